@@ -1,0 +1,5 @@
+import sys
+
+from secreview.cli import main
+
+sys.exit(main())

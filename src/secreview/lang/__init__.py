@@ -1,0 +1,87 @@
+"""Tree-sitter set-up shared by every language.
+
+Grammars come from the official wheels (`tree-sitter-python`, ...).  Parsers
+and compiled queries are created once per process and reused.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import re
+
+import tree_sitter as ts
+
+# language name -> (grammar module, file extensions)
+_LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "python": ("tree_sitter_python", (".py", ".pyw", ".pyi")),
+}
+
+_SHEBANG = re.compile(rb"^#!.*\bpython[0-9.]*\b")
+
+
+class UnsupportedLanguageError(ValueError):
+    pass
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(_LANGUAGES)
+
+
+def language_for_path(path: str) -> str | None:
+    extension = os.path.splitext(path)[1].lower()
+    for name, (_, extensions) in _LANGUAGES.items():
+        if extension in extensions:
+            return name
+    return None
+
+
+def language_from_shebang(first_line: bytes) -> str | None:
+    return "python" if _SHEBANG.match(first_line) else None
+
+
+@functools.cache
+def grammar(language: str) -> ts.Language:
+    try:
+        module_name = _LANGUAGES[language][0]
+    except KeyError:
+        known = ", ".join(_LANGUAGES)
+        raise UnsupportedLanguageError(f"unsupported language {language!r} (supported: {known})") from None
+    module = importlib.import_module(module_name)
+    return ts.Language(module.language())
+
+
+@functools.cache
+def _parser(language: str) -> ts.Parser:
+    return ts.Parser(grammar(language))
+
+
+def parse(language: str, text: str) -> ts.Tree:
+    return _parser(language).parse(text.encode("utf-8"))
+
+
+@functools.cache
+def query(language: str, pattern: str) -> ts.Query:
+    """A compiled query, cached: compile cost is paid once per process."""
+    return ts.Query(grammar(language), pattern)
+
+
+def captures(language: str, pattern: str, node: ts.Node) -> dict[str, list[ts.Node]]:
+    return ts.QueryCursor(query(language, pattern)).captures(node)
+
+
+def error_lines(tree: ts.Tree, limit: int = 5) -> list[int]:
+    """1-based lines where the parser had to recover from a syntax error."""
+    lines: list[int] = []
+    if not tree.root_node.has_error:
+        return lines
+    cursor = [tree.root_node]
+    while cursor and len(lines) < limit:
+        node = cursor.pop()
+        if node.is_error or node.is_missing:
+            lines.append(node.start_point[0] + 1)
+            continue
+        if node.has_error:
+            cursor.extend(reversed(node.children))
+    return sorted(set(lines))

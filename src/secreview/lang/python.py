@@ -1,0 +1,347 @@
+"""Python front end: a parsed file with the lookups rules need.
+
+`PyFile` answers, once per file and cheaply, the questions every Python rule
+asks: what a dotted name refers to after imports (`sp.call` is
+`subprocess.call`), where the calls are, what the arguments of a call are,
+and whether an expression is a constant.  Candidates are found with
+tree-sitter queries (C speed); the predicates that need Python run only on
+them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from secreview import lang
+
+LANGUAGE = "python"
+
+NOT_CONSTANT = object()
+"""Sentinel: the expression's value is not known statically."""
+
+_CALLS = "(call) @call"
+_IMPORTS = "[(import_statement) (import_from_statement) (future_import_statement)] @import"
+_ASSIGNMENTS = """
+[(assignment left: (identifier) @name)
+ (augmented_assignment left: (identifier) @name)] @assign
+"""
+
+SCOPE_TYPES = frozenset({"function_definition", "lambda", "class_definition", "module"})
+_STRING_PREFIX_CHARS = "rRbBuUfF"
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call site with its callee resolved through the file's imports."""
+
+    node: ts.Node
+    name: str | None  # dotted, import-resolved ("subprocess.run"); None if not a plain name
+    method: str | None  # last attribute ("run"), also for calls on expressions
+    receiver: ts.Node | None  # the object of an attribute call
+    args: tuple[ts.Node, ...]
+    kwargs: dict[str, ts.Node] = field(hash=False)
+    has_star_args: bool = False
+
+    def arg(self, index: int | None = None, keyword: str | None = None) -> ts.Node | None:
+        """The argument given by keyword, else by position, else None."""
+        if keyword is not None and keyword in self.kwargs:
+            return self.kwargs[keyword]
+        if index is not None and index < len(self.args):
+            return self.args[index]
+        return None
+
+    @property
+    def line(self) -> int:
+        return self.node.start_point[0] + 1
+
+
+class PyFile:
+    """A parsed Python file and the shared lookups over it."""
+
+    language = LANGUAGE
+
+    def __init__(self, path: str, text: str, tree: ts.Tree | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.data = text.encode("utf-8")
+        self.tree = tree or lang.parse(LANGUAGE, text)
+        self.root = self.tree.root_node
+
+    # -- text ---------------------------------------------------------------
+
+    def text_of(self, node: ts.Node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def captures(self, pattern: str, node: ts.Node | None = None) -> dict[str, list[ts.Node]]:
+        return lang.captures(LANGUAGE, pattern, node or self.root)
+
+    def nodes(self, pattern: str, capture: str, node: ts.Node | None = None) -> list[ts.Node]:
+        """Nodes of one capture, in source order."""
+        found = self.captures(pattern, node).get(capture, [])
+        return sorted(found, key=lambda n: n.start_byte)
+
+    # -- imports and names --------------------------------------------------
+
+    @functools.cached_property
+    def imports(self) -> dict[str, str]:
+        """Local name -> fully qualified name, for every import in the file."""
+        aliases: dict[str, str] = {}
+        for node in self.nodes(_IMPORTS, "import"):
+            if node.type == "import_statement":
+                self._add_plain_imports(node, aliases)
+            elif node.type == "import_from_statement":
+                self._add_from_imports(node, aliases)
+        return aliases
+
+    def _add_plain_imports(self, node: ts.Node, aliases: dict[str, str]) -> None:
+        for child in node.named_children:
+            if child.type == "dotted_name":
+                full = self.text_of(child)
+                aliases.setdefault(full.split(".")[0], full.split(".")[0])
+                aliases.setdefault(full, full)
+            elif child.type == "aliased_import":
+                full = self.text_of(child.child_by_field_name("name"))
+                aliases[self.text_of(child.child_by_field_name("alias"))] = full
+
+    def _add_from_imports(self, node: ts.Node, aliases: dict[str, str]) -> None:
+        module_node = node.child_by_field_name("module_name")
+        module = self.text_of(module_node).lstrip(".") if module_node else ""
+        for child in node.children_by_field_name("name"):
+            if child.type == "dotted_name":
+                name = self.text_of(child)
+                aliases[name] = f"{module}.{name}" if module else name
+            elif child.type == "aliased_import":
+                name = self.text_of(child.child_by_field_name("name"))
+                alias = self.text_of(child.child_by_field_name("alias"))
+                aliases[alias] = f"{module}.{name}" if module else name
+
+    def imports_module(self, module: str) -> bool:
+        """True if the file imports `module` or anything from inside it."""
+        return any(full == module or full.startswith(module + ".") for full in self.imports.values())
+
+    def qualified_name(self, node: ts.Node | None) -> str | None:
+        """Dotted name of an identifier/attribute chain, resolved via imports."""
+        parts: list[str] = []
+        while node is not None and node.type == "attribute":
+            parts.append(self.text_of(node.child_by_field_name("attribute")))
+            node = node.child_by_field_name("object")
+        if node is None or node.type != "identifier":
+            return None
+        root = self.text_of(node)
+        parts.append(self.imports.get(root, root))
+        return ".".join(reversed(parts))
+
+    # -- calls ----------------------------------------------------------------
+
+    @functools.cached_property
+    def calls(self) -> tuple[Call, ...]:
+        return tuple(self._make_call(node) for node in self.nodes(_CALLS, "call"))
+
+    @functools.cached_property
+    def _calls_by_name(self) -> dict[str, list[Call]]:
+        index: dict[str, list[Call]] = defaultdict(list)
+        for call in self.calls:
+            if call.name:
+                index[call.name].append(call)
+        return index
+
+    @functools.cached_property
+    def _calls_by_method(self) -> dict[str, list[Call]]:
+        index: dict[str, list[Call]] = defaultdict(list)
+        for call in self.calls:
+            if call.method:
+                index[call.method].append(call)
+        return index
+
+    def calls_to(self, *names: str) -> list[Call]:
+        """Calls whose resolved dotted name is one of `names`, in source order."""
+        found = [call for name in names for call in self._calls_by_name.get(name, ())]
+        return sorted(found, key=lambda c: c.node.start_byte)
+
+    def method_calls(self, *methods: str) -> list[Call]:
+        """Calls of `x.method(...)` for any receiver, in source order."""
+        found = [call for m in methods for call in self._calls_by_method.get(m, ())]
+        return sorted(found, key=lambda c: c.node.start_byte)
+
+    def _make_call(self, node: ts.Node) -> Call:
+        function = node.child_by_field_name("function")
+        method = receiver = None
+        if function is not None and function.type == "attribute":
+            method = self.text_of(function.child_by_field_name("attribute"))
+            receiver = function.child_by_field_name("object")
+        elif function is not None and function.type == "identifier":
+            method = self.text_of(function)
+        args: list[ts.Node] = []
+        kwargs: dict[str, ts.Node] = {}
+        star = False
+        arguments = node.child_by_field_name("arguments")
+        for child in arguments.named_children if arguments is not None else ():
+            if child.type == "keyword_argument":
+                key = child.child_by_field_name("name")
+                value = child.child_by_field_name("value")
+                if key is not None and value is not None:
+                    kwargs[self.text_of(key)] = value
+            elif child.type in ("list_splat", "dictionary_splat"):
+                star = True
+            elif child.type != "comment":
+                args.append(child)
+        return Call(node, self.qualified_name(function), method, receiver, tuple(args), kwargs, star)
+
+    # -- scopes and constants -------------------------------------------------
+
+    @staticmethod
+    def enclosing_scope(node: ts.Node) -> ts.Node:
+        current = node.parent
+        while current is not None and current.type not in SCOPE_TYPES:
+            current = current.parent
+        return current if current is not None else node
+
+    @functools.cached_property
+    def _assignments(self) -> dict[tuple[int, str], list[ts.Node]]:
+        """(scope start byte, name) -> assignment nodes binding that name."""
+        index: dict[tuple[int, str], list[ts.Node]] = defaultdict(list)
+        found = self.captures(_ASSIGNMENTS)
+        for assign, name in zip(sorted(found.get("assign", []), key=lambda n: n.start_byte),
+                                sorted(found.get("name", []), key=lambda n: n.start_byte)):
+            scope = self.enclosing_scope(assign)
+            index[(scope.start_byte, self.text_of(name))].append(assign)
+        return index
+
+    def assignments_of(self, name: str, scope: ts.Node) -> list[ts.Node]:
+        return self._assignments.get((scope.start_byte, name), [])
+
+    def is_parameter(self, name: str, scope: ts.Node) -> bool:
+        if scope.type not in ("function_definition", "lambda"):
+            return False
+        parameters = scope.child_by_field_name("parameters")
+        if parameters is None:
+            return False
+        for param in parameters.named_children:
+            ident = param if param.type == "identifier" else param.child_by_field_name("name")
+            if ident is None and param.named_children:
+                ident = param.named_children[0]
+            if ident is not None and self.text_of(ident) == name:
+                return True
+        return False
+
+    def constant_value(self, node: ts.Node | None, _depth: int = 0) -> object:
+        """The value of `node` if it is known statically, else NOT_CONSTANT.
+
+        Literals, concatenations and %-formatting of constants, tuples/lists of
+        constants, and local names whose every binding in their scope is a
+        constant (the last binding's value is returned).
+        """
+        if node is None or _depth > 8:
+            return NOT_CONSTANT
+        kind = node.type
+        if kind == "parenthesized_expression" and node.named_child_count == 1:
+            return self.constant_value(node.named_children[0], _depth + 1)
+        if kind in ("string", "concatenated_string"):
+            return self._string_value(node)
+        if kind == "integer":
+            return _parse_int(self.text_of(node))
+        if kind == "float":
+            try:
+                return float(self.text_of(node).replace("_", ""))
+            except ValueError:
+                return NOT_CONSTANT
+        if kind in ("true", "false", "none"):
+            return {"true": True, "false": False, "none": None}[kind]
+        if kind == "unary_operator":
+            value = self.constant_value(node.child_by_field_name("argument"), _depth + 1)
+            operator = self.text_of(node.child_by_field_name("operator"))
+            if isinstance(value, (int, float)) and operator in "-+":
+                return -value if operator == "-" else value
+            return NOT_CONSTANT
+        if kind in ("tuple", "list"):
+            values = [self.constant_value(c, _depth + 1) for c in node.named_children]
+            return NOT_CONSTANT if any(v is NOT_CONSTANT for v in values) else tuple(values)
+        if kind == "binary_operator":
+            return self._binary_value(node, _depth)
+        if kind == "identifier":
+            return self._name_value(node, _depth)
+        return NOT_CONSTANT
+
+    def is_constant(self, node: ts.Node | None) -> bool:
+        return self.constant_value(node) is not NOT_CONSTANT
+
+    def _string_value(self, node: ts.Node) -> object:
+        parts = node.named_children if node.type == "concatenated_string" else [node]
+        pieces: list[str] = []
+        for part in parts:
+            if any(child.type == "interpolation" for child in part.named_children):
+                return NOT_CONSTANT
+            pieces.append("".join(self.text_of(c) for c in part.named_children if c.type == "string_content"))
+        return "".join(pieces)
+
+    def _binary_value(self, node: ts.Node, depth: int) -> object:
+        left = self.constant_value(node.child_by_field_name("left"), depth + 1)
+        right = self.constant_value(node.child_by_field_name("right"), depth + 1)
+        if left is NOT_CONSTANT or right is NOT_CONSTANT:
+            return NOT_CONSTANT
+        operator = self.text_of(node.child_by_field_name("operator"))
+        try:
+            if operator == "+":
+                return left + right  # type: ignore[operator]
+            if operator == "%" and isinstance(left, str):
+                return left % right
+            if operator == "*" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+                return left * right
+            if operator == "|" and isinstance(left, int) and isinstance(right, int):
+                return left | right
+        except (TypeError, ValueError, OverflowError):
+            return NOT_CONSTANT
+        return NOT_CONSTANT
+
+    def _name_value(self, node: ts.Node, depth: int) -> object:
+        name = self.text_of(node)
+        scope = self.enclosing_scope(node)
+        if self.is_parameter(name, scope):
+            return NOT_CONSTANT
+        bindings = [a for a in self.assignments_of(name, scope) if a.start_byte < node.start_byte]
+        if not bindings:
+            return NOT_CONSTANT
+        value: object = NOT_CONSTANT
+        for binding in bindings:
+            if binding.type == "augmented_assignment":
+                return NOT_CONSTANT
+            value = self.constant_value(binding.child_by_field_name("right"), depth + 1)
+            if value is NOT_CONSTANT:
+                return NOT_CONSTANT
+        return value
+
+    # -- misc -----------------------------------------------------------------
+
+    def string_literal_text(self, node: ts.Node | None) -> str | None:
+        """The value of a plain string literal (not an f-string), else None."""
+        if node is None or node.type not in ("string", "concatenated_string"):
+            return None
+        value = self._string_value(node)
+        return value if isinstance(value, str) else None
+
+    def ancestors(self, node: ts.Node) -> Iterator[ts.Node]:
+        current = node.parent
+        while current is not None:
+            yield current
+            current = current.parent
+
+    def inside(self, node: ts.Node, types: Iterable[str]) -> ts.Node | None:
+        wanted = frozenset(types)
+        return next((a for a in self.ancestors(node) if a.type in wanted), None)
+
+
+def _parse_int(text: str) -> object:
+    cleaned = text.replace("_", "").rstrip("lL")
+    try:
+        if cleaned[:2].lower() in ("0x", "0o", "0b"):
+            return int(cleaned, 0)
+        if len(cleaned) > 1 and cleaned.startswith("0") and cleaned.isdigit():
+            return int(cleaned, 8)  # Python 2 octal literal, e.g. 0777
+        return int(cleaned)
+    except ValueError:
+        return NOT_CONSTANT

@@ -1,0 +1,184 @@
+"""The data secreview produces: one frozen Finding model and its parts.
+
+Everything here is immutable and free of I/O; reporters serialise these
+objects, nothing else does.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from secreview import cwe
+
+
+class _Ordered(enum.Enum):
+    """An enum whose members compare by declaration order."""
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    @classmethod
+    def parse(cls, text: str):
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(m.value for m in cls)
+            raise ValueError(f"unknown {cls.__name__.lower()} {text!r} (choose from {choices})") from None
+
+
+class Severity(_Ordered):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Confidence(_Ordered):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Origin(enum.Enum):
+    PATTERN = "pattern"
+    TAINT = "taint"
+    LLM = "llm"
+    BOTH = "both"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span in a file; lines and columns are 1-based, columns count characters."""
+
+    path: str
+    start_line: int
+    start_column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        if self.end_line < self.start_line:
+            object.__setattr__(self, "end_line", self.start_line)
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One step of a dataflow trace (source -> steps -> sink)."""
+
+    location: Location
+    note: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of `location` by `replacement`."""
+
+    location: Location
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool = False
+
+
+@dataclass(frozen=True)
+class ExcerptLine:
+    number: int
+    text: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    cwe: int
+    severity: Severity
+    confidence: Confidence
+    location: Location
+    message: str
+    description: str
+    solution: str
+    origin: Origin = Origin.PATTERN
+    trace: tuple[TraceStep, ...] = ()
+    fix: Fix | None = None
+    excerpt: tuple[ExcerptLine, ...] = ()
+    fingerprint: str = ""
+    pillar: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The pillar is never typed by hand: it comes from the CWE hierarchy.
+        object.__setattr__(self, "pillar", cwe.lookup(self.cwe).pillar)
+
+    @property
+    def cwe_name(self) -> str:
+        return cwe.lookup(self.cwe).name
+
+    @property
+    def pillar_name(self) -> str:
+        return cwe.PILLARS[self.pillar]
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.path, loc.start_line, loc.start_column, self.rule_id, loc.end_line, loc.end_column)
+
+
+class ProblemKind(enum.Enum):
+    """Why a file was not (fully) analysed."""
+
+    UNREADABLE = "unreadable"
+    BINARY = "binary"
+    TOO_LARGE = "too-large"
+    UNDECODABLE = "undecodable"
+    UNSUPPORTED_LANGUAGE = "unsupported-language"
+    NOT_FOUND = "not-found"
+    PARSE_ERRORS = "parse-errors"
+    INTERNAL_ERROR = "internal-error"
+
+
+# Kinds after which the file was still analysed (partially); all others mean
+# the file was not analysed at all and the run is incomplete.
+PARTIAL_KINDS = frozenset({ProblemKind.PARSE_ERRORS})
+
+
+@dataclass(frozen=True, order=True)
+class FileProblem:
+    """A file secreview could not analyse, or analysed only in part."""
+
+    path: str
+    kind: ProblemKind = field(compare=False)
+    detail: str = field(compare=False)
+
+    @property
+    def incomplete(self) -> bool:
+        """True when findings may be missing because of this problem."""
+        return self.kind not in PARTIAL_KINDS
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of one run: what every reporter renders."""
+
+    findings: tuple[Finding, ...]
+    problems: tuple[FileProblem, ...] = ()
+    files_analysed: int = 0
+    hidden_by_filters: int = 0
+
+    @property
+    def incomplete(self) -> bool:
+        return any(p.incomplete for p in self.problems)

@@ -1,0 +1,22 @@
+"""Reporters: pure functions from a Report to text.  Only cli.py writes it out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from secreview.model import Report
+from secreview.report import json_report, sarif, text
+from secreview.rules import Rule
+
+FORMATS = ("text", "json", "sarif")
+
+
+def render(report: Report, fmt: str, rules: Sequence[type[Rule]], *, color: bool = False,
+           notes: Sequence[str] = ()) -> str:
+    if fmt == "text":
+        return text.render(report, color=color)
+    if fmt == "json":
+        return json_report.render(report, notes=notes)
+    if fmt == "sarif":
+        return sarif.render(report, rules, notes=notes)
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

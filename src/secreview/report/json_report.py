@@ -1,0 +1,75 @@
+"""The JSON report, schema version 1 (documented in docs/json-schema.json).
+
+Stable, sorted, without timestamps: two runs over the same code give the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from secreview import __version__
+from secreview.model import FileProblem, Finding, Location, Report
+
+SCHEMA_VERSION = "1"
+
+
+def location_dict(location: Location) -> dict:
+    return {
+        "path": location.path,
+        "start_line": location.start_line,
+        "start_column": location.start_column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+    }
+
+
+def finding_dict(finding: Finding) -> dict:
+    return {
+        "rule_id": finding.rule_id,
+        "cwe": {"id": finding.cwe, "name": finding.cwe_name},
+        "pillar": {"id": finding.pillar, "name": finding.pillar_name},
+        "severity": finding.severity.value,
+        "confidence": finding.confidence.value,
+        "location": location_dict(finding.location),
+        "message": finding.message,
+        "description": finding.description,
+        "solution": finding.solution,
+        "origin": finding.origin.value,
+        "trace": [{"location": location_dict(step.location), "note": step.note} for step in finding.trace],
+        "fix": None if finding.fix is None else {
+            "description": finding.fix.description,
+            "safe": finding.fix.safe,
+            "edits": [{"location": location_dict(e.location), "replacement": e.replacement}
+                      for e in finding.fix.edits],
+        },
+        "excerpt": [{"line": line.number, "text": line.text, "flagged": line.flagged}
+                    for line in finding.excerpt],
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def problem_dict(problem: FileProblem) -> dict:
+    return {"path": problem.path, "kind": problem.kind.value, "detail": problem.detail,
+            "incomplete": problem.incomplete}
+
+
+def to_data(report: Report, notes: Sequence[str] = ()) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "secreview", "version": __version__},
+        "summary": {
+            "findings": len(report.findings),
+            "files_analysed": report.files_analysed,
+            "hidden_by_filters": report.hidden_by_filters,
+            "incomplete": report.incomplete,
+        },
+        "findings": [finding_dict(f) for f in report.findings],
+        "errors": [problem_dict(p) for p in report.problems],
+        "notes": list(notes),
+    }
+
+
+def render(report: Report, notes: Sequence[str] = ()) -> str:
+    return json.dumps(to_data(report, notes), indent=2, ensure_ascii=False) + "\n"

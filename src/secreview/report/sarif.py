@@ -1,0 +1,150 @@
+"""SARIF 2.1.0 for GitHub code scanning and other SARIF consumers.
+
+Rules carry help from their docstrings, CWE tags and the pillar; results
+carry stable partialFingerprints, codeFlows for dataflow traces and fixes
+when a rule proposes an edit.  Files that were not analysed become
+toolExecutionNotifications, and `executionSuccessful` is false when the run
+is incomplete.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from urllib.parse import quote
+
+from secreview import __version__, cwe
+from secreview.model import FileProblem, Finding, Location, Report, Severity
+from secreview.rules import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/secreview/"
+FINGERPRINT_KEY = "secreview/v1"
+
+_LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
+# GitHub ranks security alerts by this CVSS-like score.
+_SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0"}
+
+
+def artifact_uri(path: str) -> str:
+    cleaned = path.replace("\\", "/")
+    if cleaned == "<stdin>":
+        return "stdin"
+    while cleaned.startswith("./"):
+        cleaned = cleaned[2:]
+    return quote(cleaned, safe="/:")
+
+
+def _region(location: Location) -> dict:
+    return {
+        "startLine": location.start_line,
+        "startColumn": location.start_column,
+        "endLine": location.end_line,
+        "endColumn": max(location.end_column, 1),
+    }
+
+
+def _physical(location: Location, snippet: str | None = None) -> dict:
+    region = _region(location)
+    if snippet:
+        region["snippet"] = {"text": snippet}
+    return {"physicalLocation": {"artifactLocation": {"uri": artifact_uri(location.path)}, "region": region}}
+
+
+def _rule_name(rule_id: str) -> str:
+    return "".join(part.capitalize() for part in rule_id.split("-"))
+
+
+def rule_descriptor(rule: type[Rule]) -> dict:
+    entry = cwe.lookup(rule.cwe)
+    documentation = rule.documentation()
+    return {
+        "id": rule.id,
+        "name": _rule_name(rule.id),
+        "shortDescription": {"text": rule.summary()},
+        "fullDescription": {"text": " ".join(rule.description.split())},
+        "help": {"text": documentation, "markdown": documentation},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": {
+            "tags": ["security", f"external/cwe/cwe-{rule.cwe}", f"CWE-{rule.cwe}", f"pillar/CWE-{entry.pillar}"],
+            "precision": {"high": "high", "medium": "medium", "low": "low"}[rule.confidence.value],
+            "security-severity": _SECURITY_SEVERITY[rule.severity],
+            "cwe": {"id": rule.cwe, "name": entry.name},
+            "pillar": {"id": entry.pillar, "name": entry.pillar_name},
+            "language": rule.language,
+        },
+    }
+
+
+def _result(finding: Finding, rule_index: int) -> dict:
+    flagged = "\n".join(line.text for line in finding.excerpt if line.flagged)
+    result: dict = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": _LEVEL[finding.severity],
+        "message": {"text": f"{finding.message}\n\n{finding.description}\n\nSolution: {finding.solution}"},
+        "locations": [_physical(finding.location, flagged)],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": {
+            "cwe": {"id": finding.cwe, "name": finding.cwe_name},
+            "pillar": {"id": finding.pillar, "name": finding.pillar_name},
+            "severity": finding.severity.value,
+            "confidence": finding.confidence.value,
+            "origin": finding.origin.value,
+            "solution": finding.solution,
+        },
+    }
+    if finding.trace:
+        result["codeFlows"] = [{"threadFlows": [{"locations": [
+            {"location": {**_physical(step.location), "message": {"text": step.note}}}
+            for step in finding.trace]}]}]
+    if finding.fix is not None:
+        result["fixes"] = [{
+            "description": {"text": finding.fix.description},
+            "artifactChanges": [{
+                "artifactLocation": {"uri": artifact_uri(finding.location.path)},
+                "replacements": [{"deletedRegion": _region(edit.location),
+                                  "insertedContent": {"text": edit.replacement}}
+                                 for edit in finding.fix.edits],
+            }],
+        }]
+    return result
+
+
+def _notification(problem: FileProblem) -> dict:
+    return {
+        "level": "error" if problem.incomplete else "warning",
+        "message": {"text": f"{problem.kind.value}: {problem.detail}"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(problem.path)}}}],
+        "descriptor": {"id": problem.kind.value},
+    }
+
+
+def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = ()) -> dict:
+    ordered = sorted(rules, key=lambda r: r.id)
+    index = {rule.id: position for position, rule in enumerate(ordered)}
+    invocation: dict = {"executionSuccessful": not report.incomplete}
+    notifications = [_notification(p) for p in report.problems]
+    notifications += [{"level": "note", "message": {"text": note}} for note in notes]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "secreview",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFORMATION_URI,
+                "rules": [rule_descriptor(rule) for rule in ordered],
+            }},
+            "invocations": [invocation],
+            "results": [_result(f, index[f.rule_id]) for f in report.findings],
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+
+
+def render(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = ()) -> str:
+    return json.dumps(to_data(report, rules, notes), indent=2, ensure_ascii=False) + "\n"

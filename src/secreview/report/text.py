@@ -1,0 +1,105 @@
+"""The text report: the contract for people.
+
+Each defect: location, CWE id and name, pillar id and name, severity and
+confidence, a description, a numbered code excerpt, and a solution.  With no
+defect the report is exactly `NO_DEFECTS`.  Files that could not be analysed
+are always listed after the findings.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+
+from secreview.model import Finding, Report
+
+NO_DEFECTS = "No security defects are detected in the code"
+WIDTH = 88
+
+_STYLES = {"bold": "1", "red": "31", "yellow": "33", "cyan": "36", "dim": "2", "magenta": "35"}
+_SEVERITY_STYLE = {"critical": "red", "high": "red", "medium": "yellow", "low": "cyan"}
+
+
+class _Painter:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.enabled:
+            return text
+        return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    paint = _Painter(color)
+    blocks = [_finding_block(number, finding, paint)
+              for number, finding in enumerate(report.findings, start=1)]
+    if not blocks:
+        blocks.append(NO_DEFECTS)
+    else:
+        blocks.append(_summary(report))
+    if report.problems:
+        blocks.append(_problems_block(report, paint))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _finding_block(number: int, finding: Finding, paint: _Painter) -> str:
+    loc = finding.location
+    lines_text = str(loc.start_line) if loc.end_line == loc.start_line else f"{loc.start_line}-{loc.end_line}"
+    severity = finding.severity.value
+    header = (f"{number}. {paint(f'{loc.path}:{lines_text}', 'bold')}  "
+              f"{paint(severity.upper(), _SEVERITY_STYLE[severity])} "
+              f"(confidence {finding.confidence.value})  [{finding.rule_id}]  {finding.message}")
+    parts = [
+        header,
+        f"   CWE-{finding.cwe}: {finding.cwe_name}",
+        f"   Pillar: CWE-{finding.pillar}: {finding.pillar_name}",
+        _wrapped("Description", finding.description),
+        _excerpt(finding, paint),
+    ]
+    if finding.trace:
+        parts.append("   Data flow:\n" + "\n".join(
+            f"     {step.location.path}:{step.location.start_line}: {step.note}" for step in finding.trace))
+    parts.append(_wrapped("Solution", finding.solution))
+    return "\n".join(part for part in parts if part)
+
+
+def _wrapped(label: str, body: str) -> str:
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    wrapped = [textwrap.fill(" ".join(p.split()), WIDTH, initial_indent="     ", subsequent_indent="     ")
+               for p in paragraphs]
+    return f"   {label}:\n" + "\n\n".join(wrapped)
+
+
+def _excerpt(finding: Finding, paint: _Painter) -> str:
+    if not finding.excerpt:
+        return ""
+    width = len(str(finding.excerpt[-1].number))
+    rows = []
+    for line in finding.excerpt:
+        marker = ">" if line.flagged else " "
+        row = f"   {marker} {line.number:>{width}} | {line.text.rstrip()}"
+        rows.append(paint(row, "magenta") if line.flagged else paint(row, "dim"))
+    return "   Code:\n" + "\n".join(rows)
+
+
+def _summary(report: Report) -> str:
+    count = len(report.findings)
+    by_severity = Counter(f.severity.value for f in report.findings)
+    order = ("critical", "high", "medium", "low")
+    detail = ", ".join(f"{by_severity[s]} {s}" for s in order if by_severity[s])
+    by_pillar = Counter(f.pillar for f in report.findings)
+    pillars = ", ".join(f"CWE-{p}: {n}" for p, n in sorted(by_pillar.items()))
+    text = (f"{count} security defect{'s' if count != 1 else ''} found ({detail}) "
+            f"in {report.files_analysed} file{'s' if report.files_analysed != 1 else ''} reviewed; "
+            f"by pillar: {pillars}.")
+    if report.hidden_by_filters:
+        text += f" {report.hidden_by_filters} more hidden by severity/confidence filters."
+    return text
+
+
+def _problems_block(report: Report, paint: _Painter) -> str:
+    title = ("INCOMPLETE: some files were not analysed" if report.incomplete
+             else "Notes on analysed files")
+    rows = [f"   {p.path}: {p.kind.value}: {p.detail}" for p in report.problems]
+    return paint(title, "bold") + "\n" + "\n".join(rows)

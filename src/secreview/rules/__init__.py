@@ -1,0 +1,124 @@
+"""The rule framework: metadata declared once, checks that yield hits.
+
+A rule is a module under ``secreview/rules/<language>/`` named after its id
+(``yaml-unsafe-load`` lives in ``yaml_unsafe_load.py``).  The module's
+docstring is the rule's documentation, in five sections (What it does / Why
+is this bad? / Example / Use instead / References), and the module defines
+exactly one `Rule` subclass.  Rules are discovered automatically.
+
+A check yields `Hit`s: where the defect is plus values that make the
+message, description and solution specific to the code at hand.  The engine
+turns hits into `Finding`s.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, ClassVar
+
+import tree_sitter as ts
+
+from secreview.model import Confidence, Severity, TraceStep
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place where a rule's pattern matched.
+
+    `node` (and optionally `end_node`) give the span; `values` fill the
+    ``{placeholders}`` of the rule's message, description and solution.
+    """
+
+    node: ts.Node
+    values: Mapping[str, str] = field(default_factory=dict)
+    end_node: ts.Node | None = None
+    confidence: Confidence | None = None
+    trace: tuple[TraceStep, ...] = ()
+
+
+class Rule:
+    """Base class: subclasses set the class attributes and implement `check`."""
+
+    id: ClassVar[str]
+    cwe: ClassVar[int]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence]
+    message: ClassVar[str]
+    description: ClassVar[str]
+    solution: ClassVar[str]
+    language: ClassVar[str] = "python"
+
+    def check(self, file: Any) -> Iterable[Hit]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.getdoc(inspect.getmodule(cls)) or ""
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation: a one-line title."""
+        return cls.documentation().strip().splitlines()[0] if cls.documentation().strip() else cls.message
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """Replace ``{name}`` with values[name]; unknown names stay as written."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its ``## Section`` bodies."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    for line in doc.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = ""
+        elif current is not None:
+            sections[current] += line + "\n"
+    return {name: body.strip("\n") for name, body in sections.items()}
+
+
+def code_blocks(section: str) -> list[str]:
+    """The fenced code blocks in a docstring section."""
+    return [m.group(1) for m in re.finditer(r"```[a-z]*\n(.*?)```", section, re.S)]
+
+
+def _rule_classes(module: ModuleType) -> list[type[Rule]]:
+    return [obj for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, Rule) and obj is not Rule
+            and obj.__module__ == module.__name__]
+
+
+@functools.cache
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class of every language package, sorted by id."""
+    found: list[type[Rule]] = []
+    for package_info in pkgutil.iter_modules(__path__):
+        if not package_info.ispkg:
+            continue
+        package = importlib.import_module(f"{__name__}.{package_info.name}")
+        for module_info in pkgutil.iter_modules(package.__path__):
+            if module_info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{module_info.name}")
+            classes = _rule_classes(module)
+            if len(classes) != 1:
+                raise RuntimeError(f"{module.__name__} must define exactly one Rule, found {len(classes)}")
+            found.extend(classes)
+    return tuple(sorted(found, key=lambda rule: rule.id))
+
+
+def rule_by_id(rule_id: str) -> type[Rule] | None:
+    return next((rule for rule in all_rules() if rule.id == rule_id), None)

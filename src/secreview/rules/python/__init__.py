@@ -1,0 +1,1 @@
+"""Python rules: one module per rule, discovered automatically."""

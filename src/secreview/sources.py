@@ -1,0 +1,246 @@
+"""Discover, read and decode the files to review.
+
+This module is one of the I/O edges: it turns paths (files, directories,
+stdin, review prompts) into `SourceFile` objects, and every file it cannot
+turn into one becomes a `FileProblem` with a reason.  Nothing is skipped
+silently: files outside the languages we review are counted, vendored
+directories are named in a note.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from secreview import prompt
+from secreview.lang import language_for_path, language_from_shebang
+from secreview.model import FileProblem, ProblemKind
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+
+# Directories that hold other people's code or tool state, not the project's.
+VENDORED_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "node_modules",
+    "__pycache__", "site-packages", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs",
+})
+
+_CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_BINARY_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """Decoded text of one file, ready to parse.
+
+    `path` is the path as shown to the user; for a review prompt, the text is
+    the recovered code, padded so that its line numbers are the prompt's.
+    """
+
+    path: str
+    text: str
+    language: str
+    kind: str = "file"  # file | stdin | prompt
+
+
+@dataclass
+class Collected:
+    """What discovery produced: sources, problems and human-readable notes."""
+
+    sources: list[SourceFile] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    language: str | None = None  # forced language (stdin, or override)
+    force_prompt: bool = False
+    exclude: tuple[str, ...] = ()
+
+
+def collect(paths: list[str], options: ReadOptions, stdin_bytes: bytes | None = None) -> Collected:
+    """Turn command-line paths into sources and problems, in a stable order."""
+    out = Collected()
+    for raw in paths:
+        if raw == "-":
+            _add_stdin(out, stdin_bytes or b"", options)
+        elif os.path.isdir(raw):
+            _walk_directory(out, raw, options)
+        elif os.path.lexists(raw):
+            _add_file(out, raw, options, explicit=True)
+        else:
+            out.problems.append(FileProblem(raw, ProblemKind.NOT_FOUND, "no such file or directory"))
+    return out
+
+
+def _add_stdin(out: Collected, data: bytes, options: ReadOptions) -> None:
+    text_or_problem = decode(data, "<stdin>", options.language or "")
+    if isinstance(text_or_problem, FileProblem):
+        out.problems.append(text_or_problem)
+        return
+    if options.force_prompt or (options.language is None and prompt.looks_like_prompt(text_or_problem)):
+        _add_prompt(out, "<stdin>", text_or_problem, options)
+        return
+    if options.language is None:
+        out.problems.append(FileProblem(
+            "<stdin>", ProblemKind.UNSUPPORTED_LANGUAGE,
+            "reading from stdin needs --language (e.g. --language python)"))
+        return
+    out.sources.append(SourceFile("<stdin>", text_or_problem, options.language, kind="stdin"))
+
+
+def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
+    ignores = _IgnoreStack(root, options.exclude)
+    skipped_dirs: list[str] = []
+    not_source = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        ignores.enter(dirpath)
+        kept = []
+        for name in sorted(dirnames):
+            full = os.path.join(dirpath, name)
+            if name in VENDORED_DIRS:
+                skipped_dirs.append(full)
+            elif not ignores.ignored(full, is_dir=True) and not os.path.islink(full):
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if ignores.ignored(full, is_dir=False):
+                continue
+            if _candidate_language(full) is None:
+                not_source += 1
+                continue
+            _add_file(out, full, options, explicit=False)
+    if skipped_dirs:
+        shown = ", ".join(skipped_dirs[:5]) + (" ..." if len(skipped_dirs) > 5 else "")
+        out.notes.append(f"skipped {len(skipped_dirs)} vendored or tool director{'y' if len(skipped_dirs) == 1 else 'ies'}: {shown}")
+    if not_source:
+        out.notes.append(f"{not_source} file(s) under {root} are not in a reviewed language and were not read")
+
+
+def _candidate_language(path: str) -> str | None:
+    language = language_for_path(path)
+    if language or os.path.splitext(path)[1]:
+        return language
+    try:
+        with open(path, "rb") as handle:
+            return language_from_shebang(handle.readline(128))
+    except OSError:
+        return None
+
+
+def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool) -> None:
+    data_or_problem = read_bytes(path, options.max_file_size)
+    if isinstance(data_or_problem, FileProblem):
+        out.problems.append(data_or_problem)
+        return
+    data = data_or_problem
+    language = options.language or language_for_path(path) or language_from_shebang(data[:128])
+    text = decode(data, path, language or "")
+    if isinstance(text, FileProblem):
+        out.problems.append(text)
+        return
+    wants_prompt = options.force_prompt or (
+        explicit and language_for_path(path) is None and prompt.looks_like_prompt(text))
+    if wants_prompt:
+        _add_prompt(out, path, text, options)
+    elif language is None:
+        out.problems.append(FileProblem(path, ProblemKind.UNSUPPORTED_LANGUAGE,
+                                        "not a language secreview reviews (use --language to force one)"))
+    else:
+        out.sources.append(SourceFile(path, text, language))
+
+
+def _add_prompt(out: Collected, path: str, text: str, options: ReadOptions) -> None:
+    recovered = prompt.extract_code(text)
+    if recovered is None:
+        out.problems.append(FileProblem(path, ProblemKind.UNSUPPORTED_LANGUAGE,
+                                        "looks like a review prompt but holds no numbered code lines"))
+        return
+    language = options.language or prompt.guess_language(recovered.code)
+    if language is None:
+        out.problems.append(FileProblem(path, ProblemKind.UNSUPPORTED_LANGUAGE,
+                                        "could not tell the language of the code in the prompt (use --language)"))
+        return
+    out.notes.append(
+        f"{path}: review prompt, code lines {recovered.first_line}-{recovered.last_line} recovered as {language}; "
+        "findings use the prompt's line numbers")
+    out.sources.append(SourceFile(path, recovered.code, language, kind="prompt"))
+
+
+def read_bytes(path: str, max_size: int) -> bytes | FileProblem:
+    """Read a file, refusing binary and oversized content with a reason."""
+    try:
+        size = os.path.getsize(path)
+        if size > max_size:
+            return FileProblem(path, ProblemKind.TOO_LARGE,
+                               f"{size} bytes is over the limit of {max_size} bytes (raise it with --max-file-size)")
+        with open(path, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except OSError as error:
+        return FileProblem(path, ProblemKind.UNREADABLE, error.strerror or str(error))
+    if len(data) > max_size:
+        return FileProblem(path, ProblemKind.TOO_LARGE, f"grew past the limit of {max_size} bytes while read")
+    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
+        return FileProblem(path, ProblemKind.BINARY, "contains NUL bytes: binary, not source text")
+    return data
+
+
+def decode(data: bytes, path: str, language: str) -> str | FileProblem:
+    """Decode source bytes: BOM, then a PEP 263 cookie for Python, else UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        encoding, data = "utf-8", data[len(codecs.BOM_UTF8):]
+    else:
+        encoding = _declared_encoding(data) if language == "python" else None
+        encoding = encoding or "utf-8"
+    try:
+        text = data.decode(encoding)
+    except LookupError:
+        return FileProblem(path, ProblemKind.UNDECODABLE, f"declares unknown encoding {encoding!r}")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return FileProblem(path, ProblemKind.UNDECODABLE,
+                           f"not valid {encoding}: byte 0x{data[error.start]:02x} at line {line}")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING_COOKIE.match(line)
+        if match:
+            return match.group(1).decode("ascii")
+    return None
+
+
+class _IgnoreStack:
+    """.gitignore files met while walking, each applying below its directory."""
+
+    def __init__(self, root: str, excludes: tuple[str, ...]) -> None:
+        self._root = root
+        self._specs: list[tuple[str, pathspec.PathSpec]] = []
+        self._exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+
+    def enter(self, directory: str) -> None:
+        ignore_file = Path(directory, ".gitignore")
+        if ignore_file.is_file():
+            try:
+                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                return
+            self._specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def ignored(self, path: str, *, is_dir: bool) -> bool:
+        suffix = "/" if is_dir else ""
+        if self._exclude and self._exclude.match_file(os.path.relpath(path, self._root) + suffix):
+            return True
+        for base, spec in self._specs:
+            rel = os.path.relpath(path, base)
+            if not rel.startswith("..") and spec.match_file(rel.replace(os.sep, "/") + suffix):
+                return True
+        return False

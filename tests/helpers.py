@@ -1,0 +1,15 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+from secreview import engine
+from secreview.model import Confidence, Finding
+from secreview.rules import Rule
+from secreview.sources import SourceFile
+
+
+def run_rules(text: str, rules: list[type[Rule]], path: str = "example.py", language: str = "python") -> list[Finding]:
+    settings = engine.Settings(min_confidence=Confidence.LOW)
+    report = engine.analyze([SourceFile(path, text, language)], rules, settings)
+    assert not [p for p in report.problems if p.incomplete], report.problems
+    return list(report.findings)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Score secreview (and optionally Bandit and Ruff) on OWASP BenchmarkPython.
 
 Usage:
@@ -45,10 +44,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePath
-from typing import Iterable, Mapping
 
 ANSWER_KEY = "expectedresults-0.1.csv"
 TESTCODE = "testcode"
@@ -61,20 +60,20 @@ MAX_ARGV_CHARS = 100_000
 # Bandit files the same hashlib and yaml.load checks under CWE-327 and CWE-20
 # (B324, B506); with those two ids Ruff S would score 12.6 instead of 20.9.
 RUFF_S_TO_CWE: dict[str, int] = {
-    "S102": 94,   # exec() - code injection
-    "S307": 94,   # eval() - code injection
-    "S202": 22,   # tarfile.extractall without member filter - path traversal
-    "S310": 22,   # urlopen allowing file:/custom schemes
+    "S102": 94,  # exec() - code injection
+    "S307": 94,  # eval() - code injection
+    "S202": 22,  # tarfile.extractall without member filter - path traversal
+    "S310": 22,  # urlopen allowing file:/custom schemes
     "S301": 502,  # pickle / dill / shelve loads - deserialization
     "S302": 502,  # marshal loads
     "S506": 502,  # yaml.load with an unsafe loader
     "S303": 328,  # insecure hash function (md5, sha1, ...)
     "S324": 328,  # hashlib md5/sha1/... - weak hash
     "S311": 330,  # non-cryptographic random
-    "S308": 79,   # django mark_safe - XSS
-    "S701": 79,   # jinja2 autoescape=False
-    "S702": 79,   # mako templates
-    "S704": 79,   # unsafe markupsafe.Markup
+    "S308": 79,  # django mark_safe - XSS
+    "S701": 79,  # jinja2 autoescape=False
+    "S702": 79,  # mako templates
+    "S704": 79,  # unsafe markupsafe.Markup
     "S313": 611,  # xml.etree / minidom / sax / expat / pulldom parsing - XXE
     "S314": 611,
     "S315": 611,
@@ -83,17 +82,17 @@ RUFF_S_TO_CWE: dict[str, int] = {
     "S318": 611,
     "S319": 611,
     "S320": 611,  # lxml parsing
-    "S601": 78,   # paramiko exec_command - command injection
-    "S602": 78,   # subprocess with shell=True
-    "S603": 78,   # subprocess without shell
-    "S604": 78,   # any call with shell=True
-    "S605": 78,   # os.system / os.popen
-    "S606": 78,   # os.exec* / os.spawn*
-    "S607": 78,   # partial executable path
-    "S609": 78,   # wildcard injection
-    "S608": 89,   # SQL built from strings - SQL injection
-    "S610": 89,   # Django extra()
-    "S611": 89,   # Django RawSQL
+    "S601": 78,  # paramiko exec_command - command injection
+    "S602": 78,  # subprocess with shell=True
+    "S603": 78,  # subprocess without shell
+    "S604": 78,  # any call with shell=True
+    "S605": 78,  # os.system / os.popen
+    "S606": 78,  # os.exec* / os.spawn*
+    "S607": 78,  # partial executable path
+    "S609": 78,  # wildcard injection
+    "S608": 89,  # SQL built from strings - SQL injection
+    "S610": 89,  # Django extra()
+    "S611": 89,  # Django RawSQL
 }
 
 
@@ -227,7 +226,9 @@ def score(cases: Iterable[AnswerRow], flagged: Mapping[str, set[int]]) -> Scorec
     """
     by_category: dict[str, CategoryScore] = {}
     for case in cases:
-        cat = by_category.setdefault(case.category, CategoryScore(case.category, case.cwe))
+        cat = by_category.setdefault(
+            case.category, CategoryScore(case.category, case.cwe)
+        )
         hit = case.cwe in flagged.get(case.name, set())
         if case.real:
             cat.real += 1
@@ -309,18 +310,24 @@ def default_secreview_cmd() -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "secreview"], env
 
 
-def run_secreview_chunk(prefix: list[str], env: dict, files: list[Path]) -> tuple[dict, list[str]]:
+def run_secreview_chunk(
+    prefix: list[str], env: dict, files: list[Path]
+) -> tuple[dict, list[str]]:
     """Run secreview on some files; return its report (or {}) and problems."""
     with tempfile.TemporaryDirectory(prefix="secreview-bench-") as tmp:
         out = Path(tmp) / "report.json"
         argv = [*prefix, "--format", "json", "--output", str(out), *map(str, files)]
-        proc = subprocess.run(argv, env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            argv, check=False, env=env, capture_output=True, text=True
+        )
         notes = []
         if proc.returncode not in (0, 1):
             notes.append(f"exit code {proc.returncode}: {proc.stderr.strip()[-500:]}")
         if not out.is_file():
-            notes.append(f"no JSON report written (exit code {proc.returncode}): "
-                         f"{proc.stderr.strip()[-300:]}")
+            notes.append(
+                f"no JSON report written (exit code {proc.returncode}): "
+                f"{proc.stderr.strip()[-300:]}"
+            )
             return {}, notes
         try:
             return json.loads(out.read_text(encoding="utf-8")), notes
@@ -356,21 +363,27 @@ def run_json_tool(argv: list[str]) -> tuple[object, float, list[str]]:
     """Run a tool that prints JSON on stdout; return (parsed, wall, notes)."""
     start = time.perf_counter()
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True)
+        proc = subprocess.run(argv, check=False, capture_output=True, text=True)
     except OSError as exc:
         return None, 0.0, [f"cannot run {argv[0]}: {exc}"]
     wall = time.perf_counter() - start
     try:
         return json.loads(proc.stdout), wall, []
     except json.JSONDecodeError:
-        return None, wall, [f"exit code {proc.returncode}, no JSON: {proc.stderr.strip()[-500:]}"]
+        return (
+            None,
+            wall,
+            [f"exit code {proc.returncode}, no JSON: {proc.stderr.strip()[-500:]}"],
+        )
 
 
 def time_command(argv: list[str]) -> float | None:
     """Wall time of a command with its output discarded (None if it can't run)."""
     start = time.perf_counter()
     try:
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            argv, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     except OSError:
         return None
     return time.perf_counter() - start
@@ -379,13 +392,18 @@ def time_command(argv: list[str]) -> float | None:
 def run_bandit(cmd: str, testcode: Path) -> tuple[ToolRun, float | None]:
     """Score run of ``bandit -r testcode -f json`` plus a plain timing run."""
     prefix = shlex.split(cmd)
-    report, wall, notes = run_json_tool([*prefix, "-r", str(testcode), "-f", "json", "-q"])
+    report, wall, notes = run_json_tool(
+        [*prefix, "-r", str(testcode), "-f", "json", "-q"]
+    )
     if report is None:
         return ToolRun("bandit", {}, wall, False, notes), None
     errors = report.get("errors", [])
     if errors:
-        notes.append(f"{len(errors)} file(s) bandit could not parse "
-                     f"(e.g. {errors[0].get('reason')})")
+        notes.append(
+            f"{len(errors)} file(s) bandit could not parse "
+            f"(e.g. {errors[0].get('reason')}); the test code uses Python 3.12"
+            " f-string syntax, so run Bandit under Python >= 3.12"
+        )
     plain_wall = time_command([*prefix, "-r", str(testcode)])
     return ToolRun("bandit", bandit_flags(report), wall, True, notes), plain_wall
 
@@ -396,17 +414,30 @@ def run_ruff(cmd: str, testcode: Path) -> ToolRun:
     ``--isolated`` keeps any ruff configuration around the checkout or the
     current directory from changing the result.
     """
-    argv = [*shlex.split(cmd), "check", "--isolated", "--select", "S",
-            "--output-format", "json", "--no-cache", str(testcode)]
+    argv = [
+        *shlex.split(cmd),
+        "check",
+        "--isolated",
+        "--select",
+        "S",
+        "--output-format",
+        "json",
+        "--no-cache",
+        str(testcode),
+    ]
     report, wall, notes = run_json_tool(argv)
     if report is None:
         return ToolRun("ruff-S", {}, wall, False, notes)
     codes = [str(d.get("code")) for d in report]
     if "invalid-syntax" in codes:
         notes.append(f"{codes.count('invalid-syntax')} invalid-syntax diagnostic(s)")
-    unmapped = sorted({c for c in codes if c not in RUFF_S_TO_CWE and c != "invalid-syntax"})
+    unmapped = sorted(
+        {c for c in codes if c not in RUFF_S_TO_CWE and c != "invalid-syntax"}
+    )
     if unmapped:
-        notes.append(f"codes without a CWE mapping (ignored): {', '.join(map(str, unmapped))}")
+        notes.append(
+            f"codes without a CWE mapping (ignored): {', '.join(map(str, unmapped))}"
+        )
     return ToolRun("ruff-S", ruff_flags(report), wall, True, notes)
 
 
@@ -415,17 +446,23 @@ def run_ruff(cmd: str, testcode: Path) -> ToolRun:
 
 def format_table(card: Scorecard) -> str:
     """Per-category table plus the overall line."""
-    head = (f"{'category':<16}{'CWE':>5}{'#real':>7}{'#fake':>7}{'TP':>6}{'FP':>6}"
-            f"{'TPR%':>8}{'FPR%':>8}{'score':>8}")
+    head = (
+        f"{'category':<16}{'CWE':>5}{'#real':>7}{'#fake':>7}{'TP':>6}{'FP':>6}"
+        f"{'TPR%':>8}{'FPR%':>8}{'score':>8}"
+    )
     lines = [head, "-" * len(head)]
     for c in card.categories:
-        lines.append(f"{c.category:<16}{c.cwe:>5}{c.real:>7}{c.fake:>7}{c.tp:>6}{c.fp:>6}"
-                     f"{100 * c.tpr:>8.1f}{100 * c.fpr:>8.1f}{100 * c.score:>8.1f}")
+        lines.append(
+            f"{c.category:<16}{c.cwe:>5}{c.real:>7}{c.fake:>7}{c.tp:>6}{c.fp:>6}"
+            f"{100 * c.tpr:>8.1f}{100 * c.fpr:>8.1f}{100 * c.score:>8.1f}"
+        )
     lines.append("-" * len(head))
-    lines.append(f"{'overall':<16}{'':>5}{sum(c.real for c in card.categories):>7}"
-                 f"{sum(c.fake for c in card.categories):>7}"
-                 f"{sum(c.tp for c in card.categories):>6}{sum(c.fp for c in card.categories):>6}"
-                 f"{100 * card.mean_tpr:>8.1f}{100 * card.mean_fpr:>8.1f}{100 * card.score:>8.1f}")
+    lines.append(
+        f"{'overall':<16}{'':>5}{sum(c.real for c in card.categories):>7}"
+        f"{sum(c.fake for c in card.categories):>7}"
+        f"{sum(c.tp for c in card.categories):>6}{sum(c.fp for c in card.categories):>6}"
+        f"{100 * card.mean_tpr:>8.1f}{100 * card.mean_fpr:>8.1f}{100 * card.score:>8.1f}"
+    )
     lines.append(f"pooled precision TP/(TP+FP): {100 * card.precision:.1f}%")
     return "\n".join(lines)
 
@@ -438,8 +475,14 @@ def format_comparison(cards: Mapping[str, Scorecard]) -> str:
     for i, cat in enumerate(first.categories):
         row = "".join(f"{100 * cards[n].categories[i].score:>12.1f}" for n in names)
         lines.append(f"{cat.category:<16}{cat.cwe:>5}{row}")
-    lines.append(f"{'overall score':<21}" + "".join(f"{100 * cards[n].score:>12.1f}" for n in names))
-    lines.append(f"{'precision %':<21}" + "".join(f"{100 * cards[n].precision:>12.1f}" for n in names))
+    lines.append(
+        f"{'overall score':<21}"
+        + "".join(f"{100 * cards[n].score:>12.1f}" for n in names)
+    )
+    lines.append(
+        f"{'precision %':<21}"
+        + "".join(f"{100 * cards[n].precision:>12.1f}" for n in names)
+    )
     return "\n".join(lines)
 
 
@@ -463,12 +506,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--peers", action="store_true", help="also run Bandit and Ruff")
     parser.add_argument("--bandit", default="bandit", help="Bandit command")
     parser.add_argument("--ruff", default="ruff", help="Ruff command")
-    parser.add_argument("--jobs", type=int, default=1, help="concurrent secreview processes")
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="concurrent secreview processes"
+    )
     parser.add_argument("--json", type=Path, help="write scores as JSON here")
     return parser.parse_args(argv)
 
 
-def collect_runs(args: argparse.Namespace, files: list[Path]) -> tuple[list[ToolRun], float | None]:
+def collect_runs(
+    args: argparse.Namespace, files: list[Path]
+) -> tuple[list[ToolRun], float | None]:
     """Run every requested tool; return the runs and Bandit's plain wall time."""
     testcode = args.checkout / TESTCODE
     runs: list[ToolRun] = []
@@ -504,8 +551,15 @@ def main(argv: list[str] | None = None) -> int:
         payload = {
             "benchmark": "OWASP BenchmarkPython",
             "tests": len(cases),
-            "tools": {run.name: {"wall_seconds": run.wall, "ok": run.ok, "notes": run.notes,
-                                 **cards[run.name].to_dict()} for run in runs},
+            "tools": {
+                run.name: {
+                    "wall_seconds": run.wall,
+                    "ok": run.ok,
+                    "notes": run.notes,
+                    **cards[run.name].to_dict(),
+                }
+                for run in runs
+            },
             "bandit_plain_wall_seconds": bandit_wall,
             "secreview_over_bandit_wall": ratio,
             "jobs": args.jobs,

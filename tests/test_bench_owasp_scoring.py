@@ -45,14 +45,21 @@ def by_category(card):
 def test_parse_answer_key_skips_comments_and_reads_fields(cases):
     assert len(cases) == 6
     first = cases[0]
-    assert (first.name, first.category, first.real, first.cwe) == ("Case001", "alpha", True, 78)
+    assert (first.name, first.category, first.real, first.cwe) == (
+        "Case001",
+        "alpha",
+        True,
+        78,
+    )
     assert cases[2].real is False
     assert cases[-1].cwe == 89
 
 
 def test_parse_answer_key_tolerates_blank_lines_and_spaces():
     rows = bench.parse_answer_key(["\n", " Case9 , gamma , TRUE , 22\n"])
-    assert [(r.name, r.category, r.real, r.cwe) for r in rows] == [("Case9", "gamma", True, 22)]
+    assert [(r.name, r.category, r.real, r.cwe) for r in rows] == [
+        ("Case9", "gamma", True, 22)
+    ]
 
 
 def test_no_findings_scores_zero(cases):
@@ -94,17 +101,26 @@ def test_flags_for_unknown_tests_are_ignored(cases):
 
 def test_categories_are_sorted_and_keep_cwe(cases):
     card = bench.score(cases, {})
-    assert [(c.category, c.cwe) for c in card.categories] == [("alpha", 78), ("beta", 89)]
+    assert [(c.category, c.cwe) for c in card.categories] == [
+        ("alpha", 78),
+        ("beta", 89),
+    ]
 
 
 def test_secreview_report_is_matched_by_file_stem():
     report = {
         "schema_version": "1",
         "findings": [
-            {"rule_id": "r1", "cwe": {"id": 78, "name": "x"},
-             "location": {"path": "/tmp/somewhere/Case001.py", "start_line": 3}},
-            {"rule_id": "r2", "cwe": {"id": 89, "name": "y"},
-             "location": {"path": "rel/Case001.py", "start_line": 9}},
+            {
+                "rule_id": "r1",
+                "cwe": {"id": 78, "name": "x"},
+                "location": {"path": "/tmp/somewhere/Case001.py", "start_line": 3},
+            },
+            {
+                "rule_id": "r2",
+                "cwe": {"id": 89, "name": "y"},
+                "location": {"path": "rel/Case001.py", "start_line": 9},
+            },
             {"rule_id": "r3", "cwe": None, "location": {"path": "Case002.py"}},
         ],
         "errors": [],

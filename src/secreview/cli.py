@@ -182,11 +182,14 @@ def _rule_row(rule: type[Rule]) -> dict:
 
 def _cmd_rules(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="secreview rules", description="List secreview's rules.")
-    parser.add_argument("-f", "--format", choices=("text", "json"), default="text")
+    parser.add_argument("-f", "--format", choices=("text", "json", "markdown"), default="text")
     args = parser.parse_args(argv)
     rows = [_rule_row(rule) for rule in all_rules()]
     if args.format == "json":
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_CLEAN
+    if args.format == "markdown":
+        sys.stdout.write(rules_markdown(rows))
         return EXIT_CLEAN
     width = max(len(row["id"]) for row in rows)
     for row in rows:
@@ -194,6 +197,19 @@ def _cmd_rules(argv: list[str]) -> int:
               f"{row['severity']:<8} {row['confidence']:<6} {row['summary']}")
     print(f"\n{len(rows)} rules, {len({r['pillar'] for r in rows})} pillars")
     return EXIT_CLEAN
+
+
+def rules_markdown(rows: list[dict]) -> str:
+    """The rules table of the README (kept in sync by a test)."""
+    lines = ["| rule | language | CWE | pillar | severity | confidence | what it finds |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| `{row['id']}` | {row['language']} | CWE-{row['cwe']} | CWE-{row['pillar']} | "
+                     f"{row['severity']} | {row['confidence']} | {row['summary']} |")
+    pillars = len({row["pillar"] for row in rows})
+    lines.append("")
+    lines.append(f"{len(rows)} rules covering {pillars} of the 10 CWE-1000 pillars.")
+    return "\n".join(lines) + "\n"
 
 
 def _cmd_explain(argv: list[str]) -> int:

@@ -26,10 +26,20 @@ NOT_CONSTANT = object()
 
 _CALLS = "(call) @call"
 _IMPORTS = "[(import_statement) (import_from_statement) (future_import_statement)] @import"
-_ASSIGNMENTS = """
-[(assignment left: (identifier) @name)
- (augmented_assignment left: (identifier) @name)] @assign
+_BINDINGS = """
+(assignment left: (identifier) @name)
+(augmented_assignment left: (identifier) @name)
+(assignment left: (pattern_list (identifier) @name))
+(assignment left: (tuple_pattern (identifier) @name))
+(for_statement left: (identifier) @name)
+(for_statement left: (pattern_list (identifier) @name))
+(named_expression name: (identifier) @name)
+(as_pattern alias: (as_pattern_target (identifier) @name))
+(global_statement (identifier) @name)
+(nonlocal_statement (identifier) @name)
 """
+_BINDING_TYPES = frozenset({"assignment", "augmented_assignment", "for_statement", "named_expression",
+                            "as_pattern", "global_statement", "nonlocal_statement"})
 
 SCOPE_TYPES = frozenset({"function_definition", "lambda", "class_definition", "module"})
 _STRING_PREFIX_CHARS = "rRbBuUfF"
@@ -202,18 +212,30 @@ class PyFile:
         return current if current is not None else node
 
     @functools.cached_property
-    def _assignments(self) -> dict[tuple[int, str], list[ts.Node]]:
-        """(scope start byte, name) -> assignment nodes binding that name."""
-        index: dict[tuple[int, str], list[ts.Node]] = defaultdict(list)
-        found = self.captures(_ASSIGNMENTS)
-        for assign, name in zip(sorted(found.get("assign", []), key=lambda n: n.start_byte),
-                                sorted(found.get("name", []), key=lambda n: n.start_byte)):
-            scope = self.enclosing_scope(assign)
-            index[(scope.start_byte, self.text_of(name))].append(assign)
+    def _bindings(self) -> dict[tuple[int, str], list[tuple[ts.Node, ts.Node]]]:
+        """(scope start byte, name) -> (binding statement, bound identifier), in source order."""
+        index: dict[tuple[int, str], list[tuple[ts.Node, ts.Node]]] = defaultdict(list)
+        for name in self.nodes(_BINDINGS, "name"):
+            binding = next((a for a in self.ancestors(name) if a.type in _BINDING_TYPES), name)
+            scope = self.enclosing_scope(binding)
+            index[(scope.start_byte, self.text_of(name))].append((binding, name))
         return index
 
-    def assignments_of(self, name: str, scope: ts.Node) -> list[ts.Node]:
-        return self._assignments.get((scope.start_byte, name), [])
+    def bindings_of(self, name: str, scope: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
+        """Every (statement, identifier) binding `name` directly in `scope`."""
+        return self._bindings.get((scope.start_byte, name), [])
+
+    def bound_value(self, binding: ts.Node, identifier: ts.Node) -> ts.Node | None:
+        """The expression a plain `name = value` binds, or None for other bindings."""
+        if binding.type == "assignment" and binding.child_by_field_name("left") == identifier:
+            right = binding.child_by_field_name("right")
+            return right if right is not None and right.type != "assignment" else self._chained_value(right)
+        return None
+
+    def _chained_value(self, node: ts.Node | None) -> ts.Node | None:
+        while node is not None and node.type == "assignment":  # a = b = value
+            node = node.child_by_field_name("right")
+        return node
 
     def is_parameter(self, name: str, scope: ts.Node) -> bool:
         if scope.type not in ("function_definition", "lambda"):
@@ -299,21 +321,50 @@ class PyFile:
         return NOT_CONSTANT
 
     def _name_value(self, node: ts.Node, depth: int) -> object:
+        """A name is constant when every binding that can reach it binds a constant.
+
+        In the name's own scope only the bindings before it count; a name not
+        bound there at all is looked up in the enclosing function or module,
+        where any binding may have run first, so all of them must agree.
+        """
         name = self.text_of(node)
         scope = self.enclosing_scope(node)
         if self.is_parameter(name, scope):
             return NOT_CONSTANT
-        bindings = [a for a in self.assignments_of(name, scope) if a.start_byte < node.start_byte]
+        bindings = self.bindings_of(name, scope)
+        if bindings:
+            bindings = [b for b in bindings if b[0].start_byte < node.start_byte]
+        else:
+            bindings = self._outer_bindings(name, scope)
         if not bindings:
             return NOT_CONSTANT
         value: object = NOT_CONSTANT
-        for binding in bindings:
-            if binding.type == "augmented_assignment":
-                return NOT_CONSTANT
-            value = self.constant_value(binding.child_by_field_name("right"), depth + 1)
+        for binding, identifier in bindings:
+            value = self.constant_value(self.bound_value(binding, identifier), depth + 1)
             if value is NOT_CONSTANT:
                 return NOT_CONSTANT
         return value
+
+    @functools.cached_property
+    def _global_names(self) -> frozenset[str]:
+        """Names some function rebinds through a `global` statement."""
+        return frozenset(self.text_of(identifier) for bindings in self._bindings.values()
+                         for binding, identifier in bindings if binding.type == "global_statement")
+
+    def _outer_bindings(self, name: str, scope: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
+        if name in self._global_names:
+            return []
+        current = scope
+        while current.type != "module":
+            current = self.enclosing_scope(current)
+            if current.type == "class_definition":
+                continue  # class bodies are not visible from their methods
+            if self.is_parameter(name, current):
+                return []
+            found = self.bindings_of(name, current)
+            if found:
+                return found
+        return []
 
     # -- misc -----------------------------------------------------------------
 

@@ -1,0 +1,44 @@
+"""PyFile lookups: import resolution and constant folding."""
+
+from __future__ import annotations
+
+from secreview.lang.python import NOT_CONSTANT, PyFile
+
+
+def _value_of_last_call_argument(code: str) -> object:
+    file = PyFile("x.py", code)
+    call = file.calls[-1]
+    return file.constant_value(call.args[0])
+
+
+def test_imports_resolve_aliases() -> None:
+    file = PyFile("x.py", "import subprocess as sp\nfrom os import path as p, system\nimport xml.etree.ElementTree as ET\n"
+                          "sp.run(1)\np.exists(2)\nsystem(3)\nET.parse(4)\n")
+    assert [c.name for c in file.calls] == ["subprocess.run", "os.path.exists", "os.system",
+                                            "xml.etree.ElementTree.parse"]
+
+
+def test_literals_and_folding() -> None:
+    assert _value_of_last_call_argument("f('a' 'b')") == "ab"
+    assert _value_of_last_call_argument("f('a' + 'b' * 1)") is NOT_CONSTANT
+    assert _value_of_last_call_argument("f('%s-x' % 'y')") == "y-x"
+    assert _value_of_last_call_argument("import os\nf(os.O_CREAT)") is NOT_CONSTANT
+    assert _value_of_last_call_argument("f(0o644 | 0o002)") == 0o646
+    assert _value_of_last_call_argument("f(0777)") == 0o777
+
+
+def test_local_names_fold_only_when_every_binding_is_constant() -> None:
+    assert _value_of_last_call_argument("def g():\n    x = 'a'\n    x = 'b'\n    f(x)\n") == "b"
+    assert _value_of_last_call_argument("def g(y):\n    x = 'a'\n    x = y\n    f(x)\n") is NOT_CONSTANT
+    assert _value_of_last_call_argument("def g(x):\n    f(x)\n") is NOT_CONSTANT
+    assert _value_of_last_call_argument("def g(y):\n    x = 'a'\n    for x in y:\n        f(x)\n") is NOT_CONSTANT
+    assert _value_of_last_call_argument("def g(y):\n    x = 'a'\n    x += y\n    f(x)\n") is NOT_CONSTANT
+    assert _value_of_last_call_argument("def g(y):\n    x, z = y\n    f(x)\n") is NOT_CONSTANT
+
+
+def test_module_constants_are_seen_from_functions() -> None:
+    assert _value_of_last_call_argument("CMD = 'ls'\ndef g():\n    f(CMD)\n") == "ls"
+    assert _value_of_last_call_argument("CMD = 'ls'\ndef g(CMD):\n    f(CMD)\n") is NOT_CONSTANT
+    assert _value_of_last_call_argument("CMD = 'ls'\ndef h(v):\n    global CMD\n    CMD = v\n"
+                                        "def g():\n    f(CMD)\n") is NOT_CONSTANT
+    assert _value_of_last_call_argument("def g():\n    f(UNKNOWN)\n") is NOT_CONSTANT

@@ -61,9 +61,11 @@ def in_region(node: ts.Node, region: list[ts.Node]) -> ts.Node | None:
     for statement in region:
         if statement.start_byte <= node.start_byte and node.end_byte <= statement.end_byte:
             current = node.parent
-            while current is not None and current != statement:
+            while current is not None:
                 if current.type in NESTED_SCOPES:
                     return None
+                if current == statement:
+                    break
                 current = current.parent
             return statement
     return None
@@ -75,17 +77,6 @@ def calls_in(file: PyFile, region: list[ts.Node]) -> list[Call]:
         return []
     start, end = region[0].start_byte, region[-1].end_byte
     return [c for c in file.calls if start <= c.node.start_byte < end and in_region(c.node, region)]
-
-
-def enclosing_function(node: ts.Node) -> ts.Node | None:
-    current = node.parent
-    while current is not None:
-        if current.type in ("function_definition", "lambda"):
-            return current
-        if current.type in ("class_definition", "module"):
-            return None
-        current = current.parent
-    return None
 
 
 def scope_calls_after(file: PyFile, node: ts.Node, names: tuple[str, ...]) -> list[Call]:
@@ -100,29 +91,40 @@ def scope_calls_after(file: PyFile, node: ts.Node, names: tuple[str, ...]) -> li
     return out
 
 
+def _bindings_before(file: PyFile, ident: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
+    scope = file.enclosing_scope(ident)
+    return [(b, i) for b, i in file.bindings_of(file.text_of(ident), scope) if b.start_byte < ident.start_byte]
+
+
 def last_binding(file: PyFile, ident: ts.Node) -> ts.Node | None:
-    """The right-hand side of the last plain assignment to `ident` before it, in its scope."""
+    """The value of the last plain `name = value` binding `ident` before it, in its scope."""
     if ident.type != "identifier":
         return None
-    scope = file.enclosing_scope(ident)
-    bindings = [a for a in file.assignments_of(file.text_of(ident), scope)
-                if a.start_byte < ident.start_byte and a.type == "assignment"]
+    bindings = _bindings_before(file, ident)
     if not bindings:
         return None
-    return bindings[-1].child_by_field_name("right")
+    return file.bound_value(*bindings[-1])
+
+
+def last_binding_statement(file: PyFile, ident: ts.Node) -> ts.Node | None:
+    """The statement (assignment, for, with...) that last binds `ident` before it."""
+    if ident.type != "identifier":
+        return None
+    bindings = _bindings_before(file, ident)
+    return bindings[-1][0] if bindings else None
 
 
 def rebound_between(file: PyFile, expr: ts.Node, start: int, end: int) -> bool:
-    """True if the identifier `expr` is assigned to between byte offsets `start` and `end`."""
+    """True if the identifier `expr` is bound again between byte offsets `start` and `end`."""
     if expr.type != "identifier":
         return False
     scope = file.enclosing_scope(expr)
-    return any(start <= a.start_byte < end for a in file.assignments_of(file.text_of(expr), scope))
+    return any(start <= b.start_byte < end for b, _ in file.bindings_of(file.text_of(expr), scope))
 
 
 # -- locks ----------------------------------------------------------------------
 
-_LOCKISH = re.compile(r"lock|mutex|semaphore|synchronized|synchronised", re.I)
+_LOCKISH = re.compile(r"(?:^|[^a-zA-Z])(?:r?lock|mutex|semaphore)|Lock|Mutex|Semaphore|synchroni[sz]ed")
 
 
 def lock_around(file: PyFile, node: ts.Node) -> str | None:
@@ -241,7 +243,7 @@ def open_flags(file: PyFile, node: ts.Node | None, depth: int = 0) -> set[str] |
 _TEMP_FACTORIES = re.compile(r"\b(mkstemp|mkdtemp|NamedTemporaryFile|TemporaryDirectory|TemporaryFile|"
                              r"SpooledTemporaryFile)\b")
 _SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
-_TEMP_WORD = re.compile(r"(tmp|temp|\.new\b|\.part\b|\.partial\b|\.swp\b|~$)", re.I)
+_TEMP_WORD = re.compile(r"(?:^|[^a-z])(?:tmp|temp(?:orary)?(?:[^a-z]|$))|\.new$|\.part$|\.partial$|\.swp$|~$", re.I)
 
 
 @dataclass(frozen=True)
@@ -335,21 +337,12 @@ def _literal_temp_part(file: PyFile, node: ts.Node) -> str:
 
 
 def _bound_by_temp_factory(file: PyFile, ident: ts.Node) -> bool:
-    scope = file.enclosing_scope(ident)
-    name = file.text_of(ident)
-    for assign in file.nodes("(assignment) @a", "a", scope):
-        if assign.start_byte >= ident.start_byte:
-            break
-        left = assign.child_by_field_name("left")
-        right = assign.child_by_field_name("right")
-        if left is not None and right is not None and name in re.findall(r"\w+", file.text_of(left)) \
-                and _TEMP_FACTORIES.search(file.text_of(right)):
-            return True
-    for item in file.nodes("(with_item) @w", "w", scope):
-        if item.start_byte < ident.start_byte and _TEMP_FACTORIES.search(file.text_of(item)) \
-                and re.search(rf"\bas\s+{re.escape(name)}\b", file.text_of(item)):
-            return True
-    return False
+    """``fd, path = tempfile.mkstemp()`` or ``with NamedTemporaryFile() as path``."""
+    statement = last_binding_statement(file, ident)
+    if statement is None or statement.type not in ("assignment", "as_pattern"):
+        return False
+    value = statement.child_by_field_name("right") if statement.type == "assignment" else statement.named_children[0]
+    return value is not None and bool(_TEMP_FACTORIES.search(file.text_of(value)))
 
 
 def _in_shared_dir(text: str) -> bool:

@@ -69,7 +69,7 @@ from collections.abc import Iterator
 from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import line_of, open_flags, path_shape, same, scope_calls_after
+from secreview.rules.python._flow import last_binding, line_of, open_flags, path_shape, same, scope_calls_after
 from secreview.rules.python._helpers import shorten
 
 _MOVES = ("os.rename", "os.replace", "os.renames", "shutil.move")
@@ -144,14 +144,16 @@ class FileCreatedWithoutExclusiveFlag(Rule):
 
     @staticmethod
     def _hit(file: PyFile, call: Call, path, shape, move: Call | None, how: str) -> Hit:
-        if shape.temp_suffix and shape.base:
-            described = f"the fixed name `{shape.temp_suffix}` derived from `{shape.base}`"
+        bound = last_binding(file, path) if path.type == "identifier" else None
+        built = f"built as `{shorten(file.text_of(bound), 60)}`: " if bound is not None else ""
+        if shape.shared_dir:
+            described = f"{built}a fixed name in a world-writable directory such as /tmp"
+        elif shape.temp_suffix and shape.base:
+            described = f"{built}a fixed `{shape.temp_suffix}` name next to `{shape.base}`"
         elif shape.temp_suffix:
-            described = f"the fixed temporary name `{shape.temp_suffix}`"
-        elif shape.shared_dir:
-            described = "a fixed name in a world-writable directory"
+            described = f"{built}the fixed temporary name `{shape.temp_suffix}`"
         else:
-            described = "a name the code later renames over its target"
+            described = f"{built}a name that is later renamed over its target"
         target_node = move.arg(1, "dst") if move is not None else None
         target = shorten(file.text_of(target_node), 60) if target_node is not None else (shape.base or "target")
         values = {

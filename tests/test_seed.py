@@ -1,0 +1,43 @@
+"""The canonical input: the review prompt wrapping Nova's imagebackend.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+SEED = REPO.parent / "shared" / "seed" / "review-prompt-imagebackend.txt"
+pytestmark = pytest.mark.skipif(not SEED.is_file(), reason="needs ../shared/seed beside the repository")
+
+
+@pytest.fixture(scope="module")
+def findings() -> list[dict]:
+    result = subprocess.run([sys.executable, "-m", "secreview", "--format", "json", "--prompt", str(SEED)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    return json.loads(result.stdout)["findings"]
+
+
+def _at(findings: list[dict], rule: str, lines: range) -> list[dict]:
+    return [f for f in findings if f["rule_id"] == rule and f["location"]["start_line"] in lines]
+
+
+def test_non_exclusive_temp_file_is_reported_at_prompt_lines(findings: list[dict]) -> None:
+    hits = _at(findings, "file-created-without-exclusive-flag", range(321, 326))
+    assert hits, "the O_CREAT-without-O_EXCL temp file at lines 321-325"
+    assert "self.disk_info_path" in hits[0]["description"]
+
+
+def test_check_then_use_race_is_reported(findings: list[dict]) -> None:
+    assert _at(findings, "file-check-then-use", range(218, 219)) or _at(findings, "file-check-then-use", range(228, 231))
+
+
+def test_every_finding_has_the_contract_fields(findings: list[dict]) -> None:
+    for finding in findings:
+        assert finding["cwe"]["id"] and finding["cwe"]["name"]
+        assert finding["pillar"]["id"] in (284, 435, 664, 682, 691, 693, 697, 703, 707, 710)
+        assert len(finding["description"]) > 80 and finding["solution"]

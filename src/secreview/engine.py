@@ -140,7 +140,7 @@ class _FindingBuilder:
         return Finding(
             rule_id=rule.id,
             cwe=rule.cwe,
-            severity=rule.severity,
+            severity=hit.severity or rule.severity,
             confidence=hit.confidence or rule.confidence,
             location=location,
             message=fill(rule.message, values),

@@ -44,6 +44,7 @@ class Hit:
     values: Mapping[str, str] = field(default_factory=dict)
     end_node: ts.Node | None = None
     confidence: Confidence | None = None
+    severity: Severity | None = None
     trace: tuple[TraceStep, ...] = ()
 
 

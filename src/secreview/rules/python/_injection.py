@@ -3,13 +3,15 @@
 The rules of this family ask the same few questions about an argument:
 
 - is it a string *built* from non-constant parts (``%``-formatting,
-  ``str.format()``, an f-string, ``+`` concatenation), either right in the
-  call or through a local variable assigned such an expression earlier in the
-  same function (`built_string`)?
+  ``str.format()``, an f-string, ``+`` concatenation, ``"".join([...])`` of a
+  literal list), either right in the call or through a local variable assigned
+  such an expression earlier in the same function (`built_string`)?  Parts
+  that cannot carry text (``int(x)``, ``%d``, placeholder lists) or that went
+  through a family-specific escaping function do not count (`is_safe_part`).
 - which call created the object a method is called on (`origin_call`:
   ``tar = tarfile.open(...)`` or ``with tarfile.open(...) as tar``)?
-- does a call name resolve to one of a set of dotted names, with the usual
-  module aliases (`name_in`)?
+- is the code being run a file shipped with the program
+  (`is_constant_file_read`: ``exec(open("version.py").read())``)?
 
 Everything here reads the tree only; nothing evaluates analysed code.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import tree_sitter as ts
@@ -37,6 +39,7 @@ KIND_PERCENT = "%-formatting"
 KIND_FORMAT = "str.format()"
 KIND_FSTRING = "an f-string"
 KIND_CONCAT = "string concatenation"
+KIND_JOIN = "str.join() of a literal list"
 
 
 def unwrap(node: ts.Node | None) -> ts.Node | None:
@@ -71,48 +74,34 @@ def _call_index(file: PyFile) -> dict[tuple[int, int], Call]:
 
 # -- where did a local name come from --------------------------------------------------------------
 
-_WITH_ALIASES = "(with_item value: (as_pattern (call) @value alias: (as_pattern_target (identifier) @name)))"
-_WITH_INDEX: weakref.WeakKeyDictionary[PyFile, dict[tuple[int, str], list[tuple[ts.Node, ts.Node]]]] = \
-    weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class Binding:
+    """One earlier binding of a local name: `value` is the bound expression for
+    ``name = value`` and ``with value as name``, the statement itself for
+    ``name += value`` (`augmented`), and None for bindings whose value is not
+    a single expression (tuple unpacking, for loops, ...)."""
+
+    statement: ts.Node
+    value: ts.Node | None
+    augmented: bool = False
 
 
-def _with_bindings(file: PyFile) -> dict[tuple[int, str], list[tuple[ts.Node, ts.Node]]]:
-    index = _WITH_INDEX.get(file)
-    if index is None:
-        index = {}
-        found = file.captures(_WITH_ALIASES)
-        values = sorted(found.get("value", []), key=lambda n: n.start_byte)
-        names = sorted(found.get("name", []), key=lambda n: n.start_byte)
-        for value, name in zip(values, names):
-            scope = file.enclosing_scope(value)
-            index.setdefault((scope.start_byte, file.text_of(name)), []).append((name, value))
-        _WITH_INDEX[file] = index
-    return index
-
-
-def bound_values(file: PyFile, node: ts.Node) -> list[ts.Node]:
-    """Right-hand sides bound to identifier `node` earlier in its scope, latest first.
-
-    Plain assignments and ``with ... as name`` are followed (one level);
-    augmented assignments are returned as the `augmented_assignment` node
-    itself so callers can tell them apart.
-    """
+def local_bindings(file: PyFile, node: ts.Node) -> list[Binding]:
+    """Bindings of identifier `node` earlier in its own scope, latest first."""
     name = file.text_of(node)
     scope = file.enclosing_scope(node)
-    found: list[tuple[int, ts.Node]] = []
-    for binding in file.assignments_of(name, scope):
-        if binding.start_byte >= node.start_byte:
+    found: list[Binding] = []
+    for statement, identifier in file.bindings_of(name, scope):
+        if statement.start_byte >= node.start_byte:
             continue
-        if binding.type == "augmented_assignment":
-            found.append((binding.start_byte, binding))
+        if statement.type == "augmented_assignment":
+            found.append(Binding(statement, statement.child_by_field_name("right"), augmented=True))
+        elif statement.type == "as_pattern" and statement.parent is not None \
+                and statement.parent.type == "with_item" and statement.named_children:
+            found.append(Binding(statement, statement.named_children[0]))
         else:
-            right = binding.child_by_field_name("right")
-            if right is not None:
-                found.append((binding.start_byte, right))
-    for alias, value in _with_bindings(file).get((scope.start_byte, name), []):
-        if alias.start_byte < node.start_byte:
-            found.append((alias.start_byte, value))
-    return [value for _, value in sorted(found, key=lambda pair: pair[0], reverse=True)]
+            found.append(Binding(statement, file.bound_value(statement, identifier)))
+    return sorted(found, key=lambda b: b.statement.start_byte, reverse=True)
 
 
 def origin_call(file: PyFile, node: ts.Node | None) -> Call | None:
@@ -123,9 +112,9 @@ def origin_call(file: PyFile, node: ts.Node | None) -> Call | None:
     if node.type == "call":
         return call_at(file, node)
     if node.type == "identifier" and not file.is_parameter(file.text_of(node), file.enclosing_scope(node)):
-        for value in bound_values(file, node):
-            if value.type != "augmented_assignment":
-                return call_at(file, value)
+        for binding in local_bindings(file, node):
+            if not binding.augmented:
+                return call_at(file, binding.value)
     return None
 
 
@@ -141,6 +130,15 @@ class BuiltString:
     dynamic: tuple[ts.Node, ...]  # the non-constant parts
     variable: str | None = None  # the local name that carries it to the sink, if any
 
+    def only_configuration(self, file: PyFile) -> bool:
+        """Every non-constant part looks like configuration rather than input.
+
+        `self.table`, `cls.attr`, `settings.TABLE_NAME`, `PREFIX`: values set by
+        the program or its operator, seldom by a remote user.  Rules report
+        such strings at lower confidence.
+        """
+        return bool(self.dynamic) and all(_configuration_like(file, part) for part in self.dynamic)
+
     def describe(self, file: PyFile) -> str:
         """E.g. "%-formatting of `name` (via local variable `query`, line 12)"."""
         parts = ", ".join(f"`{shorten(file.text_of(p), 40)}`" for p in self.dynamic[:3])
@@ -150,10 +148,28 @@ class BuiltString:
         return text
 
 
-Sanitizer = Callable[[PyFile, Call], bool]
+def _configuration_like(file: PyFile, node: ts.Node) -> bool:
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type == "attribute":
+        last = file.text_of(node.child_by_field_name("attribute"))
+        root = node
+        while root is not None and root.type == "attribute":
+            root = root.child_by_field_name("object")
+        if root is not None and root.type == "identifier" and file.text_of(root) in ("self", "cls"):
+            return True
+        return _all_caps(last)
+    if node.type == "identifier":
+        return _all_caps(file.text_of(node))
+    return False
 
 
-def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> bool:
+def _all_caps(name: str) -> bool:
+    return len(name) > 1 and name.upper() == name and any(c.isalpha() for c in name)
+
+
+def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = (), _depth: int = 0) -> bool:
     """True when `node` cannot carry attacker-chosen text into the built string.
 
     Constants, numeric conversions (``int(x)``), a constant separator joined over
@@ -166,7 +182,14 @@ def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
     if node.type in ("integer", "float", "true", "false", "none"):
         return True
     if node.type == "conditional_expression":
-        return all(is_safe_part(file, child, sanitizers) for child in node.named_children[::2])
+        return all(is_safe_part(file, child, sanitizers, _depth) for child in node.named_children[::2])
+    if node.type == "identifier" and _depth < 2:
+        # marks = ", ".join(["%s"] * len(ids)); ids_sql = int(x): follow one local assignment
+        if file.is_parameter(file.text_of(node), file.enclosing_scope(node)):
+            return False
+        bindings = local_bindings(file, node)
+        return bool(bindings) and all(b.value is not None and not b.augmented
+                                      and is_safe_part(file, b.value, sanitizers, _depth + 1) for b in bindings)
     if node.type != "call":
         return False
     call = call_at(file, node)
@@ -177,7 +200,12 @@ def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
         return True
     if last in set(sanitizers):
         return True
+    if call.name == "str" and len(call.args) == 1 and not call.kwargs:  # str(int(x))
+        return is_safe_part(file, call.args[0], sanitizers, _depth)
     if call.method == "join" and call.receiver is not None and file.is_constant(call.receiver):
+        arguments = node.child_by_field_name("arguments")
+        if arguments is not None and arguments.type == "generator_expression":  # ",".join("?" for _ in x)
+            return _only_constant_items(file, arguments)
         return len(call.args) == 1 and _only_constant_items(file, call.args[0])
     return False
 
@@ -288,6 +316,8 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
         return None
     if node.type == "call":
         call = call_at(file, node)
+        if call is not None and call.method == "join" and call.receiver is not None:
+            return _joined(file, node, call, sanitizers)
         if call is None or call.method != "format" or call.receiver is None:
             return None
         template = file.constant_value(unwrap(call.receiver))
@@ -298,6 +328,19 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
             dynamic = (node,)
         return BuiltString(KIND_FORMAT, node, template, dynamic) if dynamic else None
     return None
+
+
+def _joined(file: PyFile, node: ts.Node, call: Call, sanitizers: tuple[str, ...]) -> BuiltString | None:
+    """``"".join(["WHERE a = '", value, "'"])``: a literal list mixing text and values."""
+    separator = file.constant_value(unwrap(call.receiver))
+    items = unwrap(call.args[0]) if len(call.args) == 1 else None
+    if not isinstance(separator, str) or items is None or items.type not in ("list", "tuple"):
+        return None
+    literal = [v for v in (file.constant_value(i) for i in items.named_children) if isinstance(v, str)]
+    if not literal:
+        return None  # no text of its own: cannot tell it is building a statement
+    dynamic = tuple(i for i in items.named_children if not is_safe_part(file, i, sanitizers))
+    return BuiltString(KIND_JOIN, node, separator.join(literal), dynamic) if dynamic else None
 
 
 def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
@@ -313,21 +356,20 @@ def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
     name = file.text_of(node)
     if file.is_parameter(name, file.enclosing_scope(node)):
         return None
-    values = bound_values(file, node)
-    for position, value in enumerate(values):
-        if value.type == "augmented_assignment":
-            if file.text_of(value.child_by_field_name("operator")) != "+=":
+    bindings = local_bindings(file, node)
+    for position, binding in enumerate(bindings):
+        if binding.value is None:
+            return None  # rebound in a way we do not follow (unpacking, loop variable)
+        if binding.augmented:
+            if file.text_of(binding.statement.child_by_field_name("operator")) != "+=":
                 continue
-            right = value.child_by_field_name("right")
-            found = direct_built_string(file, right, sanitizers)
-            if found is None and not is_safe_part(file, right, sanitizers) and any(
-                    _is_stringish(file, v) or direct_built_string(file, v, sanitizers)
-                    for v in values[position + 1:] if v.type != "augmented_assignment"):
-                found = BuiltString(KIND_CONCAT, value, "", (right,))
-            if found is not None:
-                return replace(found, variable=name)
-            continue
-        found = direct_built_string(file, value, sanitizers)
+            found = direct_built_string(file, binding.value, sanitizers)
+            if found is None and not is_safe_part(file, binding.value, sanitizers) and any(
+                    _is_stringish(file, b.value) or direct_built_string(file, b.value, sanitizers)
+                    for b in bindings[position + 1:] if not b.augmented):
+                found = BuiltString(KIND_CONCAT, binding.statement, "", (binding.value,))
+        else:
+            found = direct_built_string(file, binding.value, sanitizers)
         if found is not None:
             return replace(found, variable=name)
     return None

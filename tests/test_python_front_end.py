@@ -42,3 +42,8 @@ def test_module_constants_are_seen_from_functions() -> None:
     assert _value_of_last_call_argument("CMD = 'ls'\ndef h(v):\n    global CMD\n    CMD = v\n"
                                         "def g():\n    f(CMD)\n") is NOT_CONSTANT
     assert _value_of_last_call_argument("def g():\n    f(UNKNOWN)\n") is NOT_CONSTANT
+
+
+def test_generator_argument_is_one_argument() -> None:
+    file = PyFile("x.py", "','.join('?' for _ in ids)\n")
+    assert [n.type for n in file.calls[0].args] == ["generator_expression"]

@@ -190,6 +190,9 @@ class PyFile:
         kwargs: dict[str, ts.Node] = {}
         star = False
         arguments = node.child_by_field_name("arguments")
+        if arguments is not None and arguments.type == "generator_expression":
+            # f(x for x in y): the generator itself is the single argument
+            return Call(node, self.qualified_name(function), method, receiver, (arguments,), {}, False)
         for child in arguments.named_children if arguments is not None else ():
             if child.type == "keyword_argument":
                 key = child.child_by_field_name("name")

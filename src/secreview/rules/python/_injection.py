@@ -203,9 +203,6 @@ def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
     if call.name == "str" and len(call.args) == 1 and not call.kwargs:  # str(int(x))
         return is_safe_part(file, call.args[0], sanitizers, _depth)
     if call.method == "join" and call.receiver is not None and file.is_constant(call.receiver):
-        arguments = node.child_by_field_name("arguments")
-        if arguments is not None and arguments.type == "generator_expression":  # ",".join("?" for _ in x)
-            return _only_constant_items(file, arguments)
         return len(call.args) == 1 and _only_constant_items(file, call.args[0])
     return False
 

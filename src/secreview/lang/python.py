@@ -11,6 +11,7 @@ them.
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,8 +25,15 @@ LANGUAGE = "python"
 NOT_CONSTANT = object()
 """Sentinel: the expression's value is not known statically."""
 
-_CALLS = "(call) @call"
-_IMPORTS = "[(import_statement) (import_from_statement) (future_import_statement)] @import"
+_INDEXED_TYPES = frozenset({
+    "call", "assert_statement", "except_clause", "comparison_operator", "assignment", "augmented_assignment",
+    "expression_statement", "exec_statement", "function_definition", "class_definition", "import_statement",
+    "import_from_statement", "future_import_statement", "if_statement", "with_statement", "try_statement",
+    "return_statement", "raise_statement", "for_statement", "while_statement", "named_expression",
+    "global_statement", "decorated_definition", "keyword_argument", "string", "lambda", "print_statement",
+})
+_INDEX_QUERY = "[" + " ".join(f"({name})" for name in sorted(_INDEXED_TYPES)) + "] @node"
+_SIMPLE_PATTERN = re.compile(r"^\s*\((\w+)\)\s*@(\w+)\s*$")
 _BINDINGS = """
 (assignment left: (identifier) @name)
 (augmented_assignment left: (identifier) @name)
@@ -76,6 +84,7 @@ class PyFile:
     language = LANGUAGE
 
     def __init__(self, path: str, text: str, tree: ts.Tree | None = None) -> None:
+        self._query_cache: dict[tuple[str, str, int | None], list[ts.Node]] = {}
         self.path = path
         self.text = text
         self.data = text.encode("utf-8")
@@ -91,9 +100,50 @@ class PyFile:
         return lang.captures(LANGUAGE, pattern, node or self.root)
 
     def nodes(self, pattern: str, capture: str, node: ts.Node | None = None) -> list[ts.Node]:
-        """Nodes of one capture, in source order."""
-        found = self.captures(pattern, node).get(capture, [])
-        return sorted(found, key=lambda n: n.start_byte)
+        """Nodes of one capture, in source order (memoised per file).
+
+        A plain `(type) @name` pattern for a common node type is answered from
+        the per-file type index instead of a new tree traversal.
+        """
+        simple = _SIMPLE_PATTERN.match(pattern)
+        if simple and simple.group(1) in _INDEXED_TYPES and simple.group(2) == capture:
+            return self.nodes_of_type(simple.group(1), within=node)
+        key = (pattern, capture, node.id if node is not None else None)
+        if key not in self._query_cache:
+            found = self.captures(pattern, node).get(capture, [])
+            self._query_cache[key] = sorted(found, key=lambda n: n.start_byte)
+        return self._query_cache[key]
+
+    @functools.cached_property
+    def _type_index(self) -> dict[str, list[ts.Node]]:
+        """Node type -> nodes, for the types rules ask for most: one traversal in C."""
+        index: dict[str, list[ts.Node]] = defaultdict(list)
+        for found in lang.captures(LANGUAGE, _INDEX_QUERY, self.root).values():
+            for node in found:
+                index[node.type].append(node)
+        for nodes in index.values():
+            nodes.sort(key=lambda n: n.start_byte)
+        return index
+
+    def nodes_of_type(self, *types: str, within: ts.Node | None = None) -> list[ts.Node]:
+        """Nodes of the given (indexed) types in source order, optionally inside `within`."""
+        unknown = set(types) - _INDEXED_TYPES
+        if unknown:
+            raise ValueError(f"node types not indexed: {sorted(unknown)}")
+        found = [n for t in types for n in self._type_index.get(t, ())]
+        if within is not None:
+            found = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+        return found if len(types) == 1 else sorted(found, key=lambda n: n.start_byte)
+
+    def assignments(self, *, left: str | None = None, right: str | None = None) -> list[ts.Node]:
+        """`a = b` statements, optionally only those whose target/value has the given node type."""
+        found = []
+        for assign in self.nodes_of_type("assignment"):
+            target, value = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+            if (left is None or (target is not None and target.type == left)) and \
+                    (right is None or (value is not None and value.type == right)):
+                found.append(assign)
+        return found
 
     # -- imports and names --------------------------------------------------
 
@@ -101,7 +151,7 @@ class PyFile:
     def imports(self) -> dict[str, str]:
         """Local name -> fully qualified name, for every import in the file."""
         aliases: dict[str, str] = {}
-        for node in self.nodes(_IMPORTS, "import"):
+        for node in self.nodes_of_type("import_statement", "import_from_statement"):
             if node.type == "import_statement":
                 self._add_plain_imports(node, aliases)
             elif node.type == "import_from_statement":
@@ -150,7 +200,7 @@ class PyFile:
 
     @functools.cached_property
     def calls(self) -> tuple[Call, ...]:
-        return tuple(self._make_call(node) for node in self.nodes(_CALLS, "call"))
+        return tuple(self._make_call(node) for node in self.nodes_of_type("call"))
 
     @functools.cached_property
     def _calls_by_name(self) -> dict[str, list[Call]]:

@@ -76,7 +76,7 @@ class ExceptionNotRaised(Rule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         local = self._local_definitions(file)
-        for statement in file.nodes("(expression_statement (call) @c) @s", "s"):
+        for statement in file.nodes_of_type("expression_statement"):
             if statement.named_child_count != 1:
                 continue
             call = unwrap(statement.named_children[0])
@@ -120,8 +120,8 @@ def _definitions(file: PyFile) -> dict[str, str]:
     """Names defined in this file: 'exception' for classes deriving from one; 'function' for functions
     and for classes that certainly are not exceptions (no base, or only `object`); 'class' otherwise."""
     found: dict[str, str] = {}
-    for node in file.nodes("(function_definition name: (identifier) @n)", "n"):
-        found[file.text_of(node)] = "function"
+    for function in file.nodes_of_type("function_definition"):
+        found[file.text_of(function.child_by_field_name("name"))] = "function"
     classes = {file.text_of(c.child_by_field_name("name")): c
                for c in file.nodes("(class_definition) @c", "c")}
     changed = True

@@ -1,0 +1,116 @@
+"""Predictable `random` module values used where a secret may be needed.
+
+## What it does
+Flags calls to the `random` module's generator (`random.random`, `randint`,
+`randrange`, `choice`, `choices`, `sample`, `getrandbits`, `uniform`,
+`shuffle`, `randbytes`) and to methods of `random.Random()` instances.
+`random.SystemRandom`, `secrets` and `os.urandom` are never reported.
+Confidence is high when the value is bound to, returned as or generated
+inside something named like a secret (token, secret, password, key, nonce,
+salt, session, OTP, CSRF, cookie, auth, reset or verification code), low in
+test modules and for clearly non-security uses (retry jitter, sampling,
+colours), medium otherwise.
+
+## Why is this bad?
+The `random` module is a Mersenne Twister: it is fast and statistically
+good, but not unpredictable. After observing 624 32-bit outputs (or fewer
+with known structure) an attacker reconstructs the internal state and
+predicts every past and future value, so password-reset tokens, session ids,
+OTP codes or API keys drawn from it can be computed instead of guessed.
+Seeds based on time or PID make it even easier.
+
+## Example
+```python
+import random
+import string
+
+def make_reset_token():
+    return "".join(random.choice(string.ascii_letters) for _ in range(32))
+```
+
+## Use instead
+```python
+import secrets
+
+def make_reset_token():
+    return secrets.token_urlsafe(32)
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/338.html
+- https://docs.python.org/3/library/random.html (warning at the top)
+- https://docs.python.org/3/library/secrets.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from secreview.lang.python import Call, PyFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit
+from secreview.rules.python import _protection as p
+from secreview.rules.python._helpers import CallRule
+from secreview.rules.python._protection import LowInTests
+
+_FUNCTIONS = ("random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform",
+              "shuffle", "randbytes", "triangular", "gauss", "normalvariate", "betavariate", "expovariate")
+_SECURE_CONSTRUCTORS = ("random.SystemRandom", "secrets.SystemRandom")
+_FIXES = {
+    "choice": "`secrets.choice(...)`",
+    "randbytes": "`secrets.token_bytes(n)`",
+    "getrandbits": "`secrets.randbits(k)`",
+    "randint": "`secrets.randbelow(n)` (shifted to the range you need)",
+    "randrange": "`secrets.randbelow(n)` (shifted to the range you need)",
+}
+
+
+class InsecureRandomForSecret(LowInTests, CallRule):
+    id = "insecure-random-for-secret"
+    cwe = 330
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    callees = tuple(f"random.{name}" for name in _FUNCTIONS)
+    message = "Predictable PRNG `{callee}` used{context}: {code}"
+    description = (
+        "`{code}` draws from the `random` module's Mersenne Twister{context}. Its output is predictable: "
+        "an attacker who observes enough values (624 32-bit outputs, often fewer) reconstructs the "
+        "generator state and computes every other value it produced or will produce, so a token, "
+        "password, key or code generated this way can be predicted instead of guessed."
+    )
+    solution = (
+        "Generate security-relevant values with the `secrets` module: {fix}; `secrets.token_urlsafe(32)` "
+        "/ `secrets.token_hex(32)` for tokens, or `random.SystemRandom()` where the `random` API is "
+        "needed."
+    )
+
+    def candidates(self, file: PyFile) -> list[Call]:
+        found = super().candidates(file)
+        instances = p.bound_receivers(file, ("random.Random",)) - p.bound_receivers(file, _SECURE_CONSTRUCTORS)
+        seen = {id(c.node) for c in found}
+        for call in file.method_calls(*_FUNCTIONS):
+            if id(call.node) in seen or call.receiver is None:
+                continue
+            receiver = call.receiver
+            if receiver.type == "call":  # random.Random(seed).choice(...)
+                inner = receiver.child_by_field_name("function")
+                if inner is not None and file.qualified_name(inner) == "random.Random":
+                    found.append(call)
+            elif file.text_of(receiver) in instances:
+                found.append(call)
+        return sorted(found, key=lambda c: c.node.start_byte)
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        for call in self.candidates(file):
+            names = p.flow_names(file, call.node)
+            function = p.function_name(file, call.node)
+            if function:
+                names.append(function)
+            marked = list(dict.fromkeys(n for n in names if p.is_security_name(n, keys=True)))
+            innocent = bool(p.context_words(names) & p.NON_SECURITY_RANDOM_WORDS)
+            context = f" for a security value ({p.shorten(', '.join(marked), 60)})" if marked else ""
+            method = call.method or ""
+            yield Hit(call.node, {"callee": call.name or f"{p.receiver_text(file, call)}.{method}",
+                                  "context": context,
+                                  "fix": _FIXES.get(method, "`secrets.token_bytes(n)` / `secrets.randbelow(n)`")},
+                      confidence=p.grade(bool(marked), innocent, file.path))

@@ -1,0 +1,82 @@
+"""Password hashed with a single fast hash instead of a password-hashing function.
+
+## What it does
+Flags `hashlib` (and PyCryptodome / `cryptography`) digests such as
+`hashlib.sha256(password)` or `h.update(password)` whose input is named like
+a password (`password`, `passwd`, `pwd`, `passphrase`, `user.password`,
+`get_password()`...). Key-derivation functions (`hashlib.pbkdf2_hmac`,
+`hashlib.scrypt`, bcrypt, argon2) are never reported.
+
+## Why is this bad?
+General-purpose hashes are built to be fast: a single GPU computes billions
+of SHA-256 or MD5 digests per second. When the stored digests leak (a
+database dump, a backup, an SQL injection), an attacker recovers most real
+passwords by brute force or dictionary attack in hours, and without a
+per-user random salt one precomputed table cracks every account at once.
+
+## Example
+```python
+import hashlib
+
+def store(user, password):
+    user.password_hash = hashlib.sha256(password.encode()).hexdigest()
+```
+
+## Use instead
+```python
+import hashlib
+import os
+
+def store(user, password):
+    salt = os.urandom(16)
+    user.salt = salt
+    user.password_hash = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/916.html
+- https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
+- https://docs.python.org/3/library/hashlib.html#key-derivation
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from secreview.lang.python import PyFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit
+from secreview.rules.python import _protection as p
+from secreview.rules.python._helpers import CallRule
+from secreview.rules.python._protection import LowInTests
+
+
+class WeakPasswordHash(LowInTests, CallRule):
+    id = "weak-password-hash"
+    cwe = 916
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    callees = p.FAST_HASHES
+    message = "Password hashed with a fast general-purpose hash: {code}"
+    description = (
+        "`{code}` hashes `{password}` with a single fast digest. If the stored hashes leak (database dump, "
+        "backup, SQL injection), an attacker tries billions of candidate passwords per second on a GPU "
+        "and recovers most real passwords; without a random per-user salt one precomputed table cracks "
+        "every account at once."
+    )
+    solution = (
+        "Hash passwords with a slow, salted password-hashing function: `hashlib.scrypt(password, "
+        "salt=os.urandom(16), n=2**14, r=8, p=1)`, `hashlib.pbkdf2_hmac(\"sha256\", password, salt, "
+        "600_000)`, or a library such as argon2-cffi / bcrypt / passlib; verify with a constant-time "
+        "comparison."
+    )
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        for call in self.candidates(file):
+            data = p.hashed_data(call)
+            if p.password_names(file, data):
+                yield Hit(call.node, {"password": p.shorten(file.text_of(data), 60)})
+            for update in p.hash_update_calls(file, call):
+                data = update.arg(0, "data")
+                if p.password_names(file, data):
+                    yield Hit(update.node, {"password": p.shorten(file.text_of(data), 60)})

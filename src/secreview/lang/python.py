@@ -380,15 +380,7 @@ class PyFile:
         bound there at all is looked up in the enclosing function or module,
         where any binding may have run first, so all of them must agree.
         """
-        name = self.text_of(node)
-        scope = self.enclosing_scope(node)
-        if self.is_parameter(name, scope):
-            return NOT_CONSTANT
-        bindings = self.bindings_of(name, scope)
-        if bindings:
-            bindings = [b for b in bindings if b[0].start_byte < node.start_byte]
-        else:
-            bindings = self._outer_bindings(name, scope)
+        bindings = self.reaching_bindings(node)
         if not bindings:
             return NOT_CONSTANT
         value: object = NOT_CONSTANT
@@ -397,6 +389,25 @@ class PyFile:
             if value is NOT_CONSTANT:
                 return NOT_CONSTANT
         return value
+
+    def bindings_before(self, ident: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
+        """Bindings of the name `ident` earlier in its own scope, in source order."""
+        scope = self.enclosing_scope(ident)
+        return [b for b in self.bindings_of(self.text_of(ident), scope) if b[0].start_byte < ident.start_byte]
+
+    def reaching_bindings(self, ident: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
+        """Bindings that may give the name `ident` its value here; [] for parameters and unknowns.
+
+        In the name's own scope only the bindings before it count; a name not
+        bound there at all is looked up in the enclosing function or module.
+        """
+        name = self.text_of(ident)
+        scope = self.enclosing_scope(ident)
+        if self.is_parameter(name, scope):
+            return []
+        if self.bindings_of(name, scope):
+            return self.bindings_before(ident)
+        return self._outer_bindings(name, scope)
 
     @functools.cached_property
     def _global_names(self) -> frozenset[str]:

@@ -91,16 +91,11 @@ def scope_calls_after(file: PyFile, node: ts.Node, names: tuple[str, ...]) -> li
     return out
 
 
-def _bindings_before(file: PyFile, ident: ts.Node) -> list[tuple[ts.Node, ts.Node]]:
-    scope = file.enclosing_scope(ident)
-    return [(b, i) for b, i in file.bindings_of(file.text_of(ident), scope) if b.start_byte < ident.start_byte]
-
-
 def last_binding(file: PyFile, ident: ts.Node) -> ts.Node | None:
     """The value of the last plain `name = value` binding `ident` before it, in its scope."""
     if ident.type != "identifier":
         return None
-    bindings = _bindings_before(file, ident)
+    bindings = file.bindings_before(ident)
     if not bindings:
         return None
     return file.bound_value(*bindings[-1])
@@ -110,7 +105,7 @@ def last_binding_statement(file: PyFile, ident: ts.Node) -> ts.Node | None:
     """The statement (assignment, for, with...) that last binds `ident` before it."""
     if ident.type != "identifier":
         return None
-    bindings = _bindings_before(file, ident)
+    bindings = file.bindings_before(ident)
     return bindings[-1][0] if bindings else None
 
 

@@ -88,12 +88,8 @@ class Binding:
 
 def local_bindings(file: PyFile, node: ts.Node) -> list[Binding]:
     """Bindings of identifier `node` earlier in its own scope, latest first."""
-    name = file.text_of(node)
-    scope = file.enclosing_scope(node)
     found: list[Binding] = []
-    for statement, identifier in file.bindings_of(name, scope):
-        if statement.start_byte >= node.start_byte:
-            continue
+    for statement, identifier in file.bindings_before(node):
         if statement.type == "augmented_assignment":
             found.append(Binding(statement, statement.child_by_field_name("right"), augmented=True))
         elif statement.type == "as_pattern" and statement.parent is not None \

@@ -456,22 +456,7 @@ def binding_values(file: PyFile, ident: ts.Node) -> list[ts.Node | None] | None:
     scope, else every binding in the nearest enclosing function or module that
     binds it.  Returns None when the name is a parameter or unbound.
     """
-    name = file.text_of(ident)
-    scope = file.enclosing_scope(ident)
-    if file.is_parameter(name, scope):
-        return None
-    bindings = file.bindings_of(name, scope)
-    if bindings:
-        bindings = [b for b in bindings if b[0].start_byte < ident.start_byte]
-    else:
-        current = scope
-        while not bindings and current.type != "module":
-            current = file.enclosing_scope(current)
-            if current.type == "class_definition":
-                continue
-            if file.is_parameter(name, current):
-                return None
-            bindings = file.bindings_of(name, current)
+    bindings = file.reaching_bindings(ident)
     if not bindings:
         return None
     return [file.bound_value(binding, identifier) for binding, identifier in bindings]

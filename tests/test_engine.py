@@ -42,6 +42,22 @@ def test_crashing_rule_is_reported_not_fatal() -> None:
     assert report.incomplete
 
 
+class _Limited(_Crashing):
+    id = "limited-rule"
+
+    def check(self, file):
+        from secreview.rules import AnalysisLimitExceeded
+        yield Hit(file.calls[0].node)
+        raise AnalysisLimitExceeded("step budget of 10 exhausted")
+
+
+def test_rule_hitting_a_limit_keeps_its_hits_and_marks_the_file_incomplete() -> None:
+    report = _analyze([_Limited])
+    assert len(report.findings) == 1
+    assert [p.kind for p in report.problems] == [ProblemKind.LIMIT_EXCEEDED]
+    assert "step budget" in report.problems[0].detail and report.incomplete
+
+
 def test_duplicate_hits_are_merged() -> None:
     assert len(_analyze([_Twice]).findings) == 1
 

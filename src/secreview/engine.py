@@ -20,7 +20,7 @@ from secreview.lang.python import PyFile
 from secreview.model import (
     Confidence, ExcerptLine, FileProblem, Finding, Location, Origin, ProblemKind, Report, Severity,
 )
-from secreview.rules import Hit, Rule, fill
+from secreview.rules import AnalysisLimitExceeded, Hit, Rule, fill
 from secreview.sources import SourceFile
 
 EXCERPT_CONTEXT = 2
@@ -87,13 +87,16 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]]) -> _FileResult
     builder = _FindingBuilder(source)
     for rule_class in applicable:
         rule = rule_class()
+        hits: list[Hit] = []
         try:
-            hits = list(rule.check(context))
+            hits.extend(rule.check(context))
+        except AnalysisLimitExceeded as error:
+            result.problems.append(FileProblem(
+                source.path, ProblemKind.LIMIT_EXCEEDED, f"rule {rule.id} stopped early: {error}"))
         except Exception as error:  # a broken rule must not sink the run
             result.problems.append(FileProblem(
                 source.path, ProblemKind.INTERNAL_ERROR,
                 f"rule {rule.id} failed: {type(error).__name__}: {error}"))
-            continue
         result.findings.extend(builder.build(rule, hit) for hit in hits)
     result.findings = _finalise(result.findings)
     return result

@@ -149,6 +149,7 @@ class ProblemKind(enum.Enum):
     NOT_FOUND = "not-found"
     PARSE_ERRORS = "parse-errors"
     INTERNAL_ERROR = "internal-error"
+    LIMIT_EXCEEDED = "limit-exceeded"
 
 
 # Kinds after which the file was still analysed (partially); all others mean

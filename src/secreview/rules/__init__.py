@@ -73,6 +73,14 @@ class Rule:
         return cls.documentation().strip().splitlines()[0] if cls.documentation().strip() else cls.message
 
 
+class AnalysisLimitExceeded(Exception):
+    """Raised by a check that hit a configured bound (time, steps, memory).
+
+    The engine keeps the rule's hits found so far only if the rule yielded them
+    before raising, and reports the file as incomplete with this message.
+    """
+
+
 def fill(template: str, values: Mapping[str, str]) -> str:
     """Replace ``{name}`` with values[name]; unknown names stay as written."""
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)

@@ -16,8 +16,9 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
-from secreview import __version__, cwe, engine, report as reporting, sources
+from secreview import __version__, cwe, engine, llm, report as reporting, sources
 from secreview.model import Confidence, Report, Severity
 from secreview.rules import Rule, all_rules, rule_by_id
 
@@ -76,6 +77,7 @@ def _review_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                         help="colour the text report (default: auto, only on a terminal)")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not print notes on stderr")
+    llm.add_arguments(parser)
     return parser
 
 
@@ -123,6 +125,7 @@ def _cmd_review(argv: list[str]) -> int:
     rules = all_rules()
     result = engine.analyze(collected.sources, rules, settings, collected.problems)
     notes = list(collected.notes)
+    result = _llm_review(args, collected.sources, rules, settings, result, notes)
     if result.hidden_by_filters:
         notes.append(f"{result.hidden_by_filters} finding(s) hidden by --min-severity/--min-confidence")
     color = args.color == "always" or (args.color == "auto" and args.output is None and _stdout_is_tty())
@@ -134,6 +137,22 @@ def _cmd_review(argv: list[str]) -> int:
         for note in notes:
             print(f"secreview: note: {note}", file=sys.stderr)
     return _exit_status(result)
+
+
+def _llm_review(args: argparse.Namespace, reviewed: Sequence[sources.SourceFile], rules: Sequence[type[Rule]],
+                settings: engine.Settings, result: Report, notes: list[str]) -> Report:
+    """The optional model reviewer: only with --llm does any code leave this process."""
+    if not args.llm:
+        if llm.flags_given(args):
+            notes.append("--llm-* options have no effect without --llm")
+        return result
+    try:
+        llm_config = llm.config_from_args(args, Path.cwd())
+        reviewed_report, llm_notes = llm.run(result, reviewed, rules, settings, llm_config, os.environ)
+    except llm.ConfigError as error:
+        raise UsageError(str(error)) from None
+    notes.extend(llm_notes)
+    return reviewed_report
 
 
 def _exit_status(result: Report) -> int:

@@ -118,6 +118,8 @@ class Finding:
     fix: Fix | None = None
     excerpt: tuple[ExcerptLine, ...] = ()
     fingerprint: str = ""
+    # Notes the optional model reviewer attached (it may comment on a finding, never remove one).
+    annotations: tuple[str, ...] = ()
     pillar: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -171,6 +173,38 @@ class FileProblem:
         return self.kind not in PARTIAL_KINDS
 
 
+# Rule id of findings that only the model reviewer reported (and secreview verified).
+LLM_RULE_ID = "llm-review"
+
+
+@dataclass(frozen=True)
+class LlmSummary:
+    """What the optional model reviewer did in a run (see `secreview.llm`)."""
+
+    protocol: str
+    model: str
+    prompt_version: str
+    endpoint: str | None = None  # named only when code left this machine (non-loopback host)
+    chunks: int = 0
+    chunks_reviewed: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    redactions: int = 0
+    added: int = 0
+    confirmed: int = 0
+    annotated: int = 0
+    dropped: tuple[tuple[str, int], ...] = ()  # (reason, count), sorted by reason
+    incomplete_reason: str | None = None
+
+    @property
+    def dropped_total(self) -> int:
+        return sum(count for _, count in self.dropped)
+
+    @property
+    def incomplete(self) -> bool:
+        return self.incomplete_reason is not None
+
+
 @dataclass(frozen=True)
 class Report:
     """The result of one run: what every reporter renders."""
@@ -179,7 +213,9 @@ class Report:
     problems: tuple[FileProblem, ...] = ()
     files_analysed: int = 0
     hidden_by_filters: int = 0
+    llm: LlmSummary | None = None
 
     @property
     def incomplete(self) -> bool:
-        return any(p.incomplete for p in self.problems)
+        llm_incomplete = self.llm is not None and self.llm.incomplete
+        return llm_incomplete or any(p.incomplete for p in self.problems)

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from secreview import __version__
-from secreview.model import FileProblem, Finding, Location, Report
+from secreview.model import FileProblem, Finding, LlmSummary, Location, Report
 
 SCHEMA_VERSION = "1"
 
@@ -47,6 +47,7 @@ def finding_dict(finding: Finding) -> dict:
         "excerpt": [{"line": line.number, "text": line.text, "flagged": line.flagged}
                     for line in finding.excerpt],
         "fingerprint": finding.fingerprint,
+        "annotations": list(finding.annotations),
     }
 
 
@@ -55,8 +56,28 @@ def problem_dict(problem: FileProblem) -> dict:
             "incomplete": problem.incomplete}
 
 
-def to_data(report: Report, notes: Sequence[str] = ()) -> dict:
+def llm_dict(llm: LlmSummary) -> dict:
     return {
+        "protocol": llm.protocol,
+        "model": llm.model,
+        "endpoint": llm.endpoint,
+        "prompt_version": llm.prompt_version,
+        "chunks": llm.chunks,
+        "chunks_reviewed": llm.chunks_reviewed,
+        "calls": llm.calls,
+        "cache_hits": llm.cache_hits,
+        "redactions": llm.redactions,
+        "added": llm.added,
+        "confirmed": llm.confirmed,
+        "annotated": llm.annotated,
+        "dropped": {"total": llm.dropped_total, "by_reason": dict(llm.dropped)},
+        "incomplete": llm.incomplete,
+        "incomplete_reason": llm.incomplete_reason,
+    }
+
+
+def to_data(report: Report, notes: Sequence[str] = ()) -> dict:
+    data = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "secreview", "version": __version__},
         "summary": {
@@ -69,6 +90,9 @@ def to_data(report: Report, notes: Sequence[str] = ()) -> dict:
         "errors": [problem_dict(p) for p in report.problems],
         "notes": list(notes),
     }
+    if report.llm is not None:  # only runs with --llm have this key
+        data["llm"] = llm_dict(report.llm)
+    return data
 
 
 def render(report: Report, notes: Sequence[str] = ()) -> str:

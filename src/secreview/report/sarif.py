@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from secreview import __version__, cwe
-from secreview.model import FileProblem, Finding, Location, Report, Severity
+from secreview.model import LLM_RULE_ID, FileProblem, Finding, LlmSummary, Location, Report, Severity
 from secreview.rules import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -76,13 +76,32 @@ def rule_descriptor(rule: type[Rule]) -> dict:
     }
 
 
+def llm_rule_descriptor() -> dict:
+    """The rule of findings only the model reviewer reported; each result carries its own CWE."""
+    text = ("A defect reported by the optional LLM reviewer and verified by secreview: its line exists, "
+            "its quoted evidence is in the code, and its CWE is a known weakness. The CWE and pillar of "
+            "each result are in its properties.")
+    return {
+        "id": LLM_RULE_ID,
+        "name": _rule_name(LLM_RULE_ID),
+        "shortDescription": {"text": "Defect reported by the LLM reviewer, verified against the code."},
+        "fullDescription": {"text": text},
+        "help": {"text": text, "markdown": text},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["security", "llm"], "precision": "medium"},
+    }
+
+
 def _result(finding: Finding, rule_index: int) -> dict:
     flagged = "\n".join(line.text for line in finding.excerpt if line.flagged)
+    message = f"{finding.message}\n\n{finding.description}\n\nSolution: {finding.solution}"
+    if finding.annotations:
+        message += "\n\nModel review: " + "\n".join(finding.annotations)
     result: dict = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": _LEVEL[finding.severity],
-        "message": {"text": f"{finding.message}\n\n{finding.description}\n\nSolution: {finding.solution}"},
+        "message": {"text": message},
         "locations": [_physical(finding.location, flagged)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {
@@ -94,6 +113,13 @@ def _result(finding: Finding, rule_index: int) -> dict:
             "solution": finding.solution,
         },
     }
+    if finding.rule_id == LLM_RULE_ID:
+        # One rule for every model finding, so the CWE tags go on the result itself.
+        result["properties"]["tags"] = ["security", f"external/cwe/cwe-{finding.cwe}",
+                                        f"pillar/CWE-{finding.pillar}"]
+        result["properties"]["security-severity"] = _SECURITY_SEVERITY[finding.severity]
+    if finding.annotations:
+        result["properties"]["annotations"] = list(finding.annotations)
     if finding.trace:
         result["codeFlows"] = [{"threadFlows": [{"locations": [
             {"location": {**_physical(step.location), "message": {"text": step.note}}}
@@ -120,11 +146,39 @@ def _notification(problem: FileProblem) -> dict:
     }
 
 
+def _llm_notifications(llm: LlmSummary) -> list[dict]:
+    dropped = ", ".join(f"{count} {reason}" for reason, count in llm.dropped)
+    summary = (f"LLM review by {llm.model} ({llm.protocol}, prompt {llm.prompt_version}): "
+               f"{llm.chunks_reviewed} of {llm.chunks} chunk(s) reviewed in {llm.calls} call(s); "
+               f"{llm.added} finding(s) added, {llm.confirmed} confirmed; "
+               f"{llm.dropped_total} claim(s) dropped by verification" + (f" ({dropped})" if dropped else ""))
+    found = [{"level": "note", "message": {"text": summary}, "descriptor": {"id": "llm-review-summary"}}]
+    if llm.incomplete:
+        found.append({"level": "error", "message": {"text": f"LLM review incomplete: {llm.incomplete_reason}"},
+                      "descriptor": {"id": "llm-review-incomplete"}})
+    return found
+
+
+def _llm_properties(llm: LlmSummary) -> dict:
+    return {"protocol": llm.protocol, "model": llm.model, "endpoint": llm.endpoint,
+            "promptVersion": llm.prompt_version, "chunks": llm.chunks, "chunksReviewed": llm.chunks_reviewed,
+            "calls": llm.calls, "cacheHits": llm.cache_hits, "redactions": llm.redactions,
+            "added": llm.added, "confirmed": llm.confirmed, "annotated": llm.annotated,
+            "dropped": {"total": llm.dropped_total, "byReason": dict(llm.dropped)},
+            "incomplete": llm.incomplete, "incompleteReason": llm.incomplete_reason}
+
+
 def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = ()) -> dict:
     ordered = sorted(rules, key=lambda r: r.id)
-    index = {rule.id: position for position, rule in enumerate(ordered)}
+    descriptors = [rule_descriptor(rule) for rule in ordered]
+    if any(f.rule_id == LLM_RULE_ID for f in report.findings):
+        descriptors.append(llm_rule_descriptor())
+    index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
     invocation: dict = {"executionSuccessful": not report.incomplete}
     notifications = [_notification(p) for p in report.problems]
+    if report.llm is not None:
+        notifications += _llm_notifications(report.llm)
+        invocation["properties"] = {"llm": _llm_properties(report.llm)}
     notifications += [{"level": "note", "message": {"text": note}} for note in notes]
     if notifications:
         invocation["toolExecutionNotifications"] = notifications
@@ -137,7 +191,7 @@ def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = 
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(rule) for rule in ordered],
+                "rules": descriptors,
             }},
             "invocations": [invocation],
             "results": [_result(f, index[f.rule_id]) for f in report.findings],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 
-from secreview.model import Finding, Report
+from secreview.model import Finding, LlmSummary, Report
 
 NO_DEFECTS = "No security defects are detected in the code"
 WIDTH = 88
@@ -38,6 +38,8 @@ def render(report: Report, *, color: bool = False) -> str:
         blocks.append(NO_DEFECTS)
     else:
         blocks.append(_summary(report))
+    if report.llm is not None:
+        blocks.append(_llm_block(report.llm, paint))
     if report.problems:
         blocks.append(_problems_block(report, paint))
     return "\n\n".join(blocks) + "\n"
@@ -61,6 +63,8 @@ def _finding_block(number: int, finding: Finding, paint: _Painter) -> str:
         parts.append("   Data flow:\n" + "\n".join(
             f"     {step.location.path}:{step.location.start_line}: {step.note}" for step in finding.trace))
     parts.append(_wrapped("Solution", finding.solution))
+    if finding.annotations:
+        parts.append(_wrapped("Model review", "\n\n".join(finding.annotations)))
     return "\n".join(part for part in parts if part)
 
 
@@ -98,8 +102,28 @@ def _summary(report: Report) -> str:
     return text
 
 
+def _llm_block(llm: LlmSummary, paint: _Painter) -> str:
+    """What the model reviewer did, what verification dropped, and whether it finished."""
+    where = f"at {llm.endpoint} (code left this machine)" if llm.endpoint else "on this machine"
+    dropped = ", ".join(f"{count} {reason}" for reason, count in llm.dropped)
+    rows = [
+        f"   model {llm.model} ({llm.protocol} protocol) {where}; prompt {llm.prompt_version}",
+        f"   {llm.chunks_reviewed} of {llm.chunks} chunk(s) reviewed; {llm.calls} call(s), "
+        f"{llm.cache_hits} answer(s) from cache; {llm.redactions} secret(s) redacted before sending",
+        f"   {llm.added} finding(s) added, {llm.confirmed} static finding(s) confirmed, "
+        f"{llm.annotated} annotated; static findings are never removed",
+        f"   {llm.dropped_total} claim(s) dropped by verification" + (f" ({dropped})" if dropped else ""),
+    ]
+    title = paint("LLM review", "bold")
+    if llm.incomplete:
+        title = paint("INCOMPLETE: LLM review did not finish", "bold")
+        rows.append(f"   {llm.incomplete_reason}")
+    return title + "\n" + "\n".join(rows)
+
+
 def _problems_block(report: Report, paint: _Painter) -> str:
-    title = ("INCOMPLETE: some files were not analysed" if report.incomplete
+    # Only the files' own problems decide this title; an unfinished LLM review has its own block.
+    title = ("INCOMPLETE: some files were not analysed" if any(p.incomplete for p in report.problems)
              else "Notes on analysed files")
     rows = [f"   {p.path}: {p.kind.value}: {p.detail}" for p in report.problems]
     return paint(title, "bold") + "\n" + "\n".join(rows)

@@ -215,6 +215,17 @@ def test_files(checkout: Path, cases: list[AnswerRow]) -> list[Path]:
     return [path for path in paths if path.is_file()]
 
 
+def application_files(checkout: Path) -> list[Path]:
+    """The benchmark application's own modules that the tests import (helpers/, app.py).
+
+    secreview is given them too, as a user reviewing the application would, so
+    that calls into them are analysed with their real bodies.  Findings in them
+    do not count: scoring matches test files only.
+    """
+    return sorted(path for path in checkout.rglob("*.py")
+                  if TESTCODE not in path.relative_to(checkout).parts[:1] and path.is_file())
+
+
 # ------------------------------------------------------------------ scoring
 
 
@@ -335,12 +346,15 @@ def run_secreview_chunk(
             return {}, notes + [f"unreadable JSON report: {exc}"]
 
 
-def run_secreview(cmd: str | None, files: list[Path], jobs: int) -> ToolRun:
-    """Run secreview over all test files, in chunks, and collect flags."""
+def run_secreview(cmd: str | None, files: list[Path], jobs: int, application: list[Path] = ()) -> ToolRun:
+    """Run secreview over all test files, in chunks, and collect flags.
+
+    Every chunk also gets the `application` modules, so imports into them resolve.
+    """
     prefix, env = default_secreview_cmd()
     if cmd:
         prefix = shlex.split(cmd)
-    chunks = chunk_paths(files, jobs)
+    chunks = [list(application) + chunk for chunk in chunk_paths(files, jobs)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
         results = list(pool.map(lambda c: run_secreview_chunk(prefix, env, c), chunks))
@@ -514,14 +528,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def collect_runs(
-    args: argparse.Namespace, files: list[Path]
+    args: argparse.Namespace, files: list[Path], application: list[Path] = ()
 ) -> tuple[list[ToolRun], float | None]:
     """Run every requested tool; return the runs and Bandit's plain wall time."""
     testcode = args.checkout / TESTCODE
     runs: list[ToolRun] = []
     bandit_wall = None
     if not args.no_secreview:
-        runs.append(run_secreview(args.secreview, files, args.jobs))
+        runs.append(run_secreview(args.secreview, files, args.jobs, application))
     if args.peers:
         bandit_run, bandit_wall = run_bandit(args.bandit, testcode)
         runs += [bandit_run, run_ruff(args.ruff, testcode)]
@@ -533,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = load_answer_key(args.checkout)
     files = test_files(args.checkout, cases)
     print(f"{len(cases)} tests in answer key, {len(files)} test files found")
-    runs, bandit_wall = collect_runs(args, files)
+    runs, bandit_wall = collect_runs(args, files, application_files(args.checkout))
     cards = {run.name: score(cases, run.flagged) for run in runs}
     for run in runs:
         report_run(run, cards[run.name])

@@ -64,7 +64,8 @@ def test_duplicate_hits_are_merged() -> None:
 
 def test_findings_are_sorted_and_deterministic() -> None:
     first = _analyze([rule_by_id("subprocess-shell-true")]).findings
-    assert [f.location.start_line for f in first] == [3, 4]
+    assert [line.text.strip()[:17] for f in first for line in f.excerpt if line.flagged] == \
+        ['subprocess.run("x', 'subprocess.run("y']
     assert first == _analyze([rule_by_id("subprocess-shell-true")]).findings
     assert len({f.fingerprint for f in first}) == 2
 
@@ -84,3 +85,14 @@ def test_pillar_is_derived_from_cwe() -> None:
     finding = _analyze([rule_by_id("subprocess-shell-true")]).findings[0]
     assert (finding.cwe, finding.pillar) == (78, 707)
     assert finding.cwe_name.startswith("Improper Neutralization of Special Elements used in an OS Command")
+
+
+def test_rules_of_one_family_give_one_finding_per_line() -> None:
+    code = "import os, subprocess\ndef f(cmd):\n    os.system(cmd); subprocess.call(cmd, shell=True)\n"
+    rules = [rule_by_id("os-system-non-literal"), rule_by_id("subprocess-shell-true")]
+    assert rules[0].family == rules[1].family
+    report = engine.analyze([SourceFile("a.py", code, "python")], rules, engine.Settings())
+    assert len(report.findings) == 1
+    kept = report.findings[0]
+    other = ({r.id for r in rules} - {kept.rule_id}).pop()
+    assert f"Also reported here by {other}" in kept.description

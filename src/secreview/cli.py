@@ -72,6 +72,9 @@ def _review_parser() -> argparse.ArgumentParser:
                         help="review the numbered code inside a review prompt (repeatable)")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                         help="gitignore-style pattern of paths to skip in directories (repeatable)")
+    parser.add_argument("--dataflow-budget", type=int, default=engine.Settings.dataflow_budget, metavar="STEPS",
+                        help="dataflow steps per file before its analysis stops and the file is reported "
+                             f"incomplete (default: {engine.Settings.dataflow_budget})")
     parser.add_argument("--max-file-size", type=int, default=sources.DEFAULT_MAX_FILE_SIZE, metavar="BYTES",
                         help=f"skip (and report) larger files (default: {sources.DEFAULT_MAX_FILE_SIZE})")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -92,6 +95,7 @@ def _settings(args: argparse.Namespace) -> engine.Settings:
             ignore=_split_ids(args.ignore),
             min_severity=Severity.parse(args.min_severity),
             min_confidence=Confidence.parse(args.min_confidence),
+            dataflow_budget=args.dataflow_budget,
         )
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -110,6 +114,8 @@ def _cmd_review(argv: list[str]) -> int:
         raise UsageError(f"unsupported language {args.language!r} (supported: {', '.join(_languages())})")
     if args.max_file_size <= 0:
         raise UsageError("--max-file-size must be positive")
+    if args.dataflow_budget <= 0:
+        raise UsageError("--dataflow-budget must be positive")
     paths = args.paths or ([] if args.prompt else ["."])
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     options = sources.ReadOptions(max_file_size=args.max_file_size, language=args.language,

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
-from secreview import lang
+from secreview import lang, taint
+from secreview.lang.c_family import LANGUAGES as C_FAMILY, CFile
 from secreview.lang.python import PyFile
 from secreview.model import (
-    Confidence, ExcerptLine, FileProblem, Finding, Location, Origin, ProblemKind, Report, Severity,
+    Confidence, ExcerptLine, FileProblem, Finding, Location, Origin, ProblemKind, Report, Severity, TraceStep,
 )
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule, fill
 from secreview.sources import SourceFile
@@ -33,6 +34,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     min_severity: Severity = Severity.LOW
     min_confidence: Confidence = Confidence.MEDIUM
+    dataflow_budget: int = taint.DEFAULT_STEP_BUDGET  # interpreter steps per file before it stops
 
 
 @dataclass
@@ -55,8 +57,9 @@ def analyze(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings
     findings: list[Finding] = []
     all_problems = list(problems)
     active = select_rules(rules, settings)
+    project = taint.python_project(sources)
     for source in sources:
-        result = analyze_file(source, active)
+        result = analyze_file(source, active, project, settings.dataflow_budget)
         findings.extend(result.findings)
         all_problems.extend(result.problems)
     visible = [f for f in findings
@@ -69,9 +72,10 @@ def analyze(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings
     )
 
 
-def analyze_file(source: SourceFile, rules: Sequence[type[Rule]]) -> _FileResult:
+def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
+                 dataflow_budget: int = taint.DEFAULT_STEP_BUDGET) -> _FileResult:
     result = _FileResult()
-    applicable = [rule for rule in rules if rule.language == source.language]
+    applicable = [rule for rule in rules if rule.applies_to(source.language)]
     try:
         tree = lang.parse(source.language, source.text)
     except lang.UnsupportedLanguageError as error:
@@ -84,32 +88,62 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]]) -> _FileResult
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
     context = _context_for(source, tree)
+    context.project = project
+    context.dataflow_budget = dataflow_budget
     builder = _FindingBuilder(source)
     for rule_class in applicable:
         rule = rule_class()
         hits: list[Hit] = []
         try:
-            hits.extend(rule.check(context))
+            hits.extend(rule.review(context))
         except AnalysisLimitExceeded as error:
-            result.problems.append(FileProblem(
-                source.path, ProblemKind.LIMIT_EXCEEDED, f"rule {rule.id} stopped early: {error}"))
+            problem = FileProblem(source.path, ProblemKind.LIMIT_EXCEEDED, str(error))
+            if problem.detail not in (p.detail for p in result.problems):  # rules share one analysis
+                result.problems.append(problem)
         except Exception as error:  # a broken rule must not sink the run
             result.problems.append(FileProblem(
                 source.path, ProblemKind.INTERNAL_ERROR,
                 f"rule {rule.id} failed: {type(error).__name__}: {error}"))
         result.findings.extend(builder.build(rule, hit) for hit in hits)
-    result.findings = _finalise(result.findings)
+    result.findings = _finalise(result.findings, {r.id: r.family for r in applicable if r.family})
     return result
 
 
-def _context_for(source: SourceFile, tree: ts.Tree) -> PyFile:
+def _context_for(source: SourceFile, tree: ts.Tree) -> PyFile | CFile:
+    if source.language in C_FAMILY:
+        return CFile(source.path, source.text, tree, source.language)
     return PyFile(source.path, source.text, tree)
 
 
-def _finalise(findings: list[Finding]) -> list[Finding]:
-    """Drop duplicates and give each finding a fingerprint that survives line shifts."""
-    unique = {(f.rule_id, f.location): f for f in findings}
-    ordered = sorted(unique.values(), key=lambda f: f.sort_key)
+def merge_families(findings: list[Finding], families: dict[str, str]) -> list[Finding]:
+    """One finding per line for rules of one family (`families`: rule id -> family).
+
+    Rules of a family report the same defect from different angles (`os.system` and
+    `subprocess` shell rules, `eval-non-literal` and `code-injection`); a reviewer writes
+    one comment, so the strongest finding stays and names the others.
+    """
+    groups: dict[tuple, list[Finding]] = {}
+    merged: list[Finding] = []
+    for finding in findings:
+        family = families.get(finding.rule_id)
+        if family is None:
+            merged.append(finding)
+        else:
+            groups.setdefault((finding.location.path, finding.location.start_line, family), []).append(finding)
+    for group in groups.values():
+        group.sort(key=lambda f: (f.severity, f.confidence, f.rule_id), reverse=True)
+        kept, others = group[0], group[1:]
+        if others:
+            also = "; ".join(f"{f.rule_id}: {f.message}" for f in others)
+            kept = dataclasses.replace(kept, description=f"{kept.description}\n\nAlso reported here by {also}.")
+        merged.append(kept)
+    return merged
+
+
+def _finalise(findings: list[Finding], families: dict[str, str] | None = None) -> list[Finding]:
+    """Drop duplicates, merge rule families, and give each finding a fingerprint that survives line shifts."""
+    unique = list({(f.rule_id, f.location): f for f in findings}.values())
+    ordered = sorted(merge_families(unique, families or {}), key=lambda f: f.sort_key)
     seen: Counter[str] = Counter()
     out = []
     for finding in ordered:
@@ -132,14 +166,11 @@ class _FindingBuilder:
         self.data = source.text.encode("utf-8")
 
     def build(self, rule: Rule, hit: Hit) -> Finding:
-        start = hit.node.start_point
-        end = (hit.end_node or hit.node).end_point
-        location = Location(
-            self.source.path,
-            start.row + 1, self._column(start.row, start.column) + 1,
-            end.row + 1, self._column(end.row, end.column) + 1,
-        )
+        location = self._location(hit.node, hit.end_node)
         values = {"code": self._code_value(hit.node), "line": str(location.start_line), **hit.values}
+        description = fill(rule.description, values)
+        if hit.note:
+            description += "\n\n" + hit.note
         return Finding(
             rule_id=rule.id,
             cwe=rule.cwe,
@@ -147,12 +178,17 @@ class _FindingBuilder:
             confidence=hit.confidence or rule.confidence,
             location=location,
             message=fill(rule.message, values),
-            description=fill(rule.description, values),
+            description=description,
             solution=fill(rule.solution, values),
             origin=Origin.TAINT if hit.trace else Origin.PATTERN,
-            trace=hit.trace,
+            trace=tuple(TraceStep(self._location(node), note) for node, note in hit.trace),
             excerpt=self._excerpt(location),
         )
+
+    def _location(self, node: ts.Node, end_node: ts.Node | None = None) -> Location:
+        start, end = node.start_point, (end_node or node).end_point
+        return Location(self.source.path, start.row + 1, self._column(start.row, start.column) + 1,
+                        end.row + 1, self._column(end.row, end.column) + 1)
 
     def _column(self, row: int, byte_column: int) -> int:
         """Character column from tree-sitter's byte column."""

@@ -141,7 +141,7 @@ def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool
         out.problems.append(data_or_problem)
         return
     data = data_or_problem
-    language = options.language or language_for_path(path) or language_from_shebang(data[:128])
+    language = options.language or language_for_path(path, data) or language_from_shebang(data[:128])
     text = decode(data, path, language or "")
     if isinstance(text, FileProblem):
         out.problems.append(text)

@@ -16,7 +16,11 @@ import tree_sitter as ts
 # language name -> (grammar module, file extensions)
 _LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "python": ("tree_sitter_python", (".py", ".pyw", ".pyi")),
+    "c": ("tree_sitter_c", (".c", ".h")),
+    "cpp": ("tree_sitter_cpp", (".cc", ".cpp", ".cxx", ".c++", ".hh", ".hpp", ".hxx", ".h++", ".ino")),
 }
+# Extensions shared by C and C++: the file's content decides (see language_for_path).
+_AMBIGUOUS_HEADERS = frozenset({".h"})
 
 _SHEBANG = re.compile(rb"^#!.*\bpython[0-9.]*\b")
 
@@ -29,8 +33,12 @@ def supported_languages() -> tuple[str, ...]:
     return tuple(_LANGUAGES)
 
 
-def language_for_path(path: str) -> str | None:
+def language_for_path(path: str, content: bytes | str | None = None) -> str | None:
+    """Language of a file by extension; a `.h` header is C unless its `content` uses C++ constructs."""
     extension = os.path.splitext(path)[1].lower()
+    if extension in _AMBIGUOUS_HEADERS and content is not None:
+        from secreview.lang.c_family import looks_like_cpp  # noqa: PLC0415 - only headers need it
+        return "cpp" if looks_like_cpp(content) else "c"
     for name, (_, extensions) in _LANGUAGES.items():
         if extension in extensions:
             return name

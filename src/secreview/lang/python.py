@@ -218,6 +218,15 @@ class PyFile:
                 index[call.method].append(call)
         return index
 
+    @functools.cached_property
+    def _calls_by_node(self) -> dict[int, Call]:
+        return {call.node.id: call for call in self.calls}
+
+    def call_at(self, node: ts.Node) -> Call:
+        """The Call for a `call` node (built on demand for nodes outside the index)."""
+        found = self._calls_by_node.get(node.id)
+        return found if found is not None else self._make_call(node)
+
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
         found = [call for name in names for call in self._calls_by_name.get(name, ())]
@@ -351,7 +360,10 @@ class PyFile:
         for part in parts:
             if any(child.type == "interpolation" for child in part.named_children):
                 return NOT_CONSTANT
-            pieces.append("".join(self.text_of(c) for c in part.named_children if c.type == "string_content"))
+            content = "".join(self.text_of(c) for c in part.named_children if c.type == "string_content")
+            start = part.named_children[0] if part.named_children else None
+            raw = start is not None and start.type == "string_start" and "r" in self.text_of(start).lower()
+            pieces.append(content if raw else unescape(content))
         return "".join(pieces)
 
     def _binary_value(self, node: ts.Node, depth: int) -> object:
@@ -448,6 +460,25 @@ class PyFile:
     def inside(self, node: ts.Node, types: Iterable[str]) -> ts.Node | None:
         wanted = frozenset(types)
         return next((a for a in self.ancestors(node) if a.type in wanted), None)
+
+
+_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|\n|.)", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", "'": "'", '"': '"', "a": "\a",
+                   "b": "\b", "f": "\f", "v": "\v", "\n": ""}
+
+
+def unescape(text: str) -> str:
+    """The value of a (non-raw) string literal's text: escape sequences decoded, nothing evaluated."""
+    def replace(match: re.Match) -> str:
+        body = match.group(1)
+        if body in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[body]
+        if body[0] in "xuU":
+            return chr(int(body[1:], 16))
+        if body[0] in "01234567":
+            return chr(int(body, 8))
+        return match.group(0)  # \N{...} and unknown escapes stay as written
+    return _ESCAPE.sub(replace, text) if "\\" in text else text
 
 
 def _parse_int(text: str) -> object:

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import tree_sitter as ts
 
-from secreview.model import Confidence, Severity, TraceStep
+from secreview.model import Confidence, Severity
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -45,7 +45,9 @@ class Hit:
     end_node: ts.Node | None = None
     confidence: Confidence | None = None
     severity: Severity | None = None
-    trace: tuple[TraceStep, ...] = ()
+    trace: tuple[tuple[ts.Node, str], ...] = ()  # dataflow steps (node, note), source first
+    note: str = ""  # a paragraph appended to the description, specific to this hit
+    data: ts.Node | None = None  # the expression carrying the data the defect depends on
 
 
 class Rule:
@@ -58,10 +60,22 @@ class Rule:
     message: ClassVar[str]
     description: ClassVar[str]
     solution: ClassVar[str]
+    family: ClassVar[str | None] = None  # rules of one family report one finding per line (the strongest)
     language: ClassVar[str] = "python"
+    # Every language the rule reviews; empty means just `language`.  A C rule sets
+    # ("c", "cpp"): C code is reviewed the same way inside C++ files.
+    languages: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def applies_to(cls, language: str) -> bool:
+        return language in (cls.languages or (cls.language,))
 
     def check(self, file: Any) -> Iterable[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def review(self, file: Any) -> Iterable[Hit]:
+        """What the engine runs: the check's hits, after any judgement a mixin adds."""
+        return self.check(file)
 
     @classmethod
     def documentation(cls) -> str:

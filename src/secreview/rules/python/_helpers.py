@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import ClassVar
 
+import tree_sitter as ts
+
 from secreview.lang.python import NOT_CONSTANT, Call, PyFile
 from secreview.rules import Hit, Rule
 
@@ -39,10 +41,15 @@ class CallRule(Rule):
         for call in self.candidates(file):
             values = self.matches(file, call)
             if values is not None:
-                yield Hit(call.node, {"callee": call.name or call.method or "call", **values})
+                yield Hit(call.node, {"callee": call.name or call.method or "call", **values},
+                          data=self.data_argument(file, call))
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
         return {}
+
+    def data_argument(self, file: PyFile, call: Call) -> ts.Node | None:
+        """The argument whose origin decides the defect, when one argument does (see _taint.TaintAware)."""
+        return None
 
 
 class NonConstantArgumentRule(CallRule):

@@ -49,13 +49,17 @@ from secreview.rules.python._injection import (
     is_constant_file_read,
     origin_call,
 )
+from secreview.rules.python._taint import TaintAware
 
 _BUILTINS = ("eval", "exec", "execfile", "compile")
 _MODULES = ("builtins", "__builtin__", "six.moves.builtins")
 
 
-class EvalNonLiteral(CallRule):
+class EvalNonLiteral(TaintAware, CallRule):
+    vulnerability = "code"
+    defers_sourced = True  # code-injection reports the calls attacker data reaches
     id = "eval-non-literal"
+    family = "code-execution"
     cwe = 95
     severity = Severity.HIGH
     confidence = Confidence.HIGH
@@ -80,7 +84,7 @@ class EvalNonLiteral(CallRule):
         for statement in file.nodes("(exec_statement) @exec", "exec"):
             code = statement.child_by_field_name("code")
             if code is not None and not file.is_constant(code) and not is_constant_file_read(file, code):
-                yield Hit(statement, {"callee": "exec", "argument": argument_text(file, code)})
+                yield Hit(statement, {"callee": "exec", "argument": argument_text(file, code)}, data=code)
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
         builtin = call.name.rsplit(".", 1)[-1]

@@ -56,6 +56,7 @@ from secreview.rules.python._protection import HardcodedSecretRule
 
 class HardcodedCredential(HardcodedSecretRule, Rule):
     id = "hardcoded-credential"
+    family = "hardcoded-secret"
     cwe = 798
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM

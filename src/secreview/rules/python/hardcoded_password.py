@@ -56,6 +56,7 @@ from secreview.rules.python._protection import HardcodedSecretRule
 
 class HardcodedPassword(HardcodedSecretRule, Rule):
     id = "hardcoded-password"
+    family = "hardcoded-secret"
     cwe = 259
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM

@@ -49,6 +49,7 @@ from secreview.rules.python._protection import HardcodedSecretRule
 
 class HardcodedSecretKey(HardcodedSecretRule, Rule):
     id = "hardcoded-secret-key"
+    family = "hardcoded-secret"
     cwe = 321
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM

@@ -54,6 +54,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
 from secreview.rules.python._injection import argument_text, built_string, unwrap
+from secreview.rules.python._taint import TaintAware
 
 _PYTHON_LDAP = ("search", "search_s", "search_st", "search_ext", "search_ext_s")
 _LDAP3 = ("search", "paged_search")
@@ -61,7 +62,8 @@ _SANITIZERS = ("escape_filter_chars", "filter_format", "escape_filter_chars_byte
 _PYTHON_LDAP_SCOPES = ("SCOPE_BASE", "SCOPE_ONELEVEL", "SCOPE_SUBTREE", "SCOPE_SUBORDINATE")
 
 
-class LdapFilterBuiltByStringFormatting(CallRule):
+class LdapFilterBuiltByStringFormatting(TaintAware, CallRule):
+    vulnerability = "ldap"
     id = "ldap-filter-built-by-string-formatting"
     cwe = 90
     severity = Severity.HIGH
@@ -91,10 +93,14 @@ class LdapFilterBuiltByStringFormatting(CallRule):
                 continue  # re.search(...), some_module.search(...): not a connection
             node = _filter_argument(file, call, python_ldap, ldap3)
             found = built_string(file, node, _SANITIZERS) if node is not None else None
+            if found is None:
+                sourced = self.sourced_hit(file, call, node, {"callee": call.method or "search"})
+                if sourced is not None:
+                    yield sourced
             if found is not None:
                 yield Hit(call.node, {"callee": call.method or "search", "how": found.describe(file),
                                       "argument": argument_text(file, found.node)},
-                          confidence=Confidence.LOW if found.only_configuration(file) else None)
+                          confidence=Confidence.LOW if found.only_configuration(file) else None, data=found.node)
 
 
 def _on_imported_module(file: PyFile, call: Call) -> bool:

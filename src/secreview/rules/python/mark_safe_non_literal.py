@@ -55,6 +55,7 @@ _STRING_METHODS = frozenset({"replace", "strip", "lstrip", "rstrip", "format", "
 
 class MarkSafeNonLiteral(LowInTests, CallRule):
     id = "mark-safe-non-literal"
+    family = "html-injection"
     cwe = 79
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM

@@ -43,6 +43,7 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule
 from secreview.rules.python._injection import argument_text, unwrap
+from secreview.rules.python._taint import TaintAware
 
 _ALWAYS_SHELL = (
     "os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "platform.popen",
@@ -55,8 +56,10 @@ _SPAWN = tuple(f"os.spawn{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "ash", "busybox", "cmd", "cmd.exe"})
 
 
-class OsSystemNonLiteral(CallRule):
+class OsSystemNonLiteral(TaintAware, CallRule):
+    vulnerability = "cmdi"
     id = "os-system-non-literal"
+    family = "command-injection"
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM

@@ -48,6 +48,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule, keyword_is_true
 from secreview.rules.python._injection import argument_text, constant_truthy
+from secreview.rules.python._taint import TaintAware
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "six.moves.cPickle")
 _PICKLE = tuple(f"{module}.{name}" for module in _PICKLE_MODULES for name in ("load", "loads", "Unpickler"))
@@ -64,7 +65,8 @@ _MARSHAL_RISK = ("The marshal format is not meant for untrusted data: malformed 
 _TORCH = ("torch.load",)
 
 
-class PickleUnsafeLoad(CallRule):
+class PickleUnsafeLoad(TaintAware, CallRule):
+    vulnerability = "deser"
     id = "pickle-unsafe-load"
     cwe = 502
     severity = Severity.HIGH
@@ -87,10 +89,10 @@ class PickleUnsafeLoad(CallRule):
         for hit in super().check(file):
             if hit.values.get("callee", "").startswith("marshal."):
                 values = {**hit.values, "risk": _MARSHAL_RISK, "impact": "crash or corrupt the interpreter"}
-                yield Hit(hit.node, values, severity=Severity.MEDIUM)
+                yield Hit(hit.node, values, severity=Severity.MEDIUM, data=hit.data)
             else:
                 yield Hit(hit.node, {**hit.values, "risk": _PICKLE_RISK, "impact": "execute arbitrary code "
-                                     "in this process"})
+                                     "in this process"}, data=hit.data)
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
         if call.name in _NUMPY and not keyword_is_true(file, call, "allow_pickle"):

@@ -38,9 +38,12 @@ from __future__ import annotations
 
 import posixpath
 
+from secreview import taint
 from secreview.lang.python import Call, PyFile
+from secreview.taint.analysis import UNKNOWN
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule, shorten
+from secreview.rules.python._taint import TaintAware
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "ash", "busybox",
                      "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})
@@ -55,8 +58,10 @@ def _shell_name(value: object) -> str | None:
     return name if name in _SHELLS else None
 
 
-class ShellScriptNonConstant(CallRule):
+class ShellScriptNonConstant(TaintAware, CallRule):
+    vulnerability = "cmdi"
     id = "shell-script-non-constant"
+    family = "command-injection"
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
@@ -76,18 +81,42 @@ class ShellScriptNonConstant(CallRule):
     )
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
-        argv_index = 1 if call.name and call.name.startswith("os.") else 0
-        argv = call.arg(argv_index, "args")
-        if argv is None or argv.type not in ("list", "tuple"):
+        found = _shell_invocation(file, _argv(call))
+        if found is None:
             return None
+        shell, flag, script = found
+        return {"shell": shell, "flag": flag, "argument": shorten(file.text_of(script))}
+
+    def data_argument(self, file: PyFile, call: Call):
+        found = _shell_invocation(file, _argv(call))
+        return found[2] if found is not None else None
+
+
+def _argv(call: Call):
+    return call.arg(1 if call.name and call.name.startswith("os.") else 0, "args")
+
+
+def _shell_invocation(file: PyFile, argv) -> tuple[str, str, object] | None:
+    """(shell, flag, node holding the script) when `argv` is `[shell, "-c", script, ...]`.
+
+    A list literal is read directly; a list built step by step (`args.append("sh")` ...)
+    is read from the dataflow analysis, whose value keeps the items in order.
+    """
+    if argv is None:
+        return None
+    if argv.type in ("list", "tuple"):
         items = argv.named_children
-        if len(items) < 3:
+        if len(items) < 3 or file.is_constant(items[2]):
             return None
-        shell = _shell_name(file.constant_value(items[0]))
-        flag = file.constant_value(items[1])
-        if shell is None or flag not in _SCRIPT_FLAGS:
-            return None
-        script = items[2]
-        if file.is_constant(script):
-            return None
-        return {"shell": shell, "flag": str(flag), "argument": shorten(file.text_of(script))}
+        shell, flag = _shell_name(file.constant_value(items[0])), file.constant_value(items[1])
+        return (shell, flag, items[2]) if shell and flag in _SCRIPT_FLAGS else None
+    if argv.type != "identifier":
+        return None
+    value = taint.analysis_for(file).value_of(argv)
+    if value is None or value.items is None or len(value.items) < 3:
+        return None
+    program, flag, script = value.items[:3]
+    shell = _shell_name(program.const) or ("a shell" if program.const is UNKNOWN else None)
+    if shell is None or flag.const not in _SCRIPT_FLAGS or script.const is not UNKNOWN:
+        return None
+    return shell, flag.const, argv

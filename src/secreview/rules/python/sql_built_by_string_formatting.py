@@ -52,6 +52,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
 from secreview.rules.python._injection import BuiltString, argument_text, built_string, unwrap
+from secreview.rules.python._taint import TaintAware
 
 # method -> keyword of the statement argument (always positional 0 too)
 _GENERIC_METHODS = {
@@ -77,7 +78,8 @@ _SQL_WORDS = re.compile(
 _SQL_SANITIZERS = ("escape_string", "escape", "literal", "quote_name", "quote_ident", "quote_identifier")
 
 
-class SqlBuiltByStringFormatting(CallRule):
+class SqlBuiltByStringFormatting(TaintAware, CallRule):
+    vulnerability = "sql"
     id = "sql-built-by-string-formatting"
     cwe = 89
     severity = Severity.HIGH
@@ -107,8 +109,14 @@ class SqlBuiltByStringFormatting(CallRule):
             for statement in self._statements(call):
                 found = built_string(file, statement, _SQL_SANITIZERS)
                 if found is None:
+                    sourced = self.sourced_hit(file, call, statement, {
+                        "callee": call.name if call.name in _FUNCTIONS else (call.method or "execute")})
+                    if sourced is not None:
+                        yield sourced
+                        break
                     continue
-                yield Hit(call.node, self._values(file, call, found), confidence=self._confidence(file, call, found))
+                yield Hit(call.node, self._values(file, call, found), confidence=self._confidence(file, call, found),
+                          data=found.node)
                 break
 
     def _statements(self, call: Call) -> list[ts.Node]:

@@ -38,13 +38,16 @@ from __future__ import annotations
 from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule, keyword_is_true, shorten
+from secreview.rules.python._taint import TaintAware
 
 _SHELL_FUNCTIONS = ("run", "call", "check_call", "check_output", "Popen")
 _ALWAYS_SHELL = ("getoutput", "getstatusoutput")
 
 
-class SubprocessShellTrue(CallRule):
+class SubprocessShellTrue(TaintAware, CallRule):
+    vulnerability = "cmdi"
     id = "subprocess-shell-true"
+    family = "command-injection"
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
@@ -66,7 +69,10 @@ class SubprocessShellTrue(CallRule):
         always = call.name is not None and call.name.rsplit(".", 1)[-1] in _ALWAYS_SHELL
         if not always and not keyword_is_true(file, call, "shell"):
             return None
-        command = call.arg(0, "args") or call.arg(None, "cmd")
+        command = self.data_argument(file, call)
         if command is None or file.is_constant(command):
             return None
         return {"argument": shorten(file.text_of(command))}
+
+    def data_argument(self, file: PyFile, call: Call):
+        return call.arg(0, "args") or call.arg(None, "cmd")

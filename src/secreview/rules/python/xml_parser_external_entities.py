@@ -57,6 +57,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
 from secreview.rules.python._injection import constant_truthy
+from secreview.rules.python._taint import TaintAware
 
 _PARSERS = ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.objectify.makeparser")
 _COMPAT = ("lxml.etree.ETCompatXMLParser", "lxml.etree.XMLTreeBuilder")
@@ -69,8 +70,11 @@ _SAX_FEATURES = {
 }
 
 
-class XmlParserExternalEntities(CallRule):
+class XmlParserExternalEntities(TaintAware, CallRule):
+    vulnerability = "xxe"
+    judge_all_arguments = False  # the parser's options are constants; the parsed document decides
     id = "xml-parser-external-entities"
+    family = "xml-entities"
     cwe = 611
     severity = Severity.HIGH
     confidence = Confidence.HIGH
@@ -101,6 +105,17 @@ class XmlParserExternalEntities(CallRule):
                 yield hit
 
     def _lxml(self, file: PyFile, call: Call) -> Hit | None:
+        hit = self._lxml_hit(file, call)
+        if hit is None or call.name in _ITERPARSE:
+            return hit
+        assignment = call.node.parent
+        if assignment is not None and assignment.type == "assignment":
+            target = assignment.child_by_field_name("left")
+            return Hit(hit.node, hit.values, confidence=hit.confidence, severity=hit.severity,
+                       data=_parsed_document(file, target, call.node))
+        return hit
+
+    def _lxml_hit(self, file: PyFile, call: Call) -> Hit | None:
         values = {"callee": call.name or "XMLParser"}
         resolve = call.kwargs.get("resolve_entities")
         setting = file.constant_value(resolve) if resolve is not None else None
@@ -136,7 +151,27 @@ class XmlParserExternalEntities(CallRule):
         if key not in _SAX_FEATURES:
             return None
         reason = f"has {_SAX_FEATURES[key]} switched on with `setFeature(..., True)`"
-        return Hit(call.node, {"callee": "setFeature", "reason": reason})
+        return Hit(call.node, {"callee": "setFeature", "reason": reason},
+                   data=_parsed_document(file, call.receiver, call.node))
+
+
+def _parsed_document(file: PyFile, parser, configured_at):
+    """The document first parsed, in the same function, with the parser variable `parser`.
+
+    Its origin decides the finding (see TaintAware); with no such parse in sight there is nothing to
+    judge and the configuration is reported as it is.
+    """
+    if parser is None or parser.type != "identifier":
+        return None
+    name = file.text_of(parser)
+    scope = file.enclosing_scope(configured_at)
+    for call in file.calls:
+        if call.node.start_byte <= configured_at.start_byte or file.enclosing_scope(call.node) != scope:
+            continue
+        arguments = list(call.args[1:]) + [v for k, v in call.kwargs.items() if k == "parser"]
+        if call.args and any(a.type == "identifier" and file.text_of(a) == name for a in arguments):
+            return call.args[0]
+    return None
 
 
 def _loads_dtd_from_network(file: PyFile, call: Call) -> bool:

@@ -60,6 +60,7 @@ _EXPAT_CREATE = frozenset({"xml.parsers.expat.ParserCreate", "pyexpat.ParserCrea
 
 class XmlStdlibParseUntrusted(CallRule):
     id = "xml-stdlib-parse-untrusted"
+    family = "xml-entities"
     cwe = 776
     severity = Severity.MEDIUM
     confidence = Confidence.LOW

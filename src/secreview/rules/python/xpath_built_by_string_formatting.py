@@ -52,6 +52,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
 from secreview.rules.python._injection import argument_text, built_string, origin_call
+from secreview.rules.python._taint import TaintAware
 
 _XPATH_CLASSES = ("lxml.etree.XPath", "lxml.etree.ETXPath")
 _ELEMENTPATH = {"elementpath.select": 1, "elementpath.iter_select": 1, "elementpath.Selector": 0}
@@ -63,7 +64,8 @@ _SCRAPERS = ("scrapy", "parsel", "selenium", "playwright", "requests_html", "pyp
 _SANITIZERS = ("xpath_escape", "escape_xpath", "xpath_quote", "quote_xpath", "xpath_literal", "xpath_string")
 
 
-class XpathBuiltByStringFormatting(CallRule):
+class XpathBuiltByStringFormatting(TaintAware, CallRule):
+    vulnerability = "xpath"
     id = "xpath-built-by-string-formatting"
     cwe = 643
     severity = Severity.HIGH
@@ -92,13 +94,19 @@ class XpathBuiltByStringFormatting(CallRule):
             if scraper or (element_path and not xml):
                 continue
             found = built_string(file, _expression(call), _SANITIZERS)
+            if found is None and not element_path:
+                callee = call.name if call.name in self.callees else (call.method or "xpath")
+                sourced = self.sourced_hit(file, call, _expression(call), {"callee": callee})
+                if sourced is not None:
+                    yield sourced
+                continue
             if found is None or (element_path and "[" not in found.literal):
                 continue
             yield Hit(call.node, {"callee": call.name if call.name in self.callees else (call.method or "xpath"),
                                   "how": found.describe(file), "argument": argument_text(file, found.node)},
                       confidence=Confidence.LOW if found.only_configuration(file) else None,
                       # ElementPath has no functions or `or`: injection can only widen or break the match
-                      severity=Severity.MEDIUM if element_path else None)
+                      severity=Severity.MEDIUM if element_path else None, data=found.node)
 
     def _all_candidates(self, file: PyFile) -> list[Call]:
         found = self.candidates(file)

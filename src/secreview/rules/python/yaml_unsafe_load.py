@@ -45,6 +45,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
 from secreview.rules.python._injection import argument_text, unwrap
+from secreview.rules.python._taint import TaintAware
 
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 _FULL_LOADERS = frozenset({"FullLoader", "CFullLoader"})
@@ -61,7 +62,8 @@ _DEFAULT_RISK = ("Without a Loader, PyYAML before 5.1 uses the unsafe `yaml.Load
                  "`FullLoader`, which has known code-execution bypasses.")
 
 
-class YamlUnsafeLoad(CallRule):
+class YamlUnsafeLoad(TaintAware, CallRule):
+    vulnerability = "deser"
     id = "yaml-unsafe-load"
     cwe = 502
     severity = Severity.HIGH
@@ -103,7 +105,7 @@ class YamlUnsafeLoad(CallRule):
         for hit in super().check(file):
             if hit.values.get("_full"):
                 values = {k: v for k, v in hit.values.items() if k != "_full"}
-                yield Hit(hit.node, values, confidence=Confidence.MEDIUM)
+                yield Hit(hit.node, values, confidence=Confidence.MEDIUM, data=hit.data)
             else:
                 yield hit
 

@@ -1,0 +1,1 @@
+"""Rules for C code; each also reviews C++ files (see `CRule`)."""

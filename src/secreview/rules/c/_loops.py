@@ -1,0 +1,126 @@
+"""Counting loops over buffers: `for (i = 0; i < N; i++) buf[i] = ...`.
+
+A loop is understood when its condition compares the loop variable with a
+constant (`i < N`, `i <= N`, `N > i`) and it starts from a constant.  The
+buffers it indexes with exactly that variable are then checked against their
+declared (or locally allocated) length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from secreview.lang.c_family import CFile, is_written, strip_casts
+from secreview.rules.c._buffers import capacity_of
+from secreview.rules.c._helpers import buffer_variable, int_value
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+@dataclass(frozen=True)
+class CountingLoop:
+    loop: ts.Node
+    variable: str
+    operator: str  # "<" or "<="
+    bound: int
+    bound_node: ts.Node
+    start: int
+
+
+@dataclass(frozen=True)
+class IndexedAccess:
+    access: ts.Node  # the subscript expression
+    buffer: ts.Node
+    length: int  # elements the buffer holds
+    written: bool
+
+
+def counting_loops(file: CFile) -> Iterator[CountingLoop]:
+    for loop in file.nodes_of_type("for_statement"):
+        parsed = _parse(file, loop)
+        if parsed is not None:
+            yield parsed
+
+
+def _parse(file: CFile, loop: ts.Node) -> CountingLoop | None:
+    condition = strip_casts(loop.child_by_field_name("condition"))
+    if condition is None or condition.type != "binary_expression":
+        return None
+    operator = file.text_of(condition.child_by_field_name("operator"))
+    left, right = condition.child_by_field_name("left"), condition.child_by_field_name("right")
+    if operator in (">", ">=") and int_value(file, left) is not None:
+        operator, left, right = _FLIPPED[operator], right, left
+    if operator not in ("<", "<="):
+        return None
+    variable, bound = strip_casts(left), int_value(file, right)
+    if variable is None or variable.type != "identifier" or bound is None:
+        return None
+    start = _start_value(file, loop, file.text_of(variable))
+    if start is None:
+        return None
+    return CountingLoop(loop, file.text_of(variable), operator, bound, right, start)
+
+
+def _start_value(file: CFile, loop: ts.Node, name: str) -> int | None:
+    initializer = loop.child_by_field_name("initializer")
+    if initializer is None:
+        return None
+    if initializer.type == "assignment_expression":
+        target = strip_casts(initializer.child_by_field_name("left"))
+        if target is not None and file.text_of(target) == name:
+            return int_value(file, initializer.child_by_field_name("right"))
+    if initializer.type == "declaration":
+        for declarator in initializer.children_by_field_name("declarator"):
+            if declarator.type == "init_declarator" and \
+                    file.text_of(declarator.child_by_field_name("declarator")) == name:
+                return int_value(file, declarator.child_by_field_name("value"))
+    return None
+
+
+def indexed_accesses(file: CFile, loop: CountingLoop) -> Iterator[IndexedAccess]:
+    """`buf[i]` in the loop body for buffers of known length, unless `i` is changed inside the body."""
+    body = loop.loop.child_by_field_name("body")
+    if body is None or _modified_in(file, body, loop.variable):
+        return
+    for access in file.nodes_of_type("subscript_expression", within=body):
+        index = _index_of(access)
+        if index is None or file.text_of(index) != loop.variable:
+            continue
+        buffer = access.child_by_field_name("argument")
+        length = elements_of(file, buffer, access)
+        if length is None:
+            continue
+        parent = access.parent
+        written = parent is not None and parent.type == "assignment_expression" and \
+            parent.child_by_field_name("left") == access
+        yield IndexedAccess(access, buffer, length, written)
+
+
+def _index_of(access: ts.Node) -> ts.Node | None:
+    index = access.child_by_field_name("index")
+    if index is None:
+        indices = access.child_by_field_name("indices")
+        index = indices.named_children[0] if indices is not None and indices.named_child_count == 1 else None
+    return strip_casts(index)
+
+
+def elements_of(file: CFile, buffer: ts.Node | None, at: ts.Node) -> int | None:
+    """Elements in the buffer (arrays: declared length; pointers: allocated bytes / element size)."""
+    variable = buffer_variable(file, buffer)
+    if variable is None:
+        return None
+    if variable.is_array and len(variable.array_sizes) == 1:
+        length = file.array_length(variable)
+        return length if isinstance(length, int) else None
+    element = file.element_size(variable) if variable.pointer_depth == 1 else None
+    room = capacity_of(file, buffer, at)
+    if room is None or not isinstance(element, int) or element == 0:
+        return None
+    return room // element
+
+
+def _modified_in(file: CFile, body: ts.Node, name: str) -> bool:
+    return any(is_written(n) for n in file.identifiers(body).get(name, ()))

@@ -1,0 +1,81 @@
+"""Same pointer freed twice in one function.
+
+## What it does
+Flags `free(p)` / `delete p` when the same variable was already released
+earlier in the function, the first release always runs before the second,
+and the variable was not reassigned in between.
+
+## Why is this bad?
+Freeing the same block twice corrupts the allocator's bookkeeping: the block
+ends up twice on a free list, so two later allocations return the same
+memory. Attackers use this to make one object overlap another they control,
+a classic route to arbitrary writes and code execution (CWE-415).
+
+## Example
+```c
+#include <stdlib.h>
+
+int process(char *buffer, int failed) {
+    free(buffer);
+    if (failed) {
+        free(buffer);
+        return -1;
+    }
+    return 0;
+}
+```
+
+## Use instead
+```c
+#include <stdlib.h>
+
+int process(char *buffer, int failed) {
+    free(buffer);
+    buffer = NULL;
+    if (failed) {
+        free(buffer);
+        return -1;
+    }
+    return 0;
+}
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/415.html
+- https://wiki.sei.cmu.edu/confluence/display/c/MEM30-C.+Do+not+access+freed+memory
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from secreview.lang.c_family import CFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit
+from secreview.rules.c._helpers import CRule
+from secreview.rules.c._release import released_pointers, uses_after
+
+
+class DoubleFree(CRule):
+    id = "double-free"
+    cwe = 415
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    message = "`{name}` is released again after `{release}` on line {free_line}"
+    description = (
+        "`{name}` was already released on line {free_line} and nothing reassigned it since, so `{code}` frees "
+        "the same block a second time. That corrupts the allocator's free lists: later allocations can "
+        "return overlapping memory, which attackers turn into arbitrary writes."
+    )
+    solution = "Release `{name}` exactly once, and set it to NULL after releasing it (`free(NULL)` is harmless)."
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for release in released_pointers(file):
+            for use, is_release in uses_after(file, release):
+                if is_release:
+                    node = use
+                    while node.parent is not None and node.type not in ("call_expression", "delete_expression"):
+                        node = node.parent
+                    yield Hit(node, {"name": release.name, "free_line": str(release.node.start_point[0] + 1),
+                                     "release": file.text_of(release.node)})
+                break

@@ -1,0 +1,83 @@
+"""Shell started with `exec*`/`spawn*` (`sh -c`, `cmd /c`) running a non-constant script.
+
+## What it does
+Flags `execl`, `execlp`, `execle`, `_execl`, `_spawnl`... calls that start a
+shell (`sh`, `bash`, `/bin/sh`, `cmd.exe`...) with `-c` (or `/c`, `/k`) and
+pass a script that is not fixed by the program (neither a literal nor a
+local buffer that only receives literal text).
+
+## Why is this bad?
+`exec` without a shell is safe from injection because each argument reaches
+the program unparsed. Starting a shell with `-c` throws that away: the script
+argument is parsed by the shell, so input inside it can add commands with
+`;`, `|`, `&&`, `$(...)` or backticks (CWE-78).
+
+## Example
+```c
+#include <unistd.h>
+
+void list(const char *directory) {
+    char script[256];
+    snprintf(script, sizeof script, "ls %s", directory);
+    execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+}
+```
+
+## Use instead
+```c
+#include <unistd.h>
+
+void list(const char *directory) {
+    execl("/bin/ls", "ls", "--", directory, (char *)NULL);
+}
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/78.html
+- https://wiki.sei.cmu.edu/confluence/display/c/ENV33-C.+Do+not+call+system%28%29
+"""
+
+from __future__ import annotations
+
+from secreview.lang.c_family import Call, CFile
+from secreview.model import Confidence, Severity
+from secreview.rules.c._constant_text import is_constant_string
+from secreview.rules.c._exec_shell import SCRIPT_FLAGS, is_shell
+from secreview.rules.c._helpers import CCallRule, literal_text, shorten
+
+_LIST_EXECS = ("execl", "execlp", "execle", "_execl", "_execlp", "_execle", "_wexecl", "_wexeclp",
+               "_spawnl", "_spawnlp", "_wspawnl", "_wspawnlp")
+
+
+class ExecShellNonLiteral(CCallRule):
+    id = "exec-shell-non-literal"
+    cwe = 78
+    severity = Severity.HIGH
+    confidence = Confidence.MEDIUM
+    callees = _LIST_EXECS
+    message = "`{callee}` runs a shell script built from non-constant text: {argument}"
+    description = (
+        "`{code}` starts the shell `{shell}` with `{flag}`, so `{argument}` is parsed as shell code. That "
+        "text is not fixed by the program: if any part of it comes from input, metacharacters (`;`, `|`, "
+        "`&&`, `$(...)`, backticks) let an attacker run commands of their choosing with this process's "
+        "privileges."
+    )
+    solution = (
+        "Execute the target program directly (`execl(\"/bin/prog\", \"prog\", \"--\", value, (char *)NULL)`) so "
+        "each value stays one argument and no shell parses it."
+    )
+
+    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
+        offset = 1 if (call.method or "").startswith(("_spawn", "_wspawn")) else 0  # spawn takes a mode first
+        texts = [literal_text(file, argument) for argument in call.args]
+        program = texts[offset] if len(texts) > offset else None
+        if program is None or not is_shell(program):
+            return None
+        for index in range(offset + 1, len(call.args) - 1):
+            if texts[index] in SCRIPT_FLAGS:
+                script = call.args[index + 1]
+                if file.is_null(script) or is_constant_string(file, script, call.node):
+                    return None
+                return {"argument": shorten(file.text_of(script)), "shell": program, "flag": texts[index]}
+        return None
+

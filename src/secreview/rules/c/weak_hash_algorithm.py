@@ -1,0 +1,67 @@
+"""Broken hash function (MD5, MD4, MD2, SHA-1) used.
+
+## What it does
+Flags OpenSSL (`EVP_md5`, `EVP_sha1`, `MD5`, `SHA1`, `MD5_Init`...), CommonCrypto,
+Windows CryptoAPI/CNG (`CALG_MD5`, `CALG_SHA1`, `BCRYPT_MD5_ALGORITHM`...),
+libgcrypt, mbed TLS and Qt (`QCryptographicHash::Md5`, `Sha1`) uses of MD5,
+MD4, MD2 and SHA-1.
+
+## Why is this bad?
+Collisions for MD5 and SHA-1 are computed cheaply (chosen-prefix collisions
+forged certificates and PDF signatures), so signatures, integrity checks and
+content identifiers based on them can be forged; for passwords they are far
+too fast to resist brute force (CWE-328).
+
+## Example
+```c
+#include <openssl/evp.h>
+
+int digest_init(EVP_MD_CTX *ctx) {
+    return EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+}
+```
+
+## Use instead
+```c
+#include <openssl/evp.h>
+
+int digest_init(EVP_MD_CTX *ctx) {
+    return EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+}
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/328.html
+- https://shattered.io/
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from secreview.lang.c_family import CFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit
+from secreview.rules.c._crypto import WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS, algorithm_uses
+from secreview.rules.c._helpers import CRule
+
+
+class WeakHashAlgorithm(CRule):
+    id = "weak-hash-algorithm"
+    cwe = 328
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    message = "Broken hash function `{algorithm}`"
+    description = (
+        "`{code}` uses `{algorithm}`, for which collisions are cheap to compute. If the digest protects "
+        "integrity or authenticity (signatures, certificates, download checks, tokens), an attacker can forge "
+        "a different input with the same digest; for passwords it is far too fast to resist brute force."
+    )
+    solution = (
+        "Use SHA-256 or better (`EVP_sha256()`, `BCRYPT_SHA256_ALGORITHM`, `QCryptographicHash::Sha256`); "
+        "for passwords use a password hash (Argon2, scrypt, bcrypt or PBKDF2 with many iterations)."
+    )
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for node, algorithm in algorithm_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
+            yield Hit(node, {"algorithm": algorithm})

@@ -1,0 +1,1 @@
+"""Rules for C++ only (classes, new/delete, Qt, threads)."""

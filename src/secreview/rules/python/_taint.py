@@ -1,0 +1,218 @@
+"""Rules decided by dataflow: where the data at a sink comes from.
+
+Two building blocks:
+
+- `TaintAware`: a mixin for pattern rules whose pattern is a dangerous call
+  with non-constant data (shell commands, SQL built by formatting, ...).  The
+  dataflow verdict on the data argument decides the hit: attacker data from a
+  known source makes it high confidence with a trace; data from parameters
+  (unknown callers) keeps the rule's own confidence; data that provably comes
+  from neither (constants, values that passed a sanitiser or a guard) drops it.
+- `TaintSinkRule`: a rule made only of the sinks of one vulnerability class in
+  the specification; it reports attacker data reaching them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
+
+import tree_sitter as ts
+
+from secreview import taint
+from secreview.lang.python import Call, PyFile
+from secreview.model import Confidence
+from secreview.rules import AnalysisLimitExceeded, Hit, Rule
+from secreview.rules.python._helpers import shorten
+from secreview.taint.specs.python import SPEC
+
+_STRENGTH = {"none": 0, "unknown": 1, "param": 2, "source": 3}
+_UNSAFE_YAML_LOADERS = frozenset({"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"})
+
+
+def trace_of(provenance: taint.Provenance) -> tuple[tuple[ts.Node, str], ...]:
+    label = provenance.label
+    if label is None:
+        return ()
+    return tuple((step.node, step.note) for step in label.trace if isinstance(step.node, ts.Node))
+
+
+def source_note(file: PyFile, provenance: taint.Provenance, sink: str) -> str:
+    label = provenance.label
+    origin = label.origin if isinstance(label.origin, ts.Node) else None
+    where = f" on line {origin.start_point[0] + 1} (`{shorten(file.text_of(origin), 60)}`)" if origin else ""
+    return (f"Dataflow: {label.name}{where} reaches {sink} without passing a check or an escaping step "
+            f"that neutralises it, so an attacker chooses this value.")
+
+
+def _finish(analysis) -> None:
+    if analysis.incomplete:
+        raise AnalysisLimitExceeded(analysis.incomplete)
+
+
+class TaintAware:
+    """Mixin (list it before the pattern base class) that lets dataflow judge each hit."""
+
+    vulnerability: ClassVar[str]
+    # True when another rule of the family reports the hits attacker data reaches (code-injection
+    # for eval-non-literal): this rule keeps only the hits whose data comes from callers.
+    defers_sourced: ClassVar[bool] = False
+    # Without a hit's own data node, judge all the call's arguments (False: keep the hit unjudged).
+    judge_all_arguments: ClassVar[bool] = True
+
+    def sourced_hit(self, file: PyFile, call: Call, node: ts.Node | None, values: dict[str, str]) -> Hit | None:
+        """A hit for a query that is not built in sight but arrives from an attacker source as a whole
+        (built elsewhere: `io.StringIO` writes, a helper's return value, a container)."""
+        if node is None or file.is_constant(node):
+            return None
+        verdict = taint.provenance(taint.analysis_for(file), node, self.vulnerability)
+        if not verdict.from_source:
+            return None
+        how = f"code that inserts {verdict.label.name}"
+        return Hit(call.node, {"how": how, "values": "the request values", "argument": shorten(file.text_of(node)),
+                               **values}, data=node)
+
+    def data_nodes(self, file: PyFile, hit: Hit) -> list[ts.Node]:
+        """The nodes whose data decides this hit: the hit's own, else every argument of the call."""
+        if hit.data is not None:
+            return [hit.data]
+        if not self.judge_all_arguments:
+            return []
+        if hit.node.type != "call":
+            return hit.node.named_children[:1]
+        call = file.call_at(hit.node)
+        return list(call.args) + list(call.kwargs.values())
+
+    def review(self, file: PyFile) -> Iterator[Hit]:
+        hits = list(self.check(file))  # type: ignore[attr-defined]
+        if not hits:
+            return
+        analysis = taint.analysis_for(file)
+        for hit in hits:
+            judged = self.judge(file, analysis, hit)
+            if judged is not None:
+                yield judged
+        _finish(analysis)
+
+    def judge(self, file: PyFile, analysis, hit: Hit) -> Hit | None:
+        nodes = self.data_nodes(file, hit)
+        if not nodes:
+            return hit
+        verdict = max((taint.provenance(analysis, node, self.vulnerability) for node in nodes),
+                      key=lambda p: _STRENGTH[p.kind])
+        if verdict.kind == "none":
+            return None
+        if verdict.from_source and self.defers_sourced:
+            return None
+        if verdict.from_source:
+            return Hit(hit.node, hit.values, hit.end_node, Confidence.HIGH, hit.severity,
+                       trace_of(verdict) + ((hit.node, "reaches the sink"),),
+                       source_note(file, verdict, f"`{shorten(file.text_of(hit.node), 60)}`"), hit.data)
+        return hit
+
+
+class TaintSinkRule(Rule):
+    """Reports attacker data reaching the spec's sinks of one vulnerability class."""
+
+    vulnerability: ClassVar[str]
+    sourced_confidence: ClassVar[Confidence] = Confidence.HIGH
+
+    def sink_calls(self, file: PyFile) -> Iterator[tuple[Call, object, ts.Node]]:
+        for sink in SPEC.sinks:
+            if sink.cls != self.vulnerability:
+                continue
+            if sink.requires_import and not file.imports_module(sink.requires_import):
+                continue
+            calls = file.calls_to(sink.callee) if sink.callee else file.method_calls(sink.method)
+            for call in calls:
+                if sink.method and call.receiver is None:
+                    continue
+                if sink.when and not CONDITIONS[sink.when](file, call):
+                    continue
+                node = call.receiver if sink.arg is None and sink.keyword is None else call.arg(sink.arg, sink.keyword)
+                if node is not None:
+                    yield call, sink, _payload(node)
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        candidates = list(self.sink_calls(file)) + list(self.extra_sinks(file))
+        if not candidates:
+            return
+        analysis = taint.analysis_for(file)
+        for call_node, description, data in self._normalise(candidates):
+            verdict = taint.provenance(analysis, data, self.vulnerability)
+            if verdict.from_source:
+                yield Hit(call_node, {"sink": description, "argument": shorten(file.text_of(data)),
+                                      "source": verdict.label.name},
+                          confidence=self.sourced_confidence,
+                          trace=trace_of(verdict) + ((call_node, f"reaches {description}"),),
+                          note=source_note(file, verdict, description))
+        _finish(analysis)
+
+    @staticmethod
+    def _normalise(candidates: Iterable[tuple]) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        for candidate in candidates:
+            if isinstance(candidate[0], Call):
+                call, sink, data = candidate
+                yield call.node, f"`{call.name or call.method}` ({sink.description})", data
+            else:
+                yield candidate
+
+    def extra_sinks(self, file: PyFile) -> Iterable[tuple[ts.Node, str, ts.Node]]:
+        """Sinks that are not calls (stores, returns): (node to report, description, data node)."""
+        return ()
+
+
+def _payload(node: ts.Node) -> ts.Node:
+    """For `make_response((body, headers))` the body is what is rendered."""
+    if node.type in ("tuple", "parenthesized_expression") and node.named_children:
+        return _payload(node.named_children[0])
+    return node
+
+
+def _shell_true(file: PyFile, call: Call) -> bool:
+    shell = call.kwargs.get("shell")
+    return shell is not None and file.constant_value(shell) not in (False, None, 0)
+
+
+def _unsafe_yaml_loader(file: PyFile, call: Call) -> bool:
+    if call.name and call.name.rsplit(".", 1)[-1] in ("unsafe_load", "unsafe_load_all", "full_load"):
+        return True
+    loader = call.arg(1, "Loader")
+    return loader is None or file.text_of(loader).rsplit(".", 1)[-1] in _UNSAFE_YAML_LOADERS
+
+
+def _external_entities_enabled(file: PyFile, call: Call) -> bool:
+    text = file.text
+    return ("feature_external_ges" in text and "True" in text) or "resolve_entities=True" in text
+
+
+CONDITIONS = {
+    "shell_true": _shell_true,
+    "response_body": lambda file, call: True,
+    "unsafe_yaml_loader": _unsafe_yaml_loader,
+    "external_entities_enabled": _external_entities_enabled,
+}
+
+
+_ROUTE_DECORATOR_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
+
+
+def route_handlers(file: PyFile) -> Iterator[ts.Node]:
+    """Functions a web framework calls for a URL (`@app.route(...)`, `@bp.get(...)`)."""
+    for definition in file.nodes_of_type("decorated_definition"):
+        function = definition.child_by_field_name("definition")
+        if function is None or function.type != "function_definition":
+            continue
+        for decorator in definition.named_children:
+            call = decorator.named_children[0] if decorator.type == "decorator" and decorator.named_children else None
+            if call is not None and call.type == "call" and file.call_at(call).method in _ROUTE_DECORATOR_METHODS:
+                yield function
+                break
+
+
+def own_returns(file: PyFile, function: ts.Node) -> Iterator[ts.Node]:
+    """The returned expressions of `function`, not of functions nested in it."""
+    for statement in file.nodes_of_type("return_statement", within=function):
+        owner = file.inside(statement, ("function_definition", "lambda"))
+        if owner is not None and owner.id == function.id and statement.named_children:
+            yield statement.named_children[0]

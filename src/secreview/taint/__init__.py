@@ -1,0 +1,72 @@
+"""Dataflow: a language-agnostic taint engine over a small IR.
+
+`analysis_for(file)` lowers a parsed Python file to the IR, runs the
+interpreter with the Python specification, and caches the result on the
+file so every rule shares one analysis.  See docs/dataflow.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from secreview.taint.analysis import DEFAULT_STEP_BUDGET, FileAnalysis, Label, Value
+
+__all__ = ["DEFAULT_STEP_BUDGET", "Provenance", "analysis_for", "provenance", "python_project"]
+
+_CACHE_ATTRIBUTE = "_taint_analysis"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the data at a node may come from, for one vulnerability class."""
+
+    kind: str  # "source": attacker data reaches it; "param": caller-supplied data; "none"; "unknown"
+    label: Label | None = None
+
+    @property
+    def from_source(self) -> bool:
+        return self.kind == "source"
+
+
+def analysis_for(file, budget: int | None = None) -> FileAnalysis:
+    """The dataflow analysis of a parsed Python file, computed once and shared by all rules.
+
+    If the file belongs to a `Project` (`file.project`), names imported from other reviewed
+    modules resolve to their definitions.
+    """
+    cached = getattr(file, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        budget = budget or getattr(file, "dataflow_budget", DEFAULT_STEP_BUDGET)
+        project = getattr(file, "project", None)
+        cached = _analyse(file, project.resolve if project is not None else None, budget, entry_points=True)
+        setattr(file, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def _analyse(file, resolver, budget: int, entry_points: bool) -> FileAnalysis:
+    from secreview.taint.python_lower import lower
+    from secreview.taint.python_semantics import PythonSemantics
+    from secreview.taint.specs.python import SPEC
+    semantics = PythonSemantics(SPEC, frozenset(file.imports.values()))
+    return FileAnalysis(lower(file), semantics, budget, resolver, entry_points)
+
+
+def python_project(sources, budget: int = DEFAULT_STEP_BUDGET):
+    """A cross-file index over the Python sources of one review."""
+    from secreview.lang.python import PyFile
+    from secreview.taint.project import Project
+    return Project(sources, lambda source: PyFile(source.path, source.text),
+                   lambda file, resolver: _analyse(file, resolver, budget, entry_points=False))
+
+
+def provenance(analysis: FileAnalysis, node, cls: str) -> Provenance:
+    value: Value | None = analysis.value_of(node)
+    if value is None:
+        return Provenance("unknown")
+    sources = [label for label in value.labels if label.kind == "source" and label.active_for(cls)]
+    if sources:
+        return Provenance("source", min(sources, key=lambda l: len(l.trace)))
+    params = [label for label in value.labels if label.kind == "param" and label.active_for(cls)]
+    if params:
+        return Provenance("param", params[0])
+    return Provenance("none")

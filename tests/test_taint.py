@@ -220,3 +220,27 @@ def test_step_budget_makes_the_file_incomplete() -> None:
     report = engine.analyze([SourceFile("t.py", code, "python")], [rule_by_id("os-system-non-literal")],
                             engine.Settings(dataflow_budget=100))
     assert [p.kind for p in report.problems] == [ProblemKind.LIMIT_EXCEEDED]
+
+
+def test_sockets_and_http_server_handlers_are_sources() -> None:
+    assert verdict_at_sink("""
+        import socket
+        def serve(conn):
+            os.system(conn.recv(1024).decode())
+    """) == "source"
+    assert verdict_at_sink("""
+        from http.server import BaseHTTPRequestHandler
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                os.system("ls " + self.path)
+    """) == "source"
+    assert verdict_at_sink("""
+        class Plain:
+            def run(self):
+                os.system("ls " + self.path)
+    """) == "param"
+
+
+def test_environment_and_console_input_are_sources() -> None:
+    assert verdict_at_sink("def f():\n    os.system(os.environ['CMD'])\n") == "source"
+    assert verdict_at_sink("def f():\n    os.system(input('command: '))\n") == "source"

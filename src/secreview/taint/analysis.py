@@ -94,6 +94,7 @@ class FunctionValue:
 class ClassValue:
     name: str
     methods: dict = field(default_factory=dict)  # name -> FunctionValue
+    bases: tuple[str, ...] = ()
 
 
 def merge_labels(*groups: Iterable[Label]) -> tuple[Label, ...]:
@@ -372,7 +373,7 @@ class Interpreter:
         return env
 
     def _exec_ClassDef(self, stmt: ir.ClassDef, env: dict) -> dict:
-        cls = ClassValue(stmt.name)
+        cls = ClassValue(stmt.name, bases=stmt.bases)
         class_env = dict(env)
         for inner in stmt.body:  # methods first, so that methods calling each other resolve
             if isinstance(inner, ir.FunctionDef):
@@ -393,7 +394,7 @@ class Interpreter:
         route_params = self.spec.route_parameters(fn.function)
         for position, name in enumerate(fn.function.params):
             if position == 0 and fn.owner is not None:
-                args[name] = Value(instance_of=fn.owner)
+                args[name] = self.spec.instance_as_called(fn.owner)
                 continue
             node = fn.function.node
             if name in route_params:

@@ -240,6 +240,7 @@ class ClassDef:
     name: str
     body: tuple["Stmt", ...]
     node: Handle = None
+    bases: tuple[str, ...] = ()  # import-resolved dotted names of the base classes
 
 
 Stmt = Union[Assign, AugAssign, ExprStmt, Return, Exit, If, Loop, Try, With, Match, FunctionDef, ClassDef]

@@ -177,7 +177,10 @@ class PythonLowering:
 
     def _stmt_class_definition(self, node: ts.Node) -> list[ir.Stmt]:
         name = self.file.text_of(node.child_by_field_name("name"))
-        return [ir.ClassDef(name, self.block(node.child_by_field_name("body")), node)]
+        superclasses = node.child_by_field_name("superclasses")
+        bases = tuple(filter(None, (self.file.qualified_name(base) for base in
+                                    (superclasses.named_children if superclasses is not None else ()))))
+        return [ir.ClassDef(name, self.block(node.child_by_field_name("body")), node, bases)]
 
     def function(self, node: ts.Node, decorators: tuple[ir.Expr, ...] = ()) -> ir.Function:
         name_node = node.child_by_field_name("name")

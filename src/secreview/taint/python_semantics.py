@@ -36,6 +36,7 @@ class PythonSemantics:
         self._sanitizers_by_callee = {s.callee: s.clears for s in spec.sanitizers if s.callee}
         self._sanitizers_by_method = {s.method: s.clears for s in spec.sanitizers if s.method}
         self._sources = {s.name: s.description for s in spec.sources}
+        self._imported_roots = frozenset(name.split(".")[0] for name in imported_modules)
 
     # -- sources ---------------------------------------------------------------------
 
@@ -78,6 +79,17 @@ class PythonSemantics:
         value = self._source_value(description, name.node, description)
         return replace(value, fields=tuple((("attr", attribute), EMPTY) for attribute in safe))
 
+    def instance_as_called(self, cls) -> Value:
+        """`self` in a method called by unknown code: a request handler's request attributes are attacker data."""
+        attributes = next((attrs for base in cls.bases for name, attrs in self.spec.request_handlers.items()
+                           if base == name), None)
+        if attributes is None:
+            return Value(instance_of=cls)
+        fields = tuple((("attr", attribute), self._source_value(f"HTTP request {attribute}", None,
+                                                                f"`self.{attribute}` of a `{cls.name}` request handler"))
+                       for attribute in attributes)
+        return Value(fields=fields, instance_of=cls)
+
     def route_parameters(self, function: ir.Function) -> frozenset[str]:
         """Parameters of a web route handler: the framework fills them from the request."""
         for decorator in function.decorators:
@@ -94,6 +106,9 @@ class PythonSemantics:
         description = self._source_named(call.callee)
         if description is not None and not _shadowed(call, env):
             return self._source_value(description, call.node, f"{description} (`{call.callee}`)")
+        method_source = self.spec.method_sources.get(call.method or "")
+        if method_source and receiver is not None and method_source[0] in self._imported_roots:
+            return self._source_value(method_source[1], call.node, f"{method_source[1]} (`.{call.method}()`)")
         inputs = ([receiver] if receiver is not None else []) + args + list(kwargs.values())
         clears = self._sanitizer_clears(call)
         if clears is not None:

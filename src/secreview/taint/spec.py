@@ -82,6 +82,10 @@ class Spec:
     source_objects: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # calls that build a response object from a body: the object carries only the body's data
     response_builders: frozenset[str] = frozenset()
+    # methods that read from the network on any receiver: method -> (module the file must import, description)
+    method_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # request-handler base classes -> the attributes of `self` that hold request data
+    request_handlers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def vulnerability(self, cls: str) -> VulnerabilityClass:
         return next(v for v in self.classes if v.id == cls)

@@ -201,6 +201,14 @@ SPEC = Spec(
                            "urlparse.urlsplit", "urllib3.util.parse_url"}),
     exit_calls=frozenset({"flask.abort", "abort", "sys.exit", "werkzeug.exceptions.abort"}),
     # the server, not the client, decides these: a static route's path, the matched endpoint
+    method_sources={"recv": ("socket", "data received from a socket"),
+                    "recvfrom": ("socket", "data received from a socket"),
+                    "recvmsg": ("socket", "data received from a socket")},
+    request_handlers={base: ("path", "headers", "rfile", "requestline", "command") for base in
+                      ("http.server.BaseHTTPRequestHandler", "http.server.SimpleHTTPRequestHandler",
+                       "BaseHTTPServer.BaseHTTPRequestHandler", "SimpleHTTPServer.SimpleHTTPRequestHandler")}
+    | {base: ("request", "rfile") for base in ("socketserver.StreamRequestHandler", "socketserver.BaseRequestHandler",
+                                               "SocketServer.StreamRequestHandler", "SocketServer.BaseRequestHandler")},
     response_builders=frozenset({"flask.make_response", "flask.Response", "werkzeug.Response",
                                  "werkzeug.wrappers.Response", "django.http.HttpResponse"}),
     source_objects={"flask.request": ("path", "method", "endpoint", "url_rule", "blueprint", "script_root",

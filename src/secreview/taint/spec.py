@@ -35,6 +35,7 @@ class Source:
 
     name: str
     description: str
+    remote: bool = True  # False: the local user or operator (command line, environment, console)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ Two building blocks:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
@@ -26,7 +27,7 @@ from secreview.rules import AnalysisLimitExceeded, Hit, Rule
 from secreview.rules.python._helpers import shorten
 from secreview.taint.specs.python import SPEC
 
-_STRENGTH = {"none": 0, "unknown": 1, "param": 2, "source": 3}
+_STRENGTH = {"none": 0, "unknown": 1, "param": 2, "local": 3, "source": 4}
 _UNSAFE_YAML_LOADERS = frozenset({"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"})
 
 
@@ -139,11 +140,17 @@ class TaintSinkRule(Rule):
             return
         analysis = taint.analysis_for(file)
         for call_node, description, data in self._normalise(candidates):
-            verdict = taint.provenance(analysis, data, self.vulnerability)
-            if verdict.from_source:
+            parts = self.deciding_parts(file, data)
+            if not parts:
+                continue
+            verdict = max((taint.provenance(analysis, part, self.vulnerability) for part in parts),
+                          key=lambda p: _STRENGTH[p.kind])
+            if verdict.kind in ("source", "local"):
+                # the local user's own input matters only for privileged programs: shown on request
+                confidence = self.sourced_confidence if verdict.from_source else Confidence.LOW
                 yield Hit(call_node, {"sink": description, "argument": shorten(file.text_of(data)),
                                       "source": verdict.label.name},
-                          confidence=self.sourced_confidence,
+                          confidence=confidence,
                           trace=trace_of(verdict) + ((call_node, f"reaches {description}"),),
                           note=source_note(file, verdict, description))
         _finish(analysis)
@@ -156,6 +163,10 @@ class TaintSinkRule(Rule):
                 yield call.node, f"`{call.name or call.method}` ({sink.description})", data
             else:
                 yield candidate
+
+    def deciding_parts(self, file: PyFile, data: ts.Node) -> list[ts.Node]:
+        """The parts of the sink's data whose origin decides the finding (default: all of it)."""
+        return [data]
 
     def extra_sinks(self, file: PyFile) -> Iterable[tuple[ts.Node, str, ts.Node]]:
         """Sinks that are not calls (stores, returns): (node to report, description, data node)."""
@@ -216,3 +227,55 @@ def own_returns(file: PyFile, function: ts.Node) -> Iterator[ts.Node]:
         owner = file.inside(statement, ("function_definition", "lambda"))
         if owner is not None and owner.id == function.id and statement.named_children:
             yield statement.named_children[0]
+
+
+_FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+[/?#]")
+_URL_BUILDERS = frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse", "urlparse.urlunsplit",
+                           "urlparse.urlunparse"})
+
+
+def url_host_parts(file: PyFile, data: ts.Node, *, relative_is_fixed: bool) -> list[ts.Node]:
+    """The parts of a URL expression that choose where it points (scheme and host).
+
+    `"https://api.example.com/" + path` and `urlunsplit((scheme, host, path, query, ""))` with a
+    fixed host point where the code says, whatever the path; a plain value decides everything.
+    With `relative_is_fixed`, a path starting with a single `/` stays on this site (redirects).
+    """
+    expression = _defining_expression(file, data)
+    if expression.type == "call":
+        call = file.call_at(expression)
+        if call.name in _URL_BUILDERS and call.args and call.args[0].type in ("tuple", "list"):
+            return call.args[0].named_children[:2]
+    prefix = _constant_prefix(file, expression)
+    if prefix is not None and (_FIXED_HOST.match(prefix) or
+                               relative_is_fixed and prefix.startswith("/") and not prefix.startswith("//")):
+        return []
+    return [data]
+
+
+def _defining_expression(file: PyFile, node: ts.Node) -> ts.Node:
+    """A name's value expression when one plain assignment in the same scope defines it."""
+    if node.type != "identifier":
+        return node
+    bindings = file.bindings_before(node)
+    if len(bindings) != 1:
+        return node
+    value = file.bound_value(*bindings[0])
+    return value if value is not None else node
+
+
+def _constant_prefix(file: PyFile, node: ts.Node) -> str | None:
+    """The constant text a string-building expression starts with, if any."""
+    if node.type == "binary_operator" and file.text_of(node.child_by_field_name("operator")) in ("+", "%"):
+        return _constant_prefix(file, node.child_by_field_name("left"))
+    if node.type == "string":
+        first = next((c for c in node.named_children if c.type in ("string_content", "interpolation")), None)
+        if first is not None and first.type == "string_content":
+            return file.text_of(first)
+        return None
+    if node.type == "concatenated_string" and node.named_children:
+        return _constant_prefix(file, node.named_children[0])
+    if node.type == "call" and file.call_at(node).method == "format" and file.call_at(node).receiver is not None:
+        return _constant_prefix(file, file.call_at(node).receiver)
+    value = file.constant_value(node)
+    return value if isinstance(value, str) else None

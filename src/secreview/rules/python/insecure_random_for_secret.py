@@ -51,7 +51,6 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import _protection as p
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 _FUNCTIONS = ("random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform",
               "shuffle", "randbytes", "triangular", "gauss", "normalvariate", "betavariate", "expovariate")
@@ -65,7 +64,10 @@ _FIXES = {
 }
 
 
-class InsecureRandomForSecret(LowInTests, CallRule):
+_REORDERING = frozenset({"shuffle", "sample"})
+
+
+class InsecureRandomForSecret(CallRule):
     id = "insecure-random-for-secret"
     cwe = 330
     severity = Severity.MEDIUM
@@ -110,7 +112,10 @@ class InsecureRandomForSecret(LowInTests, CallRule):
             innocent = bool(p.context_words(names) & p.NON_SECURITY_RANDOM_WORDS)
             context = f" for a security value ({p.shorten(', '.join(marked), 60)})" if marked else ""
             method = call.method or ""
+            # reordering or picking from existing items (hosts, agents, servers) spreads load: only a
+            # security name around it makes it a secret
+            reorders = method in _REORDERING and not marked
             yield Hit(call.node, {"callee": call.name or f"{p.receiver_text(file, call)}.{method}",
                                   "context": context,
                                   "fix": _FIXES.get(method, "`secrets.token_bytes(n)` / `secrets.randbelow(n)`")},
-                      confidence=p.grade(bool(marked), innocent, file.path))
+                      confidence=Confidence.LOW if reorders else p.grade(bool(marked), innocent))

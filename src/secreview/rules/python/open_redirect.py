@@ -42,7 +42,8 @@ def after_login():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules.python._taint import TaintSinkRule
+from secreview.lang.python import PyFile
+from secreview.rules.python._taint import TaintSinkRule, url_host_parts
 
 
 class OpenRedirect(TaintSinkRule):
@@ -62,3 +63,6 @@ class OpenRedirect(TaintSinkRule):
         "`urllib.parse.urlparse()` and fall back to a fixed page unless `netloc` is empty (and the path starts "
         "with a single `/`) or is one of the allowed hosts."
     )
+
+    def deciding_parts(self, file: PyFile, data):
+        return url_host_parts(file, data, relative_is_fixed=True)

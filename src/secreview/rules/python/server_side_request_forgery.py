@@ -44,7 +44,8 @@ def preview():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules.python._taint import TaintSinkRule
+from secreview.lang.python import PyFile
+from secreview.rules.python._taint import TaintSinkRule, url_host_parts
 
 
 class ServerSideRequestForgery(TaintSinkRule):
@@ -63,3 +64,6 @@ class ServerSideRequestForgery(TaintSinkRule):
         "Parse the URL with `urllib.parse.urlparse()` and refuse it unless its scheme is `https` and its "
         "hostname is in an allow-list; never let the client choose arbitrary hosts or ports."
     )
+
+    def deciding_parts(self, file: PyFile, data):
+        return url_host_parts(file, data, relative_is_fixed=False)

@@ -43,14 +43,15 @@ SOURCES = tuple(
     + [Source(f"{module}.request.{attr}", f"request {attr}") for module in ("bottle", "quart")
        for attr in ("args", "form", "query", "forms", "params", "cookies", "headers", "json", "body", "files")]
     + [
-        Source("sys.argv", "command-line arguments"),
-        Source("os.environ", "environment variables"),
-        Source("os.getenv", "environment variables"),
-        Source("os.environb", "environment variables"),
-        Source("input", "console input"),
-        Source("raw_input", "console input"),
-        Source("sys.stdin", "standard input"),
-        Source("fileinput.input", "input files"),
+        # the local user's own input: a defect only where the program has more rights than that user
+        Source("sys.argv", "command-line arguments", remote=False),
+        Source("os.environ", "environment variables", remote=False),
+        Source("os.getenv", "environment variables", remote=False),
+        Source("os.environb", "environment variables", remote=False),
+        Source("input", "console input", remote=False),
+        Source("raw_input", "console input", remote=False),
+        Source("sys.stdin", "standard input", remote=False),
+        Source("fileinput.input", "input files", remote=False),
     ]
 )
 

@@ -160,3 +160,19 @@ def test_broken_code_is_still_analysed() -> None:
     report = engine.analyze([sources.SourceFile("x.c", code, "c")], [rule_by_id("gets-unbounded-read")], settings)
     assert [f.location.start_line for f in report.findings] == [3]
     assert any(p.kind.value == "parse-errors" for p in report.problems)
+
+
+def test_sizeof_of_typedef_names_read_as_expressions() -> None:
+    file = CFile("x.c", "void f(void) { g(10 * sizeof(wchar_t), sizeof(int64_t)); }\n")
+    call = file.calls_to("g")[0]
+    assert file.constant_value(call.arg(0)) == 40 and file.constant_value(call.arg(1)) == 8
+
+
+def test_file_static_never_written_is_constant() -> None:
+    code = ("static int enabled = 1;\nstatic int counter = 0;\nint shared = 1;\n"
+            "void bump(void) { counter++; }\nint f(void) { return g(enabled, counter, shared); }\n")
+    file = CFile("x.c", code)
+    enabled, counter, shared = file.calls_to("g")[0].args
+    assert file.constant_value(enabled) == 1
+    assert file.constant_value(counter) is NOT_CONSTANT  # incremented elsewhere in the file
+    assert file.constant_value(shared) is NOT_CONSTANT  # external linkage: other files may change it

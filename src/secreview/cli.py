@@ -1,29 +1,54 @@
 """Command line: argv in, report out, exit status.  The only place that writes.
 
     secreview [OPTIONS] [PATH ...]     review files, directories, `-` (stdin)
+    secreview --diff [BASE] [PATH ...] review what changed since BASE (git work tree)
     secreview rules [--format json]    list the rules
     secreview explain RULE-ID          show a rule's documentation
+    secreview config [OPTIONS] [PATH]  show the effective settings and where each comes from
+    secreview cache clear|info         manage the per-file result cache
 
 Exit status: 0 no defect found, 1 defects found, 2 usage error, I/O error or
-an incomplete run (a file that could not be analysed).
+an incomplete run (a file that could not be analysed).  Findings that are
+suppressed, baselined, in test code or below the filters never make it 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from secreview import __version__, cwe, engine, llm, report as reporting, sources
+from secreview import (
+    __version__,
+    baseline,
+    changes,
+    config,
+    cwe,
+    engine,
+    gitdiff,
+    llm,
+    resultcache,
+    sources,
+    triage,
+)
+from secreview import (
+    report as reporting,
+)
 from secreview.model import Confidence, Report, Severity
+from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-SUBCOMMANDS = ("rules", "explain")
+SUBCOMMANDS = ("rules", "explain", "config", "cache")
+_DIFF_DEFAULT_BASE = ""  # `--diff` without a revision
+_FORMATS_WITH_NOTES = ("json", "sarif", "markdown")  # the others print notes on stderr
 
 
 class UsageError(Exception):
@@ -32,13 +57,12 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    commands = {"rules": _cmd_rules, "explain": _cmd_explain, "config": _cmd_config, "cache": _cmd_cache}
     try:
-        if args and args[0] == "rules":
-            return _cmd_rules(args[1:])
-        if args and args[0] == "explain":
-            return _cmd_explain(args[1:])
+        if args and args[0] in commands:
+            return commands[args[0]](args[1:])
         return _cmd_review(args)
-    except UsageError as error:
+    except (UsageError, config.ConfigError, gitdiff.GitError, changes.DiffError, baseline.BaselineError) as error:
         print(f"secreview: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -46,118 +70,409 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _review_parser() -> argparse.ArgumentParser:
+# -- options ---------------------------------------------------------------------------------------
+
+def _review_parser(prog: str = "secreview") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="secreview",
+        prog=prog,
         description="Review source code for security defects, reported by CWE and CWE-1000 pillar.",
-        epilog="Other commands: 'secreview rules' lists the rules, 'secreview explain RULE-ID' documents one. "
-               "Exit status: 0 no defect, 1 defects found, 2 error or incomplete run.",
+        epilog="Other commands: 'secreview rules', 'secreview explain RULE-ID', 'secreview config', "
+               "'secreview cache clear'. Settings also come from secreview.toml or [tool.secreview] in "
+               "pyproject.toml; flags win. Exit status: 0 no defect, 1 defects found, 2 error or incomplete run.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to review ('-' reads stdin; default: .)")
     parser.add_argument("--version", action="version", version=f"secreview {__version__}")
-    parser.add_argument("-f", "--format", choices=reporting.FORMATS, default="text")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    parser.add_argument("--min-severity", default="low", metavar="LEVEL",
-                        help="hide findings below LEVEL: low, medium, high, critical (default: low)")
-    parser.add_argument("--min-confidence", default="medium", metavar="LEVEL",
-                        help="hide findings below LEVEL: low, medium, high (default: medium)")
-    parser.add_argument("--select", action="append", default=[], metavar="IDS",
-                        help="only run these rule ids (comma separated, repeatable; 'prefix*' allowed)")
-    parser.add_argument("--ignore", action="append", default=[], metavar="IDS",
-                        help="do not run these rule ids (comma separated, repeatable; 'prefix*' allowed)")
-    parser.add_argument("--language", metavar="LANG",
-                        help="language of stdin or of files whose extension does not say it (python)")
-    parser.add_argument("--prompt", action="append", default=[], metavar="FILE",
-                        help="review the numbered code inside a review prompt (repeatable)")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                        help="gitignore-style pattern of paths to skip in directories (repeatable)")
-    parser.add_argument("--dataflow-budget", type=int, default=engine.Settings.dataflow_budget, metavar="STEPS",
-                        help="dataflow steps per file before its analysis stops and the file is reported "
-                             f"incomplete (default: {engine.Settings.dataflow_budget})")
-    parser.add_argument("--max-file-size", type=int, default=sources.DEFAULT_MAX_FILE_SIZE, metavar="BYTES",
-                        help=f"skip (and report) larger files (default: {sources.DEFAULT_MAX_FILE_SIZE})")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                        help="colour the text report (default: auto, only on a terminal)")
-    parser.add_argument("-q", "--quiet", action="store_true", help="do not print notes on stderr")
+    _output_options(parser)
+    _selection_options(parser)
+    _change_options(parser)
+    _suppression_options(parser)
+    _speed_options(parser)
     llm.add_arguments(parser)
     return parser
+
+
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("-f", "--format", choices=reporting.FORMATS, default="text",
+                       help="text (default), json, sarif, markdown (a pull-request comment), "
+                            "github (workflow annotations)")
+    group.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                       help="colour the text report (default: auto, only on a terminal)")
+    group.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress bar on stderr")
+
+
+def _selection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("what to review and report")
+    group.add_argument("--config", metavar="FILE", help="read settings from FILE (secreview.toml or pyproject.toml)")
+    group.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    group.add_argument("--min-severity", metavar="LEVEL",
+                       help="hide findings below LEVEL: low, medium, high, critical (default: low)")
+    group.add_argument("--min-confidence", metavar="LEVEL",
+                       help="hide findings below LEVEL: low, medium, high (default: medium)")
+    group.add_argument("--select", action="append", metavar="IDS",
+                       help="only run these rule ids (comma separated, repeatable; 'prefix*' allowed)")
+    group.add_argument("--ignore", action="append", metavar="IDS",
+                       help="do not run these rule ids (comma separated, repeatable; 'prefix*' allowed)")
+    group.add_argument("--include-tests", action=argparse.BooleanOptionalAction,
+                       help="show findings in test code (default: hidden and counted)")
+    group.add_argument("--language", metavar="LANG",
+                       help="language of stdin or of files whose extension does not say it")
+    group.add_argument("--prompt", action="append", default=[], metavar="FILE",
+                       help="review the numbered code inside a review prompt (repeatable)")
+    group.add_argument("--exclude", action="append", metavar="GLOB",
+                       help="gitignore-style pattern of paths to skip, relative to the project root (repeatable)")
+    group.add_argument("--max-file-size", type=int, metavar="BYTES",
+                       help=f"skip (and report) larger files (default: {sources.DEFAULT_MAX_FILE_SIZE})")
+    group.add_argument("--dataflow-budget", type=int, metavar="STEPS",
+                       help="dataflow steps per file before its analysis stops and the file is reported "
+                            f"incomplete (default: {engine.Settings.dataflow_budget})")
+
+
+def _change_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("reviewing a change")
+    group.add_argument("--diff", nargs="?", const=_DIFF_DEFAULT_BASE, metavar="BASE",
+                       help="review what changed in the git work tree since BASE (default: the merge base "
+                            "with the default branch, or HEAD for uncommitted work); '--diff -' reads a "
+                            "unified diff from stdin")
+    group.add_argument("--diff-scope", choices=config.DIFF_SCOPES,
+                       help="report findings on changed lines (default), in changed functions, or in whole "
+                            "changed files")
+
+
+def _suppression_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("suppressions and baselines")
+    group.add_argument("--honor-foreign-suppressions", action=argparse.BooleanOptionalAction,
+                       help="respect # nosec, # noqa: S..., # nosemgrep where they map to our rules")
+    group.add_argument("--report-unused-suppressions", action="store_true",
+                       help="note suppression comments that suppress nothing")
+    group.add_argument("--baseline", metavar="FILE", help="hide the findings accepted in FILE")
+    group.add_argument("--write-baseline", metavar="FILE",
+                       help="write every finding of this run to FILE as accepted (then report them as such)")
+
+
+def _speed_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("speed")
+    group.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="analyse files in N processes (default: the number of CPUs)")
+    group.add_argument("--cache", action=argparse.BooleanOptionalAction,
+                       help="reuse per-file results of earlier runs (default: on)")
+    group.add_argument("--cache-dir", metavar="DIR",
+                       help="result cache directory (default: $XDG_CACHE_HOME/secreview or ~/.cache/secreview)")
+    group.add_argument("--file-timeout", type=float, metavar="SECONDS",
+                       help="stop analysing a file after SECONDS and report it incomplete (default: no limit)")
 
 
 def _split_ids(values: list[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def _settings(args: argparse.Namespace) -> engine.Settings:
-    try:
-        settings = engine.Settings(
-            select=_split_ids(args.select),
-            ignore=_split_ids(args.ignore),
-            min_severity=Severity.parse(args.min_severity),
-            min_confidence=Confidence.parse(args.min_confidence),
-            dataflow_budget=args.dataflow_budget,
-        )
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    known = {rule.id for rule in all_rules()}
-    for rule_id in settings.select + settings.ignore:
-        if not rule_id.endswith("*") and rule_id not in known:
-            raise UsageError(f"unknown rule id {rule_id!r} (see 'secreview rules')")
-    return settings
+def _flag_values(args: argparse.Namespace) -> dict[str, object]:
+    """Flags as configuration values (None: not given), checked like the file's values."""
+    raw = {
+        "select": _split_ids(args.select) if args.select is not None else None,
+        "ignore": _split_ids(args.ignore) if args.ignore is not None else None,
+        "min-severity": args.min_severity,
+        "min-confidence": args.min_confidence,
+        "exclude": tuple(args.exclude) if args.exclude is not None else None,
+        "max-file-size": args.max_file_size,
+        "jobs": args.jobs,
+        "include-tests": args.include_tests,
+        "honor-foreign-suppressions": args.honor_foreign_suppressions,
+        "dataflow-budget": args.dataflow_budget,
+        "file-timeout": args.file_timeout,
+        "baseline": os.path.abspath(args.baseline) if args.baseline else None,
+        "diff-scope": args.diff_scope,
+        "cache": args.cache,
+        "cache-dir": os.path.abspath(args.cache_dir) if args.cache_dir else None,
+    }
+    checked = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        try:
+            checked[key] = config.KEYS[key].check(list(value) if isinstance(value, tuple) else value)
+        except ValueError as error:
+            raise UsageError(f"--{key}: {error}") from None
+    return checked
 
 
-def _cmd_review(argv: list[str]) -> int:
-    parser = _review_parser()
-    args = parser.parse_args(argv)
-    settings = _settings(args)
+# -- one review: its settings ------------------------------------------------------------------------
+
+@dataclass
+class _Run:
+    """A review being prepared: options, effective settings, and notes for the user."""
+
+    args: argparse.Namespace
+    effective: config.Effective
+    project_root: Path
+    paths: list[str]
+    diff: str | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def scope_kind(self) -> str:
+        return str(self.effective["diff-scope"])
+
+
+def _prepare(args: argparse.Namespace) -> _Run:
+    diff, paths = _diff_request(args)
+    start = config.common_directory(paths or ["."])
+    loaded = _load_config(args, start)
+    effective = config.resolve(loaded, _flag_values(args))
+    known = [rule.id for rule in all_rules()]
+    config.check_rule_ids(loaded.values, known, loaded.label)
+    config.check_rule_ids(effective.values, known, "command line")
     if args.language and args.language not in _languages():
         raise UsageError(f"unsupported language {args.language!r} (supported: {', '.join(_languages())})")
-    if args.max_file_size <= 0:
-        raise UsageError("--max-file-size must be positive")
-    if args.dataflow_budget <= 0:
-        raise UsageError("--dataflow-budget must be positive")
-    paths = args.paths or ([] if args.prompt else ["."])
+    if diff is not None:
+        _check_diff_options(args, paths)
+    return _Run(args, effective, config.find_project_root(loaded, start), paths, diff)
+
+
+def _check_diff_options(args: argparse.Namespace, paths: list[str]) -> None:
+    if args.write_baseline:
+        raise UsageError("--write-baseline records whole files: run it without --diff")
+    if args.prompt or "-" in paths:
+        raise UsageError("--diff reviews files of a work tree: it cannot be combined with --prompt or '-' "
+                         "(use '--diff -' to read a diff from stdin)")
+
+
+def _diff_request(args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    """(--diff value, paths), disambiguated like git: `--diff src/` names a path when src/ is no revision."""
+    paths = list(args.paths)
+    value = args.diff
+    if value not in (None, _DIFF_DEFAULT_BASE, "-") and os.path.exists(value) \
+            and not gitdiff.is_revision(value, Path.cwd()):
+        return _DIFF_DEFAULT_BASE, [value, *paths]
+    return value, paths
+
+
+def _load_config(args: argparse.Namespace, start: Path) -> config.ConfigFile:
+    if args.config or args.no_config:
+        return config.load_for(args.config, start, use_files=not args.no_config)
+    found = config.discover(start) or config.discover(Path.cwd().resolve())
+    return config.load(found) if found is not None else config.ConfigFile(None)
+
+
+def _settings(run: _Run, accepted: frozenset[str]) -> engine.Settings:
+    values = run.effective
+    baseline_file = values["baseline"]
+    return engine.Settings(
+        select=tuple(values["select"]),  # type: ignore[arg-type]
+        ignore=tuple(values["ignore"]),  # type: ignore[arg-type]
+        min_severity=Severity.parse(str(values["min-severity"])),
+        min_confidence=Confidence.parse(str(values["min-confidence"])),
+        dataflow_budget=int(values["dataflow-budget"]),  # type: ignore[arg-type]
+        include_tests=bool(values["include-tests"]),
+        honor_foreign_suppressions=bool(values["honor-foreign-suppressions"]),
+        per_path_ignores=values["per-path-ignores"],  # type: ignore[arg-type]
+        per_path_ignores_origin=values.origins["per-path-ignores"],
+        baseline=accepted,
+        baseline_origin=str(run.args.write_baseline or baseline_file or "the baseline"),
+        project_root=str(run.project_root),
+        file_timeout=values["file-timeout"],  # type: ignore[arg-type]
+    )
+
+
+def _read_baseline(run: _Run) -> frozenset[str]:
+    path = run.effective["baseline"]
+    if not path or run.args.write_baseline:
+        return frozenset()  # writing a baseline accepts everything found: the old one is not needed
+    try:
+        text = Path(str(path)).read_text(encoding="utf-8")
+    except OSError as error:
+        hint = " (write one with --write-baseline FILE)" if isinstance(error, FileNotFoundError) else ""
+        raise UsageError(f"cannot read baseline {path}: {error.strerror or error}{hint}") from None
+    return baseline.fingerprints(text, str(path))
+
+
+# -- one review: inputs ------------------------------------------------------------------------------
+
+@dataclass
+class _Inputs:
+    collected: sources.Collected
+    context: list[sources.SourceFile] = field(default_factory=list)
+    scope: triage.Scope | None = None
+
+
+def _read_options(run: _Run) -> sources.ReadOptions:
+    return sources.ReadOptions(max_file_size=int(run.effective["max-file-size"]),  # type: ignore[arg-type]
+                               language=run.args.language, exclude=tuple(run.effective["exclude"]),  # type: ignore
+                               exclude_base=str(run.project_root))
+
+
+def _inputs(run: _Run) -> _Inputs:
+    if run.diff is not None:
+        return _change_inputs(run)
+    paths = run.paths or ([] if run.args.prompt else ["."])
     stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
-    options = sources.ReadOptions(max_file_size=args.max_file_size, language=args.language,
-                                  exclude=tuple(args.exclude))
+    options = _read_options(run)
     collected = sources.collect(paths, options, stdin_bytes)
-    prompt_options = sources.ReadOptions(max_file_size=args.max_file_size, language=args.language,
-                                         force_prompt=True)
-    prompted = sources.collect(args.prompt, prompt_options)
+    prompted = sources.collect(run.args.prompt, sources.ReadOptions(
+        max_file_size=options.max_file_size, language=run.args.language, force_prompt=True))
     collected.sources.extend(prompted.sources)
     collected.problems.extend(prompted.problems)
     collected.notes.extend(prompted.notes)
+    return _Inputs(collected)
 
+
+def _change_inputs(run: _Run) -> _Inputs:
+    """The files of the change, the lines in scope, and the rest of the tree for resolving imports."""
+    cwd = Path.cwd()
+    file_changes, top, description = _read_change(run, cwd)
+    inside = [Path(p).resolve() for p in run.paths] or [cwd.resolve()]
+    selected = [c for c in file_changes if _under_any(top / (c.path or c.old_path), inside)]
+    run.notes.extend(_change_notes(selected, description, run.scope_kind))
+    reviewable = {os.path.relpath(top / c.path, cwd): c for c in selected if c.reviewable}
+    options = _read_options(run)
+    collected = sources.collect_changed(sorted(reviewable), options)
+    scope = {s.path: changes.scope_lines(reviewable[s.path], run.scope_kind, s.text, s.language)
+             for s in collected.sources}
+    context: list[sources.SourceFile] = []
+    if any(s.language == "python" for s in collected.sources):
+        whole = sources.collect([str(p) for p in inside], sources.ReadOptions(
+            max_file_size=options.max_file_size, exclude=options.exclude, exclude_base=options.exclude_base,
+            only_languages=frozenset({"python"})))
+        reviewed = {os.path.abspath(s.path) for s in collected.sources}
+        context = [s for s in whole.sources if os.path.abspath(s.path) not in reviewed]
+    return _Inputs(collected, context, scope)
+
+
+def _read_change(run: _Run, cwd: Path) -> tuple[list[changes.FileChange], Path, str]:
+    if run.diff == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        try:
+            top = gitdiff.toplevel(cwd)
+        except gitdiff.GitError:
+            top = cwd  # a diff of files that are not in git: paths are relative to here
+        return changes.parse(text), top, "the diff on stdin"
+    base = gitdiff.resolve_base(run.diff or None, cwd)
+    return gitdiff.changed_files(base, cwd), gitdiff.toplevel(cwd), base.description
+
+
+def _under_any(path: Path, roots: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == root or root in resolved.parents for root in roots)
+
+
+def _change_notes(selected: list[changes.FileChange], description: str, scope: str) -> list[str]:
+    what = {"line": "findings on changed lines", "function": "findings in changed functions",
+            "file": "findings anywhere in changed files"}[scope]
+    notes = [f"reviewing changes since {description}: {len(selected)} file(s) changed; {what}"]
+    deleted = [c.old_path for c in selected if c.status == changes.DELETED]
+    binary = [c.path or c.old_path for c in selected if c.binary]
+    renamed = [f"{c.old_path} -> {c.path}" for c in selected if c.status == changes.RENAMED]
+    if deleted:
+        notes.append(f"{len(deleted)} deleted file(s), nothing left to review: {_some(deleted)}")
+    if renamed:
+        notes.append(f"{len(renamed)} renamed file(s), reviewed under the new name: {_some(renamed)}")
+    if binary:
+        notes.append(f"{len(binary)} binary file(s) skipped: {_some(binary)}")
+    if any(Path(c.path).name in config.CONFIG_NAMES for c in selected if c.path):
+        notes.append("this change edits a secreview configuration file: review it like code, it decides "
+                     "what is reported")
+    return notes
+
+
+def _some(items: list[str], limit: int = 5) -> str:
+    return ", ".join(items[:limit]) + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+# -- one review: running and reporting -------------------------------------------------------------------
+
+def _cmd_review(argv: list[str]) -> int:
+    args = _review_parser().parse_args(argv)
+    run = _prepare(args)
+    settings = _settings(run, _read_baseline(run))
+    inputs = _inputs(run)
     rules = all_rules()
-    result = engine.analyze(collected.sources, rules, settings, collected.problems)
-    notes = list(collected.notes)
-    result = _llm_review(args, collected.sources, rules, settings, result, notes)
-    if result.hidden_by_filters:
-        notes.append(f"{result.hidden_by_filters} finding(s) hidden by --min-severity/--min-confidence")
+    result = _analyse(run, settings, inputs, rules)
+    result = _llm_review(run, inputs.collected.sources, rules, settings, result)
+    result = triage.refine(result, settings, inputs.scope,
+                           triage.test_files(inputs.collected.sources, settings.project_root))
+    baseline_written = True
+    if args.write_baseline:
+        result, baseline_written = _write_baseline(run, settings, result, inputs)
+    notes = [*inputs.collected.notes, *run.notes, *_result_notes(run, result)]
     color = args.color == "always" or (args.color == "auto" and args.output is None and _stdout_is_tty())
-    rendered = reporting.render(result, args.format, engine.select_rules(rules, settings),
-                                color=color, notes=notes)
-    if not _write(rendered, args.output):
+    rendered = reporting.render(result, args.format, engine.select_rules(rules, settings), color=color, notes=notes)
+    if not _write(rendered, args.output) or not baseline_written:
         return EXIT_ERROR
-    if not args.quiet and args.format == "text":
+    if not args.quiet and args.format not in _FORMATS_WITH_NOTES:
         for note in notes:
             print(f"secreview: note: {note}", file=sys.stderr)
     return _exit_status(result)
 
 
-def _llm_review(args: argparse.Namespace, reviewed: Sequence[sources.SourceFile], rules: Sequence[type[Rule]],
-                settings: engine.Settings, result: Report, notes: list[str]) -> Report:
+def _analyse(run: _Run, settings: engine.Settings, inputs: _Inputs, rules: Sequence[type[Rule]]) -> Report:
+    cache = _result_cache(run)
+    jobs = int(run.effective["jobs"] or _cpu_count())  # type: ignore[arg-type]
+    progress = _ProgressBar(sys.stderr) if not run.args.quiet and _stderr_is_tty() else None
+    try:
+        result = engine.analyze(inputs.collected.sources, rules, settings, inputs.collected.problems,
+                                context=inputs.context, scope=inputs.scope, cache=cache, jobs=jobs,
+                                progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    if cache is not None and cache.hits:
+        run.notes.append(f"{cache.hits} of {len(inputs.collected.sources)} file(s) answered from the result cache")
+    return result
+
+
+def _result_cache(run: _Run) -> resultcache.ResultCache | None:
+    if not run.effective["cache"]:
+        return None
+    return resultcache.ResultCache(_cache_root(run.effective["cache-dir"]))
+
+
+def _cache_root(configured: object) -> Path:
+    return Path(str(configured)) if configured else resultcache.default_cache_root(os.environ)
+
+
+def _write_baseline(run: _Run, settings: engine.Settings, result: Report,
+                    inputs: _Inputs) -> tuple[Report, bool]:
+    """Accept every finding of this run (shown or hidden), then report the shown ones as accepted.
+
+    If the file cannot be written, the review is still reported (unchanged) and the run exits 2.
+    """
+    everything = (*result.findings, *result.suppressed)
+    if not _write(baseline.build(everything), run.args.write_baseline, what="baseline"):
+        return result, False
+    run.notes.append(f"baseline with {len(everything)} finding(s) written to {run.args.write_baseline}")
+    accepted = dataclasses.replace(settings, baseline=frozenset(f.fingerprint for f in everything))
+    return triage.refine(result, accepted, inputs.scope,
+                         triage.test_files(inputs.collected.sources, settings.project_root)), True
+
+
+def _result_notes(run: _Run, result: Report) -> list[str]:
+    notes = []
+    hidden = summary.not_shown(result)
+    if hidden and not result.findings and run.args.format == "text":  # other formats state the counts
+        notes.append(f"findings hidden, not counted as defects. {hidden}")
+    if run.args.report_unused_suppressions:
+        notes.extend(result.unused_suppressions)
+    if run.effective["file-timeout"] and not engine.file_timeout_supported():
+        notes.append("--file-timeout needs SIGALRM (Unix); it had no effect on this platform")
+    return notes
+
+
+def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], rules: Sequence[type[Rule]],
+                settings: engine.Settings, result: Report) -> Report:
     """The optional model reviewer: only with --llm does any code leave this process."""
+    args = run.args
     if not args.llm:
         if llm.flags_given(args):
-            notes.append("--llm-* options have no effect without --llm")
+            run.notes.append("--llm-* options have no effect without --llm")
         return result
     try:
-        llm_config = llm.config_from_args(args, Path.cwd())
+        llm_config = llm.config_from_args(args, run.effective.config.llm)
         reviewed_report, llm_notes = llm.run(result, reviewed, rules, settings, llm_config, os.environ)
     except llm.ConfigError as error:
         raise UsageError(str(error)) from None
-    notes.extend(llm_notes)
+    run.notes.extend(llm_notes)
     return reviewed_report
 
 
@@ -167,12 +482,50 @@ def _exit_status(result: Report) -> int:
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
 
 
+class _ProgressBar:
+    """`secreview [#####.....] 120/1515 files` on stderr, redrawn at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.drawn = 0.0
+        self.length = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.started < 0.5 or (done < total and now - self.drawn < 0.1):
+            return  # quick runs show nothing
+        filled = self.WIDTH * done // max(total, 1)
+        line = f"secreview [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done}/{total} files"
+        self.stream.write("\r" + line)
+        self.stream.flush()
+        self.drawn, self.length = now, len(line)
+
+    def close(self) -> None:
+        if self.length:
+            self.stream.write("\r" + " " * self.length + "\r")
+            self.stream.flush()
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may use (containers, taskset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _stdout_is_tty() -> bool:
     return sys.stdout.isatty() and os.environ.get("NO_COLOR") is None and os.environ.get("TERM") != "dumb"
 
 
-def _write(text: str, output: str | None) -> bool:
-    """Write the report; to a file atomically so a failure never leaves half a report."""
+def _stderr_is_tty() -> bool:
+    return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _write(text: str, output: str | None, what: str = "report") -> bool:
+    """Write the report (or baseline); to a file atomically so a failure never leaves half of one."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -185,8 +538,9 @@ def _write(text: str, output: str | None) -> bool:
             handle.write(text)
         os.replace(handle.name, output)
     except OSError as error:
-        print(f"secreview: error: cannot write report to {output}: {error.strerror or error}", file=sys.stderr)
-        sys.stdout.write(text)  # never lose the report
+        print(f"secreview: error: cannot write {what} to {output}: {error.strerror or error}", file=sys.stderr)
+        if what == "report":
+            sys.stdout.write(text)  # never lose the report
         return False
     return True
 
@@ -195,6 +549,8 @@ def _languages() -> tuple[str, ...]:
     from secreview import lang
     return lang.supported_languages()
 
+
+# -- other commands --------------------------------------------------------------------------------------
 
 def _rule_row(rule: type[Rule]) -> dict:
     entry = cwe.lookup(rule.cwe)
@@ -250,4 +606,34 @@ def _cmd_explain(argv: list[str]) -> int:
           f"Pillar: CWE-{row['pillar']}: {row['pillar_name']}\n"
           f"Severity: {row['severity']}, confidence: {row['confidence']}\n")
     print(rule.documentation())
+    return EXIT_CLEAN
+
+
+def _cmd_config(argv: list[str]) -> int:
+    """The settings a review with these options would use, each with where it came from."""
+    args = _review_parser("secreview config").parse_args(argv)
+    run = _prepare(args)
+    sys.stdout.write(config.render(run.effective))
+    print(f"# project root (test code, fingerprints, exclude globs): {run.project_root}")
+    if run.effective["cache"]:
+        print(f"# result cache: {_cache_root(run.effective['cache-dir']) / resultcache.RESULTS_DIR}")
+    return EXIT_CLEAN
+
+
+def _cmd_cache(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="secreview cache", description="Manage the per-file result cache.")
+    parser.add_argument("action", choices=("clear", "info"))
+    parser.add_argument("--cache-dir", metavar="DIR", help="the cache directory (default: the configured one)")
+    args = parser.parse_args(argv)
+    configured = args.cache_dir
+    if configured is None:
+        found = config.discover(Path.cwd().resolve())
+        configured = config.load(found).values.get("cache-dir") if found is not None else None
+    root = _cache_root(configured)
+    if args.action == "clear":
+        files, size = resultcache.clear(root)
+        print(f"removed {files} cached result(s), {size / 1024:.0f} KiB, from {root / resultcache.RESULTS_DIR}")
+    else:
+        files, size = resultcache.usage(root)
+        print(f"{root / resultcache.RESULTS_DIR}: {files} cached result(s), {size / 1024:.0f} KiB")
     return EXIT_CLEAN

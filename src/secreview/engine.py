@@ -1,31 +1,61 @@
-"""analyze(sources, rules, settings) -> Report: parse, run rules, build findings.
+"""analyze(sources, rules, settings) -> Report: parse, run rules, build findings, triage them.
 
-Pure apart from calling the parser: no file or network I/O happens here.
-A rule that crashes on a file is reported as a problem for that file (the
-run becomes incomplete); it never aborts the run or hides other findings.
+Pure apart from calling the parser and what the caller injects: no file or
+network I/O happens here.  A result store (the per-file cache, see
+resultcache.py) and a progress callback come from the command line.
+
+A rule that crashes on a file is reported as a problem for that file (the run
+becomes incomplete); it never aborts the run or hides other findings.
+
+Files can be analysed in parallel processes (`jobs`).  Each worker builds its
+own cross-file `Project` over the full source list, and a module's answer does
+not depend on the order files ask for it, so the report is the same for any
+number of jobs.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
+import multiprocessing
+import signal
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import tree_sitter as ts
 
-from secreview import lang, taint
-from secreview.lang.c_family import LANGUAGES as C_FAMILY, CFile
+from secreview import lang, suppressions, taint, triage
+from secreview.lang.c_family import LANGUAGES as C_FAMILY
+from secreview.lang.c_family import CFile
 from secreview.lang.python import PyFile
 from secreview.model import (
-    Confidence, ExcerptLine, FileProblem, Finding, Location, Origin, ProblemKind, Report, Severity, TraceStep,
+    Confidence,
+    ExcerptLine,
+    FileProblem,
+    Finding,
+    Location,
+    Origin,
+    ProblemKind,
+    Report,
+    Severity,
+    TraceStep,
 )
-from secreview.rules import AnalysisLimitExceeded, Hit, Rule, fill
+from secreview.rules import AnalysisLimitExceeded, Hit, Rule, fill, id_matches
 from secreview.sources import SourceFile
+from secreview.testcode import relative_to
 
 EXCERPT_CONTEXT = 2
 _MAX_CODE_VALUE = 100
+# Below this many files to analyse, starting worker processes costs more than it saves.
+MIN_FILES_PER_WORKER = 4
+# Bump when the per-file result changes shape or meaning (it is part of every cache key).
+RESULT_FORMAT = "1"
 
 
 @dataclass(frozen=True)
@@ -35,46 +65,241 @@ class Settings:
     min_severity: Severity = Severity.LOW
     min_confidence: Confidence = Confidence.MEDIUM
     dataflow_budget: int = taint.DEFAULT_STEP_BUDGET  # interpreter steps per file before it stops
+    include_tests: bool = False  # findings in test code are hidden (counted) unless this is set
+    honor_foreign_suppressions: bool = False  # nosec / noqa: S... / nosemgrep
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (gitignore-style glob, rule patterns)
+    per_path_ignores_origin: str = "the configuration"
+    baseline: frozenset[str] = frozenset()  # fingerprints of accepted findings
+    baseline_origin: str = "the baseline"
+    project_root: str = ""  # absolute; test code and fingerprints look at paths below it
+    file_timeout: float | None = None  # seconds per file before its analysis stops (incomplete)
 
 
 @dataclass
-class _FileResult:
+class FileResult:
+    """What analysing one file produced; what the result cache stores."""
+
     findings: list[Finding] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
+    unused_suppressions: list[str] = field(default_factory=list)
+    # Modules of other reviewed files the analysis consulted -> digest of the files that answered.
+    consulted: dict[str, str] = field(default_factory=dict)
+    cacheable: bool = True  # False when the result depends on timing (a file timeout)
+
+
+class ResultStore(Protocol):
+    """Where per-file results are kept between runs (resultcache.ResultCache)."""
+
+    def get(self, key: str) -> FileResult | None: ...
+
+    def put(self, key: str, result: FileResult) -> None: ...
+
+
+Progress = Callable[[int, int], None]  # (files done, files in all)
 
 
 def select_rules(rules: Iterable[type[Rule]], settings: Settings) -> list[type[Rule]]:
-    chosen = [r for r in rules if not settings.select or _matches(r.id, settings.select)]
-    return [r for r in chosen if not _matches(r.id, settings.ignore)]
-
-
-def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
-    return any(rule_id == p or (p.endswith("*") and rule_id.startswith(p[:-1])) for p in patterns)
+    chosen = [r for r in rules if not settings.select or id_matches(r.id, settings.select)]
+    return [r for r in chosen if not id_matches(r.id, settings.ignore)]
 
 
 def analyze(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings: Settings,
-            problems: Sequence[FileProblem] = ()) -> Report:
-    findings: list[Finding] = []
-    all_problems = list(problems)
-    active = select_rules(rules, settings)
-    project = taint.python_project(sources)
-    for source in sources:
-        result = analyze_file(source, active, project, settings.dataflow_budget)
-        findings.extend(result.findings)
-        all_problems.extend(result.problems)
-    visible = [f for f in findings
-               if f.severity >= settings.min_severity and f.confidence >= settings.min_confidence]
-    return Report(
-        findings=tuple(sorted(visible, key=lambda f: f.sort_key)),
-        problems=tuple(sorted(all_problems, key=lambda p: (p.path, p.kind.value))),
-        files_analysed=len(sources),
-        hidden_by_filters=len(findings) - len(visible),
-    )
+            problems: Sequence[FileProblem] = (), *, context: Sequence[SourceFile] = (),
+            scope: triage.Scope | None = None, cache: ResultStore | None = None, jobs: int = 1,
+            progress: Progress | None = None) -> Report:
+    """Review `sources`; `context` files are only read to resolve imports (e.g. unchanged files of a diff)."""
+    batch = _Batch(tuple(sources), tuple(context), tuple(select_rules(rules, settings)), settings)
+    results = _all_results(batch, cache, jobs, progress)
+    findings = [finding for result in results for finding in result.findings]
+    all_problems = [*problems, *(problem for result in results for problem in result.problems)]
+    unused = [note for result in results for note in result.unused_suppressions]
+    return triage.report(findings, all_problems, settings, scope, files_analysed=len(sources),
+                         test_files=triage.test_files(sources, settings.project_root), unused_suppressions=unused)
+
+
+# -- running files: cache, serial, parallel --------------------------------------------------
+
+@dataclass
+class _Batch:
+    """Everything a worker needs: the sources (for cross-file resolution too), rules and settings."""
+
+    sources: tuple[SourceFile, ...]
+    context: tuple[SourceFile, ...]
+    rules: tuple[type[Rule], ...]
+    settings: Settings
+    _project: object = None
+    _digests: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def project(self):
+        if self._project is None:
+            self._project = taint.python_project(self.sources + self.context, self.settings.dataflow_budget)
+        return self._project
+
+    def module_digest(self, module: str) -> str:
+        """Identity (paths and contents) of the files that answer to a module name in this run, none included."""
+        if module not in self._digests:
+            answering = sorted((s.path, text_digest(s.text)) for s in self.project.answering(module))
+            self._digests[module] = hashlib.sha256(repr(answering).encode()).hexdigest()[:32]
+        return self._digests[module]
+
+    def __getstate__(self) -> dict:
+        # A worker builds its own Project (it holds parsers and closures that do not pickle).
+        return {**self.__dict__, "_project": None, "_digests": {}}
+
+    def analyse(self, index: int) -> FileResult:
+        project = self.project
+        project.start_recording()
+        try:
+            result = analyze_file(self.sources[index], self.rules, project, self.settings)
+        finally:
+            consulted = project.stop_recording()
+        result.consulted = {module: self.module_digest(module) for module in sorted(consulted)}
+        return result
+
+
+def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: Progress | None) -> list[FileResult]:
+    total = len(batch.sources)
+    results: list[FileResult | None] = [None] * total
+    keys = [cache_key(source, batch) for source in batch.sources] if cache is not None else []
+    todo = []
+    for index in range(total):
+        cached = cache.get(keys[index]) if cache is not None else None
+        if cached is not None and _still_valid(cached, batch):
+            results[index] = cached
+        else:
+            todo.append(index)
+    done = total - len(todo)
+    if progress is not None and done:
+        progress(done, total)
+    for index, result in _run(batch, todo, jobs):
+        results[index] = result
+        if cache is not None and result.cacheable:
+            cache.put(keys[index], result)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return [result for result in results if result is not None]
+
+
+def _still_valid(cached: FileResult, batch: _Batch) -> bool:
+    """A cached result holds while every module it consulted is answered by the same files."""
+    return all(batch.module_digest(module) == digest for module, digest in cached.consulted.items())
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def cache_key(source: SourceFile, batch: _Batch) -> str:
+    """What a file's result depends on, besides the rule code (the store adds the rule-set version)."""
+    settings = batch.settings
+    parts = (RESULT_FORMAT, source.path, fingerprint_path(source, settings), source.language, source.kind,
+             text_digest(source.text), ",".join(rule.id for rule in batch.rules), str(settings.dataflow_budget),
+             str(settings.honor_foreign_suppressions))
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _run(batch: _Batch, todo: list[int], jobs: int) -> Iterator[tuple[int, FileResult]]:
+    workers = min(jobs, len(todo) // MIN_FILES_PER_WORKER)
+    if workers <= 1:
+        for index in todo:
+            yield index, batch.analyse(index)
+        return
+    yield from _run_parallel(batch, todo, workers)
+
+
+_WORKER_BATCH: _Batch | None = None
+
+
+def _init_worker(batch: _Batch) -> None:
+    global _WORKER_BATCH
+    _WORKER_BATCH = batch
+    # Ctrl-C is handled by the parent, which cancels the pool; workers just stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _work(index: int) -> tuple[int, FileResult]:
+    assert _WORKER_BATCH is not None
+    return index, _WORKER_BATCH.analyse(index)
+
+
+def _run_parallel(batch: _Batch, todo: list[int], workers: int) -> Iterator[tuple[int, FileResult]]:
+    # fork shares the already imported rules and the sources with the workers for free;
+    # where it is not available the batch is pickled once per worker.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # Biggest files first, so one large file does not finish alone at the end.
+    ordered = sorted(todo, key=lambda i: len(batch.sources[i].text), reverse=True)
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
+                                                  initargs=(batch,))
+    interrupted = False
+    try:
+        pending = {pool.submit(_work, index): index for index in ordered}
+        for future in concurrent.futures.as_completed(pending):
+            index = pending[future]
+            try:
+                yield future.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                yield index, _died(batch.sources[index])
+    except BaseException:
+        interrupted = True  # Ctrl-C or a closed generator: do not wait for files still being analysed
+        raise
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+
+def _died(source: SourceFile) -> FileResult:
+    detail = ("the analysis process died (a crash, or the system ran out of memory); "
+              "rerun with --jobs 1 to see which file causes it")
+    return FileResult(problems=[FileProblem(source.path, ProblemKind.INTERNAL_ERROR, detail)], cacheable=False)
+
+
+# -- one file ------------------------------------------------------------------------------------
+
+class FileTimeLimitExceeded(BaseException):
+    """Raised by the alarm of --file-timeout.
+
+    A BaseException, like KeyboardInterrupt, so that the `except Exception` that keeps
+    one broken rule (or one unreadable module) from sinking a run does not swallow it.
+    """
+
+
+def file_timeout_supported() -> bool:
+    """--file-timeout uses a real-time alarm signal, which only Unix has."""
+    return hasattr(signal, "setitimer")
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Interrupt the block after `seconds` (a real-time alarm; only in a process's main thread)."""
+    usable = seconds and file_timeout_supported() and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise FileTimeLimitExceeded
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def fingerprint_path(source: SourceFile, settings: Settings) -> str:
+    """The path findings are fingerprinted with: below the project root, so any working directory agrees."""
+    if source.kind != "file":
+        return source.path
+    return relative_to(source.path, settings.project_root)
 
 
 def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
-                 dataflow_budget: int = taint.DEFAULT_STEP_BUDGET) -> _FileResult:
-    result = _FileResult()
+                 settings: Settings = Settings()) -> FileResult:
+    result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
     try:
         tree = lang.parse(source.language, source.text)
@@ -89,24 +314,58 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
     context = _context_for(source, tree)
     context.project = project
-    context.dataflow_budget = dataflow_budget
-    builder = _FindingBuilder(source)
-    for rule_class in applicable:
-        rule = rule_class()
-        hits: list[Hit] = []
-        try:
-            hits.extend(rule.review(context))
-        except AnalysisLimitExceeded as error:
-            problem = FileProblem(source.path, ProblemKind.LIMIT_EXCEEDED, str(error))
-            if problem.detail not in (p.detail for p in result.problems):  # rules share one analysis
-                result.problems.append(problem)
-        except Exception as error:  # a broken rule must not sink the run
-            result.problems.append(FileProblem(
-                source.path, ProblemKind.INTERNAL_ERROR,
-                f"rule {rule.id} failed: {type(error).__name__}: {error}"))
-        result.findings.extend(builder.build(rule, hit) for hit in hits)
-    result.findings = _finalise(result.findings, {r.id: r.family for r in applicable if r.family})
+    context.dataflow_budget = settings.dataflow_budget
+    findings = _run_rules(context, source, applicable, settings, result)
+    families = {r.id: r.family for r in applicable if r.family}
+    merged = finalise(findings, families, fingerprint_path(source, settings))
+    found = suppressions.directives(context) if _reads_comments(source) else []
+    result.findings, unused = suppressions.apply(merged, found, settings.honor_foreign_suppressions)
+    active = frozenset(rule.id for rule in applicable)
+    known = frozenset(rule.id for rule in rules) | active
+    result.unused_suppressions = [note for d in unused
+                                  if (note := suppressions.unused_note(source.path, d, active, known))]
     return result
+
+
+def _reads_comments(source: SourceFile) -> bool:
+    """Suppression comments count in files, not in the code of a review prompt someone pasted."""
+    return source.kind != "prompt"
+
+
+def _run_rules(context, source: SourceFile, rules: Sequence[type[Rule]], settings: Settings,
+               result: FileResult) -> list[Finding]:
+    builder = _FindingBuilder(source)
+    findings: list[Finding] = []
+    started = time.monotonic()
+    finished = 0
+    try:
+        with _time_limit(settings.file_timeout):
+            for rule_class in rules:
+                findings.extend(_run_rule(rule_class(), context, builder, result))
+                finished += 1
+    except FileTimeLimitExceeded:
+        result.cacheable = False
+        left = [rule.id for rule in rules[finished:]]
+        result.problems.append(FileProblem(
+            source.path, ProblemKind.LIMIT_EXCEEDED,
+            f"analysis stopped after {time.monotonic() - started:.1f} s (--file-timeout {settings.file_timeout:g}); "
+            f"not finished: {left[0]}" + (f" and {len(left) - 1} other rule(s)" if len(left) > 1 else "")))
+    return findings
+
+
+def _run_rule(rule: Rule, context, builder: _FindingBuilder, result: FileResult) -> list[Finding]:
+    hits: list[Hit] = []
+    try:
+        hits.extend(rule.review(context))
+    except AnalysisLimitExceeded as error:
+        problem = FileProblem(builder.source.path, ProblemKind.LIMIT_EXCEEDED, str(error))
+        if problem.detail not in (p.detail for p in result.problems):  # rules share one analysis
+            result.problems.append(problem)
+    except Exception as error:  # a broken rule must not sink the run
+        result.problems.append(FileProblem(
+            builder.source.path, ProblemKind.INTERNAL_ERROR,
+            f"rule {rule.id} failed: {type(error).__name__}: {error}"))
+    return [builder.build(rule, hit) for hit in hits]
 
 
 def _context_for(source: SourceFile, tree: ts.Tree) -> PyFile | CFile:
@@ -115,19 +374,20 @@ def _context_for(source: SourceFile, tree: ts.Tree) -> PyFile | CFile:
     return PyFile(source.path, source.text, tree)
 
 
-def merge_families(findings: list[Finding], families: dict[str, str]) -> list[Finding]:
+def merge_families(findings: list[Finding], families: dict[str, str]) -> list[tuple[Finding, tuple[str, ...]]]:
     """One finding per line for rules of one family (`families`: rule id -> family).
 
     Rules of a family report the same defect from different angles (`os.system` and
     `subprocess` shell rules, `eval-non-literal` and `code-injection`); a reviewer writes
-    one comment, so the strongest finding stays and names the others.
+    one comment, so the strongest finding stays and names the others.  Each kept finding
+    comes with the ids of the rules merged into it (a suppression naming any of them covers it).
     """
     groups: dict[tuple, list[Finding]] = {}
-    merged: list[Finding] = []
+    merged: list[tuple[Finding, tuple[str, ...]]] = []
     for finding in findings:
         family = families.get(finding.rule_id)
         if family is None:
-            merged.append(finding)
+            merged.append((finding, ()))
         else:
             groups.setdefault((finding.location.path, finding.location.start_line, family), []).append(finding)
     for group in groups.values():
@@ -136,22 +396,28 @@ def merge_families(findings: list[Finding], families: dict[str, str]) -> list[Fi
         if others:
             also = "; ".join(f"{f.rule_id}: {f.message}" for f in others)
             kept = dataclasses.replace(kept, description=f"{kept.description}\n\nAlso reported here by {also}.")
-        merged.append(kept)
+        merged.append((kept, tuple(f.rule_id for f in others)))
     return merged
 
 
-def _finalise(findings: list[Finding], families: dict[str, str] | None = None) -> list[Finding]:
-    """Drop duplicates, merge rule families, and give each finding a fingerprint that survives line shifts."""
+def finalise(findings: list[Finding], families: dict[str, str],
+             path: str) -> list[tuple[Finding, tuple[str, ...]]]:
+    """Drop duplicates, merge rule families, and fingerprint each finding so it survives line shifts.
+
+    The fingerprint hashes the rule id, `path` (below the project root), the flagged lines'
+    text with whitespace normalised, and an occurrence counter for identical lines: inserting
+    lines above a finding or re-indenting it keeps it; editing the flagged line makes it new.
+    """
     unique = list({(f.rule_id, f.location): f for f in findings}.values())
-    ordered = sorted(merge_families(unique, families or {}), key=lambda f: f.sort_key)
+    ordered = sorted(merge_families(unique, families), key=lambda pair: pair[0].sort_key)
     seen: Counter[str] = Counter()
     out = []
-    for finding in ordered:
-        basis = "\0".join((finding.rule_id, finding.location.path,
+    for finding, merged in ordered:
+        basis = "\0".join((finding.rule_id, path,
                            " ".join(" ".join(line.text.split()) for line in finding.excerpt if line.flagged)))
         seen[basis] += 1
         digest = hashlib.sha256(f"{basis}\0{seen[basis]}".encode()).hexdigest()[:32]
-        out.append(dataclasses.replace(finding, fingerprint=digest))
+        out.append((dataclasses.replace(finding, fingerprint=digest), merged))
     return out
 
 

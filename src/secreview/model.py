@@ -103,6 +103,30 @@ class ExcerptLine:
     flagged: bool
 
 
+class HiddenBecause(enum.Enum):
+    """Why a finding is kept in the machine-readable reports but not shown or counted as a defect."""
+
+    INLINE = "inline"                    # `# secreview: ignore[rule-id] reason` on its line
+    FOREIGN = "foreign"                  # `# nosec`, `# noqa: S...`, `# nosemgrep` (--honor-foreign-suppressions)
+    PER_PATH = "per-path-ignore"         # per-path-ignores in the configuration
+    BASELINE = "baseline"                # accepted earlier (--baseline FILE)
+    TEST_CODE = "test-code"              # in test code (--include-tests shows it)
+    FILTER = "filter"                    # below --min-severity / --min-confidence
+
+    @property
+    def in_source(self) -> bool:
+        """SARIF distinguishes suppressions written in the code from those kept elsewhere."""
+        return self in (HiddenBecause.INLINE, HiddenBecause.FOREIGN)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is hidden, and the justification a reviewer reads (the comment's reason, the file...)."""
+
+    because: HiddenBecause
+    justification: str
+
+
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
@@ -120,6 +144,8 @@ class Finding:
     fingerprint: str = ""
     # Notes the optional model reviewer attached (it may comment on a finding, never remove one).
     annotations: tuple[str, ...] = ()
+    # Set when the finding is hidden (suppressed, baselined, in test code, filtered): kept, marked, not counted.
+    suppression: Suppression | None = None
     pillar: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -214,6 +240,20 @@ class Report:
     files_analysed: int = 0
     hidden_by_filters: int = 0
     llm: LlmSummary | None = None
+    # Findings kept but not shown, each with its `suppression`; sorted like `findings`.
+    suppressed: tuple[Finding, ...] = ()
+    # Findings outside the reviewed change (--diff): counted, not kept.
+    out_of_scope: int = 0
+    # Suppression comments that covered no finding ("path:line: ..."), for --report-unused-suppressions.
+    unused_suppressions: tuple[str, ...] = ()
+
+    def hidden_counts(self) -> dict[HiddenBecause, int]:
+        """How many findings each reason hid, in the order of `HiddenBecause`."""
+        counts = {because: 0 for because in HiddenBecause}
+        for finding in self.suppressed:
+            if finding.suppression is not None:
+                counts[finding.suppression.because] += 1
+        return {because: count for because, count in counts.items() if count}
 
     @property
     def incomplete(self) -> bool:

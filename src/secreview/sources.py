@@ -62,21 +62,94 @@ class ReadOptions:
     language: str | None = None  # forced language (stdin, or override)
     force_prompt: bool = False
     exclude: tuple[str, ...] = ()
+    # Exclude patterns are relative to this directory (the project root) for paths below it,
+    # else to the directory being walked.
+    exclude_base: str | None = None
+    only_languages: frozenset[str] | None = None  # read nothing else (e.g. Python modules for imports)
 
 
 def collect(paths: list[str], options: ReadOptions, stdin_bytes: bytes | None = None) -> Collected:
     """Turn command-line paths into sources and problems, in a stable order."""
     out = Collected()
+    excluded = _Excluded(options)
     for raw in paths:
         if raw == "-":
             _add_stdin(out, stdin_bytes or b"", options)
         elif os.path.isdir(raw):
             _walk_directory(out, raw, options)
         elif os.path.lexists(raw):
+            if excluded(raw):
+                continue
             _add_file(out, raw, options, explicit=True)
         else:
             out.problems.append(FileProblem(raw, ProblemKind.NOT_FOUND, "no such file or directory"))
+    excluded.note(out)
     return out
+
+
+def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
+    """The files of a change, read like files met in a directory walk.
+
+    Files of other languages, in vendored directories or excluded by pattern are counted in
+    a note, not reported as problems: a change touches READMEs and lock files too.
+    """
+    out = Collected()
+    excluded = _Excluded(options)
+    vendored = not_source = 0
+    for path in paths:
+        if excluded(path):
+            continue
+        if any(part in VENDORED_DIRS for part in Path(path).parts[:-1]):
+            vendored += 1
+        elif not os.path.lexists(path):
+            out.problems.append(FileProblem(path, ProblemKind.NOT_FOUND, "changed, but not in the work tree"))
+        elif _candidate_language(path) is None or not _wanted(path, options):
+            not_source += 1
+        else:
+            _add_file(out, path, options, explicit=False)
+    excluded.note(out)
+    if vendored:
+        out.notes.append(f"{vendored} changed file(s) in vendored or tool directories were not reviewed")
+    if not_source:
+        out.notes.append(f"{not_source} changed file(s) are not in a reviewed language and were not read")
+    return out
+
+
+def _wanted(path: str, options: ReadOptions) -> bool:
+    return options.only_languages is None or _candidate_language(path) in options.only_languages
+
+
+class _Excluded:
+    """--exclude / `exclude` patterns for files named explicitly (a walk applies them as it goes)."""
+
+    def __init__(self, options: ReadOptions) -> None:
+        self._spec = pathspec.GitIgnoreSpec.from_lines(options.exclude) if options.exclude else None
+        self._base = options.exclude_base
+        self.count = 0
+
+    def __call__(self, path: str) -> bool:
+        if self._spec is None:
+            return False
+        relative = _relative_for_patterns(path, self._base, os.path.dirname(path) or ".")
+        if self._spec.match_file(relative):
+            self.count += 1
+            return True
+        return False
+
+    def note(self, out: Collected) -> None:
+        if self.count:
+            out.notes.append(f"{self.count} file(s) named or changed were skipped: excluded by pattern")
+
+
+def _relative_for_patterns(path: str, base: str | None, fallback: str) -> str:
+    """The path that exclude patterns are matched against: below `base` when it lies there."""
+    for root in (base, fallback):
+        if root is None:
+            continue
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        if not relative.startswith(".."):
+            return relative.replace(os.sep, "/")
+    return path.replace(os.sep, "/")
 
 
 def _add_stdin(out: Collected, data: bytes, options: ReadOptions) -> None:
@@ -96,7 +169,7 @@ def _add_stdin(out: Collected, data: bytes, options: ReadOptions) -> None:
 
 
 def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
-    ignores = _IgnoreStack(root, options.exclude)
+    ignores = _IgnoreStack(root, options.exclude, options.exclude_base)
     skipped_dirs: list[str] = []
     not_source = 0
     for dirpath, dirnames, filenames in os.walk(root):
@@ -116,7 +189,8 @@ def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
             if _candidate_language(full) is None:
                 not_source += 1
                 continue
-            _add_file(out, full, options, explicit=False)
+            if _wanted(full, options):
+                _add_file(out, full, options, explicit=False)
     if skipped_dirs:
         shown = ", ".join(skipped_dirs[:5]) + (" ..." if len(skipped_dirs) > 5 else "")
         out.notes.append(f"skipped {len(skipped_dirs)} vendored or tool director{'y' if len(skipped_dirs) == 1 else 'ies'}: {shown}")
@@ -221,8 +295,9 @@ def _declared_encoding(data: bytes) -> str | None:
 class _IgnoreStack:
     """.gitignore files met while walking, each applying below its directory."""
 
-    def __init__(self, root: str, excludes: tuple[str, ...]) -> None:
+    def __init__(self, root: str, excludes: tuple[str, ...], exclude_base: str | None = None) -> None:
         self._root = root
+        self._exclude_base = exclude_base
         self._specs: list[tuple[str, pathspec.PathSpec]] = []
         self._exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
 
@@ -237,10 +312,17 @@ class _IgnoreStack:
 
     def ignored(self, path: str, *, is_dir: bool) -> bool:
         suffix = "/" if is_dir else ""
-        if self._exclude and self._exclude.match_file(os.path.relpath(path, self._root) + suffix):
+        if self._exclude and self._exclude.match_file(
+                _relative_for_patterns(path, self._exclude_base, self._root) + suffix):
             return True
         for base, spec in self._specs:
-            rel = os.path.relpath(path, base)
-            if not rel.startswith("..") and spec.match_file(rel.replace(os.sep, "/") + suffix):
+            rel = _below(path, base)
+            if rel is not None and spec.match_file(rel.replace(os.sep, "/") + suffix):
                 return True
         return False
+
+
+def _below(path: str, base: str) -> str | None:
+    """`path` relative to `base`, both as os.walk joins them (string slicing: relpath is slow per file)."""
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return path[len(prefix):] if path.startswith(prefix) else None

@@ -510,7 +510,7 @@ class CFile:
                 return self.constant_value(variable.initializer, depth + 1)
             # An array's contents change through calls (strcat, recv...): only `const` arrays are constant.
             if not variable.is_parameter and not variable.is_array and variable.initializer is not None \
-                    and self.never_reassigned(variable):
+                    and (self.never_reassigned(variable) or self._static_never_written(variable)):
                 return self.constant_value(variable.initializer, depth + 1)
             return NOT_CONSTANT
         if name in self.macros:
@@ -544,6 +544,16 @@ class CFile:
                 return False
         return True
 
+    def _static_never_written(self, variable: Variable) -> bool:
+        """A file-scope `static` (internal linkage: no other file can change it) that nothing in this file
+        assigns, increments or takes the address of keeps its initial value."""
+        if not variable.is_static or self.enclosing_function(variable.declaration) is not None:
+            return False
+        for use in self.identifiers(self.root).get(variable.name, ()):
+            if use != variable.identifier and (is_written(use) or _address_taken(use)):
+                return False
+        return True
+
     def _sizeof_value(self, node: ts.Node) -> object:
         type_node = node.child_by_field_name("type")
         if type_node is not None:
@@ -556,6 +566,8 @@ class CFile:
             variable = self.variable(operand)
             if variable is not None:
                 return self.byte_size(variable)
+            # `sizeof(wchar_t)`: a typedef'd type name the C grammar reads as an expression
+            return PRIMITIVE_SIZES.get(self.text_of(operand), NOT_CONSTANT)
         if operand is not None and operand.type in _STRING_LITERAL_TYPES:
             value = self.string_value(operand)
             return len(value.encode("utf-8")) + 1 if isinstance(value, str) else NOT_CONSTANT
@@ -799,6 +811,10 @@ def _binary(operator: str, left: object, right: object) -> object:
             return left // right if isinstance(left, int) and isinstance(right, int) else left / right
         if operator == "%" and isinstance(left, int) and isinstance(right, int):
             return left % right
+        comparisons = {"==": left == right, "!=": left != right, "<": left < right, ">": left > right,
+                       "<=": left <= right, ">=": left >= right, "&&": bool(left and right), "||": bool(left or right)}
+        if operator in comparisons:
+            return int(comparisons[operator])
         if isinstance(left, int) and isinstance(right, int):
             return {"<<": lambda: left << right, ">>": lambda: left >> right, "|": lambda: left | right,
                     "&": lambda: left & right, "^": lambda: left ^ right}.get(operator, lambda: NOT_CONSTANT)()

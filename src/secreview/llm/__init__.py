@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from secreview import engine
 from secreview.llm import config
@@ -71,10 +70,8 @@ def flags_given(args: argparse.Namespace) -> bool:
     return any(getattr(args, f"llm_{name}", None) is not None for name in _FLAG_FIELDS)
 
 
-def config_from_args(args: argparse.Namespace, start: Path) -> LlmConfig:
-    """Settings from the nearest pyproject.toml above `start`, overridden by flags."""
-    pyproject = config.find_pyproject(start.resolve())
-    file_values = config.read_pyproject(pyproject) if pyproject is not None else {}
+def config_from_args(args: argparse.Namespace, file_values: Mapping[str, object]) -> LlmConfig:
+    """Settings from the configuration file's LLM table (`file_values`), overridden by flags."""
     flag_values = {name: getattr(args, f"llm_{name}", None) for name in _FLAG_FIELDS}
     return config.resolve(file_values, flag_values)
 

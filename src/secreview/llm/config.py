@@ -1,6 +1,7 @@
 """Settings of the optional model reviewer: `[tool.secreview.llm]` under flags.
 
-Precedence: built-in defaults < `[tool.secreview.llm]` in pyproject.toml <
+Precedence: built-in defaults < `[tool.secreview.llm]` in pyproject.toml (or
+`[llm]` in secreview.toml, found and read by secreview.config, the one loader) <
 command-line flags.  The file can configure the reviewer but never switch it
 on: only `--llm` sends code anywhere.  API keys are never read from files or
 flags, only the *name* of the environment variable that holds one.
@@ -11,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from secreview import config as review_config
 
 PROTOCOLS = ("openai", "anthropic")
 
@@ -60,29 +62,16 @@ _NON_NEGATIVE = ("max_retries", "retry_delay")
 
 
 def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml in `start` or one of its parents."""
-    for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
+    """The nearest configuration file in `start` or above (secreview.config does the finding)."""
+    return review_config.discover(start)
 
 
 def read_pyproject(path: Path) -> dict:
-    """The `[tool.secreview.llm]` table of `path` ({} when absent)."""
+    """The LLM table (`[tool.secreview.llm]`, or `[llm]` of secreview.toml) of `path` ({} when absent)."""
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"cannot read {path}: {error}") from None
-    table = data.get("tool", {}).get("secreview", {}).get("llm", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.secreview.llm] must be a table")
-    values = dict(table)
-    if isinstance(values.get("cache_dir"), str) and values["cache_dir"]:
-        # A relative cache directory is relative to the project, not to wherever secreview runs.
-        values["cache_dir"] = str((path.parent / values["cache_dir"]).resolve())
-    return values
+        return dict(review_config.load(path).llm)
+    except review_config.ConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def resolve(file_values: Mapping[str, object], flag_values: Mapping[str, object]) -> LlmConfig:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from secreview.model import Report
-from secreview.report import json_report, sarif, text
+from secreview.report import github, json_report, markdown, sarif, text
 from secreview.rules import Rule
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "markdown", "github")
 
 
 def render(report: Report, fmt: str, rules: Sequence[type[Rule]], *, color: bool = False,
@@ -19,4 +19,8 @@ def render(report: Report, fmt: str, rules: Sequence[type[Rule]], *, color: bool
         return json_report.render(report, notes=notes)
     if fmt == "sarif":
         return sarif.render(report, rules, notes=notes)
+    if fmt == "markdown":
+        return markdown.render(report, notes=notes)
+    if fmt == "github":
+        return github.render(report, notes=notes)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

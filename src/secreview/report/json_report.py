@@ -48,6 +48,11 @@ def finding_dict(finding: Finding) -> dict:
                     for line in finding.excerpt],
         "fingerprint": finding.fingerprint,
         "annotations": list(finding.annotations),
+        "suppression": None if finding.suppression is None else {
+            "reason": finding.suppression.because.value,
+            "kind": "inSource" if finding.suppression.because.in_source else "external",
+            "justification": finding.suppression.justification,
+        },
     }
 
 
@@ -84,9 +89,12 @@ def to_data(report: Report, notes: Sequence[str] = ()) -> dict:
             "findings": len(report.findings),
             "files_analysed": report.files_analysed,
             "hidden_by_filters": report.hidden_by_filters,
+            "suppressed": {because.value: count for because, count in report.hidden_counts().items()},
+            "out_of_scope": report.out_of_scope,
             "incomplete": report.incomplete,
         },
         "findings": [finding_dict(f) for f in report.findings],
+        "suppressed": [finding_dict(f) for f in report.suppressed],
         "errors": [problem_dict(p) for p in report.problems],
         "notes": list(notes),
     }

@@ -120,6 +120,14 @@ def _result(finding: Finding, rule_index: int) -> dict:
         result["properties"]["security-severity"] = _SECURITY_SEVERITY[finding.severity]
     if finding.annotations:
         result["properties"]["annotations"] = list(finding.annotations)
+    if finding.suppression is not None:
+        # Kept, so code scanning shows the decision (and closes the alert) instead of losing it.
+        result["suppressions"] = [{
+            "kind": "inSource" if finding.suppression.because.in_source else "external",
+            "status": "accepted",
+            "justification": finding.suppression.justification,
+        }]
+        result["properties"]["hiddenBecause"] = finding.suppression.because.value
     if finding.trace:
         result["codeFlows"] = [{"threadFlows": [{"locations": [
             {"location": {**_physical(step.location), "message": {"text": step.note}}}
@@ -171,7 +179,8 @@ def _llm_properties(llm: LlmSummary) -> dict:
 def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = ()) -> dict:
     ordered = sorted(rules, key=lambda r: r.id)
     descriptors = [rule_descriptor(rule) for rule in ordered]
-    if any(f.rule_id == LLM_RULE_ID for f in report.findings):
+    results = sorted((*report.findings, *report.suppressed), key=lambda f: f.sort_key)
+    if any(f.rule_id == LLM_RULE_ID for f in results):
         descriptors.append(llm_rule_descriptor())
     index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
     invocation: dict = {"executionSuccessful": not report.incomplete}
@@ -194,7 +203,7 @@ def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = 
                 "rules": descriptors,
             }},
             "invocations": [invocation],
-            "results": [_result(f, index[f.rule_id]) for f in report.findings],
+            "results": [_result(f, index[f.rule_id]) for f in results],
             "columnKind": "unicodeCodePoints",
         }],
     }

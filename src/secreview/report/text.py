@@ -12,6 +12,7 @@ import textwrap
 from collections import Counter
 
 from secreview.model import Finding, LlmSummary, Report
+from secreview.report import summary
 
 NO_DEFECTS = "No security defects are detected in the code"
 WIDTH = 88
@@ -88,18 +89,11 @@ def _excerpt(finding: Finding, paint: _Painter) -> str:
 
 
 def _summary(report: Report) -> str:
-    count = len(report.findings)
-    by_severity = Counter(f.severity.value for f in report.findings)
-    order = ("critical", "high", "medium", "low")
-    detail = ", ".join(f"{by_severity[s]} {s}" for s in order if by_severity[s])
     by_pillar = Counter(f.pillar for f in report.findings)
     pillars = ", ".join(f"CWE-{p}: {n}" for p, n in sorted(by_pillar.items()))
-    text = (f"{count} security defect{'s' if count != 1 else ''} found ({detail}) "
-            f"in {report.files_analysed} file{'s' if report.files_analysed != 1 else ''} reviewed; "
-            f"by pillar: {pillars}.")
-    if report.hidden_by_filters:
-        text += f" {report.hidden_by_filters} more hidden by severity/confidence filters."
-    return text
+    text = f"{summary.headline(report)}; by pillar: {pillars}."
+    hidden = summary.not_shown(report)
+    return f"{text} {hidden}" if hidden else text
 
 
 def _llm_block(llm: LlmSummary, paint: _Painter) -> str:

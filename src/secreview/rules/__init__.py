@@ -145,3 +145,8 @@ def all_rules() -> tuple[type[Rule], ...]:
 
 def rule_by_id(rule_id: str) -> type[Rule] | None:
     return next((rule for rule in all_rules() if rule.id == rule_id), None)
+
+
+def id_matches(rule_id: str, patterns: Iterable[str]) -> bool:
+    """True if a pattern names the rule: its exact id, or `prefix*`."""
+    return any(rule_id == p or (p.endswith("*") and rule_id.startswith(p[:-1])) for p in patterns)

@@ -1,8 +1,11 @@
 """How big is a buffer, and how much can a copy put into it?
 
 Local reasoning only: an array's size comes from its declaration; a
-pointer's from the latest assignment before the use in the same function
-(`p = buf`, `p = malloc(64)`, `p = alloca(n)`, `p = new char[32]`).  A string
+pointer's from its assignments earlier in the same function (`p = buf`,
+`p = malloc(64)`, `p = alloca(n)`, `p = new char[32]`).  `capacity_of` is the
+exact size when one assignment surely ran last; `capacity_range` is the
+(smallest, largest) size over every non-NULL assignment that may have run,
+which is enough to prove that a copy fits, or that it cannot.  A string
 source is bounded by the array that holds it (a terminated string in a
 `char s[11]` is at most 11 bytes with its terminator) or by its literal.
 Unknown stays unknown (None): rules then fall back to their cautious form.
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import PRIMITIVE_SIZES, CFile, strip_casts
+from secreview.lang.c_family import PRIMITIVE_SIZES, CFile, is_written, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import buffer_variable, int_value
 
@@ -31,30 +34,64 @@ def capacity_of(file: CFile, node: ts.Node | None, at: ts.Node, _hops: int = 0) 
         size = file.byte_size(variable)
         return size if isinstance(size, int) else None
     if node.type == "identifier" and variable is not None and variable.is_pointer:
-        value = _latest_value(file, node, at)
-        return _capacity_of_value(file, value, at, _hops + 1) if value is not None else None
+        latest = _latest_binding(file, node, at)
+        return _capacity_of_value(file, latest[1], latest[0], _hops + 1) if latest is not None else None
     return None
 
 
-def _latest_value(file: CFile, identifier: ts.Node, at: ts.Node) -> ts.Node | None:
-    body = _flow.body_of(file, identifier)
-    if body is None:
+def capacity_range(file: CFile, node: ts.Node | None, at: ts.Node, _hops: int = 0) -> tuple[int, int] | None:
+    """(smallest, largest) bytes the buffer may have at `at`, over every non-NULL assignment of a local
+    pointer earlier in the function; None when any of them is unknown."""
+    node = strip_casts(node)
+    if node is None or _hops > _MAX_HOPS:
         return None
-    name = file.text_of(identifier)
+    exact = capacity_of(file, node, at)
+    if exact is not None:
+        return exact, exact
+    variable = buffer_variable(file, node)
+    body = _flow.body_of(file, at)
+    if node.type != "identifier" or variable is None or not variable.is_pointer or variable.is_parameter or \
+            body is None:
+        return None
+    sizes = []
+    for bound, value in _flow.bindings(file, body, variable.name):
+        if bound.start_byte >= at.start_byte or file.variable(bound) != variable or file.is_null(value):
+            continue
+        value = strip_casts(value)
+        size = capacity_range(file, value, bound, _hops + 1) if value is not None and value.type == "identifier" \
+            else _exact_range(_capacity_of_value(file, value, bound, _hops + 1))
+        if size is None:
+            return None
+        sizes.append(size)
+    if not sizes:
+        return None
+    return min(low for low, _ in sizes), max(high for _, high in sizes)
+
+
+def _exact_range(size: int | None) -> tuple[int, int] | None:
+    return (size, size) if size is not None else None
+
+
+def _latest_binding(file: CFile, identifier: ts.Node, at: ts.Node) -> tuple[ts.Node, ts.Node] | None:
+    """The (bound identifier, value) of the assignment that surely ran last before `at`, if any."""
+    body = _flow.body_of(file, at)
+    variable = file.variable(identifier)
+    if body is None or variable is None:
+        return None
     latest = None
-    for bound, value in _flow.bindings(file, body, name):
-        if bound.start_byte < at.start_byte:
+    for bound, value in _flow.bindings(file, body, variable.name):
+        if bound.start_byte < at.start_byte and file.variable(bound) == variable:
             latest = (bound, value)
-    if latest is None or _flow.written_between(file, body, name, latest[0], at) and \
-            not _only_rebinding(file, body, name, latest[0], at):
+    if latest is None or _assigned_between(file, body, variable.name, latest[0], at):
         return None
     # a binding made in a branch that may not have run says nothing certain
-    return latest[1] if _flow.runs_before(file, latest[0], at) else None
+    return latest if _flow.runs_before(file, latest[0], at) else None
 
 
-def _only_rebinding(file: CFile, body: ts.Node, name: str, bound: ts.Node, at: ts.Node) -> bool:
-    return all(n == bound for n in _flow.occurrences_between(file, body, name, bound, at)
-               if _flow.assigned_value(n) is not None)
+def _assigned_between(file: CFile, body: ts.Node, name: str, bound: ts.Node, at: ts.Node) -> bool:
+    """Another assignment, increment or address-taking of the pointer between its binding and `at`."""
+    return any(n != bound for n in _flow.occurrences_between(file, body, name, bound, at)
+               if _flow.assigned_value(n) is not None or is_written(n) or _flow.is_address_taken(n))
 
 
 def _capacity_of_value(file: CFile, value: ts.Node, at: ts.Node, hops: int) -> int | None:
@@ -62,7 +99,7 @@ def _capacity_of_value(file: CFile, value: ts.Node, at: ts.Node, hops: int) -> i
     if value is None:
         return None
     if value.type == "identifier":
-        return capacity_of(file, value, at, hops)
+        return capacity_of(file, value, at, hops)  # `at` is where the value was assigned
     if value.type == "new_expression":
         declarator = value.child_by_field_name("declarator")
         length = int_value(file, declarator.child_by_field_name("length")) if declarator is not None else None
@@ -93,4 +130,5 @@ def string_bound(file: CFile, node: ts.Node | None, at: ts.Node) -> int | None:
     text = file.string_value(node)
     if isinstance(text, str):
         return len(text.encode("utf-8")) + 1
-    return capacity_of(file, node, at)
+    held = capacity_range(file, node, at)
+    return held[1] if held is not None else None

@@ -66,7 +66,7 @@ def _array_constant(file: CFile, array: Variable, body: ts.Node, at: ts.Node) ->
         if not _flow.inside(call.node, body) or call.node.start_byte >= at.start_byte:
             continue
         touched = [i for i, argument in enumerate(call.args) if _mentions(file, argument, aliases)]
-        if touched and not _keeps_constant(file, call, touched, aliases, at):
+        if touched and not _keeps_constant(file, call, touched):
             return False
     return not _element_writes(file, body, aliases, at)
 
@@ -90,14 +90,16 @@ def _mentions(file: CFile, node: ts.Node, names: set[str]) -> bool:
     return any(n in names for n in file.identifiers(node))
 
 
-def _keeps_constant(file: CFile, call, touched: list[int], aliases: set[str], at: ts.Node) -> bool:
+def _keeps_constant(file: CFile, call, touched: list[int]) -> bool:
+    """The call only reads the buffer, or copies more constant text into it (as its destination)."""
     callee = call.method or ""
     if callee in _READERS:
         return True
-    if callee in _CONSTANT_WRITERS and touched == [0] and strip_casts(call.args[0]).type == "identifier":
+    destination = strip_casts(call.args[0]) if call.args else None
+    if callee in _CONSTANT_WRITERS and touched == [0] and destination is not None and destination.type == "identifier":
         return all(literal_text(file, argument) is not None or file.is_constant(argument)
                    for argument in call.args[1:])
-    return callee in ("strlen", "wcslen")
+    return False
 
 
 def _element_writes(file: CFile, body: ts.Node, aliases: set[str], at: ts.Node) -> bool:

@@ -54,8 +54,9 @@ def _conditional_edge(file: CFile, child: ts.Node, parent: ts.Node) -> bool:
     if kind == "else_clause":
         return False  # decided at the if_statement above
     if kind in LOOPS:
-        if child == parent.child_by_field_name("body") and _constant_truth(file, parent.child_by_field_name("condition")):
-            return False  # `while (1)`: the body's first pass always runs
+        if child == parent.child_by_field_name("body") and (
+                _constant_truth(file, parent.child_by_field_name("condition")) or _first_pass_runs(file, parent)):
+            return False  # `while (1)`, `for (i = 0; i < 1; i++)`: the body's first pass always runs
         return child == parent.child_by_field_name("body") or child == parent.child_by_field_name("update")
     if kind == "case_statement":
         return not _case_taken(file, parent)
@@ -82,6 +83,34 @@ def _constant_truth(file: CFile, condition: ts.Node | None) -> bool | None:
     return None
 
 
+def _first_pass_runs(file: CFile, loop: ts.Node) -> bool:
+    """`for (i = K; i < N; ...)` with constants K and N that satisfy the condition: the body runs once."""
+    if loop.type != "for_statement":
+        return False
+    condition = strip_casts(loop.child_by_field_name("condition"))
+    initializer = loop.child_by_field_name("initializer")
+    if condition is None or condition.type != "binary_expression" or initializer is None:
+        return False
+    variable = strip_casts(condition.child_by_field_name("left"))
+    bound = file.constant_value(condition.child_by_field_name("right"))
+    if variable is None or variable.type != "identifier" or not isinstance(bound, (int, float)):
+        return False
+    start = _initial_value(file, initializer, file.text_of(variable))
+    operator = file.text_of(condition.child_by_field_name("operator"))
+    checks = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+              ">=": lambda a, b: a >= b, "!=": lambda a, b: a != b}
+    return isinstance(start, (int, float)) and operator in checks and checks[operator](start, bound)
+
+
+def _initial_value(file: CFile, initializer: ts.Node, name: str) -> object:
+    if initializer.type == "assignment_expression" and file.text_of(initializer.child_by_field_name("left")) == name:
+        return file.constant_value(initializer.child_by_field_name("right"))
+    for declarator in initializer.children_by_field_name("declarator") if initializer.type == "declaration" else ():
+        if declarator.type == "init_declarator" and file.text_of(declarator.child_by_field_name("declarator")) == name:
+            return file.constant_value(declarator.child_by_field_name("value"))
+    return None
+
+
 def _constant_switch(file: CFile, switch: ts.Node) -> bool:
     condition = switch.child_by_field_name("condition")
     value = file.constant_value(condition.named_children[0] if condition is not None and condition.named_children
@@ -97,10 +126,11 @@ def _case_taken(file: CFile, case: ts.Node) -> bool:
     condition = switch.child_by_field_name("condition")
     selected = file.constant_value(condition.named_children[0])
     cases = [c for c in case.parent.named_children if c.type == "case_statement"]
-    values = {id(c): file.constant_value(c.child_by_field_name("value")) for c in cases}
+    values = [file.constant_value(c.child_by_field_name("value")) for c in cases
+              if c.child_by_field_name("value") is not None]
     if case.child_by_field_name("value") is None:  # default
-        return selected not in values.values()
-    return values[id(case)] == selected
+        return selected not in values
+    return file.constant_value(case.child_by_field_name("value")) == selected
 
 
 def lowest_common_ancestor(a: ts.Node, b: ts.Node) -> ts.Node | None:
@@ -148,9 +178,23 @@ def written_between(file: CFile, scope: ts.Node, name: str, start: ts.Node, end:
     return False
 
 
+# C library functions take pointers by value: passing `p` to them never reassigns `p`.
+C_LIBRARY = frozenset({
+    "memcpy", "memmove", "memset", "memcmp", "memchr", "strcpy", "strncpy", "strcat", "strncat", "strlen",
+    "strnlen", "strcmp", "strncmp", "strchr", "strrchr", "strstr", "strdup", "strtok", "sprintf", "snprintf",
+    "vsprintf", "vsnprintf", "printf", "fprintf", "puts", "fputs", "fgets", "fread", "fwrite", "fclose", "fflush",
+    "free", "realloc", "read", "write", "send", "recv", "close", "atoi", "atol", "strtol", "strtoul", "wcscpy",
+    "wcslen", "wcscat", "wmemcpy", "wmemset", "qsort", "bsearch", "fseek", "ftell", "fputc", "fgetc", "sscanf",
+})
+
+
 def _bare_argument(node: ts.Node) -> bool:
-    """`f(x)`: in C++ the parameter may be a reference through which `f` assigns `x`."""
-    return node.parent is not None and node.parent.type == "argument_list"
+    """`f(x)`: in C++ the parameter may be a reference through which `f` assigns `x` (not for C library calls)."""
+    if node.parent is None or node.parent.type != "argument_list" or node.parent.parent is None:
+        return False
+    function = node.parent.parent.child_by_field_name("function")
+    name = function.text.decode("utf-8", "replace") if function is not None and function.text else ""
+    return name.removeprefix("std::").removeprefix("::") not in C_LIBRARY
 
 
 def is_address_taken(node: ts.Node) -> bool:
@@ -192,15 +236,19 @@ ABSOLUTE_VALUE = frozenset({"abs", "labs", "llabs", "imaxabs", "fabs", "fabsf", 
                             "std::llabs"})
 
 
+STRING_LENGTH = frozenset({"strlen", "wcslen", "strnlen", "_tcslen", "lstrlen", "std::strlen"})
+
+
 def magnitude_of(file: CFile, node: ts.Node) -> ts.Node:
     """The expression that is really compared when `node` is tested: `node` itself, wrapped in
-    parentheses or casts, or inside `fabs(node)` / `abs(node)`."""
+    parentheses or casts, inside `fabs(node)` / `abs(node)`, or measured by `strlen(node)`."""
     current, parent = node, node.parent
     while parent is not None:
         if parent.type in ("parenthesized_expression", "cast_expression"):
             current, parent = parent, parent.parent
-        elif parent.type == "argument_list" and parent.named_child_count == 1 and parent.parent is not None and \
-                file.text_of(parent.parent.child_by_field_name("function")) in ABSOLUTE_VALUE:
+        elif parent.type == "argument_list" and parent.parent is not None and parent.named_children and \
+                parent.named_children[0] == current and \
+                file.text_of(parent.parent.child_by_field_name("function")) in ABSOLUTE_VALUE | STRING_LENGTH:
             current, parent = parent.parent, parent.parent.parent
         else:
             break

@@ -63,10 +63,8 @@ def external_origin(file: CFile, name: str, use: ts.Node) -> Origin | None:
     for identifier, call in _scanned(file, body, name):
         if identifier.start_byte < use.start_byte and (latest is None or identifier.start_byte > latest[0].start_byte):
             latest = (identifier, Origin(call, file.text_of(call)))
-    if latest is None or latest[1] is None:
-        return None
-    identifier, origin = latest
-    return origin if _flow.runs_before(file, identifier, use) or identifier.start_byte < use.start_byte else None
+    # The latest assignment before the use decides, even in a branch: input may flow on that path.
+    return latest[1] if latest is not None else None
 
 
 def _scanned(file: CFile, body: ts.Node, name: str) -> list[tuple[ts.Node, ts.Node]]:

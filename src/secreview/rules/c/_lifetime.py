@@ -21,6 +21,7 @@ import tree_sitter as ts
 from secreview.lang.c_family import Call, CFile, cpp_cast_operand, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import is_reference
+from secreview.rules.c._names import words
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,6 @@ class Acquisition:
     callee: str  # "malloc", "new", "new[]", "fopen" ...
     body: ts.Node  # body of the enclosing function
 
-    @property
-    def statement(self) -> ts.Node:
-        return self.source
-
 
 def acquisitions(file: CFile, resource: Resource) -> Iterator[Acquisition]:
     """Local variables bound to a freshly acquired resource, in source order."""
@@ -126,6 +123,13 @@ def bound_identifier(value: ts.Node) -> ts.Node | None:
     return None
 
 
+def releases_after(file: CFile, acquisition: Acquisition, resource: Resource) -> list[ts.Node]:
+    """Releases of the acquired variable that come after the acquisition (`p = realloc(p, n)` itself
+    releases the previous block, not the new one)."""
+    return [n for n in releases(file, acquisition.body, acquisition.name, resource)
+            if n.start_byte > acquisition.source.end_byte]
+
+
 def releases(file: CFile, body: ts.Node, name: str, resource: Resource) -> list[ts.Node]:
     """Calls and delete expressions that release `name` in `body`, in source order."""
     found = []
@@ -170,13 +174,9 @@ def owned_at_birth(file: CFile, new_expression: ts.Node) -> bool:
     for argument in arguments.named_children if arguments is not None else ():
         if argument.type == "this":
             return True
-        if any(w in ("parent", "owner") for w in _words(file.text_of(argument).split("(")[0])):
+        if any(w in ("parent", "owner") for w in words(file.text_of(argument).split("(")[0])):
             return True
     return False
-
-
-def _words(identifier: str) -> list[str]:
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", identifier)]
 
 
 def _method_receiver(file: CFile, node: ts.Node) -> bool:
@@ -210,11 +210,6 @@ def _is_escape(file: CFile, node: ts.Node, resource: Resource) -> bool:
 def _borrows(call: Call, resource: Resource) -> bool:
     name = call.method or call.name or ""
     return name in BORROWING_CALLS or name in resource.release or bool(BORROWING_NAME.match(name))
-
-
-def is_null_test_of(file: CFile, condition: ts.Node | None, name: str) -> bool:
-    """The condition mentions `name` (e.g. `!p`, `p == NULL`, `p && ...`): taken as a null test."""
-    return condition is not None and name in file.identifiers(condition)
 
 
 def dereferences(file: CFile, acquisition: Acquisition) -> Iterator[ts.Node]:
@@ -288,8 +283,7 @@ def _inside_acquiring_condition(acquisition: Acquisition) -> bool:
 
 def leaking_returns(file: CFile, acquisition: Acquisition, resource: Resource) -> Iterator[ts.Node]:
     """Early returns on which the acquired resource is still owned and not released."""
-    cleared = [n for n in releases(file, acquisition.body, acquisition.name, resource)] + \
-        escapes(file, acquisition, resource)
+    cleared = releases_after(file, acquisition, resource) + escapes(file, acquisition, resource)
     for ret in file.nodes_of_type("return_statement", within=acquisition.body):
         if ret.start_byte < acquisition.source.end_byte or not _flow.runs_before(file, acquisition.source, ret):
             continue
@@ -333,8 +327,7 @@ def _covers(file: CFile, node: ts.Node, ret: ts.Node) -> bool:
 
 def never_released(file: CFile, acquisition: Acquisition, resource: Resource) -> bool:
     """Nothing in the function releases the resource or lets it escape, and the variable is not reused."""
-    if releases(file, acquisition.body, acquisition.name, resource) or \
-            escapes(file, acquisition, resource, methods_may_adopt=True):
+    if releases_after(file, acquisition, resource) or escapes(file, acquisition, resource, methods_may_adopt=True):
         return False
     later = [n for n in _flow.occurrences(file, acquisition.body, acquisition.name)
              if n.start_byte > acquisition.source.end_byte]

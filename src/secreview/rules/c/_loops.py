@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.lang.c_family import CFile, is_written, strip_casts
-from secreview.rules.c._buffers import capacity_of
+from secreview.rules.c._buffers import capacity_range
 from secreview.rules.c._helpers import buffer_variable, int_value
 
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -116,10 +116,10 @@ def elements_of(file: CFile, buffer: ts.Node | None, at: ts.Node) -> int | None:
         length = file.array_length(variable)
         return length if isinstance(length, int) else None
     element = file.element_size(variable) if variable.pointer_depth == 1 else None
-    room = capacity_of(file, buffer, at)
+    room = capacity_range(file, buffer, at)
     if room is None or not isinstance(element, int) or element == 0:
         return None
-    return room // element
+    return room[0] // element  # the smallest buffer the pointer may have been given
 
 
 def _modified_in(file: CFile, body: ts.Node, name: str) -> bool:

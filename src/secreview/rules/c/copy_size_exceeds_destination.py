@@ -4,8 +4,8 @@
 Flags `memcpy`, `memmove`, `memset`, `strncpy`, `strncat`, `wmemcpy`,
 `wcsncpy`, `fgets`, `read`, `recv`, `snprintf` and similar calls whose size
 argument is a compile-time constant larger than the destination, when the
-destination's size is known from its declaration or from the allocation it was
-last assigned in the same function.
+destination's size is known from its declaration or from the allocations it
+may have been assigned earlier in the same function (the smallest counts).
 
 ## Why is this bad?
 The size argument is the only thing that stops these functions; when it is
@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from secreview.lang.c_family import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._buffers import capacity_of
+from secreview.rules.c._buffers import capacity_range
 from secreview.rules.c._helpers import CCallRule, int_value, shorten
 
 # function -> (destination argument, size argument, bytes per unit of the size)
@@ -79,7 +79,8 @@ class CopySizeExceedsDestination(CCallRule):
         count = int_value(file, size)
         if count is None:
             return None
-        room = capacity_of(file, destination, call.node)
-        if room is None or count * unit <= room:
+        room = capacity_range(file, destination, call.node)
+        if room is None or count * unit <= room[0]:
             return None
-        return {"destination": shorten(file.text_of(destination)), "size": str(count * unit), "room": str(room)}
+        shown = str(room[0]) if room[0] == room[1] else f"as little as {room[0]}"
+        return {"destination": shorten(file.text_of(destination)), "size": str(count * unit), "room": shown}

@@ -49,7 +49,7 @@ import tree_sitter as ts
 from secreview.lang.c_family import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c import _flow
-from secreview.rules.c._buffers import capacity_of
+from secreview.rules.c._buffers import capacity_range
 from secreview.rules.c._helpers import CCallRule, identifier_name, same_expression, shorten
 
 _LENGTH_FUNCTIONS = frozenset({"strlen", "wcslen", "_tcslen", "strnlen", "lstrlen"})
@@ -78,8 +78,8 @@ class CopySizeTakenFromSource(CCallRule):
             return None
         if not self._measures(file, size, source):
             return None
-        room, held = capacity_of(file, destination, call.node), capacity_of(file, source, call.node)
-        if room is not None and held is not None and held <= room:
+        room, held = capacity_range(file, destination, call.node), capacity_range(file, source, call.node)
+        if room is not None and held is not None and held[1] <= room[0]:
             return None
         if room is None and file.is_constant(size):
             return None  # `sizeof src` of a fixed array: a fixed amount, usually what the destination holds

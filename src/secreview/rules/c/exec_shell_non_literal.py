@@ -1,7 +1,8 @@
 """Shell started with `exec*`/`spawn*` (`sh -c`, `cmd /c`) running a non-constant script.
 
 ## What it does
-Flags `execl`, `execlp`, `execle`, `_execl`, `_spawnl`... calls that start a
+Flags `execl`, `execlp`, `execle`, `_spawnl`... calls, and `execv`, `execvp`,
+`posix_spawn`, `_spawnv`... calls with a local `argv` array, that start a
 shell (`sh`, `bash`, `/bin/sh`, `cmd.exe`...) with `-c` (or `/c`, `/k`) and
 pass a script that is not fixed by the program (neither a literal nor a
 local buffer that only receives literal text).
@@ -39,7 +40,7 @@ void list(const char *directory) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c._constant_text import is_constant_string
 from secreview.rules.c._exec_shell import SCRIPT_FLAGS, is_shell
@@ -47,6 +48,9 @@ from secreview.rules.c._helpers import CCallRule, literal_text, shorten
 
 _LIST_EXECS = ("execl", "execlp", "execle", "_execl", "_execlp", "_execle", "_wexecl", "_wexeclp",
                "_spawnl", "_spawnlp", "_wspawnl", "_wspawnlp")
+# The argv-array forms: the arguments come from a `char *argv[] = {...}` array.
+_VECTOR_EXECS = ("execv", "execvp", "execve", "execvpe", "_execv", "_execvp", "_wexecv", "_wexecvp",
+                 "_spawnv", "_spawnvp", "_wspawnv", "_wspawnvp", "posix_spawn", "posix_spawnp")
 
 
 class ExecShellNonLiteral(CCallRule):
@@ -54,7 +58,7 @@ class ExecShellNonLiteral(CCallRule):
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
-    callees = _LIST_EXECS
+    callees = _LIST_EXECS + _VECTOR_EXECS
     message = "`{callee}` runs a shell script built from non-constant text: {argument}"
     description = (
         "`{code}` starts the shell `{shell}` with `{flag}`, so `{argument}` is parsed as shell code. That "
@@ -68,16 +72,36 @@ class ExecShellNonLiteral(CCallRule):
     )
 
     def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
-        offset = 1 if (call.method or "").startswith(("_spawn", "_wspawn")) else 0  # spawn takes a mode first
-        texts = [literal_text(file, argument) for argument in call.args]
-        program = texts[offset] if len(texts) > offset else None
+        name = call.method or ""
+        offset = 1 if name.startswith(("_spawn", "_wspawn")) else 0  # spawn takes a mode first
+        if name.startswith("posix_spawn"):
+            offset = 1  # posix_spawn(&pid, path, actions, attributes, argv, envp)
+        program = literal_text(file, call.arg(offset))
         if program is None or not is_shell(program):
             return None
-        for index in range(offset + 1, len(call.args) - 1):
+        if name in _VECTOR_EXECS:
+            vector = call.arg(4 if name.startswith("posix_spawn") else offset + 1)
+            arguments = _array_items(file, vector)
+        else:
+            arguments = list(call.args[offset + 1:])
+        return self._script_after_flag(file, call, program, arguments)
+
+    @staticmethod
+    def _script_after_flag(file: CFile, call: Call, program: str, arguments: list) -> dict[str, str] | None:
+        texts = [literal_text(file, argument) for argument in arguments]
+        for index in range(len(arguments) - 1):
             if texts[index] in SCRIPT_FLAGS:
-                script = call.args[index + 1]
+                script = arguments[index + 1]
                 if file.is_null(script) or is_constant_string(file, script, call.node):
                     return None
                 return {"argument": shorten(file.text_of(script)), "shell": program, "flag": texts[index]}
         return None
 
+
+def _array_items(file: CFile, vector) -> list:
+    """The entries of a local `char *argv[] = {...}` array named by `vector`, else []."""
+    vector = strip_casts(vector)
+    variable = file.variable(vector) if vector is not None and vector.type == "identifier" else None
+    if variable is None or variable.initializer is None or variable.initializer.type != "initializer_list":
+        return []
+    return list(variable.initializer.named_children)

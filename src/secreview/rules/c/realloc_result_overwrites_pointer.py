@@ -87,5 +87,6 @@ class ReallocResultOverwritesPointer(CCallRule):
         if pointer is None or pointer.type != "identifier" or body is None:
             return False
         earlier = [(bound, value) for bound, value in _flow.bindings(file, body, file.text_of(pointer))
-                   if bound.end_byte <= call.node.start_byte and value != call.node]
-        return bool(earlier) and file.is_null(earlier[-1][1]) and _flow.runs_before(file, earlier[-1][0], call.node)
+                   if bound.end_byte <= call.node.start_byte and value != call.node
+                   and _flow.runs_before(file, bound, call.node)]
+        return bool(earlier) and file.is_null(earlier[-1][1])

@@ -47,7 +47,7 @@ import tree_sitter as ts
 from secreview.lang.c_family import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._buffers import capacity_of, string_bound
+from secreview.rules.c._buffers import capacity_range, string_bound
 from secreview.rules.c._format import literal_length, numeric_width, printf_conversions
 from secreview.rules.c._helpers import CCallRule, literal_text, shorten
 
@@ -78,10 +78,10 @@ class SprintfUnboundedFormat(CCallRule):
             judged = self._judge(file, call)
             if judged is not None:
                 confidence, reason = judged
-                room = capacity_of(file, call.args[0], call.node)
+                room = capacity_range(file, call.args[0], call.node)
                 yield Hit(call.node, {"callee": call.method or "sprintf", "reason": reason,
                                       "destination": shorten(file.text_of(call.args[0])),
-                                      "room": "size unknown here" if room is None else f"{room} bytes"},
+                                      "room": "size unknown here" if room is None else f"{room[0]} bytes"},
                           confidence=confidence)
 
     def _judge(self, file: CFile, call: Call) -> tuple[Confidence | None, str] | None:
@@ -102,9 +102,9 @@ class SprintfUnboundedFormat(CCallRule):
                 if width is None:
                     return None
             total += width
-        room = capacity_of(file, call.args[0], call.node)
-        if room is not None and total > room:
-            return Confidence.HIGH, f"the output can be {total} bytes long"
+        room = capacity_range(file, call.args[0], call.node)
+        if room is not None and total > room[0]:
+            return (Confidence.HIGH if total > room[1] else None), f"the output can be {total} bytes long"
         return None
 
     def _string_width(self, file: CFile, conversion, arguments: tuple[ts.Node, ...], call: Call) -> int | None:

@@ -107,6 +107,8 @@ class UninitializedVariableUse(CRule):
         parent = node.parent
         if parent is None or _flow.is_address_taken(node) or _cast_address_of(node):
             return False
+        if any(a.type.startswith("gnu_asm") for a in CFile.ancestors(node)):
+            return False  # an asm operand: its output constraint may write it
         if any(a.type in ("sizeof_expression", "alignof_expression", "decltype") for a in CFile.ancestors(node)):
             return False
         if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:

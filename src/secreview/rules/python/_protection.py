@@ -19,8 +19,6 @@ Nothing here evaluates or imports analysed code.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
 import re
 import weakref
@@ -33,6 +31,7 @@ from secreview.lang.python import NOT_CONSTANT, SCOPE_TYPES, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import Hit
 from secreview.rules.python._helpers import shorten  # noqa: F401  (re-exported for the family)
+from secreview.testcode import is_test_path
 
 # -- words ------------------------------------------------------------------
 
@@ -285,13 +284,12 @@ def context_words(names: Iterable[str]) -> set[str]:
     return {word for name in names for word in words(name)}
 
 
-def grade(security: bool, innocent: bool, path: str) -> Confidence:
-    """High in a security context, low in test code or a clearly innocent one, else medium.
+def grade(security: bool, innocent: bool) -> Confidence:
+    """High in a security context, low in a clearly innocent one, else medium.
 
-    A context that is both (`session_sampling_decision`) stays medium.
+    A context that is both (`session_sampling_decision`) stays medium.  Test code is
+    not graded here: hiding it is the engine's policy (secreview.testcode).
     """
-    if is_test_file(path):
-        return Confidence.LOW
     if security:
         return Confidence.MEDIUM if innocent else Confidence.HIGH
     return Confidence.LOW if innocent else Confidence.MEDIUM
@@ -303,49 +301,9 @@ def _stem_words(path: str) -> tuple[str, ...]:
     return words(os.path.splitext(os.path.basename(path))[0])
 
 
-_TEST_DIRECTORIES = frozenset({"tests", "test", "testing"})
-
-
-@functools.lru_cache(maxsize=4096)
-def is_test_file(path: str) -> bool:
-    """Test code: test_*.py, *_test.py, tests.py, conftest.py, or anything under tests/ or test/."""
-    normalized = path.replace("\\", "/")
-    stem = os.path.splitext(os.path.basename(normalized))[0].lower()
-    if stem.startswith("test_") or stem.endswith(("_test", "_tests")) or stem in ("tests", "conftest"):
-        return True
-    return any(part.lower() in _TEST_DIRECTORIES for part in normalized.split("/")[:-1])
-
-
-def _low_in_tests(hits: Iterable[Hit], path: str) -> Iterator[Hit]:
-    if not is_test_file(path):
-        yield from hits
-        return
-    for hit in hits:
-        yield dataclasses.replace(hit, confidence=Confidence.LOW)
-
-
-class LowInTests:
-    """Mixin (list it before the Rule base): findings in test code get low confidence.
-
-    Test modules are not deployed; a hard-coded password or a debug flag
-    there is rarely a defect of the product, so it is hidden by default.
-    Works both for rules that inherit `check` (from `CallRule`) and for rules
-    that define their own: a `check` defined in a subclass is wrapped.
-    """
-
-    def __init_subclass__(cls, **kwargs: object) -> None:
-        super().__init_subclass__(**kwargs)
-        own = cls.__dict__.get("check")
-        if own is not None and not getattr(own, "_low_in_tests", False):
-            @functools.wraps(own)
-            def check(self: object, file: PyFile, _own=own) -> Iterator[Hit]:
-                return _low_in_tests(_own(self, file), file.path)
-
-            check._low_in_tests = True  # type: ignore[attr-defined]
-            cls.check = check  # type: ignore[method-assign]
-
-    def check(self, file: PyFile) -> Iterator[Hit]:
-        return _low_in_tests(super().check(file), file.path)  # type: ignore[misc]
+# Test code is decided in one place for the whole engine (secreview.testcode); findings in
+# tests are hidden by the engine's policy, not lowered here rule by rule.
+is_test_file = is_test_path
 
 
 _DEV_WORDS = frozenset({"dev", "develop", "development", "local", "test", "tests", "testing", "debug", "ci"})
@@ -938,17 +896,15 @@ def hashes_password(file: PyFile, call: Call) -> bool:
     return any(password_names(file, update.arg(0, "data")) for update in hash_update_calls(file, call))
 
 
-class _HardcodedSecretHits:
+class HardcodedSecretRule:
+    """Mixin for the hard-coded secret rules: report the scanner's secrets of one `kind`."""
+
     kind: str = ""
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for secret in hardcoded_secrets(file):
             if secret.kind == self.kind:
                 yield Hit(secret.node, {"name": secret.name, "how": secret.how})
-
-
-class HardcodedSecretRule(LowInTests, _HardcodedSecretHits):
-    """Mixin for the hard-coded secret rules: report the scanner's secrets of one `kind`."""
 
 
 # -- cookies ---------------------------------------------------------------------------------

@@ -51,7 +51,6 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 # callee -> (position, keyword) of the (host, port) address tuple
 _ADDRESS_TUPLES = {name: (0, "server_address") for name in (
@@ -70,7 +69,7 @@ _HOST_METHODS = {"run": (None, "host"), "create_server": (1, "host"), "run_app":
                  "serve": (None, "host"), "start_server": (1, "host")}
 
 
-class BindAllInterfaces(LowInTests, Rule):
+class BindAllInterfaces(Rule):
     id = "bind-all-interfaces"
     cwe = 1327
     severity = Severity.LOW

@@ -52,12 +52,11 @@ from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _SETTINGS = ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY")
 
 
-class CookieWithoutHttponlyFlag(LowInTests, Rule):
+class CookieWithoutHttponlyFlag(Rule):
     id = "cookie-without-httponly-flag"
     cwe = 1004
     severity = Severity.MEDIUM

@@ -58,12 +58,11 @@ from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _SETTINGS = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
 
 
-class CookieWithoutSecureFlag(LowInTests, Rule):
+class CookieWithoutSecureFlag(Rule):
     id = "cookie-without-secure-flag"
     cwe = 614
     severity = Severity.MEDIUM

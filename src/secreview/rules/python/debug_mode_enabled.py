@@ -55,7 +55,6 @@ from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _FRAMEWORKS = ("flask", "quart", "flask_socketio", "werkzeug", "sanic", "django")
 _WERKZEUG = ("the Werkzeug interactive debugger, whose error pages run any Python code a visitor types "
@@ -64,7 +63,7 @@ _DJANGO = ("Django's debug error pages, which show source code, local variables,
            "settings to any visitor who triggers an error or a 404")
 
 
-class DebugModeEnabled(LowInTests, Rule):
+class DebugModeEnabled(Rule):
     id = "debug-mode-enabled"
     cwe = 489
     severity = Severity.HIGH

@@ -48,7 +48,6 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _MODES = {f"cryptography.hazmat.primitives.ciphers.modes.{name}": (0, keyword)
           for name, keyword in (("CBC", "initialization_vector"), ("CFB", "initialization_vector"),
@@ -61,7 +60,7 @@ _AEADS = tuple(f"cryptography.hazmat.primitives.ciphers.aead.{name}"
                for name in ("AESGCM", "ChaCha20Poly1305", "AESCCM", "AESOCB3", "AESGCMSIV"))
 
 
-class HardcodedIv(LowInTests, Rule):
+class HardcodedIv(Rule):
     id = "hardcoded-iv"
     cwe = 1204
     severity = Severity.HIGH

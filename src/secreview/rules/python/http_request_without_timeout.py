@@ -44,13 +44,12 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python import _protection as p
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _SESSIONS = ("requests.Session", "requests.session", "requests.sessions.Session")
 
 
-class HttpRequestWithoutTimeout(LowInTests, CallRule):
+class HttpRequestWithoutTimeout(CallRule):
     id = "http-request-without-timeout"
     cwe = 1088
     severity = Severity.MEDIUM

@@ -48,14 +48,13 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 _WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "aiohttp", "tornado", "pyramid", "bottle", "sanic",
                    "quart", "falcon", "werkzeug", "litestar", "cherrypy", "web")
 _MARKUP = re.compile(r"html|\bxml\b", re.I)
 
 
-class Jinja2AutoescapeDisabled(LowInTests, CallRule):
+class Jinja2AutoescapeDisabled(CallRule):
     id = "jinja2-autoescape-disabled"
     cwe = 79
     severity = Severity.MEDIUM

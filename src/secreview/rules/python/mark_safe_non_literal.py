@@ -43,7 +43,6 @@ from __future__ import annotations
 from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule, shorten
-from secreview.rules.python._protection import LowInTests
 
 _SANITIZERS = frozenset({"escape", "conditional_escape", "format_html", "format_html_join", "render_to_string",
                          "render_template", "render_template_string", "render", "clean", "linkify",
@@ -53,7 +52,7 @@ _SANITIZERS = frozenset({"escape", "conditional_escape", "format_html", "format_
 _STRING_METHODS = frozenset({"replace", "strip", "lstrip", "rstrip", "format", "join", "lower", "upper"})
 
 
-class MarkSafeNonLiteral(LowInTests, CallRule):
+class MarkSafeNonLiteral(CallRule):
     id = "mark-safe-non-literal"
     family = "html-injection"
     cwe = 79

@@ -43,10 +43,9 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python import _protection as p
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 
-class PermissiveUmask(LowInTests, CallRule):
+class PermissiveUmask(CallRule):
     id = "permissive-umask"
     cwe = 276
     severity = Severity.MEDIUM

@@ -42,10 +42,9 @@ from __future__ import annotations
 
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 
-class TempfileMktemp(LowInTests, CallRule):
+class TempfileMktemp(CallRule):
     id = "tempfile-mktemp"
     cwe = 377
     severity = Severity.MEDIUM

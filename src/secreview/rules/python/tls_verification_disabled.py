@@ -55,7 +55,6 @@ from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
                  "Client", "AsyncClient", "Session", "ws_connect", "fetch", "urlopen")
@@ -69,7 +68,7 @@ _UNVERIFIED = {
 }
 
 
-class TlsVerificationDisabled(LowInTests, Rule):
+class TlsVerificationDisabled(Rule):
     id = "tls-verification-disabled"
     cwe = 295
     severity = Severity.HIGH

@@ -50,7 +50,6 @@ from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _BROKEN = {"DES": "DES", "DES3": "Triple DES", "ARC2": "RC2", "ARC4": "RC4", "XOR": "XOR",
            "TripleDES": "Triple DES"}
@@ -68,7 +67,7 @@ for _module in ("cryptography.hazmat.primitives.ciphers.algorithms", "cryptograp
 _ECB.add("cryptography.hazmat.primitives.ciphers.modes.ECB")
 
 
-class WeakCipher(LowInTests, Rule):
+class WeakCipher(Rule):
     id = "weak-cipher"
     cwe = 327
     severity = Severity.HIGH

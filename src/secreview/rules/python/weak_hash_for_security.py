@@ -56,7 +56,6 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import _protection as p
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "md5-sha1": "MD5-SHA1", "sha": "SHA-1"}
 _CALLEES: dict[str, str] = {"hashlib.md5": "MD5", "hashlib.sha1": "SHA-1"}
@@ -70,7 +69,7 @@ _CRYPTOGRAPHY = {"cryptography.hazmat.primitives.hashes.MD5": "MD5",
 _HMAC_OR_KDF = ("HMAC", "PBKDF2HMAC", "HKDF", "HKDFExpand", "ConcatKDFHash", "ConcatKDFHMAC", "X963KDF", "KBKDFHMAC")
 
 
-class WeakHashForSecurity(LowInTests, CallRule):
+class WeakHashForSecurity(CallRule):
     id = "weak-hash-for-security"
     cwe = 328
     severity = Severity.MEDIUM
@@ -108,7 +107,7 @@ class WeakHashForSecurity(LowInTests, CallRule):
                 marked = dict.fromkeys(n for n in names if p.is_security_name(n))
                 context = " in a security context (" + p.shorten(", ".join(marked), 60) + ")"
             yield Hit(call.node, {"algorithm": algorithm, "context": context, **self._fix(file, call)},
-                      confidence=p.grade(security, innocent, file.path))
+                      confidence=p.grade(security, innocent))
 
     @staticmethod
     def _fix(file: PyFile, call: Call) -> dict[str, str]:

@@ -48,10 +48,9 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import _protection as p
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._protection import LowInTests
 
 
-class WeakPasswordHash(LowInTests, CallRule):
+class WeakPasswordHash(CallRule):
     id = "weak-password-hash"
     cwe = 916
     severity = Severity.HIGH

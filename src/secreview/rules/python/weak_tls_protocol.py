@@ -47,7 +47,6 @@ from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 _WEAK: dict[str, str] = {}
 for _name, _label in (("SSLv2", "SSLv2"), ("SSLv3", "SSLv3"), ("TLSv1", "TLS 1.0"), ("TLSv1_1", "TLS 1.1")):
@@ -56,7 +55,7 @@ for _name, _label in (("SSLv2", "SSLv2"), ("SSLv3", "SSLv3"), ("TLSv1", "TLS 1.0
     _WEAK[f"OpenSSL.SSL.{_name}_METHOD"] = _label
 
 
-class WeakTlsProtocol(LowInTests, Rule):
+class WeakTlsProtocol(Rule):
     id = "weak-tls-protocol"
     cwe = 327
     severity = Severity.HIGH

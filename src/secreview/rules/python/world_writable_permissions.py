@@ -52,7 +52,6 @@ from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _protection as p
-from secreview.rules.python._protection import LowInTests
 
 # callee -> (position, keyword) of the mode, and whether the umask applies
 _EXACT = {"os.chmod": (1, "mode"), "os.fchmod": (1, "mode"), "os.lchmod": (1, "mode")}
@@ -61,7 +60,7 @@ _CREATING = {"os.open": (2, "mode"), "os.mkdir": (1, "mode"), "os.makedirs": (1,
 _PATH_METHODS = {"mkdir": (0, "mode"), "touch": (0, "mode")}
 
 
-class WorldWritablePermissions(LowInTests, Rule):
+class WorldWritablePermissions(Rule):
     id = "world-writable-permissions"
     cwe = 732
     severity = Severity.HIGH

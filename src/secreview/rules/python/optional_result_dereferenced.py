@@ -1,0 +1,185 @@
+r"""Result that can be None used without a check (`re.match(...).group()`, `d.get(k).x`).
+
+## What it does
+Flags an attribute access, method call or subscript applied to a value that
+is None in an ordinary situation, when nothing checks it first:
+
+- the result of `re.match`/`re.search`/`re.fullmatch` (or the same methods of
+  a compiled pattern): `.group()`, `.groups()`, `.groupdict()`,
+  `.start()`/`.end()`/`.span()` or `[1]` on it, directly or through a name
+  (`m = PATTERN.match(line)` followed by `m.group(1)` with no `if m`);
+- `mapping.get(key)` without a default on request parameters and headers,
+  `os.environ`, `**kwargs` or a dict built in sight, followed by `.lower()`,
+  `.split(...)`, `[...]` and the like;
+- ElementTree/lxml/BeautifulSoup `find(...)` followed by `.text`, `.attrib`,
+  `.get(...)` or another `find`.
+
+Not flagged: a constant subject, patterns that always match (`\s*`), uses
+inside a `try` that catches `AttributeError`/`TypeError` (or `Exception`), a
+value tested first (`if m:`, `m and m.group(1)`, `if not m: return`), and a
+call that the enclosing condition already tested (`if P.match(x): P.match(x).group()`).
+Confidence is high when the subject is attacker data (a request parameter or
+header, by dataflow), medium otherwise.
+
+## Why is this bad?
+The None case is not an error the code expects: a line in an unexpected
+format, a missing header or query parameter, a missing XML element. The
+dereference then raises `AttributeError: 'NoneType' object has no attribute
+'group'` (or `TypeError` for a subscript) in the middle of the operation. With
+request data, any client can trigger it at will: the handler fails with a
+500 error, a worker or a periodic task dies, or a multi-step operation stops
+half done and leaves resources in an inconsistent state (CWE-690, a denial of
+service through an unchecked return value).
+
+## Example
+```python
+import re
+
+VERSION_RE = re.compile(r"v(\d+)\.(\d+)")
+
+def api_version(header):
+    return int(VERSION_RE.match(header).group(1))
+```
+
+## Use instead
+```python
+import re
+
+VERSION_RE = re.compile(r"v(\d+)\.(\d+)")
+
+def api_version(header):
+    match = VERSION_RE.match(header)
+    if match is None:
+        raise ValueError(f"bad version header: {header!r}")
+    return int(match.group(1))
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/690.html
+- https://cwe.mitre.org/data/definitions/476.html
+- https://docs.python.org/3/library/re.html#re.match
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from secreview import taint
+from secreview.lang.python import PyFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit, Rule
+from secreview.rules.python._exceptional import Nullable, caught_by, dereference_of, in_test_function, names_after, \
+    may_hold_remote_input, nullable, request_rooted, tested_earlier
+from secreview.rules.python._flow import NESTED_SCOPES
+from secreview.rules.python._helpers import shorten
+from secreview.rules.python._taint import source_note, trace_of
+
+_ERRORS = frozenset({"AttributeError", "TypeError", "KeyError"})
+_EXCEPTION = {"match": "AttributeError", "get": "AttributeError (or TypeError)", "find": "AttributeError"}
+
+
+class OptionalResultDereferenced(Rule):
+    id = "optional-result-dereferenced"
+    cwe = 690
+    severity = Severity.LOW
+    confidence = Confidence.MEDIUM
+    message = "`{call}` can return None {when}, and `{use}` dereferences it unchecked"
+    description = (
+        "`{call}` returns None {when}, and `{use}` uses the result{through} without checking it. When that "
+        "happens (a value in an unexpected format, a missing key or element) the code raises {exception} "
+        "instead of handling the case: the request fails with a 500 error, the worker or task stops, or a "
+        "multi-step operation is left half done. Anyone who controls `{subject}` can trigger it at will."
+    )
+    solution = (
+        "Check the result before using it: `{name} = {call}` then `if {name} is None:` handle the case "
+        "(reject the input with a clear error, use a default, skip the item), and only then `{fixed_use}`."
+    )
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        analysis = None
+        for call in file.calls:
+            if call.method not in ("match", "search", "fullmatch", "get", "find"):
+                continue
+            found = nullable(file, call)
+            if found is None or in_test_function(file, call.node):
+                continue
+            hit = self._direct(file, found) or self._through_name(file, found)
+            if hit is None:
+                continue
+            use_node, values = hit
+            values.update({"call": shorten(file.text_of(call.node), 60), "when": found.when,
+                           "exception": _EXCEPTION[found.kind],
+                           "subject": shorten(file.text_of(found.subject), 40) if found.subject else "the input"})
+            verdict = None
+            if found.subject is not None and may_hold_remote_input(file) and request_rooted(file, found.subject):
+                analysis = analysis or taint.analysis_for(file)
+                verdict = taint.provenance(analysis, found.subject, "trust")
+            if verdict is not None and verdict.from_source:
+                yield Hit(use_node, values, confidence=Confidence.HIGH, severity=Severity.MEDIUM,
+                          data=found.subject,
+                          trace=trace_of(verdict) + ((use_node, "dereferenced without a None check"),),
+                          note=source_note(file, verdict, f"`{shorten(file.text_of(call.node), 60)}`"))
+            else:
+                # a regex or XML lookup on data of unknown origin is often known to match: hidden by default
+                yield Hit(use_node, values, data=found.subject,
+                          confidence=Confidence.LOW if found.kind in ("match", "find") else None)
+
+    @staticmethod
+    def _direct(file: PyFile, found: Nullable) -> tuple[ts.Node, dict[str, str]] | None:
+        dereference = dereference_of(file, found.call.node, found.kind)
+        if dereference is None:
+            return None
+        use, rest = dereference
+        if caught_by(file, use, _ERRORS) or _tested(file, found, use):
+            return None
+        name = {"match": "match", "get": "value", "find": "element"}[found.kind]
+        return use, {"use": shorten(file.text_of(use), 60), "through": "", "name": name,
+                     "fixed_use": f"{name}{shorten(rest, 40)}"}
+
+    @staticmethod
+    def _through_name(file: PyFile, found: Nullable) -> tuple[ts.Node, dict[str, str]] | None:
+        assign = found.call.node.parent
+        if assign is None or assign.type != "assignment" or assign.child_by_field_name("right") != found.call.node:
+            return None
+        target = assign.child_by_field_name("left")
+        if target is None or target.type != "identifier":
+            return None
+        name = file.text_of(target)
+        scope = file.enclosing_scope(assign)
+        for read in names_after(file, assign, name, scope):
+            dereference = dereference_of(file, read, found.kind)
+            if dereference is None:
+                return None  # tested, passed on, returned or rebound first: not ours to judge
+            use, rest = dereference
+            if caught_by(file, use, _ERRORS) or _in_other_branch(assign, use) or _tested(file, found, use, name):
+                return None
+            return use, {"use": shorten(file.text_of(use), 60), "name": name,
+                         "through": f" (through `{name}`, assigned on line {assign.start_point[0] + 1})",
+                         "fixed_use": f"{name}{shorten(rest, 40)}"}
+        return None
+
+
+def _tested(file: PyFile, found: Nullable, use: ts.Node, name: str = "") -> bool:
+    """The same call, or for `mapping.get(key)` the key, was already tested by an enclosing or earlier
+    condition (`if P.match(x):`, `if "key" in params:`, `if params.get("key"):`)."""
+    texts = [file.text_of(found.call.node)]
+    if found.kind == "get":
+        texts.append(file.text_of(found.call.args[0]))
+    if name:
+        texts.append(name)
+    return tested_earlier(file, use, texts)
+
+
+def _in_other_branch(assign: ts.Node, use: ts.Node) -> bool:
+    """The use sits in a different branch of an if/try than the binding (an else after `m = ...`)."""
+    current = use.parent
+    while current is not None and current.type not in NESTED_SCOPES:
+        if current.type in ("else_clause", "elif_clause", "except_clause") and \
+                not (current.start_byte <= assign.start_byte < current.end_byte):
+            parent = current.parent
+            if parent is not None and parent.start_byte <= assign.start_byte < parent.end_byte:
+                return True
+        current = current.parent
+    return False

@@ -1,0 +1,160 @@
+r"""Host name in a regular expression with an unescaped `.` between its labels.
+
+## What it does
+Flags constant regular expressions given to `re.match`, `re.search`,
+`re.fullmatch`, `re.compile`, `re.findall`/`finditer` (and the same of the
+`regex` module), or assigned to a name that says it is a pattern
+(`ALLOWED_ORIGIN_REGEX`, `HOST_RE`, `url_pattern`), when they spell a host
+name whose labels are separated by a bare `.`: `^api.example.com$`,
+`(www.)?example.com`, `https://[a-z]+.example\.org/`. Only names that end in
+a well-known top-level domain (`com`, `org`, `net`, `io`, `gov`, country
+codes...) count, so `setup.py` or `LOG.info\(` are not host names here.
+
+## Why is this bad?
+In a regular expression `.` matches any character. `^api.example.com$`
+accepts `api-example.com`, `apiXexample.com` and `api.examplezcom`, names
+anyone can register. When the pattern is an allow-list (trusted origins for
+CORS, redirect or callback targets, hosts a server may fetch from, certificate
+names), an attacker who registers such a look-alike domain passes it
+(CWE-625, a permissive regular expression).
+
+## Example
+```python
+import re
+
+TRUSTED = re.compile(r"^https://(www.)?example.com/")
+
+def is_trusted(url):
+    return TRUSTED.match(url) is not None
+```
+
+## Use instead
+```python
+import re
+
+TRUSTED = re.compile(r"^https://(www\.)?example\.com/")
+
+def is_trusted(url):
+    return TRUSTED.match(url) is not None
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/625.html
+- https://docs.python.org/3/library/re.html#re.escape
+- https://portswigger.net/web-security/cors#errors-parsing-origin-headers
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from secreview.lang.python import PyFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit, Rule
+from secreview.rules.python._exceptional import constant_strings, gate_of, parse_regex, regex_call, regex_of_call, \
+    unescaped_domain_dots
+from secreview.rules.python._helpers import shorten
+
+_MATCHING = frozenset({"match", "search", "fullmatch", "compile", "findall", "finditer"})
+_ALLOW_WORDS = re.compile(r"allow|trust|white|safe|permit|origin|cors|redirect|callback|valid", re.I)
+_PATTERN_NAME = re.compile(r"(?:regex|regexp|pattern|patterns)(?:es|s)?$|(?:^|_)re$|^re_", re.I)
+
+
+class PermissiveRegexUnescapedDot(Rule):
+    id = "permissive-regex-unescaped-dot"
+    cwe = 625
+    severity = Severity.LOW
+    confidence = Confidence.HIGH
+    message = "Unescaped `.` in host name `{domain}` of regex `{pattern}` matches any character"
+    description = (
+        "The regular expression `{pattern}` spells the host name `{domain}`, but at least one `.` between its "
+        "labels is unescaped and matches any character. A host such as `{lookalike}` also matches, and "
+        "anyone can register it; if this pattern decides which origins, redirect targets, callback URLs or "
+        "servers are trusted, the attacker's look-alike domain is trusted too."
+    )
+    solution = (
+        "Escape every literal dot (`{escaped}`), or build the pattern with `re.escape(\"{intended}\")`; better, "
+        "parse the URL and compare `urlsplit(url).hostname` with an exact set of allowed host names."
+    )
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        seen: set[int] = set()
+        for node, text, flags in self._patterns(file):
+            if node.id in seen:
+                continue
+            seen.add(node.id)
+            parsed = parse_regex(text, flags)
+            dots = unescaped_domain_dots(parsed) if parsed is not None else []
+            if not dots:
+                continue
+            dot = dots[0]
+            check = self._used_as_check(file, node)
+            yield Hit(node, severity=Severity.MEDIUM if check else None, note=check, values={
+                "pattern": shorten(text, 70),
+                "domain": dot.domain,
+                "intended": dot.intended,
+                "escaped": dot.intended.replace(".", "\\."),
+                "lookalike": _lookalike(dot),
+            })
+
+    @staticmethod
+    def _used_as_check(file: PyFile, pattern: ts.Node) -> str:
+        """A note when the pattern decides a check (an allow-list), else ""."""
+        call_node = pattern.parent.parent if pattern.parent is not None and pattern.parent.type == "argument_list" \
+            else None
+        owner = None
+        if call_node is not None and call_node.type == "call":
+            call = file.call_at(call_node)
+            function = regex_call(file, call)
+            if function in ("match", "search", "fullmatch") and gate_of(file, call_node) is not None:
+                return f"The pattern decides the check `{shorten(file.text_of(call_node), 60)}`."
+            if function == "compile" and call_node.parent is not None and call_node.parent.type == "assignment":
+                owner = call_node.parent.child_by_field_name("left")
+        elif pattern.parent is not None and pattern.parent.type == "assignment":
+            owner = pattern.parent.child_by_field_name("left")
+        if owner is None:
+            return ""
+        name = file.text_of(owner).rsplit(".", 1)[-1]
+        if _ALLOW_WORDS.search(name):
+            return f"`{name}` names an allow-list, so the look-alike host is trusted."
+        for use in file.method_calls("match", "search", "fullmatch"):
+            if use.receiver is not None and file.text_of(use.receiver).rsplit(".", 1)[-1] == name \
+                    and gate_of(file, use.node) is not None:
+                return f"The pattern decides the check `{shorten(file.text_of(use.node), 60)}` on line " \
+                       f"{use.node.start_point[0] + 1}."
+        return ""
+
+    @staticmethod
+    def _patterns(file: PyFile) -> Iterator[tuple[ts.Node, str, int]]:
+        for call in file.calls:
+            if regex_call(file, call) in _MATCHING:
+                regex = regex_of_call(file, call)
+                if regex is not None and regex.node.type in ("string", "concatenated_string", "binary_operator"):
+                    yield regex.node, regex.text, regex.flags
+        for assign in file.nodes_of_type("assignment"):
+            left, right = assign.child_by_field_name("left"), assign.child_by_field_name("right")
+            if left is None or right is None or left.type not in ("identifier", "attribute"):
+                continue
+            name = file.text_of(left if left.type == "identifier" else left.child_by_field_name("attribute"))
+            if not _PATTERN_NAME.search(name) or right.type not in ("string", "concatenated_string", "tuple",
+                                                                     "list"):
+                continue
+            literals = [right] if right.type in ("string", "concatenated_string") else \
+                [c for c in right.named_children if c.type in ("string", "concatenated_string")]
+            for literal in literals:
+                for text in constant_strings(file, literal):
+                    yield literal, text, 0
+
+
+def _lookalike(dot) -> str:
+    """`api.example.com` with its first unescaped dot replaced: `api-example.com`."""
+    written, intended = dot.domain, dot.intended
+    position = 0
+    for index, char in enumerate(written):
+        if char == "." and (index == 0 or written[index - 1] != "\\"):
+            position = len(written[:index].replace("\\.", "."))
+            break
+    return intended[:position] + "-" + intended[position + 1:] if position else intended.replace(".", "-", 1)

@@ -1,0 +1,134 @@
+"""Version numbers compared as strings with `<`, `>`, `<=` or `>=`.
+
+## What it does
+Flags ordering comparisons where one side is a version string literal
+(`"1.10"`, `"3.9.2"`, `"2.0rc1"`) or a value that is known to be a version
+*string* (`sys.version`, `platform.python_version()`, `platform.release()`,
+`__version__`, `importlib.metadata.version(...)`,
+`pkg_resources.get_distribution(...).version`, `ssl.OPENSSL_VERSION`,
+`sqlite3.sqlite_version`) and the other side is a literal or such a value
+too. Comparisons with version objects (`packaging.version.parse(...)`,
+`Version(...)`, `LooseVersion(...)`, `parse_version(...)`, or a name bound to
+one), with tuples such as `sys.version_info`, and with numbers are not
+flagged. Confidence is high when both sides are version strings or one is
+named like a version (`client_version`, `self.version`), medium otherwise.
+
+## Why is this bad?
+Strings compare character by character: `"10.0" < "9.1"`, `"1.10" < "1.9"`
+and `"3.10" < "3.9"` are all True. A minimum-version gate written this way
+lets an old, vulnerable client, library or protocol through (or refuses a
+fixed one), and a feature switch keyed on the version takes the wrong branch
+once a component reaches two digits (CWE-1025). Such code often works for
+years and breaks silently on the next major or minor release.
+
+## Example
+```python
+import ssl
+
+def tls_is_recent():
+    return ssl.OPENSSL_VERSION.split()[1] >= "1.1.1"
+```
+
+## Use instead
+```python
+import ssl
+
+def tls_is_recent():
+    return ssl.OPENSSL_VERSION_INFO >= (1, 1, 1)
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/1025.html
+- https://packaging.pypa.io/en/stable/version.html
+- https://docs.python.org/3/library/sys.html#sys.version_info
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from secreview.lang.python import PyFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit, Rule
+from secreview.rules.python._exceptional import comparison_pairs, version_kind
+from secreview.rules.python._flow import unwrap
+from secreview.rules.python._helpers import shorten
+
+# a cheap pre-check of an operand before names are resolved: a string literal, a module constant, or
+# text that mentions a version
+_HINT = re.compile(r"vers|_ver\b|release|VER|Version|mac_ver")
+_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
+# version classes whose objects compare correctly with a plain string ("1.10")
+_STRING_COMPARABLE = re.compile(r"\b(?:LooseVersion|StrictVersion|NumpyVersion|LegacyVersion)\b")
+
+
+class VersionComparedAsString(Rule):
+    id = "version-compared-as-string"
+    cwe = 1025
+    severity = Severity.LOW
+    confidence = Confidence.MEDIUM
+    message = "Versions compared as strings: `{left} {operator} {right}`"
+    description = (
+        "`{code}` orders `{left}` and `{right}` with `{operator}`, but {why}. Strings compare character by "
+        "character, so `\"10.0\" < \"9.1\"` and `\"1.10\" < \"1.9\"` are True: as soon as a version component "
+        "has more digits than the other side's, this check gives the wrong answer, accepting an older "
+        "(possibly vulnerable) version or rejecting a newer one."
+    )
+    solution = (
+        "Compare parsed versions: `packaging.version.Version({left_plain}) {operator} "
+        "packaging.version.Version({right_plain})`, or tuples of integers such as `sys.version_info` / "
+        "`ssl.OPENSSL_VERSION_INFO` compared with `(3, 10)`."
+    )
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        # where the file builds LooseVersion-like objects, an attribute such as `self.ld_version` may hold
+        # one (they compare correctly with a string): there only values known to be strings count
+        comparable = bool(_STRING_COMPARABLE.search(file.text))
+        lines: set[int] = set()
+        for comparison in file.nodes_of_type("comparison_operator"):
+            if comparison.start_point[0] in lines:
+                continue  # `a >= "1.1" and a <= "1.9"`: one finding for the line
+            for left, operator, right in comparison_pairs(file, comparison):
+                if operator not in ("<", ">", "<=", ">=") or not (_may_be_version(file, left)
+                                                                  or _may_be_version(file, right)):
+                    continue
+                kinds = (version_kind(file, left), version_kind(file, right))
+                if None in kinds or "object" in kinds or kinds == ("named", "named"):
+                    continue
+                if "literal" not in kinds and "string" not in kinds:
+                    continue
+                if comparable and any(kind == "named" and (unwrap(node) or node).type == "attribute"
+                                      for kind, node in zip(kinds, (left, right))):
+                    continue
+                strong = "string" in kinds or kinds == ("literal", "literal")
+                values = {
+                    "left": shorten(file.text_of(left), 50), "right": shorten(file.text_of(right), 50),
+                    "left_plain": shorten(file.text_of(left), 50), "right_plain": shorten(file.text_of(right), 50),
+                    "operator": operator, "why": _why(kinds, file.text_of(left), file.text_of(right)),
+                }
+                yield Hit(comparison, values, confidence=Confidence.HIGH if strong else None)
+                lines.add(comparison.start_point[0])
+                break
+
+
+def _why(kinds: tuple[str, str], left: str, right: str) -> str:
+    described = []
+    for kind, text in zip(kinds, (left, right)):
+        text = shorten(text, 40)
+        if kind == "literal":
+            described.append(f"`{text}` is a version written as a string")
+        elif kind == "string":
+            described.append(f"`{text}` is a version string")
+        elif kind == "named":
+            described.append(f"`{text}` holds a version")
+    return " and ".join(described) if described else "both sides are version strings"
+
+
+def _may_be_version(file: PyFile, node) -> bool:
+    node = unwrap(node) or node
+    if node.type in ("string", "concatenated_string"):
+        return True
+    text = file.text_of(node)
+    last = text.rsplit(".", 1)[-1]
+    return bool(_HINT.search(text) or (node.type in ("identifier", "attribute") and _CONSTANT_NAME.match(last)))

@@ -135,3 +135,11 @@ def test_json_output_matches_documented_schema(vulnerable: Path, tmp_path: Path)
     data = json.loads(secreview("-f", "json", str(vulnerable), str(bad)).stdout)
     jsonschema.Draft202012Validator(schema).validate(data)
     assert data["findings"] and data["errors"]
+
+
+def test_output_to_a_device_writes_through_it(vulnerable: Path) -> None:
+    import os
+    import stat
+    result = secreview("--output", os.devnull, str(vulnerable))
+    assert result.returncode == 1
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode), "the device must not be replaced by a regular file"

@@ -524,12 +524,24 @@ def _stderr_is_tty() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
+def _write_in_place(text: str, output: str, what: str) -> bool:
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as error:
+        print(f"secreview: error: cannot write {what} to {output}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
+
+
 def _write(text: str, output: str | None, what: str = "report") -> bool:
     """Write the report (or baseline); to a file atomically so a failure never leaves half of one."""
     if output is None or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return True
+    if os.path.exists(output) and not os.path.isfile(output):
+        return _write_in_place(text, output, what)  # /dev/null, a pipe: replacing it would break it
     directory = os.path.dirname(os.path.abspath(output))
     try:
         handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, delete=False,

@@ -113,6 +113,8 @@ class BindAllInterfaces(Rule):
                 value = (file.constant_value(node.named_children[0]),)
             else:
                 return
+        if len(value) > 1 and value[1] == 0:
+            return  # port 0: the OS picks a free port, typically probed and closed again, not served
         if value and isinstance(value[0], str) and value[0] in p.ALL_INTERFACES:
             yield Hit(call.node, {"address": f'host "{value[0]}"'})
 

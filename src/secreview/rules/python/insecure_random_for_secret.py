@@ -44,6 +44,8 @@ def make_reset_token():
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 
 from secreview.lang.python import Call, PyFile
@@ -65,6 +67,8 @@ _FIXES = {
 
 
 _REORDERING = frozenset({"shuffle", "sample"})
+# containers and arguments whose contents are secrets, even inside a longer name (`mysession`)
+_SECRET_STORE = re.compile(r"session|token|cookie|secret|passw|nonce|csrf", re.I)
 
 
 class InsecureRandomForSecret(CallRule):
@@ -104,11 +108,11 @@ class InsecureRandomForSecret(CallRule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in self.candidates(file):
-            names = p.flow_names(file, call.node)
+            names = p.flow_names(file, call.node) + _stored_into(file, call.node, names=p.flow_names(file, call.node))
             function = p.function_name(file, call.node)
             if function:
                 names.append(function)
-            marked = list(dict.fromkeys(n for n in names if p.is_security_name(n, keys=True)))
+            marked = list(dict.fromkeys(n for n in names if p.is_security_name(n, keys=True) or _SECRET_STORE.search(n)))
             innocent = bool(p.context_words(names) & p.NON_SECURITY_RANDOM_WORDS)
             context = f" for a security value ({p.shorten(', '.join(marked), 60)})" if marked else ""
             method = call.method or ""
@@ -118,4 +122,22 @@ class InsecureRandomForSecret(CallRule):
             yield Hit(call.node, {"callee": call.name or f"{p.receiver_text(file, call)}.{method}",
                                   "context": context,
                                   "fix": _FIXES.get(method, "`secrets.token_bytes(n)` / `secrets.randbelow(n)`")},
-                      confidence=Confidence.LOW if reorders else p.grade(bool(marked), innocent))
+                      # without a security value in sight, `random` is far more often simulation, jitter or
+                      # load spreading than a secret: shown on request only
+                      confidence=Confidence.LOW if reorders or not marked else p.grade(True, innocent))
+
+
+def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:
+    """Where the variables holding the random value go next in the same function:
+    `store[key] = value` gives `store`, `resp.set_cookie(name, value)` gives `set_cookie`."""
+    scope = file.enclosing_scope(call_node)
+    variables = {n for n in names if n.isidentifier()}
+    found: list[str] = []
+    for assignment in file.assignments(left="subscript"):
+        right = assignment.child_by_field_name("right")
+        if file.enclosing_scope(assignment) == scope and right is not None and file.text_of(right) in variables:
+            found.append(file.text_of(assignment.child_by_field_name("left").child_by_field_name("value")))
+    for other in file.method_calls("set_cookie"):
+        if file.enclosing_scope(other.node) == scope and any(file.text_of(a) in variables for a in other.args):
+            found.append("set_cookie")
+    return found

@@ -109,7 +109,11 @@ class NoneDefaultParameterDereferenced(Rule):
                 if hit is None:
                     continue
                 node, how, error, either_or = hit
-                low = either_or or ix.is_test_file(file.path) or self._fixed_signature(file, function, fname)
+                # Outside constructors a None default is often only a signature convention (framework
+                # callbacks, partial-bound helpers); it is a crash in sight when a call here omits it.
+                omitted = fname in ("__init__", "__new__") or _called_without(file, fname, function, name)
+                low = either_or or not omitted or ix.is_test_file(file.path) or \
+                    self._fixed_signature(file, function, fname)
                 yield Hit(node, {"param": name, "function": fname, "how": how, "error": error},
                           confidence=Confidence.LOW if low else None)
 
@@ -195,3 +199,20 @@ def _dereference(file: PyFile, ident: ts.Node) -> tuple[ts.Node, str, str] | Non
         if len(children) == 2 and children[1] == ident and operators in (["in"], ["not in"], ["not", "in"]):
             return parent, "tests membership in it", "`TypeError: argument of type 'NoneType' is not iterable`"
     return None
+
+
+def _called_without(file: PyFile, fname: str, function: ts.Node, param: str) -> bool:
+    """True if a call in this file to `fname` passes neither a positional nor a keyword value for `param`."""
+    parameters = function.child_by_field_name("parameters")
+    names = [file.text_of(p if p.type == "identifier" else (p.child_by_field_name("name") or p))
+             for p in (parameters.named_children if parameters is not None else ())]
+    names = [n for n in names if n not in ("self", "cls")]
+    if param not in names:
+        return False
+    position = names.index(param)
+    for call in file.method_calls(fname):
+        if call.has_star_args:
+            continue
+        if len(call.args) <= position and param not in call.kwargs:
+            return True
+    return False

@@ -1,0 +1,159 @@
+"""Required argument read from `**kwargs` without checking that it was passed.
+
+## What it does
+Flags `kwargs["name"]` reads of a function's own `**kwargs` when nothing in
+the function makes sure the key is there: no `"name" in kwargs` test, no
+`kwargs.get("name")` / `setdefault`, no earlier `kwargs["name"] = ...`, no
+`try` that handles `KeyError`.
+
+## Why is this bad?
+`**kwargs` hides the argument from the signature, so nothing forces callers to
+pass it. A caller that omits it (a new code path, another driver calling the
+same interface) gets a `KeyError` in the middle of the operation: the request
+fails with a 500 or, worse, a multi-step operation stops half done and leaves
+resources behind (CWE-754). Sibling code that does check the key makes the
+omission likely.
+
+## Example
+```python
+def create_image(self, prepare_template, base, size, *args, **kwargs):
+    image_meta = IMAGE_API.get(kwargs["context"], kwargs["image_id"])
+    return image_meta
+```
+
+## Use instead
+```python
+def create_image(self, prepare_template, base, size, *args, **kwargs):
+    if "context" not in kwargs or "image_id" not in kwargs:
+        raise ValueError("create_image needs context= and image_id=")
+    image_meta = IMAGE_API.get(kwargs["context"], kwargs["image_id"])
+    return image_meta
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/754.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from secreview.lang.python import PyFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit, Rule
+
+_HANDLED = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
+
+
+class KwargsKeyReadUnchecked(Rule):
+    id = "kwargs-key-read-unchecked"
+    cwe = 754
+    severity = Severity.LOW
+    # Frameworks often guarantee keys (`body` in API controllers); an unchecked read is a clear slip
+    # when other code of the file does check the same key (medium), otherwise shown on request (low).
+    confidence = Confidence.LOW
+    message = "`{code}` fails with KeyError when a caller omits `{key}`"
+    description = (
+        "`{function}` reads `{code}` from its `**{kwargs}` without checking that the key was passed. "
+        "Nothing in the signature makes callers supply `{key}`, so a caller that leaves it out crashes this "
+        "call with a KeyError part-way through, failing the request or leaving earlier steps of the "
+        "operation undone.{sibling}"
+    )
+    solution = (
+        "Make the argument explicit in the signature (`def {function}(..., {key}, **{kwargs})`), or check it "
+        "first (`if \"{key}\" not in {kwargs}: raise ValueError(...)`) and fail with a clear error before "
+        "any side effect; use `{kwargs}.get(\"{key}\")` where it is really optional."
+    )
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        checked_elsewhere: set[str] = set()
+        candidates = []
+        for function in file.nodes_of_type("function_definition"):
+            kwargs = _kwargs_name(file, function)
+            if kwargs is None:
+                continue
+            guarded = _guarded_keys(file, function, kwargs)
+            checked_elsewhere |= guarded
+            name = file.text_of(function.child_by_field_name("name"))
+            for read, key in _reads(file, function, kwargs):
+                if key not in guarded and not _inside_key_error_handler(file, read, function):
+                    candidates.append(Hit(read, {"key": key, "kwargs": kwargs, "function": name, "sibling": ""}))
+        for hit in candidates:
+            if hit.values["key"] in checked_elsewhere:
+                hit = Hit(hit.node, {**hit.values, "sibling": " Other code in this file does check for it."},
+                          confidence=Confidence.MEDIUM)
+            yield hit
+
+
+def _kwargs_name(file: PyFile, function: ts.Node) -> str | None:
+    parameters = function.child_by_field_name("parameters")
+    for parameter in parameters.named_children if parameters is not None else ():
+        if parameter.type == "dictionary_splat_pattern" and parameter.named_children:
+            return file.text_of(parameter.named_children[0])
+    return None
+
+
+def _own(file: PyFile, node: ts.Node, function: ts.Node) -> bool:
+    owner = file.inside(node, ("function_definition", "lambda"))
+    return owner is not None and owner.id == function.id
+
+
+def _key_of(file: PyFile, subscript: ts.Node, kwargs: str) -> str | None:
+    container = subscript.child_by_field_name("value")
+    if container is None or container.type != "identifier" or file.text_of(container) != kwargs:
+        return None
+    keys = subscript.children_by_field_name("subscript")
+    key = file.string_literal_text(keys[0]) if len(keys) == 1 else None
+    return key
+
+
+def _reads(file: PyFile, function: ts.Node, kwargs: str) -> Iterator[tuple[ts.Node, str]]:
+    for subscript in file.nodes("(subscript) @s", "s", function):
+        key = _key_of(file, subscript, kwargs)
+        parent = subscript.parent
+        is_target = parent is not None and parent.type in ("assignment", "augmented_assignment") \
+            and parent.child_by_field_name("left") == subscript
+        if key is not None and not is_target and _own(file, subscript, function) and \
+                (parent is None or parent.type != "delete_statement"):
+            yield subscript, key
+
+
+def _guarded_keys(file: PyFile, function: ts.Node, kwargs: str) -> set[str]:
+    """Keys the function tests, reads safely or sets itself."""
+    keys: set[str] = set()
+    for comparison in file.nodes_of_type("comparison_operator", within=function):
+        operands = [c for c in comparison.named_children]
+        if len(operands) == 2 and file.text_of(operands[1]) == kwargs:
+            key = file.string_literal_text(operands[0])
+            if key is not None:
+                keys.add(key)
+    for call in file.method_calls("get", "setdefault", "pop"):
+        if call.receiver is not None and file.text_of(call.receiver) == kwargs and call.args and \
+                function.start_byte <= call.node.start_byte < function.end_byte:
+            key = file.string_literal_text(call.args[0])
+            if key is not None:
+                keys.add(key)
+    for assignment in file.assignments(left="subscript"):
+        if function.start_byte <= assignment.start_byte < function.end_byte:
+            key = _key_of(file, assignment.child_by_field_name("left"), kwargs)
+            if key is not None:
+                keys.add(key)
+    return keys
+
+
+def _inside_key_error_handler(file: PyFile, node: ts.Node, function: ts.Node) -> bool:
+    current = node.parent
+    while current is not None and current.id != function.id:
+        if current.type == "block" and current.parent is not None and current.parent.type == "try_statement" \
+                and current.parent.child_by_field_name("body") == current:
+            for clause in current.parent.named_children:
+                if clause.type == "except_clause":
+                    caught = clause.named_children[0] if clause.named_children else None
+                    if caught is None or caught.type == "block" or \
+                            any(name in _HANDLED for name in file.text_of(caught).replace("(", " ").replace(
+                                ")", " ").replace(",", " ").split()):
+                        return True
+        current = current.parent
+    return False

@@ -220,11 +220,11 @@ def run_secreview(command: list[str], paths: list[str], jobs: int) -> ToolRun:
         for chunk in chunks(piece):
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp, "report.json")
-                subprocess.run([*command, "--format", "json", "--output", str(out), *chunk],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                               env=_secreview_env())
+                completed = subprocess.run([*command, "--format", "json", "--output", str(out), *chunk],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                           check=False, env=_secreview_env())
                 if not out.is_file():
-                    raise RuntimeError("secreview wrote no report")
+                    raise RuntimeError(f"secreview wrote no report: {completed.stderr.strip()[-500:]}")
                 report = json.loads(out.read_text(encoding="utf-8"))
             found += [Finding(os.path.abspath(f["location"]["path"]), f["location"]["start_line"], f["cwe"]["id"])
                       for f in report["findings"]]

@@ -111,7 +111,7 @@ class CFile:
         if language not in LANGUAGES:
             raise ValueError(f"CFile reads C or C++, not {language!r}")
         self._query_cache: dict[tuple[str, str, int | None], list[ts.Node]] = {}
-        self._memo: dict[tuple[str, int], dict] = {}
+        self._memo: dict[tuple, object] = {}  # per-file answers keyed by (question, node id or names)
         self.language = language
         self.path = path
         self.text = text
@@ -216,9 +216,12 @@ class CFile:
     def calls_to(self, *names: str) -> list[Call]:
         """Calls of the named functions, in source order.  `strcpy` also finds `std::strcpy`
         (the C library is reachable through namespace std); `ns::f` finds only `ns::f`."""
-        wanted = set(names) | {f"std::{n}" for n in names if "::" not in n}
-        found = [call for name in wanted for call in self._calls_by_name.get(name, ())]
-        return sorted(found, key=lambda c: c.node.start_byte)
+        key = ("calls_to", names)
+        if key not in self._memo:
+            wanted = set(names) | {f"std::{n}" for n in names if "::" not in n}
+            found = [call for name in wanted for call in self._calls_by_name.get(name, ())]
+            self._memo[key] = sorted(found, key=lambda c: c.node.start_byte)
+        return list(self._memo[key])
 
     def method_calls(self, *methods: str) -> list[Call]:
         """Calls `obj.m(...)` / `obj->m(...)` of the given methods on any receiver, in source order."""
@@ -247,7 +250,11 @@ class CFile:
         node = unwrap(node)
         if node is None or node.type != "call_expression":
             return None
-        return next((c for c in self.calls if c.node == node), None)
+        return self._calls_by_start.get((node.start_byte, node.end_byte))
+
+    @functools.cached_property
+    def _calls_by_start(self) -> dict[tuple[int, int], Call]:
+        return {(call.node.start_byte, call.node.end_byte): call for call in self.calls}
 
     # -- functions and declarations --------------------------------------------
 

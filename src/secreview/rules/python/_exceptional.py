@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python import NOT_CONSTANT, Call, PyFile
+from secreview.lang.python import Call, PyFile
 from secreview.rules.python._flow import EXITS, NESTED_SCOPES, except_types, unwrap
 
 try:  # Python 3.11+
@@ -345,13 +345,6 @@ def _sequences(parsed: object) -> Iterator[list]:
             yield from _sequences(av[1])
 
 
-def min_width(parsed: object) -> int | None:
-    try:
-        return parsed.getwidth()[0]  # type: ignore[attr-defined]
-    except Exception:
-        return None
-
-
 # -- URL, host and path strings ------------------------------------------------------------
 
 _URL_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^/?#@\s]+@)?(?P<host>\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::\d*)?$", re.I)
@@ -594,7 +587,7 @@ _MATCH_METHODS = frozenset({"match", "search", "fullmatch"})
 _REGEX_NAME = re.compile(r"(?:^|_)(?:re|regex|regexp|rx|pattern|pat|matcher)$|(?:Regex|Pattern|RE)$", re.I)
 _DICT_ATTRIBUTES = frozenset({"environ", "args", "form", "values", "headers", "cookies", "GET", "POST", "META",
                               "COOKIES", "query_params", "path_params", "json", "params", "kwargs"})
-_DICT_FACTORIES = frozenset({"json.loads", "json.load", "yaml.safe_load", "dict", "toml.load", "toml.loads",
+_DICT_FACTORIES = frozenset({"json.loads", "json.load", "yaml.safe_load", "toml.load", "toml.loads",
                              "tomllib.load", "tomllib.loads", "simplejson.loads", "ujson.loads", "orjson.loads"})
 _TREE_MODULES = ("xml.etree", "lxml", "defusedxml", "bs4", "xml.dom")
 MATCH_DEREFERENCES = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
@@ -1191,6 +1184,79 @@ def concurrency_import(file: PyFile) -> str | None:
     return next((m for m in CONCURRENCY_MODULES if file.imports_module(m)), None)
 
 
+_SPAWNERS = {
+    "threading.Thread": ("target", 1), "threading.Timer": ("function", 1), "thread.start_new_thread": (None, 0),
+    "_thread.start_new_thread": (None, 0), "eventlet.spawn": (None, 0), "eventlet.spawn_n": (None, 0),
+    "eventlet.spawn_after": (None, 1), "eventlet.greenthread.spawn": (None, 0),
+    "eventlet.greenthread.spawn_n": (None, 0),
+    "greenthread.spawn": (None, 0), "greenthread.spawn_n": (None, 0), "gevent.spawn": (None, 0),
+    "utils.spawn": (None, 0), "utils.spawn_n": (None, 0),
+}
+_SPAWN_METHODS = {"submit": 0, "map": 0, "imap": 0, "imap_unordered": 0, "starmap": 0, "apply_async": 0,
+                  "spawn": 0, "spawn_n": 0, "run_in_executor": 1}
+_POOLISH = re.compile(r"executor|pool|workers|threads|tpe|green|gt|futures", re.I)
+
+
+@dataclass(frozen=True)
+class Spawn:
+    call: Call
+    target: ts.Node  # the function passed to the thread / pool
+    repeated: bool  # started more than once: in a loop, a comprehension, or a pool's map
+    green: bool  # a green thread (eventlet/gevent): it only switches where it blocks (I/O, sleep)
+
+
+def thread_spawns(file: PyFile) -> Iterator[Spawn]:
+    """Calls that run a function in another thread or green thread, with the function they run."""
+    for call in file.calls:
+        target = None
+        repeated = False
+        if call.name in _SPAWNERS:
+            keyword, position = _SPAWNERS[call.name]
+            target = call.arg(position if keyword is None else None, keyword)
+            if target is None and keyword is not None:
+                target = call.kwargs.get(keyword)
+        elif call.method in _SPAWN_METHODS and call.receiver is not None and \
+                _POOLISH.search(file.text_of(call.receiver)):
+            target = call.arg(_SPAWN_METHODS[call.method])
+            repeated = call.method in ("map", "imap", "imap_unordered", "starmap")
+        if target is None:
+            continue
+        repeated = repeated or file.inside(call.node, ("for_statement", "while_statement", "list_comprehension",
+                                                       "generator_expression", "set_comprehension")) is not None
+        green = (call.name or "").startswith(("eventlet", "gevent", "greenthread", "utils.spawn")) or \
+            call.method in ("spawn", "spawn_n", "spawn_after") or _imports_green(file)
+        yield Spawn(call, target, repeated, green)
+
+
+def _imports_green(file: PyFile) -> bool:
+    """The module uses green threads: eventlet/gevent, or a GreenPool/greenthread helper of the project."""
+    return any(full.split(".")[0] in ("eventlet", "gevent") or "green" in full.lower()
+               for full in file.imports.values())
+
+
+def function_named(file: PyFile, target: ts.Node, near: ts.Node) -> ts.Node | None:
+    """The definition a thread target names: `worker` (a module function) or `self.worker` (a method of
+    the class around `near`)."""
+    target = unwrap(target) or target
+    if target.type == "identifier":
+        name = file.text_of(target)
+        for function in file.nodes_of_type("function_definition"):
+            if file.text_of(function.child_by_field_name("name")) == name and \
+                    file.inside(function, ("function_definition", "class_definition")) is None:
+                return function
+        return None
+    if target.type == "attribute" and file.text_of(target.child_by_field_name("object")) in ("self", "cls"):
+        cls = file.inside(near, ("class_definition",))
+        name = file.text_of(target.child_by_field_name("attribute"))
+        body = cls.child_by_field_name("body") if cls is not None else None
+        for child in body.named_children if body is not None else ():
+            function = child.child_by_field_name("definition") if child.type == "decorated_definition" else child
+            if function is not None and function.type == "function_definition" and \
+                    file.text_of(function.child_by_field_name("name")) == name:
+                return function
+    return None
+
+
 def declared_global(file: PyFile, function: ts.Node, name: str) -> bool:
     return any(name in [file.text_of(c) for c in statement.named_children]
                for statement in file.nodes_of_type("global_statement", within=function)
@@ -1236,7 +1302,9 @@ def comparison_pairs(file: PyFile, comparison: ts.Node) -> Iterator[tuple[ts.Nod
             yield operands[index], " ".join(file.text_of(operator).split()), operands[index + 1]
 
 
-_VERSION_LITERAL = re.compile(r"^v?(?!\d{4}\.)\d+(?:\.\d+)+(?:[-.+]?(?:a|b|c|rc|alpha|beta|dev|post|pre)\.?\d*)?$", re.I)
+# "1.10", "v3.9.2", "2.0rc1"; not a date-like "2024.01" (calendar versions compare fine as strings)
+_VERSION_LITERAL = re.compile(r"^v?(?!\d{4}\.)\d+(?:\.\d+)+(?:[-.+]?(?:a|b|c|rc|alpha|beta|dev|post|pre)\.?\d*)?$",
+                              re.I)
 _VERSION_STRINGS = frozenset({
     "sys.version", "platform.python_version", "platform.release", "platform.version", "ssl.OPENSSL_VERSION",
     "sqlite3.sqlite_version", "sqlite3.version", "importlib.metadata.version", "importlib_metadata.version",
@@ -1513,8 +1581,3 @@ def is_discarded(call_node: ts.Node) -> bool:
     # `f(x)` alone; `f(x), 403` is an expression statement with several children (a tuple)
     return parent.named_child_count == 1 or all(c.type not in ("assignment", "augmented_assignment", "yield", "await")
                                                 for c in parent.named_children)
-
-
-def constant(file: PyFile, node: ts.Node | None) -> object:
-    value = file.constant_value(node)
-    return None if value is NOT_CONSTANT else value

@@ -571,6 +571,8 @@ def web_module(file: PyFile) -> bool:
     return any(file.imports_module(name) for name in WEB_FRAMEWORKS)
 
 
+_VALIDATOR_WORDS = frozenset({"allowed", "allow", "valid", "validate", "check", "is", "verify", "safe", "permitted",
+                              "accept", "acceptable", "extension", "ext"})
 _NAME_WRAPPERS = frozenset({"secure_filename", "os.path.basename", "basename", "str", "werkzeug.utils.secure_filename",
                             "get_valid_filename", "django.utils.text.get_valid_filename", "unquote",
                             "urllib.parse.unquote", "strip", "lower", "casefold"})
@@ -604,8 +606,8 @@ def client_filename(file: PyFile, node: ts.Node | None, _depth: int = 0) -> bool
     scope = file.enclosing_scope(node)
     if scope.type == "function_definition" and file.is_parameter(name, scope):
         function_words = set(words(file.text_of(scope.child_by_field_name("name"))))
-        return bool(re.search(r"file_?name|fname", name, re.I)) and bool(function_words & {"allowed", "allow", "valid", "validate", "check", "is", "verify", "safe",
-                                       "permitted", "accept", "acceptable", "extension", "ext"}) and web_module(file)
+        return bool(re.search(r"file_?name|fname", name, re.I)) and bool(function_words & _VALIDATOR_WORDS) \
+            and web_module(file)
     for binding, identifier in file.reaching_bindings(node):
         value = file.bound_value(binding, identifier)
         if value is not None and client_filename(file, value, _depth + 1):

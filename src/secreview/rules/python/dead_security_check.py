@@ -107,7 +107,8 @@ def _always_false(file: PyFile, condition: ts.Node | None) -> bool:
     condition = ix.unwrap(condition)
     if condition is None:
         return False
-    if condition.type in ("false", "none", "integer") or (condition.type == "string" and not file.text_of(condition).strip("'\"bruBRU")):
+    empty_string = condition.type == "string" and not file.text_of(condition).strip("'\"bruBRU")
+    if condition.type in ("false", "none", "integer") or empty_string:
         value = file.constant_value(condition)
         return value is not ix.NOT_CONSTANT and not value
     if condition.type == "boolean_operator" and file.text_of(condition.child_by_field_name("operator")) == "and":

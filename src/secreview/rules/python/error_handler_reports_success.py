@@ -89,8 +89,9 @@ class ErrorHandlerReportsSuccess(Rule):
     description = (
         "When `{first}` (line {try_line}) raises, `{handler}` catches every exception and {how}, the same "
         "success value `{function}` returns when everything worked, {evidence}. The caller cannot tell the "
-        "error from success: it goes on as if the step had been done (a rule applied, a check passed, data written), and the failure, whether an "
-        "accident or provoked by an attacker, is hidden from whoever could react to it."
+        "error from success: it goes on as if the step had been done (a rule applied, a check passed, data "
+        "written), and the failure, whether an accident or provoked by an attacker, is hidden from whoever "
+        "could react to it."
     )
     solution = (
         "Report the failure from the handler: `return {failure}` (or re-raise / raise a specific error) "

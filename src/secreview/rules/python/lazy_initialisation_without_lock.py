@@ -68,7 +68,7 @@ import tree_sitter as ts
 from secreview.lang.python import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import concurrency_import, declared_global, gate_of
+from secreview.rules.python._exceptional import concurrency_import, declared_global
 from secreview.rules.python._flow import lock_around, unwrap
 from secreview.rules.python._helpers import shorten
 

@@ -19,7 +19,9 @@ inside a `try` that catches `AttributeError`/`TypeError` (or `Exception`), a
 value tested first (`if m:`, `m and m.group(1)`, `if not m: return`), and a
 call that the enclosing condition already tested (`if P.match(x): P.match(x).group()`).
 Confidence is high when the subject is attacker data (a request parameter or
-header, by dataflow), medium otherwise.
+header, by dataflow); medium for `.get(key)` on a request, environment,
+`**kwargs` or parsed-JSON mapping; low (hidden by default) for regex matches
+and XML look-ups on data of unknown origin, which are often known to match.
 
 ## Why is this bad?
 The None case is not an error the code expects: a line in an unexpected

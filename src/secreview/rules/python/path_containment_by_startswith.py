@@ -12,8 +12,13 @@ and either
 - the directory has no trailing separator (`base`, not `base + os.sep`), so
   the sibling `/srv/data-evil/x` starts with `/srv/data`.
 
-A constant directory (`"/var/lib/app"`) counts only when the check rejects
-(`if not p.startswith("/var/lib/app"): raise ...`).
+Only confinement checks are reported: the checked path is built by joining
+something onto the directory it is compared with (`p = os.path.join(base,
+name)`, `Path(base) / name`, possibly normalised), or comes from a request (by
+dataflow; confidence high). A constant directory (`"/var/lib/app"`) counts
+only when the check rejects (`if not p.startswith("/var/lib/app"): raise`) or
+the path comes from a request. The separator is also accepted when the same
+condition checks the next character (`p[len(base)] == os.sep`).
 
 ## Why is this bad?
 A string prefix is not a path containment test. Without normalisation, `..`
@@ -58,6 +63,7 @@ def read_export(base, name):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from secreview import taint
@@ -98,8 +104,8 @@ class PathContainmentByStartswith(Rule):
             if gate is None or not names_a_path(file, base, strong=True) or not names_a_path(file, path):
                 continue
             constant_base = file.is_constant(base)
-            if constant_base and not str(file.constant_value(base)).startswith(("/", "~")):
-                continue
+            if constant_base and not re.match(r"^(?:/|~/)[^/]*[A-Za-z0-9]", str(file.constant_value(base))):
+                continue  # a directory, not a bare "/" or "//" prefix test
             analysis = analysis or taint.analysis_for(file)
             verdict = taint.provenance(analysis, path, "path")
             if constant_base and not (rejects(file, gate) or verdict.from_source):

@@ -99,9 +99,7 @@ class RegexValidationWithoutEndAnchor(Rule):
                 "callee": shorten(file.text_of(call.node.child_by_field_name("function")), 40),
                 "pattern": shorten(regex.text, 60),
                 "subject": shorten(file.text_of(subject), 50),
-                "fixed": (f"re.fullmatch({shorten(file.text_of(regex.node), 60)}, {shorten(file.text_of(subject), 50)})"
-                          if regex_of_call(file, call) is not None else
-                          f"{shorten(file.text_of(call.receiver), 40)}.fullmatch({shorten(file.text_of(subject), 50)})"),
+                "fixed": _fixed(file, call, regex, subject),
                 "how": how,
             }
             verdict = None
@@ -132,3 +130,9 @@ class RegexValidationWithoutEndAnchor(Rule):
             if regex is not None:
                 yield call, regex, subject
 
+
+def _fixed(file: PyFile, call: Call, regex: Regex, subject) -> str:
+    value = shorten(file.text_of(subject), 50)
+    if regex_of_call(file, call) is not None:
+        return f"re.fullmatch({shorten(file.text_of(regex.node), 60)}, {value})"
+    return f"{shorten(file.text_of(call.receiver), 40)}.fullmatch({value})"

@@ -6,7 +6,8 @@ a scheme and host with nothing after the host (no `/`), and
 `host.endswith("example.com")` on a host name, domain, origin, e-mail
 address or URL (by the receiver's name, or `.netloc`/`.hostname` of a parsed
 URL) where the constant suffix is a domain without a leading `.` (or `@`).
-Tuples of such constants are checked item by item.
+Tuples of such constants are checked item by item. Confidence is high when
+the checked value comes from a request (by dataflow), medium otherwise.
 
 ## Why is this bad?
 The check was meant to accept one site, but it compares characters, not URL

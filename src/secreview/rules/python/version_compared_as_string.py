@@ -10,8 +10,11 @@ Flags ordering comparisons where one side is a version string literal
 too. Comparisons with version objects (`packaging.version.parse(...)`,
 `Version(...)`, `LooseVersion(...)`, `parse_version(...)`, or a name bound to
 one), with tuples such as `sys.version_info`, and with numbers are not
-flagged. Confidence is high when both sides are version strings or one is
-named like a version (`client_version`, `self.version`), medium otherwise.
+flagged. Confidence is high when a side is known to be a version string
+(`__version__`, `platform.python_version()`...) or both are literals, and
+medium when the other side is only named like a version (`client_version`,
+`self.fw_version`); in files that use `LooseVersion`/`StrictVersion`, whose
+objects compare correctly with strings, version-named attributes are skipped.
 
 ## Why is this bad?
 Strings compare character by character: `"10.0" < "9.1"`, `"1.10" < "1.9"`

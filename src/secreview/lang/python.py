@@ -31,6 +31,7 @@ _INDEXED_TYPES = frozenset({
     "import_from_statement", "future_import_statement", "if_statement", "with_statement", "try_statement",
     "return_statement", "raise_statement", "for_statement", "while_statement", "named_expression",
     "global_statement", "decorated_definition", "keyword_argument", "string", "lambda", "print_statement",
+    "binary_operator", "subscript", "comment", "pair", "default_parameter", "typed_default_parameter",
 })
 _INDEX_QUERY = "[" + " ".join(f"({name})" for name in sorted(_INDEXED_TYPES)) + "] @node"
 _SIMPLE_PATTERN = re.compile(r"^\s*\((\w+)\)\s*@(\w+)\s*$")
@@ -84,7 +85,8 @@ class PyFile:
     language = LANGUAGE
 
     def __init__(self, path: str, text: str, tree: ts.Tree | None = None) -> None:
-        self._query_cache: dict[tuple[str, str, int | None], list[ts.Node]] = {}
+        self._query_cache: dict[tuple, list[ts.Node]] = {}
+        self._names: dict[int, str | None] = {}
         self.path = path
         self.text = text
         self.data = text.encode("utf-8")
@@ -135,8 +137,20 @@ class PyFile:
             found = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
         return found if len(types) == 1 else sorted(found, key=lambda n: n.start_byte)
 
+    def binary_operators(self, *operators: str) -> list[ts.Node]:
+        """`a <op> b` expressions with one of `operators`, in source order."""
+        wanted = frozenset(operators)
+        return [node for node in self.nodes_of_type("binary_operator")
+                if self.text_of(node.child_by_field_name("operator")) in wanted]
+
     def assignments(self, *, left: str | None = None, right: str | None = None) -> list[ts.Node]:
-        """`a = b` statements, optionally only those whose target/value has the given node type."""
+        """`a = b` statements, optionally only those whose target/value has the given node type (memoised)."""
+        key = ("assignments", left, right)
+        if key not in self._query_cache:
+            self._query_cache[key] = self._assignments_of(left, right)
+        return self._query_cache[key]
+
+    def _assignments_of(self, left: str | None, right: str | None) -> list[ts.Node]:
         found = []
         for assign in self.nodes_of_type("assignment"):
             target, value = assign.child_by_field_name("left"), assign.child_by_field_name("right")
@@ -185,7 +199,15 @@ class PyFile:
         return any(full == module or full.startswith(module + ".") for full in self.imports.values())
 
     def qualified_name(self, node: ts.Node | None) -> str | None:
-        """Dotted name of an identifier/attribute chain, resolved via imports."""
+        """Dotted name of an identifier/attribute chain, resolved via imports (memoised per node)."""
+        if node is None:
+            return None
+        key = node.id
+        if key not in self._names:
+            self._names[key] = self._qualified_name(node)
+        return self._names[key]
+
+    def _qualified_name(self, node: ts.Node | None) -> str | None:
         parts: list[str] = []
         while node is not None and node.type == "attribute":
             parts.append(self.text_of(node.child_by_field_name("attribute")))

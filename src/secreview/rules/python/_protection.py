@@ -722,13 +722,6 @@ def _is_upper(name: str) -> bool:
     return name.upper() == name and any(c.isalpha() for c in name)
 
 
-_HARDCODED_QUERY = """
-[(assignment right: [(string) (concatenated_string)]) @node
- (keyword_argument value: [(string) (concatenated_string)]) @node
- (pair key: (string) value: [(string) (concatenated_string)]) @node
- (default_parameter value: [(string) (concatenated_string)]) @node
- (typed_default_parameter value: [(string) (concatenated_string)]) @node]
-"""
 _VALUE_FIELD = {"assignment": "right"}
 
 # Crypto APIs whose key argument must not be a literal: callee -> (position, keyword).
@@ -767,8 +760,24 @@ def hardcoded_secrets(file: PyFile) -> list[Secret]:
     return memo["secrets"]  # type: ignore[return-value]
 
 
+_STRING_TYPES = frozenset({"string", "concatenated_string"})
+
+
+def _string_bindings(file: PyFile) -> Iterator[ts.Node]:
+    """Assignments, keyword arguments, dict pairs and parameter defaults whose value is a string literal
+    (read from the file's node index instead of a tree query of their own)."""
+    for node in file.nodes_of_type("assignment", "keyword_argument", "pair", "default_parameter",
+                                   "typed_default_parameter"):
+        value = node.child_by_field_name(_VALUE_FIELD.get(node.type, "value"))
+        if value is None or value.type not in _STRING_TYPES:
+            continue
+        if node.type == "pair" and node.child_by_field_name("key").type != "string":
+            continue
+        yield node
+
+
 def _scan_secrets(file: PyFile) -> Iterator[Secret]:
-    for node in file.nodes(_HARDCODED_QUERY, "node"):
+    for node in _string_bindings(file):
         value = file.string_literal_text(node.child_by_field_name(_VALUE_FIELD.get(node.type, "value")))
         if value is None:
             continue

@@ -76,7 +76,6 @@ from secreview.rules import Hit, Rule
 from secreview.rules.python import _interaction as ix
 from secreview.rules.python._taint import route_handlers
 
-_DIVISIONS = '[(binary_operator operator: "/") (binary_operator operator: "//") (binary_operator operator: "%")] @op'
 _HANDLED = ("ZeroDivisionError", "ArithmeticError")
 _NON_EMPTY_CALLS = frozenset({"split", "rsplit", "splitlines_nonempty", "str", "repr", "hex", "bin", "oct"})
 
@@ -108,7 +107,7 @@ class DivisionByPossibleZero(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         if "/" not in file.text and "%" not in file.text:
             return
-        operations = list(file.nodes(_DIVISIONS, "op"))
+        operations = file.binary_operators("/", "//", "%")
         operations += [a for a in file.nodes_of_type("augmented_assignment")
                        if file.text_of(a.child_by_field_name("operator")) in ("/=", "//=", "%=")]
         reported: set[tuple[int, str]] = set()

@@ -75,8 +75,11 @@ class Jinja2AutoescapeDisabled(CallRule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
+        hits = list(super().check(file))
+        if not hits:
+            return
         html = any(file.imports_module(name) for name in _WEB_FRAMEWORKS) or _MARKUP.search(file.text) is not None
-        for hit in super().check(file):
+        for hit in hits:
             yield hit if html else Hit(hit.node, hit.values, confidence=Confidence.LOW)
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:

@@ -102,7 +102,7 @@ class SizeUnitMismatch(Rule):
             operands = node.named_children
             if len(operands) == 2 and len(operators) == 1 and operators[0] in _COMPARISONS:
                 yield from self._pair(file, node, operands[0], operands[1], "compares")
-        for node in file.nodes("[(binary_operator operator: \"+\") (binary_operator operator: \"-\")] @op", "op"):
+        for node in file.binary_operators("+", "-"):
             yield from self._pair(file, node, node.child_by_field_name("left"), node.child_by_field_name("right"),
                                   "adds or subtracts")
         for node in file.nodes_of_type("augmented_assignment"):

@@ -87,7 +87,7 @@ class VersionComparedAsString(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         # where the file builds LooseVersion-like objects, an attribute such as `self.ld_version` may hold
         # one (they compare correctly with a string): there only values known to be strings count
-        comparable = bool(_STRING_COMPARABLE.search(file.text))
+        comparable = "Version" in file.text and bool(_STRING_COMPARABLE.search(file.text))
         lines: set[int] = set()
         for comparison in file.nodes_of_type("comparison_operator"):
             if comparison.start_point[0] in lines:

@@ -93,3 +93,18 @@ def error_lines(tree: ts.Tree, limit: int = 5) -> list[int]:
         if node.has_error:
             cursor.extend(reversed(node.children))
     return sorted(set(lines))
+
+
+def group_by(items, key) -> dict:
+    """Items grouped by `key(item)` (items whose key is empty are left out), order kept."""
+    groups: dict = {}
+    for item in items:
+        value = key(item)
+        if value:
+            groups.setdefault(value, []).append(item)
+    return groups
+
+
+def in_source_order(groups: dict, keys) -> list:
+    """The members of the named groups of syntax-located items (`.node`), in source order."""
+    return sorted((item for key in keys for item in groups.get(key, ())), key=lambda item: item.node.start_byte)

@@ -199,19 +199,11 @@ class CFile:
 
     @functools.cached_property
     def _calls_by_name(self) -> dict[str, list[Call]]:
-        index: dict[str, list[Call]] = defaultdict(list)
-        for call in self.calls:
-            if call.name:
-                index[call.name].append(call)
-        return index
+        return lang.group_by(self.calls, lambda call: call.name)
 
     @functools.cached_property
     def _calls_by_method(self) -> dict[str, list[Call]]:
-        index: dict[str, list[Call]] = defaultdict(list)
-        for call in self.calls:
-            if call.receiver is not None and call.method:
-                index[call.method].append(call)
-        return index
+        return lang.group_by(self.calls, lambda call: call.method if call.receiver is not None else None)
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls of the named functions, in source order.  `strcpy` also finds `std::strcpy`
@@ -219,14 +211,12 @@ class CFile:
         key = ("calls_to", names)
         if key not in self._memo:
             wanted = set(names) | {f"std::{n}" for n in names if "::" not in n}
-            found = [call for name in wanted for call in self._calls_by_name.get(name, ())]
-            self._memo[key] = sorted(found, key=lambda c: c.node.start_byte)
+            self._memo[key] = lang.in_source_order(self._calls_by_name, wanted)
         return list(self._memo[key])
 
     def method_calls(self, *methods: str) -> list[Call]:
         """Calls `obj.m(...)` / `obj->m(...)` of the given methods on any receiver, in source order."""
-        found = [call for m in methods for call in self._calls_by_method.get(m, ())]
-        return sorted(found, key=lambda c: c.node.start_byte)
+        return lang.in_source_order(self._calls_by_method, methods)
 
     def _make_call(self, node: ts.Node) -> Call:
         function = node.child_by_field_name("function")

@@ -226,19 +226,11 @@ class PyFile:
 
     @functools.cached_property
     def _calls_by_name(self) -> dict[str, list[Call]]:
-        index: dict[str, list[Call]] = defaultdict(list)
-        for call in self.calls:
-            if call.name:
-                index[call.name].append(call)
-        return index
+        return lang.group_by(self.calls, lambda call: call.name)
 
     @functools.cached_property
     def _calls_by_method(self) -> dict[str, list[Call]]:
-        index: dict[str, list[Call]] = defaultdict(list)
-        for call in self.calls:
-            if call.method:
-                index[call.method].append(call)
-        return index
+        return lang.group_by(self.calls, lambda call: call.method)
 
     @functools.cached_property
     def _calls_by_node(self) -> dict[int, Call]:
@@ -251,13 +243,11 @@ class PyFile:
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
-        found = [call for name in names for call in self._calls_by_name.get(name, ())]
-        return sorted(found, key=lambda c: c.node.start_byte)
+        return lang.in_source_order(self._calls_by_name, names)
 
     def method_calls(self, *methods: str) -> list[Call]:
         """Calls of `x.method(...)` for any receiver, in source order."""
-        found = [call for m in methods for call in self._calls_by_method.get(m, ())]
-        return sorted(found, key=lambda c: c.node.start_byte)
+        return lang.in_source_order(self._calls_by_method, methods)
 
     def _make_call(self, node: ts.Node) -> Call:
         function = node.child_by_field_name("function")

@@ -567,7 +567,8 @@ def _languages() -> tuple[str, ...]:
 def _rule_row(rule: type[Rule]) -> dict:
     entry = cwe.lookup(rule.cwe)
     return {
-        "id": rule.id, "language": rule.language, "cwe": rule.cwe, "cwe_name": entry.name,
+        "id": rule.id, "language": rule.language, "languages": list(rule.languages or (rule.language,)),
+        "cwe": rule.cwe, "cwe_name": entry.name,
         "pillar": entry.pillar, "pillar_name": entry.pillar_name,
         "severity": rule.severity.value, "confidence": rule.confidence.value, "summary": rule.summary(),
     }
@@ -586,7 +587,7 @@ def _cmd_rules(argv: list[str]) -> int:
         return EXIT_CLEAN
     width = max(len(row["id"]) for row in rows)
     for row in rows:
-        print(f"{row['id']:<{width}}  {row['language']:<7} CWE-{row['cwe']:<5} pillar CWE-{row['pillar']}  "
+        print(f"{row['id']:<{width}}  {','.join(row['languages']):<7} CWE-{row['cwe']:<5} pillar CWE-{row['pillar']}  "
               f"{row['severity']:<8} {row['confidence']:<6} {row['summary']}")
     print(f"\n{len(rows)} rules, {len({r['pillar'] for r in rows})} pillars")
     return EXIT_CLEAN
@@ -597,7 +598,7 @@ def rules_markdown(rows: list[dict]) -> str:
     lines = ["| rule | language | CWE | pillar | severity | confidence | what it finds |",
              "|---|---|---|---|---|---|---|"]
     for row in rows:
-        lines.append(f"| `{row['id']}` | {row['language']} | CWE-{row['cwe']} | CWE-{row['pillar']} | "
+        lines.append(f"| `{row['id']}` | {', '.join(row['languages'])} | CWE-{row['cwe']} | CWE-{row['pillar']} | "
                      f"{row['severity']} | {row['confidence']} | {row['summary']} |")
     pillars = len({row["pillar"] for row in rows})
     lines.append("")

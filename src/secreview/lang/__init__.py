@@ -108,3 +108,27 @@ def group_by(items, key) -> dict:
 def in_source_order(groups: dict, keys) -> list:
     """The members of the named groups of syntax-located items (`.node`), in source order."""
     return sorted((item for key in keys for item in groups.get(key, ())), key=lambda item: item.node.start_byte)
+
+
+def type_index(language: str, index_query: str, root: ts.Node) -> dict[str, list[ts.Node]]:
+    """Node type -> nodes (source order) for the types `index_query` captures: one traversal, in C."""
+    index: dict[str, list[ts.Node]] = {}
+    for found in captures(language, index_query, root).values():
+        for node in found:
+            index.setdefault(node.type, []).append(node)
+    for nodes in index.values():
+        nodes.sort(key=lambda n: n.start_byte)
+    return index
+
+
+def nodes_of_type(index: dict[str, list[ts.Node]], indexed: frozenset[str], types: tuple[str, ...],
+                  within: ts.Node | None = None) -> list[ts.Node]:
+    """Nodes of the given indexed types from a `type_index`, in source order, optionally inside `within`."""
+    unknown = set(types) - indexed
+    if unknown:
+        raise ValueError(f"node types not indexed: {sorted(unknown)}")
+    found = [n for t in types for n in index.get(t, ())]
+    if within is not None:
+        found = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+    return found if len(types) == 1 else sorted(found, key=lambda n: n.start_byte)
+

@@ -143,23 +143,11 @@ class CFile:
     @functools.cached_property
     def _type_index(self) -> dict[str, list[ts.Node]]:
         """Node type -> nodes for the types rules ask for most: one traversal, in C."""
-        index: dict[str, list[ts.Node]] = defaultdict(list)
-        for found in lang.captures(self.language, _index_query(self.language), self.root).values():
-            for node in found:
-                index[node.type].append(node)
-        for nodes in index.values():
-            nodes.sort(key=lambda n: n.start_byte)
-        return index
+        return lang.type_index(self.language, _index_query(self.language), self.root)
 
     def nodes_of_type(self, *types: str, within: ts.Node | None = None) -> list[ts.Node]:
         """Nodes of the given (indexed) types in source order, optionally inside `within`."""
-        unknown = set(types) - INDEXED_TYPES
-        if unknown:
-            raise ValueError(f"node types not indexed: {sorted(unknown)}")
-        found = [n for t in types for n in self._type_index.get(t, ())]
-        if within is not None:
-            found = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
-        return found if len(types) == 1 else sorted(found, key=lambda n: n.start_byte)
+        return lang.nodes_of_type(self._type_index, INDEXED_TYPES, types, within)
 
     def identifiers(self, within: ts.Node) -> dict[str, list[ts.Node]]:
         """Name -> identifier nodes (uses and declarations) inside `within`, in source order (memoised)."""

@@ -119,23 +119,11 @@ class PyFile:
     @functools.cached_property
     def _type_index(self) -> dict[str, list[ts.Node]]:
         """Node type -> nodes, for the types rules ask for most: one traversal in C."""
-        index: dict[str, list[ts.Node]] = defaultdict(list)
-        for found in lang.captures(LANGUAGE, _INDEX_QUERY, self.root).values():
-            for node in found:
-                index[node.type].append(node)
-        for nodes in index.values():
-            nodes.sort(key=lambda n: n.start_byte)
-        return index
+        return lang.type_index(LANGUAGE, _INDEX_QUERY, self.root)
 
     def nodes_of_type(self, *types: str, within: ts.Node | None = None) -> list[ts.Node]:
         """Nodes of the given (indexed) types in source order, optionally inside `within`."""
-        unknown = set(types) - _INDEXED_TYPES
-        if unknown:
-            raise ValueError(f"node types not indexed: {sorted(unknown)}")
-        found = [n for t in types for n in self._type_index.get(t, ())]
-        if within is not None:
-            found = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
-        return found if len(types) == 1 else sorted(found, key=lambda n: n.start_byte)
+        return lang.nodes_of_type(self._type_index, _INDEXED_TYPES, types, within)
 
     def binary_operators(self, *operators: str) -> list[ts.Node]:
         """`a <op> b` expressions with one of `operators`, in source order."""

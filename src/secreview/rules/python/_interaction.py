@@ -22,6 +22,7 @@ Vocabulary:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import weakref
 from collections.abc import Iterable, Iterator
@@ -30,10 +31,19 @@ import tree_sitter as ts
 
 from secreview import taint
 from secreview.lang.python import NOT_CONSTANT, Call, PyFile
+from secreview.model import Confidence
+from secreview.rules import Hit
 from secreview.rules.python._helpers import shorten
 from secreview.rules.python._protection import is_test_file, words
 
 __all__ = ["is_test_file", "words", "shorten"]
+
+def low_in_tests(file: PyFile, hits: Iterable[Hit]) -> Iterator[Hit]:
+    """The hits, at low confidence when the file is test code (tests quote dangerous calls on purpose)."""
+    test_code = is_test_file(file.path)
+    for hit in hits:
+        yield dataclasses.replace(hit, confidence=Confidence.LOW) if test_code else hit
+
 
 NESTED = frozenset({"function_definition", "lambda", "class_definition"})
 EXITS = frozenset({"return_statement", "raise_statement", "continue_statement", "break_statement"})

@@ -66,7 +66,6 @@ def require_login():
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -103,9 +102,7 @@ class HttpMethodTrustedForAuthorization(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        test_code = ix.is_test_file(file.path)
-        for hit in self._hits(file):
-            yield dataclasses.replace(hit, confidence=Confidence.LOW) if test_code else hit
+        return ix.low_in_tests(file, self._hits(file))
 
     def _hits(self, file: PyFile) -> Iterator[Hit]:
         if "method" not in file.text and "REQUEST_METHOD" not in file.text:

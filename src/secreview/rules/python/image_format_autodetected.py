@@ -56,7 +56,6 @@ def virtual_size(path, disk_format):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shlex
 from collections.abc import Iterator
@@ -100,9 +99,7 @@ class ImageFormatAutodetected(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        test_code = ix.is_test_file(file.path)  # tests assert on command lines: low confidence there
-        for hit in self._hits(file):
-            yield dataclasses.replace(hit, confidence=Confidence.LOW) if test_code else hit
+        return ix.low_in_tests(file, self._hits(file))
 
     def _hits(self, file: PyFile) -> Iterator[Hit]:
         if "qemu" not in file.text and "convert_image" not in file.text:

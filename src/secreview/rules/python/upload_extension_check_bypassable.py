@@ -67,7 +67,6 @@ def upload():
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -105,9 +104,7 @@ class UploadExtensionCheckBypassable(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        test_code = ix.is_test_file(file.path)
-        for hit in self._hits(file):
-            yield dataclasses.replace(hit, confidence=Confidence.LOW) if test_code else hit
+        return ix.low_in_tests(file, self._hits(file))
 
     def _hits(self, file: PyFile) -> Iterator[Hit]:
         text = file.text

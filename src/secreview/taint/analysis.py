@@ -185,6 +185,7 @@ class FileAnalysis:
         self._steps = 0
         self._memo: dict[tuple, Value] = {}
         self._active: set[int] = set()
+        self._ran: set[int] = set()  # functions whose body was analysed in some context
         try:
             Interpreter(self, None, 0).run_module(module)
         except StepBudgetExceeded:
@@ -231,7 +232,12 @@ class Interpreter:
         self.analysis.module_env = final
         # module-level functions run after the whole module was loaded: they see its final names
         for fn in self.deferred:
-            self.analyse_entry(FunctionValue(fn.function, final, fn.owner))
+            if not fn.function.internal:
+                self.analyse_entry(FunctionValue(fn.function, final, fn.owner))
+        # internal functions run in their callers' contexts; one that no context reached runs alone
+        for fn in self.deferred:
+            if fn.function.internal and id(fn.function) not in self.analysis._ran:
+                self.analyse_entry(FunctionValue(fn.function, final, fn.owner))
 
     def run_function(self, fn: FunctionValue, args: dict[str, Value]) -> Value:
         env = dict(fn.closure)
@@ -394,17 +400,12 @@ class Interpreter:
     def analyse_entry(self, fn: FunctionValue) -> None:
         """Analyse a function as called from unknown code: parameters are 'param' labels."""
         args: dict[str, Value] = {}
-        route_params = self.spec.route_parameters(fn.function)
         for position, name in enumerate(fn.function.params):
             if position == 0 and fn.owner is not None:
                 args[name] = self.spec.instance_as_called(fn.owner)
                 continue
-            node = fn.function.node
-            if name in route_params:
-                args[name] = Value((Label("source", f"URL path parameter `{name}`", node,
-                                          trace=(Step(node, f"path parameter `{name}`"),)),))
-            else:
-                args[name] = Value((Label("param", name, node),))
+            filled = self.spec.entry_parameter(fn.function, position, name)
+            args[name] = filled if filled is not None else Value((Label("param", name, fn.function.node),))
         self.call_function(fn, args, entry=True)
 
     def call_function(self, fn: FunctionValue, args: dict[str, Value], entry: bool = False) -> Value:
@@ -414,9 +415,12 @@ class Interpreter:
         parameters standing for themselves) is instantiated with the arguments: cheap, and
         nothing inside the callee can become a finding that the entry analysis did not see.
         With attacker data the body is analysed again in this context (bounded depth), so that
-        sinks inside the callee see it.
+        sinks inside the callee see it; so is an internal function given only constants, which
+        therefore never sees "unknown" parameters when every caller passes fixed values.
         """
-        if not entry and not any(l.kind in ATTACKER_KINDS for v in args.values() for l in v.labels):
+        if not entry and not any(l.kind in ATTACKER_KINDS for v in args.values() for l in v.labels) \
+                and not (fn.function.internal and not any(v.labels for v in args.values())):
+            # (an internal function given only constants runs with them: its callers are all known)
             return instantiate(self.summary(fn), fn.function, args)
         key = (id(fn.function), tuple((n, tuple(l.key for l in v.labels), _hashable(v.const))
                                       for n, v in sorted(args.items())))
@@ -425,6 +429,7 @@ class Interpreter:
         if id(fn.function) in self.analysis._active or self.depth >= MAX_CONTEXT_DEPTH:
             return derived(*args.values())
         self.analysis._active.add(id(fn.function))
+        self.analysis._ran.add(id(fn.function))
         try:
             result = Interpreter(self.analysis, fn, self.depth + (0 if entry else 1)).run_function(fn, args)
         finally:

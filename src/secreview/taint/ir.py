@@ -255,6 +255,9 @@ class Function:
     node: Handle = None
     is_method: bool = False
     defaults: tuple[tuple[str, Expr], ...] = field(default=())
+    # only called directly from the code being analysed (a C `static` function whose address is never
+    # taken): its parameters hold what its callers pass, so it is analysed in their contexts only
+    internal: bool = False
 
 
 @dataclass(frozen=True, eq=False)

@@ -92,7 +92,15 @@ class PythonSemantics:
                        for attribute in attributes)
         return Value(fields=fields, instance_of=cls)
 
-    def route_parameters(self, function: ir.Function) -> frozenset[str]:
+    def entry_parameter(self, function: ir.Function, position: int, name: str) -> Value | None:
+        """A route handler's parameter is request data (the framework fills it); others are unknown."""
+        if name not in self._route_parameters(function):
+            return None
+        node = function.node
+        return Value((Label("source", f"URL path parameter `{name}`", node,
+                            trace=(Step(node, f"path parameter `{name}`"),)),))
+
+    def _route_parameters(self, function: ir.Function) -> frozenset[str]:
         """Parameters of a web route handler: the framework fills them from the request."""
         for decorator in function.decorators:
             if isinstance(decorator, ir.Call) and decorator.method in _ROUTE_DECORATORS and decorator.receiver:

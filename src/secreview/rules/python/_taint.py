@@ -24,26 +24,11 @@ from secreview import taint
 from secreview.lang.python import Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule
+from secreview.rules._dataflow import STRENGTH as _STRENGTH, source_note, trace_of
 from secreview.rules.python._helpers import shorten
 from secreview.taint.specs.python import SPEC
 
-_STRENGTH = {"none": 0, "unknown": 1, "param": 2, "local": 3, "source": 4}
 _UNSAFE_YAML_LOADERS = frozenset({"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"})
-
-
-def trace_of(provenance: taint.Provenance) -> tuple[tuple[ts.Node, str], ...]:
-    label = provenance.label
-    if label is None:
-        return ()
-    return tuple((step.node, step.note) for step in label.trace if isinstance(step.node, ts.Node))
-
-
-def source_note(file: PyFile, provenance: taint.Provenance, sink: str) -> str:
-    label = provenance.label
-    origin = label.origin if isinstance(label.origin, ts.Node) else None
-    where = f" on line {origin.start_point[0] + 1} (`{shorten(file.text_of(origin), 60)}`)" if origin else ""
-    return (f"Dataflow: {label.name}{where} reaches {sink} without passing a check or an escaping step "
-            f"that neutralises it, so an attacker chooses this value.")
 
 
 def _finish(analysis) -> None:

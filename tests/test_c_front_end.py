@@ -176,3 +176,11 @@ def test_file_static_never_written_is_constant() -> None:
     assert file.constant_value(enabled) == 1
     assert file.constant_value(counter) is NOT_CONSTANT  # incremented elsewhere in the file
     assert file.constant_value(shared) is NOT_CONSTANT  # external linkage: other files may change it
+
+
+def test_standard_limit_macros_are_known_unless_the_file_defines_them() -> None:
+    file = CFile("t.c", "#include <limits.h>\nint f(int n) { return g(INT_MAX, SIZE_MAX, LIMIT); }\n")
+    values = [file.constant_value(a) for a in file.calls_to("g")[0].args]
+    assert values == [2**31 - 1, 2**64 - 1, NOT_CONSTANT]
+    redefined = CFile("t.c", "#define INT_MAX 7\nint f(void) { return g(INT_MAX); }\n")
+    assert redefined.constant_value(redefined.calls_to("g")[0].args[0]) == 7

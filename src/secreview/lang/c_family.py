@@ -55,6 +55,20 @@ PRIMITIVE_SIZES = {
 }
 """Sizes on the common LP64 targets; used only to compare sizes, never to decide what is safe alone."""
 
+LIMIT_MACROS: dict[str, int] = {
+    "CHAR_BIT": 8, "SCHAR_MIN": -128, "SCHAR_MAX": 127, "UCHAR_MAX": 255, "CHAR_MIN": -128, "CHAR_MAX": 127,
+    "SHRT_MIN": -2**15, "SHRT_MAX": 2**15 - 1, "USHRT_MAX": 2**16 - 1,
+    "INT_MIN": -2**31, "INT_MAX": 2**31 - 1, "UINT_MAX": 2**32 - 1,
+    "LONG_MIN": -2**63, "LONG_MAX": 2**63 - 1, "ULONG_MAX": 2**64 - 1,
+    "LLONG_MIN": -2**63, "LLONG_MAX": 2**63 - 1, "ULLONG_MAX": 2**64 - 1,
+    "INT8_MIN": -2**7, "INT8_MAX": 2**7 - 1, "UINT8_MAX": 2**8 - 1, "INT16_MIN": -2**15, "INT16_MAX": 2**15 - 1,
+    "UINT16_MAX": 2**16 - 1, "INT32_MIN": -2**31, "INT32_MAX": 2**31 - 1, "UINT32_MAX": 2**32 - 1,
+    "INT64_MIN": -2**63, "INT64_MAX": 2**63 - 1, "UINT64_MAX": 2**64 - 1,
+    "SIZE_MAX": 2**64 - 1, "SSIZE_MAX": 2**63 - 1, "PTRDIFF_MAX": 2**63 - 1, "INTPTR_MAX": 2**63 - 1,
+    "UINTPTR_MAX": 2**64 - 1, "INTMAX_MAX": 2**63 - 1, "UINTMAX_MAX": 2**64 - 1, "RAND_MAX": 2**31 - 1,
+}
+"""The standard limit macros of <limits.h>/<stdint.h> (LP64 values), known without their headers."""
+
 FUNCTION_TYPES = frozenset({"function_definition", "lambda_expression"})
 STATEMENT_PARENTS = frozenset({"compound_statement", "translation_unit", "case_statement", "labeled_statement"})
 
@@ -169,6 +183,11 @@ class CFile:
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             found[self.text_of(name)] = self.text_of(value).strip() if value is not None else ""
         return found
+
+    @functools.cached_property
+    def includes(self) -> tuple[str, ...]:
+        """The headers this file includes, as written: `<QFile>`, `"util.h"`."""
+        return tuple(self.text_of(node) for node in self.nodes("(preproc_include path: (_) @path)", "path"))
 
     def resolve_alias(self, name: str) -> str:
         """Follow `#define A B` chains where B is a plain (qualified) name."""
@@ -503,7 +522,7 @@ class CFile:
         if name in self.enumerators:
             value = self.enumerators[name]
             return self.constant_value(value, depth + 1) if value is not None else NOT_CONSTANT
-        return NOT_CONSTANT
+        return LIMIT_MACROS.get(name, NOT_CONSTANT)
 
     def _macro_value(self, name: str, depth: int) -> object:
         text = self.macros[name]
@@ -528,6 +547,11 @@ class CFile:
             if is_written(use) or _address_taken(use):
                 return False
         return True
+
+    def keeps_initial_value(self, variable: Variable) -> bool:
+        """A file-scope variable that holds its initialiser for the whole run: `const`, or `static` and
+        never written in this file."""
+        return variable.is_const or self._static_never_written(variable)
 
     def _static_never_written(self, variable: Variable) -> bool:
         """A file-scope `static` (internal linkage: no other file can change it) that nothing in this file

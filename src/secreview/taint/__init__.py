@@ -1,7 +1,7 @@
 """Dataflow: a language-agnostic taint engine over a small IR.
 
-`analysis_for(file)` lowers a parsed Python file to the IR, runs the
-interpreter with the Python specification, and caches the result on the
+`analysis_for(file)` lowers a parsed Python, C or C++ file to the IR, runs
+the interpreter with that language's specification, and caches the result on the
 file so every rule shares one analysis.  See docs/dataflow.md.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from secreview.taint.analysis import DEFAULT_STEP_BUDGET, FileAnalysis, Label, Value
 
-__all__ = ["DEFAULT_STEP_BUDGET", "Provenance", "analysis_for", "provenance", "python_project"]
+__all__ = ["DEFAULT_STEP_BUDGET", "Provenance", "analysis_for", "cached_analysis", "provenance", "python_project"]
 
 _CACHE_ATTRIBUTE = "_taint_analysis"
 
@@ -31,7 +31,7 @@ class Provenance:
 
 
 def analysis_for(file, budget: int | None = None) -> FileAnalysis:
-    """The dataflow analysis of a parsed Python file, computed once and shared by all rules.
+    """The dataflow analysis of a parsed Python, C or C++ file, computed once and shared by all rules.
 
     If the file belongs to a `Project` (`file.project`), names imported from other reviewed
     modules resolve to their definitions.
@@ -45,12 +45,26 @@ def analysis_for(file, budget: int | None = None) -> FileAnalysis:
     return cached
 
 
+def cached_analysis(file) -> FileAnalysis | None:
+    """The analysis a rule already ran on this file, if any (never starts one)."""
+    return getattr(file, _CACHE_ATTRIBUTE, None)
+
+
 def _analyse(file, resolver, budget: int, entry_points: bool) -> FileAnalysis:
+    if getattr(file, "language", "python") in ("c", "cpp"):
+        return _analyse_c(file, budget)
     from secreview.taint.python_lower import lower
     from secreview.taint.python_semantics import PythonSemantics
     from secreview.taint.specs.python import SPEC
     semantics = PythonSemantics(SPEC, frozenset(file.imports.values()))
     return FileAnalysis(lower(file), semantics, budget, resolver, entry_points)
+
+
+def _analyse_c(file, budget: int) -> FileAnalysis:
+    from secreview.taint.c_lower import lower
+    from secreview.taint.c_semantics import CSemantics
+    uses_qt = any(name.startswith(("<Q", '"Q')) for name in file.includes)
+    return FileAnalysis(lower(file), CSemantics(uses_qt), budget)
 
 
 def python_project(sources, budget: int = DEFAULT_STEP_BUDGET):

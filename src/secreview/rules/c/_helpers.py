@@ -15,6 +15,7 @@ import tree_sitter as ts
 
 from secreview.lang.c_family import Call, CFile, Variable, strip_casts
 from secreview.rules import Hit, Rule
+from secreview.rules.c._taint import report_incomplete
 
 # Calls whose result is a translated copy of a literal: `printf(_("%d files"), n)` has a constant format.
 TRANSLATION_CALLS = frozenset({"_", "gettext", "dgettext", "ngettext", "N_", "tr", "QObject::tr", "i18n",
@@ -22,7 +23,16 @@ TRANSLATION_CALLS = frozenset({"_", "gettext", "dgettext", "ngettext", "N_", "tr
                                "QString::fromUtf8", "QLatin1StringView", "u8"})
 
 
-class CRule(Rule):
+class _CFamilyRule(Rule):
+    def review(self, file: CFile) -> Iterator[Hit]:
+        return report_incomplete(file, self.check(file))
+
+
+DATA = "data node"
+"""Key of `CallMixin.matches` values naming the expression whose data the defect depends on."""
+
+
+class CRule(_CFamilyRule):
     """A rule for C code: it reviews `.c` files and C++ files alike."""
 
     language = "c"
@@ -32,7 +42,7 @@ class CRule(Rule):
         raise NotImplementedError
 
 
-class CppRule(Rule):
+class CppRule(_CFamilyRule):
     """A rule about C++-only constructs (classes, new/delete, Qt, std::thread)."""
 
     language = "cpp"
@@ -44,7 +54,8 @@ class CppRule(Rule):
 class CallMixin:
     """Fires on calls to `callees` (plain or std::-qualified) or `methods`, when `matches` says so.
 
-    `matches` returns extra placeholder values for the finding, or None when the call is fine.
+    `matches` returns extra placeholder values for the finding, or None when the call is fine; under
+    the key `DATA` it may name the expression whose data the defect depends on (`Hit.data`).
     """
 
     callees: ClassVar[tuple[str, ...]] = ()
@@ -60,9 +71,10 @@ class CallMixin:
         for call in self.candidates(file):
             values = self.matches(file, call)
             if values is not None:
-                yield Hit(call.node, {"callee": call.method or call.name or "call", **values})
+                data = values.pop(DATA, None)
+                yield Hit(call.node, {"callee": call.method or call.name or "call", **values}, data=data)
 
-    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
+    def matches(self, file: CFile, call: Call) -> dict | None:
         return {}
 
 

@@ -1,11 +1,12 @@
-"""Which local variables hold values read from outside, found by local reasoning.
+"""Which variables hold values read from outside.
 
-Not a taint engine (that comes with the shared dataflow IR): inside one
-function, a variable is *external* when it is assigned the result of a
-number conversion of text (`atoi`, `strtol`, ...), of a read (`recv`,
-`read`, `fread`, `getchar`), of a pseudo-random generator, or is filled
-through a pointer by `scanf`-style parsing.  Those are the values an
-attacker (or chance) chooses: zero, negative, huge.
+First by local reasoning inside one function: a variable is *external* when
+it is assigned the result of a number conversion of text (`atoi`, `strtol`,
+...), of a read (`recv`, `read`, `fread`, `getchar`), of a pseudo-random
+generator, or is filled through a pointer by `scanf`-style parsing.  Where
+that finds nothing, the dataflow analysis (`_taint`) answers: input read in
+a caller and passed down, through copies, pointers, struct members or arrays.
+Those are the values an attacker (or chance) chooses: zero, negative, huge.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.lang.c_family import CFile, strip_casts
-from secreview.rules.c import _flow
+from secreview.rules.c import _flow, _taint
 
 CONVERSIONS = frozenset({"atoi", "atol", "atoll", "atof", "strtol", "strtoul", "strtoll", "strtoull", "strtod",
                          "strtof", "wcstol", "wcstoul", "_wtoi", "_wtol", "_atoi64", "wcstod", "strtoimax",
@@ -34,6 +35,7 @@ class Origin:
 
     call: ts.Node
     text: str
+    by_dataflow: bool = False  # found by the dataflow analysis, possibly in another function
 
 
 def origin_of_value(file: CFile, value: ts.Node | None) -> Origin | None:
@@ -64,7 +66,10 @@ def external_origin(file: CFile, name: str, use: ts.Node) -> Origin | None:
         if identifier.start_byte < use.start_byte and (latest is None or identifier.start_byte > latest[0].start_byte):
             latest = (identifier, Origin(call, file.text_of(call)))
     # The latest assignment before the use decides, even in a branch: input may flow on that path.
-    return latest[1] if latest is not None else None
+    if latest is not None and latest[1] is not None:
+        return latest[1]
+    call = _taint.input_origin(file, use)
+    return Origin(call, file.text_of(call), by_dataflow=True) if call is not None else None
 
 
 def _scanned(file: CFile, body: ts.Node, name: str) -> list[tuple[ts.Node, ts.Node]]:

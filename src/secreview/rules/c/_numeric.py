@@ -45,14 +45,15 @@ def external_integer(file: CFile, node: ts.Node | None, *, parameters: bool = Fa
         return None
     name = file.text_of(node)
     origin = _input.external_origin(file, name, node)
-    if origin is not None and origins is not None and _call_name(file, origin.call) not in origins:
+    if origin is not None and origins is not None and not origin.by_dataflow \
+            and _call_name(file, origin.call) not in origins:
         return None
     if origin is None and not (parameters and variable.is_parameter and not _reassigned_before(file, name, node)):
         return None
     body = _flow.body_of(file, node)
     if body is None:
         return None
-    start = origin.call if origin is not None else None
+    start = origin.call if origin is not None and _flow.inside(origin.call, body) else None
     return ExternalInteger(name, variable, origin, tuple(_tests_before(file, body, name, node, start)))
 
 

@@ -44,7 +44,8 @@ from secreview.lang.c_family import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c._constant_text import is_constant_string
 from secreview.rules.c._exec_shell import SCRIPT_FLAGS, is_shell
-from secreview.rules.c._helpers import CCallRule, literal_text, shorten
+from secreview.rules.c._helpers import DATA, CCallRule, literal_text, shorten
+from secreview.rules.c._taint import TaintJudged
 
 _LIST_EXECS = ("execl", "execlp", "execle", "_execl", "_execlp", "_execle", "_wexecl", "_wexeclp",
                "_spawnl", "_spawnlp", "_wspawnl", "_wspawnlp")
@@ -53,11 +54,12 @@ _VECTOR_EXECS = ("execv", "execvp", "execve", "execvpe", "_execv", "_execvp", "_
                  "_spawnv", "_spawnvp", "_wspawnv", "_wspawnvp", "posix_spawn", "posix_spawnp")
 
 
-class ExecShellNonLiteral(CCallRule):
+class ExecShellNonLiteral(TaintJudged, CCallRule):
     id = "exec-shell-non-literal"
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    vulnerability = "cmdi"
     callees = _LIST_EXECS + _VECTOR_EXECS
     message = "`{callee}` runs a shell script built from non-constant text: {argument}"
     description = (
@@ -71,7 +73,7 @@ class ExecShellNonLiteral(CCallRule):
         "each value stays one argument and no shell parses it."
     )
 
-    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
+    def matches(self, file: CFile, call: Call) -> dict | None:
         name = call.method or ""
         offset = 1 if name.startswith(("_spawn", "_wspawn")) else 0  # spawn takes a mode first
         if name.startswith("posix_spawn"):
@@ -87,14 +89,15 @@ class ExecShellNonLiteral(CCallRule):
         return self._script_after_flag(file, call, program, arguments)
 
     @staticmethod
-    def _script_after_flag(file: CFile, call: Call, program: str, arguments: list) -> dict[str, str] | None:
+    def _script_after_flag(file: CFile, call: Call, program: str, arguments: list) -> dict | None:
         texts = [literal_text(file, argument) for argument in arguments]
         for index in range(len(arguments) - 1):
             if texts[index] in SCRIPT_FLAGS:
                 script = arguments[index + 1]
                 if file.is_null(script) or is_constant_string(file, script, call.node):
                     return None
-                return {"argument": shorten(file.text_of(script)), "shell": program, "flag": texts[index]}
+                return {"argument": shorten(file.text_of(script)), "shell": program, "flag": texts[index],
+                        DATA: script}
         return None
 
 

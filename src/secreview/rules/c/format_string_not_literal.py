@@ -42,7 +42,8 @@ from __future__ import annotations
 from secreview.lang.c_family import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c._constant_text import is_constant_string
-from secreview.rules.c._helpers import CCallRule, shorten
+from secreview.rules.c._helpers import DATA, CCallRule, shorten
+from secreview.rules.c._taint import TaintJudged
 
 FORMAT_INDEX = {
     "printf": 0, "vprintf": 0, "wprintf": 0, "vwprintf": 0, "fprintf": 1, "vfprintf": 1, "fwprintf": 1,
@@ -54,11 +55,12 @@ FORMAT_INDEX = {
 }
 
 
-class FormatStringNotLiteral(CCallRule):
+class FormatStringNotLiteral(TaintJudged, CCallRule):
     id = "format-string-not-literal"
     cwe = 134
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    vulnerability = "format"
     callees = tuple(FORMAT_INDEX)
     message = "Format string of `{callee}` is not a literal: {argument}"
     description = (
@@ -71,12 +73,12 @@ class FormatStringNotLiteral(CCallRule):
         "`fputs`/`puts` to print it unformatted)."
     )
 
-    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
+    def matches(self, file: CFile, call: Call) -> dict | None:
         index = FORMAT_INDEX.get(call.name or "", FORMAT_INDEX.get(call.method or ""))
         fmt = call.arg(index) if index is not None else None
         if fmt is None or is_constant_string(file, fmt, call.node) or self._forwarded_by_wrapper(file, call, fmt):
             return None
-        return {"argument": shorten(file.text_of(fmt))}
+        return {"argument": shorten(file.text_of(fmt)), DATA: fmt}
 
     def _forwarded_by_wrapper(self, file: CFile, call: Call, fmt) -> bool:
         """The format is a parameter of a variadic (or va_list-taking) function: a printf wrapper."""

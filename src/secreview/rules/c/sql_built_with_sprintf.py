@@ -53,7 +53,8 @@ from secreview.lang.c_family import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c import _flow
 from secreview.rules.c._format import printf_conversions
-from secreview.rules.c._helpers import CCallRule, literal_text, shorten
+from secreview.rules.c._helpers import DATA, CCallRule, literal_text, shorten
+from secreview.rules.c._taint import TaintJudged
 
 _QUERY_INDEX = {"sqlite3_exec": 1, "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1, "sqlite3_prepare_v3": 1,
                 "sqlite3_prepare16_v2": 1, "mysql_query": 1, "mysql_real_query": 1, "PQexec": 1, "PQprepare": 2,
@@ -65,11 +66,12 @@ _WRITERS = {"sprintf": (0, 1), "snprintf": (0, 2), "strcat": (0, 1), "strncat": 
 _FORMATTING_ALLOCATORS = frozenset({"sqlite3_mprintf", "g_strdup_printf", "sqlite3_snprintf_alloc"})
 
 
-class SqlBuiltWithSprintf(CCallRule):
+class SqlBuiltWithSprintf(TaintJudged, CCallRule):
     id = "sql-built-with-sprintf"
     cwe = 89
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    vulnerability = "sql"
     callees = tuple(_QUERY_INDEX)
     message = "SQL for `{callee}` is assembled from `{pasted}` by `{builder}`"
     description = (
@@ -83,7 +85,7 @@ class SqlBuiltWithSprintf(CCallRule):
         "`PQexecParams`, `mysql_stmt_bind_param`); never paste values into the SQL text."
     )
 
-    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
+    def matches(self, file: CFile, call: Call) -> dict | None:
         query = strip_casts(call.arg(_QUERY_INDEX[call.method or ""]))
         if query is None or literal_text(file, query) is not None or query.type != "identifier":
             return None
@@ -91,7 +93,8 @@ class SqlBuiltWithSprintf(CCallRule):
         if found is None:
             return None
         builder, pasted = found
-        return {"query": file.text_of(query), "builder": builder, "pasted": shorten(file.text_of(pasted), 60)}
+        return {"query": file.text_of(query), "builder": builder, "pasted": shorten(file.text_of(pasted), 60),
+                DATA: pasted}
 
     def _builder(self, file: CFile, query: ts.Node, at: ts.Node) -> tuple[str, ts.Node] | None:
         """The writer call that pasted a non-constant value into the query buffer, and that value."""

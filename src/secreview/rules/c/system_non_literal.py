@@ -48,14 +48,16 @@ from __future__ import annotations
 from secreview.lang.c_family import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._constant_text import is_constant_string
-from secreview.rules.c._helpers import CCallRule, shorten
+from secreview.rules.c._helpers import DATA, CCallRule, shorten
+from secreview.rules.c._taint import TaintJudged
 
 
-class SystemNonLiteral(CCallRule):
+class SystemNonLiteral(TaintJudged, CCallRule):
     id = "system-non-literal"
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    vulnerability = "cmdi"
     callees = ("system", "popen", "_popen", "_wsystem", "_wpopen", "wsystem")
     message = "Shell command of `{callee}` is built from non-constant text: {argument}"
     description = (
@@ -69,8 +71,8 @@ class SystemNonLiteral(CCallRule):
         "strict allow-list first."
     )
 
-    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
+    def matches(self, file: CFile, call: Call) -> dict | None:
         command = call.arg(0)
         if command is None or is_constant_string(file, command, call.node):
             return None
-        return {"argument": shorten(file.text_of(command))}
+        return {"argument": shorten(file.text_of(command)), DATA: command}

@@ -48,16 +48,18 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._exec_shell import SCRIPT_FLAGS, is_shell
 from secreview.rules.c._helpers import CppRule, literal_text, shorten
+from secreview.rules.c._taint import TaintJudged
 from secreview.rules.cpp._qt import receiver_type
 
 _METHODS = ("start", "startDetached", "execute", "startCommand")
 
 
-class QprocessShellCommand(CppRule):
+class QprocessShellCommand(TaintJudged, CppRule):
     id = "qprocess-shell-command"
     cwe = 78
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    vulnerability = "cmdi"
     message = "`QProcess::{callee}` runs {what}: {argument}"
     description = (
         "`{code}` runs {what}. The text `{argument}` is not fixed by the program, so if any part of it "
@@ -76,7 +78,7 @@ class QprocessShellCommand(CppRule):
             if found is not None:
                 what, argument = found
                 yield Hit(call.node, {"callee": call.method or "start", "what": what,
-                                      "argument": shorten(file.text_of(argument))})
+                                      "argument": shorten(file.text_of(argument))}, data=argument)
 
     def _shell_script(self, file: CFile, call: Call) -> tuple[str, ts.Node] | None:
         program = literal_text(file, call.arg(0))

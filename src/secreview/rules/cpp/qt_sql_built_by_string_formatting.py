@@ -48,14 +48,16 @@ from secreview.lang.c_family import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._helpers import CppRule, shorten
+from secreview.rules.c._taint import TaintJudged
 from secreview.rules.cpp._qt import looks_like_sql, pasted_value, receiver_type
 
 
-class QtSqlBuiltByStringFormatting(CppRule):
+class QtSqlBuiltByStringFormatting(TaintJudged, CppRule):
     id = "qt-sql-built-by-string-formatting"
     cwe = 89
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    vulnerability = "sql"
     message = "SQL passed to `{callee}` has `{pasted}` pasted into it"
     description = (
         "`{code}` runs SQL text into which `{pasted}` is pasted by string formatting (`arg()`, `+`, "
@@ -88,4 +90,4 @@ class QtSqlBuiltByStringFormatting(CppRule):
     def _judge(self, file: CFile, anchor: ts.Node, query: ts.Node, callee: str) -> Iterator[Hit]:
         pasted = pasted_value(file, query, anchor)
         if pasted is not None and looks_like_sql(file, query, anchor):
-            yield Hit(anchor, {"callee": callee, "pasted": shorten(file.text_of(pasted), 50)})
+            yield Hit(anchor, {"callee": callee, "pasted": shorten(file.text_of(pasted), 50)}, data=pasted)

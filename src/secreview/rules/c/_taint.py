@@ -1,0 +1,87 @@
+"""What the dataflow analysis (`secreview.taint`) knows about a C/C++ expression.
+
+Rules ask two questions: where may this value come from (`provenance`), and,
+for a number, which input produced it (`input_origin`).  The answer joins
+every path and every call of the enclosing function seen in the file, so a
+parameter of `sink(int n)` is input when some caller in the file passes
+input.  Casts and parentheses around the expression do not matter.
+
+The analysis is shared by all rules of a file.  When it stops at its step
+budget, the rules still use what it saw, and `report_incomplete` makes the
+engine list the file as incomplete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import ClassVar
+
+import tree_sitter as ts
+
+from secreview import taint
+from secreview.lang.c_family import CFile, unwrap
+from secreview.model import Confidence
+from secreview.rules import AnalysisLimitExceeded, Hit
+from secreview.rules._dataflow import source_note, trace_of
+from secreview.taint import Provenance
+
+
+def _unwrapped(node: ts.Node | None) -> ts.Node | None:
+    node = unwrap(node)
+    while node is not None and node.type == "cast_expression":
+        node = unwrap(node.child_by_field_name("value"))
+    return node
+
+
+def provenance(file: CFile, node: ts.Node | None, cls: str) -> Provenance:
+    """Where the value of `node` may come from, for vulnerability class `cls` (see `taint.specs.c`)."""
+    node = _unwrapped(node)
+    if node is None:
+        return Provenance("unknown")
+    return taint.provenance(taint.analysis_for(file), node, cls)
+
+
+def input_origin(file: CFile, node: ts.Node | None) -> ts.Node | None:
+    """The call that read the outside data this number was computed from, if any reached it."""
+    found = provenance(file, node, "number")
+    if found.kind in ("source", "local") and found.label is not None and isinstance(found.label.origin, ts.Node):
+        return found.label.origin
+    return None
+
+
+def report_incomplete(file: CFile, hits: Iterator[Hit]) -> Iterator[Hit]:
+    """The hits, then a limit error if the file's dataflow analysis (if one ran) stopped early."""
+    yield from hits
+    analysis = taint.cached_analysis(file)
+    if analysis is not None and analysis.incomplete:
+        raise AnalysisLimitExceeded(analysis.incomplete)
+
+
+class TaintJudged:
+    """Mixin (list it before the rule's base class): dataflow judges each hit's data (`Hit.data`).
+
+    Data from a source (network, console, environment, command line, files) makes the hit high
+    confidence with the path it took; data of unknown origin (parameters, results of functions not
+    in this file) keeps the rule's confidence; data built only from constants of this file, or
+    passed through a conversion that leaves nothing of `vulnerability` in it, drops the hit.
+    """
+
+    vulnerability: ClassVar[str]
+
+    def review(self, file: CFile) -> Iterator[Hit]:
+        hits = [self.judge(file, hit) for hit in self.check(file)]  # type: ignore[attr-defined]
+        return report_incomplete(file, iter([hit for hit in hits if hit is not None]))
+
+    def judge(self, file: CFile, hit: Hit) -> Hit | None:
+        if hit.data is None:
+            return hit
+        verdict = provenance(file, hit.data, self.vulnerability)
+        if verdict.kind == "none":
+            return None
+        if verdict.kind not in ("source", "local"):
+            return hit
+        sink = f"`{' '.join(file.text_of(hit.node).split())[:60]}`"
+        confidence = Confidence.HIGH if verdict.kind == "source" else hit.confidence or self.confidence  # type: ignore[attr-defined]
+        return replace(hit, confidence=confidence, trace=trace_of(verdict) + ((hit.node, "reaches the sink"),),
+                       note=source_note(file, verdict, sink))

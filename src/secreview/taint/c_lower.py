@@ -394,6 +394,7 @@ class CLowering:
             value = self.file.constant_value(node)
             if value is not NOT_CONSTANT:
                 return ir.Const(value, node)
+            name = self.file.resolve_alias(name)  # `#define ARG data`: the variable it names
         return ir.Name(name, node)
 
     def _expr_qualified_identifier(self, node: ts.Node) -> ir.Expr:

@@ -1,6 +1,7 @@
 """Time secreview against Bandit and ruff on the same tree, in one run.
 
-    python scripts/bench_speed.py TREE [--secreview CMD] [--bandit CMD] [--ruff CMD] [--repeat N]
+    python scripts/bench_speed.py TREE [--secreview CMD] [--peers LIST] [--bandit CMD] [--ruff CMD]
+        [--cppcheck CMD] [--repeat N]
 
 secreview runs four ways on TREE:
 
@@ -9,7 +10,9 @@ secreview runs four ways on TREE:
 - --jobs 1:  one process, no cache;
 - --jobs 2:  two processes, no cache;
 
-then `bandit -r TREE` and `ruff check --select S TREE`.  For each: wall time, peak
+then the peers (`--peers`, default `bandit,ruff-S`: `bandit -r TREE` and
+`ruff check --select S TREE`; for a C/C++ tree `--peers cppcheck` runs cppcheck with
+the checks and options scripts/bench_juliet.py uses, on all CPUs).  For each: wall time, peak
 memory of the largest process and of all its processes together (workers included),
 CPU time, and the exit status.  Then the ratios, and a check that the four secreview runs reported
 exactly the same findings (shown and hidden); the script exits 1 if they did not.
@@ -132,11 +135,15 @@ def secreview_modes(prefix: list[str], tree: Path, out: Path, cache: Path) -> di
 
 
 def peer_commands(args: argparse.Namespace, tree: Path, out: Path) -> dict[str, list[str]]:
-    return {
+    commands = {
         "bandit": [*shlex.split(args.bandit), "-r", str(tree), "-f", "json", "-o", str(out / "bandit.json"), "-q"],
         "ruff-S": [*shlex.split(args.ruff), "check", "--select", "S", "--no-cache", "--isolated", "--exit-zero",
                    "--output-format", "json", "--output-file", str(out / "ruff.json"), str(tree)],
+        "cppcheck": [*shlex.split(args.cppcheck), "--quiet", "--enable=warning,style,portability", "--max-configs=1",
+                     f"-j{os.cpu_count() or 1}", "--suppress=missingIncludeSystem", "--suppress=missingInclude",
+                     f"--output-file={out / 'cppcheck.txt'}", str(tree)],
     }
+    return {name: commands[name] for name in args.peers}
 
 
 def _findings_of(path: Path) -> tuple[list, list, list] | None:
@@ -172,8 +179,14 @@ def main(argv: list[str] | None = None) -> int:
                                             "from a frozen copy of src/)")
     parser.add_argument("--bandit", default="bandit")
     parser.add_argument("--ruff", default="ruff")
+    parser.add_argument("--cppcheck", default="cppcheck")
+    parser.add_argument("--peers", default="bandit,ruff-S", type=lambda text: [p for p in text.split(",") if p],
+                        help="peers to time: any of bandit, ruff-S, cppcheck (default: bandit,ruff-S)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per mode; the fastest counts (default 1)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.peers) - {"bandit", "ruff-S", "cppcheck"})
+    if unknown:
+        parser.error(f"unknown peer(s): {', '.join(unknown)}")
     with tempfile.TemporaryDirectory(prefix="bench-speed-") as tmp:
         out, cache = Path(tmp) / "out", Path(tmp) / "cache"
         out.mkdir()
@@ -200,7 +213,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(tree: Path, results: dict[str, Measurement], same: bool, verdict: str) -> None:
-    print(f"tree: {tree}  ({sum(1 for _ in tree.rglob('*.py'))} .py files); {os.cpu_count()} CPUs")
+    counts = {suffix: sum(1 for path in tree.rglob(f"*{suffix}") if path.is_file())
+              for suffix in (".py", ".c", ".h", ".cpp", ".cc", ".hpp")}
+    listed = ", ".join(f"{count} {suffix}" for suffix, count in counts.items() if count)
+    print(f"tree: {tree}  ({listed} files); {os.cpu_count()} CPUs")
     # cpu / wall shows how much of the machine a run got: on a busy machine it stays well under
     # the number of processes, and wall-time ratios then say more about the load than the tool.
     print(f"{'run':<18}{'wall s':>9}{'cpu s':>9}{'cpu/wall':>9}{'peak MB':>9}{'all MB':>9}{'exit':>6}")
@@ -212,7 +228,7 @@ def _print(tree: Path, results: dict[str, Measurement], same: bool, verdict: str
     one, two = results["secreview -j1"], results["secreview -j2"]
     print(f"cached re-run: {_ratio(cold.wall, cached.wall)}x faster than cold")
     print(f"--jobs 2: {_ratio(one.wall, two.wall)}x faster than --jobs 1")
-    for peer in ("bandit", "ruff-S"):
+    for peer in [name for name in ("bandit", "ruff-S", "cppcheck") if name in results]:
         other = results[peer]
         print(f"secreview cold / {peer}: wall {_ratio(cold.wall, other.wall)}, "
               f"peak memory (all processes) {_ratio(cold.tree_peak_mb, other.tree_peak_mb)}; "

@@ -184,3 +184,34 @@ def test_standard_limit_macros_are_known_unless_the_file_defines_them() -> None:
     assert values == [2**31 - 1, 2**64 - 1, NOT_CONSTANT]
     redefined = CFile("t.c", "#define INT_MAX 7\nint f(void) { return g(INT_MAX); }\n")
     assert redefined.constant_value(redefined.calls_to("g")[0].args[0]) == 7
+
+
+QT_HEADER = """#include <QObject>
+QT_BEGIN_NAMESPACE
+class Reader : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString name READ name NOTIFY nameChanged) // « naïve »
+public:
+    Q_INVOKABLE void load(const QString &path);
+signals:
+    void nameChanged();
+private slots:
+    void onReady();
+};
+QT_END_NAMESPACE
+void Reader::load(const QString &path) { QProcess::execute(path); }
+"""
+
+
+def test_qt_annotation_macros_do_not_break_the_cpp_parse() -> None:
+    from secreview import lang
+    from secreview.lang.qt_macros import blank_qt_macros
+    blanked = blank_qt_macros(QT_HEADER)
+    assert len(blanked.encode()) == len(QT_HEADER.encode()) and blanked.count("\n") == QT_HEADER.count("\n")
+    assert not lang.parse("cpp", QT_HEADER).root_node.has_error
+    assert lang.parse("c", "int signals = 1;\n").root_node.has_error is False  # C is left alone
+    file = CFile("reader.h", QT_HEADER, language="cpp")
+    call = file.calls_to("QProcess::execute")[0]
+    assert file.text_of(call.node) == "QProcess::execute(path)"  # offsets still point into the original
+    assert "Q_OBJECT" in file.text_of(file.root)

@@ -66,6 +66,9 @@ def _parser(language: str) -> ts.Parser:
 
 
 def parse(language: str, text: str) -> ts.Tree:
+    if language == "cpp":
+        from secreview.lang.qt_macros import blank_qt_macros
+        text = blank_qt_macros(text)  # same length: offsets into the original text stay valid
     return _parser(language).parse(text.encode("utf-8"))
 
 

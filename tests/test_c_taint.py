@@ -100,6 +100,7 @@ def test_file_scope_values_count_only_when_nothing_can_change_them() -> None:
 def test_struct_members_arrays_and_cpp_containers() -> None:
     assert verdict("struct s { char t[9]; };\nvoid f(struct s *v) { fgets(v->t, 9, stdin); sink(v->t); }") == "local"
     assert verdict("void f(void) { char *a[2]; a[0] = getenv(\"X\"); sink(a[1]); }") == "local"
+    assert verdict("void f() { char b[8] = \"ls\"; sink(static_cast<const char *>(b)); }", language="cpp") == "none"
     assert verdict("""
         #include <vector>
         void f() { std::vector<char *> v; v.push_back(getenv("X")); sink(v[0]); }

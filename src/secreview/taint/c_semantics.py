@@ -13,6 +13,7 @@ command line.  A test `x == CONSTANT` pins `x` on the branch where it holds.
 
 from __future__ import annotations
 
+from secreview.lang.c_family import CPP_CASTS
 from secreview.taint import ir
 from secreview.taint.analysis import (
     EMPTY, UNKNOWN, Interpreter, Label, Step, Value, cleared, derived, merge_labels, with_step,
@@ -55,6 +56,8 @@ class CSemantics:
             return _source_value(description, call.node, f"`.{call.method}()`", remote=True)
         if call.receiver is None and name in spec.COPIES:
             return self._copy(interp, name, call, args, env)
+        if call.receiver is None and name in CPP_CASTS:
+            return derived(*args)  # static_cast<T>(x) is x
         method = call.method if call.receiver is not None else name
         if method in spec.LENGTHS:
             return EMPTY

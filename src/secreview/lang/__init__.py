@@ -6,6 +6,7 @@ and compiled queries are created once per process and reused.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib
 import os
@@ -130,8 +131,16 @@ def nodes_of_type(index: dict[str, list[ts.Node]], indexed: frozenset[str], type
     unknown = set(types) - indexed
     if unknown:
         raise ValueError(f"node types not indexed: {sorted(unknown)}")
-    found = [n for t in types for n in index.get(t, ())]
-    if within is not None:
-        found = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+    if within is None:
+        found = [n for t in types for n in index.get(t, ())]
+    else:
+        found = [n for t in types for n in _inside(index.get(t, []), within)]
     return found if len(types) == 1 else sorted(found, key=lambda n: n.start_byte)
+
+
+def _inside(nodes: list[ts.Node], within: ts.Node) -> list[ts.Node]:
+    """The nodes (sorted by start) lying inside `within`: a binary search, not a scan of the file."""
+    first = bisect.bisect_left(nodes, within.start_byte, key=lambda n: n.start_byte)
+    last = bisect.bisect_left(nodes, within.end_byte, lo=first, key=lambda n: n.start_byte)
+    return [n for n in nodes[first:last] if n.end_byte <= within.end_byte]
 

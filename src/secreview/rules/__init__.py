@@ -95,6 +95,12 @@ class AnalysisLimitExceeded(Exception):
     """
 
 
+def shorten(text: str, limit: int = 80) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def fill(template: str, values: Mapping[str, str]) -> str:
     """Replace ``{name}`` with values[name]; unknown names stay as written."""
     return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)

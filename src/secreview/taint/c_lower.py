@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import NOT_CONSTANT, CFile
+from secreview.lang.c_family import NOT_CONSTANT, CFile, unwrap
 from secreview.taint import ir
 
 EXIT_CALLS = frozenset({"exit", "_exit", "_Exit", "abort", "quick_exit", "std::exit", "std::abort", "qFatal"})
@@ -230,7 +230,7 @@ class CLowering:
 
     def _effect(self, node: ts.Node) -> list[ir.Stmt]:
         """An expression evaluated for its effect: assignments become statements."""
-        node = _unwrap(node)
+        node = unwrap(node)
         if node.type == "assignment_expression":
             return [self._assignment(node)]
         if node.type == "update_expression":
@@ -344,7 +344,7 @@ class CLowering:
     # -- expressions ---------------------------------------------------------------
 
     def condition(self, node: ts.Node | None) -> ir.Expr:
-        node = _unwrap(node)
+        node = unwrap(node)
         if node is not None and node.type == "condition_clause":
             parts = [c for c in node.named_children if c.type != "comment"]
             for part in parts[:-1]:
@@ -490,17 +490,11 @@ def lower(file: CFile) -> ir.Module:
     return CLowering(file).module()
 
 
-def _unwrap(node: ts.Node | None) -> ts.Node | None:
-    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
-        node = node.named_children[0]
-    return node
-
-
 def _strip(node: ts.Node | None) -> ts.Node | None:
     """Parentheses and C casts removed (C++ casts are calls, modelled as such)."""
-    node = _unwrap(node)
+    node = unwrap(node)
     while node is not None and node.type == "cast_expression":
-        node = _unwrap(node.child_by_field_name("value"))
+        node = unwrap(node.child_by_field_name("value"))
     return node
 
 

@@ -14,7 +14,7 @@ from typing import ClassVar
 import tree_sitter as ts
 
 from secreview.lang.c_family import Call, CFile, Variable, strip_casts
-from secreview.rules import Hit, Rule
+from secreview.rules import Hit, Rule, shorten  # noqa: F401 - shorten is used by the rules through here
 from secreview.rules.c._taint import report_incomplete
 
 # Calls whose result is a translated copy of a literal: `printf(_("%d files"), n)` has a constant format.
@@ -84,11 +84,6 @@ class CCallRule(CallMixin, CRule):
 
 class CppCallRule(CallMixin, CppRule):
     """A call rule for C++-only APIs."""
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def literal_text(file: CFile, node: ts.Node | None) -> str | None:

@@ -20,23 +20,16 @@ from typing import ClassVar
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.c_family import CFile, unwrap
+from secreview.lang.c_family import CFile, strip_casts
 from secreview.model import Confidence
-from secreview.rules import AnalysisLimitExceeded, Hit
+from secreview.rules import AnalysisLimitExceeded, Hit, shorten
 from secreview.rules._dataflow import source_note, trace_of
 from secreview.taint import Provenance
 
 
-def _unwrapped(node: ts.Node | None) -> ts.Node | None:
-    node = unwrap(node)
-    while node is not None and node.type == "cast_expression":
-        node = unwrap(node.child_by_field_name("value"))
-    return node
-
-
 def provenance(file: CFile, node: ts.Node | None, cls: str) -> Provenance:
     """Where the value of `node` may come from, for vulnerability class `cls` (see `taint.specs.c`)."""
-    node = _unwrapped(node)
+    node = strip_casts(node)
     if node is None:
         return Provenance("unknown")
     return taint.provenance(taint.analysis_for(file), node, cls)
@@ -81,7 +74,7 @@ class TaintJudged:
             return None
         if verdict.kind not in ("source", "local"):
             return hit
-        sink = f"`{' '.join(file.text_of(hit.node).split())[:60]}`"
+        sink = f"`{shorten(file.text_of(hit.node), 60)}`"
         confidence = Confidence.HIGH if verdict.kind == "source" else hit.confidence or self.confidence  # type: ignore[attr-defined]
         return replace(hit, confidence=confidence, trace=trace_of(verdict) + ((hit.node, "reaches the sink"),),
                        note=source_note(file, verdict, sink))

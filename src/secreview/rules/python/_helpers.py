@@ -12,12 +12,7 @@ from typing import ClassVar
 import tree_sitter as ts
 
 from secreview.lang.python import NOT_CONSTANT, Call, PyFile
-from secreview.rules import Hit, Rule
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+from secreview.rules import Hit, Rule, shorten  # noqa: F401 - shorten is used by the rules through here
 
 
 class CallRule(Rule):

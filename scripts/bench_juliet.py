@@ -68,7 +68,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
 
 from secreview.lang import language_for_path  # noqa: E402 - after the path set-up
-from secreview.lang.c_family import CFile  # noqa: E402
+from secreview.lang.c_family.file import CFile  # noqa: E402
 
 TOOLS = ("secreview", "cppcheck", "flawfinder")
 MAX_ARGV_CHARS = 100_000

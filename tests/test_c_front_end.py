@@ -9,7 +9,7 @@ import pytest
 from helpers import run_rules
 from secreview import engine, prompt, sources
 from secreview.lang import language_for_path, supported_languages
-from secreview.lang.c_family import NOT_CONSTANT, CFile, looks_like_cpp
+from secreview.lang.c_family.file import NOT_CONSTANT, CFile, looks_like_cpp
 from secreview.model import Confidence
 from secreview.rules import all_rules, rule_by_id
 
@@ -206,7 +206,7 @@ void Reader::load(const QString &path) { QProcess::execute(path); }
 
 def test_qt_annotation_macros_do_not_break_the_cpp_parse() -> None:
     from secreview import lang
-    from secreview.lang.qt_macros import blank_qt_macros
+    from secreview.lang.c_family.qt_macros import blank_qt_macros
     blanked = blank_qt_macros(QT_HEADER)
     assert len(blanked.encode()) == len(QT_HEADER.encode()) and blanked.count("\n") == QT_HEADER.count("\n")
     assert not lang.parse("cpp", QT_HEADER).root_node.has_error

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from secreview import engine, taint
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 from secreview.model import ProblemKind
 from secreview.rules import rule_by_id
 from secreview.sources import SourceFile

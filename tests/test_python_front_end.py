@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secreview.lang.python import NOT_CONSTANT, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, PyFile
 
 
 def _value_of_last_call_argument(code: str) -> object:

@@ -140,3 +140,32 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, capsys, monkeypatch) ->
     write(tmp_path, {"a.py": "x = 1\n"})
     run = secreview(tmp_path, "a.py", capsys=capsys, monkeypatch=monkeypatch)
     assert "\r" not in run.stderr, "stderr is not a terminal here"
+
+
+INSPECTING_WRAPPER = ('from oslo_concurrency import processutils\n\n\ndef qemu_img_info(path, format=None):\n'
+                      '    format_inspector.detect_file_format(path)\n'
+                      '    return processutils.execute("qemu-img", "info", "-f", "raw", path)\n')
+PLAIN_WRAPPER = ('from oslo_concurrency import processutils\n\n\ndef qemu_img_info(path, format=None):\n'
+                 '    return processutils.execute("qemu-img", "info", "-f", "raw", path)\n')
+DRIVER = 'from imagetools import images\n\n\ndef size(path):\n    return images.qemu_img_info(path)\n'
+
+
+def test_a_rule_reading_another_module_is_invalidated_when_that_module_changes(tmp_path: Path, capsys,
+                                                                                monkeypatch) -> None:
+    """A rule (not the dataflow) asks another reviewed module whether a wrapper inspects the format.
+
+    That question goes through the file's declared context, so it is recorded as consulted: editing
+    the wrapper's module must re-review driver.py instead of serving its stale cached result.
+    """
+    write(tmp_path, {"driver.py": DRIVER, "imagetools/__init__.py": "", "imagetools/images.py": INSPECTING_WRAPPER})
+    cache_dir = str(tmp_path / "cache")
+    options = (".", "--cache-dir", cache_dir, "-f", "json", "--select", "image-format-autodetected")
+    first = secreview(tmp_path, *options, capsys=capsys, monkeypatch=monkeypatch)
+    assert first.json["findings"] == [], "the wrapper inspects the format itself"
+    write(tmp_path, {"imagetools/images.py": PLAIN_WRAPPER})
+    cached = secreview(tmp_path, *options, capsys=capsys, monkeypatch=monkeypatch)
+    fresh = secreview(tmp_path, ".", "--no-cache", "-f", "json", "--select", "image-format-autodetected",
+                      capsys=capsys, monkeypatch=monkeypatch)
+    flagged = [(Path(f["location"]["path"]).name, f["rule_id"]) for f in fresh.json["findings"]]
+    assert flagged == [("driver.py", "image-format-autodetected")]
+    assert cached.json["findings"] == fresh.json["findings"]

@@ -8,7 +8,7 @@ import pytest
 
 from helpers import run_rules
 from secreview import engine, taint
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import ProblemKind
 from secreview.rules import rule_by_id
 from secreview.sources import SourceFile

@@ -31,9 +31,10 @@ from typing import Protocol
 import tree_sitter as ts
 
 from secreview import lang, suppressions, taint, triage
-from secreview.lang.c_family import LANGUAGES as C_FAMILY
-from secreview.lang.c_family import CFile
-from secreview.lang.python import PyFile
+from secreview.lang.c_family.file import LANGUAGES as C_FAMILY
+from secreview.lang.base import FileContext
+from secreview.lang.c_family.file import CFile
+from secreview.lang.python.file import PyFile
 from secreview.model import (
     Confidence,
     ExcerptLine,
@@ -312,9 +313,7 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
         result.problems.append(FileProblem(
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
-    context = _context_for(source, tree)
-    context.project = project
-    context.dataflow_budget = settings.dataflow_budget
+    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget))
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))
@@ -368,10 +367,10 @@ def _run_rule(rule: Rule, context, builder: _FindingBuilder, result: FileResult)
     return [builder.build(rule, hit) for hit in hits]
 
 
-def _context_for(source: SourceFile, tree: ts.Tree) -> PyFile | CFile:
+def _parsed_file(source: SourceFile, tree: ts.Tree, context: FileContext) -> PyFile | CFile:
     if source.language in C_FAMILY:
-        return CFile(source.path, source.text, tree, source.language)
-    return PyFile(source.path, source.text, tree)
+        return CFile(source.path, source.text, tree, source.language, context)
+    return PyFile(source.path, source.text, tree, context)
 
 
 def merge_families(findings: list[Finding], families: dict[str, str]) -> list[tuple[Finding, tuple[str, ...]]]:

@@ -76,12 +76,10 @@ class Directive:
 
 def directives(file) -> list[Directive]:
     """Every suppression comment of a parsed file (PyFile or CFile), memoised on the file."""
-    cached = getattr(file, "_suppression_directives", None)
-    if cached is None:
+    def scan() -> list[Directive]:
         lowered = file.text.lower()  # plain substring tests: far cheaper than a regex over the whole file
-        cached = _scan(file) if any(marker in lowered for marker in _MARKERS) else []
-        file._suppression_directives = cached
-    return cached
+        return _scan(file) if any(marker in lowered for marker in _MARKERS) else []
+    return file.memo(("suppression-directives",), scan)
 
 
 def _scan(file) -> list[Directive]:

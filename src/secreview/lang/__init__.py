@@ -38,7 +38,7 @@ def language_for_path(path: str, content: bytes | str | None = None) -> str | No
     """Language of a file by extension; a `.h` header is C unless its `content` uses C++ constructs."""
     extension = os.path.splitext(path)[1].lower()
     if extension in _AMBIGUOUS_HEADERS and content is not None:
-        from secreview.lang.c_family import looks_like_cpp  # noqa: PLC0415 - only headers need it
+        from secreview.lang.c_family.file import looks_like_cpp  # noqa: PLC0415 - only headers need it
         return "cpp" if looks_like_cpp(content) else "c"
     for name, (_, extensions) in _LANGUAGES.items():
         if extension in extensions:
@@ -68,7 +68,7 @@ def _parser(language: str) -> ts.Parser:
 
 def parse(language: str, text: str) -> ts.Tree:
     if language == "cpp":
-        from secreview.lang.qt_macros import blank_qt_macros
+        from secreview.lang.c_family.qt_macros import blank_qt_macros
         text = blank_qt_macros(text)  # same length: offsets into the original text stay valid
     return _parser(language).parse(text.encode("utf-8"))
 

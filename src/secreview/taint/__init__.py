@@ -13,7 +13,7 @@ from secreview.taint.analysis import DEFAULT_STEP_BUDGET, FileAnalysis, Label, V
 
 __all__ = ["DEFAULT_STEP_BUDGET", "Provenance", "analysis_for", "cached_analysis", "provenance", "python_project"]
 
-_CACHE_ATTRIBUTE = "_taint_analysis"
+_MEMO_KEY = ("taint-analysis",)
 
 
 @dataclass(frozen=True)
@@ -33,25 +33,22 @@ class Provenance:
 def analysis_for(file, budget: int | None = None) -> FileAnalysis:
     """The dataflow analysis of a parsed Python, C or C++ file, computed once and shared by all rules.
 
-    If the file belongs to a `Project` (`file.project`), names imported from other reviewed
-    modules resolve to their definitions.
+    When the file's context has the run's `Project`, names imported from other reviewed
+    modules resolve to their definitions (recorded as consulted).
     """
-    cached = getattr(file, _CACHE_ATTRIBUTE, None)
-    if cached is None:
-        budget = budget or getattr(file, "dataflow_budget", DEFAULT_STEP_BUDGET)
-        project = getattr(file, "project", None)
-        cached = _analyse(file, project.resolve if project is not None else None, budget, entry_points=True)
-        setattr(file, _CACHE_ATTRIBUTE, cached)
-    return cached
+    context = file.context
+    resolver = context.resolve if context.project is not None else None
+    return file.memo(_MEMO_KEY, lambda: _analyse(file, resolver, budget or context.dataflow_budget,
+                                                  entry_points=True))
 
 
 def cached_analysis(file) -> FileAnalysis | None:
     """The analysis a rule already ran on this file, if any (never starts one)."""
-    return getattr(file, _CACHE_ATTRIBUTE, None)
+    return file.memoised(_MEMO_KEY)
 
 
 def _analyse(file, resolver, budget: int, entry_points: bool) -> FileAnalysis:
-    if getattr(file, "language", "python") in ("c", "cpp"):
+    if file.language in ("c", "cpp"):
         return _analyse_c(file, budget)
     from secreview.taint.python_lower import lower
     from secreview.taint.python_semantics import PythonSemantics
@@ -69,7 +66,7 @@ def _analyse_c(file, budget: int) -> FileAnalysis:
 
 def python_project(sources, budget: int = DEFAULT_STEP_BUDGET):
     """A cross-file index over the Python sources of one review."""
-    from secreview.lang.python import PyFile
+    from secreview.lang.python.file import PyFile
     from secreview.taint.project import Project
     return Project(sources, lambda source: PyFile(source.path, source.text),
                    lambda file, resolver: _analyse(file, resolver, budget, entry_points=False))

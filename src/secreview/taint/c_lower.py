@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import NOT_CONSTANT, CFile, unwrap
+from secreview.lang.c_family.file import NOT_CONSTANT, CFile, unwrap
 from secreview.taint import ir
 
 EXIT_CALLS = frozenset({"exit", "_exit", "_Exit", "abort", "quick_exit", "std::exit", "std::abort", "qFatal"})

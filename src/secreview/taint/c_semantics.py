@@ -13,7 +13,7 @@ command line.  A test `x == CONSTANT` pins `x` on the branch where it holds.
 
 from __future__ import annotations
 
-from secreview.lang.c_family import CPP_CASTS
+from secreview.lang.c_family.file import CPP_CASTS
 from secreview.taint import ir
 from secreview.taint.analysis import (
     EMPTY, UNKNOWN, Interpreter, Label, Step, Value, cleared, derived, merge_labels, with_step,

@@ -128,8 +128,16 @@ class Project:
         return consulted
 
     def answering(self, module: str) -> tuple:
-        """The reviewed sources that answer to a module name (one: resolved; none or several: not)."""
+        """The reviewed sources that answer to a module name (one: resolved; none or several: not).
+
+        Not recorded as consulted: for the engine's cache bookkeeping.  Analyses use `sources_of`.
+        """
         return tuple(self._modules.get(module, ()))
+
+    def sources_of(self, module: str) -> tuple:
+        """`answering(module)`, recorded as consulted by the file being analysed."""
+        self._consult({module})
+        return self.answering(module)
 
 
 def module_names(path: str) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.python import NOT_CONSTANT, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, PyFile
 from secreview.taint import ir
 
 _EXIT_CALLS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "quit", "os._exit",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 
 _SIZE_ARGUMENTS = {"malloc": (0,), "alloca": (0,), "_alloca": (0,), "realloc": (1,), "calloc": (0, 1),
                    "g_malloc": (0,), "xmalloc": (0,), "VirtualAlloc": (1,), "HeapAlloc": (2,)}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import PRIMITIVE_SIZES, CFile, is_written, strip_casts
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, is_written, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import buffer_variable, int_value
 

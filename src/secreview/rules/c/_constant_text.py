@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, Variable, strip_casts
+from secreview.lang.c_family.file import CFile, Variable, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import literal_text
 

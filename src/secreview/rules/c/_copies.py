@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence
 from secreview.rules.c._buffers import capacity_range, string_bound
 from secreview.rules.c._helpers import literal_text, shorten

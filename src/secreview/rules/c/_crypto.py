@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 
 WEAK_CIPHER_CALLS = frozenset({
     "EVP_des_ecb", "EVP_des_cbc", "EVP_des_cfb", "EVP_des_ofb", "EVP_des_ede", "EVP_des_ede_cbc", "EVP_des_ede3",

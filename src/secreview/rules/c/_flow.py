@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, is_written, strip_casts, unwrap
+from secreview.lang.c_family.file import CFile, is_written, strip_casts, unwrap
 
 LOOPS = frozenset({"for_statement", "while_statement", "for_range_loop"})
 EXITS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement",

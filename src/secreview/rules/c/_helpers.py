@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import Call, CFile, Variable, strip_casts
+from secreview.lang.c_family.file import Call, CFile, Variable, strip_casts
 from secreview.rules import Hit, Rule, shorten  # noqa: F401 - shorten is used by the rules through here
 from secreview.rules.c._taint import report_incomplete
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.rules.c import _flow, _taint
 
 CONVERSIONS = frozenset({"atoi", "atol", "atoll", "atof", "strtol", "strtoul", "strtoll", "strtoull", "strtod",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 from secreview.rules import Hit
 from secreview.rules.c._lifetime import Acquisition, Resource, acquisitions, leaking_returns, never_released
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import Call, CFile, cpp_cast_operand, strip_casts
+from secreview.lang.c_family.file import Call, CFile, cpp_cast_operand, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import is_reference
 from secreview.rules.c._names import words

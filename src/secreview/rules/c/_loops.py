@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, is_written, strip_casts
+from secreview.lang.c_family.file import CFile, is_written, strip_casts
 from secreview.rules.c._buffers import capacity_range
 from secreview.rules.c._helpers import buffer_variable, int_value
 

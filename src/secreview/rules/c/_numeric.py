@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, Variable, strip_casts
+from secreview.lang.c_family.file import CFile, Variable, strip_casts
 from secreview.rules.c import _flow, _input
 from secreview.rules.c._helpers import is_signed_integer_type, is_unsigned_type
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._lifetime import HEAP, READING_NAME, is_dereference, is_release_argument
 

@@ -20,7 +20,7 @@ from typing import ClassVar
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence
 from secreview.rules import AnalysisLimitExceeded, Hit, shorten
 from secreview.rules._dataflow import source_note, trace_of

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._allocation import allocation_sizes

@@ -40,7 +40,7 @@ void read_header(int fd) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._buffers import capacity_range
 from secreview.rules.c._helpers import CCallRule, int_value, shorten

@@ -39,7 +39,7 @@ void show(const char *message) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile, strip_casts
+from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c._constant_text import is_constant_string
 from secreview.rules.c._helpers import DATA, CCallRule, shorten

@@ -52,7 +52,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import Call, CFile, strip_casts
+from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import _flow

@@ -44,7 +44,7 @@ FILE *scratch(void) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import CCallRule, same_expression

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, is_written, strip_casts
+from secreview.lang.c_family.file import CFile, is_written, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import _flow

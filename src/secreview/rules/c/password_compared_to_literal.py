@@ -43,7 +43,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._helpers import CRule, literal_text, shorten

@@ -40,7 +40,7 @@ void drop_privileges(uid_t uid, gid_t gid) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._helpers import CCallRule
 

@@ -45,7 +45,7 @@ int grow(char **buffer, size_t size) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile, strip_casts
+from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import CCallRule, same_expression, shorten

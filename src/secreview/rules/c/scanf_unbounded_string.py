@@ -37,7 +37,7 @@ void read_word(void) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._format import scanf_conversions
 from secreview.rules.c._helpers import CCallRule, literal_text, shorten

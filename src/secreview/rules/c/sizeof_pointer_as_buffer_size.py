@@ -38,7 +38,7 @@ void reset(char *buffer, size_t size) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._helpers import CCallRule, same_expression, shorten, variable_of
 

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import Call, CFile, strip_casts
+from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules.c import _flow
 from secreview.rules.c._format import printf_conversions

@@ -38,7 +38,7 @@ void build_path(char *path, const char *name) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._copies import judge_copy

@@ -39,7 +39,7 @@ void set_name(const char *input) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._copies import judge_copy

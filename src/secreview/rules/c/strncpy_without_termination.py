@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import CCallRule, buffer_variable, capacity_bytes, capacity_elements, \

@@ -56,7 +56,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import PRIMITIVE_SIZES, CFile, strip_casts
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import _flow

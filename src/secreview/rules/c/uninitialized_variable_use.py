@@ -45,7 +45,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import PRIMITIVE_SIZES, CFile, Variable
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import _flow

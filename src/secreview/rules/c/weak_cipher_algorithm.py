@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._crypto import WEAK_CIPHER_CALLS, WEAK_CIPHER_CONSTANTS, algorithm_uses

@@ -36,7 +36,7 @@ void publish(const char *path) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family import Call, CFile
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._helpers import CCallRule, shorten
 

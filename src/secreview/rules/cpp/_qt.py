@@ -6,7 +6,7 @@ import re
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import literal_text
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile, Variable, is_written
+from secreview.lang.c_family.file import CFile, Variable, is_written
 
 THREAD_STARTERS = frozenset({"std::thread", "std::jthread", "thread", "jthread", "QThread::create",
                              "QtConcurrent::run", "std::async", "async"})

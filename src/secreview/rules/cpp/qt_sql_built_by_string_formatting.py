@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import CFile
+from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._helpers import CppRule, shorten

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.rules.python._flow import EXITS, NESTED_SCOPES, except_types, unwrap
 
 try:  # Python 3.11+
@@ -909,11 +909,7 @@ _REMOTE_INPUT = re.compile(r"\b(?:request|req|recv\w*|rfile)\b|RequestHandler|@\
 def may_hold_remote_input(file: PyFile) -> bool:
     """A cheap pre-check before asking the dataflow about attacker data: the file mentions a request
     object, a request-handler class, a route decorator or a socket read."""
-    cached = getattr(file, "_exceptional_remote", None)
-    if cached is None:
-        cached = bool(_REMOTE_INPUT.search(file.text))
-        setattr(file, "_exceptional_remote", cached)
-    return cached
+    return file.memo(("may-hold-remote-input",), lambda: bool(_REMOTE_INPUT.search(file.text)))
 
 
 _REQUEST_NAMES = frozenset({"request", "req", "flask_request", "self.request", "self.req"})

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python import NOT_CONSTANT, Call, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules.python._helpers import shorten
 

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import tree_sitter as ts
 
-from secreview.lang.python import NOT_CONSTANT, Call, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.rules import Hit, Rule, shorten  # noqa: F401 - shorten is used by the rules through here
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
-from secreview.lang.python import NOT_CONSTANT, Call, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.rules.python._helpers import shorten
 
 # Conversions whose result cannot carry attacker-chosen text.

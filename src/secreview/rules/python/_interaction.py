@@ -23,14 +23,14 @@ Vocabulary:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.python import NOT_CONSTANT, Call, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import Hit
 from secreview.rules.python._helpers import shorten
@@ -462,30 +462,21 @@ def string_items(file: PyFile, node: ts.Node | None) -> list[str | None]:
 
 # -- other reviewed modules -------------------------------------------------------------
 
-_DEFINITIONS: "weakref.WeakKeyDictionary[object, dict[tuple[str, str], str | None]]" = weakref.WeakKeyDictionary()
+def definition_text(file: PyFile, module: str, function: str) -> str | None:
+    """Source text of `def function` in the reviewed module `module` (None if not reviewed or ambiguous).
 
-
-def definition_text(project: object, module: str, function: str) -> str | None:
-    """Source text of `def function` in the reviewed module `module` (None if not reviewed or ambiguous)."""
-    try:
-        cache = _DEFINITIONS.setdefault(project, {})
-    except TypeError:
+    Asked through the file's context, so the module is recorded as consulted and a change to it
+    invalidates the asking file's cached result.
+    """
+    sources = file.context.module_sources(module)
+    if len(sources) != 1 or f"def {function}" not in sources[0].text:
         return None
-    key = (module, function)
-    if key not in cache:
-        cache[key] = _find_definition(project, module, function)
-    return cache[key]
+    return _definition_in(sources[0].path, sources[0].text, function)
 
 
-def _find_definition(project: object, module: str, function: str) -> str | None:
-    answering = getattr(project, "answering", None)
-    sources = answering(module) if answering is not None else ()
-    if len(sources) != 1:
-        return None
-    source = sources[0]
-    if f"def {function}" not in source.text:
-        return None
-    parsed = PyFile(source.path, source.text)
+@functools.lru_cache(maxsize=256)
+def _definition_in(path: str, text: str, function: str) -> str | None:
+    parsed = PyFile(path, text)
     for definition in parsed.nodes_of_type("function_definition"):
         if parsed.text_of(definition.child_by_field_name("name")) == function:
             return parsed.text_of(definition)

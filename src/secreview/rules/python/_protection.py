@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import os
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python import NOT_CONSTANT, SCOPE_TYPES, Call, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, SCOPE_TYPES, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import Hit
 from secreview.rules.python._helpers import shorten  # noqa: F401  (re-exported for the family)
@@ -332,28 +331,23 @@ def is_settings_module(file: PyFile) -> bool:
     return any(name in module_level_names(file) for name in _DJANGO_MARKERS)
 
 
-_cache: weakref.WeakKeyDictionary[PyFile, dict[str, object]] = weakref.WeakKeyDictionary()
-
-
-def _memo(file: PyFile) -> dict[str, object]:
-    return _cache.setdefault(file, {})
-
 
 def module_level_names(file: PyFile) -> dict[str, list[ts.Node]]:
     """Module-level simple assignments: name -> assignment nodes."""
-    memo = _memo(file)
-    if "module_names" not in memo:
-        found: dict[str, list[ts.Node]] = {}
-        for statement in file.root.named_children:
-            if statement.type != "expression_statement" or not statement.named_children:
-                continue
-            assign = statement.named_children[0]
-            if assign.type == "assignment":
-                left = assign.child_by_field_name("left")
-                if left is not None and left.type == "identifier":
-                    found.setdefault(file.text_of(left), []).append(assign)
-        memo["module_names"] = found
-    return memo["module_names"]  # type: ignore[return-value]
+    return file.memo(("module-level-names",), lambda: _module_level_names(file))
+
+
+def _module_level_names(file: PyFile) -> dict[str, list[ts.Node]]:
+    found: dict[str, list[ts.Node]] = {}
+    for statement in file.root.named_children:
+        if statement.type != "expression_statement" or not statement.named_children:
+            continue
+        assign = statement.named_children[0]
+        if assign.type == "assignment":
+            left = assign.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                found.setdefault(file.text_of(left), []).append(assign)
+    return found
 
 
 # -- constants -------------------------------------------------------------------
@@ -754,10 +748,7 @@ _ENV_GETTERS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ
 
 def hardcoded_secrets(file: PyFile) -> list[Secret]:
     """Every string literal that is bound to a secret-named target (cached per file)."""
-    memo = _memo(file)
-    if "secrets" not in memo:
-        memo["secrets"] = list(_scan_secrets(file))
-    return memo["secrets"]  # type: ignore[return-value]
+    return file.memo(("hardcoded-secrets",), lambda: list(_scan_secrets(file)))
 
 
 _STRING_TYPES = frozenset({"string", "concatenated_string"})

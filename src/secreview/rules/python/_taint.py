@@ -21,7 +21,7 @@ from typing import ClassVar
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule
 from secreview.rules._dataflow import STRENGTH as _STRENGTH, source_note, trace_of

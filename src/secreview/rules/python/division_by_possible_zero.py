@@ -70,7 +70,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _interaction as ix
@@ -184,11 +184,8 @@ def _looks_external(file: PyFile, node: ts.Node) -> bool:
 
 
 def _handles_requests(file: PyFile) -> bool:
-    cached = getattr(file, "_interaction_handles_requests", None)
-    if cached is None:
-        cached = ix.web_module(file) or "request" in file.text or "argv" in file.text or "input(" in file.text
-        setattr(file, "_interaction_handles_requests", cached)
-    return cached
+    return file.memo(("handles-requests",), lambda: ix.web_module(file) or "request" in file.text
+                     or "argv" in file.text or "input(" in file.text)
 
 
 def _classify(file: PyFile, divisor: ts.Node, _depth: int = 0) -> _Divisor | None:

@@ -48,7 +48,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._flow import BUILTIN_EXCEPTIONS, looks_like_exception_class, unwrap

@@ -62,7 +62,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _interaction as ix
@@ -244,9 +244,8 @@ class ImageFormatAutodetected(Rule):
     @staticmethod
     def _safe_wrapper(file: PyFile, call: Call) -> bool:
         """The wrapper is defined in another reviewed module and inspects the format itself."""
-        project = getattr(file, "project", None)
-        if project is None or not call.name or "." not in call.name:
+        if not call.name or "." not in call.name:
             return False
         module, function = call.name.rsplit(".", 1)
-        definition = ix.definition_text(project, module, function)
+        definition = ix.definition_text(file, module, function)
         return definition is not None and bool(_INSPECTOR.search(definition))

@@ -56,7 +56,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python import _interaction as ix

@@ -69,7 +69,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import Nullable, caught_by, dereference_of, in_test_function, names_after, \

@@ -67,7 +67,7 @@ import re
 from collections.abc import Iterator
 
 from secreview import taint
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import built_from, gate_of, has_trailing_separator, is_normalised_path, \

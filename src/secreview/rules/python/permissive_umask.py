@@ -39,7 +39,7 @@ def daemonize():
 
 from __future__ import annotations
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python import _protection as p
 from secreview.rules.python._helpers import CallRule

@@ -51,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview import taint
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import (

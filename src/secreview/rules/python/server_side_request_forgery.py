@@ -44,7 +44,7 @@ def preview():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.rules.python._taint import TaintSinkRule, url_host_parts
 
 

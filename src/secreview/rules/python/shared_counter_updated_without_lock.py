@@ -73,7 +73,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import declared_global, function_named, thread_spawns

@@ -39,7 +39,7 @@ from __future__ import annotations
 import posixpath
 
 from secreview import taint
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.taint.analysis import UNKNOWN
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule, shorten

@@ -47,7 +47,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule

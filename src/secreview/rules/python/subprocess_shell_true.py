@@ -35,7 +35,7 @@ def archive(name):
 
 from __future__ import annotations
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule, keyword_is_true, shorten
 from secreview.rules.python._taint import TaintAware

@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview import taint
-from secreview.lang.python import PyFile
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import boundaryless_domain, boundaryless_url_prefix, constant_strings, \

@@ -40,7 +40,7 @@ def import_settings(upload):
 
 from __future__ import annotations
 
-from secreview.lang.python import Call, PyFile
+from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule

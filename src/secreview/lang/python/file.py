@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import tree_sitter as ts
 
 from secreview import lang
+from secreview.lang.base import FileContext, ParsedFile
 
 LANGUAGE = "python"
 
@@ -33,8 +34,6 @@ _INDEXED_TYPES = frozenset({
     "global_statement", "decorated_definition", "keyword_argument", "string", "lambda", "print_statement",
     "binary_operator", "subscript", "comment", "pair", "default_parameter", "typed_default_parameter",
 })
-_INDEX_QUERY = "[" + " ".join(f"({name})" for name in sorted(_INDEXED_TYPES)) + "] @node"
-_SIMPLE_PATTERN = re.compile(r"^\s*\((\w+)\)\s*@(\w+)\s*$")
 _BINDINGS = """
 (assignment left: (identifier) @name)
 (augmented_assignment left: (identifier) @name)
@@ -79,51 +78,15 @@ class Call:
         return self.node.start_point[0] + 1
 
 
-class PyFile:
+class PyFile(ParsedFile):
     """A parsed Python file and the shared lookups over it."""
 
-    language = LANGUAGE
+    indexed_types = _INDEXED_TYPES
 
-    def __init__(self, path: str, text: str, tree: ts.Tree | None = None) -> None:
-        self._query_cache: dict[tuple, list[ts.Node]] = {}
+    def __init__(self, path: str, text: str, tree: ts.Tree | None = None,
+                 context: FileContext | None = None) -> None:
+        super().__init__(path, text, tree, LANGUAGE, context)
         self._names: dict[int, str | None] = {}
-        self.path = path
-        self.text = text
-        self.data = text.encode("utf-8")
-        self.tree = tree or lang.parse(LANGUAGE, text)
-        self.root = self.tree.root_node
-
-    # -- text ---------------------------------------------------------------
-
-    def text_of(self, node: ts.Node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-    def captures(self, pattern: str, node: ts.Node | None = None) -> dict[str, list[ts.Node]]:
-        return lang.captures(LANGUAGE, pattern, node or self.root)
-
-    def nodes(self, pattern: str, capture: str, node: ts.Node | None = None) -> list[ts.Node]:
-        """Nodes of one capture, in source order (memoised per file).
-
-        A plain `(type) @name` pattern for a common node type is answered from
-        the per-file type index instead of a new tree traversal.
-        """
-        simple = _SIMPLE_PATTERN.match(pattern)
-        if simple and simple.group(1) in _INDEXED_TYPES and simple.group(2) == capture:
-            return self.nodes_of_type(simple.group(1), within=node)
-        key = (pattern, capture, node.id if node is not None else None)
-        if key not in self._query_cache:
-            found = self.captures(pattern, node).get(capture, [])
-            self._query_cache[key] = sorted(found, key=lambda n: n.start_byte)
-        return self._query_cache[key]
-
-    @functools.cached_property
-    def _type_index(self) -> dict[str, list[ts.Node]]:
-        """Node type -> nodes, for the types rules ask for most: one traversal in C."""
-        return lang.type_index(LANGUAGE, _INDEX_QUERY, self.root)
-
-    def nodes_of_type(self, *types: str, within: ts.Node | None = None) -> list[ts.Node]:
-        """Nodes of the given (indexed) types in source order, optionally inside `within`."""
-        return lang.nodes_of_type(self._type_index, _INDEXED_TYPES, types, within)
 
     def binary_operators(self, *operators: str) -> list[ts.Node]:
         """`a <op> b` expressions with one of `operators`, in source order."""
@@ -450,16 +413,6 @@ class PyFile:
             return None
         value = self._string_value(node)
         return value if isinstance(value, str) else None
-
-    def ancestors(self, node: ts.Node) -> Iterator[ts.Node]:
-        current = node.parent
-        while current is not None:
-            yield current
-            current = current.parent
-
-    def inside(self, node: ts.Node, types: Iterable[str]) -> ts.Node | None:
-        wanted = frozenset(types)
-        return next((a for a in self.ancestors(node) if a.type in wanted), None)
 
 
 _ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|N\{[^}]*\}|\n|.)", re.S)

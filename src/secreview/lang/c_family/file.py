@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview import lang
+from secreview.lang.base import FileContext, ParsedFile
 
 LANGUAGES = ("c", "cpp")
 
@@ -40,7 +41,6 @@ INDEXED_TYPES = frozenset({
     "lambda_expression", "goto_statement", "switch_statement", "conditional_expression", "cast_expression",
     "compound_statement", "parameter_declaration",
 })
-_SIMPLE_PATTERN = re.compile(r"^\s*\((\w+)\)\s*@(\w+)\s*$")
 _INT_LITERAL = re.compile(r"^(0[xX][0-9a-fA-F']+|0[bB][01']+|[0-9][0-9']*)([uUlLzZ]*)$")
 _STRING_LITERAL_TYPES = frozenset({"string_literal", "concatenated_string", "raw_string_literal"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", "'": "'", '"': '"', "a": "\a",
@@ -118,50 +118,16 @@ class Variable:
         return self.pointer_depth > 0 or (bool(self.array_sizes) and self.is_parameter)
 
 
-class CFile:
+class CFile(ParsedFile):
     """A parsed C or C++ file and the shared lookups over it."""
 
-    def __init__(self, path: str, text: str, tree: ts.Tree | None = None, language: str = "c") -> None:
+    indexed_types = INDEXED_TYPES
+
+    def __init__(self, path: str, text: str, tree: ts.Tree | None = None, language: str = "c",
+                 context: FileContext | None = None) -> None:
         if language not in LANGUAGES:
             raise ValueError(f"CFile reads C or C++, not {language!r}")
-        self._query_cache: dict[tuple[str, str, int | None], list[ts.Node]] = {}
-        self._memo: dict[tuple, object] = {}  # per-file answers keyed by (question, node id or names)
-        self.language = language
-        self.path = path
-        self.text = text
-        self.data = text.encode("utf-8")
-        self.tree = tree or lang.parse(language, text)
-        self.root = self.tree.root_node
-
-    # -- text and queries -----------------------------------------------------
-
-    def text_of(self, node: ts.Node | None) -> str:
-        if node is None:
-            return ""
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-    def captures(self, pattern: str, node: ts.Node | None = None) -> dict[str, list[ts.Node]]:
-        return lang.captures(self.language, pattern, node or self.root)
-
-    def nodes(self, pattern: str, capture: str, node: ts.Node | None = None) -> list[ts.Node]:
-        """Nodes of one capture in source order (memoised); `(type) @x` of an indexed type uses the index."""
-        simple = _SIMPLE_PATTERN.match(pattern)
-        if simple and simple.group(1) in INDEXED_TYPES and simple.group(2) == capture:
-            return self.nodes_of_type(simple.group(1), within=node)
-        key = (pattern, capture, node.id if node is not None else None)
-        if key not in self._query_cache:
-            found = self.captures(pattern, node).get(capture, [])
-            self._query_cache[key] = sorted(found, key=lambda n: n.start_byte)
-        return self._query_cache[key]
-
-    @functools.cached_property
-    def _type_index(self) -> dict[str, list[ts.Node]]:
-        """Node type -> nodes for the types rules ask for most: one traversal, in C."""
-        return lang.type_index(self.language, _index_query(self.language), self.root)
-
-    def nodes_of_type(self, *types: str, within: ts.Node | None = None) -> list[ts.Node]:
-        """Nodes of the given (indexed) types in source order, optionally inside `within`."""
-        return lang.nodes_of_type(self._type_index, INDEXED_TYPES, types, within)
+        super().__init__(path, text, tree, language, context)
 
     def identifiers(self, within: ts.Node) -> dict[str, list[ts.Node]]:
         """Name -> identifier nodes (uses and declarations) inside `within`, in source order (memoised)."""
@@ -624,13 +590,6 @@ class CFile:
     # -- tree helpers -------------------------------------------------------------
 
     @staticmethod
-    def ancestors(node: ts.Node) -> Iterator[ts.Node]:
-        current = node.parent
-        while current is not None:
-            yield current
-            current = current.parent
-
-    @staticmethod
     def statement_of(node: ts.Node) -> ts.Node:
         """The innermost statement containing `node` (a direct child of a block)."""
         current = node
@@ -666,14 +625,6 @@ class _MacroView(CFile):
 
     def variable(self, identifier: ts.Node) -> Variable | None:
         return None
-
-
-@functools.cache
-def _index_query(language: str) -> str:
-    """One query matching every indexed node type this grammar has (C lacks the C++-only ones)."""
-    grammar = lang.grammar(language)
-    known = [name for name in sorted(INDEXED_TYPES) if grammar.id_for_node_kind(name, True)]
-    return "[" + " ".join(f"({name})" for name in known) + "] @node"
 
 
 @dataclass(frozen=True)

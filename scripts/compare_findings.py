@@ -1,0 +1,120 @@
+"""Snapshot every finding of a review and compare two snapshots: the check a refactor must pass.
+
+    python scripts/compare_findings.py snapshot OUT.json TREE [TREE ...] [-- secreview options...]
+    python scripts/compare_findings.py diff BEFORE.json AFTER.json
+
+`snapshot` reviews each TREE with everything visible (low confidence, test
+code, no configuration, no cache) so that a change of confidence or of test-code
+handling shows up too, and writes one JSON object: tree -> sorted list of
+findings reduced to what a user sees (rule, path, lines, CWE, severity,
+confidence, message) plus the files that were not analysed.
+
+`diff` prints the findings only in one snapshot, per tree and per rule, and
+exits 1 when the snapshots differ.  Use it before and after a refactor:
+
+    git stash; python scripts/compare_findings.py snapshot /tmp/before.json tests/fixtures /path/to/nova ...
+    git stash pop; python scripts/compare_findings.py snapshot /tmp/after.json tests/fixtures /path/to/nova ...
+    python scripts/compare_findings.py diff /tmp/before.json /tmp/after.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+EVERYTHING_VISIBLE = ["--min-confidence", "low", "--include-tests", "--no-config", "--no-cache", "-q"]
+KEPT = ("rule_id", "severity", "confidence", "message")
+
+
+def review(tree: Path, extra: list[str]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="secreview-compare-") as tmp:
+        out = Path(tmp) / "report.json"
+        command = [sys.executable, "-m", "secreview", "--format", "json", "--output", str(out),
+                   *EVERYTHING_VISIBLE, *extra, "."]
+        completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tree)
+        if not out.is_file():
+            raise SystemExit(f"secreview failed on {tree} ({completed.returncode}): {completed.stderr[-800:]}")
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def reduce(report: dict) -> dict:
+    findings = []
+    for finding in report["findings"]:
+        location = finding["location"]
+        kept = {key: finding[key] for key in KEPT}
+        kept.update(path=location["path"], line=location["start_line"], end_line=location["end_line"],
+                    cwe=finding["cwe"]["id"])
+        findings.append(kept)
+    findings.sort(key=lambda f: (f["path"], f["line"], f["rule_id"], f["message"]))
+    not_analysed = sorted(json.dumps(entry, sort_keys=True) for entry in report.get("not_analysed", []))
+    return {"findings": findings, "not_analysed": not_analysed}
+
+
+def snapshot(out: Path, trees: list[Path], extra: list[str]) -> None:
+    result = {}
+    for tree in trees:
+        reduced = reduce(review(tree.resolve(), extra))
+        result[tree.resolve().name] = reduced  # by name: checkouts in other folders compare
+        print(f"{tree}: {len(reduced['findings'])} findings, {len(reduced['not_analysed'])} not analysed",
+              file=sys.stderr)
+    out.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _keys(findings: list[dict]) -> Counter:
+    return Counter(json.dumps(f, sort_keys=True) for f in findings)
+
+
+def diff(before_path: Path, after_path: Path) -> int:
+    before = json.loads(before_path.read_text(encoding="utf-8"))
+    after = json.loads(after_path.read_text(encoding="utf-8"))
+    differs = False
+    for tree in sorted(set(before) | set(after)):
+        old, new = before.get(tree), after.get(tree)
+        if old is None or new is None:
+            print(f"{tree}: only in {'after' if old is None else 'before'}")
+            differs = True
+            continue
+        gone = _keys(old["findings"]) - _keys(new["findings"])
+        added = _keys(new["findings"]) - _keys(old["findings"])
+        skipped = set(old["not_analysed"]) ^ set(new["not_analysed"])
+        print(f"{tree}: {len(old['findings'])} -> {len(new['findings'])} findings; "
+              f"{sum(gone.values())} gone, {sum(added.values())} new, {len(skipped)} not-analysed changes")
+        for sign, changed in (("-", gone), ("+", added)):
+            for key in sorted(changed):
+                f = json.loads(key)
+                print(f"  {sign} {f['path']}:{f['line']} {f['rule_id']} [{f['severity']}/{f['confidence']}] "
+                      f"{f['message'][:100]}")
+        for entry in sorted(skipped):
+            print(f"  ~ not analysed: {entry}")
+        differs = differs or bool(gone or added or skipped)
+    return 1 if differs else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1:]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    take = commands.add_parser("snapshot", help="review trees and write their findings")
+    take.add_argument("out", type=Path)
+    take.add_argument("trees", type=Path, nargs="+")
+    compare = commands.add_parser("diff", help="compare two snapshots; exit 1 when they differ")
+    compare.add_argument("before", type=Path)
+    compare.add_argument("after", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "snapshot":
+        snapshot(args.out, args.trees, extra)
+        return 0
+    return diff(args.before, args.after)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
-from secreview.rules.python._flow import EXITS, NESTED_SCOPES, except_types, unwrap
+from secreview.rules.python._flow import EXITS, NESTED_SCOPES, except_types
+from secreview.lang.python.syntax import unwrap
 
 try:  # Python 3.11+
     from re import _constants as _sre

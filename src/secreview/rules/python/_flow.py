@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules.python._helpers import shorten
@@ -33,23 +34,10 @@ EXITS = frozenset({"return_statement", "raise_statement", "continue_statement", 
 
 # -- small utilities ----------------------------------------------------------
 
-def normalise(text: str) -> str:
-    """Source text without any whitespace, for comparing expressions."""
-    return "".join(text.split())
-
-
 def same(file: PyFile, a: ts.Node | None, b: ts.Node | None) -> bool:
     return a is not None and b is not None and normalise(file.text_of(a)) == normalise(file.text_of(b))
 
 
-def line_of(node: ts.Node) -> int:
-    return node.start_point[0] + 1
-
-
-def unwrap(node: ts.Node | None) -> ts.Node | None:
-    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
-        node = node.named_children[0]
-    return node
 
 
 def lower(confidence: Confidence) -> Confidence:

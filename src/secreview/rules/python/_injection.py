@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
+from secreview.lang.python.syntax import unwrap
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.rules.python._helpers import shorten
 
@@ -41,12 +42,6 @@ KIND_FSTRING = "an f-string"
 KIND_CONCAT = "string concatenation"
 KIND_JOIN = "str.join() of a literal list"
 
-
-def unwrap(node: ts.Node | None) -> ts.Node | None:
-    """The expression inside any number of redundant parentheses."""
-    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
-        node = node.named_children[0]
-    return node
 
 
 def name_in(name: str | None, names: Iterable[str]) -> bool:

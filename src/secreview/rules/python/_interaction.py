@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 import tree_sitter as ts
 
 from secreview import taint
+from secreview.lang.python.syntax import unwrap, normalise
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import Hit
@@ -52,19 +53,7 @@ BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
 
 # -- text and structure ---------------------------------------------------------
 
-def normalise(text: str) -> str:
-    return "".join(text.split())
 
-
-def line_of(node: ts.Node) -> int:
-    return node.start_point[0] + 1
-
-
-def unwrap(node: ts.Node | None) -> ts.Node | None:
-    """The expression inside redundant parentheses."""
-    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
-        node = node.named_children[0]
-    return node
 
 
 def function_of(file: PyFile, node: ts.Node) -> ts.Node | None:

@@ -64,7 +64,8 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import unwrap, walk
+from secreview.rules.python._flow import walk
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._helpers import shorten
 
 # Words that name a security decision on their own.

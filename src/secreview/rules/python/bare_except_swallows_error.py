@@ -60,7 +60,8 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import BROAD_EXCEPTIONS, body_statements, except_types, is_do_nothing, line_of
+from secreview.rules.python._flow import BROAD_EXCEPTIONS, body_statements, except_types, is_do_nothing
+from secreview.lang.python.syntax import line_of
 from secreview.rules.python._helpers import shorten
 
 _CLEANUP = re.compile(r"^(close|unlink|remove|rmtree|rmdir|kill|terminate|shutdown|cleanup|clean_up|delete|"

@@ -77,6 +77,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python import _interaction as ix
 
 _TYPE_ATTRIBUTES = frozenset({"content_type", "mimetype", "mime_type"})
@@ -214,7 +215,7 @@ class ClientContentTypeTrusted(Rule):
 
 def _declared_type(file: PyFile, node: ts.Node) -> str | None:
     """"upload" for an uploaded file's declared type, "request" for the request's own, else None."""
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None:
         return None
     if node.type == "attribute":

@@ -47,6 +47,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import line_of, unwrap
 from secreview.rules.python import _interaction as ix
 
 
@@ -85,7 +86,7 @@ class DeadSecurityCheck(Rule):
         if not following:
             return
         keyword = file.text_of(statement).split(None, 1)[0]
-        reason = f"it comes after the unconditional `{keyword}` on line {ix.line_of(statement)}"
+        reason = f"it comes after the unconditional `{keyword}` on line {line_of(statement)}"
         yield from self._checks(file, following, reason, seen)
 
     @staticmethod
@@ -104,7 +105,7 @@ class DeadSecurityCheck(Rule):
 
 
 def _always_false(file: PyFile, condition: ts.Node | None) -> bool:
-    condition = ix.unwrap(condition)
+    condition = unwrap(condition)
     if condition is None:
         return False
     empty_string = condition.type == "string" and not file.text_of(condition).strip("'\"bruBRU")
@@ -114,6 +115,6 @@ def _always_false(file: PyFile, condition: ts.Node | None) -> bool:
     if condition.type == "boolean_operator" and file.text_of(condition.child_by_field_name("operator")) == "and":
         return _always_false(file, condition.child_by_field_name("left"))
     if condition.type == "not_operator":
-        inner = ix.unwrap(condition.child_by_field_name("argument"))
+        inner = unwrap(condition.child_by_field_name("argument"))
         return inner is not None and inner.type in ("true", "integer") and bool(file.constant_value(inner))
     return False

@@ -73,6 +73,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.rules.python import _interaction as ix
 from secreview.rules.python._taint import route_handlers
 
@@ -118,14 +119,14 @@ class DivisionByPossibleZero(Rule):
             if operation.type == "augmented_assignment" and file.text_of(operation.child_by_field_name("operator")) == "%=" \
                     and _formatting(file, operation.child_by_field_name("left")):
                 continue
-            divisor = ix.unwrap(operation.child_by_field_name("right"))
+            divisor = unwrap(operation.child_by_field_name("right"))
             if divisor is None:
                 continue
             found = _classify(file, divisor)
             if found is None or _guarded(file, operation, found):
                 continue
             scope = ix.function_of(file, operation) or file.root
-            key = (scope.id, ix.normalise(found.names[-1]))
+            key = (scope.id, normalise(found.names[-1]))
             if key in reported:
                 continue  # one finding per divisor and function
             reported.add(key)
@@ -139,7 +140,7 @@ class DivisionByPossibleZero(Rule):
 
 def _formatting(file: PyFile, left: ts.Node | None) -> bool:
     """`"..." % args`: the left operand is (or is bound to) a string."""
-    left = ix.unwrap(left)
+    left = unwrap(left)
     if left is None:
         return True
     if left.type in ("string", "concatenated_string"):
@@ -170,7 +171,7 @@ def _looks_external(file: PyFile, node: ts.Node) -> bool:
     """A cheap syntactic pre-check before asking the dataflow analysis."""
     if _EXTERNAL_HINT.search(file.text_of(node)):
         return True
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is not None and node.type == "identifier":
         function = ix.function_of(file, node)
         if function is not None and file.text_of(node) in ix.parameter_names(file, function) \
@@ -189,14 +190,14 @@ def _handles_requests(file: PyFile) -> bool:
 
 
 def _classify(file: PyFile, divisor: ts.Node, _depth: int = 0) -> _Divisor | None:
-    divisor = ix.unwrap(divisor)
+    divisor = unwrap(divisor)
     if divisor is None or _depth > 2:
         return None
     text = file.text_of(divisor)
     if divisor.type == "call":
         call = file.call_at(divisor)
         if call.name == "len" and len(call.args) == 1 and not call.kwargs:
-            subject = ix.unwrap(call.args[0])
+            subject = unwrap(call.args[0])
             if _non_empty(file, subject):
                 return None
             if _element_of_collection(file, subject):
@@ -247,7 +248,7 @@ def _classify(file: PyFile, divisor: ts.Node, _depth: int = 0) -> _Divisor | Non
 
 def _reads_request(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
     """The collection is read straight from the request (`request.json["items"]`, `request.files.getlist(...)`)."""
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None or _depth > 2:
         return False
     current = node
@@ -265,7 +266,7 @@ def _reads_request(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
 
 
 def _element_of_collection(file: PyFile, subject: ts.Node | None) -> bool:
-    subject = ix.unwrap(subject)
+    subject = unwrap(subject)
     if subject is None or subject.type != "identifier":
         return False
     name = file.text_of(subject)
@@ -281,7 +282,7 @@ def _element_of_collection(file: PyFile, subject: ts.Node | None) -> bool:
 
 
 def _non_empty(file: PyFile, subject: ts.Node | None, _depth: int = 0) -> bool:
-    subject = ix.unwrap(subject)
+    subject = unwrap(subject)
     if subject is None or _depth > 2:
         return True
     if subject.type in ("list", "tuple", "set", "dictionary", "string", "concatenated_string"):
@@ -312,7 +313,7 @@ def _guarded(file: PyFile, operation: ts.Node, divisor: _Divisor) -> bool:
         if ancestor == scope:
             break
         if ancestor.type == "for_statement" and any(
-                ix.normalise(file.text_of(ancestor.child_by_field_name("right"))) == ix.normalise(n) for n in names):
+                normalise(file.text_of(ancestor.child_by_field_name("right"))) == normalise(n) for n in names):
             return True
     # any earlier condition, assertion or `x or default` that looks at it
     for statement in file.nodes_of_type("if_statement", "while_statement", "assert_statement", "return_statement",

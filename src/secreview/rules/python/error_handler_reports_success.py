@@ -69,7 +69,8 @@ from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import own_returns, status_of
-from secreview.rules.python._flow import BROAD_EXCEPTIONS, except_types, line_of
+from secreview.rules.python._flow import BROAD_EXCEPTIONS, except_types
+from secreview.lang.python.syntax import line_of
 from secreview.rules.python._helpers import shorten
 
 _PREDICATE = re.compile(r"^_*(?:is|has|can|should|was|are|does)_")

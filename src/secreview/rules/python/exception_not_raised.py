@@ -51,7 +51,8 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import BUILTIN_EXCEPTIONS, looks_like_exception_class, unwrap
+from secreview.rules.python._flow import BUILTIN_EXCEPTIONS, looks_like_exception_class
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._helpers import shorten
 
 _VERBS = re.compile(r"^(Raise|Throw|Report|Handle|Log|Print|Show|Display|Set|Add|Record|Check|Emit|Send|Process|"

@@ -94,8 +94,9 @@ import tree_sitter as ts
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import line_of, normalise
 from secreview.rules.python._flow import (
-    calls_in, guarded, last_binding, line_of, lock_around, lower, normalise, open_flags, rebound_between,
+    calls_in, guarded, last_binding, lock_around, lower, open_flags, rebound_between,
 )
 from secreview.rules.python._helpers import keyword_is_true, shorten
 

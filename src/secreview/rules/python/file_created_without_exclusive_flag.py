@@ -69,7 +69,8 @@ from collections.abc import Iterator
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import last_binding, line_of, open_flags, path_shape, same, scope_calls_after
+from secreview.rules.python._flow import last_binding, open_flags, path_shape, same, scope_calls_after
+from secreview.lang.python.syntax import line_of
 from secreview.rules.python._helpers import shorten
 
 _MOVES = ("os.rename", "os.replace", "os.renames", "shutil.move")

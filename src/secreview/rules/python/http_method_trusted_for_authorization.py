@@ -73,6 +73,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python import _interaction as ix
 
 _ALL = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "POST", "PUT", "PATCH", "DELETE"})
@@ -218,7 +219,7 @@ def _passes_through(file: PyFile, block: ts.Node | None) -> bool:
     last = statements[-1]
     if last.type != "return_statement":
         return False
-    value = ix.unwrap(last.named_children[0]) if last.named_children else None
+    value = unwrap(last.named_children[0]) if last.named_children else None
     if value is None or value.type in ("none", "true"):
         return True
     if value.type == "call":
@@ -245,7 +246,7 @@ def _grants_access(file: PyFile, block: ts.Node | None, context: str, _: bool) -
 
 
 def _method_expression(file: PyFile, node: ts.Node | None) -> bool:
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None:
         return False
     if node.type == "call":  # request.method.upper()
@@ -261,7 +262,7 @@ def _method_expression(file: PyFile, node: ts.Node | None) -> bool:
 
 
 def _method_set(file: PyFile, node: ts.Node | None) -> frozenset[str] | None:
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None:
         return None
     value = file.constant_value(node)
@@ -281,7 +282,7 @@ def _method_set(file: PyFile, node: ts.Node | None) -> frozenset[str] | None:
 
 def _methods_where_true(file: PyFile, condition: ts.Node | None) -> frozenset[str] | None:
     """The request methods for which `condition` holds, if it tests only the method."""
-    condition = ix.unwrap(condition)
+    condition = unwrap(condition)
     if condition is None:
         return None
     if condition.type == "not_operator":

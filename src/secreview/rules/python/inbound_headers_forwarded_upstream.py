@@ -67,6 +67,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python import _interaction as ix
 
 _CLIENT_MODULES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request", "tornado.httpclient", "pycurl")
@@ -133,7 +134,7 @@ def _outgoing(file: PyFile, call: Call) -> bool:
 
 
 def _inbound_headers(file: PyFile, value: ts.Node | None, _depth: int = 0) -> bool:
-    value = ix.unwrap(value)
+    value = unwrap(value)
     if value is None or _depth > 2:
         return False
     if value.type == "attribute":

@@ -50,7 +50,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import unwrap
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._helpers import shorten
 
 _LITERALS = frozenset({"string", "concatenated_string", "integer", "float", "tuple", "list", "dictionary", "set",

@@ -69,7 +69,8 @@ from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import concurrency_import, declared_global
-from secreview.rules.python._flow import lock_around, unwrap
+from secreview.rules.python._flow import lock_around
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._helpers import shorten
 
 # creations that return the same object every time, or have no state worth losing

@@ -59,6 +59,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.rules.python import _interaction as ix
 
 _CODE = re.compile(r"(\d*)([xcbB?hHiIlLqQnNefdspP])")
@@ -163,7 +164,7 @@ class LengthPackedIntoFixedWidthField(Rule):
 
     @staticmethod
     def _checked(file: PyFile, call: Call, value: ts.Node, subject: ts.Node) -> bool:
-        names = {ix.normalise(file.text_of(subject)), ix.normalise(file.text_of(value))}
+        names = {normalise(file.text_of(subject)), normalise(file.text_of(value))}
         if ix.caught_by(file, call.node, _HANDLED):
             return True
         for condition, _ in ix.conditions_enclosing(file, call.node):
@@ -182,13 +183,13 @@ class LengthPackedIntoFixedWidthField(Rule):
 
 def _length_of(file: PyFile, value: ts.Node | None, _depth: int = 0) -> ts.Node | None:
     """The measured expression when `value` is `len(x)` (or `len(x) + k`, or a name bound to it)."""
-    value = ix.unwrap(value)
+    value = unwrap(value)
     if value is None or _depth > 2:
         return None
     if value.type == "call":
         call = file.call_at(value)
         if call.name == "len" and len(call.args) == 1:
-            return ix.unwrap(call.args[0])
+            return unwrap(call.args[0])
         return None
     if value.type == "binary_operator" and file.text_of(value.child_by_field_name("operator")) == "+":
         return _length_of(file, value.child_by_field_name("left"), _depth + 1) or \
@@ -202,7 +203,7 @@ def _length_of(file: PyFile, value: ts.Node | None, _depth: int = 0) -> ts.Node 
 
 def _bounded(file: PyFile, subject: ts.Node, limit: int, _depth: int = 0) -> bool:
     """The data cannot be longer than `limit`: a constant, a fixed-size digest, or a slice that fits."""
-    subject = ix.unwrap(subject)
+    subject = unwrap(subject)
     if subject is None or _depth > 2:
         return True
     value = file.constant_value(subject)
@@ -237,7 +238,7 @@ def _bounded(file: PyFile, subject: ts.Node, limit: int, _depth: int = 0) -> boo
 
 def _struct_format(file: PyFile, receiver: ts.Node) -> ts.Node | None:
     """The format of `struct.Struct(fmt)` the receiver is (or is bound to)."""
-    receiver = ix.unwrap(receiver)
+    receiver = unwrap(receiver)
     if receiver is None:
         return None
     if receiver.type == "call":

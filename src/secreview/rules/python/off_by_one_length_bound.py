@@ -56,6 +56,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.rules.python import _interaction as ix
 
 _DICT_FACTORIES = frozenset({"dict", "collections.defaultdict", "collections.OrderedDict", "defaultdict",
@@ -92,7 +93,7 @@ class OffByOneLengthBound(Rule):
                 yield hit
         for subscript in file.nodes("(subscript) @s", "s"):
             sequence = subscript.child_by_field_name("value")
-            index = ix.unwrap(subscript.child_by_field_name("subscript"))
+            index = unwrap(subscript.child_by_field_name("subscript"))
             measured = _length_plus(file, index)
             if measured is None or measured[1] < 0 or not _same(file, measured[0], sequence):
                 continue
@@ -135,7 +136,7 @@ class OffByOneLengthBound(Rule):
     @staticmethod
     def _range_loop(file: PyFile, loop: ts.Node) -> tuple[ts.Node, str, str, ts.Node] | None:
         target = loop.child_by_field_name("left")
-        iterable = ix.unwrap(loop.child_by_field_name("right"))
+        iterable = unwrap(loop.child_by_field_name("right"))
         if target is None or target.type != "identifier" or iterable is None or iterable.type != "call":
             return None
         call = file.call_at(iterable)
@@ -165,7 +166,7 @@ class OffByOneLengthBound(Rule):
         body = body_owner.child_by_field_name("body")
         if body is None:
             return None
-        sequence_text = ix.normalise(file.text_of(sequence))
+        sequence_text = normalise(file.text_of(sequence))
         for node in ix.descendants(body, frozenset({"comparison_operator", "call", "subscript"})):
             if node.type == "comparison_operator" and ix.mentions(file, node, index_name) \
                     and "len(" in file.text_of(node):
@@ -173,12 +174,12 @@ class OffByOneLengthBound(Rule):
             if node.type == "call":
                 call = file.call_at(node)
                 if call.method in _GROWERS and call.receiver is not None \
-                        and ix.normalise(file.text_of(call.receiver)) == sequence_text:
+                        and normalise(file.text_of(call.receiver)) == sequence_text:
                     return None  # the sequence grows inside the loop
         for subscript in ix.descendants(body, frozenset({"subscript"})):
-            index = ix.unwrap(subscript.child_by_field_name("subscript"))
+            index = unwrap(subscript.child_by_field_name("subscript"))
             if index is not None and index.type == "identifier" and file.text_of(index) == index_name \
-                    and ix.normalise(file.text_of(subscript.child_by_field_name("value"))) == sequence_text \
+                    and normalise(file.text_of(subscript.child_by_field_name("value"))) == sequence_text \
                     and not _assigned(subscript) and not _rebound_before(file, body, index_name, subscript) \
                     and not ix.caught_by(file, subscript, ("IndexError", "LookupError")) \
                     and not _dict_like(file, sequence):
@@ -214,13 +215,13 @@ class OffByOneLengthBound(Rule):
 
 def _length_plus(file: PyFile, node: ts.Node | None) -> tuple[ts.Node, int] | None:
     """`len(x)` -> (x, 0); `len(x) + 1` -> (x, 1); anything else None."""
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None:
         return None
     if node.type == "call":
         call = file.call_at(node)
         if call.name == "len" and len(call.args) == 1:
-            return ix.unwrap(call.args[0]), 0
+            return unwrap(call.args[0]), 0
         return None
     if node.type == "binary_operator" and file.text_of(node.child_by_field_name("operator")) in ("+", "-"):
         left = _length_plus(file, node.child_by_field_name("left"))
@@ -233,7 +234,7 @@ def _length_plus(file: PyFile, node: ts.Node | None) -> tuple[ts.Node, int] | No
 
 def _inclusive_bound(file: PyFile, condition: ts.Node | None) -> tuple[str, ts.Node] | None:
     """`i <= len(x)` or `len(x) >= i` -> (i, x)."""
-    condition = ix.unwrap(condition)
+    condition = unwrap(condition)
     if condition is None or condition.type != "comparison_operator" or len(condition.named_children) != 2:
         return None
     operators = [file.text_of(c) for c in condition.children if not c.is_named]
@@ -251,7 +252,7 @@ def _inclusive_bound(file: PyFile, condition: ts.Node | None) -> tuple[str, ts.N
 
 def _exclusive_rejection(file: PyFile, condition: ts.Node | None) -> tuple[str, ts.Node] | None:
     """`i > len(x)` or `len(x) < i` (alone or in an `or`) -> (i, x)."""
-    condition = ix.unwrap(condition)
+    condition = unwrap(condition)
     if condition is None:
         return None
     if condition.type == "boolean_operator" and file.text_of(condition.child_by_field_name("operator")) == "or":
@@ -274,7 +275,7 @@ def _exclusive_rejection(file: PyFile, condition: ts.Node | None) -> tuple[str, 
 
 def _access_in(file: PyFile, statements: list[ts.Node], sequence: ts.Node, index_name: str) -> ts.Node | None:
     """The first `sequence[index]` read in `statements` before `index` or `sequence` is rebound."""
-    sequence_text = ix.normalise(file.text_of(sequence))
+    sequence_text = normalise(file.text_of(sequence))
     for statement in statements:
         if statement is None:
             continue
@@ -283,7 +284,7 @@ def _access_in(file: PyFile, statements: list[ts.Node], sequence: ts.Node, index
                                                                              "augmented_assignment",
                                                                              "comparison_operator"}))):
             if node.type in ("assignment", "augmented_assignment"):
-                target = ix.normalise(file.text_of(node.child_by_field_name("left")))
+                target = normalise(file.text_of(node.child_by_field_name("left")))
                 if target in (index_name, sequence_text):
                     return None
                 continue
@@ -291,9 +292,9 @@ def _access_in(file: PyFile, statements: list[ts.Node], sequence: ts.Node, index
                 if ix.mentions(file, node, index_name) and "len(" in file.text_of(node):
                     return None
                 continue
-            index = ix.unwrap(node.child_by_field_name("subscript"))
+            index = unwrap(node.child_by_field_name("subscript"))
             if index is not None and index.type == "identifier" and file.text_of(index) == index_name \
-                    and ix.normalise(file.text_of(node.child_by_field_name("value"))) == sequence_text \
+                    and normalise(file.text_of(node.child_by_field_name("value"))) == sequence_text \
                     and not _assigned(node) and not _dict_like(file, sequence) \
                     and not ix.caught_by(file, node, ("IndexError", "LookupError")):
                 return node
@@ -301,7 +302,7 @@ def _access_in(file: PyFile, statements: list[ts.Node], sequence: ts.Node, index
 
 
 def _same(file: PyFile, a: ts.Node | None, b: ts.Node | None) -> bool:
-    return a is not None and b is not None and ix.normalise(file.text_of(a)) == ix.normalise(file.text_of(b))
+    return a is not None and b is not None and normalise(file.text_of(a)) == normalise(file.text_of(b))
 
 
 def _assigned(subscript: ts.Node) -> bool:
@@ -326,7 +327,7 @@ _SEQUENCE_METHODS = frozenset({"split", "rsplit", "splitlines", "readlines", "en
 
 def _known_sequence(file: PyFile, sequence: ts.Node, _depth: int = 0) -> bool:
     """The indexed value is certainly a list, tuple or string (so `len()` is one past its last index)."""
-    sequence = ix.unwrap(sequence)
+    sequence = unwrap(sequence)
     if sequence is None or _depth > 2:
         return False
     if sequence.type in ("list", "tuple", "string", "list_comprehension", "concatenated_string"):
@@ -342,7 +343,7 @@ def _known_sequence(file: PyFile, sequence: ts.Node, _depth: int = 0) -> bool:
 
 
 def _dict_like(file: PyFile, sequence: ts.Node) -> bool:
-    sequence = ix.unwrap(sequence)
+    sequence = unwrap(sequence)
     if sequence is None:
         return False
     name = (ix.leaf_name(file, sequence) or "").lower()
@@ -350,7 +351,7 @@ def _dict_like(file: PyFile, sequence: ts.Node) -> bool:
         return True
     if sequence.type == "identifier":
         for binding, identifier in file.reaching_bindings(sequence):
-            value = ix.unwrap(file.bound_value(binding, identifier))
+            value = unwrap(file.bound_value(binding, identifier))
             if value is None:
                 continue
             if value.type in ("dictionary", "dictionary_comprehension"):

@@ -42,7 +42,8 @@ import posixpath
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text, unwrap
+from secreview.rules.python._injection import argument_text
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._taint import TaintAware
 
 _ALWAYS_SHELL = (

@@ -77,7 +77,8 @@ from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import declared_global, function_named, thread_spawns
-from secreview.rules.python._flow import NESTED_SCOPES, lock_around, normalise
+from secreview.rules.python._flow import NESTED_SCOPES, lock_around
+from secreview.lang.python.syntax import normalise
 from secreview.rules.python._helpers import shorten
 
 

@@ -55,6 +55,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python import _interaction as ix
 
 _UNIT_WORDS = {
@@ -148,7 +149,7 @@ class SizeUnitMismatch(Rule):
 
 def _unit(file: PyFile, node: ts.Node | None) -> tuple[str | None, bool]:
     """(unit, explicit): the unit an operand's name states, or "bytes" for byte-returning APIs."""
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None:
         return None, False
     if node.type == "call":

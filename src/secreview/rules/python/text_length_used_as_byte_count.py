@@ -54,6 +54,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.rules.python import _interaction as ix
 
 _CONTENT_LENGTH = re.compile(r"content[-_]length", re.I)
@@ -88,7 +89,7 @@ class TextLengthUsedAsByteCount(Rule):
         for call in file.calls_to("len"):
             if len(call.args) != 1:
                 continue
-            text = ix.unwrap(call.args[0])
+            text = unwrap(call.args[0])
             if text is None or text.type != "identifier" or _maybe_bytes(file, text):
                 continue
             what = _byte_count_use(file, call.node)
@@ -155,9 +156,9 @@ def _byte_count_use(file: PyFile, length: ts.Node) -> str | None:
 def _encoded_in_function(file: PyFile, node: ts.Node, text: ts.Node) -> ts.Node | None:
     """A `text.encode(...)` call in the same function (the bytes actually sent)."""
     scope = ix.function_of(file, node) or file.root
-    wanted = ix.normalise(file.text_of(text))
+    wanted = normalise(file.text_of(text))
     for call in file.method_calls("encode"):
-        if call.receiver is not None and ix.normalise(file.text_of(call.receiver)) == wanted \
+        if call.receiver is not None and normalise(file.text_of(call.receiver)) == wanted \
                 and scope.start_byte <= call.node.start_byte < scope.end_byte:
             if text.type == "identifier" and _rebound_between(file, text, node, call.node):
                 continue
@@ -168,7 +169,7 @@ def _encoded_in_function(file: PyFile, node: ts.Node, text: ts.Node) -> ts.Node 
 def _maybe_bytes(file: PyFile, text: ts.Node) -> bool:
     """Some binding reaching here makes it bytes (`body = body.encode()`, `data = b"..."`)."""
     for binding, identifier in file.reaching_bindings(text) + file.bindings_before(text):
-        value = ix.unwrap(file.bound_value(binding, identifier))
+        value = unwrap(file.bound_value(binding, identifier))
         if value is None:
             continue
         if value.type == "call":
@@ -191,7 +192,7 @@ def _rebound_between(file: PyFile, ident: ts.Node, a: ts.Node, b: ts.Node) -> bo
 
 def _ascii_only(file: PyFile, text: ts.Node, _depth: int = 0) -> bool:
     """Text that cannot hold non-ASCII characters: JSON with ensure_ascii, digests, base64, numbers."""
-    text = ix.unwrap(text)
+    text = unwrap(text)
     if text is None or _depth > 2:
         return False
     value = file.constant_value(text)

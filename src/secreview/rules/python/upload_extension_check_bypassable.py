@@ -75,6 +75,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.rules.python import _interaction as ix
 
 _EXTENSION = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
@@ -195,12 +196,12 @@ class UploadExtensionCheckBypassable(Rule):
                 return None
             expression, name_node = parent, call.receiver
         else:  # name[name.index(".") + 1:]
-            slice_node = ix.unwrap(parent.parent) if parent is not None and parent.type == "binary_operator" else None
+            slice_node = unwrap(parent.parent) if parent is not None and parent.type == "binary_operator" else None
             subscript = slice_node.parent if slice_node is not None and slice_node.type == "slice" else None
             if subscript is None or subscript.type != "subscript":
                 return None
             expression, name_node = subscript, subscript.child_by_field_name("value")
-            if ix.normalise(file.text_of(name_node)) != ix.normalise(file.text_of(call.receiver)):
+            if normalise(file.text_of(name_node)) != normalise(file.text_of(call.receiver)):
                 return None
         if not ix.client_filename(file, name_node) or not _compared_later(file, expression):
             return None
@@ -247,7 +248,7 @@ def _negated(file: PyFile, node: ts.Node, condition: ts.Node | None) -> bool:
 
 
 def _lowercased(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None or _depth > 3:
         return False
     if re.search(r"\.(lower|casefold|upper)\(\)", file.text_of(node)):
@@ -264,7 +265,7 @@ def _lowercased(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
 
 def _client_extension(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
     """The file name itself, or its extension taken with splitext/rsplit/split."""
-    node = ix.unwrap(node)
+    node = unwrap(node)
     if node is None or _depth > 3:
         return False
     if ix.client_filename(file, node):

@@ -55,7 +55,7 @@ from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import comparison_pairs, version_kind
-from secreview.rules.python._flow import unwrap
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._helpers import shorten
 
 # a cheap pre-check of an operand before names are resolved: a string literal, a module constant, or

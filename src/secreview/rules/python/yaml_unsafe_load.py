@@ -44,7 +44,8 @@ from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text, unwrap
+from secreview.rules.python._injection import argument_text
+from secreview.lang.python.syntax import unwrap
 from secreview.rules.python._taint import TaintAware
 
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})

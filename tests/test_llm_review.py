@@ -12,7 +12,7 @@ import pytest
 
 from conftest import REPO
 from llm_fake_server import FakeModelServer, Findings, Raw, Refusal, Status
-from secreview import engine, llm
+from secreview import engine, llm, triage
 from secreview.llm import review as llm_review
 from secreview.llm.cache import ReplyCache
 from secreview.llm.client import CallBudget
@@ -86,11 +86,11 @@ def run_review(server: FakeModelServer, code: str = APP, settings: engine.Settin
                environ: dict | None = None, **config_values: object) -> Report:
     settings = settings or engine.Settings()
     source = SourceFile("app.py", code, "python")
-    static = engine.analyze([source], all_rules(), settings)
+    static = engine.analyse([source], all_rules(), settings)
     values = {"base_url": server.openai_url, "model": "fake-model", "cache": False, "retry_delay": 0.0,
               **config_values}
-    merged, _ = llm.run(static, [source], all_rules(), settings, resolve(values, {}), environ or {})
-    return merged
+    merged, _ = llm.run(static, [source], resolve(values, {}), environ or {})
+    return triage.report(merged, settings)
 
 
 def static_only(code: str = APP) -> Report:
@@ -283,11 +283,11 @@ class _ScriptedClient:
 
 def test_remote_endpoint_is_named_in_every_format() -> None:
     source = SourceFile("app.py", APP, "python")
-    static = engine.analyze([source], all_rules(), engine.Settings())
+    static = engine.analyse([source], all_rules(), engine.Settings())
     reviewer = llm_review.Reviewer(client=_ScriptedClient(mixed_reply), cache=ReplyCache(None),
                                    budget=CallBudget(10), protocol="openai", model="gpt-x",
                                    endpoint="https://llm.example.com/v1", max_tokens=100, chunk_lines=300)
-    report = llm_review.review(static, [source], static.findings, reviewer, engine.Settings())
+    report = triage.report(llm_review.review(static, [source], reviewer), engine.Settings())
     assert "https://llm.example.com/v1 (code left this machine)" in text.render(report)
     assert json_report.to_data(report)["llm"]["endpoint"] == "https://llm.example.com/v1"
     invocation = sarif.to_data(report, all_rules())["runs"][0]["invocations"][0]

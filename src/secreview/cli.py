@@ -41,7 +41,7 @@ from secreview import (
 from secreview import (
     report as reporting,
 )
-from secreview.model import Confidence, Report, Severity
+from secreview.model import Analysis, Confidence, Report, Severity
 from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
 
@@ -388,13 +388,12 @@ def _cmd_review(argv: list[str]) -> int:
     settings = _settings(run, _read_baseline(run))
     inputs = _inputs(run)
     rules = all_rules()
-    result = _analyse(run, settings, inputs, rules)
-    result = _llm_review(run, inputs.collected.sources, rules, settings, result)
-    result = triage.refine(result, settings, inputs.scope,
-                           triage.test_files(inputs.collected.sources, settings.project_root))
+    analysis = _analyse(run, settings, inputs, rules)
+    analysis = _llm_review(run, inputs.collected.sources, analysis)
     baseline_written = True
     if args.write_baseline:
-        result, baseline_written = _write_baseline(run, settings, result, inputs)
+        settings, baseline_written = _write_baseline(run, settings, analysis)
+    result = triage.report(analysis, settings, inputs.scope)
     notes = [*inputs.collected.notes, *run.notes, *_result_notes(run, result)]
     color = args.color == "always" or (args.color == "auto" and args.output is None and _stdout_is_tty())
     rendered = reporting.render(result, args.format, engine.select_rules(rules, settings), color=color, notes=notes)
@@ -406,20 +405,19 @@ def _cmd_review(argv: list[str]) -> int:
     return _exit_status(result)
 
 
-def _analyse(run: _Run, settings: engine.Settings, inputs: _Inputs, rules: Sequence[type[Rule]]) -> Report:
+def _analyse(run: _Run, settings: engine.Settings, inputs: _Inputs, rules: Sequence[type[Rule]]) -> Analysis:
     cache = _result_cache(run)
     jobs = int(run.effective["jobs"] or _cpu_count())  # type: ignore[arg-type]
     progress = _ProgressBar(sys.stderr) if not run.args.quiet and _stderr_is_tty() else None
     try:
-        result = engine.analyze(inputs.collected.sources, rules, settings, inputs.collected.problems,
-                                context=inputs.context, scope=inputs.scope, cache=cache, jobs=jobs,
-                                progress=progress)
+        analysis = engine.analyse(inputs.collected.sources, rules, settings, inputs.collected.problems,
+                                  context=inputs.context, cache=cache, jobs=jobs, progress=progress)
     finally:
         if progress is not None:
             progress.close()
     if cache is not None and cache.hits:
         run.notes.append(f"{cache.hits} of {len(inputs.collected.sources)} file(s) answered from the result cache")
-    return result
+    return analysis
 
 
 def _result_cache(run: _Run) -> resultcache.ResultCache | None:
@@ -432,19 +430,16 @@ def _cache_root(configured: object) -> Path:
     return Path(str(configured)) if configured else resultcache.default_cache_root(os.environ)
 
 
-def _write_baseline(run: _Run, settings: engine.Settings, result: Report,
-                    inputs: _Inputs) -> tuple[Report, bool]:
-    """Accept every finding of this run (shown or hidden), then report the shown ones as accepted.
+def _write_baseline(run: _Run, settings: engine.Settings, analysis: Analysis) -> tuple[engine.Settings, bool]:
+    """Accept every finding of this run (shown or hidden): the settings triage then uses.
 
     If the file cannot be written, the review is still reported (unchanged) and the run exits 2.
     """
-    everything = (*result.findings, *result.suppressed)
+    everything = analysis.findings
     if not _write(baseline.build(everything), run.args.write_baseline, what="baseline"):
-        return result, False
+        return settings, False
     run.notes.append(f"baseline with {len(everything)} finding(s) written to {run.args.write_baseline}")
-    accepted = dataclasses.replace(settings, baseline=frozenset(f.fingerprint for f in everything))
-    return triage.refine(result, accepted, inputs.scope,
-                         triage.test_files(inputs.collected.sources, settings.project_root)), True
+    return dataclasses.replace(settings, baseline=frozenset(f.fingerprint for f in everything)), True
 
 
 def _result_notes(run: _Run, result: Report) -> list[str]:
@@ -459,21 +454,20 @@ def _result_notes(run: _Run, result: Report) -> list[str]:
     return notes
 
 
-def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], rules: Sequence[type[Rule]],
-                settings: engine.Settings, result: Report) -> Report:
+def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], analysis: Analysis) -> Analysis:
     """The optional model reviewer: only with --llm does any code leave this process."""
     args = run.args
     if not args.llm:
         if llm.flags_given(args):
             run.notes.append("--llm-* options have no effect without --llm")
-        return result
+        return analysis
     try:
         llm_config = llm.config_from_args(args, run.effective.config.llm)
-        reviewed_report, llm_notes = llm.run(result, reviewed, rules, settings, llm_config, os.environ)
+        merged, llm_notes = llm.run(analysis, reviewed, llm_config, os.environ)
     except llm.ConfigError as error:
         raise UsageError(str(error)) from None
     run.notes.extend(llm_notes)
-    return reviewed_report
+    return merged
 
 
 def _exit_status(result: Report) -> int:

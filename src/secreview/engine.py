@@ -1,4 +1,7 @@
-"""analyze(sources, rules, settings) -> Report: parse, run rules, build findings, triage them.
+"""analyse(sources, rules, settings) -> Analysis: parse, run rules, build findings (untriaged).
+
+What is shown is decided once, afterwards, by `triage.report` (after the optional LLM reviewer
+has merged its findings); `analyze` composes the two for callers without an LLM.
 
 Pure apart from calling the parser and what the caller injects: no file or
 network I/O happens here.  A result store (the per-file cache, see
@@ -36,6 +39,7 @@ from secreview.lang.base import FileContext
 from secreview.lang.c_family.file import CFile
 from secreview.lang.python.file import PyFile
 from secreview.model import (
+    Analysis,
     Confidence,
     ExcerptLine,
     FileProblem,
@@ -104,18 +108,26 @@ def select_rules(rules: Iterable[type[Rule]], settings: Settings) -> list[type[R
     return [r for r in chosen if not id_matches(r.id, settings.ignore)]
 
 
-def analyze(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings: Settings,
+def analyse(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings: Settings,
             problems: Sequence[FileProblem] = (), *, context: Sequence[SourceFile] = (),
-            scope: triage.Scope | None = None, cache: ResultStore | None = None, jobs: int = 1,
-            progress: Progress | None = None) -> Report:
-    """Review `sources`; `context` files are only read to resolve imports (e.g. unchanged files of a diff)."""
+            cache: ResultStore | None = None, jobs: int = 1, progress: Progress | None = None) -> Analysis:
+    """Everything the rules find in `sources`, untriaged; `context` files are only read to resolve
+    imports (e.g. unchanged files of a diff)."""
     batch = _Batch(tuple(sources), tuple(context), tuple(select_rules(rules, settings)), settings)
     results = _all_results(batch, cache, jobs, progress)
-    findings = [finding for result in results for finding in result.findings]
-    all_problems = [*problems, *(problem for result in results for problem in result.problems)]
-    unused = [note for result in results for note in result.unused_suppressions]
-    return triage.report(findings, all_problems, settings, scope, files_analysed=len(sources),
-                         test_files=triage.test_files(sources, settings.project_root), unused_suppressions=unused)
+    all_problems = (*problems, *(problem for result in results for problem in result.problems))
+    return Analysis(
+        findings=tuple(finding for result in results for finding in result.findings),
+        problems=tuple(sorted(all_problems, key=lambda p: (p.path, p.kind.value))),
+        files_analysed=len(sources),
+        test_files=triage.test_files(sources, settings.project_root),
+        unused_suppressions=tuple(note for result in results for note in result.unused_suppressions))
+
+
+def analyze(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings: Settings,
+            problems: Sequence[FileProblem] = (), *, scope: triage.Scope | None = None, **options) -> Report:
+    """`analyse` then `triage.report`: the whole review without the optional LLM reviewer."""
+    return triage.report(analyse(sources, rules, settings, problems, **options), settings, scope)
 
 
 # -- running files: cache, serial, parallel --------------------------------------------------

@@ -204,6 +204,22 @@ LLM_RULE_ID = "llm-review"
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """Everything the analyses found, before triage decides what is shown (see triage.py).
+
+    Findings may carry a `suppression` already: inline suppression comments are read where the
+    file is parsed.  Nothing here is filtered.
+    """
+
+    findings: tuple[Finding, ...]
+    problems: tuple[FileProblem, ...] = ()
+    files_analysed: int = 0
+    test_files: frozenset[str] = frozenset()  # reviewed paths that are test code
+    unused_suppressions: tuple[str, ...] = ()
+    llm: LlmSummary | None = None
+
+
+@dataclass(frozen=True)
 class LlmSummary:
     """What the optional model reviewer did in a run (see `secreview.llm`)."""
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pathspec
 
-from secreview.model import FileProblem, Finding, HiddenBecause, Report, Suppression
+from secreview.model import Analysis, Finding, HiddenBecause, Report, Suppression
 from secreview.rules import id_matches
 from secreview.testcode import is_test_path, relative_to
 
@@ -28,37 +28,33 @@ from secreview.testcode import is_test_path, relative_to
 Scope = Mapping[str, "frozenset[int] | None"]
 
 
-def report(findings: Iterable[Finding], problems: Sequence[FileProblem], settings, scope: Scope | None,
-           files_analysed: int, test_files: frozenset[str] = frozenset(),
-           unused_suppressions: Sequence[str] = ()) -> Report:
-    """A Report from everything the rules found (`settings` is an engine.Settings)."""
-    start = Report(findings=tuple(findings), problems=tuple(sorted(problems, key=lambda p: (p.path, p.kind.value))),
-                   files_analysed=files_analysed, unused_suppressions=tuple(unused_suppressions))
-    return refine(start, settings, scope, test_files)
+def report(analysis: Analysis, settings, scope: Scope | None = None) -> Report:
+    """The Report of an analysis (LLM findings merged in, if any): the one place findings are triaged.
 
-
-def refine(result: Report, settings, scope: Scope | None, test_files: frozenset[str]) -> Report:
-    """Triage the shown findings of `result` again (after the LLM reviewer added some, say)."""
+    `settings` is an engine.Settings.
+    """
     shown: list[Finding] = []
-    hidden = list(result.suppressed)
-    out_of_scope = result.out_of_scope
+    hidden: list[Finding] = []
+    out_of_scope = 0
     per_path = _PerPathIgnores(settings.per_path_ignores, settings.project_root, settings.per_path_ignores_origin)
-    for finding in result.findings:
+    for finding in analysis.findings:
         if not in_scope(finding, scope):
             out_of_scope += 1
             continue
-        suppression = finding.suppression or _hidden_because(finding, settings, per_path, test_files)
+        suppression = finding.suppression or _hidden_because(finding, settings, per_path, analysis.test_files)
         if suppression is None:
             shown.append(finding)
         else:
             hidden.append(dataclasses.replace(finding, suppression=suppression))
-    hidden.sort(key=lambda f: f.sort_key)
-    return dataclasses.replace(
-        result,
+    return Report(
         findings=tuple(sorted(shown, key=lambda f: f.sort_key)),
-        suppressed=tuple(hidden),
-        out_of_scope=out_of_scope,
+        problems=analysis.problems,
+        files_analysed=analysis.files_analysed,
         hidden_by_filters=sum(1 for f in hidden if f.suppression and f.suppression.because is HiddenBecause.FILTER),
+        llm=analysis.llm,
+        suppressed=tuple(sorted(hidden, key=lambda f: f.sort_key)),
+        out_of_scope=out_of_scope,
+        unused_suppressions=analysis.unused_suppressions,
     )
 
 

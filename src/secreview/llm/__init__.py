@@ -19,15 +19,12 @@ whatever the model says.  Without `--llm` nothing here sends anything.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Mapping, Sequence
 
-from secreview import engine
 from secreview.llm import config
 from secreview.llm.config import PROTOCOLS, ConfigError, LlmConfig
 from secreview.llm.prompts import PROMPT_VERSION
-from secreview.model import Confidence, Finding, Report, Severity
-from secreview.rules import Rule
+from secreview.model import Analysis
 from secreview.sources import SourceFile
 
 __all__ = ["PROMPT_VERSION", "ConfigError", "LlmConfig", "add_arguments", "config_from_args", "flags_given", "run"]
@@ -76,9 +73,9 @@ def config_from_args(args: argparse.Namespace, file_values: Mapping[str, object]
     return config.resolve(file_values, flag_values)
 
 
-def run(report: Report, sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings: engine.Settings,
-        llm_config: LlmConfig, environ: Mapping[str, str]) -> tuple[Report, list[str]]:
-    """The model's review merged into `report`, plus notes for the user."""
+def run(analysis: Analysis, sources: Sequence[SourceFile], llm_config: LlmConfig,
+        environ: Mapping[str, str]) -> tuple[Analysis, list[str]]:
+    """The model's verified findings and annotations merged into `analysis` (before triage), plus notes."""
     # Imported here, not at the top: a run without --llm never even loads the HTTP client.
     from secreview.llm import client, review
     from secreview.llm.cache import ReplyCache
@@ -94,19 +91,10 @@ def run(report: Report, sources: Sequence[SourceFile], rules: Sequence[type[Rule
         client=http, cache=ReplyCache(config.cache_dir(llm_config, environ)), budget=budget,
         protocol=llm_config.protocol, model=llm_config.model, endpoint=endpoint,
         max_tokens=llm_config.max_tokens, chunk_lines=llm_config.chunk_lines, jobs=llm_config.jobs)
-    statics = _all_static_findings(report, sources, rules, settings)
-    merged = review.review(report, sources, statics, reviewer, settings)
+    merged = review.review(analysis, sources, reviewer)
     notes = []
     if endpoint is not None:
         notes.append(f"LLM review: code was sent to {endpoint} (model {llm_config.model}) "
                      f"after redacting {merged.llm.redactions} secret(s)")
     return merged, notes
 
-
-def _all_static_findings(report: Report, sources: Sequence[SourceFile], rules: Sequence[type[Rule]],
-                         settings: engine.Settings) -> tuple[Finding, ...]:
-    """Static findings before the severity/confidence filters, so the model cannot re-add a hidden one."""
-    if settings.min_severity == Severity.LOW and settings.min_confidence == Confidence.LOW:
-        return report.findings
-    unfiltered = dataclasses.replace(settings, min_severity=Severity.LOW, min_confidence=Confidence.LOW)
-    return engine.analyze(sources, rules, unfiltered).findings

@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from secreview.engine import Settings
 from secreview.llm import chunking, prompts
 from secreview.llm.cache import ReplyCache, cache_key
 from secreview.llm.client import (
@@ -31,7 +30,7 @@ from secreview.llm.redact import redact
 from secreview.llm.verify import (
     DROP_DUPLICATE, Annotation, ChunkOutcome, FileView, parse_reply, static_key, verify_chunk,
 )
-from secreview.model import Finding, LlmSummary, Origin, Report
+from secreview.model import Analysis, Finding, LlmSummary, Origin
 from secreview.rules import rule_by_id
 from secreview.sources import SourceFile
 
@@ -82,11 +81,14 @@ class _Stop:
             self.reason = self.reason or reason
 
 
-def review(report: Report, sources: Sequence[SourceFile], static_findings: Sequence[Finding],
-           reviewer: Reviewer, settings: Settings) -> Report:
-    """`report` with the model's verified findings and annotations merged in, and an LLM summary."""
+def review(analysis: Analysis, sources: Sequence[SourceFile], reviewer: Reviewer) -> Analysis:
+    """`analysis` with the model's verified findings and annotations merged in, and an LLM summary.
+
+    The model sees every static finding, hidden ones included, so it cannot re-add one that a
+    filter, a suppression or the baseline hides; triage then treats its findings like any other.
+    """
     by_path: dict[str, list[Finding]] = defaultdict(list)
-    for finding in static_findings:
+    for finding in analysis.findings:
         by_path[finding.location.path].append(finding)
     tasks: list[_Task] = []
     redactions = 0
@@ -97,7 +99,7 @@ def review(report: Report, sources: Sequence[SourceFile], static_findings: Seque
         for chunk in chunking.chunks_for(source.path, redacted.text, source.language, reviewer.chunk_lines):
             tasks.append(_task(chunk, view, by_path[source.path], reviewer))
     results = _run_all(tasks, reviewer)
-    return _merge(report, tasks, results, reviewer, settings, redactions)
+    return _merge(analysis, tasks, results, reviewer, redactions)
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -176,8 +178,8 @@ def _verified(task: _Task, reply: Mapping[str, object]) -> ChunkOutcome:
     return verify_chunk(parse_reply(reply), task.chunk, task.view, task.statics, task.file_statics)
 
 
-def _merge(report: Report, tasks: Sequence[_Task], results: Sequence[_TaskResult], reviewer: Reviewer,
-           settings: Settings, redactions: int) -> Report:
+def _merge(analysis: Analysis, tasks: Sequence[_Task], results: Sequence[_TaskResult], reviewer: Reviewer,
+           redactions: int) -> Analysis:
     dropped: Counter[str] = Counter()
     annotations: dict[tuple, list[Annotation]] = defaultdict(list)
     added: dict[tuple, Finding] = {}
@@ -193,9 +195,8 @@ def _merge(report: Report, tasks: Sequence[_Task], results: Sequence[_TaskResult
                 dropped[DROP_DUPLICATE] += 1  # the same claim from overlapping windows
             else:
                 added[where] = finding
-    statics = [_annotated(f, annotations.get(static_key(f), [])) for f in report.findings]
-    new = [f for f in _unique_fingerprints(added.values())
-           if f.severity >= settings.min_severity and f.confidence >= settings.min_confidence]
+    statics = [_annotated(f, annotations.get(static_key(f), [])) for f in analysis.findings]
+    new = _unique_fingerprints(added.values())
     summary = LlmSummary(
         protocol=reviewer.protocol,
         model=reviewer.model,
@@ -207,17 +208,12 @@ def _merge(report: Report, tasks: Sequence[_Task], results: Sequence[_TaskResult
         cache_hits=sum(1 for r in results if r.cached),
         redactions=redactions,
         added=len(new),
-        confirmed=sum(1 for old, f in zip(report.findings, statics) if f.origin != old.origin),
-        annotated=sum(1 for old, f in zip(report.findings, statics) if f.annotations != old.annotations),
+        confirmed=sum(1 for old, f in zip(analysis.findings, statics) if f.origin != old.origin),
+        annotated=sum(1 for old, f in zip(analysis.findings, statics) if f.annotations != old.annotations),
         dropped=tuple(sorted(dropped.items())),
         incomplete_reason=_incomplete_reason(results),
     )
-    return dataclasses.replace(
-        report,
-        findings=tuple(sorted([*statics, *new], key=lambda f: f.sort_key)),
-        hidden_by_filters=report.hidden_by_filters + len(added) - len(new),
-        llm=summary,
-    )
+    return dataclasses.replace(analysis, findings=(*statics, *new), llm=summary)
 
 
 def _annotated(finding: Finding, notes: Sequence[Annotation]) -> Finding:

@@ -1,9 +1,10 @@
-"""Regenerate the generated parts of README.md: the rules table and the sample output.
+"""Regenerate the generated documents: docs/rules.md (the rules table) and README.md's parts
+(the rule count and the sample output).
 
-    python scripts/update_readme_rules.py          # rewrite README.md in place
-    python scripts/update_readme_rules.py --check  # exit 1 if README.md is stale
+    python scripts/update_readme_rules.py          # rewrite them in place
+    python scripts/update_readme_rules.py --check  # exit 1 if either is stale
 
-tests/test_readme.py fails when the table is out of date.
+tests/test_readme.py fails when they are out of date.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from secreview.sources import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+RULES_DOC = ROOT / "docs" / "rules.md"
 EXAMPLE = "examples/vulnerable_app.py"
 SAMPLE_RULES = ("subprocess-shell-true", "file-created-without-exclusive-flag")
 
@@ -42,23 +44,35 @@ def sample_output() -> str:
     return f"```text\n{command}\n{shown}```\n"
 
 
+def rules_table() -> str:
+    return rules_markdown([_rule_row(rule) for rule in all_rules()])
+
+
+def render_rules_doc(text: str) -> str:
+    return _replace_between(text, "rules", rules_table())
+
+
 def render_readme(text: str) -> str:
-    table = rules_markdown([_rule_row(rule) for rule in all_rules()])
-    return _replace_between(_replace_between(text, "rules", table), "sample", sample_output())
+    count = rules_table().rstrip("\n").rsplit("\n", 1)[-1] + "\n"  # "N rules covering ..."
+    return _replace_between(_replace_between(text, "rules-count", count), "sample", sample_output())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check, do not write")
     args = parser.parse_args()
-    current = README.read_text(encoding="utf-8")
-    wanted = render_readme(current)
-    if current == wanted:
-        return 0
-    if args.check:
-        print("README.md rules table is stale: run python scripts/update_readme_rules.py", file=sys.stderr)
+    stale = []
+    for path, render in ((README, render_readme), (RULES_DOC, render_rules_doc)):
+        current = path.read_text(encoding="utf-8")
+        wanted = render(current)
+        if current != wanted:
+            stale.append(path)
+            if not args.check:
+                path.write_text(wanted, encoding="utf-8")
+    if stale and args.check:
+        names = ", ".join(str(path.relative_to(ROOT)) for path in stale)
+        print(f"{names} stale: run python scripts/update_readme_rules.py", file=sys.stderr)
         return 1
-    README.write_text(wanted, encoding="utf-8")
     return 0
 
 

@@ -14,9 +14,14 @@ def _script():
     return module
 
 
-def test_readme_rules_table_and_sample_are_current() -> None:
+def test_readme_rule_count_and_sample_are_current() -> None:
     current = (REPO / "README.md").read_text(encoding="utf-8")
     assert current == _script().render_readme(current), "run: python scripts/update_readme_rules.py"
+
+
+def test_rules_document_is_current() -> None:
+    current = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert current == _script().render_rules_doc(current), "run: python scripts/update_readme_rules.py"
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

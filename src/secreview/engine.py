@@ -41,9 +41,11 @@ from secreview.lang.python.file import PyFile
 from secreview.model import (
     Analysis,
     Confidence,
+    Edit,
     ExcerptLine,
     FileProblem,
     Finding,
+    Fix,
     Location,
     Origin,
     ProblemKind,
@@ -51,7 +53,7 @@ from secreview.model import (
     Severity,
     TraceStep,
 )
-from secreview.rules import AnalysisLimitExceeded, Hit, Rule, fill, id_matches
+from secreview.rules import AnalysisLimitExceeded, Hit, Rewrite, Rule, fill, id_matches
 from secreview.sources import SourceFile
 from secreview.testcode import relative_to
 
@@ -460,7 +462,14 @@ class _FindingBuilder:
             origin=Origin.TAINT if hit.trace else Origin.PATTERN,
             trace=tuple(TraceStep(self._location(node), note) for node, note in hit.trace),
             excerpt=self._excerpt(location),
+            fix=self._fix(hit.rewrite),
         )
+
+    def _fix(self, rewrite: Rewrite | None) -> Fix | None:
+        if rewrite is None:
+            return None
+        edits = tuple(Edit(self._location(node), text) for node, text in rewrite.replacements)
+        return Fix(rewrite.description, edits, rewrite.safe)
 
     def _location(self, node: ts.Node, end_node: ts.Node | None = None) -> Location:
         start, end = node.start_point, (end_node or node).end_point

@@ -33,6 +33,19 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 @dataclass(frozen=True)
+class Rewrite:
+    """A mechanical edit a hit proposes: each node's text is replaced by the given text.
+
+    `safe` means the edit cannot change what correct code does (it only removes the defect), so
+    `--fix` may apply it unattended; other rewrites are shown as suggestions to review.
+    """
+
+    description: str
+    replacements: tuple[tuple[ts.Node, str], ...]
+    safe: bool = False
+
+
+@dataclass(frozen=True)
 class Hit:
     """One place where a rule's pattern matched.
 
@@ -48,6 +61,7 @@ class Hit:
     trace: tuple[tuple[ts.Node, str], ...] = ()  # dataflow steps (node, note), source first
     note: str = ""  # a paragraph appended to the description, specific to this hit
     data: ts.Node | None = None  # the expression carrying the data the defect depends on
+    rewrite: Rewrite | None = None  # a mechanical fix, when one exists
 
 
 class Rule:

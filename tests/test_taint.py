@@ -166,6 +166,19 @@ def test_route_parameters_and_django_requests_are_sources() -> None:
     assert verdict_at_sink("def view(request):\n    os.system(request.GET['q'])\n") == "source"
 
 
+def test_parameters_the_framework_injects_are_not_request_data() -> None:
+    route = """
+        from fastapi import APIRouter, Depends
+        router = APIRouter()
+        @router.get("/run/{name}")
+        def run(name, db=Depends(get_db), session=None):
+            os.system(%s)
+    """
+    assert verdict_at_sink(route % "name") == "source"
+    assert verdict_at_sink(route % "db.command") == "param"
+    assert verdict_at_sink(route % "session.command") == "param"
+
+
 def test_the_request_object_passed_whole_is_a_source_but_not_its_path() -> None:
     assert verdict_at_sink("def view():\n    os.system(request.path)\n") == "none"
     assert verdict_at_sink("""

@@ -1,7 +1,8 @@
 """Dataflow: a language-agnostic taint engine over a small IR.
 
 `analysis_for(file)` lowers a parsed Python, C or C++ file to the IR, runs
-the interpreter with that language's specification, and caches the result on the
+the interpreter with that language's specification (the merged knowledge of
+`secreview.knowledge`), and caches the result on the
 file so every rule shares one analysis.  See docs/dataflow.md.
 """
 
@@ -50,18 +51,17 @@ def cached_analysis(file) -> FileAnalysis | None:
 def _analyse(file, resolver, budget: int, entry_points: bool) -> FileAnalysis:
     if file.language in ("c", "cpp"):
         return _analyse_c(file, budget)
+    from secreview.knowledge import registry
     from secreview.taint.python_lower import lower
     from secreview.taint.python_semantics import PythonSemantics
-    from secreview.taint.specs.python import SPEC
-    semantics = PythonSemantics(SPEC, frozenset(file.imports.values()))
-    return FileAnalysis(lower(file), semantics, budget, resolver, entry_points)
+    return FileAnalysis(lower(file), PythonSemantics(registry.python(), file), budget, resolver, entry_points)
 
 
 def _analyse_c(file, budget: int) -> FileAnalysis:
+    from secreview.knowledge import registry
     from secreview.taint.c_lower import lower
     from secreview.taint.c_semantics import CSemantics
-    uses_qt = any(name.startswith(("<Q", '"Q')) for name in file.includes)
-    return FileAnalysis(lower(file), CSemantics(uses_qt), budget)
+    return FileAnalysis(lower(file), CSemantics(registry.c(), file.includes), budget)
 
 
 def python_project(sources, budget: int = DEFAULT_STEP_BUDGET):

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from secreview.taint import ir
-from secreview.taint.spec import ALL
+from secreview.knowledge.schema import ALL
 
 ATTACKER_KINDS = frozenset({"source", "local"})
 """Label kinds whose data someone outside the code chooses."""

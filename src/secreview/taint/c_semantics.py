@@ -1,4 +1,4 @@
-"""How C and C++ library calls act on taint, driven by `taint.specs.c`.
+"""How C and C++ library calls act on taint, driven by the merged C knowledge (`knowledge/libc.py`, ...).
 
 The interpreter is language-agnostic; this adapter answers its C questions.
 Sources return data (`getenv`) or write it through pointer arguments
@@ -13,24 +13,33 @@ command line.  A test `x == CONSTANT` pins `x` on the branch where it holds.
 
 from __future__ import annotations
 
+from secreview.knowledge.classes import C_TEXT_CLASSES
+from secreview.knowledge.schema import CKnowledge, CSource
 from secreview.lang.c_family.file import CPP_CASTS
 from secreview.taint import ir
 from secreview.taint.analysis import (
     EMPTY, UNKNOWN, Interpreter, Label, Step, Value, cleared, derived, merge_labels, with_step,
 )
-from secreview.taint.specs import c as spec
+
+_COMMAND_LINE = "command-line arguments"
 
 
 class CSemantics:
-    def __init__(self, uses_qt: bool) -> None:
-        self._sources = {source.name: source for source in spec.SOURCES}
-        self._uses_qt = uses_qt
+    def __init__(self, knowledge: CKnowledge, includes: tuple[str, ...]) -> None:
+        self.knowledge = knowledge
+        self._sources = {source.name: source for source in knowledge.sources}
+        self._copies = {copy.function: copy for copy in knowledge.copies}
+        # sources of libraries whose headers this file includes (Qt's `reply->readAll()`)
+        included = [sources for sources in knowledge.header_sources
+                    if any(header.startswith(sources.prefixes) for header in includes)]
+        self._method_sources = {method: description for sources in included for method, description in sources.methods}
+        self._call_sources = {call: description for sources in included for call, description in sources.calls}
 
     # -- entry points and names ------------------------------------------------------
 
     def entry_parameter(self, function: ir.Function, position: int, name: str) -> Value | None:
         if function.name == "main" and position == 1:
-            return _source_value(spec.COMMAND_LINE, function.node, f"`{name}` of `main`", remote=False)
+            return _source_value(_COMMAND_LINE, function.node, f"`{name}` of `main`", remote=False)
         return None
 
     def instance_as_called(self, cls) -> Value:
@@ -49,22 +58,22 @@ class CSemantics:
         name = _plain(call.callee)
         if call.receiver is None and name in self._sources:
             return self._source_call(interp, self._sources[name], call, env)
-        if call.receiver is None and call.callee in spec.QT_LOCAL_SOURCES and self._uses_qt:
-            return _source_value(spec.QT_LOCAL_SOURCES[call.callee], call.node, f"`{call.callee}()`", remote=False)
-        if call.receiver is not None and call.method in spec.QT_METHOD_SOURCES and self._uses_qt:
-            description = spec.QT_METHOD_SOURCES[call.method]
+        if call.receiver is None and call.callee in self._call_sources:
+            return _source_value(self._call_sources[call.callee], call.node, f"`{call.callee}()`", remote=False)
+        if call.receiver is not None and call.method in self._method_sources:
+            description = self._method_sources[call.method]
             return _source_value(description, call.node, f"`.{call.method}()`", remote=True)
-        if call.receiver is None and name in spec.COPIES:
+        if call.receiver is None and name in self._copies:
             return self._copy(interp, name, call, args, env)
         if call.receiver is None and name in CPP_CASTS:
             return derived(*args)  # static_cast<T>(x) is x
         method = call.method if call.receiver is not None else name
-        if method in spec.LENGTHS:
+        if method in self.knowledge.lengths:
             return EMPTY
-        if method in spec.NUMBER_CONVERSIONS:
+        if method in self.knowledge.number_conversions:
             inputs = ([receiver] if receiver is not None else []) + args
-            return with_step(cleared(derived(*inputs), spec.TEXT_CLASSES), call.node, f"converted by `{method}`")
-        if call.receiver is not None and call.method in spec.APPENDING_METHODS and args:
+            return with_step(cleared(derived(*inputs), C_TEXT_CLASSES), call.node, f"converted by `{method}`")
+        if call.receiver is not None and call.method in self.knowledge.appending_methods and args:
             _write_through(interp, call.receiver, derived(*args), env, call.node, f"stored by `.{call.method}()`")
         # code not in this file: its result may hold anything, like a parameter's value
         inputs = ([receiver] if receiver is not None else []) + args
@@ -72,15 +81,15 @@ class CSemantics:
         return with_step(Value(merge_labels(derived(*inputs).labels, (unknown,))), call.node,
                          f"through `{call.callee or call.method or 'call'}`")
 
-    def _source_call(self, interp: Interpreter, source: spec.CSource, call: ir.Call, env: dict) -> Value:
+    def _source_call(self, interp: Interpreter, source: CSource, call: ir.Call, env: dict) -> Value:
         description, remote = source.description, source.remote
         if source.console_stream is not None:
             stream = call.arg(source.console_stream)
-            if isinstance(stream, ir.Name) and stream.id in spec.CONSOLE_STREAMS:
+            if isinstance(stream, ir.Name) and stream.id in self.knowledge.console_streams:
                 description = "console input"
         value = _source_value(description, call.node, f"{description} (`{call.callee}`)", remote)
         if source.numeric:
-            value = cleared(value, spec.TEXT_CLASSES)
+            value = cleared(value, C_TEXT_CLASSES)
         result = cleared(value, {"number"}) if source.small else value
         outputs = list(source.outputs)
         if source.outputs_from is not None:
@@ -92,8 +101,9 @@ class CSemantics:
         return result if source.result else EMPTY
 
     def _copy(self, interp: Interpreter, name: str, call: ir.Call, args: list[Value], env: dict) -> Value:
-        destination, first_source = spec.COPIES[name]
-        if name in spec.PARSERS:
+        copy = self._copies[name]
+        destination, first_source = copy.destination, copy.first_source
+        if copy.parses:
             data = args[first_source] if first_source < len(args) else EMPTY
             for target in call.args[destination:]:
                 _write_through(interp, target, data, env, call.node, f"parsed by `{name}`")

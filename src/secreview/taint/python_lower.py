@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from secreview.knowledge import registry
 from secreview.lang.python.file import NOT_CONSTANT, PyFile
 from secreview.taint import ir
 
-_EXIT_CALLS = frozenset({"flask.abort", "abort", "sys.exit", "exit", "quit", "os._exit",
-                         "django.http.Http404", "werkzeug.exceptions.abort"})
 _IGNORED_STATEMENTS = frozenset({
     "import_statement", "import_from_statement", "future_import_statement", "pass_statement",
     "global_statement", "nonlocal_statement", "comment", "line_continuation", "type_alias_statement",
@@ -58,7 +57,8 @@ class PythonLowering:
                 operator = self.file.text_of(child.child_by_field_name("operator")).rstrip("=")
                 out.append(ir.AugAssign(self.target(child.child_by_field_name("left")), operator,
                                         self.expr(child.child_by_field_name("right")), child))
-            elif child.type == "call" and self.file.qualified_name(child.child_by_field_name("function")) in _EXIT_CALLS:
+            elif child.type == "call" and self.file.qualified_name(child.child_by_field_name("function")) \
+                    in registry.python().exit_calls:
                 out.append(ir.ExprStmt(self.expr(child), child))
                 out.append(ir.Exit("abort", None, child))
             elif child.type not in _NOISE:

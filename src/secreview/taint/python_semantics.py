@@ -1,9 +1,11 @@
-"""How Python library calls and checks act on taint, driven by the spec data.
+"""How Python library calls and checks act on taint, driven by the merged framework knowledge.
 
 The interpreter (`taint.analysis`) is language-agnostic; this adapter answers
 its Python questions: which attribute reads are sources, what a library call
 returns (sanitizers, containers, URL parsers, default propagation) and what a
-branch condition proves about a value.
+branch condition proves about a value.  The library facts are data
+(`secreview.knowledge`, merged by `knowledge.registry.python()`); which
+parameters of a route handler are request data is `lang.python.web`'s answer.
 """
 
 from __future__ import annotations
@@ -11,32 +13,35 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import tree_sitter as ts
+
+from secreview.knowledge.classes import DANGEROUS_CHARACTERS
+from secreview.knowledge.schema import ALL, PythonKnowledge
+from secreview.lang.python import web
+from secreview.lang.python.file import PyFile
 from secreview.taint import ir
 from secreview.taint.analysis import (
     EMPTY, UNKNOWN, Interpreter, Label, Step, Value, cleared, derived, join_envs, merge_labels, with_step,
 )
-from secreview.taint.spec import ALL, NORMALISED, Spec
 
-_ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "api_route", "websocket"})
-_NOT_REQUEST_DATA = frozenset({"self", "cls", "request", "req", "db", "session"})
-_VALIDATING_METHODS = frozenset({"isdigit", "isalnum", "isnumeric", "isdecimal", "isalpha", "isidentifier"})
-_REGEX_CHECKS = frozenset({"re.match", "re.fullmatch", "re.search"})
+NORMALISED = "normalised-path"
+"""Pseudo-class recording that a path went through realpath/abspath/resolve."""
+
 _HTML_ESCAPER_NAME = re.compile(r"(escape.*html|html.*escape)", re.I)
-_APPENDERS = frozenset({"append", "add", "appendleft", "put", "put_nowait"})
-_EXTENDERS = frozenset({"extend", "update", "write", "writelines", "insert", "setdefault", "extendleft"})
-_HOST_ATTRIBUTES = frozenset({"netloc", "hostname", "host"})
-_CONTAINER_FACTORIES = frozenset({"dict", "configparser.ConfigParser", "configparser.RawConfigParser",
-                                  "ConfigParser.ConfigParser", "collections.OrderedDict"})
 
 
 class PythonSemantics:
-    def __init__(self, spec: Spec, imported_modules: frozenset[str]) -> None:
+    def __init__(self, spec: PythonKnowledge, file: PyFile) -> None:
         self.spec = spec
-        self._imports = imported_modules
+        self._file = file
         self._sanitizers_by_callee = {s.callee: s.clears for s in spec.sanitizers if s.callee}
         self._sanitizers_by_method = {s.method: s.clears for s in spec.sanitizers if s.method}
         self._sources = {s.name: (s.description, s.remote) for s in spec.sources}
-        self._imported_roots = frozenset(name.split(".")[0] for name in imported_modules)
+        self._source_objects = {o.name: o.server_attributes for o in spec.source_objects}
+        self._method_sources = {m.method: m for m in spec.method_sources}
+        self._imported_roots = frozenset(name.split(".")[0] for name in file.imports.values())
+        # a URL parser by its last name, however it was imported (`six.moves.urllib.parse.urlparse`)
+        self._url_parser_names = frozenset(name.rsplit(".", 1)[-1] for name in spec.url_parsers)
 
     # -- sources ---------------------------------------------------------------------
 
@@ -74,7 +79,7 @@ class PythonSemantics:
 
     def name_source(self, name: ir.Name) -> Value | None:
         """An imported request object itself (`flask.request` passed to a helper)."""
-        safe = self.spec.source_objects.get(name.qualified or "")
+        safe = self._source_objects.get(name.qualified or "")
         if safe is None:
             return None
         description = f"the request object `{name.qualified}`"
@@ -83,8 +88,8 @@ class PythonSemantics:
 
     def instance_as_called(self, cls) -> Value:
         """`self` in a method called by unknown code: a request handler's request attributes are attacker data."""
-        attributes = next((attrs for base in cls.bases for name, attrs in self.spec.request_handlers.items()
-                           if base == name), None)
+        attributes = next((handler.attributes for base in cls.bases for handler in self.spec.request_handlers
+                           if base == handler.base), None)
         if attributes is None:
             return Value(instance_of=cls)
         fields = tuple((("attr", attribute), self._source_value(f"HTTP request {attribute}", None,
@@ -93,21 +98,24 @@ class PythonSemantics:
         return Value(fields=fields, instance_of=cls)
 
     def entry_parameter(self, function: ir.Function, position: int, name: str) -> Value | None:
-        """A route handler's parameter is request data (the framework fills it); others are unknown."""
-        if name not in self._route_parameters(function):
+        """A route handler's parameter is request data (the framework fills it); others are unknown.
+
+        Only this file's functions are judged: a function of another module reached through a call
+        has no node in this file's tree.
+        """
+        if not self._in_this_file(function.node) or not web.fills_from_request(self._file, function.node, name):
             return None
         node = function.node
         return Value((Label("source", f"URL path parameter `{name}`", node,
                             trace=(Step(node, f"path parameter `{name}`"),)),))
 
-    def _route_parameters(self, function: ir.Function) -> frozenset[str]:
-        """Parameters of a web route handler: the framework fills them from the request."""
-        for decorator in function.decorators:
-            if isinstance(decorator, ir.Call) and decorator.method in _ROUTE_DECORATORS and decorator.receiver:
-                injected = {name for name, default in function.defaults
-                            if isinstance(default, ir.Call) and default.method in ("Depends", "Security")}
-                return frozenset(p for p in function.params if p not in _NOT_REQUEST_DATA and p not in injected)
-        return frozenset()
+    def _in_this_file(self, node: object) -> bool:
+        if not isinstance(node, ts.Node):
+            return False
+        root = node
+        while root.parent is not None:
+            root = root.parent
+        return root == self._file.root
 
     # -- calls -----------------------------------------------------------------------
 
@@ -117,15 +125,16 @@ class PythonSemantics:
         if found is not None and not _shadowed(call, env):
             description, remote = found
             return self._source_value(description, call.node, f"{description} (`{call.callee}`)", remote)
-        method_source = self.spec.method_sources.get(call.method or "")
-        if method_source and receiver is not None and method_source[0] in self._imported_roots:
-            return self._source_value(method_source[1], call.node, f"{method_source[1]} (`.{call.method}()`)")
+        method_source = self._method_sources.get(call.method or "")
+        if method_source and receiver is not None and method_source.module in self._imported_roots:
+            description = method_source.description
+            return self._source_value(description, call.node, f"{description} (`.{call.method}()`)")
         inputs = ([receiver] if receiver is not None else []) + args + list(kwargs.values())
         clears = self._sanitizer_clears(call)
         if clears is not None:
             return EMPTY if ALL in clears else with_step(cleared(derived(*inputs), clears), call.node,
                                                         f"escaped by `{call.callee or call.method}`")
-        if call.callee in _CONTAINER_FACTORIES and not args:
+        if call.callee in self.spec.container_factories and not args:
             return Value(fields=())
         if call.callee in self.spec.url_parsers and args:
             source = call.args[0]
@@ -156,7 +165,7 @@ class PythonSemantics:
         method = call.method
         holder = call.receiver.id if isinstance(call.receiver, ir.Name) and call.receiver.id in env else None
         if method == "replace" and len(args) >= 2:
-            return _after_replace(self.spec, receiver, args, call.node)
+            return _after_replace(receiver, args, call.node)
         if method == "join" and args:
             items = args[0]
             const = UNKNOWN
@@ -180,12 +189,12 @@ class PythonSemantics:
                 and args[0].const is not UNKNOWN and args[1].const is not UNKNOWN:
             env[holder] = interp._with_field(receiver, (args[0].const, args[1].const), args[2])
             return EMPTY
-        if holder and method in _APPENDERS and args:
+        if holder and method in self.spec.appending_methods and args:
             items = receiver.items + (args[-1],) if receiver.items is not None and method == "append" else None
             env[holder] = Value(merge_labels(receiver.labels, args[-1].labels), items=items,
                                 fields=None if receiver.fields is None else receiver.fields)
             return EMPTY
-        if holder and method in _EXTENDERS and args:
+        if holder and method in self.spec.extending_methods and args:
             env[holder] = Value(merge_labels(receiver.labels, *(a.labels for a in args)))
             return EMPTY
         return None
@@ -232,12 +241,12 @@ class PythonSemantics:
             needle = left_value.const
             subject = _subject(right)
             if isinstance(needle, str) and subject and absent:
-                return _clear(env, subject, _classes_for_text(self.spec, needle))
+                return _clear(env, subject, _classes_for_text(needle))
             subject = _subject(left)
             present = not absent
             if subject and present and _is_collection(interp, right, env):
                 return _clear_allow_listed(env, subject, left)
-            host_owner = _host_subject(left)
+            host_owner = self._host_subject(left)
             if host_owner and present and _is_collection(interp, right, env):
                 return _clear_host(env, host_owner)
         if op in ("==", "!=") and (op == "==") == outcome:
@@ -246,16 +255,28 @@ class PythonSemantics:
             if subject and right_value.const is not UNKNOWN:
                 env[subject] = Value(const=right_value.const)
                 return env
-            host_owner = _host_subject(left)
+            host_owner = self._host_subject(left)
             if host_owner and right_value.const is not UNKNOWN:
                 return _clear_host(env, host_owner)
         return env
 
+    def _host_subject(self, expr: ir.Expr) -> str | None:
+        """`parsed` in `parsed.netloc`, or `url` in `urlparse(url).hostname`."""
+        if not isinstance(expr, ir.Attr) or expr.attr not in self.spec.url_host_attributes:
+            return None
+        if isinstance(expr.obj, ir.Name):
+            return expr.obj.id
+        parsed = expr.obj
+        if isinstance(parsed, ir.Call) and parsed.args and isinstance(parsed.args[0], ir.Name) \
+                and parsed.callee and parsed.callee.rsplit(".", 1)[-1] in self._url_parser_names:
+            return parsed.args[0].id
+        return None
+
     def _refine_call(self, interp: Interpreter, test: ir.Call, env: dict) -> dict:
-        if test.method in _VALIDATING_METHODS and test.receiver is not None:
+        if test.method in self.spec.validating_methods and test.receiver is not None:
             subject = _subject(test.receiver)
             return _clear(env, subject, {ALL}) if subject else env
-        if test.callee in _REGEX_CHECKS and len(test.args) >= 2:
+        if test.callee in self.spec.regex_checks and len(test.args) >= 2:
             pattern = interp.eval(test.args[0], env).const
             anchored = test.callee == "re.fullmatch" or (
                 isinstance(pattern, str) and pattern.startswith("^") and pattern.endswith(("$", r"\Z")))
@@ -304,18 +325,6 @@ def _subject(expr: ir.Expr) -> str | None:
     return None
 
 
-def _host_subject(expr: ir.Expr) -> str | None:
-    """`parsed` in `parsed.netloc`, or `url` in `urlparse(url).hostname`."""
-    if not isinstance(expr, ir.Attr) or expr.attr not in _HOST_ATTRIBUTES:
-        return None
-    if isinstance(expr.obj, ir.Name):
-        return expr.obj.id
-    if isinstance(expr.obj, ir.Call) and expr.obj.args and isinstance(expr.obj.args[0], ir.Name) \
-            and expr.obj.callee and expr.obj.callee.rsplit(".", 1)[-1] in ("urlparse", "urlsplit", "parse_url"):
-        return expr.obj.args[0].id
-    return None
-
-
 def _is_collection(interp: Interpreter, expr: ir.Expr, env: dict) -> bool:
     if isinstance(expr, (ir.Sequence, ir.Mapping)):
         return True
@@ -340,19 +349,19 @@ def _clear_host(env: dict, owner: str) -> dict:
     return _clear(env, parsed_from, {"redirect", "ssrf"}) if parsed_from else env
 
 
-def _classes_for_text(spec: Spec, text: str) -> set[str]:
+def _classes_for_text(text: str) -> set[str]:
     classes: set[str] = set()
-    for characters, affected in spec.dangerous_characters:
+    for characters, affected in DANGEROUS_CHARACTERS:
         if characters in text:
             classes |= affected
     return classes
 
 
-def _after_replace(spec: Spec, receiver: Value, args: list[Value], node: object) -> Value:
+def _after_replace(receiver: Value, args: list[Value], node: object) -> Value:
     old, new = args[0].const, args[1].const
     result = derived(receiver, args[1])
     if isinstance(old, str) and isinstance(new, str) and len(old) == 1 and old not in new:
-        removed = {cls for characters, affected in spec.dangerous_characters if characters == old
+        removed = {cls for characters, affected in DANGEROUS_CHARACTERS if characters == old
                    for cls in affected}
         return with_step(cleared(result, removed), node, f"`{old}` replaced") if removed else result
     return result

@@ -9,7 +9,8 @@ Two building blocks:
   (unknown callers) keeps the rule's own confidence; data that provably comes
   from neither (constants, values that passed a sanitiser or a guard) drops it.
 - `TaintSinkRule`: a rule made only of the sinks of one vulnerability class in
-  the specification; it reports attacker data reaching them.
+  the framework knowledge (`secreview.knowledge`); it reports attacker data
+  reaching them, where the sink's condition (`taint.conditions`) holds.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from typing import ClassVar
 import tree_sitter as ts
 
 from secreview import taint
+from secreview.knowledge import registry
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule
 from secreview.rules._dataflow import STRENGTH as _STRENGTH, source_note, trace_of
 from secreview.rules.python._helpers import shorten
-from secreview.taint.specs.python import SPEC
-
-_UNSAFE_YAML_LOADERS = frozenset({"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"})
+from secreview.taint.conditions import CONDITIONS
 
 
 def _finish(analysis) -> None:
@@ -104,7 +104,7 @@ class TaintSinkRule(Rule):
     sourced_confidence: ClassVar[Confidence] = Confidence.HIGH
 
     def sink_calls(self, file: PyFile) -> Iterator[tuple[Call, object, ts.Node]]:
-        for sink in SPEC.sinks:
+        for sink in registry.python().sinks:
             if sink.cls != self.vulnerability:
                 continue
             if sink.requires_import and not file.imports_module(sink.requires_import):
@@ -165,47 +165,6 @@ def _payload(node: ts.Node) -> ts.Node:
     return node
 
 
-def _shell_true(file: PyFile, call: Call) -> bool:
-    shell = call.kwargs.get("shell")
-    return shell is not None and file.constant_value(shell) not in (False, None, 0)
-
-
-def _unsafe_yaml_loader(file: PyFile, call: Call) -> bool:
-    if call.name and call.name.rsplit(".", 1)[-1] in ("unsafe_load", "unsafe_load_all", "full_load"):
-        return True
-    loader = call.arg(1, "Loader")
-    return loader is None or file.text_of(loader).rsplit(".", 1)[-1] in _UNSAFE_YAML_LOADERS
-
-
-def _external_entities_enabled(file: PyFile, call: Call) -> bool:
-    text = file.text
-    return ("feature_external_ges" in text and "True" in text) or "resolve_entities=True" in text
-
-
-CONDITIONS = {
-    "shell_true": _shell_true,
-    "response_body": lambda file, call: True,
-    "unsafe_yaml_loader": _unsafe_yaml_loader,
-    "external_entities_enabled": _external_entities_enabled,
-}
-
-
-_ROUTE_DECORATOR_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
-
-
-def route_handlers(file: PyFile) -> Iterator[ts.Node]:
-    """Functions a web framework calls for a URL (`@app.route(...)`, `@bp.get(...)`)."""
-    for definition in file.nodes_of_type("decorated_definition"):
-        function = definition.child_by_field_name("definition")
-        if function is None or function.type != "function_definition":
-            continue
-        for decorator in definition.named_children:
-            call = decorator.named_children[0] if decorator.type == "decorator" and decorator.named_children else None
-            if call is not None and call.type == "call" and file.call_at(call).method in _ROUTE_DECORATOR_METHODS:
-                yield function
-                break
-
-
 def own_returns(file: PyFile, function: ts.Node) -> Iterator[ts.Node]:
     """The returned expressions of `function`, not of functions nested in it."""
     for statement in file.nodes_of_type("return_statement", within=function):
@@ -215,8 +174,6 @@ def own_returns(file: PyFile, function: ts.Node) -> Iterator[ts.Node]:
 
 
 _FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+[/?#]")
-_URL_BUILDERS = frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse", "urlparse.urlunsplit",
-                           "urlparse.urlunparse"})
 
 
 def url_host_parts(file: PyFile, data: ts.Node, *, relative_is_fixed: bool) -> list[ts.Node]:
@@ -229,7 +186,7 @@ def url_host_parts(file: PyFile, data: ts.Node, *, relative_is_fixed: bool) -> l
     expression = _defining_expression(file, data)
     if expression.type == "call":
         call = file.call_at(expression)
-        if call.name in _URL_BUILDERS and call.args and call.args[0].type in ("tuple", "list"):
+        if call.name in registry.python().url_builders and call.args and call.args[0].type in ("tuple", "list"):
             return call.args[0].named_children[:2]
     prefix = _constant_prefix(file, expression)
     if prefix is not None and (_FIXED_HOST.match(prefix) or

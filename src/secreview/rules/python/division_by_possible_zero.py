@@ -71,11 +71,11 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.web import route_handlers
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.lang.python.syntax import normalise, unwrap
 from secreview.rules.python import _interaction as ix
-from secreview.rules.python._taint import route_handlers
 
 _HANDLED = ("ZeroDivisionError", "ArithmeticError")
 _NON_EMPTY_CALLS = frozenset({"split", "rsplit", "splitlines_nonempty", "str", "repr", "hex", "bin", "oct"})

@@ -48,8 +48,9 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.web import route_handlers
 from secreview.model import Confidence, Severity
-from secreview.rules.python._taint import TaintSinkRule, own_returns, route_handlers
+from secreview.rules.python._taint import TaintSinkRule, own_returns
 
 # what a view may return that is not an HTML body built by the view itself
 _NOT_A_BODY = frozenset({"call", "none", "true", "false", "integer", "dictionary", "list"})

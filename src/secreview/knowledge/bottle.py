@@ -1,0 +1,11 @@
+"""Bottle: the request object."""
+
+from __future__ import annotations
+
+from secreview.knowledge.schema import PythonKnowledge, Source
+
+KNOWLEDGE = PythonKnowledge(
+    name="bottle",
+    sources=tuple(Source(f"bottle.request.{attribute}", f"request {attribute}") for attribute in
+                  ("args", "form", "query", "forms", "params", "cookies", "headers", "json", "body", "files")),
+)

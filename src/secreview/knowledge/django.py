@@ -1,0 +1,25 @@
+"""Django: the view's `request` parameter, responses, redirects, raw SQL, templates."""
+
+from __future__ import annotations
+
+from secreview.knowledge.schema import ParameterSource, PythonKnowledge, Sanitizer, Sink
+
+_REQUEST = ("GET", "POST", "COOKIES", "META", "body", "FILES", "headers")
+_REDIRECTS = ("django.shortcuts.redirect", "django.http.HttpResponseRedirect",
+              "django.http.HttpResponsePermanentRedirect")
+
+KNOWLEDGE = PythonKnowledge(
+    name="django",
+    parameter_sources=tuple(ParameterSource(name, _REQUEST, "HTTP request data") for name in ("request", "req")),
+    sinks=(
+        Sink("sql", method="raw", keyword="sql", description="executes SQL"),
+        Sink("sql", callee="django.db.models.expressions.RawSQL", description="executes SQL"),
+        *(Sink("xss", callee=name, description="sends an HTML response") for name in
+          ("django.http.HttpResponse", "django.utils.safestring.mark_safe")),
+        *(Sink("redirect", callee=name, keyword="location", description="redirects the browser") for name in _REDIRECTS),
+        Sink("ssti", callee="django.template.Template", keyword="source", description="renders a template from a string"),
+    ),
+    sanitizers=(Sanitizer(frozenset({"xss"}), callee="django.utils.html.escape"),),
+    exit_calls=frozenset({"django.http.Http404"}),
+    response_builders=frozenset({"django.http.HttpResponse"}),
+)

@@ -1,0 +1,41 @@
+"""Sink conditions: the code behind the names in `Sink.when` (see `knowledge.schema`).
+
+Some calls are sinks only in a certain form: `subprocess.run(cmd)` runs no
+shell unless `shell=True`, `yaml.load` builds arbitrary objects only with an
+unsafe loader.  Knowledge modules name the condition; this module decides it
+at a call site.  `tests/test_knowledge.py` checks every name used in the
+knowledge is defined here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from secreview.lang.python.file import Call, PyFile
+
+_UNSAFE_YAML_LOADERS = frozenset({"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"})
+_ALWAYS_UNSAFE_YAML_CALLS = frozenset({"unsafe_load", "unsafe_load_all", "full_load"})
+
+
+def _shell_true(file: PyFile, call: Call) -> bool:
+    shell = call.kwargs.get("shell")
+    return shell is not None and file.constant_value(shell) not in (False, None, 0)
+
+
+def _unsafe_yaml_loader(file: PyFile, call: Call) -> bool:
+    if call.name and call.name.rsplit(".", 1)[-1] in _ALWAYS_UNSAFE_YAML_CALLS:
+        return True
+    loader = call.arg(1, "Loader")
+    return loader is None or file.text_of(loader).rsplit(".", 1)[-1] in _UNSAFE_YAML_LOADERS
+
+
+def _external_entities_enabled(file: PyFile, call: Call) -> bool:
+    text = file.text
+    return ("feature_external_ges" in text and "True" in text) or "resolve_entities=True" in text
+
+
+CONDITIONS: dict[str, Callable[[PyFile, Call], bool]] = {
+    "shell_true": _shell_true,
+    "unsafe_yaml_loader": _unsafe_yaml_loader,
+    "external_entities_enabled": _external_entities_enabled,
+}

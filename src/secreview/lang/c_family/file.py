@@ -131,13 +131,13 @@ class CFile(ParsedFile):
 
     def identifiers(self, within: ts.Node) -> dict[str, list[ts.Node]]:
         """Name -> identifier nodes (uses and declarations) inside `within`, in source order (memoised)."""
-        key = ("identifiers", within.id)
-        if key not in self._memo:
-            index: dict[str, list[ts.Node]] = defaultdict(list)
-            for node in self.nodes("(identifier) @id", "id", within):
-                index[self.text_of(node)].append(node)
-            self._memo[key] = index
-        return self._memo[key]
+        return self.memo(("identifiers", within.id), lambda: self._identifier_index(within))
+
+    def _identifier_index(self, within: ts.Node) -> dict[str, list[ts.Node]]:
+        index: dict[str, list[ts.Node]] = defaultdict(list)
+        for node in self.nodes("(identifier) @id", "id", within):
+            index[self.text_of(node)].append(node)
+        return index
 
     # -- macros and calls ----------------------------------------------------
 
@@ -167,29 +167,14 @@ class CFile(ParsedFile):
         return name
 
     @functools.cached_property
-    def calls(self) -> tuple[Call, ...]:
-        return tuple(self._make_call(node) for node in self.nodes_of_type("call_expression"))
-
-    @functools.cached_property
-    def _calls_by_name(self) -> dict[str, list[Call]]:
-        return lang.group_by(self.calls, lambda call: call.name)
-
-    @functools.cached_property
     def _calls_by_method(self) -> dict[str, list[Call]]:
         return lang.group_by(self.calls, lambda call: call.method if call.receiver is not None else None)
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls of the named functions, in source order.  `strcpy` also finds `std::strcpy`
         (the C library is reachable through namespace std); `ns::f` finds only `ns::f`."""
-        key = ("calls_to", names)
-        if key not in self._memo:
-            wanted = set(names) | {f"std::{n}" for n in names if "::" not in n}
-            self._memo[key] = lang.in_source_order(self._calls_by_name, wanted)
-        return list(self._memo[key])
-
-    def method_calls(self, *methods: str) -> list[Call]:
-        """Calls `obj.m(...)` / `obj->m(...)` of the given methods on any receiver, in source order."""
-        return lang.in_source_order(self._calls_by_method, methods)
+        return list(self.memo(("calls_to", names), lambda: lang.in_source_order(
+            self._calls_by_name, set(names) | {f"std::{n}" for n in names if "::" not in n})))
 
     def _make_call(self, node: ts.Node) -> Call:
         function = node.child_by_field_name("function")
@@ -242,20 +227,17 @@ class CFile(ParsedFile):
 
     def variables_in(self, function: ts.Node) -> dict[str, Variable]:
         """Parameters and local variables of a function by name (the first declaration wins; memoised)."""
-        key = ("variables", function.id)
-        if key not in self._memo:
-            self._memo[key] = self._collect_variables(function)
-        return self._memo[key]
+        return self.memo(("variables", function.id), lambda: self._collect_variables(function))
 
     def declarations_in(self, function: ts.Node) -> dict[str, list[Variable]]:
         """Every declaration of each name in a function (parameters first, then in source order)."""
-        key = ("declarations", function.id)
-        if key not in self._memo:
-            found: dict[str, list[Variable]] = defaultdict(list)
-            for variable in self._all_declared(function):
-                found[variable.name].append(variable)
-            self._memo[key] = found
-        return self._memo[key]
+        return self.memo(("declarations", function.id), lambda: self._declarations_by_name(function))
+
+    def _declarations_by_name(self, function: ts.Node) -> dict[str, list[Variable]]:
+        found: dict[str, list[Variable]] = defaultdict(list)
+        for variable in self._all_declared(function):
+            found[variable.name].append(variable)
+        return found
 
     def _all_declared(self, function: ts.Node) -> Iterator[Variable]:
         declarator = function.child_by_field_name("declarator")

@@ -16,14 +16,14 @@ Unknown stays unknown (None): rules then fall back to their cautious form.
 
 from __future__ import annotations
 
-import tree_sitter as ts
-
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import tree_sitter as ts
+
 from secreview.lang.c_family import flow
 from secreview.lang.c_family.expressions import int_value, literal_text
-from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_written, strip_casts
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken, is_written, strip_casts
 
 STACK_ALLOCATORS = frozenset({"alloca", "_alloca", "__builtin_alloca", "_malloca"})
 HEAP_ALLOCATORS = frozenset({"malloc", "realloc", "g_malloc", "kmalloc"})
@@ -112,7 +112,7 @@ def _latest_binding(file: CFile, identifier: ts.Node, at: ts.Node) -> tuple[ts.N
 def _assigned_between(file: CFile, body: ts.Node, name: str, bound: ts.Node, at: ts.Node) -> bool:
     """Another assignment, increment or address-taking of the pointer between its binding and `at`."""
     return any(n != bound for n in flow.occurrences_between(file, body, name, bound, at)
-               if flow.assigned_value(n) is not None or is_written(n) or flow.is_address_taken(n))
+               if flow.assigned_value(n) is not None or is_written(n) or is_address_taken(n))
 
 
 def _capacity_of_value(file: CFile, value: ts.Node, at: ts.Node, hops: int) -> int | None:

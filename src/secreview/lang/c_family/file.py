@@ -492,7 +492,7 @@ class CFile(ParsedFile):
         for use in self.identifiers(scope).get(variable.name, ()):
             if use == variable.identifier:
                 continue
-            if is_written(use) or _address_taken(use):
+            if is_written(use) or is_address_taken(use):
                 return False
         return True
 
@@ -507,7 +507,7 @@ class CFile(ParsedFile):
         if not variable.is_static or self.enclosing_function(variable.declaration) is not None:
             return False
         for use in self.identifiers(self.root).get(variable.name, ()):
-            if use != variable.identifier and (is_written(use) or _address_taken(use)):
+            if use != variable.identifier and (is_written(use) or is_address_taken(use)):
                 return False
         return True
 
@@ -681,7 +681,8 @@ def is_written(identifier: ts.Node) -> bool:
     return parent.type == "update_expression"
 
 
-def _address_taken(identifier: ts.Node) -> bool:
+def is_address_taken(identifier: ts.Node) -> bool:
+    """True when this occurrence of a name has its address taken (`&x`): it may be written through it."""
     parent = identifier.parent
     return parent is not None and parent.type == "pointer_expression" and \
         parent.child_by_field_name("operator") is not None and parent.child_by_field_name("operator").type == "&"

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import CFile, is_written, strip_casts, unwrap
+from secreview.lang.c_family.file import CFile, is_address_taken, is_written, strip_casts, unwrap
 
 LOOPS = frozenset({"for_statement", "while_statement", "for_range_loop"})
 EXITS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement",
@@ -196,13 +196,6 @@ def _bare_argument(node: ts.Node) -> bool:
     function = node.parent.parent.child_by_field_name("function")
     name = function.text.decode("utf-8", "replace") if function is not None and function.text else ""
     return name.removeprefix("std::").removeprefix("::") not in C_LIBRARY
-
-
-def is_address_taken(node: ts.Node) -> bool:
-    parent = node.parent
-    operator = parent.child_by_field_name("operator") if parent is not None and \
-        parent.type == "pointer_expression" else None
-    return operator is not None and operator.type == "&"
 
 
 def inside(node: ts.Node, container: ts.Node | None) -> bool:

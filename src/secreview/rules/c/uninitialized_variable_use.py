@@ -46,7 +46,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.c_family import flow
-from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
@@ -105,7 +105,7 @@ class UninitializedVariableUse(CRule):
     @staticmethod
     def _is_read(node: ts.Node, in_cpp: bool) -> bool:
         parent = node.parent
-        if parent is None or flow.is_address_taken(node) or _cast_address_of(node):
+        if parent is None or is_address_taken(node) or _cast_address_of(node):
             return False
         if any(a.type.startswith("gnu_asm") for a in CFile.ancestors(node)):
             return False  # an asm operand: its output constraint may write it

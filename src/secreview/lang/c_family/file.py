@@ -227,7 +227,8 @@ class CFile(ParsedFile):
 
     def variables_in(self, function: ts.Node) -> dict[str, Variable]:
         """Parameters and local variables of a function by name (the first declaration wins; memoised)."""
-        return self.memo(("variables", function.id), lambda: self._collect_variables(function))
+        return self.memo(("variables", function.id), lambda: {
+            name: declared[0] for name, declared in self.declarations_in(function).items()})
 
     def declarations_in(self, function: ts.Node) -> dict[str, list[Variable]]:
         """Every declaration of each name in a function (parameters first, then in source order)."""
@@ -246,30 +247,11 @@ class CFile(ParsedFile):
         parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
         for param in parameters.named_children if parameters is not None else ():
             if param.type in ("parameter_declaration", "optional_parameter_declaration"):
-                yield from self._declared(param, is_parameter=True)
+                yield from self.declared_variables(param, is_parameter=True)
         body = function.child_by_field_name("body")
         for declaration in self.nodes_of_type("declaration", within=body) if body is not None else ():
             if self.enclosing_function(declaration) == function:
-                yield from self._declared(declaration, is_parameter=False)
-
-    def _collect_variables(self, function: ts.Node) -> dict[str, Variable]:
-        found: dict[str, Variable] = {}
-        declarator = function.child_by_field_name("declarator")
-        while declarator is not None and declarator.type not in ("function_declarator", "abstract_function_declarator"):
-            declarator = declarator.child_by_field_name("declarator")
-        parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
-        if parameters is not None:
-            for param in parameters.named_children:
-                if param.type in ("parameter_declaration", "optional_parameter_declaration"):
-                    for variable in self._declared(param, is_parameter=True):
-                        found[variable.name] = variable
-        body = function.child_by_field_name("body")
-        if body is not None:
-            for declaration in self.nodes_of_type("declaration", within=body):
-                if self.enclosing_function(declaration) == function:
-                    for variable in self._declared(declaration, is_parameter=False):
-                        found.setdefault(variable.name, variable)
-        return found
+                yield from self.declared_variables(declaration, is_parameter=False)
 
     @functools.cached_property
     def globals(self) -> dict[str, Variable]:
@@ -277,7 +259,7 @@ class CFile(ParsedFile):
         found: dict[str, Variable] = {}
         for declaration in self.nodes_of_type("declaration"):
             if self.enclosing_function(declaration) is None:
-                for variable in self._declared(declaration, is_parameter=False):
+                for variable in self.declared_variables(declaration, is_parameter=False):
                     found.setdefault(variable.name, variable)
         return found
 
@@ -286,7 +268,7 @@ class CFile(ParsedFile):
         """Struct/class data members by name (all classes of the file together)."""
         found: dict[str, Variable] = {}
         for declaration in self.nodes_of_type("field_declaration"):
-            for variable in self._declared(declaration, is_parameter=False):
+            for variable in self.declared_variables(declaration, is_parameter=False):
                 found.setdefault(variable.name, variable)
         return found
 
@@ -325,7 +307,8 @@ class CFile(ParsedFile):
                 best = variable
         return best
 
-    def _declared(self, declaration: ts.Node, *, is_parameter: bool) -> Iterator[Variable]:
+    def declared_variables(self, declaration: ts.Node, *, is_parameter: bool = False) -> Iterator[Variable]:
+        """The variables one declaration (or parameter or member declaration) introduces."""
         type_node = declaration.child_by_field_name("type")
         type_text = _squash(self.text_of(type_node))
         prefix = self.text_of(declaration)[: (type_node.start_byte - declaration.start_byte) if type_node else 0]

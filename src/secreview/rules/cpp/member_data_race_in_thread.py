@@ -112,7 +112,7 @@ def _data_members(file: CFile, body: ts.Node) -> dict[str, Variable]:
     for declaration in body.named_children:
         if declaration.type != "field_declaration":
             continue
-        for variable in file._declared(declaration, is_parameter=False):
+        for variable in file.declared_variables(declaration):
             text = file.text_of(declaration)
             if variable.is_static or _SYNCHRONISED_TYPES.search(text) or "const " in text.split("=")[0]:
                 continue

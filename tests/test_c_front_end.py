@@ -215,3 +215,19 @@ def test_qt_annotation_macros_do_not_break_the_cpp_parse() -> None:
     call = file.calls_to("QProcess::execute")[0]
     assert file.text_of(call.node) == "QProcess::execute(path)"  # offsets still point into the original
     assert "Q_OBJECT" in file.text_of(file.root)
+
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "secreview"
+
+
+def test_c_semantic_layer_never_imports_the_rules() -> None:
+    """The layer answers questions for every rule; rules depend on it, never the other way."""
+    for module in (SOURCE / "lang" / "c_family").glob("*.py"):
+        assert "secreview.rules" not in module.read_text(encoding="utf-8"), module.name
+
+
+def test_c_rule_packages_hold_only_rules() -> None:
+    """Shared logic lives in the layer: no helper modules beside the C/C++ rules but the rule-side
+    dataflow judgement and the secret-name vocabulary."""
+    helpers = {module.name for package in ("c", "cpp") for module in (SOURCE / "rules" / package).glob("_*.py")}
+    assert helpers <= {"__init__.py", "_taint.py", "_names.py"}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import tree_sitter as ts
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from secreview.taint.project import Project
 
 _SIMPLE_PATTERN = re.compile(r"^\s*\((\w+)\)\s*@(\w+)\s*$")
+_CALL_TYPES = frozenset({"call", "call_expression"})  # the call node of the Python and of the C/C++ grammars
 T = TypeVar("T")
 
 
@@ -123,6 +124,29 @@ class ParsedFile:
     def nodes_of_type(self, *types: str, within: ts.Node | None = None) -> list[ts.Node]:
         """Nodes of the given (indexed) types in source order, optionally inside `within`."""
         return lang.nodes_of_type(self._type_index, self.indexed_types, types, within)
+
+    # -- calls ----------------------------------------------------------------
+
+    @functools.cached_property
+    def calls(self) -> tuple[Any, ...]:
+        """Every call of the file as the language's `Call` model, in source order."""
+        return tuple(self._make_call(node) for node in self.nodes_of_type(*sorted(_CALL_TYPES & self.indexed_types)))
+
+    @functools.cached_property
+    def _calls_by_name(self) -> dict[str, list[Any]]:
+        return lang.group_by(self.calls, lambda call: call.name)
+
+    @functools.cached_property
+    def _calls_by_method(self) -> dict[str, list[Any]]:  # pragma: no cover - abstract
+        """Calls grouped by the method name `method_calls` matches (each language says which calls count)."""
+        raise NotImplementedError
+
+    def method_calls(self, *methods: str) -> list[Any]:
+        """Calls `obj.method(...)` of the given methods on any receiver, in source order."""
+        return lang.in_source_order(self._calls_by_method, methods)
+
+    def _make_call(self, node: ts.Node) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     # -- tree -----------------------------------------------------------------
 

@@ -131,13 +131,13 @@ class CFile(ParsedFile):
 
     def identifiers(self, within: ts.Node) -> dict[str, list[ts.Node]]:
         """Name -> identifier nodes (uses and declarations) inside `within`, in source order (memoised)."""
-        key = ("identifiers", within.id)
-        if key not in self._memo:
-            index: dict[str, list[ts.Node]] = defaultdict(list)
-            for node in self.nodes("(identifier) @id", "id", within):
-                index[self.text_of(node)].append(node)
-            self._memo[key] = index
-        return self._memo[key]
+        return self.memo(("identifiers", within.id), lambda: self._identifier_index(within))
+
+    def _identifier_index(self, within: ts.Node) -> dict[str, list[ts.Node]]:
+        index: dict[str, list[ts.Node]] = defaultdict(list)
+        for node in self.nodes("(identifier) @id", "id", within):
+            index[self.text_of(node)].append(node)
+        return index
 
     # -- macros and calls ----------------------------------------------------
 
@@ -167,29 +167,14 @@ class CFile(ParsedFile):
         return name
 
     @functools.cached_property
-    def calls(self) -> tuple[Call, ...]:
-        return tuple(self._make_call(node) for node in self.nodes_of_type("call_expression"))
-
-    @functools.cached_property
-    def _calls_by_name(self) -> dict[str, list[Call]]:
-        return lang.group_by(self.calls, lambda call: call.name)
-
-    @functools.cached_property
     def _calls_by_method(self) -> dict[str, list[Call]]:
         return lang.group_by(self.calls, lambda call: call.method if call.receiver is not None else None)
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls of the named functions, in source order.  `strcpy` also finds `std::strcpy`
         (the C library is reachable through namespace std); `ns::f` finds only `ns::f`."""
-        key = ("calls_to", names)
-        if key not in self._memo:
-            wanted = set(names) | {f"std::{n}" for n in names if "::" not in n}
-            self._memo[key] = lang.in_source_order(self._calls_by_name, wanted)
-        return list(self._memo[key])
-
-    def method_calls(self, *methods: str) -> list[Call]:
-        """Calls `obj.m(...)` / `obj->m(...)` of the given methods on any receiver, in source order."""
-        return lang.in_source_order(self._calls_by_method, methods)
+        return list(self.memo(("calls_to", names), lambda: lang.in_source_order(
+            self._calls_by_name, set(names) | {f"std::{n}" for n in names if "::" not in n})))
 
     def _make_call(self, node: ts.Node) -> Call:
         function = node.child_by_field_name("function")
@@ -242,20 +227,18 @@ class CFile(ParsedFile):
 
     def variables_in(self, function: ts.Node) -> dict[str, Variable]:
         """Parameters and local variables of a function by name (the first declaration wins; memoised)."""
-        key = ("variables", function.id)
-        if key not in self._memo:
-            self._memo[key] = self._collect_variables(function)
-        return self._memo[key]
+        return self.memo(("variables", function.id), lambda: {
+            name: declared[0] for name, declared in self.declarations_in(function).items()})
 
     def declarations_in(self, function: ts.Node) -> dict[str, list[Variable]]:
         """Every declaration of each name in a function (parameters first, then in source order)."""
-        key = ("declarations", function.id)
-        if key not in self._memo:
-            found: dict[str, list[Variable]] = defaultdict(list)
-            for variable in self._all_declared(function):
-                found[variable.name].append(variable)
-            self._memo[key] = found
-        return self._memo[key]
+        return self.memo(("declarations", function.id), lambda: self._declarations_by_name(function))
+
+    def _declarations_by_name(self, function: ts.Node) -> dict[str, list[Variable]]:
+        found: dict[str, list[Variable]] = defaultdict(list)
+        for variable in self._all_declared(function):
+            found[variable.name].append(variable)
+        return found
 
     def _all_declared(self, function: ts.Node) -> Iterator[Variable]:
         declarator = function.child_by_field_name("declarator")
@@ -264,30 +247,11 @@ class CFile(ParsedFile):
         parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
         for param in parameters.named_children if parameters is not None else ():
             if param.type in ("parameter_declaration", "optional_parameter_declaration"):
-                yield from self._declared(param, is_parameter=True)
+                yield from self.declared_variables(param, is_parameter=True)
         body = function.child_by_field_name("body")
         for declaration in self.nodes_of_type("declaration", within=body) if body is not None else ():
             if self.enclosing_function(declaration) == function:
-                yield from self._declared(declaration, is_parameter=False)
-
-    def _collect_variables(self, function: ts.Node) -> dict[str, Variable]:
-        found: dict[str, Variable] = {}
-        declarator = function.child_by_field_name("declarator")
-        while declarator is not None and declarator.type not in ("function_declarator", "abstract_function_declarator"):
-            declarator = declarator.child_by_field_name("declarator")
-        parameters = declarator.child_by_field_name("parameters") if declarator is not None else None
-        if parameters is not None:
-            for param in parameters.named_children:
-                if param.type in ("parameter_declaration", "optional_parameter_declaration"):
-                    for variable in self._declared(param, is_parameter=True):
-                        found[variable.name] = variable
-        body = function.child_by_field_name("body")
-        if body is not None:
-            for declaration in self.nodes_of_type("declaration", within=body):
-                if self.enclosing_function(declaration) == function:
-                    for variable in self._declared(declaration, is_parameter=False):
-                        found.setdefault(variable.name, variable)
-        return found
+                yield from self.declared_variables(declaration, is_parameter=False)
 
     @functools.cached_property
     def globals(self) -> dict[str, Variable]:
@@ -295,7 +259,7 @@ class CFile(ParsedFile):
         found: dict[str, Variable] = {}
         for declaration in self.nodes_of_type("declaration"):
             if self.enclosing_function(declaration) is None:
-                for variable in self._declared(declaration, is_parameter=False):
+                for variable in self.declared_variables(declaration, is_parameter=False):
                     found.setdefault(variable.name, variable)
         return found
 
@@ -304,7 +268,7 @@ class CFile(ParsedFile):
         """Struct/class data members by name (all classes of the file together)."""
         found: dict[str, Variable] = {}
         for declaration in self.nodes_of_type("field_declaration"):
-            for variable in self._declared(declaration, is_parameter=False):
+            for variable in self.declared_variables(declaration, is_parameter=False):
                 found.setdefault(variable.name, variable)
         return found
 
@@ -343,7 +307,8 @@ class CFile(ParsedFile):
                 best = variable
         return best
 
-    def _declared(self, declaration: ts.Node, *, is_parameter: bool) -> Iterator[Variable]:
+    def declared_variables(self, declaration: ts.Node, *, is_parameter: bool = False) -> Iterator[Variable]:
+        """The variables one declaration (or parameter or member declaration) introduces."""
         type_node = declaration.child_by_field_name("type")
         type_text = _squash(self.text_of(type_node))
         prefix = self.text_of(declaration)[: (type_node.start_byte - declaration.start_byte) if type_node else 0]
@@ -510,7 +475,7 @@ class CFile(ParsedFile):
         for use in self.identifiers(scope).get(variable.name, ()):
             if use == variable.identifier:
                 continue
-            if is_written(use) or _address_taken(use):
+            if is_written(use) or is_address_taken(use):
                 return False
         return True
 
@@ -525,7 +490,7 @@ class CFile(ParsedFile):
         if not variable.is_static or self.enclosing_function(variable.declaration) is not None:
             return False
         for use in self.identifiers(self.root).get(variable.name, ()):
-            if use != variable.identifier and (is_written(use) or _address_taken(use)):
+            if use != variable.identifier and (is_written(use) or is_address_taken(use)):
                 return False
         return True
 
@@ -699,7 +664,8 @@ def is_written(identifier: ts.Node) -> bool:
     return parent.type == "update_expression"
 
 
-def _address_taken(identifier: ts.Node) -> bool:
+def is_address_taken(identifier: ts.Node) -> bool:
+    """True when this occurrence of a name has its address taken (`&x`): it may be written through it."""
     parent = identifier.parent
     return parent is not None and parent.type == "pointer_expression" and \
         parent.child_by_field_name("operator") is not None and parent.child_by_field_name("operator").type == "&"

@@ -172,14 +172,6 @@ class PyFile(ParsedFile):
     # -- calls ----------------------------------------------------------------
 
     @functools.cached_property
-    def calls(self) -> tuple[Call, ...]:
-        return tuple(self._make_call(node) for node in self.nodes_of_type("call"))
-
-    @functools.cached_property
-    def _calls_by_name(self) -> dict[str, list[Call]]:
-        return lang.group_by(self.calls, lambda call: call.name)
-
-    @functools.cached_property
     def _calls_by_method(self) -> dict[str, list[Call]]:
         return lang.group_by(self.calls, lambda call: call.method)
 
@@ -195,10 +187,6 @@ class PyFile(ParsedFile):
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
         return lang.in_source_order(self._calls_by_name, names)
-
-    def method_calls(self, *methods: str) -> list[Call]:
-        """Calls of `x.method(...)` for any receiver, in source order."""
-        return lang.in_source_order(self._calls_by_method, methods)
 
     def _make_call(self, node: ts.Node) -> Call:
         function = node.child_by_field_name("function")

@@ -1,1 +1,103 @@
-"""Rules for C code; each also reviews C++ files (see `CRule`)."""
+"""Rules for C code; each also reviews C++ files (see `CRule`).
+
+This package's modules are rules, one each; here are the bases they share.
+Rules declare *what* to look for (callee names, which argument matters);
+the bases hold the one copy of *how* to look for it.  A `CRule` reviews C
+files and the C code inside C++ files; a `CppRule` only C++ files.  The
+questions the rules ask of the code are answered by the C/C++ semantic
+layer, `secreview.lang.c_family`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from secreview.lang.c_family.buffers import unbounded_copy
+from secreview.lang.c_family.file import Call, CFile
+from secreview.model import Confidence
+from secreview.rules import Hit, Rule, shorten
+from secreview.rules.c._taint import report_incomplete
+
+DATA = "data node"
+"""Key of `CallMixin.matches` values naming the expression whose data the defect depends on."""
+
+
+class _CFamilyRule(Rule):
+    def review(self, file: CFile) -> Iterator[Hit]:
+        return report_incomplete(file, self.check(file))
+
+
+class CRule(_CFamilyRule):
+    """A rule for C code: it reviews `.c` files and C++ files alike."""
+
+    language = "c"
+    languages = ("c", "cpp")
+
+    def check(self, file: CFile) -> Iterator[Hit]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class CppRule(_CFamilyRule):
+    """A rule about C++-only constructs (classes, new/delete, Qt, std::thread)."""
+
+    language = "cpp"
+
+    def check(self, file: CFile) -> Iterator[Hit]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class CallMixin:
+    """Fires on calls to `callees` (plain or std::-qualified) or `methods`, when `matches` says so.
+
+    `matches` returns extra placeholder values for the finding, or None when the call is fine; under
+    the key `DATA` it may name the expression whose data the defect depends on (`Hit.data`).
+    """
+
+    callees: ClassVar[tuple[str, ...]] = ()
+    methods: ClassVar[tuple[str, ...]] = ()
+
+    def candidates(self, file: CFile) -> list[Call]:
+        found = file.calls_to(*self.callees) if self.callees else []
+        if self.methods:
+            found = sorted(found + file.method_calls(*self.methods), key=lambda c: c.node.start_byte)
+        return found
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for call in self.candidates(file):
+            values = self.matches(file, call)
+            if values is not None:
+                data = values.pop(DATA, None)
+                yield Hit(call.node, {"callee": call.method or call.name or "call", **values}, data=data)
+
+    def matches(self, file: CFile, call: Call) -> dict | None:
+        return {}
+
+
+class CCallRule(CallMixin, CRule):
+    """A call rule for C (and C++) code."""
+
+
+class UnboundedCopyRule(CCallRule):
+    """`callee(destination, source)` copying without a size limit, reported unless the source provably fits;
+    high confidence when it cannot fit whatever buffer the destination is."""
+
+    appends: ClassVar[bool] = False  # strcat-like: the source goes after what the destination holds
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for call in self.candidates(file):
+            destination, source = call.arg(0), call.arg(1)
+            copy = unbounded_copy(file, destination, source, call.node, appended=self.appends)
+            if copy is None:
+                continue
+            room = "of unknown size" if copy.room is None else f"of {_bytes(copy.room)} bytes"
+            if copy.overflows:
+                room += f" (the source can hold {copy.needed})"
+            values = {"callee": call.method or self.callees[0], "destination": shorten(file.text_of(destination)),
+                      "source": shorten(file.text_of(source)), "room": room}
+            yield Hit(call.node, values, confidence=Confidence.HIGH if copy.overflows else None)
+
+
+def _bytes(room: tuple[int, int]) -> str:
+    smallest, largest = room
+    return str(smallest) if smallest == largest else f"{smallest} to {largest}"

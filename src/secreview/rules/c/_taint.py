@@ -1,14 +1,10 @@
-"""What the dataflow analysis (`secreview.taint`) knows about a C/C++ expression.
+"""How C/C++ rules turn the dataflow analysis's answers into findings.
 
-Rules ask two questions: where may this value come from (`provenance`), and,
-for a number, which input produced it (`input_origin`).  The answer joins
-every path and every call of the enclosing function seen in the file, so a
-parameter of `sink(int n)` is input when some caller in the file passes
-input.  Casts and parentheses around the expression do not matter.
-
-The analysis is shared by all rules of a file.  When it stops at its step
-budget, the rules still use what it saw, and `report_incomplete` makes the
-engine list the file as incomplete.
+The answers themselves (`provenance`, `input_origin`) come from the semantic
+layer, `secreview.lang.c_family.dataflow`.  `TaintJudged` lets dataflow judge
+each hit of a rule.  The analysis is shared by all rules of a file; when it
+stops at its step budget, the rules still use what it saw, and
+`report_incomplete` makes the engine list the file as incomplete.
 """
 
 from __future__ import annotations
@@ -17,30 +13,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import ClassVar
 
-import tree_sitter as ts
-
 from secreview import taint
-from secreview.lang.c_family.file import CFile, strip_casts
+from secreview.lang.c_family.dataflow import input_origin, provenance
+from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence
 from secreview.rules import AnalysisLimitExceeded, Hit, shorten
 from secreview.rules._dataflow import source_note, trace_of
-from secreview.taint import Provenance
 
-
-def provenance(file: CFile, node: ts.Node | None, cls: str) -> Provenance:
-    """Where the value of `node` may come from, for vulnerability class `cls` (see `taint.specs.c`)."""
-    node = strip_casts(node)
-    if node is None:
-        return Provenance("unknown")
-    return taint.provenance(taint.analysis_for(file), node, cls)
-
-
-def input_origin(file: CFile, node: ts.Node | None) -> ts.Node | None:
-    """The call that read the outside data this number was computed from, if any reached it."""
-    found = provenance(file, node, "number")
-    if found.kind in ("source", "local") and found.label is not None and isinstance(found.label.origin, ts.Node):
-        return found.label.origin
-    return None
+__all__ = ["TaintJudged", "input_origin", "provenance", "report_incomplete"]
 
 
 def report_incomplete(file: CFile, hits: Iterator[Hit]) -> Iterator[Hit]:

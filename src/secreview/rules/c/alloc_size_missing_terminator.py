@@ -51,7 +51,7 @@ import tree_sitter as ts
 from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
+from secreview.rules.c import CRule
 
 _ALLOCATORS = ("malloc", "alloca", "_alloca", "g_malloc", "xmalloc")
 _LENGTHS = frozenset({"strlen", "wcslen", "_tcslen", "lstrlen"})

@@ -46,12 +46,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.c_family.file import CFile
+import tree_sitter as ts
+
+from secreview.lang.c_family.buffers import allocation_sizes
+from secreview.lang.c_family.file import CFile, strip_casts
+from secreview.lang.c_family.numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._allocation import allocation_sizes, arithmetic_operands
-from secreview.rules.c._helpers import CRule, shorten
-from secreview.rules.c._numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CRule
 
 
 class AllocSizeOverflow(CRule):
@@ -75,7 +77,7 @@ class AllocSizeOverflow(CRule):
         for allocation in allocation_sizes(file):
             if allocation.allocator == "calloc":
                 continue  # calloc checks its own multiplication
-            for operand, _ in arithmetic_operands(file, allocation.size):
+            for operand in _arithmetic_operands(file, allocation.size):
                 external = external_integer(file, operand, parameters=True, origins=MAGNITUDE_ORIGINS)
                 if external is None or "upper" in bounds_established(file, external):
                     continue
@@ -84,3 +86,17 @@ class AllocSizeOverflow(CRule):
                                               "source": source},
                           confidence=None if external.origin is not None else Confidence.LOW)
                 break
+
+
+def _arithmetic_operands(file: CFile, size: ts.Node) -> Iterator[ts.Node]:
+    """The operands of `*`, `+` and `<<` in a size expression, nested ones included."""
+    size = strip_casts(size)
+    if size is None or size.type != "binary_expression":
+        return
+    operator = file.text_of(size.child_by_field_name("operator"))
+    for side in (size.child_by_field_name("left"), size.child_by_field_name("right")):
+        inner = strip_casts(side)
+        if inner is not None and inner.type == "binary_expression":
+            yield from _arithmetic_operands(file, inner)
+        elif inner is not None and operator in ("*", "+", "<<"):
+            yield inner

@@ -49,10 +49,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import HEAP, acquisitions, first_unchecked_dereference
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule, shorten
-from secreview.rules.c._lifetime import HEAP, acquisitions, first_unchecked_dereference
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CRule
 
 
 class AllocationResultUnchecked(CRule):

@@ -43,12 +43,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.c_family.buffers import allocation_sizes
 from secreview.lang.c_family.file import CFile, strip_casts
+from secreview.lang.c_family.numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._allocation import allocation_sizes
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer
+from secreview.rules.c import CRule
 
 
 class AllocationSizeFromInput(CRule):

@@ -43,10 +43,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer, size_uses
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer, size_uses
+from secreview.rules.c import CRule
 
 
 class ArrayIndexFromInput(CRule):

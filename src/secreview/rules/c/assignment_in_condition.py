@@ -43,8 +43,8 @@ import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule, shorten
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CRule
 
 _CONDITIONAL = ("if_statement", "while_statement", "do_statement", "for_statement", "conditional_expression")
 _PASS_THROUGH = frozenset({"parenthesized_expression", "condition_clause", "unary_expression"})

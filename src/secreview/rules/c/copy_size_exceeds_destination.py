@@ -40,10 +40,12 @@ void read_header(int fd) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family.buffers import capacity_range
+from secreview.lang.c_family.expressions import int_value
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._buffers import capacity_range
-from secreview.rules.c._helpers import CCallRule, int_value, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 # function -> (destination argument, size argument, bytes per unit of the size)
 _SIZED = {

@@ -46,11 +46,13 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.buffers import capacity_range
+from secreview.lang.c_family.expressions import same_expression
 from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
-from secreview.rules.c import _flow
-from secreview.rules.c._buffers import capacity_range
-from secreview.rules.c._helpers import CCallRule, identifier_name, same_expression, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 _LENGTH_FUNCTIONS = frozenset({"strlen", "wcslen", "_tcslen", "strnlen", "lstrlen"})
 
@@ -104,6 +106,15 @@ class CopySizeTakenFromSource(CCallRule):
 
     def _length_checked(self, file: CFile, call: Call, source: ts.Node) -> bool:
         """A comparison mentioning the source runs before the copy or guards it (a length check)."""
-        name = identifier_name(file, source)
-        body = _flow.body_of(file, call.node)
-        return name is not None and body is not None and _flow.is_checked_before(file, body, name, call.node)
+        source = strip_casts(source)
+        name = file.text_of(source) if source is not None and source.type == "identifier" else None
+        body = flow.body_of(file, call.node)
+        return name is not None and body is not None and _checked_before(file, body, name, call.node)
+
+
+def _checked_before(file: CFile, body: ts.Node, name: str, use: ts.Node) -> bool:
+    """A test of `name` runs earlier in the function than `use`, or guards `use`."""
+    if any(test.start_byte < use.start_byte for test in flow.tests_of(file, body, name)):
+        return True
+    return any(name in file.identifiers(condition) for condition in flow.guarding_conditions(use)
+               if condition is not None)

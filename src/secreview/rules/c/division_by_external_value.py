@@ -44,10 +44,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.numeric import bounds_established, external_integer
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._numeric import bounds_established, external_integer
+from secreview.rules.c import CRule
 
 
 class DivisionByExternalValue(CRule):

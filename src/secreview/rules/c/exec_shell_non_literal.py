@@ -40,11 +40,12 @@ void list(const char *directory) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family.expressions import is_constant_string, literal_text
 from secreview.lang.c_family.file import Call, CFile, strip_casts
+from secreview.lang.c_family.shells import SCRIPT_FLAGS, is_shell
 from secreview.model import Confidence, Severity
-from secreview.rules.c._constant_text import is_constant_string
-from secreview.rules.c._exec_shell import SCRIPT_FLAGS, is_shell
-from secreview.rules.c._helpers import DATA, CCallRule, literal_text, shorten
+from secreview.rules import shorten
+from secreview.rules.c import DATA, CCallRule
 from secreview.rules.c._taint import TaintJudged
 
 _LIST_EXECS = ("execl", "execlp", "execle", "_execl", "_execlp", "_execle", "_wexecl", "_wexeclp",

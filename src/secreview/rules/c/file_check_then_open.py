@@ -46,11 +46,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.expressions import literal_text, same_expression
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CRule, is_constant_text, same_expression, shorten
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CRule
 
 _CHECKS = ("access", "eaccess", "euidaccess", "faccessat", "stat", "lstat", "_access", "_waccess", "_stat",
            "stat64", "lstat64")
@@ -82,11 +83,11 @@ class FileCheckThenOpen(CRule):
             return
         for use in file.calls_to(*_USES):
             path = use.arg(0)
-            if path is None or is_constant_text(file, path):
+            if path is None or literal_text(file, path) is not None:
                 continue
             for check in checks:
-                body = _flow.body_of(file, check.node)
-                if check.node.start_byte < use.node.start_byte and _flow.inside(use.node, body) and \
+                body = flow.body_of(file, check.node)
+                if check.node.start_byte < use.node.start_byte and flow.inside(use.node, body) and \
                         same_expression(file, check.arg(1 if check.method == "faccessat" else 0), path):
                     yield Hit(use.node, {"callee": use.method or "open", "path": shorten(file.text_of(path)),
                                          "check": check.method or "access",

@@ -52,11 +52,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import FILES, error_path_leaks
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._leaks import error_path_leaks
-from secreview.rules.c._lifetime import FILES
+from secreview.rules.c import CRule
 
 
 class FileHandleLeakOnErrorPath(CRule):
@@ -73,4 +72,5 @@ class FileHandleLeakOnErrorPath(CRule):
     solution = "Close `{name}` on this path before returning, or funnel all exits through one cleanup label."
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        yield from error_path_leaks(file, FILES)
+        for ret, acquisition in error_path_leaks(file, FILES):
+            yield Hit(ret, acquisition.placeholders())

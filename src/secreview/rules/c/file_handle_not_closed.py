@@ -48,11 +48,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import FILES, unreleased
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._leaks import unreleased
-from secreview.rules.c._lifetime import FILES
+from secreview.rules.c import CRule
 
 
 class FileHandleNotClosed(CRule):
@@ -70,4 +69,5 @@ class FileHandleNotClosed(CRule):
     solution = "Close `{name}` when done with it (`fclose`, `close`, `closedir`, `pclose`), on every path out of the function."
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        yield from unreleased(file, FILES)
+        for acquisition in unreleased(file, FILES):
+            yield Hit(acquisition.source, acquisition.placeholders())

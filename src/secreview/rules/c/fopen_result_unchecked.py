@@ -46,10 +46,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import Resource, acquisitions, first_unchecked_dereference
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._lifetime import Resource, acquisitions, first_unchecked_dereference
+from secreview.rules.c import CRule
 
 _STREAMS = Resource("stream", frozenset({"fopen", "fdopen", "tmpfile", "popen", "_wfopen", "fopen64", "freopen"}),
                     frozenset({"fclose", "pclose"}))

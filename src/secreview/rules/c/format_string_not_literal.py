@@ -39,10 +39,11 @@ void show(const char *message) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family.expressions import is_constant_string
 from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
-from secreview.rules.c._constant_text import is_constant_string
-from secreview.rules.c._helpers import DATA, CCallRule, shorten
+from secreview.rules import shorten
+from secreview.rules.c import DATA, CCallRule
 from secreview.rules.c._taint import TaintJudged
 
 FORMAT_INDEX = {

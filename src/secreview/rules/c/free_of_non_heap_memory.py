@@ -52,12 +52,13 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.buffers import STACK_ALLOCATORS
 from secreview.lang.c_family.file import Call, CFile, strip_casts
+from secreview.lang.c_family.lifetime import is_reference
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c import _flow
-from secreview.rules.c._buffers import STACK_ALLOCATORS
-from secreview.rules.c._helpers import CCallRule, is_reference, shorten
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CCallRule
 
 _MAX_HOPS = 4
 
@@ -118,12 +119,12 @@ class FreeOfNonHeapMemory(CCallRule):
         return None
 
     def _assigned_non_heap(self, file: CFile, node: ts.Node, at: ts.Node, hops: int) -> str | None:
-        body = _flow.body_of(file, node)
+        body = flow.body_of(file, node)
         if body is None:
             return None
-        bindings = [(bound, value) for bound, value in _flow.bindings(file, body, file.text_of(node))
+        bindings = [(bound, value) for bound, value in flow.bindings(file, body, file.text_of(node))
                     if bound.start_byte < at.start_byte]
-        if not bindings or not _flow.runs_before(file, bindings[-1][0], at):
+        if not bindings or not flow.runs_before(file, bindings[-1][0], at):
             return None
         value = bindings[-1][1]
         call = file.call_of(value)

@@ -41,7 +41,7 @@ void ask_name(void) {
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules.c._helpers import CCallRule
+from secreview.rules.c import CCallRule
 
 
 class GetsUnboundedRead(CCallRule):

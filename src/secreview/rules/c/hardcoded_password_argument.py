@@ -42,10 +42,11 @@ MYSQL *connect_db(MYSQL *conn) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family.expressions import is_constant_string, literal_text
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._constant_text import is_constant_string
-from secreview.rules.c._helpers import CCallRule, literal_text, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 _PASSWORD_INDEX = {
     "LogonUserA": 2, "LogonUserW": 2, "LogonUser": 2, "LogonUserExA": 2, "LogonUserExW": 2,

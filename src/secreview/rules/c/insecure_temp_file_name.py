@@ -44,11 +44,12 @@ FILE *scratch(void) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.expressions import same_expression
 from secreview.lang.c_family.file import Call, CFile
+from secreview.lang.c_family.lifetime import bound_identifier
 from secreview.model import Confidence, Severity
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CCallRule, same_expression
-from secreview.rules.c._lifetime import bound_identifier
+from secreview.rules.c import CCallRule
 
 _IN_PLACE = frozenset({"mktemp", "_mktemp", "_wmktemp", "_mktemp_s"})  # fill in their template argument
 _OPENS = {"open": 1, "_open": 1, "_wopen": 1, "open64": 1, "openat": 2}
@@ -79,11 +80,11 @@ class InsecureTempFileName(CCallRule):
     def _opened_exclusively(self, file: CFile, call: Call) -> bool:
         """The name is then opened with O_CREAT|O_EXCL, which fails if someone created it first."""
         name = call.arg(0) if call.method in _IN_PLACE else bound_identifier(call.node)
-        body = _flow.body_of(file, call.node)
+        body = flow.body_of(file, call.node)
         if name is None or body is None:
             return False
         for opener in file.calls_to(*_OPENS):
-            if opener.node.start_byte <= call.node.end_byte or not _flow.inside(opener.node, body):
+            if opener.node.start_byte <= call.node.end_byte or not flow.inside(opener.node, body):
                 continue
             flags = opener.arg(_OPENS[opener.method or ""])
             if same_expression(file, opener.arg(_OPENS[opener.method or ""] - 1), name) and \

@@ -43,10 +43,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.numeric import external_arithmetic
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._numeric import external_arithmetic
+from secreview.rules.c import CRule
 
 
 class IntegerUnderflowFromInput(CRule):

@@ -40,10 +40,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.loops import counting_loops, indexed_accesses
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule, shorten
-from secreview.rules.c._loops import counting_loops, indexed_accesses
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CRule
 
 
 class LoopBoundOffByOne(CRule):

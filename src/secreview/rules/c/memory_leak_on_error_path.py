@@ -58,11 +58,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import HEAP, error_path_leaks
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._leaks import error_path_leaks
-from secreview.rules.c._lifetime import HEAP
+from secreview.rules.c import CRule
 
 
 class MemoryLeakOnErrorPath(CRule):
@@ -83,4 +82,5 @@ class MemoryLeakOnErrorPath(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        yield from error_path_leaks(file, HEAP)
+        for ret, acquisition in error_path_leaks(file, HEAP):
+            yield Hit(ret, acquisition.placeholders())

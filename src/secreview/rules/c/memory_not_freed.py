@@ -55,11 +55,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import HEAP, unreleased
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._leaks import unreleased
-from secreview.rules.c._lifetime import HEAP
+from secreview.rules.c import CRule
 
 
 class MemoryNotFreed(CRule):
@@ -77,4 +76,5 @@ class MemoryNotFreed(CRule):
     solution = "Free `{name}` once it is no longer needed (`free({name});`, or `delete` for `new`), on every path out of the function."
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        yield from unreleased(file, HEAP)
+        for acquisition in unreleased(file, HEAP):
+            yield Hit(acquisition.source, acquisition.placeholders())

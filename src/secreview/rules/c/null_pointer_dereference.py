@@ -50,12 +50,12 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
 from secreview.lang.c_family.file import CFile, is_written, strip_casts
+from secreview.lang.c_family.lifetime import is_dereference
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._lifetime import is_dereference
+from secreview.rules.c import CRule
 
 
 class NullPointerDereference(CRule):
@@ -92,17 +92,17 @@ class NullPointerDereference(CRule):
                         yield hit
 
     def _after_null_assignment(self, file: CFile, body: ts.Node, name: str) -> Iterator[Hit]:
-        for identifier, value in _flow.bindings(file, body, name):
+        for identifier, value in flow.bindings(file, body, name):
             if not file.is_null(value):
                 continue
-            for use in _flow.occurrences(file, body, name):
+            for use in flow.occurrences(file, body, name):
                 if use.start_byte <= identifier.end_byte:
                     continue
-                if _flow.written_between(file, body, name, identifier, use) or is_written(use):
+                if flow.written_between(file, body, name, identifier, use) or is_written(use):
                     break
-                if _flow.is_tested(file, use):
+                if flow.is_tested(file, use):
                     break
-                if is_dereference(file, use) and _flow.runs_before(file, identifier, use):
+                if is_dereference(file, use) and flow.runs_before(file, identifier, use):
                     line = identifier.start_point[0] + 1
                     yield Hit(use.parent, {"name": name, "why": f"it was set to NULL on line {line}"})
                     break
@@ -117,10 +117,10 @@ class NullPointerDereference(CRule):
             branch = statement.child_by_field_name("consequence" if null_when_true else "alternative")
             if branch is None:
                 continue
-            for use in _flow.occurrences(file, body, name):
-                if not _flow.inside(use, branch):
+            for use in flow.occurrences(file, body, name):
+                if not flow.inside(use, branch):
                     continue
-                if _flow.written_between(file, body, name, condition, use) or is_written(use):
+                if flow.written_between(file, body, name, condition, use) or is_written(use):
                     break
                 if is_dereference(file, use) and _runs_whenever_branch_does(branch, use):
                     line = condition.start_point[0] + 1

@@ -43,10 +43,11 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule, literal_text, shorten
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CRule
 from secreview.rules.c._names import names_password
 
 _COMPARES = ("strcmp", "strncmp", "strcasecmp", "strncasecmp", "memcmp", "wcscmp", "wcsncmp", "_stricmp",

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._helpers import CCallRule
+from secreview.rules.c import CCallRule
 
 
 class PrivilegeDropUnchecked(CCallRule):

@@ -44,7 +44,7 @@ import tree_sitter as ts
 
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._helpers import CCallRule
+from secreview.rules.c import CCallRule
 from secreview.rules.c._names import names_secret
 
 _TARGET_PARENTS = frozenset({"assignment_expression", "init_declarator"})

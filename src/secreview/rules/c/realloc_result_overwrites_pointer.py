@@ -45,10 +45,12 @@ int grow(char **buffer, size_t size) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.expressions import same_expression
 from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.model import Confidence, Severity
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CCallRule, same_expression, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 
 class ReallocResultOverwritesPointer(CCallRule):
@@ -83,10 +85,10 @@ class ReallocResultOverwritesPointer(CCallRule):
     def _null_before(file: CFile, call: Call) -> bool:
         """`p = NULL; p = realloc(p, n);` is a plain allocation: there is no old block to lose."""
         pointer = strip_casts(call.args[0])
-        body = _flow.body_of(file, call.node)
+        body = flow.body_of(file, call.node)
         if pointer is None or pointer.type != "identifier" or body is None:
             return False
-        earlier = [(bound, value) for bound, value in _flow.bindings(file, body, file.text_of(pointer))
+        earlier = [(bound, value) for bound, value in flow.bindings(file, body, file.text_of(pointer))
                    if bound.end_byte <= call.node.start_byte and value != call.node
-                   and _flow.runs_before(file, bound, call.node)]
+                   and flow.runs_before(file, bound, call.node)]
         return bool(earlier) and file.is_null(earlier[-1][1])

@@ -46,7 +46,7 @@ import tree_sitter as ts
 from secreview.lang.c_family.file import CFile, Variable, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
+from secreview.rules.c import CRule
 
 
 class ReturnStackAddress(CRule):

@@ -37,10 +37,12 @@ void read_word(void) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import Call, CFile
+from secreview.lang.c_family.formats import scanf_conversions
 from secreview.model import Confidence, Severity
-from secreview.rules.c._format import scanf_conversions
-from secreview.rules.c._helpers import CCallRule, literal_text, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 _FORMAT_INDEX = {"scanf": 0, "wscanf": 0, "fscanf": 1, "sscanf": 1, "fwscanf": 1, "swscanf": 1, "vscanf": 0,
                  "vfscanf": 1, "vsscanf": 1, "scanf_s": 0, "fscanf_s": 1, "sscanf_s": 1}

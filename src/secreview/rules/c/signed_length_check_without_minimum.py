@@ -48,10 +48,10 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer, size_uses
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer, size_uses
+from secreview.rules.c import CRule
 
 
 class SignedLengthCheckWithoutMinimum(CRule):

@@ -46,10 +46,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.numeric import ALLOCATION_USES, MAGNITUDE_ORIGINS, external_integer, size_uses
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._numeric import MAGNITUDE_ORIGINS, ALLOCATION_USES, external_integer, size_uses
+from secreview.rules.c import CRule
 
 
 class SignedSizeFromInput(CRule):

@@ -38,9 +38,13 @@ void reset(char *buffer, size_t size) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family.file import Call, CFile
+import tree_sitter as ts
+
+from secreview.lang.c_family.expressions import same_expression
+from secreview.lang.c_family.file import Call, CFile, Variable, strip_casts
 from secreview.model import Confidence, Severity
-from secreview.rules.c._helpers import CCallRule, same_expression, shorten, variable_of
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 # function -> index of the size argument
 _SIZE_INDEX = {"memset": 2, "memcpy": 2, "memmove": 2, "strncpy": 2, "strncat": 2, "snprintf": 1,
@@ -71,7 +75,7 @@ class SizeofPointerAsBufferSize(CCallRule):
         name = call.method or ""
         size = call.arg(_SIZE_INDEX[name])
         operand = file.sizeof_operand(size)
-        variable = variable_of(file, operand)
+        variable = _declared(file, operand)
         if operand is None or variable is None or not variable.is_pointer:
             return None
         if name != "malloc":
@@ -94,3 +98,9 @@ class SizeofPointerAsBufferSize(CCallRule):
         if parent.type == "init_declarator":
             return file.text_of(pointer) in file.text_of(parent.child_by_field_name("declarator"))
         return False
+
+
+def _declared(file: CFile, node: ts.Node | None) -> Variable | None:
+    """The declaration of a plain identifier expression (after casts), else None."""
+    node = strip_casts(node)
+    return file.variable(node) if node is not None and node.type == "identifier" else None

@@ -44,12 +44,13 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.c_family.buffers import capacity_range, string_bound
+from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import Call, CFile
+from secreview.lang.c_family.formats import literal_length, numeric_width, printf_conversions
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._buffers import capacity_range, string_bound
-from secreview.rules.c._format import literal_length, numeric_width, printf_conversions
-from secreview.rules.c._helpers import CCallRule, literal_text, shorten
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CCallRule
 
 _VARIADIC_LIST = ("vsprintf", "vswprintf_unbounded")
 

@@ -49,11 +49,13 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import Call, CFile, strip_casts
+from secreview.lang.c_family.formats import printf_conversions
 from secreview.model import Confidence, Severity
-from secreview.rules.c import _flow
-from secreview.rules.c._format import printf_conversions
-from secreview.rules.c._helpers import DATA, CCallRule, literal_text, shorten
+from secreview.rules import shorten
+from secreview.rules.c import DATA, CCallRule
 from secreview.rules.c._taint import TaintJudged
 
 _QUERY_INDEX = {"sqlite3_exec": 1, "sqlite3_prepare": 1, "sqlite3_prepare_v2": 1, "sqlite3_prepare_v3": 1,
@@ -98,12 +100,12 @@ class SqlBuiltWithSprintf(TaintJudged, CCallRule):
 
     def _builder(self, file: CFile, query: ts.Node, at: ts.Node) -> tuple[str, ts.Node] | None:
         """The writer call that pasted a non-constant value into the query buffer, and that value."""
-        body = _flow.body_of(file, at)
+        body = flow.body_of(file, at)
         name = file.text_of(query)
         if body is None:
             return None
         for writer in file.calls_to(*_WRITERS):
-            if not _flow.inside(writer.node, body) or writer.node.start_byte >= at.start_byte:
+            if not flow.inside(writer.node, body) or writer.node.start_byte >= at.start_byte:
                 continue
             destination, first = _WRITERS[writer.method or ""]
             target = strip_casts(writer.arg(destination))
@@ -112,7 +114,7 @@ class SqlBuiltWithSprintf(TaintJudged, CCallRule):
             for source in writer.args[first:]:
                 if literal_text(file, source) is None and not file.is_constant(source):
                     return writer.method or "sprintf", source
-        for bound, value in _flow.bindings(file, body, name):
+        for bound, value in flow.bindings(file, body, name):
             formatter = file.call_of(value)
             if bound.start_byte < at.start_byte and formatter is not None and \
                     formatter.method in _FORMATTING_ALLOCATORS:

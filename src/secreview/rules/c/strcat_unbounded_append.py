@@ -38,18 +38,16 @@ void build_path(char *path, const char *name) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._copies import judge_copy
-from secreview.rules.c._helpers import CCallRule
+from secreview.rules.c import UnboundedCopyRule
 
 
-class StrcatUnboundedAppend(CCallRule):
+class StrcatUnboundedAppend(UnboundedCopyRule):
     id = "strcat-unbounded-append"
     cwe = 120
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
+    appends = True
     callees = ("strcat", "wcscat", "_mbscat", "lstrcat", "lstrcatA", "lstrcatW", "_tcscat", "StrCat")
     message = "`{callee}` appends `{source}` to `{destination}` without checking the room left"
     description = (
@@ -63,10 +61,3 @@ class StrcatUnboundedAppend(CCallRule):
         "sizeof {destination}, \"%s%s\", prefix, {source})`, or check `strlen({destination}) + "
         "strlen({source}) < sizeof {destination}` before appending (or use `strlcat`)."
     )
-
-    def check(self, file: CFile):
-        for call in self.candidates(file):
-            judged = judge_copy(file, call.arg(0), call.arg(1), call.node, appended=True)
-            if judged is not None:
-                confidence, values = judged
-                yield Hit(call.node, {"callee": call.method or "strcat", **values}, confidence=confidence)

@@ -39,14 +39,11 @@ void set_name(const char *input) {
 
 from __future__ import annotations
 
-from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._copies import judge_copy
-from secreview.rules.c._helpers import CCallRule
+from secreview.rules.c import UnboundedCopyRule
 
 
-class StrcpyUnboundedCopy(CCallRule):
+class StrcpyUnboundedCopy(UnboundedCopyRule):
     id = "strcpy-unbounded-copy"
     cwe = 120
     severity = Severity.HIGH
@@ -64,13 +61,3 @@ class StrcpyUnboundedCopy(CCallRule):
         "sizeof {destination}, \"%s\", {source}) >= (int)sizeof {destination}) /* reject */`, or `strlcpy` "
         "where available; validate `strlen({source})` before copying."
     )
-
-    def check(self, file: CFile):
-        for call in self.candidates(file):
-            judged = judge_copy(file, call.arg(0), call.arg(1), call.node)
-            if judged is not None:
-                confidence, values = judged
-                yield Hit(call.node, {"callee": call.method or "strcpy", **values}, confidence=confidence)
-
-    def matches(self, file: CFile, call: Call) -> dict[str, str] | None:  # pragma: no cover - check overrides
-        return None

@@ -45,11 +45,13 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import Call, CFile
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.buffers import buffer_variable
+from secreview.lang.c_family.expressions import int_value, same_expression
+from secreview.lang.c_family.file import NOT_CONSTANT, Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CCallRule, buffer_variable, capacity_bytes, capacity_elements, \
-    int_value, same_expression, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 
 class StrncpyWithoutTermination(CCallRule):
@@ -86,10 +88,10 @@ class StrncpyWithoutTermination(CCallRule):
         if operand is not None and same_expression(file, operand, destination):
             return True
         value = int_value(file, count)
-        return value is not None and value in (capacity_elements(file, destination), capacity_bytes(file, destination))
+        return value is not None and value in _capacities(file, destination)
 
     def _terminated_after(self, file: CFile, call: Call, destination: ts.Node) -> bool:
-        body = _flow.body_of(file, call.node)
+        body = flow.body_of(file, call.node)
         if body is None:
             return True
         for node in file.nodes_of_type("assignment_expression", within=body):
@@ -101,3 +103,11 @@ class StrncpyWithoutTermination(CCallRule):
                     file.constant_value(node.child_by_field_name("right")) == 0:
                 return True
         return False
+
+
+def _capacities(file: CFile, destination: ts.Node) -> tuple[object, object]:
+    """(elements, bytes) of the fixed-size array `destination` names (NOT_CONSTANT when unknown)."""
+    variable = buffer_variable(file, destination)
+    if variable is None or not variable.is_array:
+        return NOT_CONSTANT, NOT_CONSTANT
+    return file.array_length(variable), file.byte_size(variable)

@@ -45,10 +45,11 @@ void ping(const char *host) {
 
 from __future__ import annotations
 
+from secreview.lang.c_family.expressions import is_constant_string
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._constant_text import is_constant_string
-from secreview.rules.c._helpers import DATA, CCallRule, shorten
+from secreview.rules import shorten
+from secreview.rules.c import DATA, CCallRule
 from secreview.rules.c._taint import TaintJudged
 
 

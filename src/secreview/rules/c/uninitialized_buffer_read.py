@@ -56,13 +56,13 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.buffers import HEAP_ALLOCATORS, STACK_ALLOCATORS
 from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, strip_casts
+from secreview.lang.c_family.lifetime import bound_identifier
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import _flow
-from secreview.rules.c._buffers import HEAP_ALLOCATORS, STACK_ALLOCATORS
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._lifetime import bound_identifier
+from secreview.rules.c import CRule
 
 # Allocators that hand out memory with unspecified contents (calloc zeroes; realloc keeps old contents).
 _UNINITIALISED = (HEAP_ALLOCATORS | STACK_ALLOCATORS) - {"realloc"}
@@ -110,7 +110,7 @@ class UninitializedBufferRead(CRule):
 
     def _fresh_buffers(self, file: CFile) -> Iterator[_FreshBuffer]:
         for function in file.nodes_of_type("function_definition"):
-            body = _flow.body_of(file, function.child_by_field_name("body") or function)
+            body = flow.body_of(file, function.child_by_field_name("body") or function)
             if body is None:
                 continue
             for variable in file.variables_in(function).values():
@@ -131,7 +131,7 @@ class UninitializedBufferRead(CRule):
     @staticmethod
     def _allocated(file: CFile, source: ts.Node, origin: str) -> Iterator[_FreshBuffer]:
         bound = bound_identifier(source)
-        body = _flow.body_of(file, source)
+        body = flow.body_of(file, source)
         if bound is not None and body is not None:
             yield _FreshBuffer(file.text_of(bound), source, origin, body)
 
@@ -140,10 +140,10 @@ class UninitializedBufferRead(CRule):
         writes or may write (None), or report the first that reads an element."""
         aliases = self._aliases(file, buffer)
         names = set(aliases)
-        uses = sorted((n for name, since in aliases.items() for n in _flow.occurrences(file, buffer.body, name)
+        uses = sorted((n for name, since in aliases.items() for n in flow.occurrences(file, buffer.body, name)
                        if n.start_byte > since), key=lambda n: n.start_byte)
         for use in uses:
-            if _flow.assigned_value(use) is not None:
+            if flow.assigned_value(use) is not None:
                 if use.start_byte > buffer.start.end_byte and file.text_of(use) == buffer.name:
                     return None  # the buffer's own name rebound: a different buffer from here on
                 continue
@@ -196,7 +196,7 @@ class UninitializedBufferRead(CRule):
             if target is not None and target != use and file.text_of(target).lstrip("* ").strip() in names:
                 return None  # `p = buffer;`: an alias, followed through `names`
             return "write"
-        if parent.type == "binary_expression" and _flow.is_tested(file, use):
+        if parent.type == "binary_expression" and flow.is_tested(file, use):
             return None  # `p == NULL` looks at the pointer, not the contents
         if parent.type in ("argument_list", "pointer_expression", "binary_expression", "return_statement",
                            "field_expression", "cast_expression"):

@@ -45,11 +45,11 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CRule
+from secreview.rules.c import CRule
 
 _SCALAR_WORDS = frozenset({"int", "long", "short", "char", "float", "double", "unsigned", "signed", "size_t",
                            "ssize_t", "bool", "_Bool", "wchar_t"})
@@ -95,7 +95,7 @@ class UninitializedVariableUse(CRule):
         body = function.child_by_field_name("body")
         if body is None:
             return None
-        later = [n for n in _flow.occurrences(file, body, variable.name)
+        later = [n for n in flow.occurrences(file, body, variable.name)
                  if n.start_byte > variable.identifier.end_byte and file.variable(n) == variable
                  and not _in_macro_definition(n)]
         if later and _in_loop_update(later[0]):
@@ -105,7 +105,7 @@ class UninitializedVariableUse(CRule):
     @staticmethod
     def _is_read(node: ts.Node, in_cpp: bool) -> bool:
         parent = node.parent
-        if parent is None or _flow.is_address_taken(node) or _cast_address_of(node):
+        if parent is None or is_address_taken(node) or _cast_address_of(node):
             return False
         if any(a.type.startswith("gnu_asm") for a in CFile.ancestors(node)):
             return False  # an asm operand: its output constraint may write it

@@ -44,10 +44,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import released_pointers, uses_after
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CRule
-from secreview.rules.c._release import released_pointers, uses_after
+from secreview.rules.c import CRule
 
 
 class UseAfterFree(CRule):

@@ -40,11 +40,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.c_family.expressions import name_uses
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._crypto import WEAK_CIPHER_CALLS, WEAK_CIPHER_CONSTANTS, algorithm_uses
-from secreview.rules.c._helpers import CRule
+from secreview.rules.c import CRule
+
+# Broken algorithms by exact name: calls (OpenSSL, libgcrypt, Windows CNG/CryptoAPI, Qt) and the
+# algorithm ids passed to generic APIs.
+WEAK_CIPHER_CALLS = frozenset({
+    "EVP_des_ecb", "EVP_des_cbc", "EVP_des_cfb", "EVP_des_ofb", "EVP_des_ede", "EVP_des_ede_cbc", "EVP_des_ede3",
+    "EVP_des_ede3_cbc", "EVP_des_ede3_ecb", "EVP_rc4", "EVP_rc4_40", "EVP_rc2_cbc", "EVP_rc2_ecb", "EVP_rc2_40_cbc",
+    "EVP_bf_cbc", "EVP_bf_ecb", "EVP_cast5_cbc", "EVP_idea_cbc", "EVP_aes_128_ecb", "EVP_aes_192_ecb",
+    "EVP_aes_256_ecb", "DES_ecb_encrypt", "DES_set_key", "DES_set_key_checked", "DES_ncbc_encrypt",
+    "DES_ede3_cbc_encrypt", "RC4", "RC4_set_key", "RC2_set_key", "BF_set_key", "AES_ecb_encrypt",
+})
+WEAK_CIPHER_CONSTANTS = frozenset({
+    "CALG_DES", "CALG_3DES", "CALG_3DES_112", "CALG_RC2", "CALG_RC4", "CALG_DESX", "BCRYPT_DES_ALGORITHM",
+    "BCRYPT_3DES_ALGORITHM", "BCRYPT_RC4_ALGORITHM", "BCRYPT_RC2_ALGORITHM", "GCRY_CIPHER_DES",
+    "GCRY_CIPHER_3DES", "GCRY_CIPHER_ARCFOUR", "GCRY_CIPHER_BLOWFISH", "GCRY_CIPHER_MODE_ECB",
+    "BCRYPT_CHAIN_MODE_ECB", "MBEDTLS_CIPHER_DES_ECB", "MBEDTLS_CIPHER_ARC4_128",
+})
 
 
 class WeakCipherAlgorithm(CRule):
@@ -65,5 +81,5 @@ class WeakCipherAlgorithm(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for node, algorithm in algorithm_uses(file, WEAK_CIPHER_CALLS, WEAK_CIPHER_CONSTANTS):
+        for node, algorithm in name_uses(file, WEAK_CIPHER_CALLS, WEAK_CIPHER_CONSTANTS):
             yield Hit(node, {"algorithm": algorithm})

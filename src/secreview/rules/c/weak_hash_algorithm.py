@@ -39,11 +39,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.c_family.expressions import name_uses
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._crypto import WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS, algorithm_uses
-from secreview.rules.c._helpers import CRule
+from secreview.rules.c import CRule
+
+# Broken algorithms by exact name: calls (OpenSSL, libgcrypt, Windows CNG/CryptoAPI, Qt) and the
+# algorithm ids passed to generic APIs.
+WEAK_HASH_CALLS = frozenset({
+    "EVP_md5", "EVP_md4", "EVP_md2", "EVP_sha1", "MD5", "MD5_Init", "MD5_Update", "MD5_Final", "MD4", "MD4_Init",
+    "SHA1", "SHA1_Init", "SHA1_Update", "SHA1_Final", "CC_MD5", "CC_SHA1",
+})
+WEAK_HASH_CONSTANTS = frozenset({
+    "CALG_MD5", "CALG_MD4", "CALG_MD2", "CALG_SHA1", "CALG_SHA", "BCRYPT_MD5_ALGORITHM", "BCRYPT_MD4_ALGORITHM",
+    "BCRYPT_SHA1_ALGORITHM", "GCRY_MD_MD5", "GCRY_MD_SHA1", "GCRY_MD_MD4", "QCryptographicHash::Md5",
+    "QCryptographicHash::Md4", "QCryptographicHash::Sha1", "MBEDTLS_MD_MD5", "MBEDTLS_MD_SHA1",
+})
 
 
 class WeakHashAlgorithm(CRule):
@@ -63,5 +75,5 @@ class WeakHashAlgorithm(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for node, algorithm in algorithm_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
+        for node, algorithm in name_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
             yield Hit(node, {"algorithm": algorithm})

@@ -38,7 +38,8 @@ from __future__ import annotations
 
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
-from secreview.rules.c._helpers import CCallRule, shorten
+from secreview.rules import shorten
+from secreview.rules.c import CCallRule
 
 _MODE_INDEX = {"chmod": 1, "fchmod": 1, "lchmod": 1, "fchmodat": 2, "mkdir": 1, "mkdirat": 2, "mkfifo": 1,
                "open": 2, "openat": 3, "creat": 1, "_open": 2}

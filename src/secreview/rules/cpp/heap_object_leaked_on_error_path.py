@@ -52,10 +52,10 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import HEAP, Acquisition, acquisitions, leaking_returns, owned_at_birth
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c._helpers import CppRule
-from secreview.rules.c._lifetime import HEAP, Acquisition, acquisitions, leaking_returns, owned_at_birth
+from secreview.rules.c import CppRule
 
 # Calls on the object that hand it to an owner (Qt object tree, deferred deletion, smart pointers).
 _OWNERSHIP_METHODS = frozenset({"setParent", "deleteLater", "setParentItem", "reset"})

@@ -43,12 +43,12 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import HEAP, Resource, acquisitions, releases
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import CppRule
-from secreview.rules.c._lifetime import HEAP, Resource, acquisitions, releases
+from secreview.rules.c import CppRule
 
 _RELEASE_ALL = Resource("memory", HEAP.acquire, frozenset({"free", "g_free"}), new_expression=True)
 _MATCHING = {"new": "delete", "new[]": "delete[]"}
@@ -74,7 +74,7 @@ class MismatchedDeallocation(CppRule):
             expected = _MATCHING.get(acquired, "free")
             for release in releases(file, acquisition.body, acquisition.name, _RELEASE_ALL):
                 if release.start_byte < acquisition.source.end_byte or \
-                        _flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, release):
+                        flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, release):
                     continue
                 released = self._form(file, release)
                 if released != expected and released != "realloc":

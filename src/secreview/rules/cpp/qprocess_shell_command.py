@@ -43,13 +43,14 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import Call, CFile
+from secreview.lang.c_family.qt import receiver_type
+from secreview.lang.c_family.shells import SCRIPT_FLAGS, is_shell
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c._exec_shell import SCRIPT_FLAGS, is_shell
-from secreview.rules.c._helpers import CppRule, literal_text, shorten
+from secreview.rules import Hit, shorten
+from secreview.rules.c import CppRule
 from secreview.rules.c._taint import TaintJudged
-from secreview.rules.cpp._qt import receiver_type
 
 _METHODS = ("start", "startDetached", "execute", "startCommand")
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from secreview.lang.c_family.buffers import buffer_variable, capacity_range
+from secreview.lang.c_family.expressions import int_value
 from secreview.lang.c_family.file import CFile, is_written, strip_casts
-from secreview.rules.c._buffers import capacity_range
-from secreview.rules.c._helpers import buffer_variable, int_value
 
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 

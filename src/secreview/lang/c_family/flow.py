@@ -7,8 +7,9 @@ tree's nesting, which is exact for structured code (gotos are ignored).
   pass through the function (a *dominates* b), because every construct
   between them and their common block runs unconditionally;
 - `occurrences_between`: uses of a name textually between two nodes;
-- `is_checked_before`: a comparison or truth test of a name that runs before
-  a node, or guards it (`if (n < LEN) use(n)`).
+- `tests_of` / `guarding_conditions`: comparisons or truth tests of a name, and
+  the conditions under which a node runs (`if (n < LEN) use(n)`);
+- `ends_with_exit`, `bindings`: blocks that always leave, values a name receives.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import CFile, is_written, strip_casts, unwrap
+from secreview.lang.c_family.file import CFile, is_address_taken, is_written, strip_casts, unwrap
 
 LOOPS = frozenset({"for_statement", "while_statement", "for_range_loop"})
 EXITS = frozenset({"return_statement", "goto_statement", "break_statement", "continue_statement",
@@ -197,13 +198,6 @@ def _bare_argument(node: ts.Node) -> bool:
     return name.removeprefix("std::").removeprefix("::") not in C_LIBRARY
 
 
-def is_address_taken(node: ts.Node) -> bool:
-    parent = node.parent
-    operator = parent.child_by_field_name("operator") if parent is not None and \
-        parent.type == "pointer_expression" else None
-    return operator is not None and operator.type == "&"
-
-
 def inside(node: ts.Node, container: ts.Node | None) -> bool:
     return container is not None and container.start_byte <= node.start_byte and node.end_byte <= container.end_byte
 
@@ -276,17 +270,6 @@ def is_tested(file: CFile, node: ts.Node) -> bool:
         return function is not None and file.text_of(function) in ("assert", "Q_ASSERT", "Q_CHECK_PTR",
                                                                    "g_return_if_fail", "g_return_val_if_fail")
     return False
-
-
-def is_checked_before(file: CFile, scope: ts.Node, name: str, use: ts.Node, start: ts.Node | None = None) -> bool:
-    """A test of `name` runs between `start` (default: the function start) and `use`, or guards `use`."""
-    for test in tests_of(file, scope, name):
-        if start is not None and test.start_byte < start.start_byte:
-            continue
-        if test.start_byte < use.start_byte:
-            return True
-    return any(name in file.identifiers(condition) for condition in guarding_conditions(use)
-               if condition is not None)
 
 
 def ends_with_exit(file: CFile, block: ts.Node | None) -> bool:

@@ -9,19 +9,40 @@ which is enough to prove that a copy fits, or that it cannot.  A string
 source is bounded by the array that holds it (a terminated string in a
 `char s[11]` is at most 11 bytes with its terminator) or by its literal.
 Unknown stays unknown (None): rules then fall back to their cautious form.
+
+`allocation_sizes` lists where sizes are handed to allocators, and
+`unbounded_copy` judges a copy without a size limit (`strcpy`, `strcat`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, is_written, strip_casts
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import buffer_variable, int_value
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.expressions import int_value, literal_text
+from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken, is_written, strip_casts
 
 STACK_ALLOCATORS = frozenset({"alloca", "_alloca", "__builtin_alloca", "_malloca"})
 HEAP_ALLOCATORS = frozenset({"malloc", "realloc", "g_malloc", "kmalloc"})
 _MAX_HOPS = 4
+_ALLOCATOR_SIZE_ARGUMENTS = {"malloc": (0,), "alloca": (0,), "_alloca": (0,), "realloc": (1,), "calloc": (0, 1),
+                             "g_malloc": (0,), "xmalloc": (0,), "VirtualAlloc": (1,), "HeapAlloc": (2,)}
+
+
+def buffer_variable(file: CFile, node: ts.Node | None) -> Variable | None:
+    """The declared array behind a destination expression: `buf`, `s.buf`, `s->buf`, `this->buf`."""
+    node = strip_casts(node)
+    if node is None:
+        return None
+    if node.type == "identifier":
+        return file.variable(node)
+    if node.type == "field_expression":
+        field = node.child_by_field_name("field")
+        return file.fields.get(file.text_of(field)) if field is not None else None
+    return None
 
 
 def capacity_of(file: CFile, node: ts.Node | None, at: ts.Node, _hops: int = 0) -> int | None:
@@ -49,12 +70,12 @@ def capacity_range(file: CFile, node: ts.Node | None, at: ts.Node, _hops: int = 
     if exact is not None:
         return exact, exact
     variable = buffer_variable(file, node)
-    body = _flow.body_of(file, at)
+    body = flow.body_of(file, at)
     if node.type != "identifier" or variable is None or not variable.is_pointer or variable.is_parameter or \
             body is None:
         return None
     sizes = []
-    for bound, value in _flow.bindings(file, body, variable.name):
+    for bound, value in flow.bindings(file, body, variable.name):
         if bound.start_byte >= at.start_byte or file.variable(bound) != variable or file.is_null(value):
             continue
         value = strip_casts(value)
@@ -74,24 +95,24 @@ def _exact_range(size: int | None) -> tuple[int, int] | None:
 
 def _latest_binding(file: CFile, identifier: ts.Node, at: ts.Node) -> tuple[ts.Node, ts.Node] | None:
     """The (bound identifier, value) of the assignment that surely ran last before `at`, if any."""
-    body = _flow.body_of(file, at)
+    body = flow.body_of(file, at)
     variable = file.variable(identifier)
     if body is None or variable is None:
         return None
     latest = None
-    for bound, value in _flow.bindings(file, body, variable.name):
+    for bound, value in flow.bindings(file, body, variable.name):
         if bound.start_byte < at.start_byte and file.variable(bound) == variable:
             latest = (bound, value)
     if latest is None or _assigned_between(file, body, variable.name, latest[0], at):
         return None
     # a binding made in a branch that may not have run says nothing certain
-    return latest if _flow.runs_before(file, latest[0], at) else None
+    return latest if flow.runs_before(file, latest[0], at) else None
 
 
 def _assigned_between(file: CFile, body: ts.Node, name: str, bound: ts.Node, at: ts.Node) -> bool:
     """Another assignment, increment or address-taking of the pointer between its binding and `at`."""
-    return any(n != bound for n in _flow.occurrences_between(file, body, name, bound, at)
-               if _flow.assigned_value(n) is not None or is_written(n) or _flow.is_address_taken(n))
+    return any(n != bound for n in flow.occurrences_between(file, body, name, bound, at)
+               if flow.assigned_value(n) is not None or is_written(n) or is_address_taken(n))
 
 
 def _capacity_of_value(file: CFile, value: ts.Node, at: ts.Node, hops: int) -> int | None:
@@ -132,3 +153,57 @@ def string_bound(file: CFile, node: ts.Node | None, at: ts.Node) -> int | None:
         return len(text.encode("utf-8")) + 1
     held = capacity_range(file, node, at)
     return held[1] if held is not None else None
+
+
+@dataclass(frozen=True)
+class UnboundedCopy:
+    """A copy without a size limit that may not fit: the destination's possible sizes (None: unknown)
+    and the most the source can hold (None: unknown); `overflows` when it cannot fit any of them."""
+
+    room: tuple[int, int] | None
+    needed: int | None
+
+    @property
+    def overflows(self) -> bool:
+        return self.room is not None and self.needed is not None and self.needed > self.room[1]
+
+
+def unbounded_copy(file: CFile, destination: ts.Node | None, source: ts.Node | None, at: ts.Node,
+                   *, appended: bool = False) -> UnboundedCopy | None:
+    """None when the copy surely fits (or the source is a literal the author sized); else what is known.
+
+    A source fits when it is no larger than the smallest buffer the destination may be (an append
+    adds to what is already there, so only a source that cannot fit counts)."""
+    if destination is None or source is None:
+        return None
+    copy = UnboundedCopy(capacity_range(file, destination, at), string_bound(file, source, at))
+    if copy.room is not None and copy.needed is not None:
+        if copy.needed <= copy.room[0] and not appended:
+            return None
+        if copy.overflows:
+            return copy
+    if literal_text(file, source) is not None:
+        return None  # a literal's length is chosen by the author, not by an attacker
+    return copy
+
+
+@dataclass(frozen=True)
+class AllocationSize:
+    anchor: ts.Node  # the call or new expression
+    size: ts.Node
+    allocator: str
+
+
+def allocation_sizes(file: CFile) -> Iterator[AllocationSize]:
+    """The size arguments of allocator calls and the lengths of `new T[n]`, in source order per kind."""
+    for call in file.calls_to(*_ALLOCATOR_SIZE_ARGUMENTS):
+        for index in _ALLOCATOR_SIZE_ARGUMENTS[call.method or ""]:
+            size = call.arg(index)
+            if size is not None:
+                yield AllocationSize(call.node, size, call.method or "")
+    if file.language == "cpp":
+        for node in file.nodes_of_type("new_expression"):
+            declarator = node.child_by_field_name("declarator")
+            length = declarator.child_by_field_name("length") if declarator is not None else None
+            if length is not None:
+                yield AllocationSize(node, length, "new[]")

@@ -1,28 +1,124 @@
 """Integers read from outside and how they are validated before use.
 
-`external_integer` answers: is this expression a local variable whose value
-was read from input (see `_input`), and which tests of it ran before this use?
-The rules then decide what is missing: any test at all, a lower bound for a
-signed value, a zero test before a division.
+Which variables hold values read from outside is first decided by local
+reasoning inside one function: a variable is *external* when it is assigned
+the result of a number conversion of text (`atoi`, `strtol`, ...), of a read
+(`recv`, `read`, `fread`, `getchar`), of a pseudo-random generator, or is
+filled through a pointer by `scanf`-style parsing.  Where that finds nothing,
+the dataflow analysis answers: input read in a caller and passed down,
+through copies, pointers, struct members or arrays.  Those are the values an
+attacker (or chance) chooses: zero, negative, huge.
+
+`external_integer` then answers: is this expression a local variable whose
+value was read from input, and which tests of it ran before this use?  The
+rules decide what is missing: any test at all, a lower bound for a signed
+value, a zero test before a division.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.dataflow import input_origin
 from secreview.lang.c_family.file import CFile, Variable, strip_casts
-from secreview.rules.c import _flow, _input
-from secreview.rules.c._helpers import is_signed_integer_type, is_unsigned_type
 
+
+def is_unsigned_type(type_text: str) -> bool:
+    return bool(re.search(r"\bunsigned\b|\bsize_t\b|\buint\w*_t\b|\bDWORD\b|\bUINT\b|\bquint\w*|\buint\b|^u\d+$|\bULONG",
+                          type_text))
+
+
+def is_signed_integer_type(type_text: str) -> bool:
+    """int, long, short, ssize_t, intN_t, qint64 ... (char excluded: it is used for text)."""
+    if is_unsigned_type(type_text):
+        return False
+    return bool(re.fullmatch(r"(?:signed\s+)?(?:short|int|long|long long|long int|short int|long long int|ssize_t|"
+                             r"int\d+_t|intptr_t|ptrdiff_t|off_t|qint\d+|qsizetype|LONG|INT|int_fast\d+_t)",
+                             type_text))
+
+
+# -- values read from outside ---------------------------------------------------------
+
+CONVERSIONS = frozenset({"atoi", "atol", "atoll", "atof", "strtol", "strtoul", "strtoll", "strtoull", "strtod",
+                         "strtof", "wcstol", "wcstoul", "_wtoi", "_wtol", "_atoi64", "wcstod", "strtoimax",
+                         "strtoumax"})
+READS = frozenset({"recv", "recvfrom", "read", "fread", "getchar", "fgetc", "getc", "_read", "pread", "recvmsg"})
+RANDOM = frozenset({"rand", "random", "lrand48", "mrand48", "rand_r"})
+SCANNERS = {"scanf": 1, "fscanf": 2, "sscanf": 2, "wscanf": 1, "fwscanf": 2, "swscanf": 2}  # first out-arg index
+QT_CONVERSIONS = frozenset({"toInt", "toLong", "toLongLong", "toUInt", "toULong", "toShort", "toDouble",
+                            "toFloat", "toULongLong"})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an external value came from: the call that produced it."""
+
+    call: ts.Node
+    text: str
+    by_dataflow: bool = False  # found by the dataflow analysis, possibly in another function
+
+
+def origin_of_value(file: CFile, value: ts.Node | None) -> Origin | None:
+    """The producing call when `value` is an external number (possibly wrapped in casts or arithmetic)."""
+    value = strip_casts(value)
+    if value is None:
+        return None
+    call = file.call_of(value)
+    if call is not None:
+        if call.receiver is None and (call.method in CONVERSIONS or call.method in READS or call.method in RANDOM):
+            return Origin(call.node, file.text_of(call.node))
+        if call.receiver is not None and call.method in QT_CONVERSIONS:
+            return Origin(call.node, file.text_of(call.node))
+    return None
+
+
+def external_origin(file: CFile, name: str, use: ts.Node) -> Origin | None:
+    """The latest external assignment of `name` that runs before `use` in its function, if the
+    variable is not reassigned from something else in between."""
+    body = flow.body_of(file, use)
+    if body is None:
+        return None
+    latest: tuple[ts.Node, Origin | None] | None = None
+    for identifier, value in flow.bindings(file, body, name):
+        if identifier.start_byte < use.start_byte:
+            latest = (identifier, origin_of_value(file, value))
+    for identifier, call in _scanned(file, body, name):
+        if identifier.start_byte < use.start_byte and (latest is None or identifier.start_byte > latest[0].start_byte):
+            latest = (identifier, Origin(call, file.text_of(call)))
+    # The latest assignment before the use decides, even in a branch: input may flow on that path.
+    if latest is not None and latest[1] is not None:
+        return latest[1]
+    call = input_origin(file, use)
+    return Origin(call, file.text_of(call), by_dataflow=True) if call is not None else None
+
+
+def _scanned(file: CFile, body: ts.Node, name: str) -> list[tuple[ts.Node, ts.Node]]:
+    """(identifier, scanf call) where `&name` is an output argument of a scanf-family call."""
+    found = []
+    for call in file.calls_to(*SCANNERS):
+        if not flow.inside(call.node, body):
+            continue
+        for argument in call.args[SCANNERS[call.method or ""]:]:
+            argument = strip_casts(argument)
+            if argument is not None and argument.type == "pointer_expression":
+                target = strip_casts(argument.child_by_field_name("argument"))
+                if target is not None and target.type == "identifier" and file.text_of(target) == name:
+                    found.append((target, call.node))
+    return found
+
+
+# -- integers read from outside and their tests -------------------------------------------
 
 
 @dataclass(frozen=True)
 class ExternalInteger:
     name: str
     variable: Variable
-    origin: _input.Origin | None  # None for a parameter (its caller chooses the value)
+    origin: Origin | None  # None for a parameter (its caller chooses the value)
     tests: tuple[tuple[ts.Node, bool], ...]  # (test, negated) of the variable before the use
 
     @property
@@ -44,16 +140,16 @@ def external_integer(file: CFile, node: ts.Node | None, *, parameters: bool = Fa
     if variable is None or variable.is_pointer or variable.is_array or not _is_integer(variable):
         return None
     name = file.text_of(node)
-    origin = _input.external_origin(file, name, node)
+    origin = external_origin(file, name, node)
     if origin is not None and origins is not None and not origin.by_dataflow \
             and _call_name(file, origin.call) not in origins:
         return None
     if origin is None and not (parameters and variable.is_parameter and not _reassigned_before(file, name, node)):
         return None
-    body = _flow.body_of(file, node)
+    body = flow.body_of(file, node)
     if body is None:
         return None
-    start = origin.call if origin is not None and _flow.inside(origin.call, body) else None
+    start = origin.call if origin is not None and flow.inside(origin.call, body) else None
     return ExternalInteger(name, variable, origin, tuple(_tests_before(file, body, name, node, start)))
 
 
@@ -68,14 +164,14 @@ def _is_integer(variable: Variable) -> bool:
 
 
 def _reassigned_before(file: CFile, name: str, use: ts.Node) -> bool:
-    body = _flow.body_of(file, use)
-    return body is not None and any(n.start_byte < use.start_byte for n, _ in _flow.bindings(file, body, name))
+    body = flow.body_of(file, use)
+    return body is not None and any(n.start_byte < use.start_byte for n, _ in flow.bindings(file, body, name))
 
 
 def _tests_before(file: CFile, body: ts.Node, name: str, use: ts.Node,
                   start: ts.Node | None) -> list[tuple[ts.Node, bool]]:
     """(test, negated) for the tests of `name` before `use`; negated when `use` runs where the test failed."""
-    return [(t, _negated_at(file, t, use)) for t in _flow.tests_of(file, body, name)
+    return [(t, _negated_at(file, t, use)) for t in flow.tests_of(file, body, name)
             if t.start_byte < use.start_byte and (start is None or t.start_byte > start.start_byte)]
 
 
@@ -86,15 +182,15 @@ def _negated_at(file: CFile, test: ts.Node, use: ts.Node) -> bool:
         if ancestor.type not in ("if_statement", "conditional_expression"):
             continue
         condition = ancestor.child_by_field_name("condition")
-        if condition is None or not _flow.inside(test, condition):
+        if condition is None or not flow.inside(test, condition):
             continue
         consequence, alternative = ancestor.child_by_field_name("consequence"), \
             ancestor.child_by_field_name("alternative")
-        if _flow.inside(use, consequence):
+        if flow.inside(use, consequence):
             return False
-        if _flow.inside(use, alternative):
+        if flow.inside(use, alternative):
             return True
-        return _flow.ends_with_exit(file, consequence)
+        return flow.ends_with_exit(file, consequence)
     return False
 
 
@@ -104,7 +200,7 @@ _MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 def bound_kinds(file: CFile, test: ts.Node, negated: bool = False) -> set[str]:
     """Which bounds a test of a variable establishes where the use runs: "lower", "upper", "zero"."""
-    current = _flow.magnitude_of(file, test)
+    current = flow.magnitude_of(file, test)
     absolute = current != test and current.type == "call_expression"
     # `(unsigned)n < LIMIT` rejects negative n too: they become huge unsigned values
     as_unsigned = current != test and current.type == "cast_expression" and \
@@ -172,7 +268,7 @@ def size_uses(file: CFile) -> list[tuple[ts.Node, ts.Node, str]]:
     return sorted(found, key=lambda item: item[0].start_byte)
 
 
-MAGNITUDE_ORIGINS = _input.CONVERSIONS | _input.RANDOM | frozenset(_input.SCANNERS) | _input.QT_CONVERSIONS
+MAGNITUDE_ORIGINS = CONVERSIONS | RANDOM | frozenset(SCANNERS) | QT_CONVERSIONS
 """Values whose magnitude the input chooses.  Reads (`recv`, `read`) are left out: their results are
 bounded by the buffer size they were given (though they can be 0 or -1)."""
 

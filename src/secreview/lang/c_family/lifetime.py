@@ -8,6 +8,10 @@ returned, stored elsewhere, passed to a function that may keep it) or a
 plain use.  The rules built on this (leaks, use after free, double free,
 unchecked results, mismatched release) only reason about local variables of
 one function, and stay quiet whenever ownership may have moved.
+
+The two shapes of a leak (`error_path_leaks`, `unreleased`) and the uses of
+a pointer after it was released (`released_pointers`, `uses_after`) are at
+the end.
 """
 
 from __future__ import annotations
@@ -18,10 +22,9 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import Call, CFile, cpp_cast_operand, strip_casts
-from secreview.rules.c import _flow
-from secreview.rules.c._helpers import is_reference
-from secreview.rules.c._names import words
+from secreview.lang.c_family import flow
+from secreview.lang.c_family.expressions import identifier_words
+from secreview.lang.c_family.file import Call, CFile, Variable, cpp_cast_operand, strip_casts
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,15 @@ class Acquisition:
     callee: str  # "malloc", "new", "new[]", "fopen" ...
     body: ts.Node  # body of the enclosing function
 
+    def placeholders(self) -> dict[str, str]:
+        """The values a finding about this acquisition names: variable, acquiring call and its line."""
+        return {"name": self.name, "callee": self.callee, "acquired_line": str(self.source.start_point[0] + 1)}
+
+
+def is_reference(file: CFile, variable: Variable) -> bool:
+    """A C++ reference (`T &r`, `T *&r`): it names an object that lives elsewhere."""
+    return "&" in file.text_of(variable.declarator).split("=")[0]
+
 
 def acquisitions(file: CFile, resource: Resource) -> Iterator[Acquisition]:
     """Local variables bound to a freshly acquired resource, in source order."""
@@ -84,7 +96,7 @@ def acquisitions(file: CFile, resource: Resource) -> Iterator[Acquisition]:
         sources += [(n, "new[]" if _is_array_new(n) else "new") for n in file.nodes_of_type("new_expression")]
     for node, callee in sorted(sources, key=lambda item: item[0].start_byte):
         bound = bound_identifier(node)
-        body = _flow.body_of(file, node)
+        body = flow.body_of(file, node)
         if bound is None or body is None:
             continue
         variable = file.variable(bound)
@@ -134,7 +146,7 @@ def releases(file: CFile, body: ts.Node, name: str, resource: Resource) -> list[
     """Calls and delete expressions that release `name` in `body`, in source order."""
     found = []
     for call in file.calls_to(*resource.release):
-        if _flow.inside(call.node, body) and call.args and _names(file, call.args[0], name):
+        if flow.inside(call.node, body) and call.args and _names(file, call.args[0], name):
             found.append(call.node)
     if resource.new_expression and file.language == "cpp":
         for node in file.nodes_of_type("delete_expression", within=body):
@@ -159,7 +171,7 @@ def escapes(file: CFile, acquisition: Acquisition, resource: Resource, *,
     if acquisition.callee == "new" and owned_at_birth(file, acquisition.source):
         return [acquisition.source]
     found = []
-    for node in _flow.occurrences(file, acquisition.body, acquisition.name):
+    for node in flow.occurrences(file, acquisition.body, acquisition.name):
         if node.start_byte <= acquisition.source.end_byte or node == acquisition.identifier:
             continue
         if _is_escape(file, node, resource) or \
@@ -174,7 +186,7 @@ def owned_at_birth(file: CFile, new_expression: ts.Node) -> bool:
     for argument in arguments.named_children if arguments is not None else ():
         if argument.type == "this":
             return True
-        if any(w in ("parent", "owner") for w in words(file.text_of(argument).split("(")[0])):
+        if any(w in ("parent", "owner") for w in identifier_words(file.text_of(argument).split("(")[0])):
             return True
     return False
 
@@ -214,7 +226,7 @@ def _borrows(call: Call, resource: Resource) -> bool:
 
 def dereferences(file: CFile, acquisition: Acquisition) -> Iterator[ts.Node]:
     """Occurrences of the variable after the acquisition that dereference it."""
-    for node in _flow.occurrences(file, acquisition.body, acquisition.name):
+    for node in flow.occurrences(file, acquisition.body, acquisition.name):
         if node.start_byte > acquisition.source.end_byte and is_dereference(file, node):
             yield node
 
@@ -264,9 +276,9 @@ def is_release_argument(file: CFile, node: ts.Node, resource: Resource) -> bool:
 def first_unchecked_dereference(file: CFile, acquisition: Acquisition) -> ts.Node | None:
     """The first dereference of the acquired pointer that no null test precedes or guards."""
     for use in dereferences(file, acquisition):
-        if _flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, use):
+        if flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, use):
             return None  # reassigned: a different pointer now
-        tested = [t for t in _flow.tests_of(file, acquisition.body, acquisition.name)
+        tested = [t for t in flow.tests_of(file, acquisition.body, acquisition.name)
                   if acquisition.source.start_byte <= t.start_byte < use.start_byte]
         guarded = tested_in_conditions(file, acquisition.name, use)
         if tested or guarded or _inside_acquiring_condition(acquisition):
@@ -285,7 +297,7 @@ def leaking_returns(file: CFile, acquisition: Acquisition, resource: Resource) -
     """Early returns on which the acquired resource is still owned and not released."""
     cleared = releases_after(file, acquisition, resource) + escapes(file, acquisition, resource)
     for ret in file.nodes_of_type("return_statement", within=acquisition.body):
-        if ret.start_byte < acquisition.source.end_byte or not _flow.runs_before(file, acquisition.source, ret):
+        if ret.start_byte < acquisition.source.end_byte or not flow.runs_before(file, acquisition.source, ret):
             continue
         if file.enclosing_function(ret) != file.enclosing_function(acquisition.source):
             continue
@@ -295,32 +307,32 @@ def leaking_returns(file: CFile, acquisition: Acquisition, resource: Resource) -
             continue
         if tested_in_conditions(file, acquisition.name, ret):
             continue  # `if (!p) return;` or `if (p == NULL) ...`: nothing to release there
-        if _flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, ret):
+        if flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, ret):
             continue
         yield ret
 
 
 def tested_in_conditions(file: CFile, name: str, node: ts.Node) -> bool:
     """A condition under which `node` runs tests `name` itself (`!p`, `p == NULL`, `fd < 0`), not `p[0]`."""
-    return any(_flow.is_tested(file, n) for condition in _flow.guarding_conditions(node) if condition is not None
+    return any(flow.is_tested(file, n) for condition in flow.guarding_conditions(node) if condition is not None
                for n in file.identifiers(condition).get(name, ()))
 
 
 def _is_early(file: CFile, ret: ts.Node, body: ts.Node) -> bool:
     """A return inside a branch (an error path), not the function's final statement."""
     return any(a.type in ("if_statement", "else_clause", "case_statement", "switch_statement")
-               for a in file.ancestors(ret) if _flow.inside(a, body) and a != body)
+               for a in file.ancestors(ret) if flow.inside(a, body) and a != body)
 
 
 def _covers(file: CFile, node: ts.Node, ret: ts.Node) -> bool:
     """A release/escape before `ret` counts unless it sits in a block that leaves before reaching `ret`."""
     if node.start_byte > ret.start_byte:
-        return _flow.inside(node, ret)  # `return p;` / `return wrap(p);`
+        return flow.inside(node, ret)  # `return p;` / `return wrap(p);`
     for block in file.ancestors(node):
-        if block.type == "compound_statement" and not _flow.inside(ret, block):
-            if _flow.ends_with_exit(file, block):
+        if block.type == "compound_statement" and not flow.inside(ret, block):
+            if flow.ends_with_exit(file, block):
                 return False
-        if _flow.inside(ret, block):
+        if flow.inside(ret, block):
             break
     return True
 
@@ -329,6 +341,103 @@ def never_released(file: CFile, acquisition: Acquisition, resource: Resource) ->
     """Nothing in the function releases the resource or lets it escape, and the variable is not reused."""
     if releases_after(file, acquisition, resource) or escapes(file, acquisition, resource, methods_may_adopt=True):
         return False
-    later = [n for n in _flow.occurrences(file, acquisition.body, acquisition.name)
+    later = [n for n in flow.occurrences(file, acquisition.body, acquisition.name)
              if n.start_byte > acquisition.source.end_byte]
-    return not any(_flow.assigned_value(n) is not None for n in later)
+    return not any(flow.assigned_value(n) is not None for n in later)
+
+
+# -- the two shapes of a leak ------------------------------------------------------
+
+# `main` may leave cleanup to process exit; warning there is noise, not a defect.
+_PROCESS_EXIT_FUNCTIONS = frozenset({"main", "wmain", "_tmain", "WinMain"})
+
+
+def error_path_leaks(file: CFile, resource: Resource) -> Iterator[tuple[ts.Node, Acquisition]]:
+    """(early return, acquisition): the first return that leaks each acquisition (fixing it fixes the
+    pattern).  Objects made by `new` are left out: whether a C++ object is owned is a question of its own."""
+    for acquisition in acquisitions(file, resource):
+        if acquisition.callee in ("new", "new[]"):
+            continue
+        for ret in leaking_returns(file, acquisition, resource):
+            yield ret, acquisition
+            break
+
+
+def unreleased(file: CFile, resource: Resource) -> Iterator[Acquisition]:
+    """Acquisitions that nothing in their function releases or hands on (`main` aside)."""
+    for acquisition in acquisitions(file, resource):
+        function = file.enclosing_function(acquisition.source)
+        if function is None or file.function_name(function) in _PROCESS_EXIT_FUNCTIONS:
+            continue
+        if never_released(file, acquisition, resource):
+            yield acquisition
+
+
+# -- uses after release --------------------------------------------------------------
+
+_RELEASERS = frozenset({"free", "g_free", "kfree", "cfree"})
+
+
+@dataclass(frozen=True)
+class Release:
+    node: ts.Node  # the free call or delete expression
+    pointer: ts.Node  # the identifier released
+    name: str
+    body: ts.Node
+
+
+def released_pointers(file: CFile) -> Iterator[Release]:
+    """`free(p)` and `delete p` / `delete[] p` on a plain variable, in source order."""
+    found: list[tuple[ts.Node, ts.Node | None]] = [(c.node, c.arg(0)) for c in file.calls_to(*_RELEASERS)]
+    if file.language == "cpp":
+        found += [(n, n.named_children[-1] if n.named_children else None)
+                  for n in file.nodes_of_type("delete_expression")]
+    for node, argument in sorted(found, key=lambda item: item[0].start_byte):
+        pointer = strip_casts(argument)
+        body = flow.body_of(file, node)
+        if pointer is not None and pointer.type == "identifier" and file.text_of(pointer) and body is not None:
+            yield Release(node, pointer, file.text_of(pointer), body)
+
+
+def uses_after(file: CFile, release: Release) -> Iterator[tuple[ts.Node, bool]]:
+    """(occurrence, is_release) of the pointer that surely run after the release with no reassignment between."""
+    variable = file.variable(release.pointer)
+    for node in flow.occurrences(file, release.body, release.name):
+        if node.start_byte <= release.node.end_byte:
+            continue
+        if file.variable(node) != variable:
+            continue  # a different variable of the same name in an inner block
+        if flow.written_between(file, release.body, release.name, release.node, node) or _is_write(node):
+            return
+        if not flow.runs_before(file, release.node, node):
+            continue
+        if flow.is_tested(file, node) or _in_sizeof(node):
+            continue  # comparing the stale value or measuring its type reads no freed memory
+        released_again = is_release_argument(file, node, HEAP)
+        if released_again or reads_memory(file, node):
+            yield node, released_again
+
+
+def reads_memory(file: CFile, node: ts.Node) -> bool:
+    """The occurrence touches the pointed-to memory: a dereference, or handing the pointer to a call
+    (which may dereference it).  Copying the pointer value itself (`q = p`) touches nothing."""
+    if is_dereference(file, node):
+        return True
+    current, parent = node, node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        current, parent = parent, parent.parent
+    if parent is not None and parent.type == "field_expression":
+        return parent.child_by_field_name("argument") == current
+    if parent is None or parent.type != "argument_list" or parent.parent is None:
+        return False
+    call = file.call_of(parent.parent)  # a call that, by its name, reads what it is given (printLine, log_msg)
+    return call is not None and bool(READING_NAME.match(call.method or ""))
+
+
+def _is_write(node: ts.Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == node
+
+
+def _in_sizeof(node: ts.Node) -> bool:
+    return any(a.type == "sizeof_expression" for a in CFile.ancestors(node))

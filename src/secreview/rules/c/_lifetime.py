@@ -21,7 +21,7 @@ import tree_sitter as ts
 from secreview.lang.c_family.file import Call, CFile, cpp_cast_operand, strip_casts
 from secreview.rules.c import _flow
 from secreview.rules.c._helpers import is_reference
-from secreview.rules.c._names import words
+from secreview.knowledge.vocabulary import words
 
 
 @dataclass(frozen=True)

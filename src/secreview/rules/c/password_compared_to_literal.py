@@ -43,11 +43,11 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.vocabulary import LOGIN_SECRET_WORDS, mentions
 from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c._helpers import CRule, literal_text, shorten
-from secreview.rules.c._names import names_password
 
 _COMPARES = ("strcmp", "strncmp", "strcasecmp", "strncasecmp", "memcmp", "wcscmp", "wcsncmp", "_stricmp",
              "lstrcmp", "lstrcmpi", "CRYPTO_memcmp", "timingsafe_bcmp")
@@ -100,4 +100,4 @@ class PasswordComparedToLiteral(CRule):
             node = function.child_by_field_name("argument") if function is not None and \
                 function.type == "field_expression" else None
         return node is not None and node.type in ("identifier", "field_identifier") and \
-            names_password(file.text_of(node))
+            mentions(file.text_of(node), LOGIN_SECRET_WORDS)

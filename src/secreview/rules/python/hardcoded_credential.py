@@ -50,11 +50,10 @@ def list_repos():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules import Rule
-from secreview.rules.python._protection import HardcodedSecretRule
+from secreview.rules.python import HardcodedSecretRule
 
 
-class HardcodedCredential(HardcodedSecretRule, Rule):
+class HardcodedCredential(HardcodedSecretRule):
     id = "hardcoded-credential"
     family = "hardcoded-secret"
     cwe = 798

@@ -50,11 +50,10 @@ def connect():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules import Rule
-from secreview.rules.python._protection import HardcodedSecretRule
+from secreview.rules.python import HardcodedSecretRule
 
 
-class HardcodedPassword(HardcodedSecretRule, Rule):
+class HardcodedPassword(HardcodedSecretRule):
     id = "hardcoded-password"
     family = "hardcoded-secret"
     cwe = 259

@@ -43,11 +43,10 @@ def issue_token(user_id):
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules import Rule
-from secreview.rules.python._protection import HardcodedSecretRule
+from secreview.rules.python import HardcodedSecretRule
 
 
-class HardcodedSecretKey(HardcodedSecretRule, Rule):
+class HardcodedSecretKey(HardcodedSecretRule):
     id = "hardcoded-secret-key"
     family = "hardcoded-secret"
     cwe = 321

@@ -1,33 +1,26 @@
-"""Shared logic of the injection / code-execution / deserialisation family.
+"""Strings: constant strings, and strings built from parts that are not constant.
 
-The rules of this family ask the same few questions about an argument:
-
-- is it a string *built* from non-constant parts (``%``-formatting,
-  ``str.format()``, an f-string, ``+`` concatenation, ``"".join([...])`` of a
-  literal list), either right in the call or through a local variable assigned
-  such an expression earlier in the same function (`built_string`)?  Parts
-  that cannot carry text (``int(x)``, ``%d``, placeholder lists) or that went
-  through a family-specific escaping function do not count (`is_safe_part`).
-- which call created the object a method is called on (`origin_call`:
-  ``tar = tarfile.open(...)`` or ``with tarfile.open(...) as tar``)?
-- is the code being run a file shipped with the program
-  (`is_constant_file_read`: ``exec(open("version.py").read())``)?
-
-Everything here reads the tree only; nothing evaluates analysed code.
+The injection rules ask the same question about an argument: is it a string
+*built* from non-constant parts (``%``-formatting, ``str.format()``, an
+f-string, ``+`` concatenation, ``"".join([...])`` of a literal list), either
+right in the call or through a local variable assigned such an expression
+earlier in the same function (`built_string`)?  Parts that cannot carry text
+(``int(x)``, ``%d``, placeholder lists) or that went through a rule's own
+escaping function do not count (`is_safe_part`).
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
+from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import call_of, local_bindings
 from secreview.lang.python.syntax import unwrap
-from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 # Conversions whose result cannot carry attacker-chosen text.
 NUMERIC_CONVERSIONS = frozenset({"int", "float", "bool", "len", "abs", "round", "ord", "hash", "id",
@@ -43,70 +36,15 @@ KIND_CONCAT = "string concatenation"
 KIND_JOIN = "str.join() of a literal list"
 
 
-
-def name_in(name: str | None, names: Iterable[str]) -> bool:
-    return name is not None and name in names
-
-
-def call_at(file: PyFile, node: ts.Node | None) -> Call | None:
-    """The indexed `Call` for a `call` node."""
-    node = unwrap(node)
-    if node is None or node.type != "call":
-        return None
-    return _call_index(file).get((node.start_byte, node.end_byte))
+def constant_string(file: PyFile, node: ts.Node | None) -> str | None:
+    """The value of a constant string expression, else None."""
+    value = file.constant_value(node)
+    return value if isinstance(value, str) else None
 
 
-_CALL_INDEX: weakref.WeakKeyDictionary[PyFile, dict[tuple[int, int], Call]] = weakref.WeakKeyDictionary()
-
-
-def _call_index(file: PyFile) -> dict[tuple[int, int], Call]:
-    index = _CALL_INDEX.get(file)
-    if index is None:
-        index = {(c.node.start_byte, c.node.end_byte): c for c in file.calls}
-        _CALL_INDEX[file] = index
-    return index
-
-
-# -- where did a local name come from --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Binding:
-    """One earlier binding of a local name: `value` is the bound expression for
-    ``name = value`` and ``with value as name``, the statement itself for
-    ``name += value`` (`augmented`), and None for bindings whose value is not
-    a single expression (tuple unpacking, for loops, ...)."""
-
-    statement: ts.Node
-    value: ts.Node | None
-    augmented: bool = False
-
-
-def local_bindings(file: PyFile, node: ts.Node) -> list[Binding]:
-    """Bindings of identifier `node` earlier in its own scope, latest first."""
-    found: list[Binding] = []
-    for statement, identifier in file.bindings_before(node):
-        if statement.type == "augmented_assignment":
-            found.append(Binding(statement, statement.child_by_field_name("right"), augmented=True))
-        elif statement.type == "as_pattern" and statement.parent is not None \
-                and statement.parent.type == "with_item" and statement.named_children:
-            found.append(Binding(statement, statement.named_children[0]))
-        else:
-            found.append(Binding(statement, file.bound_value(statement, identifier)))
-    return sorted(found, key=lambda b: b.statement.start_byte, reverse=True)
-
-
-def origin_call(file: PyFile, node: ts.Node | None) -> Call | None:
-    """The call that produced `node`: the node itself, or the latest local binding of a name."""
-    node = unwrap(node)
-    if node is None:
-        return None
-    if node.type == "call":
-        return call_at(file, node)
-    if node.type == "identifier" and not file.is_parameter(file.text_of(node), file.enclosing_scope(node)):
-        for binding in local_bindings(file, node):
-            if not binding.augmented:
-                return call_at(file, binding.value)
-    return None
+def argument_text(file: PyFile, node: ts.Node | None, limit: int = 80) -> str:
+    """An argument as written, on one line and shortened; "" when there is none."""
+    return shorten(file.text_of(node), limit) if node is not None else ""
 
 
 # -- strings built from non-constant parts ------------------------------------------------------------
@@ -183,11 +121,11 @@ def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
                                       and is_safe_part(file, b.value, sanitizers, _depth + 1) for b in bindings)
     if node.type != "call":
         return False
-    call = call_at(file, node)
+    call = call_of(file, node)
     if call is None:
         return False
     last = (call.name or call.method or "").rsplit(".", 1)[-1]
-    if name_in(call.name, NUMERIC_CONVERSIONS) or (call.receiver is None and last in NUMERIC_CONVERSIONS):
+    if call.name in NUMERIC_CONVERSIONS or (call.receiver is None and last in NUMERIC_CONVERSIONS):
         return True
     if last in set(sanitizers):
         return True
@@ -303,7 +241,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                 return BuiltString(KIND_CONCAT, node, " ".join(literal), tuple(dynamic))
         return None
     if node.type == "call":
-        call = call_at(file, node)
+        call = call_of(file, node)
         if call is not None and call.method == "join" and call.receiver is not None:
             return _joined(file, node, call, sanitizers)
         if call is None or call.method != "format" or call.receiver is None:
@@ -361,34 +299,3 @@ def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
         if found is not None:
             return replace(found, variable=name)
     return None
-
-
-# -- small shared predicates -----------------------------------------------------------------------------
-
-def is_constant_file_read(file: PyFile, node: ts.Node | None) -> bool:
-    """``open("version.py").read()`` (or via ``with open("x") as f: f.read()``): a file of our own."""
-    node = unwrap(node)
-    call = call_at(file, node)
-    if call is None or call.method != "read" or call.receiver is None:
-        return False
-    opener = origin_call(file, call.receiver)
-    return (opener is not None and opener.name in ("open", "io.open", "codecs.open")
-            and file.is_constant(opener.arg(0, "file") or opener.arg(0, "filename")))
-
-
-def defines_name(file: PyFile, name: str) -> bool:
-    """The file itself defines a function or class called `name` (shadowing a builtin)."""
-    query = "[(function_definition name: (identifier) @name) (class_definition name: (identifier) @name)]"
-    return any(file.text_of(n) == name for n in file.nodes(query, "name"))
-
-
-def constant_truthy(file: PyFile, node: ts.Node | None) -> bool | None:
-    """True/False for a constant, None when unknown."""
-    if node is None:
-        return None
-    value = file.constant_value(node)
-    return None if value is NOT_CONSTANT else bool(value)
-
-
-def argument_text(file: PyFile, node: ts.Node | None, limit: int = 80) -> str:
-    return shorten(file.text_of(node), limit) if node is not None else ""

@@ -1,0 +1,1 @@
+"""Knowledge of languages, frameworks and libraries, as data."""

@@ -28,7 +28,7 @@ STATEMENT_TYPES = frozenset({
 
 # -- what a name denotes ------------------------------------------------------------------------
 
-def head_noun(parts: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+def _head_noun(parts: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     """The head noun of a name (last word, skipping neutral suffixes) and its qualifiers."""
     index = len(parts)
     while index > 0 and parts[index - 1] in v.SECRET_NAME_NEUTRAL_SUFFIXES:
@@ -49,7 +49,7 @@ def secret_kind(name: str) -> str | None:
     parts = words(name)
     if not parts or any(word in v.NOT_A_SECRET_WORDS for word in parts):
         return None
-    head, qualifiers = head_noun(parts)
+    head, qualifiers = _head_noun(parts)
     if head is None:
         return None
     if head in v.PASSWORD_WORDS:
@@ -90,7 +90,7 @@ def is_security_name(name: str, *, keys: bool = False) -> bool:
         return True
     if not keys:
         return False
-    head, qualifiers = head_noun(parts)
+    head, qualifiers = _head_noun(parts)
     if head == "key" or head == "iv":
         return not any(q in v.INNOCENT_KEY_QUALIFIERS for q in qualifiers)
     if head in ("code", "pin"):

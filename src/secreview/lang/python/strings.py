@@ -23,17 +23,17 @@ from secreview.lang.python.syntax import unwrap
 from secreview.rules import shorten
 
 # Conversions whose result cannot carry attacker-chosen text.
-NUMERIC_CONVERSIONS = frozenset({"int", "float", "bool", "len", "abs", "round", "ord", "hash", "id",
+_NUMERIC_CONVERSIONS = frozenset({"int", "float", "bool", "len", "abs", "round", "ord", "hash", "id",
                                  "uuid.UUID", "decimal.Decimal", "math.floor", "math.ceil"})
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
 _NUMERIC_SPECS = frozenset("diouxXeEfFgG")
 
-KIND_PERCENT = "%-formatting"
-KIND_FORMAT = "str.format()"
-KIND_FSTRING = "an f-string"
-KIND_CONCAT = "string concatenation"
-KIND_JOIN = "str.join() of a literal list"
+_KIND_PERCENT = "%-formatting"
+_KIND_FORMAT = "str.format()"
+_KIND_FSTRING = "an f-string"
+_KIND_CONCAT = "string concatenation"
+_KIND_JOIN = "str.join() of a literal list"
 
 
 def constant_string(file: PyFile, node: ts.Node | None) -> str | None:
@@ -53,7 +53,7 @@ def argument_text(file: PyFile, node: ts.Node | None, limit: int = 80) -> str:
 class BuiltString:
     """A string expression assembled from parts, at least one of them not constant."""
 
-    kind: str  # KIND_* above
+    kind: str  # _KIND_* above: how it is built
     node: ts.Node  # the expression that builds the string
     literal: str  # the constant text around the parts (to recognise SQL, LDAP filters, XPath)
     dynamic: tuple[ts.Node, ...]  # the non-constant parts
@@ -125,7 +125,7 @@ def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
     if call is None:
         return False
     last = (call.name or call.method or "").rsplit(".", 1)[-1]
-    if call.name in NUMERIC_CONVERSIONS or (call.receiver is None and last in NUMERIC_CONVERSIONS):
+    if call.name in _NUMERIC_CONVERSIONS or (call.receiver is None and last in _NUMERIC_CONVERSIONS):
         return True
     if last in set(sanitizers):
         return True
@@ -194,7 +194,7 @@ def _concat_operands(file: PyFile, node: ts.Node) -> list[ts.Node]:
     return [node] if node is not None else []
 
 
-def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
+def _direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
     """`node` itself builds a string from non-constant (and not sanitised) parts."""
     node = unwrap(node)
     if node is None:
@@ -207,7 +207,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
             return None
         dynamic = tuple(e for e in (i.child_by_field_name("expression") for i in interpolations)
                         if e is not None and not is_safe_part(file, e, sanitizers))
-        return BuiltString(KIND_FSTRING, node, _string_literal_text(file, node), dynamic) if dynamic else None
+        return BuiltString(_KIND_FSTRING, node, _string_literal_text(file, node), dynamic) if dynamic else None
     if node.type == "binary_operator":
         operator = file.text_of(node.child_by_field_name("operator"))
         if operator == "%":
@@ -216,7 +216,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                 return None
             dynamic = tuple(p for p in _format_parts(node.child_by_field_name("right"))
                             if not is_safe_part(file, p, sanitizers))
-            return BuiltString(KIND_PERCENT, node, template, dynamic) if dynamic else None
+            return BuiltString(_KIND_PERCENT, node, template, dynamic) if dynamic else None
         if operator == "+":
             operands = _concat_operands(file, node)
             literal, dynamic, stringish = [], [], False
@@ -226,7 +226,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                     literal.append(value)
                     stringish = True
                     continue
-                inner = direct_built_string(file, operand, sanitizers)
+                inner = _direct_built_string(file, operand, sanitizers)
                 if inner is not None:
                     literal.append(inner.literal)
                     dynamic.extend(inner.dynamic)
@@ -238,7 +238,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                 elif not is_safe_part(file, operand, sanitizers):
                     dynamic.append(operand)
             if stringish and dynamic:
-                return BuiltString(KIND_CONCAT, node, " ".join(literal), tuple(dynamic))
+                return BuiltString(_KIND_CONCAT, node, " ".join(literal), tuple(dynamic))
         return None
     if node.type == "call":
         call = call_of(file, node)
@@ -252,7 +252,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
         dynamic = tuple(v for v in (*call.args, *call.kwargs.values()) if not is_safe_part(file, v, sanitizers))
         if call.has_star_args and not dynamic:
             dynamic = (node,)
-        return BuiltString(KIND_FORMAT, node, template, dynamic) if dynamic else None
+        return BuiltString(_KIND_FORMAT, node, template, dynamic) if dynamic else None
     return None
 
 
@@ -266,7 +266,7 @@ def _joined(file: PyFile, node: ts.Node, call: Call, sanitizers: tuple[str, ...]
     if not literal:
         return None  # no text of its own: cannot tell it is building a statement
     dynamic = tuple(i for i in items.named_children if not is_safe_part(file, i, sanitizers))
-    return BuiltString(KIND_JOIN, node, separator.join(literal), dynamic) if dynamic else None
+    return BuiltString(_KIND_JOIN, node, separator.join(literal), dynamic) if dynamic else None
 
 
 def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
@@ -276,7 +276,7 @@ def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
     are checked, latest first: ``q = "... %s" % x`` or ``q += " AND a = " + x``.
     """
     node = unwrap(node)
-    direct = direct_built_string(file, node, sanitizers)
+    direct = _direct_built_string(file, node, sanitizers)
     if direct is not None or node is None or node.type != "identifier":
         return direct
     name = file.text_of(node)
@@ -289,13 +289,13 @@ def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
         if binding.augmented:
             if file.text_of(binding.statement.child_by_field_name("operator")) != "+=":
                 continue
-            found = direct_built_string(file, binding.value, sanitizers)
+            found = _direct_built_string(file, binding.value, sanitizers)
             if found is None and not is_safe_part(file, binding.value, sanitizers) and any(
-                    _is_stringish(file, b.value) or direct_built_string(file, b.value, sanitizers)
+                    _is_stringish(file, b.value) or _direct_built_string(file, b.value, sanitizers)
                     for b in bindings[position + 1:] if not b.augmented):
-                found = BuiltString(KIND_CONCAT, binding.statement, "", (binding.value,))
+                found = BuiltString(_KIND_CONCAT, binding.statement, "", (binding.value,))
         else:
-            found = direct_built_string(file, binding.value, sanitizers)
+            found = _direct_built_string(file, binding.value, sanitizers)
         if found is not None:
             return replace(found, variable=name)
     return None

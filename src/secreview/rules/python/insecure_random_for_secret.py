@@ -7,9 +7,9 @@ Flags calls to the `random` module's generator (`random.random`, `randint`,
 `random.SystemRandom`, `secrets` and `os.urandom` are never reported.
 Confidence is high when the value is bound to, returned as or generated
 inside something named like a secret (token, secret, password, key, nonce,
-salt, session, OTP, CSRF, cookie, auth, reset or verification code), low in
-test modules and for clearly non-security uses (retry jitter, sampling,
-colours), medium otherwise.
+salt, session, OTP, CSRF, cookie, auth, reset or verification code), low for
+clearly non-security uses (retry jitter, sampling, colours), medium
+otherwise.
 
 ## Why is this bad?
 The `random` module is a Mersenne Twister: it is fast and statistically

@@ -8,9 +8,8 @@ Flags MD5, SHA-1, MD4 and MD2 digests: `hashlib.md5()`, `hashlib.sha1()`,
 hash handed to `HMAC` or a key-derivation function (HMAC-SHA1 is still
 sound). Confidence is high when the digest feeds a password, token,
 signature or authentication context (judged from the names it is bound to,
-the data it hashes and the enclosing function), low in test modules and in
-clearly non-security uses (cache keys, ETags, file checksums), medium
-otherwise. Digests of passwords are reported by `weak-password-hash`
+the data it hashes and the enclosing function), low in clearly
+non-security uses (cache keys, ETags, file checksums), medium otherwise. Digests of passwords are reported by `weak-password-hash`
 instead.
 
 ## Why is this bad?

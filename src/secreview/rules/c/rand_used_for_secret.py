@@ -43,7 +43,7 @@ from __future__ import annotations
 import tree_sitter as ts
 
 from secreview.knowledge.vocabulary import SECRET_VALUE_WORDS, mentions
-from secreview.lang.c_family.file import CFile, Call
+from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c._helpers import CCallRule
 

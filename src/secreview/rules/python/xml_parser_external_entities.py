@@ -53,7 +53,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.python.constants import constant_truthy
-from secreview.lang.python.file import Call, NOT_CONSTANT, PyFile
+from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import CallRule

@@ -18,7 +18,7 @@ from secreview.taint import Provenance
 
 
 def provenance(file: CFile, node: ts.Node | None, cls: str) -> Provenance:
-    """Where the value of `node` may come from, for vulnerability class `cls` (see `taint.specs.c`)."""
+    """Where the value of `node` may come from, for vulnerability class `cls` (see `knowledge/`)."""
     node = strip_casts(node)
     if node is None:
         return Provenance("unknown")

@@ -13,7 +13,6 @@ variable.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -25,7 +24,6 @@ from secreview.lang.c_family.file import CFile, Variable, strip_casts
 TRANSLATION_CALLS = frozenset({"_", "gettext", "dgettext", "ngettext", "N_", "tr", "QObject::tr", "i18n",
                                "QT_TR_NOOP", "QStringLiteral", "QLatin1String", "QString::fromLatin1",
                                "QString::fromUtf8", "QLatin1StringView", "u8"})
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
 def literal_text(file: CFile, node: ts.Node | None) -> str | None:
@@ -56,11 +54,6 @@ def same_expression(file: CFile, a: ts.Node | None, b: ts.Node | None) -> bool:
     """Same source text once casts, parentheses and whitespace are ignored."""
     a, b = strip_casts(a), strip_casts(b)
     return a is not None and b is not None and "".join(file.text_of(a).split()) == "".join(file.text_of(b).split())
-
-
-def identifier_words(identifier: str) -> list[str]:
-    """`parentWidget` / `PARENT_WIDGET` / `parent_widget` -> ["parent", "widget"]."""
-    return [w.lower() for part in re.split(r"[^A-Za-z0-9]+", identifier) for w in _WORD.findall(part)]
 
 
 def name_uses(file: CFile, calls: frozenset[str], constants: frozenset[str]) -> Iterator[tuple[ts.Node, str]]:

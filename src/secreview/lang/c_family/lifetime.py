@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from secreview.knowledge.vocabulary import words
 from secreview.lang.c_family import flow
-from secreview.lang.c_family.expressions import identifier_words
 from secreview.lang.c_family.file import Call, CFile, Variable, cpp_cast_operand, strip_casts
 
 
@@ -186,7 +186,7 @@ def owned_at_birth(file: CFile, new_expression: ts.Node) -> bool:
     for argument in arguments.named_children if arguments is not None else ():
         if argument.type == "this":
             return True
-        if any(w in ("parent", "owner") for w in identifier_words(file.text_of(argument).split("(")[0])):
+        if any(w in ("parent", "owner") for w in words(file.text_of(argument).split("(")[0])):
             return True
     return False
 

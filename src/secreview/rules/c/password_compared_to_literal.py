@@ -43,12 +43,12 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.vocabulary import LOGIN_SECRET_WORDS, mentions
 from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.c import CRule
-from secreview.rules.c._names import names_password
 
 _COMPARES = ("strcmp", "strncmp", "strcasecmp", "strncasecmp", "memcmp", "wcscmp", "wcsncmp", "_stricmp",
              "lstrcmp", "lstrcmpi", "CRYPTO_memcmp", "timingsafe_bcmp")
@@ -101,4 +101,4 @@ class PasswordComparedToLiteral(CRule):
             node = function.child_by_field_name("argument") if function is not None and \
                 function.type == "field_expression" else None
         return node is not None and node.type in ("identifier", "field_identifier") and \
-            names_password(file.text_of(node))
+            mentions(file.text_of(node), LOGIN_SECRET_WORDS)

@@ -42,10 +42,10 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from secreview.knowledge.vocabulary import SECRET_VALUE_WORDS, mentions
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
 from secreview.rules.c import CCallRule
-from secreview.rules.c._names import names_secret
 
 _TARGET_PARENTS = frozenset({"assignment_expression", "init_declarator"})
 
@@ -86,14 +86,14 @@ class RandUsedForSecret(CCallRule):
             if parent.type in _TARGET_PARENTS:
                 target = parent.child_by_field_name("left") or parent.child_by_field_name("declarator")
                 text = file.text_of(target) if target is not None else ""
-                return text if names_secret(_stored_name(file, target)) else None
+                return text if mentions(_stored_name(file, target), SECRET_VALUE_WORDS) else None
             if parent.type == "argument_list" or parent.type in ("compound_statement", "expression_statement"):
                 break
             current = parent
         function = file.enclosing_function(current)
         name = file.function_name(function) if function is not None and function.type == "function_definition" \
             else ""
-        if name and names_secret(name.rsplit("::", 1)[-1]):
+        if name and mentions(name.rsplit("::", 1)[-1], SECRET_VALUE_WORDS):
             return f"the result of `{name}`"
         return None
 

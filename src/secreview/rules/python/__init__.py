@@ -1,1 +1,77 @@
-"""Python rules: one module per rule, discovered automatically."""
+"""Python rules: one module per rule, discovered automatically.
+
+The bases below hold the one copy of *how* a family of rules looks; a rule
+declares *what* to look for (callee names, which cookie flag, which kind of
+secret).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+import tree_sitter as ts
+
+from secreview.lang.python.cookies import cookie_flag_problems
+from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.secrets import hardcoded_secrets
+from secreview.rules import Hit, Rule
+
+
+class CallRule(Rule):
+    """Fires on calls to `callees` (import-resolved dotted names) that `matches`.
+
+    Subclasses override `matches` to add conditions; it returns the extra
+    placeholder values for the finding, or None when the call is fine.
+    """
+
+    callees: ClassVar[tuple[str, ...]] = ()
+    methods: ClassVar[tuple[str, ...]] = ()  # x.method(...) on any receiver
+
+    def candidates(self, file: PyFile) -> list[Call]:
+        found = file.calls_to(*self.callees) if self.callees else []
+        if self.methods:
+            seen = {id(c.node) for c in found}
+            found += [c for c in file.method_calls(*self.methods) if id(c.node) not in seen]
+        return found
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        for call in self.candidates(file):
+            values = self.matches(file, call)
+            if values is not None:
+                yield Hit(call.node, {"callee": call.name or call.method or "call", **values},
+                          data=self.data_argument(file, call))
+
+    def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
+        return {}
+
+    def data_argument(self, file: PyFile, call: Call) -> ts.Node | None:
+        """The argument whose origin decides the defect, when one argument does (see _taint.TaintAware)."""
+        return None
+
+
+class HardcodedSecretRule(Rule):
+    """Reports the hard-coded secrets of one `kind` ("password", "crypto-key", "credential")."""
+
+    kind: ClassVar[str] = ""
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        for secret in hardcoded_secrets(file):
+            if secret.kind == self.kind:
+                yield Hit(secret.node, {"name": secret.name, "how": secret.how})
+
+
+class CookieFlagRule(Rule):
+    """Reports cookies set without the attribute `flag`, or with it turned off by one of `settings`.
+
+    Hits carry {cookie}, {cookie_lower} and {problem}.
+    """
+
+    flag: ClassVar[str] = ""
+    settings: ClassVar[tuple[str, ...]] = ()
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        for problem in cookie_flag_problems(file, self.flag, self.settings):
+            values = {"cookie": problem.cookie, "cookie_lower": problem.cookie[0].lower() + problem.cookie[1:],
+                      "problem": problem.problem}
+            yield Hit(problem.node, values, confidence=problem.confidence)

@@ -26,7 +26,7 @@ import tree_sitter as ts
 from secreview.lang.python.syntax import normalise, unwrap
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 NESTED_SCOPES = frozenset({"function_definition", "lambda", "class_definition", "decorated_definition"})
 EXITS = frozenset({"return_statement", "raise_statement", "continue_statement", "break_statement"})

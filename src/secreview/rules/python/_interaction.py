@@ -34,8 +34,9 @@ from secreview.lang.python.syntax import unwrap, normalise
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import Hit
-from secreview.rules.python._helpers import shorten
-from secreview.rules.python._protection import is_test_file, words
+from secreview.rules import shorten
+from secreview.knowledge.vocabulary import words
+from secreview.testcode import is_test_path as is_test_file
 
 __all__ = ["is_test_file", "words", "shorten"]
 

@@ -27,7 +27,7 @@ from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule
 from secreview.rules._dataflow import STRENGTH as _STRENGTH, source_note, trace_of
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 from secreview.taint.conditions import CONDITIONS
 
 

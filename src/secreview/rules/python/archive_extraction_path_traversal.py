@@ -51,10 +51,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import origin_call
+from secreview.lang.python.strings import argument_text
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text, origin_call
+from secreview.rules.python import CallRule
 
 _TAR_OPENERS = frozenset({
     "tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open", "tarfile.TarFile.taropen",

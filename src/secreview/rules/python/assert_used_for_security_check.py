@@ -66,7 +66,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._flow import walk
 from secreview.lang.python.syntax import unwrap
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 # Words that name a security decision on their own.
 _STRONG_WORDS = frozenset({

@@ -62,7 +62,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._flow import BROAD_EXCEPTIONS, body_statements, except_types, is_do_nothing
 from secreview.lang.python.syntax import line_of
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 _CLEANUP = re.compile(r"^(close|unlink|remove|rmtree|rmdir|kill|terminate|shutdown|cleanup|clean_up|delete|"
                       r"delete_if_exists|release|unregister|disconnect|stop|join|flush|wait|unmount|umount|"

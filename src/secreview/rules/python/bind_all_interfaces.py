@@ -48,10 +48,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.strings import constant_string
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
 
+_ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "0:0:0:0:0:0:0:0", "::0", "*"})
 # callee -> (position, keyword) of the (host, port) address tuple
 _ADDRESS_TUPLES = {name: (0, "server_address") for name in (
     "socketserver.TCPServer", "socketserver.UDPServer", "socketserver.ThreadingTCPServer",
@@ -115,12 +116,12 @@ class BindAllInterfaces(Rule):
                 return
         if len(value) > 1 and value[1] == 0:
             return  # port 0: the OS picks a free port, typically probed and closed again, not served
-        if value and isinstance(value[0], str) and value[0] in p.ALL_INTERFACES:
+        if value and isinstance(value[0], str) and value[0] in _ALL_INTERFACES:
             yield Hit(call.node, {"address": f'host "{value[0]}"'})
 
     @staticmethod
     def _host(file: PyFile, call: Call, node, empty_ok: bool = True) -> Iterator[Hit]:
-        host = p.constant_string(file, node)
-        if host is None or host not in p.ALL_INTERFACES or (not host and not empty_ok) or host == "*":
+        host = constant_string(file, node)
+        if host is None or host not in _ALL_INTERFACES or (not host and not empty_ok) or host == "*":
             return
         yield Hit(call.node, {"address": f'host "{host}"'})

@@ -46,21 +46,17 @@ def login(request):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
-
-_SETTINGS = ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY")
+from secreview.rules.python import CookieFlagRule
 
 
-class CookieWithoutHttponlyFlag(Rule):
+class CookieWithoutHttponlyFlag(CookieFlagRule):
     id = "cookie-without-httponly-flag"
     cwe = 1004
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
+    flag = "httponly"
+    settings = ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY")
     message = "{cookie} readable from JavaScript (no HttpOnly): {code}"
     description = (
         "In `{code}` the HttpOnly attribute of the {cookie_lower} {problem}, so scripts in the page can read the "
@@ -74,5 +70,3 @@ class CookieWithoutHttponlyFlag(Rule):
         "CSRF double-submit token) should omit it."
     )
 
-    def check(self, file: PyFile) -> Iterator[Hit]:
-        return p.cookie_flag_hits(file, "httponly", _SETTINGS)

@@ -52,21 +52,17 @@ def login():
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
-
-_SETTINGS = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+from secreview.rules.python import CookieFlagRule
 
 
-class CookieWithoutSecureFlag(Rule):
+class CookieWithoutSecureFlag(CookieFlagRule):
     id = "cookie-without-secure-flag"
     cwe = 614
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
+    flag = "secure"
+    settings = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
     message = "{cookie} sent without the Secure attribute: {code}"
     description = (
         "In `{code}` the Secure attribute of the {cookie_lower} {problem}, so the browser also sends this cookie "
@@ -80,5 +76,3 @@ class CookieWithoutSecureFlag(Rule):
         "HTTPS (with HSTS)."
     )
 
-    def check(self, file: PyFile) -> Iterator[Hit]:
-        return p.cookie_flag_hits(file, "secure", _SETTINGS)

@@ -49,12 +49,14 @@ if __name__ == "__main__":
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
+from secreview.knowledge.vocabulary import DEVELOPMENT_WORDS, words
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.settings import is_dev_config_path, setting_assignments
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
 
 _FRAMEWORKS = ("flask", "quart", "flask_socketio", "werkzeug", "sanic", "django")
 _WERKZEUG = ("the Werkzeug interactive debugger, whose error pages run any Python code a visitor types "
@@ -92,20 +94,20 @@ class DebugModeEnabled(Rule):
             evalex = call.arg(1, "evalex")
             if evalex is None or file.constant_value(evalex) is True:
                 yield Hit(call.node, werkzeug)
-        dev_file = p.is_dev_config_path(file.path)
-        for setting in p.setting_assignments(file, ("DEBUG",)):
+        dev_file = is_dev_config_path(file.path)
+        for setting in setting_assignments(file, ("DEBUG",)):
             if file.constant_value(setting.value) is not True:
                 continue
             scope = file.enclosing_scope(setting.node)
             effect = django if django_file else werkzeug
             if not setting.module_level:  # app.config["DEBUG"] = True, settings.DEBUG = True
                 yield Hit(setting.node, effect, confidence=Confidence.LOW if dev_file else None)
-            elif scope.type == "module" and p.is_settings_module(file):  # Django settings
+            elif scope.type == "module" and _is_settings_module(file):  # Django settings
                 yield Hit(setting.node, django, confidence=Confidence.LOW if dev_file else None)
             elif scope.type == "class_definition":  # class ProductionConfig: DEBUG = True
                 name = file.text_of(scope.child_by_field_name("name"))
-                if any(word in p.words(name) for word in ("config", "settings", "configuration")):
-                    low = p.is_dev_name(name) or dev_file
+                if any(word in words(name) for word in ("config", "settings", "configuration")):
+                    low = _is_dev_name(name) or dev_file
                     yield Hit(setting.node, effect, confidence=Confidence.LOW if low else None)
 
     @staticmethod
@@ -118,3 +120,35 @@ class DebugModeEnabled(Rule):
             attribute = assign.child_by_field_name("left").child_by_field_name("attribute")
             if file.text_of(attribute) == "debug":
                 yield Hit(assign, values)
+
+
+_DJANGO_MARKERS = ("INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE", "WSGI_APPLICATION")
+
+
+def _is_dev_name(name: str) -> bool:
+    return any(word in DEVELOPMENT_WORDS for word in words(name))
+
+
+def _is_settings_module(file: PyFile) -> bool:
+    """A Django-style settings module: named settings*.py or defining INSTALLED_APPS & co. at module level."""
+    stem = os.path.splitext(os.path.basename(file.path))[0].lower()
+    if "settings" in stem:
+        return True
+    directory = os.path.basename(os.path.dirname(file.path)).lower()
+    if directory == "settings":
+        return True
+    return any(name in _module_level_names(file) for name in _DJANGO_MARKERS)
+
+
+def _module_level_names(file: PyFile) -> set[str]:
+    """Names given a value by a plain `NAME = value` statement at module level."""
+    found: set[str] = set()
+    for statement in file.root.named_children:
+        if statement.type != "expression_statement" or not statement.named_children:
+            continue
+        assign = statement.named_children[0]
+        if assign.type == "assignment":
+            left = assign.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                found.add(file.text_of(left))
+    return found

@@ -71,7 +71,7 @@ from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import own_returns, status_of
 from secreview.rules.python._flow import BROAD_EXCEPTIONS, except_types
 from secreview.lang.python.syntax import line_of
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 _PREDICATE = re.compile(r"^_*(?:is|has|can|should|was|are|does)_")
 _OUTCOME_WORDS = re.compile(r"valid|verif|auth|allow|permit|trust|safe|secure|success|succe|healthy|signed|"

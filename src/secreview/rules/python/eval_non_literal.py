@@ -39,16 +39,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import call_of, origin_call
+from secreview.lang.python.strings import argument_text
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import (
-    argument_text,
-    defines_name,
-    is_constant_file_read,
-    origin_call,
-)
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _BUILTINS = ("eval", "exec", "execfile", "compile")
@@ -83,12 +81,12 @@ class EvalNonLiteral(TaintAware, CallRule):
             return  # no Python 2 exec statement: skip the tree query
         for statement in file.nodes("(exec_statement) @exec", "exec"):
             code = statement.child_by_field_name("code")
-            if code is not None and not file.is_constant(code) and not is_constant_file_read(file, code):
+            if code is not None and not file.is_constant(code) and not _is_constant_file_read(file, code):
                 yield Hit(statement, {"callee": "exec", "argument": argument_text(file, code)}, data=code)
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
         builtin = call.name.rsplit(".", 1)[-1]
-        if call.name == builtin and (builtin in file.imports or defines_name(file, builtin)):
+        if call.name == builtin and (builtin in file.imports or _defines_name(file, builtin)):
             return None  # shadowed by an import or a local definition
         if builtin == "compile":
             return None  # compiling runs nothing; the exec/eval that runs the result is reported
@@ -96,7 +94,7 @@ class EvalNonLiteral(TaintAware, CallRule):
         compiled = origin_call(file, source)
         if compiled is not None and compiled.name in self.callees and compiled.name.endswith("compile"):
             source = compiled.arg(0, "source")  # exec(compile(src, ...)) / code = compile(src, ...); exec(code)
-        if source is None or file.is_constant(source) or is_constant_file_read(file, source):
+        if source is None or file.is_constant(source) or _is_constant_file_read(file, source):
             return None
         if _is_ast_node(file, source):
             return None
@@ -106,3 +104,19 @@ class EvalNonLiteral(TaintAware, CallRule):
 def _is_ast_node(file: PyFile, node) -> bool:
     """compile(ast.parse(...)) / compile(tree, ...) built by the ast module: code we generated."""
     return node.type == "call" and (file.qualified_name(node.child_by_field_name("function")) or "").startswith("ast.")
+
+
+def _is_constant_file_read(file: PyFile, node: ts.Node | None) -> bool:
+    """``open("version.py").read()`` (or via ``with open("x") as f: f.read()``): a file of our own."""
+    call = call_of(file, node)
+    if call is None or call.method != "read" or call.receiver is None:
+        return False
+    opener = origin_call(file, call.receiver)
+    return (opener is not None and opener.name in ("open", "io.open", "codecs.open")
+            and file.is_constant(opener.arg(0, "file") or opener.arg(0, "filename")))
+
+
+def _defines_name(file: PyFile, name: str) -> bool:
+    """The file itself defines a function or class called `name` (shadowing a builtin)."""
+    query = "[(function_definition name: (identifier) @name) (class_definition name: (identifier) @name)]"
+    return any(file.text_of(n) == name for n in file.nodes(query, "name"))

@@ -53,7 +53,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._flow import BUILTIN_EXCEPTIONS, looks_like_exception_class
 from secreview.lang.python.syntax import unwrap
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 _VERBS = re.compile(r"^(Raise|Throw|Report|Handle|Log|Print|Show|Display|Set|Add|Record|Check|Emit|Send|Process|"
                     r"Clear|Reset|Get|On|Assert|Expect|Register|Fire|Trigger|Notify|Write|Dispatch|Signal|"

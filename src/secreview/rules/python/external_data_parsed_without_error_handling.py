@@ -59,7 +59,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import PARSERS, caught_by, carries_text, is_remote_source, \
     may_hold_remote_input, parser_name, request_rooted, split_index, tested_earlier, validated_before
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
 _SPLIT_ERRORS = frozenset({"IndexError", "LookupError", "ValueError"})

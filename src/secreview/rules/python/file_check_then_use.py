@@ -98,7 +98,8 @@ from secreview.lang.python.syntax import line_of, normalise
 from secreview.rules.python._flow import (
     calls_in, guarded, last_binding, lock_around, lower, open_flags, rebound_between,
 )
-from secreview.rules.python._helpers import keyword_is_true, shorten
+from secreview.lang.python.constants import keyword_is_true
+from secreview.rules import shorten
 
 _PATH_CHECKS = {f"os.path.{name}": "exists" for name in ("exists", "isfile", "isdir", "lexists", "getsize")}
 _PATH_CHECKS.update({"os.path.islink": "link", "os.access": "access", "os.stat": "stat", "os.lstat": "stat"})

@@ -71,7 +71,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._flow import last_binding, open_flags, path_shape, same, scope_calls_after
 from secreview.lang.python.syntax import line_of
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 _MOVES = ("os.rename", "os.replace", "os.renames", "shutil.move")
 _OPENS = ("open", "io.open", "codecs.open", "builtins.open")

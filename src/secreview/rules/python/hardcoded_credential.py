@@ -8,9 +8,9 @@ arguments, dictionary entries, parameter defaults, comparisons and
 `os.getenv(..., "literal")` fallbacks. Names that only describe a
 credential (`token_url`, `token_type`, `api_key_header`) and
 tokenizer/pagination vocabulary (`eos_token`, `next_page_token`) are
-ignored, as are placeholders, environment-variable names and empty strings;
-test modules get low confidence. Passwords and cryptographic keys have
-their own rules (`hardcoded-password`, `hardcoded-secret-key`).
+ignored, as are placeholders, environment-variable names and empty strings.
+Passwords and cryptographic keys have their own rules (`hardcoded-password`,
+`hardcoded-secret-key`).
 
 ## Why is this bad?
 A credential in the source is readable by everyone with access to the code,
@@ -50,11 +50,10 @@ def list_repos():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules import Rule
-from secreview.rules.python._protection import HardcodedSecretRule
+from secreview.rules.python import HardcodedSecretRule
 
 
-class HardcodedCredential(HardcodedSecretRule, Rule):
+class HardcodedCredential(HardcodedSecretRule):
     id = "hardcoded-credential"
     family = "hardcoded-secret"
     cwe = 798

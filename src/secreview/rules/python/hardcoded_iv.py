@@ -44,10 +44,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import binding_values, bound_receivers
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
+from secreview.rules import Hit, Rule, shorten
 
 _MODES = {f"cryptography.hazmat.primitives.ciphers.modes.{name}": (0, keyword)
           for name, keyword in (("CBC", "initialization_vector"), ("CFB", "initialization_vector"),
@@ -84,7 +86,7 @@ class HardcodedIv(Rule):
         for call in file.calls_to(*_PYCRYPTO):
             iv = call.arg(2, "iv") or call.kwargs.get("nonce") or call.kwargs.get("IV")
             yield from self._fixed(file, call, iv)
-        aeads = p.bound_receivers(file, _AEADS)
+        aeads = bound_receivers(file, _AEADS)
         for call in file.method_calls("encrypt"):
             receiver = call.receiver
             if receiver is None:
@@ -95,5 +97,45 @@ class HardcodedIv(Rule):
 
     @staticmethod
     def _fixed(file: PyFile, call: Call, iv) -> Iterator[Hit]:
-        if iv is not None and p.is_fixed_bytes(file, iv):
-            yield Hit(call.node, {"iv": p.shorten(file.text_of(iv), 40)})
+        if iv is not None and _is_fixed_bytes(file, iv):
+            yield Hit(call.node, {"iv": shorten(file.text_of(iv), 40)})
+
+
+def _is_fixed_bytes(file: PyFile, node: ts.Node | None) -> bool:
+    """A constant string/bytes, also `b"\\0" * 16` and `bytes(16)` / `bytearray(16)`."""
+    if node is None:
+        return False
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        return _is_fixed_bytes(file, node.named_children[0])
+    if isinstance(file.constant_value(node), str):
+        return True
+    if node.type == "binary_operator" and file.text_of(node.child_by_field_name("operator")) == "*":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        return (_is_fixed_bytes(file, left) and isinstance(file.constant_value(right), int)) or \
+            (_is_fixed_bytes(file, right) and isinstance(file.constant_value(left), int))
+    if node.type == "call":
+        return _is_fixed_bytes_call(file, node)
+    if node.type == "identifier":
+        values = binding_values(file, node)
+        return bool(values) and all(_is_fixed_bytes(file, value) for value in values)
+    return False
+
+
+def _is_fixed_bytes_call(file: PyFile, node: ts.Node) -> bool:
+    """`bytes(16)`, `bytearray(16)`, `bytes.fromhex("00ff")`, `"0000".encode()`."""
+    function = node.child_by_field_name("function")
+    if function is not None and file.text_of(function) in ("bytes", "bytearray"):
+        return _one_constant_argument(file, node)
+    if function is not None and function.type == "attribute":
+        method = file.text_of(function.child_by_field_name("attribute"))
+        if method in ("encode", "fromhex") and _is_fixed_bytes(file, function.child_by_field_name("object")):
+            return True
+        if method == "fromhex" and file.text_of(function.child_by_field_name("object")) in ("bytes", "bytearray"):
+            return _one_constant_argument(file, node)
+    return False
+
+
+def _one_constant_argument(file: PyFile, call: ts.Node) -> bool:
+    arguments = call.child_by_field_name("arguments")
+    args = arguments.named_children if arguments is not None else []
+    return len(args) == 1 and file.is_constant(args[0])

@@ -15,8 +15,7 @@ and masks (`"${DB_PASSWORD}"`, `"<password>"`, `"****"`), environment
 variable names (`"DB_PASSWORD"`), labels and prompts (`"Enter password:"`),
 selectors naming the field (`"input#password"`) and `PASSWORD = "password"`
 style field-name constants. Guessable values such as `"changeme"` or
-`"admin"` are reported: they are hard-coded and guessable. Findings in test
-modules (`test_*.py`, `*_test.py`, `conftest.py`) get low confidence.
+`"admin"` are reported: they are hard-coded and guessable.
 
 ## Why is this bad?
 Everyone who can read the code (every developer, every clone, CI logs, a
@@ -50,11 +49,10 @@ def connect():
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules import Rule
-from secreview.rules.python._protection import HardcodedSecretRule
+from secreview.rules.python import HardcodedSecretRule
 
 
-class HardcodedPassword(HardcodedSecretRule, Rule):
+class HardcodedPassword(HardcodedSecretRule):
     id = "hardcoded-password"
     family = "hardcoded-secret"
     cwe = 259

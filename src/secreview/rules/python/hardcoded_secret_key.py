@@ -7,8 +7,7 @@ passed as or stored under names such as `SECRET_KEY`, `signing_key`,
 `app.secret_key`, `app.config["SECRET_KEY"]`; and literals passed directly
 as the key of `jwt.encode/decode`, `hmac.new`, `Fernet`, `AESGCM`,
 `Crypto.Cipher.*.new`, `itsdangerous` signers. Placeholders, environment
-variable names and empty strings are ignored (see `hardcoded-password`);
-test modules get low confidence.
+variable names and empty strings are ignored (see `hardcoded-password`).
 
 ## Why is this bad?
 Whoever holds the key can do what the key protects: with a leaked Django /
@@ -43,11 +42,10 @@ def issue_token(user_id):
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules import Rule
-from secreview.rules.python._protection import HardcodedSecretRule
+from secreview.rules.python import HardcodedSecretRule
 
 
-class HardcodedSecretKey(HardcodedSecretRule, Rule):
+class HardcodedSecretKey(HardcodedSecretRule):
     id = "hardcoded-secret-key"
     family = "hardcoded-secret"
     cwe = 321

@@ -41,9 +41,9 @@ def fetch_avatar(url):
 from __future__ import annotations
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import bound_receivers
 from secreview.model import Confidence, Severity
-from secreview.rules.python import _protection as p
-from secreview.rules.python._helpers import CallRule
+from secreview.rules.python import CallRule
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 _SESSIONS = ("requests.Session", "requests.session", "requests.sessions.Session")
@@ -70,7 +70,7 @@ class HttpRequestWithoutTimeout(CallRule):
 
     def candidates(self, file: PyFile) -> list[Call]:
         found = super().candidates(file)
-        sessions = p.bound_receivers(file, _SESSIONS)
+        sessions = bound_receivers(file, _SESSIONS)
         for call in file.method_calls(*_VERBS):
             receiver = call.receiver
             if receiver is None:

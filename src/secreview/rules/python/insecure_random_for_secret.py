@@ -7,9 +7,9 @@ Flags calls to the `random` module's generator (`random.random`, `randint`,
 `random.SystemRandom`, `secrets` and `os.urandom` are never reported.
 Confidence is high when the value is bound to, returned as or generated
 inside something named like a secret (token, secret, password, key, nonce,
-salt, session, OTP, CSRF, cookie, auth, reset or verification code), low in
-test modules and for clearly non-security uses (retry jitter, sampling,
-colours), medium otherwise.
+salt, session, OTP, CSRF, cookie, auth, reset or verification code), low for
+clearly non-security uses (retry jitter, sampling, colours), medium
+otherwise.
 
 ## Why is this bad?
 The `random` module is a Mersenne Twister: it is fast and statistically
@@ -48,11 +48,13 @@ import re
 
 from collections.abc import Iterator
 
+from secreview.knowledge.vocabulary import NON_SECURITY_RANDOM_WORDS
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.names import context_words, flow_names, function_name, grade, is_security_name
+from secreview.lang.python.origins import bound_receivers
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.python import _protection as p
-from secreview.rules.python._helpers import CallRule
+from secreview.rules import Hit, shorten
+from secreview.rules.python import CallRule
 
 _FUNCTIONS = ("random", "randint", "randrange", "choice", "choices", "sample", "getrandbits", "uniform",
               "shuffle", "randbytes", "triangular", "gauss", "normalvariate", "betavariate", "expovariate")
@@ -92,7 +94,7 @@ class InsecureRandomForSecret(CallRule):
 
     def candidates(self, file: PyFile) -> list[Call]:
         found = super().candidates(file)
-        instances = p.bound_receivers(file, ("random.Random",)) - p.bound_receivers(file, _SECURE_CONSTRUCTORS)
+        instances = bound_receivers(file, ("random.Random",)) - bound_receivers(file, _SECURE_CONSTRUCTORS)
         seen = {id(c.node) for c in found}
         for call in file.method_calls(*_FUNCTIONS):
             if id(call.node) in seen or call.receiver is None:
@@ -108,23 +110,23 @@ class InsecureRandomForSecret(CallRule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in self.candidates(file):
-            names = p.flow_names(file, call.node) + _stored_into(file, call.node, names=p.flow_names(file, call.node))
-            function = p.function_name(file, call.node)
+            names = flow_names(file, call.node) + _stored_into(file, call.node, names=flow_names(file, call.node))
+            function = function_name(file, call.node)
             if function:
                 names.append(function)
-            marked = list(dict.fromkeys(n for n in names if p.is_security_name(n, keys=True) or _SECRET_STORE.search(n)))
-            innocent = bool(p.context_words(names) & p.NON_SECURITY_RANDOM_WORDS)
-            context = f" for a security value ({p.shorten(', '.join(marked), 60)})" if marked else ""
+            marked = list(dict.fromkeys(n for n in names if is_security_name(n, keys=True) or _SECRET_STORE.search(n)))
+            innocent = bool(context_words(names) & NON_SECURITY_RANDOM_WORDS)
+            context = f" for a security value ({shorten(', '.join(marked), 60)})" if marked else ""
             method = call.method or ""
             # reordering or picking from existing items (hosts, agents, servers) spreads load: only a
             # security name around it makes it a secret
             reorders = method in _REORDERING and not marked
-            yield Hit(call.node, {"callee": call.name or f"{p.receiver_text(file, call)}.{method}",
+            yield Hit(call.node, {"callee": call.name or f"{file.text_of(call.receiver)}.{method}",
                                   "context": context,
                                   "fix": _FIXES.get(method, "`secrets.token_bytes(n)` / `secrets.randbelow(n)`")},
                       # without a security value in sight, `random` is far more often simulation, jitter or
                       # load spreading than a secret: shown on request only
-                      confidence=Confidence.LOW if reorders or not marked else p.grade(True, innocent))
+                      confidence=Confidence.LOW if reorders or not marked else grade(True, innocent))
 
 
 def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:

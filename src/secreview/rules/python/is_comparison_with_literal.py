@@ -48,10 +48,9 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
-from secreview.model import Confidence, Severity
-from secreview.rules import Hit, Rule
 from secreview.lang.python.syntax import unwrap
-from secreview.rules.python._helpers import shorten
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit, Rule, shorten
 
 _LITERALS = frozenset({"string", "concatenated_string", "integer", "float", "tuple", "list", "dictionary", "set",
                        "list_comprehension", "dictionary_comprehension", "set_comprehension"})

@@ -47,7 +47,7 @@ from collections.abc import Iterator
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
+from secreview.rules.python import CallRule
 
 _WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "aiohttp", "tornado", "pyramid", "bottle", "sanic",
                    "quart", "falcon", "werkzeug", "litestar", "cherrypy", "web")

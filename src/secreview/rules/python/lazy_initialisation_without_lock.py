@@ -71,7 +71,7 @@ from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import concurrency_import, declared_global
 from secreview.rules.python._flow import lock_around
 from secreview.lang.python.syntax import unwrap
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 # creations that return the same object every time, or have no state worth losing
 _IDEMPOTENT = re.compile(r"(?:^|\.)(?:compile|getLogger|get_logger|import_module|__import__|getattr|get|getenv|"

@@ -50,11 +50,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.strings import argument_text, built_string
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text, built_string
-from secreview.lang.python.syntax import unwrap
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _PYTHON_LDAP = ("search", "search_s", "search_st", "search_ext", "search_ext_s")

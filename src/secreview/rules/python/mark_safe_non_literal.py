@@ -42,7 +42,8 @@ from __future__ import annotations
 
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules.python._helpers import CallRule, shorten
+from secreview.rules import shorten
+from secreview.rules.python import CallRule
 
 _SANITIZERS = frozenset({"escape", "conditional_escape", "format_html", "format_html_join", "render_to_string",
                          "render_template", "render_template_string", "render", "clean", "linkify",

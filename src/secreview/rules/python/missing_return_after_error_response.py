@@ -60,7 +60,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import error_status, is_discarded, leaves, statement_of
 from secreview.rules.python._flow import EXITS
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 _BUILDERS = frozenset({
     "flask.redirect", "flask.render_template", "flask.render_template_string", "flask.jsonify",

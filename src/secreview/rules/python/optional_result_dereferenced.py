@@ -75,7 +75,7 @@ from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import Nullable, caught_by, dereference_of, in_test_function, names_after, \
     may_hold_remote_input, nullable, request_rooted, tested_earlier
 from secreview.rules.python._flow import NESTED_SCOPES
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
 _ERRORS = frozenset({"AttributeError", "TypeError", "KeyError"})

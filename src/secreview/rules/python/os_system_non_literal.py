@@ -40,10 +40,10 @@ from __future__ import annotations
 import posixpath
 
 from secreview.lang.python.file import Call, PyFile
-from secreview.model import Confidence, Severity
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text
+from secreview.lang.python.strings import argument_text
 from secreview.lang.python.syntax import unwrap
+from secreview.model import Confidence, Severity
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _ALWAYS_SHELL = (

@@ -72,7 +72,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import built_from, gate_of, has_trailing_separator, is_normalised_path, \
     names_a_path, rejects
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
 

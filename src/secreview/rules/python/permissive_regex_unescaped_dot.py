@@ -56,7 +56,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import constant_strings, gate_of, parse_regex, regex_call, regex_of_call, \
     unescaped_domain_dots
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 _MATCHING = frozenset({"match", "search", "fullmatch", "compile", "findall", "finditer"})
 _ALLOW_WORDS = re.compile(r"allow|trust|white|safe|permit|origin|cors|redirect|callback|valid", re.I)

@@ -39,10 +39,10 @@ def daemonize():
 
 from __future__ import annotations
 
+from secreview.lang.python.constants import mode_value
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules.python import _protection as p
-from secreview.rules.python._helpers import CallRule
+from secreview.rules.python import CallRule
 
 
 class PermissiveUmask(CallRule):
@@ -64,7 +64,7 @@ class PermissiveUmask(CallRule):
     )
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:
-        mask = p.mode_value(file, call.arg(0, "mask"))
+        mask = mode_value(file, call.arg(0, "mask"))
         if mask is None or mask & 0o002 or self._restored(file, call):
             return None
         return {"mask": f"0o{mask:03o}"}

@@ -43,11 +43,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.python.constants import constant_truthy, keyword_is_true
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.strings import argument_text
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule, keyword_is_true
-from secreview.rules.python._injection import argument_text, constant_truthy
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _PICKLE_MODULES = ("pickle", "cPickle", "_pickle", "dill", "cloudpickle", "six.moves.cPickle")

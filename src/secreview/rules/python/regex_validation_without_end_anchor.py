@@ -58,7 +58,7 @@ from secreview.rules.python._exceptional import (
     Regex, compiled_regex, ends_with_end_anchor, gate_of, matches_empty_always, may_hold_remote_input, open_tail,
     regex_of_call, rejects, request_rooted, starts_with_start_anchor,
 )
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
 

@@ -60,7 +60,8 @@ from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import SECURITY_COMMANDS, command_name, is_discarded
-from secreview.rules.python._helpers import keyword_is_true, shorten
+from secreview.lang.python.constants import keyword_is_true
+from secreview.rules import shorten
 
 _VERDICTS = {
     "hmac.compare_digest": "whether the two values are equal",

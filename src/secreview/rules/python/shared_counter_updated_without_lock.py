@@ -79,7 +79,7 @@ from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import declared_global, function_named, thread_spawns
 from secreview.rules.python._flow import NESTED_SCOPES, lock_around
 from secreview.lang.python.syntax import normalise
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 
 class SharedCounterUpdatedWithoutLock(Rule):

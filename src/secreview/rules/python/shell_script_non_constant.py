@@ -40,10 +40,11 @@ import posixpath
 
 from secreview import taint
 from secreview.lang.python.file import Call, PyFile
-from secreview.taint.analysis import UNKNOWN
 from secreview.model import Confidence, Severity
-from secreview.rules.python._helpers import CallRule, shorten
+from secreview.rules import shorten
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
+from secreview.taint.analysis import UNKNOWN
 
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "ash", "busybox",
                      "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh"})

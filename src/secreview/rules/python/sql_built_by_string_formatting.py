@@ -48,11 +48,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.strings import BuiltString, argument_text, built_string
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import BuiltString, argument_text, built_string
-from secreview.lang.python.syntax import unwrap
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 # method -> keyword of the statement argument (always positional 0 too)

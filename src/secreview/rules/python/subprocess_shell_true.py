@@ -35,9 +35,11 @@ def archive(name):
 
 from __future__ import annotations
 
+from secreview.lang.python.constants import keyword_is_true
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules.python._helpers import CallRule, keyword_is_true, shorten
+from secreview.rules import shorten
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _SHELL_FUNCTIONS = ("run", "call", "check_call", "check_output", "Popen")

@@ -41,7 +41,7 @@ def write_report(data):
 from __future__ import annotations
 
 from secreview.model import Confidence, Severity
-from secreview.rules.python._helpers import CallRule
+from secreview.rules.python import CallRule
 
 
 class TempfileMktemp(CallRule):

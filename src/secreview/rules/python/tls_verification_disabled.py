@@ -51,10 +51,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.python.file import PyFile
+import tree_sitter as ts
+
+from secreview.lang.python.file import NOT_CONSTANT, PyFile
+from secreview.lang.python.references import in_lookup_table, is_mapping_key, references_to, report_node
+from secreview.lang.python.strings import constant_string
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
                  "Client", "AsyncClient", "Session", "ws_connect", "fetch", "urlopen")
@@ -88,15 +91,15 @@ class TlsVerificationDisabled(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         yield from self._keyword_switches(file)
         yield from self._attribute_switches(file)
-        for node, name in p.references_to(file, _UNVERIFIED):
-            if p.is_mapping_key(node):
+        for node, name in references_to(file, _UNVERIFIED):
+            if is_mapping_key(node):
                 continue
-            yield Hit(p.report_node(node), {
+            yield Hit(report_node(node), {
                 "what": _UNVERIFIED[name],
                 "fix": "Use `ssl.create_default_context()` (verify_mode CERT_REQUIRED, check_hostname on)."},
-                confidence=Confidence.MEDIUM if p.in_lookup_table(node) else None)
+                confidence=Confidence.MEDIUM if in_lookup_table(node) else None)
         for call in file.calls_to("ssl.wrap_socket"):
-            if call.has_star_args or len(call.args) > 4 or p.is_constant_true(file, call.kwargs.get("server_side")):
+            if call.has_star_args or len(call.args) > 4 or _is_constant_true(file, call.kwargs.get("server_side")):
                 continue
             cert_reqs = call.kwargs.get("cert_reqs")
             if cert_reqs is None:
@@ -133,7 +136,7 @@ class TlsVerificationDisabled(Rule):
                                               "certificate for any host",
                                       "fix": f"Remove `{keyword}=False` (verification is on by default)."})
                 break
-            cert_reqs = p.constant_string(file, call.kwargs.get("cert_reqs"))
+            cert_reqs = constant_string(file, call.kwargs.get("cert_reqs"))
             if cert_reqs is not None and cert_reqs.upper() in ("CERT_NONE", "NONE"):
                 yield Hit(call.node, {"what": f"`cert_reqs=\"{cert_reqs}\"` makes `{call.name or call.method}` accept "
                                               "any certificate",
@@ -159,3 +162,9 @@ class TlsVerificationDisabled(Rule):
                 yield Hit(assign, {"what": f"`{file.text_of(left)} = False` disables certificate verification for "
                                            "every request made through this session or client",
                                    "fix": "Remove the assignment (sessions verify by default)."})
+
+
+def _is_constant_true(file: PyFile, node: ts.Node | None) -> bool:
+    """A constant with a truthy value (`True`, `1`, `"yes"`); non-constants are not."""
+    value = file.constant_value(node)
+    return value is not NOT_CONSTANT and bool(value)

@@ -53,7 +53,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import boundaryless_domain, boundaryless_url_prefix, constant_strings, \
     may_hold_remote_input, names_a_host, request_rooted
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
 

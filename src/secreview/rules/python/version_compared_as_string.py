@@ -56,7 +56,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.rules.python._exceptional import comparison_pairs, version_kind
 from secreview.lang.python.syntax import unwrap
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 # a cheap pre-check of an operand before names are resolved: a string literal, a module constant, or
 # text that mentions a version

@@ -47,9 +47,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.references import references_to, report_node
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
 
 _BROKEN = {"DES": "DES", "DES3": "Triple DES", "ARC2": "RC2", "ARC4": "RC4", "XOR": "XOR",
            "TripleDES": "Triple DES"}
@@ -97,8 +97,8 @@ class WeakCipher(Rule):
                       confidence=Confidence.MEDIUM if limited else None)
         ecb = "ECB mode encrypts equal plaintext blocks to equal ciphertext blocks, so patterns leak and blocks " \
               "can be cut, reordered and replayed between messages."
-        for node, _ in p.references_to(file, _ECB):
-            where = p.report_node(node)
+        for node, _ in references_to(file, _ECB):
+            where = report_node(node)
             if where.start_byte not in reported:
                 reported.add(where.start_byte)
                 yield Hit(where, {"algorithm": "ECB mode", "weakness": ecb})

@@ -8,9 +8,8 @@ Flags MD5, SHA-1, MD4 and MD2 digests: `hashlib.md5()`, `hashlib.sha1()`,
 hash handed to `HMAC` or a key-derivation function (HMAC-SHA1 is still
 sound). Confidence is high when the digest feeds a password, token,
 signature or authentication context (judged from the names it is bound to,
-the data it hashes and the enclosing function), low in test modules and in
-clearly non-security uses (cache keys, ETags, file checksums), medium
-otherwise. Digests of passwords are reported by `weak-password-hash`
+the data it hashes and the enclosing function), low in clearly
+non-security uses (cache keys, ETags, file checksums), medium otherwise. Digests of passwords are reported by `weak-password-hash`
 instead.
 
 ## Why is this bad?
@@ -51,11 +50,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
+from secreview.knowledge.vocabulary import NON_SECURITY_HASH_WORDS
+from secreview.lang.python.crypto import hash_update_calls, hashed_data, password_names
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.names import context_words, flow_names, function_name, grade, identifier_names, is_security_name
+from secreview.lang.python.strings import constant_string
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.python import _protection as p
-from secreview.rules.python._helpers import CallRule
+from secreview.rules import Hit, shorten
+from secreview.rules.python import CallRule
 
 _WEAK = {"md5": "MD5", "sha1": "SHA-1", "md4": "MD4", "md2": "MD2", "md5-sha1": "MD5-SHA1", "sha": "SHA-1"}
 _CALLEES: dict[str, str] = {"hashlib.md5": "MD5", "hashlib.sha1": "SHA-1"}
@@ -90,24 +94,24 @@ class WeakHashForSecurity(CallRule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in self.candidates(file):
             algorithm = self._algorithm(file, call)
-            if algorithm is None or p.is_literal_false(file, call.kwargs.get("usedforsecurity")):
+            if algorithm is None or _is_literal_false(file, call.kwargs.get("usedforsecurity")):
                 continue
             if call.name in _CRYPTOGRAPHY and self._inside_hmac_or_kdf(file, call):
                 continue
-            if p.hashes_password(file, call):
+            if _hashes_password(file, call):
                 continue  # weak-password-hash reports it with the right fix
-            names = p.flow_names(file, call.node) + p.identifier_names(file, call.node.child_by_field_name("arguments"))
-            function = p.function_name(file, call.node)
+            names = flow_names(file, call.node) + identifier_names(file, call.node.child_by_field_name("arguments"))
+            function = function_name(file, call.node)
             if function:
                 names.append(function)
-            security = any(p.is_security_name(name) for name in names)
-            innocent = bool(p.context_words(names) & p.NON_SECURITY_HASH_WORDS)
+            security = any(is_security_name(name) for name in names)
+            innocent = bool(context_words(names) & NON_SECURITY_HASH_WORDS)
             context = ""
             if security:
-                marked = dict.fromkeys(n for n in names if p.is_security_name(n))
-                context = " in a security context (" + p.shorten(", ".join(marked), 60) + ")"
+                marked = dict.fromkeys(n for n in names if is_security_name(n))
+                context = " in a security context (" + shorten(", ".join(marked), 60) + ")"
             yield Hit(call.node, {"algorithm": algorithm, "context": context, **self._fix(file, call)},
-                      confidence=p.grade(security, innocent))
+                      confidence=grade(security, innocent))
 
     @staticmethod
     def _fix(file: PyFile, call: Call) -> dict[str, str]:
@@ -127,7 +131,7 @@ class WeakHashForSecurity(CallRule):
     @staticmethod
     def _algorithm(file: PyFile, call: Call) -> str | None:
         if call.name == "hashlib.new":
-            name = p.constant_string(file, call.arg(0, "name"))
+            name = constant_string(file, call.arg(0, "name"))
             return _WEAK.get(name.lower()) if name else None
         return _CALLEES.get(call.name or "") or _CRYPTOGRAPHY.get(call.name or "")
 
@@ -140,3 +144,16 @@ class WeakHashForSecurity(CallRule):
             return False
         outer = parent.parent.child_by_field_name("function")
         return outer is not None and file.text_of(outer).rsplit(".", 1)[-1] in _HMAC_OR_KDF
+
+
+def _is_literal_false(file: PyFile, node: ts.Node | None) -> bool:
+    """`False` or `0` (a constant), not None and not a non-constant."""
+    value = file.constant_value(node)
+    return value is False or (isinstance(value, int) and not isinstance(value, bool) and value == 0)
+
+
+def _hashes_password(file: PyFile, call: Call) -> bool:
+    """True when a hash constructor digests a password-named value, directly or via `.update()`."""
+    if password_names(file, hashed_data(call)):
+        return True
+    return any(password_names(file, update.arg(0, "data")) for update in hash_update_calls(file, call))

@@ -43,11 +43,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.python.crypto import hash_update_calls, hashed_data, password_names
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit
-from secreview.rules.python import _protection as p
-from secreview.rules.python._helpers import CallRule
+from secreview.rules import Hit, shorten
+from secreview.rules.python import CallRule
+
+_FAST_HASHES = tuple(f"hashlib.{name}" for name in (
+    "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384",
+    "sha3_512", "blake2b", "blake2s", "shake_128", "shake_256", "new",
+)) + tuple(f"{package}.Hash.{name}.new" for package in ("Crypto", "Cryptodome") for name in (
+    "MD5", "MD4", "MD2", "SHA", "SHA1", "SHA224", "SHA256", "SHA384", "SHA512", "SHA3_256",
+    "SHA3_512", "BLAKE2b", "BLAKE2s", "RIPEMD160", "keccak",
+)) + ("cryptography.hazmat.primitives.hashes.Hash",)
 
 
 class WeakPasswordHash(CallRule):
@@ -55,7 +63,7 @@ class WeakPasswordHash(CallRule):
     cwe = 916
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
-    callees = p.FAST_HASHES
+    callees = _FAST_HASHES
     message = "Password hashed with a fast general-purpose hash: {code}"
     description = (
         "`{code}` hashes `{password}` with a single fast digest. If the stored hashes leak (database dump, "
@@ -72,10 +80,10 @@ class WeakPasswordHash(CallRule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in self.candidates(file):
-            data = p.hashed_data(call)
-            if p.password_names(file, data):
-                yield Hit(call.node, {"password": p.shorten(file.text_of(data), 60)})
-            for update in p.hash_update_calls(file, call):
+            data = hashed_data(call)
+            if password_names(file, data):
+                yield Hit(call.node, {"password": shorten(file.text_of(data), 60)})
+            for update in hash_update_calls(file, call):
                 data = update.arg(0, "data")
-                if p.password_names(file, data):
-                    yield Hit(update.node, {"password": p.shorten(file.text_of(data), 60)})
+                if password_names(file, data):
+                    yield Hit(update.node, {"password": shorten(file.text_of(data), 60)})

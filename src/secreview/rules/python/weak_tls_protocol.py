@@ -44,9 +44,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.references import in_lookup_table, is_mapping_key, references_to, report_node
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
 
 _WEAK: dict[str, str] = {}
 for _name, _label in (("SSLv2", "SSLv2"), ("SSLv3", "SSLv3"), ("TLSv1", "TLS 1.0"), ("TLSv1_1", "TLS 1.1")):
@@ -74,9 +74,9 @@ class WeakTlsProtocol(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        for node, name in p.references_to(file, _WEAK):
-            if p.is_mapping_key(node):
+        for node, name in references_to(file, _WEAK):
+            if is_mapping_key(node):
                 continue
-            in_table = p.in_lookup_table(node)
-            yield Hit(p.report_node(node), {"protocol": _WEAK[name], "constant": file.text_of(node)},
+            in_table = in_lookup_table(node)
+            yield Hit(report_node(node), {"protocol": _WEAK[name], "constant": file.text_of(node)},
                       confidence=Confidence.MEDIUM if in_table else None)

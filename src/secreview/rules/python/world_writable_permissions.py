@@ -48,10 +48,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.python.constants import mode_value
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit, Rule
-from secreview.rules.python import _protection as p
+from secreview.rules import Hit, Rule, shorten
 
 # callee -> (position, keyword) of the mode, and whether the umask applies
 _EXACT = {"os.chmod": (1, "mode"), "os.fchmod": (1, "mode"), "os.lchmod": (1, "mode")}
@@ -99,7 +99,7 @@ class WorldWritablePermissions(Rule):
 
     @staticmethod
     def _check(file: PyFile, call: Call, node, *, exact: bool) -> Iterator[Hit]:
-        mode = p.mode_value(file, node)
+        mode = mode_value(file, node)
         if mode is None or not mode & 0o002:
             return
         start, end = node.start_byte - call.node.start_byte, node.end_byte - call.node.start_byte
@@ -109,5 +109,5 @@ class WorldWritablePermissions(Rule):
             "callee": call.name or call.method or "chmod",
             "mode": f"0o{mode:03o}",
             "umask": "" if exact else " (unless the process umask happens to remove the bit)",
-            "fixed": p.shorten(fixed, 80),
+            "fixed": shorten(fixed, 80),
         }, confidence=None if exact else Confidence.LOW)

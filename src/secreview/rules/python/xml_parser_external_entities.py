@@ -52,11 +52,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from secreview.lang.python.constants import constant_truthy
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import constant_truthy
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _PARSERS = ("lxml.etree.XMLParser", "lxml.etree.XMLPullParser", "lxml.objectify.makeparser")

@@ -45,10 +45,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import origin_call
+from secreview.lang.python.strings import argument_text
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text, origin_call
+from secreview.rules.python import CallRule
 
 _ETREE_MODULES = ("xml.etree.ElementTree", "xml.etree.cElementTree", "elementtree.ElementTree", "cElementTree")
 _ETREE = tuple(f"{m}.{f}" for m in _ETREE_MODULES

@@ -48,10 +48,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import origin_call
+from secreview.lang.python.strings import argument_text, built_string
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text, built_string, origin_call
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _XPATH_CLASSES = ("lxml.etree.XPath", "lxml.etree.ETXPath")

@@ -41,11 +41,11 @@ def import_settings(upload):
 from __future__ import annotations
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.strings import argument_text
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
-from secreview.rules.python._helpers import CallRule
-from secreview.rules.python._injection import argument_text
-from secreview.lang.python.syntax import unwrap
+from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
 
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})

@@ -1,112 +1,50 @@
-"""Shared logic of the injection / code-execution / deserialisation family.
+"""Strings: constant strings, and strings built from parts that are not constant.
 
-The rules of this family ask the same few questions about an argument:
-
-- is it a string *built* from non-constant parts (``%``-formatting,
-  ``str.format()``, an f-string, ``+`` concatenation, ``"".join([...])`` of a
-  literal list), either right in the call or through a local variable assigned
-  such an expression earlier in the same function (`built_string`)?  Parts
-  that cannot carry text (``int(x)``, ``%d``, placeholder lists) or that went
-  through a family-specific escaping function do not count (`is_safe_part`).
-- which call created the object a method is called on (`origin_call`:
-  ``tar = tarfile.open(...)`` or ``with tarfile.open(...) as tar``)?
-- is the code being run a file shipped with the program
-  (`is_constant_file_read`: ``exec(open("version.py").read())``)?
-
-Everything here reads the tree only; nothing evaluates analysed code.
+The injection rules ask the same question about an argument: is it a string
+*built* from non-constant parts (``%``-formatting, ``str.format()``, an
+f-string, ``+`` concatenation, ``"".join([...])`` of a literal list), either
+right in the call or through a local variable assigned such an expression
+earlier in the same function (`built_string`)?  Parts that cannot carry text
+(``int(x)``, ``%d``, placeholder lists) or that went through a rule's own
+escaping function do not count (`is_safe_part`).
 """
 
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
+from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.origins import call_of, local_bindings
 from secreview.lang.python.syntax import unwrap
-from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
-from secreview.rules.python._helpers import shorten
+from secreview.rules import shorten
 
 # Conversions whose result cannot carry attacker-chosen text.
-NUMERIC_CONVERSIONS = frozenset({"int", "float", "bool", "len", "abs", "round", "ord", "hash", "id",
+_NUMERIC_CONVERSIONS = frozenset({"int", "float", "bool", "len", "abs", "round", "ord", "hash", "id",
                                  "uuid.UUID", "decimal.Decimal", "math.floor", "math.ceil"})
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])")
 _NUMERIC_SPECS = frozenset("diouxXeEfFgG")
 
-KIND_PERCENT = "%-formatting"
-KIND_FORMAT = "str.format()"
-KIND_FSTRING = "an f-string"
-KIND_CONCAT = "string concatenation"
-KIND_JOIN = "str.join() of a literal list"
+_KIND_PERCENT = "%-formatting"
+_KIND_FORMAT = "str.format()"
+_KIND_FSTRING = "an f-string"
+_KIND_CONCAT = "string concatenation"
+_KIND_JOIN = "str.join() of a literal list"
 
 
-
-def name_in(name: str | None, names: Iterable[str]) -> bool:
-    return name is not None and name in names
-
-
-def call_at(file: PyFile, node: ts.Node | None) -> Call | None:
-    """The indexed `Call` for a `call` node."""
-    node = unwrap(node)
-    if node is None or node.type != "call":
-        return None
-    return _call_index(file).get((node.start_byte, node.end_byte))
+def constant_string(file: PyFile, node: ts.Node | None) -> str | None:
+    """The value of a constant string expression, else None."""
+    value = file.constant_value(node)
+    return value if isinstance(value, str) else None
 
 
-_CALL_INDEX: weakref.WeakKeyDictionary[PyFile, dict[tuple[int, int], Call]] = weakref.WeakKeyDictionary()
-
-
-def _call_index(file: PyFile) -> dict[tuple[int, int], Call]:
-    index = _CALL_INDEX.get(file)
-    if index is None:
-        index = {(c.node.start_byte, c.node.end_byte): c for c in file.calls}
-        _CALL_INDEX[file] = index
-    return index
-
-
-# -- where did a local name come from --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Binding:
-    """One earlier binding of a local name: `value` is the bound expression for
-    ``name = value`` and ``with value as name``, the statement itself for
-    ``name += value`` (`augmented`), and None for bindings whose value is not
-    a single expression (tuple unpacking, for loops, ...)."""
-
-    statement: ts.Node
-    value: ts.Node | None
-    augmented: bool = False
-
-
-def local_bindings(file: PyFile, node: ts.Node) -> list[Binding]:
-    """Bindings of identifier `node` earlier in its own scope, latest first."""
-    found: list[Binding] = []
-    for statement, identifier in file.bindings_before(node):
-        if statement.type == "augmented_assignment":
-            found.append(Binding(statement, statement.child_by_field_name("right"), augmented=True))
-        elif statement.type == "as_pattern" and statement.parent is not None \
-                and statement.parent.type == "with_item" and statement.named_children:
-            found.append(Binding(statement, statement.named_children[0]))
-        else:
-            found.append(Binding(statement, file.bound_value(statement, identifier)))
-    return sorted(found, key=lambda b: b.statement.start_byte, reverse=True)
-
-
-def origin_call(file: PyFile, node: ts.Node | None) -> Call | None:
-    """The call that produced `node`: the node itself, or the latest local binding of a name."""
-    node = unwrap(node)
-    if node is None:
-        return None
-    if node.type == "call":
-        return call_at(file, node)
-    if node.type == "identifier" and not file.is_parameter(file.text_of(node), file.enclosing_scope(node)):
-        for binding in local_bindings(file, node):
-            if not binding.augmented:
-                return call_at(file, binding.value)
-    return None
+def argument_text(file: PyFile, node: ts.Node | None, limit: int = 80) -> str:
+    """An argument as written, on one line and shortened; "" when there is none."""
+    return shorten(file.text_of(node), limit) if node is not None else ""
 
 
 # -- strings built from non-constant parts ------------------------------------------------------------
@@ -115,7 +53,7 @@ def origin_call(file: PyFile, node: ts.Node | None) -> Call | None:
 class BuiltString:
     """A string expression assembled from parts, at least one of them not constant."""
 
-    kind: str  # KIND_* above
+    kind: str  # _KIND_* above: how it is built
     node: ts.Node  # the expression that builds the string
     literal: str  # the constant text around the parts (to recognise SQL, LDAP filters, XPath)
     dynamic: tuple[ts.Node, ...]  # the non-constant parts
@@ -183,11 +121,11 @@ def is_safe_part(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
                                       and is_safe_part(file, b.value, sanitizers, _depth + 1) for b in bindings)
     if node.type != "call":
         return False
-    call = call_at(file, node)
+    call = call_of(file, node)
     if call is None:
         return False
     last = (call.name or call.method or "").rsplit(".", 1)[-1]
-    if name_in(call.name, NUMERIC_CONVERSIONS) or (call.receiver is None and last in NUMERIC_CONVERSIONS):
+    if call.name in _NUMERIC_CONVERSIONS or (call.receiver is None and last in _NUMERIC_CONVERSIONS):
         return True
     if last in set(sanitizers):
         return True
@@ -256,7 +194,7 @@ def _concat_operands(file: PyFile, node: ts.Node) -> list[ts.Node]:
     return [node] if node is not None else []
 
 
-def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
+def _direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
     """`node` itself builds a string from non-constant (and not sanitised) parts."""
     node = unwrap(node)
     if node is None:
@@ -269,7 +207,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
             return None
         dynamic = tuple(e for e in (i.child_by_field_name("expression") for i in interpolations)
                         if e is not None and not is_safe_part(file, e, sanitizers))
-        return BuiltString(KIND_FSTRING, node, _string_literal_text(file, node), dynamic) if dynamic else None
+        return BuiltString(_KIND_FSTRING, node, _string_literal_text(file, node), dynamic) if dynamic else None
     if node.type == "binary_operator":
         operator = file.text_of(node.child_by_field_name("operator"))
         if operator == "%":
@@ -278,7 +216,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                 return None
             dynamic = tuple(p for p in _format_parts(node.child_by_field_name("right"))
                             if not is_safe_part(file, p, sanitizers))
-            return BuiltString(KIND_PERCENT, node, template, dynamic) if dynamic else None
+            return BuiltString(_KIND_PERCENT, node, template, dynamic) if dynamic else None
         if operator == "+":
             operands = _concat_operands(file, node)
             literal, dynamic, stringish = [], [], False
@@ -288,7 +226,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                     literal.append(value)
                     stringish = True
                     continue
-                inner = direct_built_string(file, operand, sanitizers)
+                inner = _direct_built_string(file, operand, sanitizers)
                 if inner is not None:
                     literal.append(inner.literal)
                     dynamic.extend(inner.dynamic)
@@ -300,10 +238,10 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
                 elif not is_safe_part(file, operand, sanitizers):
                     dynamic.append(operand)
             if stringish and dynamic:
-                return BuiltString(KIND_CONCAT, node, " ".join(literal), tuple(dynamic))
+                return BuiltString(_KIND_CONCAT, node, " ".join(literal), tuple(dynamic))
         return None
     if node.type == "call":
-        call = call_at(file, node)
+        call = call_of(file, node)
         if call is not None and call.method == "join" and call.receiver is not None:
             return _joined(file, node, call, sanitizers)
         if call is None or call.method != "format" or call.receiver is None:
@@ -314,7 +252,7 @@ def direct_built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable
         dynamic = tuple(v for v in (*call.args, *call.kwargs.values()) if not is_safe_part(file, v, sanitizers))
         if call.has_star_args and not dynamic:
             dynamic = (node,)
-        return BuiltString(KIND_FORMAT, node, template, dynamic) if dynamic else None
+        return BuiltString(_KIND_FORMAT, node, template, dynamic) if dynamic else None
     return None
 
 
@@ -328,7 +266,7 @@ def _joined(file: PyFile, node: ts.Node, call: Call, sanitizers: tuple[str, ...]
     if not literal:
         return None  # no text of its own: cannot tell it is building a statement
     dynamic = tuple(i for i in items.named_children if not is_safe_part(file, i, sanitizers))
-    return BuiltString(KIND_JOIN, node, separator.join(literal), dynamic) if dynamic else None
+    return BuiltString(_KIND_JOIN, node, separator.join(literal), dynamic) if dynamic else None
 
 
 def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] = ()) -> BuiltString | None:
@@ -338,7 +276,7 @@ def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
     are checked, latest first: ``q = "... %s" % x`` or ``q += " AND a = " + x``.
     """
     node = unwrap(node)
-    direct = direct_built_string(file, node, sanitizers)
+    direct = _direct_built_string(file, node, sanitizers)
     if direct is not None or node is None or node.type != "identifier":
         return direct
     name = file.text_of(node)
@@ -351,44 +289,13 @@ def built_string(file: PyFile, node: ts.Node | None, sanitizers: Iterable[str] =
         if binding.augmented:
             if file.text_of(binding.statement.child_by_field_name("operator")) != "+=":
                 continue
-            found = direct_built_string(file, binding.value, sanitizers)
+            found = _direct_built_string(file, binding.value, sanitizers)
             if found is None and not is_safe_part(file, binding.value, sanitizers) and any(
-                    _is_stringish(file, b.value) or direct_built_string(file, b.value, sanitizers)
+                    _is_stringish(file, b.value) or _direct_built_string(file, b.value, sanitizers)
                     for b in bindings[position + 1:] if not b.augmented):
-                found = BuiltString(KIND_CONCAT, binding.statement, "", (binding.value,))
+                found = BuiltString(_KIND_CONCAT, binding.statement, "", (binding.value,))
         else:
-            found = direct_built_string(file, binding.value, sanitizers)
+            found = _direct_built_string(file, binding.value, sanitizers)
         if found is not None:
             return replace(found, variable=name)
     return None
-
-
-# -- small shared predicates -----------------------------------------------------------------------------
-
-def is_constant_file_read(file: PyFile, node: ts.Node | None) -> bool:
-    """``open("version.py").read()`` (or via ``with open("x") as f: f.read()``): a file of our own."""
-    node = unwrap(node)
-    call = call_at(file, node)
-    if call is None or call.method != "read" or call.receiver is None:
-        return False
-    opener = origin_call(file, call.receiver)
-    return (opener is not None and opener.name in ("open", "io.open", "codecs.open")
-            and file.is_constant(opener.arg(0, "file") or opener.arg(0, "filename")))
-
-
-def defines_name(file: PyFile, name: str) -> bool:
-    """The file itself defines a function or class called `name` (shadowing a builtin)."""
-    query = "[(function_definition name: (identifier) @name) (class_definition name: (identifier) @name)]"
-    return any(file.text_of(n) == name for n in file.nodes(query, "name"))
-
-
-def constant_truthy(file: PyFile, node: ts.Node | None) -> bool | None:
-    """True/False for a constant, None when unknown."""
-    if node is None:
-        return None
-    value = file.constant_value(node)
-    return None if value is NOT_CONSTANT else bool(value)
-
-
-def argument_text(file: PyFile, node: ts.Node | None, limit: int = 80) -> str:
-    return shorten(file.text_of(node), limit) if node is not None else ""

@@ -1,0 +1,227 @@
+"""Secrets written in the code: string literals bound to a password, key or credential name.
+
+One scanner serves the three hard-coded secret rules (password, secret key,
+other credential); each reports the secrets of its kind.  A value is a secret
+only when it could be one: placeholders, masks, environment-variable names,
+prose and selectors naming the field are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from secreview.knowledge import vocabulary as v
+from secreview.knowledge.vocabulary import words
+from secreview.lang.python.file import PyFile
+from secreview.lang.python.names import secret_kind, target_texts
+from secreview.lang.python.strings import constant_string
+
+
+@dataclass(frozen=True)
+class Secret:
+    node: ts.Node   # where to report
+    name: str       # the name the literal is bound to (or the API it is passed to)
+    kind: str       # "password" | "crypto-key" | "credential"
+    how: str        # short description of the construct
+
+
+_PROSE_END = (":", "?")
+_PLACEHOLDER = re.compile(
+    r"""^(?:
+        \$\{?[A-Za-z_][\w.]*\}? |          # ${DB_PASSWORD}, $PASSWORD
+        \{\{.*\}\} | \{[\w.]*\} |           # {{ password }}, {password}
+        %\([\w.]+\)[sdr] | %s |             # %(password)s
+        <[^<>]*> |                          # <password>, <your-api-key>
+        \[[^\[\]]*\] | \([^()]*\) |           # [REDACTED], [Filtered], (hidden)
+        \*+ | [xX]+ | \.+ | -+ | _+ | \#+ | # masks: ****, xxxx, ...
+        (?i:none|null|nil|undefined|redacted|hidden|secret|password|token|todo|fixme|tbd)
+    )$""",
+    re.X,
+)
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_DOTTED_PATH = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_SELECTORISH = re.compile(r"[#\[\]@\s]")
+
+
+def _looks_like_real_secret(value: str, name: str) -> bool:
+    """False for values that are clearly not the secret itself.
+
+    Empty and one-character strings, placeholders and masks (`${DB_PASSWORD}`, `<api-key>`,
+    `****`, `{password}`), environment-variable or setting names
+    (`"DB_PASSWORD"`), prose and labels (`"Enter your password:"`), CSS/XPath
+    selectors naming the field (`"input#password"`), dotted import paths
+    (`"myapp.auth.get_credentials"`).  A memorable value such
+    as `"changeme"` or `"admin"` IS reported: it is still a hard-coded secret,
+    and a guessable one.
+    """
+    stripped = value.strip()
+    if len(stripped) < 2 or _PLACEHOLDER.match(stripped) or not any(c.isalnum() for c in stripped):
+        return False
+    if _DOTTED_PATH.match(stripped):
+        return False  # "myapp.utils.push_credentials": a setting naming a function or class
+    name_words = set(words(name))
+    value_words = set(words(stripped))
+    if _ENV_NAME.match(stripped) and "_" in stripped and \
+            (value_words & (v.PASSWORD_WORDS | {"key", "token", "secret"})):
+        return False
+    if stripped.endswith(_PROSE_END) or len(stripped.split()) >= 3:
+        return False
+    secret_words = (name_words | v.PASSWORD_WORDS | {"token", "secret", "key"}) - {"pass", "pw"}
+    return not (_SELECTORISH.search(stripped) and value_words & secret_words)
+
+
+def _is_bare_credential(name: str) -> bool:
+    """`token`, `secret`, `credentials` alone: words that parsers and UIs use for other things."""
+    return secret_kind(name) == "credential" and len(words(name)) == 1
+
+
+def _looks_like_key_material(value: str) -> bool:
+    """At least 8 characters without spaces, mixing letters with digits or symbols, or 20+ long."""
+    if len(value) < 8 or any(c.isspace() for c in value):
+        return False
+    return len(value) >= 20 or (any(c.isalpha() for c in value) and any(not c.isalpha() for c in value))
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _is_upper(name: str) -> bool:
+    return name.upper() == name and any(c.isalpha() for c in name)
+
+
+_VALUE_FIELD = {"assignment": "right"}
+
+# Crypto APIs whose key argument must not be a literal: callee -> (position, keyword).
+_CRYPTO_KEY_ARGUMENTS: dict[str, tuple[int | None, str | None]] = {
+    "jwt.encode": (1, "key"),
+    "jwt.decode": (1, "key"),
+    "hmac.new": (0, "key"),
+    "hmac.digest": (0, "key"),
+    "hmac.HMAC": (0, "key"),
+    "cryptography.fernet.Fernet": (0, "key"),
+    "cryptography.hazmat.primitives.hmac.HMAC": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.algorithms.AES": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.algorithms.ChaCha20": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key"),
+    "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key"),
+    "itsdangerous.Signer": (0, "secret_key"),
+    "itsdangerous.TimestampSigner": (0, "secret_key"),
+    "itsdangerous.Serializer": (0, "secret_key"),
+    "itsdangerous.URLSafeSerializer": (0, "secret_key"),
+    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key"),
+    "itsdangerous.TimedSerializer": (0, "secret_key"),
+}
+for _package in ("Crypto", "Cryptodome"):
+    for _cipher in ("AES", "DES", "DES3", "ARC2", "ARC4", "Blowfish", "CAST", "ChaCha20", "Salsa20"):
+        _CRYPTO_KEY_ARGUMENTS[f"{_package}.Cipher.{_cipher}.new"] = (0, "key")
+    _CRYPTO_KEY_ARGUMENTS[f"{_package}.Hash.HMAC.new"] = (0, "key")
+
+_ENV_GETTERS = ("os.getenv", "os.environ.get", "os.environ.setdefault", "environ.get", "getenv")
+
+
+def hardcoded_secrets(file: PyFile) -> list[Secret]:
+    """Every string literal that is bound to a secret-named target (cached per file)."""
+    return file.memo(("hardcoded-secrets",), lambda: list(_scan_secrets(file)))
+
+
+_STRING_TYPES = frozenset({"string", "concatenated_string"})
+
+
+def _string_bindings(file: PyFile) -> Iterator[ts.Node]:
+    """Assignments, keyword arguments, dict pairs and parameter defaults whose value is a string literal
+    (read from the file's node index instead of a tree query of their own)."""
+    for node in file.nodes_of_type("assignment", "keyword_argument", "pair", "default_parameter",
+                                   "typed_default_parameter"):
+        value = node.child_by_field_name(_VALUE_FIELD.get(node.type, "value"))
+        if value is None or value.type not in _STRING_TYPES:
+            continue
+        if node.type == "pair" and node.child_by_field_name("key").type != "string":
+            continue
+        yield node
+
+
+def _scan_secrets(file: PyFile) -> Iterator[Secret]:
+    for node in _string_bindings(file):
+        value = file.string_literal_text(node.child_by_field_name(_VALUE_FIELD.get(node.type, "value")))
+        if value is None:
+            continue
+        for name, how in _bound_names(file, node):
+            kind = secret_kind(name)
+            if kind is None or not _looks_like_real_secret(value, name):
+                continue
+            if _is_bare_credential(name) and not _looks_like_key_material(value):
+                continue  # `token = "def"` in a lexer
+            if _normal(value) == _normal(name) and (_is_upper(name) or node.type == "pair"):
+                continue  # PASSWORD = "password": a field name, not a password
+            yield Secret(node, name, kind, how)
+            break
+    yield from _compared_secrets(file)
+    yield from _env_defaults(file)
+    yield from _set_password_calls(file)
+    yield from _crypto_key_literals(file)
+
+
+def _bound_names(file: PyFile, node: ts.Node) -> list[tuple[str, str]]:
+    if node.type == "assignment":
+        left = node.child_by_field_name("left")
+        if left is not None and left.type in ("identifier", "attribute", "subscript"):
+            return [(name, "assigned") for name in target_texts(file, left)]
+        return []
+    if node.type == "keyword_argument":
+        return [(file.text_of(node.child_by_field_name("name")), "passed as a keyword argument")]
+    if node.type == "pair":
+        key = file.string_literal_text(node.child_by_field_name("key"))
+        return [(key, "stored under a dictionary key")] if key else []
+    return [(file.text_of(node.child_by_field_name("name")), "used as a parameter default")]
+
+
+def _compared_secrets(file: PyFile) -> Iterator[Secret]:
+    for comparison in file.nodes("(comparison_operator) @cmp", "cmp"):
+        operands = comparison.named_children
+        operators = [file.text_of(c) for c in comparison.children if not c.is_named]
+        if len(operands) != 2 or operators not in (["=="], ["!="]):
+            continue
+        for name_node, literal in ((operands[0], operands[1]), (operands[1], operands[0])):
+            value = file.string_literal_text(literal)
+            if value is None or name_node.type not in ("identifier", "attribute", "subscript"):
+                continue
+            names = target_texts(file, name_node)
+            if names and secret_kind(names[0]) is not None and not _is_bare_credential(names[0]) \
+                    and _looks_like_real_secret(value, names[0]):
+                yield Secret(comparison, names[0], secret_kind(names[0]) or "", "compared with a literal")
+                break
+
+
+def _env_defaults(file: PyFile) -> Iterator[Secret]:
+    for call in file.calls_to(*_ENV_GETTERS):
+        variable = constant_string(file, call.arg(0, "key"))
+        default = call.arg(1, "default")
+        value = file.string_literal_text(default)
+        if variable is None or value is None:
+            continue
+        kind = secret_kind(variable)
+        if kind is not None and _looks_like_real_secret(value, variable):
+            yield Secret(call.node, variable, kind, "used as the fallback when the environment variable is unset")
+
+
+def _set_password_calls(file: PyFile) -> Iterator[Secret]:
+    for call in file.method_calls("set_password", "setPassword"):
+        literal = call.arg(0, "raw_password")
+        value = file.string_literal_text(literal)
+        if value is not None and _looks_like_real_secret(value, "password"):
+            yield Secret(call.node, "password", "password", f"passed to {call.method}()")
+
+
+def _crypto_key_literals(file: PyFile) -> Iterator[Secret]:
+    for call in file.calls_to(*_CRYPTO_KEY_ARGUMENTS):
+        key = call.arg(*_CRYPTO_KEY_ARGUMENTS[call.name or ""])
+        if key is None or key.type not in ("string", "concatenated_string"):
+            continue
+        value = file.string_literal_text(key)
+        if value is not None and _looks_like_real_secret(value, "key"):
+            yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()")

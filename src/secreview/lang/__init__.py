@@ -144,3 +144,8 @@ def _inside(nodes: list[ts.Node], within: ts.Node) -> list[ts.Node]:
     last = bisect.bisect_left(nodes, within.end_byte, lo=first, key=lambda n: n.start_byte)
     return [n for n in nodes[first:last] if n.end_byte <= within.end_byte]
 
+
+def shorten(text: str, limit: int = 80) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis (for quoting code in messages)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

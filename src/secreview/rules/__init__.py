@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import tree_sitter as ts
 
+from secreview.lang import shorten  # noqa: F401  (rules quote code through it: `from secreview.rules import shorten`)
 from secreview.model import Confidence, Severity
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
@@ -107,12 +108,6 @@ class AnalysisLimitExceeded(Exception):
     The engine keeps the rule's hits found so far only if the rule yielded them
     before raising, and reports the file as incomplete with this message.
     """
-
-
-def shorten(text: str, limit: int = 80) -> str:
-    """`text` on one line, cut to `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:

@@ -12,7 +12,7 @@ from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
 from secreview.lang.python.settings import is_dev_config_path, setting_assignments
 from secreview.lang.python.strings import constant_string
 from secreview.model import Confidence
-from secreview.rules import shorten
+from secreview.lang import shorten
 
 _COOKIE_SETTERS = ("set_cookie", "set_signed_cookie", "set_secure_cookie")
 # Flask/Werkzeug, Django and Starlette: set_cookie(key, value, max_age, expires, path, domain, secure, httponly)

@@ -20,7 +20,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.origins import call_of, local_bindings
 from secreview.lang.python.syntax import unwrap
-from secreview.rules import shorten
+from secreview.lang import shorten
 
 # Conversions whose result cannot carry attacker-chosen text.
 _NUMERIC_CONVERSIONS = frozenset({"int", "float", "bool", "len", "abs", "round", "ord", "hash", "id",

@@ -52,10 +52,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.scopes import function_of
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import normalise, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules.python._helpers import shorten
 
 _CONTENT_LENGTH = re.compile(r"content[-_]length", re.I)
 _ASCII_METHODS = frozenset({"hexdigest", "b64encode", "urlsafe_b64encode", "b32encode", "b16encode", "hex",
@@ -98,10 +99,9 @@ class TextLengthUsedAsByteCount(Rule):
             encoded = _encoded_in_function(file, call.node, text)
             if encoded is None or _ascii_only(file, text):
                 continue
-            yield Hit(call.node, {"text": ix.shorten(file.text_of(text), 40), "what": what,
-                                  "encoded": ix.shorten(file.text_of(encoded), 40),
-                                  "code": ix.shorten(file.text_of(_statement_of(call.node)), 80)},
-                      confidence=Confidence.LOW if ix.is_test_file(file.path) else None)
+            yield Hit(call.node, {"text": shorten(file.text_of(text), 40), "what": what,
+                                  "encoded": shorten(file.text_of(encoded), 40),
+                                  "code": shorten(file.text_of(_statement_of(call.node)), 80)})
 
 
 def _statement_of(node: ts.Node) -> ts.Node:
@@ -155,7 +155,7 @@ def _byte_count_use(file: PyFile, length: ts.Node) -> str | None:
 
 def _encoded_in_function(file: PyFile, node: ts.Node, text: ts.Node) -> ts.Node | None:
     """A `text.encode(...)` call in the same function (the bytes actually sent)."""
-    scope = ix.function_of(file, node) or file.root
+    scope = function_of(file, node) or file.root
     wanted = normalise(file.text_of(text))
     for call in file.method_calls("encode"):
         if call.receiver is not None and normalise(file.text_of(call.receiver)) == wanted \

@@ -48,7 +48,7 @@ def except_types(file: PyFile, clause: ts.Node) -> list[ts.Node] | None:
     return [value]
 
 
-def handlers_around(file: PyFile, node: ts.Node) -> Iterator[tuple[ts.Node, list[str]]]:
+def _handlers_around(file: PyFile, node: ts.Node) -> Iterator[tuple[ts.Node, list[str]]]:
     """Each except clause whose `try` body encloses `node` (same function), with its caught type names
     (qualified; "*" for a bare `except:`)."""
     current = node
@@ -78,7 +78,7 @@ def caught_by(file: PyFile, node: ts.Node, exceptions: Iterable[str], broad: boo
     wanted = {name.rsplit(".", 1)[-1] for name in exceptions}
     if broad:
         wanted |= {"*"} | {name.rsplit(".", 1)[-1] for name in BROAD_EXCEPTIONS}
-    for _, names in handlers_around(file, node):
+    for _, names in _handlers_around(file, node):
         if any(name.rsplit(".", 1)[-1] in wanted for name in names):
             return True
     return _suppressed(file, node, wanted)

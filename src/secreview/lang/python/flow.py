@@ -43,7 +43,7 @@ ABORT_CALLS: dict[str, str] = {
 
 # -- leaving -----------------------------------------------------------------------
 
-def is_abort_call(file: PyFile, statement: ts.Node) -> bool:
+def _is_abort_call(file: PyFile, statement: ts.Node) -> bool:
     """True for an expression statement that calls one of ABORT_CALLS."""
     if statement.type != "expression_statement" or not statement.named_children \
             or statement.named_children[0].type != "call":
@@ -59,7 +59,7 @@ def leaves(file: PyFile, statements: list[ts.Node]) -> bool:
     if not statements:
         return False
     last = statements[-1]
-    if last.type in EXITS or is_abort_call(file, last):
+    if last.type in EXITS or _is_abort_call(file, last):
         return True
     if last.type in ("if_statement", "elif_clause"):
         return _every_branch_leaves(file, last)
@@ -313,7 +313,7 @@ def gate_of(file: PyFile, node: ts.Node) -> Gate | None:
     return None
 
 
-def branch_bodies(statement: ts.Node) -> tuple[list[ts.Node], list[ts.Node]]:
+def _branch_bodies(statement: ts.Node) -> tuple[list[ts.Node], list[ts.Node]]:
     """(statements when the condition holds, statements when it does not) of an if/elif."""
     when_true = body_statements(statement.child_by_field_name("consequence") or statement.child_by_field_name("body"))
     when_false: list[ts.Node] = []
@@ -339,7 +339,7 @@ def rejects(file: PyFile, gate: Gate) -> bool:
         return name is not None and bool(_VALIDATOR_NAME.search(file.text_of(name)))
     if gate.kind != "if" or gate.statement.type not in ("if_statement", "elif_clause"):
         return False
-    when_true, when_false = branch_bodies(gate.statement)
+    when_true, when_false = _branch_bodies(gate.statement)
     if gate.negated:
         return leaves(file, when_true)
     if leaves(file, when_false):

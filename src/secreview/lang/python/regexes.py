@@ -23,8 +23,8 @@ except ImportError:  # pragma: no cover - older interpreters
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 
-REGEX_FUNCTIONS = ("match", "search", "fullmatch", "compile", "findall", "finditer", "sub", "subn", "split")
-REGEX_MODULES = ("re", "regex")
+_REGEX_FUNCTIONS = ("match", "search", "fullmatch", "compile", "findall", "finditer", "sub", "subn", "split")
+_REGEX_MODULES = ("re", "regex")
 _FLAG_BITS = {"I": re.I, "IGNORECASE": re.I, "M": re.M, "MULTILINE": re.M, "S": re.S, "DOTALL": re.S,
               "X": re.X, "VERBOSE": re.X, "A": re.A, "ASCII": re.A, "U": re.U, "UNICODE": re.U, "L": 0, "LOCALE": 0}
 _FLAG_POSITION = {"match": 2, "search": 2, "fullmatch": 2, "compile": 1, "findall": 2, "finditer": 2,
@@ -50,7 +50,7 @@ def regex_call(file: PyFile, call: Call) -> str | None:
     if call.name is None or "." not in call.name:
         return None
     module, _, function = call.name.rpartition(".")
-    return function if module in REGEX_MODULES and function in REGEX_FUNCTIONS else None
+    return function if module in _REGEX_MODULES and function in _REGEX_FUNCTIONS else None
 
 
 def _flags(file: PyFile, node: ts.Node | None) -> int:

@@ -45,7 +45,7 @@ def provenance_kind(file: PyFile, node: ts.Node, cls: str = "trust") -> str:
 _FILES_COLLECTIONS = frozenset({"files", "FILES"})
 _UPLOAD_TYPES = re.compile(r"\b(UploadFile|FileStorage|UploadedFile|InMemoryUploadedFile|TemporaryUploadedFile|"
                            r"SimpleUploadedFile|FieldStorage)\b")
-WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "werkzeug", "bottle", "tornado", "falcon", "pyramid",
+_WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "werkzeug", "bottle", "tornado", "falcon", "pyramid",
                   "quart", "sanic", "aiohttp", "rest_framework", "cgi")
 
 
@@ -120,7 +120,7 @@ def is_upload(file: PyFile, node: ts.Node | None, _depth: int = 0) -> bool:
 
 def web_module(file: PyFile) -> bool:
     """True when the file imports a web framework."""
-    return any(file.imports_module(name) for name in WEB_FRAMEWORKS)
+    return any(file.imports_module(name) for name in _WEB_FRAMEWORKS)
 
 
 # -- remote input -------------------------------------------------------------------------

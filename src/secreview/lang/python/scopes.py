@@ -28,16 +28,6 @@ def function_of(file: PyFile, node: ts.Node) -> ts.Node | None:
     return None
 
 
-def runs_in(node: ts.Node, scope: ts.Node) -> bool:
-    """True if `node` is inside `scope` and not inside a function, lambda or class nested in it."""
-    current = node.parent
-    while current is not None and current != scope:
-        if current.type in NESTED_SCOPES:
-            return False
-        current = current.parent
-    return current is not None
-
-
 def descendants(node: ts.Node, types: frozenset[str] | None = None,
                 stop: frozenset[str] = NESTED_SCOPES) -> Iterator[ts.Node]:
     """Nodes below `node` (of `types` if given), not entering nested scopes."""

@@ -199,8 +199,8 @@ def _acquires(file: PyFile, statement: ts.Node) -> bool:
 
 
 _CONCURRENCY_MODULES = ("threading", "_thread", "thread", "concurrent.futures", "eventlet", "gevent", "greenlet",
-                       "multiprocessing.dummy", "multiprocessing.pool", "socketserver", "oslo_service",
-                       "futurist", "cotyledon")
+                        "multiprocessing.dummy", "multiprocessing.pool", "socketserver", "oslo_service",
+                        "futurist", "cotyledon")
 
 
 def _concurrency_import(file: PyFile) -> str | None:

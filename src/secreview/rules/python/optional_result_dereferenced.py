@@ -201,7 +201,7 @@ _DICT_FACTORIES = frozenset({"json.loads", "json.load", "yaml.safe_load", "toml.
 _TREE_MODULES = ("xml.etree", "lxml", "defusedxml", "bs4", "xml.dom")
 _MATCH_DEREFERENCES = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
 _TREE_DEREFERENCES = frozenset({"text", "attrib", "tail", "get", "find", "findall", "findtext", "iter", "get_text",
-                               "string", "items", "keys", "tag", "xpath"})
+                                "string", "items", "keys", "tag", "xpath"})
 
 
 @dataclass(frozen=True)

@@ -154,32 +154,29 @@ def pattern_items(subpattern: object) -> list:
 
 def ends_with_end_anchor(subpattern: object) -> bool:
     """True when every way through the pattern ends at `$`, `\\Z` (or a lookahead holding one)."""
-    items = pattern_items(subpattern)
-    if not items:
-        return False
-    op, av = items[-1]
-    if op is sre.AT:
-        return av in (sre.AT_END, sre.AT_END_STRING)
-    if op is sre.BRANCH:
-        return all(ends_with_end_anchor(branch) for branch in av[1])
-    if op is sre.SUBPATTERN:
-        return ends_with_end_anchor(av[-1])
-    if op is sre.ASSERT:  # (?=...$)
-        return ends_with_end_anchor(av[1])
-    return False
+    return _anchored(subpattern, -1, (sre.AT_END, sre.AT_END_STRING))
 
 
 def starts_with_start_anchor(subpattern: object) -> bool:
+    """True when every way through the pattern starts at `^` or `\\A`."""
+    return _anchored(subpattern, 0, (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING))
+
+
+def _anchored(subpattern: object, position: int, anchors: tuple[object, ...]) -> bool:
+    """Every way through the pattern has one of `anchors` as its item at `position` (0: first, -1: last),
+    looking into groups, alternatives and, at the end, lookaheads (`(?=...$)`)."""
     items = pattern_items(subpattern)
     if not items:
         return False
-    op, av = items[0]
+    op, av = items[position]
     if op is sre.AT:
-        return av in (sre.AT_BEGINNING, sre.AT_BEGINNING_STRING)
+        return av in anchors
     if op is sre.BRANCH:
-        return all(starts_with_start_anchor(branch) for branch in av[1])
+        return all(_anchored(branch, position, anchors) for branch in av[1])
     if op is sre.SUBPATTERN:
-        return starts_with_start_anchor(av[-1])
+        return _anchored(av[-1], position, anchors)
+    if op is sre.ASSERT and position == -1:
+        return _anchored(av[1], position, anchors)
     return False
 
 

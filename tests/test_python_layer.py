@@ -24,6 +24,9 @@ def test_exits_and_abort_calls_leave() -> None:
     assert _leaves("raise ValueError()")
     assert _leaves("flask.abort(403)")
     assert _leaves("sys.exit(2)")
+    assert _leaves("parser.error('bad arguments')")
+    assert not _leaves("LOG.error('x')")
+    assert not _leaves("self.logger.error('x')")
     assert not _leaves("log.info('x')")
     assert not _leaves("pass")
 

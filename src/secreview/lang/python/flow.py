@@ -29,16 +29,18 @@ ABORT_CALLS: dict[str, str] = {
     "exit": "sys.exit()/exit() raise SystemExit",
     "_exit": "os._exit() ends the process",
     "fail": "pytest.fail()/TestCase.fail() raise",
-    "error": "argparse's parser.error() exits (a project's error() helper usually raises)",
+    "error": "argparse's parser.error() exits, as a project's error() helper usually does (not a logger's)",
     "deny": "permission helpers named deny() raise to refuse",
     "forbid": "permission helpers named forbid() raise to refuse",
     "reject": "validation helpers named reject() raise to refuse",
     "send_error": "an HTTP handler's send_error() answers the request (nothing else may be sent)",
-    "HttpResponseForbidden": "a Django error response built as the last statement is the answer",
-    "HttpResponseBadRequest": "a Django error response built as the last statement is the answer",
-    "HTTPForbidden": "a Pyramid/aiohttp error response built as the last statement is the answer",
-    "HTTPBadRequest": "a Pyramid/aiohttp error response built as the last statement is the answer",
+    "HttpResponseForbidden": "a Django refusal ends the handler's normal path (returning it is another question)",
+    "HttpResponseBadRequest": "a Django refusal ends the handler's normal path (returning it is another question)",
+    "HTTPForbidden": "a Pyramid/aiohttp refusal ends the handler's normal path (returning it is another question)",
+    "HTTPBadRequest": "a Pyramid/aiohttp refusal ends the handler's normal path (returning it is another question)",
 }
+# `log.error(...)` reports and goes on: the receivers that make an `error()` call a logger's
+_LOGGER = re.compile(r"(?:^|[._])log(?:ger)?$|^logging$", re.I)
 
 
 # -- leaving -----------------------------------------------------------------------
@@ -49,8 +51,10 @@ def _is_abort_call(file: PyFile, statement: ts.Node) -> bool:
             or statement.named_children[0].type != "call":
         return False
     function = statement.named_children[0].child_by_field_name("function")
-    return function is not None and function.type in ("identifier", "attribute") \
-        and file.text_of(function).rsplit(".", 1)[-1] in ABORT_CALLS
+    if function is None or function.type not in ("identifier", "attribute"):
+        return False
+    receiver, _, name = file.text_of(function).rpartition(".")
+    return name in ABORT_CALLS and not (name == "error" and _LOGGER.search(receiver))
 
 
 def leaves(file: PyFile, statements: list[ts.Node]) -> bool:

@@ -90,8 +90,9 @@ class ExternalDataParsedWithoutErrorHandling(Rule):
         if not may_hold_remote_input(file):
             return  # no request object, handler class, route or socket in sight: no client data to parse
         candidates = [c for c in self._candidates(file)
-                      if request_rooted(file, c[1]) and not (caught_by(file, c[0], c[3]) or not _carries_text(file, c[1])
-                              or _separator_tested(file, c[0], c[1]) or _validated_before(file, c[0], c[1]))]
+                      if request_rooted(file, c[1])
+                      and not (caught_by(file, c[0], c[3]) or not _carries_text(file, c[1])
+                               or _separator_tested(file, c[0], c[1]) or _validated_before(file, c[0], c[1]))]
         if not candidates:
             return
         analysis = taint.analysis_for(file)

@@ -370,8 +370,8 @@ class FileCheckThenUse(Rule):
                    f"`exist_ok=True` when creating directories.")
         lock_note = ""
         if lock:
-            lock_note = (f" The check and the use run under `{shorten(lock, 60)}`, which only serialises callers of this code, "
-                         f"not other processes or users that write to the same directory.")
+            lock_note = (f" The check and the use run under `{shorten(lock, 60)}`, which only serialises callers of "
+                         f"this code, not other processes or users that write to the same directory.")
         return {
             "path": path,
             "check": shorten(file.text_of(check.node), 60),

@@ -82,6 +82,18 @@ def last_binding(file: PyFile, ident: ts.Node) -> ts.Node | None:
     return file.bound_value(*bindings[-1])
 
 
+def rebound_between(file: PyFile, ident: ts.Node, start: int, end: int, reading: ts.Node | None = None) -> bool:
+    """True if the identifier `ident` is bound again by a binding that starts between byte offsets `start`
+    and `end`. A binding that holds `reading` (`x = f(x)` around the read of `x`) reads the old value
+    there, so it does not count."""
+    if ident.type != "identifier":
+        return False
+    scope = file.enclosing_scope(ident)
+    return any(start <= binding.start_byte < end
+               and not (reading is not None and binding.start_byte <= reading.start_byte < binding.end_byte)
+               for binding, _ in file.bindings_of(file.text_of(ident), scope))
+
+
 def names_after(file: PyFile, binding: ts.Node, name: str, scope: ts.Node) -> Iterator[ts.Node]:
     """Identifiers `name` read after `binding` in `scope` (not inside nested scopes), in source order."""
     starts, reads = _identifiers_by_name(file, scope).get(name, ((), ()))

@@ -94,7 +94,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.files import open_flags
 from secreview.lang.python.flow import guarded, lock_around
-from secreview.lang.python.scopes import NESTED_SCOPES, last_binding
+from secreview.lang.python.scopes import NESTED_SCOPES, last_binding, rebound_between
 from secreview.lang.python.syntax import line_of, normalise
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
@@ -252,7 +252,7 @@ class FileCheckThenUse(Rule):
 
     def _use_kind(self, file: PyFile, use: Call, subjects: list[ts.Node], check: Call) -> str | None:
         wanted = {normalise(file.text_of(s)) for s in subjects}
-        if any(_rebound_between(file, s, check.node.end_byte, use.node.start_byte) for s in subjects):
+        if any(rebound_between(file, s, check.node.end_byte, use.node.start_byte) for s in subjects):
             return None
         if file.inside(use.node, ("raise_statement",)):
             return None
@@ -411,10 +411,3 @@ def _calls_in(file: PyFile, region: list[ts.Node]) -> list[Call]:
     start, end = region[0].start_byte, region[-1].end_byte
     return [c for c in file.calls if start <= c.node.start_byte < end and _in_region(c.node, region)]
 
-
-def _rebound_between(file: PyFile, expr: ts.Node, start: int, end: int) -> bool:
-    """True if the identifier `expr` is bound again between byte offsets `start` and `end`."""
-    if expr.type != "identifier":
-        return False
-    scope = file.enclosing_scope(expr)
-    return any(start <= b.start_byte < end for b, _ in file.bindings_of(file.text_of(expr), scope))

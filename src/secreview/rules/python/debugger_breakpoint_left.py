@@ -9,7 +9,7 @@ remote debuggers (`rpdb`, `remote_pdb`, `web_pdb`, `debugpy.listen()`,
 `code.interact()`, with any import alias (`from pdb import set_trace as
 st`). Calls guarded by a debug switch (`if args.pdb:`, `if DEBUG:`) and
 calls inside functions whose name says they start a debugger are deliberate
-and not reported; calls in test code get low confidence.
+and not reported.
 
 ## Why is this bad?
 A forgotten breakpoint in a server stops the request thread and waits for

@@ -14,8 +14,7 @@ chosen by another optional parameter (`if path: ... else: instance.uuid`,
 "one of the two must be given") has low confidence, and so do dereferences
 in private helpers (`_name`, whose callers are in sight), in methods that
 override a base class's method (other than `__init__`: the signature often
-mirrors the base's while the framework always passes the argument) and in
-test code. Outside `__init__`/`__new__` a finding is medium confidence only
+mirrors the base's while the framework always passes the argument). Outside `__init__`/`__new__` a finding is medium confidence only
 when a call in the same file actually omits the argument (otherwise the
 `None` default is often just a signature convention). Functions whose
 decorators supply or validate the arguments (signal receivers, fixtures,

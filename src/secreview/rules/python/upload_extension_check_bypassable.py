@@ -161,7 +161,8 @@ class UploadExtensionCheckBypassable(Rule):
 
     @staticmethod
     def _case_sensitive_denial(file: PyFile, owner: ts.Node, node: ts.Node) -> tuple[str, str, str] | None:
-        if owner.type not in ("if_statement", "elif_clause") or not block_leaves(file, owner.child_by_field_name("consequence")):
+        if owner.type not in ("if_statement", "elif_clause") \
+                or not block_leaves(file, owner.child_by_field_name("consequence")):
             return None
         subject = tested = None
         if node.type == "call":

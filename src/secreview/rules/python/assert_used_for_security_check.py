@@ -62,10 +62,9 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import walk
-from secreview.lang.python.syntax import unwrap
 from secreview.rules import shorten
 
 # Words that name a security decision on their own.
@@ -166,7 +165,7 @@ class AssertUsedForSecurityCheck(Rule):
     @staticmethod
     def _security_word(file: PyFile, condition: ts.Node) -> str | None:
         weak: dict[str, str] = {}
-        for node in walk(condition):
+        for node in _walk(condition):
             if node.type != "identifier":
                 continue
             words = [w.lower() for w in _WORDS.findall(file.text_of(node))]
@@ -181,3 +180,12 @@ class AssertUsedForSecurityCheck(Rule):
         if subjects and predicates:
             return ", ".join(sorted({subjects[0], predicates[0]}))
         return None
+
+
+def _walk(node: ts.Node) -> Iterator[ts.Node]:
+    """`node` and its descendants, depth first, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))

@@ -57,11 +57,12 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.exceptions import BROAD_EXCEPTIONS, except_types
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.scopes import body_statements
+from secreview.lang.python.syntax import line_of
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import BROAD_EXCEPTIONS, body_statements, except_types, is_do_nothing
-from secreview.lang.python.syntax import line_of
 from secreview.rules import shorten
 
 _CLEANUP = re.compile(r"^(close|unlink|remove|rmtree|rmdir|kill|terminate|shutdown|cleanup|clean_up|delete|"
@@ -101,7 +102,7 @@ class BareExceptSwallowsError(Rule):
                 continue
             block = next((c for c in clause.named_children if c.type == "block"), None)
             body = body_statements(block)
-            if not body or not all(is_do_nothing(s) or s.type == "continue_statement" for s in body):
+            if not body or not all(_is_do_nothing(s) or s.type == "continue_statement" for s in body):
                 continue
             yield Hit(clause, self._values(file, clause, broad, body), confidence=self._confidence(file, clause))
 
@@ -156,3 +157,13 @@ def _is_cleanup(file: PyFile, statement: ts.Node) -> bool:
         return False
     name = function.child_by_field_name("attribute") if function.type == "attribute" else function
     return name is not None and bool(_CLEANUP.match(file.text_of(name)))
+
+
+def _is_do_nothing(statement: ts.Node) -> bool:
+    if statement.type == "pass_statement":
+        return True
+    if statement.type == "expression_statement" and statement.named_child_count == 1:
+        child = statement.named_children[0]
+        return child.type == "ellipsis" or (child.type == "string" and not any(
+            c.type == "interpolation" for c in child.named_children))
+    return False

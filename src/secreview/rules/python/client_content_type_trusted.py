@@ -74,11 +74,15 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.expressions import leaf_name
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.requests import is_request_object, is_upload, provenance_kind, web_module
+from secreview.lang.python.scopes import descendants, function_of
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
+from secreview.knowledge.vocabulary import words
 
 _TYPE_ATTRIBUTES = frozenset({"content_type", "mimetype", "mime_type"})
 _TYPE_KEYS = frozenset({"content-type", "content_type", "http_content_type"})
@@ -114,9 +118,6 @@ class ClientContentTypeTrusted(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        return ix.low_in_tests(file, self._hits(file))
-
-    def _hits(self, file: PyFile) -> Iterator[Hit]:
         text = file.text
         if "content_type" not in text and "mimetype" not in text and "mime_type" not in text \
                 and "ontent-Type" not in text and "CONTENT_TYPE" not in text and "content-type" not in text:
@@ -146,18 +147,18 @@ class ClientContentTypeTrusted(Rule):
                 if alternative.type == "elif_clause":
                     yield alternative, alternative.child_by_field_name("condition")
         for statement in file.nodes_of_type("return_statement"):
-            function = ix.function_of(file, statement)
+            function = function_of(file, statement)
             if function is None or not statement.named_children:
                 continue
             name = file.text_of(function.child_by_field_name("name"))
-            if set(ix.words(name)) & _VALIDATOR_WORDS:
+            if set(words(name)) & _VALIDATOR_WORDS:
                 yield statement, statement.named_children[0]
 
     @staticmethod
     def _type_expressions(file: PyFile, condition: ts.Node | None) -> Iterator[tuple[ts.Node, str]]:
         if condition is None:
             return
-        for node in [condition, *ix.descendants(condition, frozenset({"attribute", "subscript", "call"}))]:
+        for node in [condition, *descendants(condition, frozenset({"attribute", "subscript", "call"}))]:
             kind = _declared_type(file, node)
             if kind is not None:
                 yield node, kind
@@ -165,7 +166,7 @@ class ClientContentTypeTrusted(Rule):
     # -- verdicts -------------------------------------------------------------------------
 
     def _judge_check(self, file: PyFile, owner: ts.Node, condition: ts.Node, expr: ts.Node, kind: str) -> Hit | None:
-        function = ix.function_of(file, owner)
+        function = function_of(file, owner)
         scope = function or file.root
         if _CONTENT_INSPECTION.search(file.text_of(scope)):
             return None
@@ -179,9 +180,9 @@ class ClientContentTypeTrusted(Rule):
         else:
             consequence = ", passes this check" + (" and gets the file saved" if stores else "")
             how = "accepts or rejects the upload by"
-        code = ix.shorten(file.text_of(condition if owner.type != "return_statement" else owner), 80)
+        code = shorten(file.text_of(condition if owner.type != "return_statement" else owner), 80)
         return Hit(owner if owner.type != "elif_clause" else condition,
-                   {"code": code, "expr": ix.shorten(file.text_of(expr), 60), "how": how, "consequence": consequence},
+                   {"code": code, "expr": shorten(file.text_of(expr), 60), "how": how, "consequence": consequence},
                    confidence=Confidence.HIGH if stores and kind == "upload" else None)
 
     def _type_reused(self, file: PyFile, seen: set[int]) -> Iterator[Hit]:
@@ -208,7 +209,7 @@ class ClientContentTypeTrusted(Rule):
 
     @staticmethod
     def _reuse_hit(file: PyFile, call: ts.Node, value: ts.Node) -> Hit:
-        return Hit(call, {"code": ix.shorten(file.text_of(call), 80), "expr": ix.shorten(file.text_of(value), 60),
+        return Hit(call, {"code": shorten(file.text_of(call), 80), "expr": shorten(file.text_of(value), 60),
                           "how": "stores or serves the file with the `Content-Type` taken from",
                           "consequence": ", the file is served back with that type"})
 
@@ -223,13 +224,13 @@ def _declared_type(file: PyFile, node: ts.Node) -> str | None:
         receiver = node.child_by_field_name("object")
         if attribute not in _TYPE_ATTRIBUTES:
             return None
-        if ix.is_request_object(file, receiver):
+        if is_request_object(file, receiver):
             return "request"
-        if ix.is_upload(file, receiver):
+        if is_upload(file, receiver):
             return "upload"
-        name = ix.leaf_name(file, receiver)
-        if name and ix.uploadish_name(name) and ix.web_module(file) and receiver.type == "identifier" \
-                and ix.provenance_kind(file, receiver) in ("source", "param", "unknown"):
+        name = leaf_name(file, receiver)
+        if name and _uploadish_name(name) and web_module(file) and receiver.type == "identifier" \
+                and provenance_kind(file, receiver) in ("source", "param", "unknown"):
             return "upload"
         return None
     key_node = None
@@ -247,9 +248,9 @@ def _declared_type(file: PyFile, node: ts.Node) -> str | None:
         return None
     holder = file.text_of(mapping.child_by_field_name("attribute"))
     owner = mapping.child_by_field_name("object")
-    if holder in ("headers", "META", "environ") and ix.is_request_object(file, owner):
+    if holder in ("headers", "META", "environ") and is_request_object(file, owner):
         return "request"
-    if holder == "headers" and ix.is_upload(file, owner):
+    if holder == "headers" and is_upload(file, owner):
         return "upload"
     return None
 
@@ -286,7 +287,7 @@ def _gated_region(owner: ts.Node) -> list[ts.Node]:
 
 
 def _stores(file: PyFile, node: ts.Node) -> bool:
-    for call_node in [node] * (node.type == "call") + list(ix.descendants(node, frozenset({"call"}))):
+    for call_node in [node] * (node.type == "call") + list(descendants(node, frozenset({"call"}))):
         call = file.call_at(call_node)
         if call.method in _STORE_METHODS or (call.name in ("open", "io.open") and
                                              re.search(r"[wax]", str(file.constant_value(call.arg(1, "mode"))))):
@@ -298,8 +299,17 @@ _BODY_ATTRIBUTES = frozenset({"data", "body", "stream", "get_data", "files", "FI
 
 
 def _reads_body(file: PyFile, node: ts.Node) -> bool:
-    for attribute in [node] * (node.type == "attribute") + list(ix.descendants(node, frozenset({"attribute"}))):
+    for attribute in [node] * (node.type == "attribute") + list(descendants(node, frozenset({"attribute"}))):
         if file.text_of(attribute.child_by_field_name("attribute")) in _BODY_ATTRIBUTES \
-                and ix.is_request_object(file, attribute.child_by_field_name("object")):
+                and is_request_object(file, attribute.child_by_field_name("object")):
             return True
     return False
+
+
+_UPLOAD_WORDS = frozenset({"file", "files", "upload", "uploaded", "uploads", "attachment", "attachments", "image",
+                           "img", "photo", "picture", "avatar", "document", "doc", "media", "video", "audio",
+                           "logo", "icon", "thumbnail", "cv", "resume", "f"})
+
+
+def _uploadish_name(name: str) -> bool:
+    return any(word in _UPLOAD_WORDS for word in words(name))

@@ -44,11 +44,12 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python.file import PyFile
+from secreview.lang.python.file import NOT_CONSTANT, PyFile
+from secreview.lang.python.security_checks import security_checks_in, security_exception
+from secreview.lang.python.syntax import line_of, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import line_of, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 
 class DeadSecurityCheck(Rule):
@@ -75,7 +76,7 @@ class DeadSecurityCheck(Rule):
             condition = statement.child_by_field_name("condition")
             if _always_false(file, condition):
                 body = statement.child_by_field_name("consequence") or statement.child_by_field_name("body")
-                reason = f"it is under `{ix.shorten(file.text_of(condition), 40)}`, which is always false"
+                reason = f"it is under `{shorten(file.text_of(condition), 40)}`, which is always false"
                 yield from self._checks(file, [body] if body is not None else [], reason, seen)
 
     def _after_exit(self, file: PyFile, statement: ts.Node, seen: set[int]) -> Iterator[Hit]:
@@ -94,13 +95,12 @@ class DeadSecurityCheck(Rule):
         for statement in statements:
             if statement.type in ("function_definition", "class_definition", "decorated_definition"):
                 continue
-            for check in ix.security_checks_in(file, statement) if statement.type != "raise_statement" else \
-                    ([statement] if ix.security_exception(file.text_of(statement)) else []):
+            for check in security_checks_in(file, statement) if statement.type != "raise_statement" else \
+                    ([statement] if security_exception(file.text_of(statement)) else []):
                 if check.id in seen or check.type in ("identifier", "attribute"):
                     continue
                 seen.add(check.id)
-                yield Hit(check, {"check": ix.shorten(file.text_of(check), 60), "reason": reason},
-                          confidence=Confidence.LOW if ix.is_test_file(file.path) else None)
+                yield Hit(check, {"check": shorten(file.text_of(check), 60), "reason": reason})
                 return
 
 
@@ -111,7 +111,7 @@ def _always_false(file: PyFile, condition: ts.Node | None) -> bool:
     empty_string = condition.type == "string" and not file.text_of(condition).strip("'\"bruBRU")
     if condition.type in ("false", "none", "integer") or empty_string:
         value = file.constant_value(condition)
-        return value is not ix.NOT_CONSTANT and not value
+        return value is not NOT_CONSTANT and not value
     if condition.type == "boolean_operator" and file.text_of(condition.child_by_field_name("operator")) == "and":
         return _always_false(file, condition.child_by_field_name("left"))
     if condition.type == "not_operator":

@@ -9,7 +9,7 @@ remote debuggers (`rpdb`, `remote_pdb`, `web_pdb`, `debugpy.listen()`,
 `code.interact()`, with any import alias (`from pdb import set_trace as
 st`). Calls guarded by a debug switch (`if args.pdb:`, `if DEBUG:`) and
 calls inside functions whose name says they start a debugger are deliberate
-and not reported; calls in test code get low confidence.
+and not reported.
 
 ## Why is this bad?
 A forgotten breakpoint in a server stops the request thread and waits for
@@ -51,9 +51,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import conditions_enclosing
+from secreview.lang.python.scopes import function_of
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _interaction as ix
+from secreview.knowledge.vocabulary import words
 
 _LOCAL = {
     "pdb.set_trace", "pdb.post_mortem", "pdb.pm", "pdb.Pdb.set_trace",
@@ -105,8 +107,7 @@ class DebuggerBreakpointLeft(Rule):
             }
             if self._deliberate(file, call.node):
                 continue
-            yield Hit(call.node, values, confidence=Confidence.LOW if ix.is_test_file(file.path) else None,
-                      severity=Severity.HIGH if remote else None)
+            yield Hit(call.node, values, severity=Severity.HIGH if remote else None)
 
     @staticmethod
     def _debugger_name(file: PyFile, call) -> str | None:
@@ -129,15 +130,15 @@ class DebuggerBreakpointLeft(Rule):
     @staticmethod
     def _deliberate(file: PyFile, node) -> bool:
         """Behind a debug switch, or inside a function whose job is to start a debugger."""
-        for condition, _ in ix.conditions_enclosing(file, node):
-            if any(word in _DEBUG_WORDS or word in ("dev", "verbose") for word in ix.words(file.text_of(condition))):
+        for condition, _ in conditions_enclosing(file, node):
+            if any(word in _DEBUG_WORDS or word in ("dev", "verbose") for word in words(file.text_of(condition))):
                 return True
-        function = ix.function_of(file, node)
+        function = function_of(file, node)
         while function is not None:
             name = file.text_of(function.child_by_field_name("name"))
-            if any(word in _DEBUG_WORDS for word in ix.words(name)):
+            if any(word in _DEBUG_WORDS for word in words(name)):
                 return True
-            function = ix.function_of(file, function)
+            function = function_of(file, function)
         return False
 
 

@@ -70,12 +70,17 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python.file import PyFile
-from secreview.lang.python.web import route_handlers
+from secreview.lang.python.exceptions import caught_by
+from secreview.lang.python.expressions import leaf_name, mentions
+from secreview.lang.python.file import NOT_CONSTANT, PyFile
+from secreview.lang.python.flow import conditions_enclosing
+from secreview.lang.python.requests import is_request_object, provenance_kind, web_module
+from secreview.lang.python.scopes import NESTED_SCOPES, descendants, function_of, parameter_defaults
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import normalise, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
+from secreview.lang.python.web import route_handlers
 
 _HANDLED = ("ZeroDivisionError", "ArithmeticError")
 _NON_EMPTY_CALLS = frozenset({"split", "rsplit", "splitlines_nonempty", "str", "repr", "hex", "bin", "oct"})
@@ -125,7 +130,7 @@ class DivisionByPossibleZero(Rule):
             found = _classify(file, divisor)
             if found is None or _guarded(file, operation, found):
                 continue
-            scope = ix.function_of(file, operation) or file.root
+            scope = function_of(file, operation) or file.root
             key = (scope.id, normalise(found.names[-1]))
             if key in reported:
                 continue  # one finding per divisor and function
@@ -133,9 +138,9 @@ class DivisionByPossibleZero(Rule):
             impact = (": any client can send this value and crash the request at will"
                       if found.kind == "request" else
                       " exactly on the empty or first-use case, often after earlier steps already changed state")
-            yield Hit(operation, {"divisor": ix.shorten(file.text_of(divisor), 50), "why": found.why,
+            yield Hit(operation, {"divisor": shorten(file.text_of(divisor), 50), "why": found.why,
                                   "impact": impact},
-                      confidence=Confidence.LOW if ix.is_test_file(file.path) else found.confidence)
+                      confidence=found.confidence)
 
 
 def _formatting(file: PyFile, left: ts.Node | None) -> bool:
@@ -145,13 +150,13 @@ def _formatting(file: PyFile, left: ts.Node | None) -> bool:
         return True
     if left.type in ("string", "concatenated_string"):
         return True
-    for string in ix.descendants(left, frozenset({"string"})):  # _("... %s ...") % x, ("a %s" + b) % x
+    for string in descendants(left, frozenset({"string"})):  # _("... %s ...") % x, ("a %s" + b) % x
         if "%" in file.text_of(string):
             return True
     value = file.constant_value(left)
     if isinstance(value, str):
         return True
-    name = (ix.leaf_name(file, left) or "").lower()
+    name = (leaf_name(file, left) or "").lower()
     return any(word in name for word in ("fmt", "format", "msg", "message", "template", "text", "str", "pattern",
                                          "line", "sql", "query", "html", "url", "path", "name", "label"))
 
@@ -160,7 +165,7 @@ def _source(file: PyFile, node: ts.Node) -> bool:
     """Attacker data per the dataflow analysis (asked only in files that handle requests: it is costly)."""
     if not _handles_requests(file) or not _looks_external(file, node):
         return False
-    return ix.provenance_kind(file, node, "trust") == "source"
+    return provenance_kind(file, node, "trust") == "source"
 
 
 _EXTERNAL_HINT = re.compile(r"request|\breq\b|\.args\b|\.form\b|query|json|\bGET\b|\bPOST\b|headers|argv|input\(|"
@@ -173,8 +178,8 @@ def _looks_external(file: PyFile, node: ts.Node) -> bool:
         return True
     node = unwrap(node)
     if node is not None and node.type == "identifier":
-        function = ix.function_of(file, node)
-        if function is not None and file.text_of(node) in ix.parameter_names(file, function) \
+        function = function_of(file, node)
+        if function is not None and file.text_of(node) in _parameter_names(file, function) \
                 and any(function.id == handler.id for handler in route_handlers(file)):
             return True  # a URL parameter of a route
         for binding, identifier in file.reaching_bindings(node):
@@ -185,7 +190,7 @@ def _looks_external(file: PyFile, node: ts.Node) -> bool:
 
 
 def _handles_requests(file: PyFile) -> bool:
-    return file.memo(("handles-requests",), lambda: ix.web_module(file) or "request" in file.text
+    return file.memo(("handles-requests",), lambda: web_module(file) or "request" in file.text
                      or "argv" in file.text or "input(" in file.text)
 
 
@@ -204,10 +209,10 @@ def _classify(file: PyFile, divisor: ts.Node, _depth: int = 0) -> _Divisor | Non
                 return None  # `for s in groups: x % len(s)`: an element, usually non-empty by construction
             if _reads_request(file, subject):
                 return _Divisor("request", (text, file.text_of(subject)),
-                                f"is the length of request data `{ix.shorten(file.text_of(subject), 40)}`, which a client "
+                                f"is the length of request data `{shorten(file.text_of(subject), 40)}`, which a client "
                                 "can send empty", Confidence.HIGH)
             return _Divisor("len", (text, file.text_of(subject)),
-                            f"is the length of `{ix.shorten(file.text_of(subject), 40)}`, which is zero when it is empty")
+                            f"is the length of `{shorten(file.text_of(subject), 40)}`, which is zero when it is empty")
         if call.name in ("int", "float", "decimal.Decimal", "fractions.Fraction") and call.args:
             if _source(file, call.args[0]):
                 return _Divisor("request", (text, file.text_of(call.args[0])),
@@ -220,9 +225,9 @@ def _classify(file: PyFile, divisor: ts.Node, _depth: int = 0) -> _Divisor | Non
     if divisor.type != "identifier":
         return None
     name = text
-    function = ix.function_of(file, divisor)
+    function = function_of(file, divisor)
     if function is not None:
-        for param, _node, value in ix.parameter_defaults(file, function):
+        for param, _node, value in parameter_defaults(file, function):
             if param == name and file.constant_value(value) == 0 and value.type == "integer":
                 if not file.bindings_before(divisor):
                     return _Divisor("default-zero", (name,), "defaults to `0` when the caller leaves it out")
@@ -241,7 +246,7 @@ def _classify(file: PyFile, divisor: ts.Node, _depth: int = 0) -> _Divisor | Non
         inner = _classify(file, assigned[0], _depth + 1)
         if inner is not None:
             return _Divisor(inner.kind, (name, *inner.names), inner.why, inner.confidence)
-        if _source(file, assigned[0]) and file.constant_value(assigned[0]) is ix.NOT_CONSTANT:
+        if _source(file, assigned[0]) and file.constant_value(assigned[0]) is NOT_CONSTANT:
             return None
     return None
 
@@ -253,7 +258,7 @@ def _reads_request(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
         return False
     current = node
     while current is not None and current.type in ("subscript", "call", "attribute"):
-        if current.type == "attribute" and ix.is_request_object(file, current.child_by_field_name("object")):
+        if current.type == "attribute" and is_request_object(file, current.child_by_field_name("object")):
             return True
         current = (current.child_by_field_name("value") if current.type == "subscript" else
                    current.child_by_field_name("function") if current.type == "call" else
@@ -274,9 +279,9 @@ def _element_of_collection(file: PyFile, subject: ts.Node | None) -> bool:
         if ancestor.type in ("list_comprehension", "generator_expression", "set_comprehension",
                              "dictionary_comprehension"):
             for clause in ancestor.named_children:
-                if clause.type == "for_in_clause" and ix.mentions(file, clause.child_by_field_name("left"), name):
+                if clause.type == "for_in_clause" and mentions(file, clause.child_by_field_name("left"), name):
                     return True
-        if ancestor.type in ix.NESTED:
+        if ancestor.type in NESTED_SCOPES:
             break
     return any(b.type == "for_statement" for b, _ in file.reaching_bindings(subject))
 
@@ -302,12 +307,12 @@ def _non_empty(file: PyFile, subject: ts.Node | None, _depth: int = 0) -> bool:
 
 def _guarded(file: PyFile, operation: ts.Node, divisor: _Divisor) -> bool:
     names = [n for n in divisor.names if n]
-    for condition, _ in ix.conditions_enclosing(file, operation):
-        if any(ix.mentions(file, condition, n) for n in names):
+    for condition, _ in conditions_enclosing(file, operation):
+        if any(mentions(file, condition, n) for n in names):
             return True
-    if ix.caught_by(file, operation, _HANDLED):
+    if caught_by(file, operation, _HANDLED):
         return True
-    scope = ix.function_of(file, operation) or file.root
+    scope = function_of(file, operation) or file.root
     # inside `for x in items:` / `while items:` over the measured collection
     for ancestor in file.ancestors(operation):
         if ancestor == scope:
@@ -325,12 +330,24 @@ def _guarded(file: PyFile, operation: ts.Node, divisor: _Divisor) -> bool:
         elif statement.type == "assert_statement":
             tested = statement
         else:
-            tested = next((c for c in ix.descendants(statement, frozenset({"boolean_operator", "conditional_expression",
+            tested = next((c for c in descendants(statement, frozenset({"boolean_operator", "conditional_expression",
                                                                            "comparison_operator"}))), None)
-        if tested is not None and any(ix.mentions(file, tested, n) for n in names):
+        if tested is not None and any(mentions(file, tested, n) for n in names):
             return True
     for call in file.calls_to("max", "min"):
         if scope.start_byte <= call.node.start_byte < operation.start_byte \
-                and any(ix.mentions(file, call.node, n) for n in names):
+                and any(mentions(file, call.node, n) for n in names):
             return True
     return False
+
+
+def _parameter_names(file: PyFile, function: ts.Node) -> list[str]:
+    parameters = function.child_by_field_name("parameters")
+    names = []
+    for param in parameters.named_children if parameters is not None else ():
+        ident = param if param.type == "identifier" else param.child_by_field_name("name")
+        if ident is None and param.named_children:
+            ident = param.named_children[0]
+        if ident is not None and ident.type == "identifier":
+            names.append(file.text_of(ident))
+    return names

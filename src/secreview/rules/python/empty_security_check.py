@@ -52,16 +52,17 @@ def delete(user, document):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import re
+from collections.abc import Iterator
 
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.scopes import class_bases, decorators_of, enclosing_class
+from secreview.lang.python.security_checks import SECURITY_NOUNS
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _interaction as ix
+from secreview.knowledge.vocabulary import words
 
 _ABSTRACT = ("abstractmethod", "abstractproperty", "overload", "abstractclassmethod", "abstractstaticmethod",
              "property", "setter", "getter", "deleter", "cached_property")
@@ -97,7 +98,7 @@ class EmptySecurityCheck(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         for function in file.nodes_of_type("function_definition"):
             name = file.text_of(function.child_by_field_name("name"))
-            kind = ix.check_function_kind(name)
+            kind = _check_function_kind(name)
             if kind is None:
                 continue
             body_kind = self._body_kind(file, function)
@@ -107,14 +108,13 @@ class EmptySecurityCheck(Rule):
                 continue  # returns None: falsy, so it denies
             if self._intended(file, function):
                 continue
-            cls = ix.enclosing_class(file, function)
-            overrides = cls is not None and [b for b in ix.class_bases(file, cls) if b not in ("object",)]
+            cls = enclosing_class(file, function)
+            overrides = cls is not None and [b for b in class_bases(file, cls) if b not in ("object",)]
             if body_kind == "allow" and overrides:
                 continue  # a subclass saying "this one is public" on purpose
             behaviour = ("always reports success" if body_kind == "allow" else "does nothing")
             body = "is only `return True`" if body_kind == "allow" else "is empty (only `pass`, `...` or a docstring)"
-            yield Hit(function.child_by_field_name("name"), {"function": name, "behaviour": behaviour, "body": body},
-                      confidence=Confidence.LOW if ix.is_test_file(file.path) else None)
+            yield Hit(function.child_by_field_name("name"), {"function": name, "behaviour": behaviour, "body": body})
 
     @staticmethod
     def _body_kind(file: PyFile, function: ts.Node) -> str | None:
@@ -142,7 +142,7 @@ class EmptySecurityCheck(Rule):
 
     @staticmethod
     def _intended(file: PyFile, function: ts.Node) -> bool:
-        if any(d.split("(")[0].rsplit(".", 1)[-1] in _ABSTRACT for d in ix.decorators_of(file, function)):
+        if any(d.split("(")[0].rsplit(".", 1)[-1] in _ABSTRACT for d in decorators_of(file, function)):
             return True
         body = function.child_by_field_name("body")
         if body is not None and any(c.type == "comment" and not _TODO.search(file.text_of(c))
@@ -153,9 +153,9 @@ class EmptySecurityCheck(Rule):
             doc = file.text_of(first).lower()
             if any(word in doc for word in _INTENDED_DOC_WORDS):
                 return True
-        cls = ix.enclosing_class(file, function)
+        cls = enclosing_class(file, function)
         if cls is not None:
-            class_words = set(ix.words(file.text_of(cls.child_by_field_name("name"))))
+            class_words = set(words(file.text_of(cls.child_by_field_name("name"))))
             if class_words & (_BASE_CLASS_WORDS | _PERMISSIVE_CLASS_WORDS):
                 return True
             superclasses = cls.child_by_field_name("superclasses")
@@ -168,3 +168,43 @@ class EmptySecurityCheck(Rule):
 def _is_docstring(statement: ts.Node) -> bool:
     return statement.type == "expression_statement" and bool(statement.named_children) \
         and statement.named_children[0].type in ("string", "concatenated_string")
+
+
+_STATES = frozenset({"authorized", "authorised", "authenticated", "allowed", "permitted", "trusted"})
+_VALIDITY = frozenset({"valid", "verified", "correct", "ok", "matches", "match"})
+_SECRET_NOUNS = frozenset({"token", "signature", "sig", "password", "passwd", "csrf", "xsrf", "hmac", "mac", "cert",
+                           "certificate", "otp", "nonce", "session", "credential", "credentials", "jwt", "captcha",
+                           "origin", "referer", "referrer", "hostname"})
+_PERMISSION_NOUNS = frozenset({"permission", "permissions", "perm", "perms", "access", "role", "roles", "privilege",
+                               "privileges", "right", "rights", "scope", "scopes", "grant", "grants"})
+_CAN_ACTIONS = frozenset({"access", "view", "edit", "delete", "modify", "manage", "change", "update", "create",
+                          "administer", "admin", "see", "remove", "write", "approve", "impersonate"})
+_ENFORCERS = frozenset({"check", "verify", "validate", "enforce", "require", "ensure", "assert"})
+
+
+def _check_function_kind(name: str) -> str | None:
+    """How a function named `name` reports a security decision, judged from its name.
+
+    "predicate": returns whether the caller is allowed (`is_authorized`, `has_permission`, `can_edit`);
+    "enforcer": refuses by raising (`check_permission`, `verify_token`, `require_admin`, `authorize`);
+    "authenticator": returns the authenticated principal or None (`authenticate`); None otherwise.
+    """
+    parts = words(name)
+    if not parts:
+        return None
+    head, rest = parts[0], parts[1:]
+    if head in ("authorize", "authorise"):
+        return "enforcer"
+    if head == "authenticate":
+        return "authenticator"
+    if head == "is":
+        if set(rest) & _STATES or (set(rest) & _VALIDITY and set(rest) & _SECRET_NOUNS):
+            return "predicate"
+        return None
+    if head == "has":
+        return "predicate" if set(rest) & _PERMISSION_NOUNS else None
+    if head == "can":
+        return "predicate" if rest and rest[0] in _CAN_ACTIONS else None
+    if head in _ENFORCERS and any(p in SECURITY_NOUNS for p in rest):
+        return "enforcer"
+    return None

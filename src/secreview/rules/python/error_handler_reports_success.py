@@ -65,12 +65,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
+from secreview.lang.python.exceptions import BROAD_EXCEPTIONS, except_types
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import own_returns
+from secreview.lang.python.requests import HTTP_STATUS_NAMES
+from secreview.lang.python.syntax import line_of, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import own_returns, status_of
-from secreview.rules.python._flow import BROAD_EXCEPTIONS, except_types
-from secreview.lang.python.syntax import line_of
 from secreview.rules import shorten
 
 _PREDICATE = re.compile(r"^_*(?:is|has|can|should|was|are|does)_")
@@ -111,7 +114,7 @@ class ErrorHandlerReportsSuccess(Rule):
             if function is None or not self._reports_outcome(file, function):
                 continue
             handler_returns = [r for r in own_returns(file, function, within=clause) if r.named_children]
-            success = next((r for r in handler_returns if status_of(file, r.named_children[0]) == "success"), None)
+            success = next((r for r in handler_returns if _status_of(file, r.named_children[0]) == "success"), None)
             falls_through = False
             if success is None:
                 success = self._falls_through_to_success(file, clause)
@@ -120,7 +123,7 @@ class ErrorHandlerReportsSuccess(Rule):
                 continue
             failure = next((r for r in own_returns(file, function)
                             if r.named_children and not (clause.start_byte <= r.start_byte < clause.end_byte)
-                            and status_of(file, r.named_children[0]) == "failure"), None)
+                            and _status_of(file, r.named_children[0]) == "failure"), None)
             verdict_name = bool(_OUTCOME_WORDS.search(file.text_of(function.child_by_field_name("name"))))
             if failure is None and not verdict_name:
                 continue
@@ -148,7 +151,7 @@ class ErrorHandlerReportsSuccess(Rule):
             after = after.next_named_sibling
         if after is None or after.type != "return_statement" or not after.named_children:
             return None
-        return after if status_of(file, after.named_children[0]) == "success" else None
+        return after if _status_of(file, after.named_children[0]) == "success" else None
 
     @staticmethod
     def _normal_path_succeeds(file: PyFile, clause, success) -> bool:
@@ -172,7 +175,7 @@ class ErrorHandlerReportsSuccess(Rule):
             normal = last[0] if last and last[0].type == "return_statement" else None
         if normal is None or not normal.named_children:
             return False
-        return status_of(file, normal.named_children[0]) == "success"
+        return _status_of(file, normal.named_children[0]) == "success"
 
     @staticmethod
     def _reports_outcome(file: PyFile, function) -> bool:
@@ -211,3 +214,87 @@ class ErrorHandlerReportsSuccess(Rule):
             "first": shorten(file.text_of(statements[0]), 60) if statements else "...",
             "try_line": str(line_of(try_statement)) if try_statement is not None else "?",
         }
+
+
+_SUCCESS_WORDS = frozenset({"ok", "success", "succeeded", "successful", "done", "passed", "valid", "allowed",
+                            "accepted", "healthy", "up", "active", "created", "deleted", "updated", "true"})
+_FAILURE_WORDS = frozenset({"error", "fail", "failed", "failure", "invalid", "denied", "forbidden", "unhealthy",
+                            "down", "rejected", "ko", "false", "unauthorized", "exception"})
+_STATUS_KEYS = frozenset({"status", "result", "success", "ok", "state", "outcome", "succeeded", "error", "failed"})
+_STATUS_KEYWORDS = ("status", "status_code", "code")
+
+
+def _status_of(file: PyFile, node: ts.Node | None, depth: int = 0) -> str | None:
+    """"success" or "failure" when an expression is a recognisable status (True/False, an HTTP status,
+    `HTTPStatus.OK`, `{"status": "ok"}`, `Response(..., status=500)`, `(body, 404)`), else None."""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return None
+    if node.type in ("true", "false"):
+        return "success" if node.type == "true" else "failure"
+    if node.type == "integer":
+        value = file.constant_value(node)
+        if isinstance(value, int) and 200 <= value < 300:
+            return "success"
+        if isinstance(value, int) and 400 <= value < 600:
+            return "failure"
+        return None
+    if node.type == "attribute":
+        name = file.text_of(node.child_by_field_name("attribute"))
+        match = re.match(r"HTTP_(\d{3})_", name)  # rest_framework.status.HTTP_200_OK
+        if match:
+            code = int(match.group(1))
+        elif name in HTTP_STATUS_NAMES and "status" in file.text_of(node).lower():  # HTTPStatus.OK
+            code = HTTP_STATUS_NAMES[name]
+        else:
+            return None
+        return "success" if 200 <= code < 300 else "failure" if code >= 400 else None
+    if node.type in ("tuple", "expression_list") and len(node.named_children) >= 2:  # (body, 404), body, 200
+        return _status_of(file, node.named_children[1], depth + 1)
+    if node.type == "dictionary":
+        for pair in node.named_children:
+            if pair.type != "pair":
+                continue
+            key = file.constant_value(pair.child_by_field_name("key"))
+            if isinstance(key, str) and key.lower() in _STATUS_KEYS:
+                value = pair.child_by_field_name("value")
+                verdict = _status_word(file, value)
+                if verdict is not None:
+                    return verdict if key.lower() not in ("error", "failed") else \
+                        {"success": "failure", "failure": "success"}[verdict]
+        return None
+    if node.type == "call":
+        call = file.call_at(node)
+        for keyword in _STATUS_KEYWORDS:
+            if keyword in call.kwargs:
+                return _status_of(file, call.kwargs[keyword], depth + 1)
+        if call.method in ("jsonify", "JsonResponse", "dict") and call.kwargs:
+            for key in _STATUS_KEYS:
+                if key in call.kwargs:
+                    return _status_word(file, call.kwargs[key])
+        if call.args and call.method in ("jsonify", "JsonResponse"):
+            return _status_of(file, call.args[0], depth + 1)
+        if call.method and re.match(r"^HttpResponse(?:BadRequest|Forbidden|NotFound|ServerError|NotAllowed|Gone)$",
+                                    call.method):
+            return "failure"
+        if call.method and re.match(r"^HTTP(?:BadRequest|Forbidden|NotFound|InternalServerError|Unauthorized|"
+                                    r"Conflict|ServiceUnavailable)$", call.method):
+            return "failure"
+        return None
+    return None
+
+
+def _status_word(file: PyFile, node: ts.Node | None) -> str | None:
+    node = unwrap(node)
+    if node is None:
+        return None
+    if node.type in ("true", "false"):
+        return "success" if node.type == "true" else "failure"
+    value = file.constant_value(node)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _SUCCESS_WORDS:
+            return "success"
+        if word in _FAILURE_WORDS:
+            return "failure"
+    return None

@@ -48,11 +48,11 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.exceptions import BUILTIN_EXCEPTIONS, looks_like_exception_class
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import BUILTIN_EXCEPTIONS, looks_like_exception_class
-from secreview.lang.python.syntax import unwrap
 from secreview.rules import shorten
 
 _VERBS = re.compile(r"^(Raise|Throw|Report|Handle|Log|Print|Show|Display|Set|Add|Record|Check|Emit|Send|Process|"

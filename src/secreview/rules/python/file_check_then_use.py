@@ -92,12 +92,12 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.files import open_flags
+from secreview.lang.python.flow import guarded, lock_around
+from secreview.lang.python.scopes import NESTED_SCOPES, last_binding, rebound_between
+from secreview.lang.python.syntax import line_of, normalise
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import line_of, normalise
-from secreview.rules.python._flow import (
-    calls_in, guarded, last_binding, lock_around, lower, open_flags, rebound_between,
-)
 from secreview.lang.python.constants import keyword_is_true
 from secreview.rules import shorten
 
@@ -173,7 +173,7 @@ class FileCheckThenUse(Rule):
             best: tuple[tuple[int, int, bool], Confidence, Call, str, bool, str] | None = None
             for region, absent in regions:
                 effective, state = self._effective(kind, absent)
-                for use in calls_in(file, region):
+                for use in _calls_in(file, region):
                     what = self._use_kind(file, use, subjects, call)
                     if what == ATOMIC:
                         break  # created exclusively: from here on the path is this code's own
@@ -192,7 +192,7 @@ class FileCheckThenUse(Rule):
             _, confidence, use, what, absent, effective = best
             lock = lock_around(file, call.node)
             if lock:
-                confidence = lower(confidence)
+                confidence = _lower(confidence)
             yield Hit(call.node, self._values(file, call, effective, use, what, subjects, lock, absent),
                       confidence=confidence)
 
@@ -371,8 +371,8 @@ class FileCheckThenUse(Rule):
                    f"`exist_ok=True` when creating directories.")
         lock_note = ""
         if lock:
-            lock_note = (f" The check and the use run under `{lock}`, which only serialises callers of this code, "
-                         f"not other processes or users that write to the same directory.")
+            lock_note = (f" The check and the use run under `{shorten(lock, 60)}`, which only serialises callers of "
+                         f"this code, not other processes or users that write to the same directory.")
         return {
             "path": path,
             "check": shorten(file.text_of(check.node), 60),
@@ -384,3 +384,31 @@ class FileCheckThenUse(Rule):
             "lock_note": lock_note,
             "fix": fix,
         }
+
+
+def _lower(confidence: Confidence) -> Confidence:
+    return {Confidence.HIGH: Confidence.MEDIUM}.get(confidence, Confidence.LOW)
+
+
+def _in_region(node: ts.Node, region: list[ts.Node]) -> ts.Node | None:
+    """The statement of `region` containing `node`, if `node` runs there (not in a nested def/lambda)."""
+    for statement in region:
+        if statement.start_byte <= node.start_byte and node.end_byte <= statement.end_byte:
+            current = node.parent
+            while current is not None:
+                if current.type in NESTED_SCOPES:
+                    return None
+                if current == statement:
+                    break
+                current = current.parent
+            return statement
+    return None
+
+
+def _calls_in(file: PyFile, region: list[ts.Node]) -> list[Call]:
+    """The calls executed by the statements of `region`, in source order."""
+    if not region:
+        return []
+    start, end = region[0].start_byte, region[-1].end_byte
+    return [c for c in file.calls if start <= c.node.start_byte < end and _in_region(c.node, region)]
+

@@ -64,13 +64,18 @@ def save_state(state_path, state):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from secreview.lang.python.file import Call, PyFile
+import tree_sitter as ts
+
+from secreview.lang.python.file import Call, NOT_CONSTANT, PyFile
+from secreview.lang.python.files import open_flags
+from secreview.lang.python.scopes import last_binding
+from secreview.lang.python.syntax import line_of, normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._flow import last_binding, open_flags, path_shape, same, scope_calls_after
-from secreview.lang.python.syntax import line_of
 from secreview.rules import shorten
 
 _MOVES = ("os.rename", "os.replace", "os.renames", "shutil.move")
@@ -114,7 +119,7 @@ class FileCreatedWithoutExclusiveFlag(Rule):
         flags = open_flags(file, flags_node)
         if path is None or flags is None or "O_CREAT" not in flags or flags & {"O_EXCL", "O_TMPFILE"}:
             return None
-        shape = path_shape(file, path)
+        shape = _path_shape(file, path)
         if shape.safe:
             return None
         move = self._move_of(file, call, path)
@@ -131,7 +136,7 @@ class FileCreatedWithoutExclusiveFlag(Rule):
         mode = file.constant_value(mode_node) if mode_node is not None else "r"
         if path is None or not isinstance(mode, str) or "x" in mode or not set(mode) & set("wa"):
             return None
-        shape = path_shape(file, path)
+        shape = _path_shape(file, path)
         if not shape.predictable:
             return None
         move = self._move_of(file, call, path)
@@ -140,7 +145,7 @@ class FileCreatedWithoutExclusiveFlag(Rule):
 
     @staticmethod
     def _move_of(file: PyFile, call: Call, path) -> Call | None:
-        return next((m for m in scope_calls_after(file, call.node, _MOVES) if same(file, m.arg(0, "src"), path)),
+        return next((m for m in _scope_calls_after(file, call.node, _MOVES) if _same(file, m.arg(0, "src"), path)),
                     None)
 
     @staticmethod
@@ -169,3 +174,142 @@ class FileCreatedWithoutExclusiveFlag(Rule):
         }
         confidence = Confidence.HIGH if move is not None else Confidence.MEDIUM
         return Hit(call.node, values, confidence=confidence)
+
+
+def _same(file: PyFile, a: ts.Node | None, b: ts.Node | None) -> bool:
+    return a is not None and b is not None and normalise(file.text_of(a)) == normalise(file.text_of(b))
+
+
+def _scope_calls_after(file: PyFile, node: ts.Node, names: tuple[str, ...]) -> list[Call]:
+    """Calls to `names` after `node` in the same function (or module), not in nested scopes."""
+    scope = file.enclosing_scope(node)
+    out = []
+    for call in file.calls_to(*names):
+        if call.node.start_byte <= node.end_byte:
+            continue
+        if scope.start_byte <= call.node.start_byte < scope.end_byte and file.enclosing_scope(call.node) == scope:
+            out.append(call)
+    return out
+
+
+def _last_binding_statement(file: PyFile, ident: ts.Node) -> ts.Node | None:
+    """The statement (assignment, for, with...) that last binds `ident` before it."""
+    if ident.type != "identifier":
+        return None
+    bindings = file.bindings_before(ident)
+    return bindings[-1][0] if bindings else None
+
+
+_TEMP_FACTORIES = re.compile(r"\b(mkstemp|mkdtemp|NamedTemporaryFile|TemporaryDirectory|TemporaryFile|"
+                             r"SpooledTemporaryFile)\b")
+_SHARED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+_TEMP_WORD = re.compile(r"(?:^|[^a-z])(?:tmp|temp(?:orary)?(?:[^a-z]|$))|\.new$|\.part$|\.partial$|\.swp$|~$", re.I)
+
+
+@dataclass(frozen=True)
+class _PathShape:
+    """How a path expression is built."""
+
+    safe: bool = False  # comes from mkstemp()/NamedTemporaryFile()/mkdtemp(): unique and private
+    shared_dir: bool = False  # a fixed name under /tmp, /var/tmp or /dev/shm (or gettempdir())
+    temp_suffix: str = ""  # the fixed temp-like part added to another path (".tmp", "~", ...)
+    base: str = ""  # the path it is derived from, if any
+
+    @property
+    def predictable(self) -> bool:
+        return not self.safe and (self.shared_dir or bool(self.temp_suffix))
+
+
+def _path_shape(file: PyFile, node: ts.Node | None, depth: int = 0) -> _PathShape:
+    node = unwrap(node)
+    if node is None or depth > 4:
+        return _PathShape()
+    text = file.text_of(node)
+    if _TEMP_FACTORIES.search(text):
+        return _PathShape(safe=True)
+    if node.type == "identifier":
+        bound = last_binding(file, node)
+        if bound is None:
+            # bound by a tuple assignment such as ``fd, path = tempfile.mkstemp()``?
+            return _PathShape(safe=_bound_by_temp_factory(file, node))
+        return _path_shape(file, bound, depth + 1)
+    value = file.constant_value(node)
+    if isinstance(value, str):
+        return _PathShape(shared_dir=_in_shared_dir(value), temp_suffix=_temp_part(value))
+    if "gettempdir" in text:
+        return _PathShape(shared_dir=True, temp_suffix=_literal_temp_part(file, node))
+    if node.type == "binary_operator":
+        return _binary_shape(file, node, depth)
+    if node.type == "string":  # f-string
+        literal = "".join(file.text_of(c) for c in node.named_children if c.type == "string_content")
+        parts = [c for c in node.named_children if c.type == "interpolation"]
+        base = file.text_of(parts[0].child_by_field_name("expression")) if parts else ""
+        first = next((c for c in node.named_children if c.type in ("string_content", "interpolation")), None)
+        shared = first is not None and first.type == "string_content" and _in_shared_dir(file.text_of(first))
+        return _PathShape(shared_dir=shared, temp_suffix=_temp_part(literal), base=shorten(base, 50))
+    if node.type == "call":
+        return _call_shape(file, node, depth)
+    return _PathShape()
+
+
+def _binary_shape(file: PyFile, node: ts.Node, depth: int) -> _PathShape:
+    operator = file.text_of(node.child_by_field_name("operator"))
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    left_value, right_value = file.constant_value(left), file.constant_value(right)
+    if operator == "+":
+        if isinstance(right_value, str) and left_value is NOT_CONSTANT:
+            inner = _path_shape(file, left, depth + 1)
+            return _PathShape(safe=inner.safe, shared_dir=inner.shared_dir,
+                             temp_suffix=_temp_part(right_value) or inner.temp_suffix,
+                             base=shorten(file.text_of(left), 50))
+        if isinstance(left_value, str):
+            return _PathShape(shared_dir=_in_shared_dir(left_value), temp_suffix=_temp_part(left_value))
+    if operator == "%" and isinstance(left_value, str):
+        literal = re.sub(r"%(\([^)]*\))?[-#0 +]*\d*(\.\d+)?[a-zA-Z]", "", left_value)
+        return _PathShape(shared_dir=_in_shared_dir(left_value), temp_suffix=_temp_part(literal),
+                         base=shorten(file.text_of(right), 50))
+    return _PathShape()
+
+
+def _call_shape(file: PyFile, node: ts.Node, depth: int) -> _PathShape:
+    function = node.child_by_field_name("function")
+    name = file.qualified_name(function) or ""
+    arguments = node.child_by_field_name("arguments")
+    args = [a for a in (arguments.named_children if arguments else ()) if a.type != "comment"]
+    if name in ("os.path.join", "posixpath.join") and args:
+        head = _path_shape(file, args[0], depth + 1)
+        tail_value = file.constant_value(args[-1])
+        suffix = _temp_part(tail_value) if isinstance(tail_value, str) else ""
+        return _PathShape(safe=head.safe, shared_dir=head.shared_dir and len(args) > 1,
+                         temp_suffix=suffix, base=shorten(file.text_of(args[0]), 50))
+    if function is not None and function.type == "attribute" \
+            and file.text_of(function.child_by_field_name("attribute")) == "format":
+        template = file.constant_value(function.child_by_field_name("object"))
+        if isinstance(template, str):
+            literal = re.sub(r"\{[^}]*\}", "", template)
+            return _PathShape(shared_dir=_in_shared_dir(template), temp_suffix=_temp_part(literal))
+    return _PathShape()
+
+
+def _literal_temp_part(file: PyFile, node: ts.Node) -> str:
+    literals = [file.constant_value(n) for n in file.nodes("(string) @s", "s", node)]
+    return next((_temp_part(v) for v in literals if isinstance(v, str) and _temp_part(v)), "")
+
+
+def _bound_by_temp_factory(file: PyFile, ident: ts.Node) -> bool:
+    """``fd, path = tempfile.mkstemp()`` or ``with NamedTemporaryFile() as path``."""
+    statement = _last_binding_statement(file, ident)
+    if statement is None or statement.type not in ("assignment", "as_pattern"):
+        return False
+    value = statement.child_by_field_name("right") if statement.type == "assignment" else statement.named_children[0]
+    return value is not None and bool(_TEMP_FACTORIES.search(file.text_of(value)))
+
+
+def _in_shared_dir(text: str) -> bool:
+    return any(text == d or text.startswith(d + "/") for d in _SHARED_DIRS)
+
+
+def _temp_part(text: str) -> str:
+    """The temp-looking fixed part of a name ('.tmp', '~', '.new', ...), or ''."""
+    tail = text.rsplit("/", 1)[-1]
+    return tail if tail and _TEMP_WORD.search(tail) else ""

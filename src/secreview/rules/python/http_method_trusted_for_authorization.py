@@ -70,11 +70,17 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.expressions import leaf_name
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import block_leaves
+from secreview.lang.python.requests import is_request_object
+from secreview.lang.python.scopes import decorators_of, descendants, enclosing_class, function_of
+from secreview.lang.python.security_checks import auth_check_name, security_checks_in, security_exception
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
+from secreview.knowledge.vocabulary import words
 
 _ALL = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "POST", "PUT", "PATCH", "DELETE"})
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -103,9 +109,6 @@ class HttpMethodTrustedForAuthorization(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        return ix.low_in_tests(file, self._hits(file))
-
-    def _hits(self, file: PyFile) -> Iterator[Hit]:
         if "method" not in file.text and "REQUEST_METHOD" not in file.text:
             return
         for statement in file.nodes_of_type("if_statement"):
@@ -113,7 +116,7 @@ class HttpMethodTrustedForAuthorization(Rule):
             passing = _methods_where_true(file, condition)
             if passing is None:
                 continue
-            function = ix.function_of(file, statement)
+            function = function_of(file, statement)
             if function is None:
                 continue
             context = self._context(file, function)
@@ -136,26 +139,26 @@ class HttpMethodTrustedForAuthorization(Rule):
                           "GET (logout, delete or approve links, exports) and pages that show private data.")
             name = file.text_of(function.child_by_field_name("name"))
             yield Hit(condition, {"methods": _describe(skipped), "function": name,
-                                  "check": ix.shorten(file.text_of(check), 60), "impact": impact,
-                                  "code": ix.shorten(file.text_of(condition), 60)},
+                                  "check": shorten(file.text_of(check), 60), "impact": impact,
+                                  "code": shorten(file.text_of(condition), 60)},
                       confidence=confidence)
 
     @staticmethod
     def _context(file: PyFile, function: ts.Node) -> str | None:
         """"hook" for request hooks and view decorators, "predicate" for permission classes, else None."""
         name = file.text_of(function.child_by_field_name("name"))
-        cls = ix.enclosing_class(file, function)
-        owner_words = set(ix.words(name))
+        cls = enclosing_class(file, function)
+        owner_words = set(words(name))
         if cls is not None:
-            owner_words |= set(ix.words(file.text_of(cls.child_by_field_name("name"))))
+            owner_words |= set(words(file.text_of(cls.child_by_field_name("name"))))
         if {"readonly", "read", "public", "anonymous", "anon"} & owner_words or "ReadOnly" in name:
             return None
         if name in _PREDICATE_HOOKS:
             return "predicate"
         if name in _HOOK_NAMES or any(any(d in decorator for d in _HOOK_DECORATORS)
-                                      for decorator in ix.decorators_of(file, function)):
+                                      for decorator in decorators_of(file, function)):
             return "hook"
-        outer = ix.function_of(file, function)
+        outer = function_of(file, function)
         if outer is not None:  # a wrapper returned by a decorator
             body = outer.child_by_field_name("body")
             returned = [s for s in body.named_children if s.type == "return_statement"] if body is not None else []
@@ -181,7 +184,7 @@ class HttpMethodTrustedForAuthorization(Rule):
             rest = [s for s in after if s.type == "return_statement"]
             if rest:
                 return passing, rest[0]  # if method in SAFE: return True; return user.is_staff
-        pure_guard = not list(ix.descendants(consequence, frozenset({"return_statement"}))) if consequence else False
+        pure_guard = not list(descendants(consequence, frozenset({"return_statement"}))) if consequence else False
         if inside and pure_guard and not alternatives and not checks_after:
             skipped = _ALL - passing
             if skipped <= _SAFE and not _clearly_authentication(file, consequence):
@@ -191,13 +194,13 @@ class HttpMethodTrustedForAuthorization(Rule):
 
 
 def _auth_checks(file: PyFile, statement: ts.Node, context: str) -> list[ts.Node]:
-    checks = ix.security_checks_in(file, statement, auth_only=True)
-    if statement.type == "raise_statement" and ix.security_exception(file.text_of(statement)):
+    checks = security_checks_in(file, statement, auth_only=True)
+    if statement.type == "raise_statement" and security_exception(file.text_of(statement)):
         checks.insert(0, statement)
     if statement.type == "expression_statement" and statement.named_children \
             and statement.named_children[0].type == "call" and statement.named_children[0] not in checks:
         call = file.call_at(statement.named_children[0])
-        if call.method and ix.auth_check_name(call.method):
+        if call.method and auth_check_name(call.method):
             checks.insert(0, statement.named_children[0])
     if context == "predicate" and statement.type == "return_statement" and statement.named_children:
         checks.append(statement.named_children[0])
@@ -213,7 +216,7 @@ _AUTHENTICATION_WORDS = ("login", "logged", "auth", "permission", "perm", "user"
 def _passes_through(file: PyFile, block: ts.Node | None) -> bool:
     """The block ends the hook letting the request go on: `return`, `return None`, `return True` in a permission
     predicate, or `return view(*args, **kwargs)` / `return self.get_response(request)`."""
-    if block is None or not ix.block_exits(block):
+    if block is None or not block_leaves(file, block):
         return False
     statements = [s for s in block.named_children if s.type != "comment"]
     last = statements[-1]
@@ -254,7 +257,7 @@ def _method_expression(file: PyFile, node: ts.Node | None) -> bool:
         return call.method in ("upper", "lower") and _method_expression(file, call.receiver)
     if node.type == "attribute":
         return file.text_of(node.child_by_field_name("attribute")) == "method" and \
-            ix.is_request_object(file, node.child_by_field_name("object"))
+            is_request_object(file, node.child_by_field_name("object"))
     if node.type == "subscript":
         key = file.string_literal_text(node.child_by_field_name("subscript"))
         return key in _METHOD_KEYS
@@ -270,7 +273,7 @@ def _method_set(file: PyFile, node: ts.Node | None) -> frozenset[str] | None:
     if all(isinstance(v, str) for v in values):
         found = frozenset(v.upper() for v in values)
         return found if found <= _ALL else None
-    name = ix.leaf_name(file, node) or ""
+    name = leaf_name(file, node) or ""
     if name.upper() in ("SAFE_METHODS", "SAFE_HTTP_METHODS", "READ_METHODS", "READONLY_METHODS"):
         return _SAFE
     if node.type in ("set", "list", "tuple"):

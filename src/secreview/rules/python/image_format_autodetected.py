@@ -56,16 +56,18 @@ def virtual_size(path, disk_format):
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.file import Call, NOT_CONSTANT, PyFile
+from secreview.lang.python.scopes import function_of
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 _PROBING = frozenset({"info", "convert", "check", "resize", "rebase", "compare", "map", "measure", "amend",
                       "commit", "snapshot", "bench", "dd", "bitmap"})
@@ -99,9 +101,6 @@ class ImageFormatAutodetected(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        return ix.low_in_tests(file, self._hits(file))
-
-    def _hits(self, file: PyFile) -> Iterator[Hit]:
         if "qemu" not in file.text and "convert_image" not in file.text:
             return
         seen: set[int] = set()
@@ -178,14 +177,14 @@ class ImageFormatAutodetected(Rule):
             return None
         if call_node is None and self._format_added_later(file, anchor):
             return None  # a command list built here may get its format appended further down
-        code = ix.shorten(file.text_of(report), 80)
+        code = shorten(file.text_of(report), 80)
         return Hit(report, {"what": what.format(code),
                             "fix": "Add `-f <format>` (and `-F <backing format>` for backing files) to the command."})
 
     @staticmethod
     def _format_added_later(file: PyFile, anchor: ts.Node) -> bool:
         """A format flag appears in the same function after the command literal (`cmd += ['-f', fmt]`)."""
-        scope = ix.function_of(file, anchor) or file.root
+        scope = function_of(file, anchor) or file.root
         for string in file.nodes_of_type("string", within=scope):
             if string.start_byte <= anchor.start_byte:
                 continue
@@ -206,13 +205,13 @@ class ImageFormatAutodetected(Rule):
                 if method in defined or self._explicit_format(file, call) or self._safe_wrapper(file, call):
                     continue
                 yield Hit(call.node, {
-                    "what": f"`{ix.shorten(file.text_of(call.node), 80)}` asks for image information without "
+                    "what": f"`{shorten(file.text_of(call.node), 80)}` asks for image information without "
                             "naming the format, so the wrapper runs `qemu-img info` without `-f` and qemu-img "
                             "guesses the format from the file's content.",
                     "fix": f"Pass the known format: `{method}(..., format=<format>)`."})
             elif method == "convert_image_unsafe" and method not in defined:
                 yield Hit(call.node, {
-                    "what": f"`{ix.shorten(file.text_of(call.node), 80)}` converts an image whose input format "
+                    "what": f"`{shorten(file.text_of(call.node), 80)}` converts an image whose input format "
                             "is deliberately left to `qemu-img convert` to detect.",
                     "fix": "Call `convert_image()` with the source format instead."})
             elif method == "convert_image" and method not in defined:
@@ -222,7 +221,7 @@ class ImageFormatAutodetected(Rule):
                         (call.arg(2) is None or call.arg(2).type == "none" or "in_format" in call.kwargs
                          or "src_format" in call.kwargs or "source_format" in call.kwargs):
                     yield Hit(call.node, {
-                        "what": f"`{ix.shorten(file.text_of(call.node), 80)}` passes `None` as the source "
+                        "what": f"`{shorten(file.text_of(call.node), 80)}` passes `None` as the source "
                                 "format, so `qemu-img convert` detects the input format from its content.",
                         "fix": "Pass the source image's known format instead of `None`."})
 
@@ -239,7 +238,7 @@ class ImageFormatAutodetected(Rule):
         value = file.constant_value(second)
         if isinstance(value, str):
             return True
-        return value is ix.NOT_CONSTANT and bool(re.search(r"fmt|format", file.text_of(second), re.I))
+        return value is NOT_CONSTANT and bool(re.search(r"fmt|format", file.text_of(second), re.I))
 
     @staticmethod
     def _safe_wrapper(file: PyFile, call: Call) -> bool:
@@ -247,5 +246,26 @@ class ImageFormatAutodetected(Rule):
         if not call.name or "." not in call.name:
             return False
         module, function = call.name.rsplit(".", 1)
-        definition = ix.definition_text(file, module, function)
+        definition = _definition_text(file, module, function)
         return definition is not None and bool(_INSPECTOR.search(definition))
+
+
+def _definition_text(file: PyFile, module: str, function: str) -> str | None:
+    """Source text of `def function` in the reviewed module `module` (None if not reviewed or ambiguous).
+
+    Asked through the file's context, so the module is recorded as consulted and a change to it
+    invalidates the asking file's cached result.
+    """
+    sources = file.context.module_sources(module)
+    if len(sources) != 1 or f"def {function}" not in sources[0].text:
+        return None
+    return _definition_in(sources[0].path, sources[0].text, function)
+
+
+@functools.lru_cache(maxsize=256)
+def _definition_in(path: str, text: str, function: str) -> str | None:
+    parsed = PyFile(path, text)
+    for definition in parsed.nodes_of_type("function_definition"):
+        if parsed.text_of(definition.child_by_field_name("name")) == function:
+            return parsed.text_of(definition)
+    return None

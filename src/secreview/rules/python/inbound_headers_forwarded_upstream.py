@@ -64,11 +64,15 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.expressions import leaf_name
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.requests import is_request_object
+from secreview.lang.python.scopes import function_of
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
+from secreview.knowledge.vocabulary import words
 
 _CLIENT_MODULES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request", "tornado.httpclient", "pycurl")
 _CLIENT_METHODS = frozenset({"request", "get", "post", "put", "patch", "delete", "head", "options", "stream",
@@ -118,9 +122,8 @@ class InboundHeadersForwardedUpstream(Rule):
                 continue
             value = argument.child_by_field_name("value")
             if _inbound_headers(file, value):
-                yield Hit(call_node, {"code": ix.shorten(file.text_of(call_node), 80),
-                                      "headers": ix.shorten(file.text_of(value), 50)},
-                          confidence=Confidence.LOW if ix.is_test_file(file.path) else None)
+                yield Hit(call_node, {"code": shorten(file.text_of(call_node), 80),
+                                      "headers": shorten(file.text_of(value), 50)})
 
 
 def _outgoing(file: PyFile, call: Call) -> bool:
@@ -128,8 +131,8 @@ def _outgoing(file: PyFile, call: Call) -> bool:
     if any(name == module or name.startswith(module + ".") for module in _CLIENT_MODULES):
         return True
     if call.method in _CLIENT_METHODS and call.receiver is not None:
-        receiver = (ix.leaf_name(file, call.receiver) or file.text_of(call.receiver)).lower()
-        return any(word in _CLIENT_RECEIVER_WORDS for word in ix.words(receiver)) or receiver in _CLIENT_RECEIVER_WORDS
+        receiver = (leaf_name(file, call.receiver) or file.text_of(call.receiver)).lower()
+        return any(word in _CLIENT_RECEIVER_WORDS for word in words(receiver)) or receiver in _CLIENT_RECEIVER_WORDS
     return False
 
 
@@ -139,7 +142,7 @@ def _inbound_headers(file: PyFile, value: ts.Node | None, _depth: int = 0) -> bo
         return False
     if value.type == "attribute":
         return file.text_of(value.child_by_field_name("attribute")) in _HEADER_ATTRIBUTES and \
-            ix.is_request_object(file, value.child_by_field_name("object"))
+            is_request_object(file, value.child_by_field_name("object"))
     if value.type == "call":
         call = file.call_at(value)
         if call.name in _MAPPING_COPIES and len(call.args) == 1 and not call.kwargs:
@@ -165,7 +168,7 @@ def _inbound_headers(file: PyFile, value: ts.Node | None, _depth: int = 0) -> bo
 def _filtered(file: PyFile, name_node: ts.Node, binding: ts.Node) -> bool:
     """The bound copy is edited between its binding and the call (`del h["Host"]`, `h.pop(...)`, `h[k] = v`)."""
     name = file.text_of(name_node)
-    scope = ix.function_of(file, name_node) or file.root
+    scope = function_of(file, name_node) or file.root
     start, end = binding.end_byte, name_node.start_byte
     for call in file.method_calls("pop", "popitem", "clear", "update", "setdefault", "__delitem__", "remove"):
         if start <= call.node.start_byte < end and call.receiver is not None and file.text_of(call.receiver) == name \

@@ -66,11 +66,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import lock_around
+from secreview.lang.python.scopes import declared_global
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import concurrency_import, declared_global
-from secreview.rules.python._flow import lock_around
-from secreview.lang.python.syntax import unwrap
 from secreview.rules import shorten
 
 # creations that return the same object every time, or have no state worth losing
@@ -101,7 +101,7 @@ class LazyInitialisationWithoutLock(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        module = concurrency_import(file)
+        module = _concurrency_import(file)
         if module is None:
             return
         for statement in file.nodes_of_type("if_statement"):
@@ -196,3 +196,13 @@ def _acquires(file: PyFile, statement: ts.Node) -> bool:
     acquired = any(c.method == "acquire" and c.node.start_byte < body.end_byte for c in calls)
     released = any(c.method == "release" and c.node.start_byte > body.start_byte for c in calls)
     return acquired and released
+
+
+_CONCURRENCY_MODULES = ("threading", "_thread", "thread", "concurrent.futures", "eventlet", "gevent", "greenlet",
+                        "multiprocessing.dummy", "multiprocessing.pool", "socketserver", "oslo_service",
+                        "futurist", "cotyledon")
+
+
+def _concurrency_import(file: PyFile) -> str | None:
+    """The module that makes this file's code run concurrently (threads or green threads), if any."""
+    return next((m for m in _CONCURRENCY_MODULES if file.imports_module(m)), None)

@@ -56,11 +56,15 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.exceptions import caught_by
+from secreview.lang.python.expressions import mentions
+from secreview.lang.python.file import Call, NOT_CONSTANT, PyFile
+from secreview.lang.python.flow import conditions_enclosing
+from secreview.lang.python.scopes import function_of
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import normalise, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 _CODE = re.compile(r"(\d*)([xcbB?hHiIlLqQnNefdspP])")
 _WIDTHS = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "l": 4, "L": 4}
@@ -156,27 +160,27 @@ class LengthPackedIntoFixedWidthField(Rule):
         limit = 2 ** bits - 1
         if _bounded(file, subject, limit) or self._checked(file, call, value, subject):
             return None
-        confidence = Confidence.LOW if width >= 4 or ix.is_test_file(file.path) else None
-        return Hit(call.node, {"bits": str(width * 8), "length": ix.shorten(file.text_of(value), 40),
-                               "subject": ix.shorten(file.text_of(subject), 40), "limit": f"{limit:,}",
+        confidence = Confidence.LOW if width >= 4 else None
+        return Hit(call.node, {"bits": str(width * 8), "length": shorten(file.text_of(value), 40),
+                               "subject": shorten(file.text_of(subject), 40), "limit": f"{limit:,}",
                                "kind": "signed" if signed else "unsigned"},
                    confidence=confidence)
 
     @staticmethod
     def _checked(file: PyFile, call: Call, value: ts.Node, subject: ts.Node) -> bool:
         names = {normalise(file.text_of(subject)), normalise(file.text_of(value))}
-        if ix.caught_by(file, call.node, _HANDLED):
+        if caught_by(file, call.node, _HANDLED):
             return True
-        for condition, _ in ix.conditions_enclosing(file, call.node):
-            if any(ix.mentions(file, condition, n) for n in names):
+        for condition, _ in conditions_enclosing(file, call.node):
+            if any(mentions(file, condition, n) for n in names):
                 return True
-        scope = ix.function_of(file, call.node) or file.root
+        scope = function_of(file, call.node) or file.root
         for node in file.nodes_of_type("comparison_operator", "assert_statement", within=scope):
-            if node.start_byte < call.node.start_byte and any(ix.mentions(file, node, n) for n in names):
+            if node.start_byte < call.node.start_byte and any(mentions(file, node, n) for n in names):
                 return True
         for other in file.calls_to("min", "max"):
             if scope.start_byte <= other.node.start_byte < call.node.start_byte \
-                    and any(ix.mentions(file, other.node, n) for n in names):
+                    and any(mentions(file, other.node, n) for n in names):
                 return True
         return False
 
@@ -207,7 +211,7 @@ def _bounded(file: PyFile, subject: ts.Node, limit: int, _depth: int = 0) -> boo
     if subject is None or _depth > 2:
         return True
     value = file.constant_value(subject)
-    if value is not ix.NOT_CONSTANT:
+    if value is not NOT_CONSTANT:
         return not hasattr(value, "__len__") or len(value) <= limit
     if subject.type == "subscript":
         index = subject.child_by_field_name("subscript")
@@ -216,7 +220,7 @@ def _bounded(file: PyFile, subject: ts.Node, limit: int, _depth: int = 0) -> boo
             colon = next((i for i, c in enumerate(parts) if c.type == ":"), None)
             end = parts[colon + 1] if colon is not None and colon + 1 < len(parts) and parts[colon + 1].is_named else None
             start = parts[0] if parts and parts[0].is_named and colon != 0 else None
-            end_value = file.constant_value(end) if end is not None else ix.NOT_CONSTANT
+            end_value = file.constant_value(end) if end is not None else NOT_CONSTANT
             start_value = file.constant_value(start) if start is not None else 0
             if isinstance(end_value, int) and end_value >= 0 and isinstance(start_value, int) \
                     and end_value - start_value <= limit:

@@ -56,10 +56,12 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.flow import EXITS, leaves
+from secreview.lang.python.requests import HTTP_STATUS_NAMES
+from secreview.lang.python.scopes import is_discarded, statement_of
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import error_status, is_discarded, leaves, statement_of
-from secreview.rules.python._flow import EXITS
 from secreview.rules import shorten
 
 _BUILDERS = frozenset({
@@ -128,9 +130,9 @@ class MissingReturnAfterErrorResponse(Rule):
             receiver = call.receiver
             if receiver is None or file.text_of(receiver) != "self":
                 return None
-            status = error_status(file, call.arg(0, "status_code") or call.arg(0, "code"))
+            status = _error_status(file, call.arg(0, "status_code") or call.arg(0, "code"))
         elif call.method == "start_response" and call.receiver is None or call.name == "start_response":
-            status = error_status(file, call.arg(0, "status"))
+            status = _error_status(file, call.arg(0, "status"))
         else:
             return None
         if status is None:
@@ -160,7 +162,7 @@ class MissingReturnAfterErrorResponse(Rule):
         owner = left.child_by_field_name("object")
         if owner is None or not _RESPONSE_NAME.search(file.text_of(owner)):
             return None  # a response class setting its own status is not a handler
-        status = error_status(file, assign.child_by_field_name("right"))
+        status = _error_status(file, assign.child_by_field_name("right"))
         if status is None or file.inside(assign, ("function_definition",)) is None:
             return None
         continuation = _continues_after(file, assign)
@@ -247,3 +249,29 @@ def _finishes_response(file: PyFile, statement: ts.Node) -> bool:
         text = file.text_of(target) if target is not None else ""
         return bool(_RESPONSE_NAME.search(text.rsplit(".headers", 1)[0]) or text.endswith("headers"))
     return False
+
+
+_STATUS_TEXT = re.compile(r"^\s*([45]\d\d)\b")
+
+
+def _error_status(file: PyFile, node: ts.Node | None) -> str | None:
+    """The 4xx/5xx status an expression stands for (`403`, `"403 Forbidden"`, `HTTPStatus.FORBIDDEN`,
+    `falcon.HTTP_403`, `status.HTTP_403_FORBIDDEN`), as text, or None."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    value = file.constant_value(node)
+    if isinstance(value, int) and not isinstance(value, bool) and 400 <= value < 600:
+        return str(value)
+    if isinstance(value, str):
+        match = _STATUS_TEXT.match(value)
+        return match.group(1) if match else None
+    if node.type == "attribute":
+        name = file.text_of(node.child_by_field_name("attribute"))
+        match = re.match(r"HTTP_([45]\d\d)(?:_|$)", name)
+        if match:
+            return match.group(1)
+        code = HTTP_STATUS_NAMES.get(name)
+        if code is not None and code >= 400 and "status" in file.text_of(node).lower():
+            return f"{code} {name}"
+    return None

@@ -14,8 +14,7 @@ chosen by another optional parameter (`if path: ... else: instance.uuid`,
 "one of the two must be given") has low confidence, and so do dereferences
 in private helpers (`_name`, whose callers are in sight), in methods that
 override a base class's method (other than `__init__`: the signature often
-mirrors the base's while the framework always passes the argument) and in
-test code. Outside `__init__`/`__new__` a finding is medium confidence only
+mirrors the base's while the framework always passes the argument). Outside `__init__`/`__new__` a finding is medium confidence only
 when a call in the same file actually omits the argument (otherwise the
 `None` default is often just a signature convention). Functions whose
 decorators supply or validate the arguments (signal receivers, fixtures,
@@ -58,10 +57,13 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.exceptions import caught_by
+from secreview.lang.python.expressions import mentions
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import conditions_enclosing
+from secreview.lang.python.scopes import class_bases, decorators_of, descendants, enclosing_class, parameter_defaults
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _interaction as ix
 
 # Builtins that iterate or measure their argument: TypeError on None.
 _CONSUMERS = frozenset({"len", "iter", "sorted", "list", "tuple", "set", "frozenset", "dict", "enumerate",
@@ -93,7 +95,7 @@ class NoneDefaultParameterDereferenced(Rule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for function in file.nodes_of_type("function_definition"):
-            optional = [(name, node) for name, node, value in ix.parameter_defaults(file, function)
+            optional = [(name, node) for name, node, value in parameter_defaults(file, function)
                         if value.type == "none" and name not in ("self", "cls")]
             if not optional or self._injected(file, function):
                 continue
@@ -101,7 +103,7 @@ class NoneDefaultParameterDereferenced(Rule):
             if body is None:
                 continue
             uses: dict[str, list[ts.Node]] = {name: [] for name, _ in optional}
-            for ident in ix.descendants(body, frozenset({"identifier"})):
+            for ident in descendants(body, frozenset({"identifier"})):
                 name = file.text_of(ident)
                 if name in uses and _is_variable(ident):
                     uses[name].append(ident)
@@ -115,14 +117,13 @@ class NoneDefaultParameterDereferenced(Rule):
                 # Outside constructors a None default is often only a signature convention (framework
                 # callbacks, partial-bound helpers); it is a crash in sight when a call here omits it.
                 omitted = fname in ("__init__", "__new__") or _called_without(file, fname, function, name)
-                low = either_or or not omitted or ix.is_test_file(file.path) or \
-                    self._fixed_signature(file, function, fname)
+                low = either_or or not omitted or self._fixed_signature(file, function, fname)
                 yield Hit(node, {"param": name, "function": fname, "how": how, "error": error},
                           confidence=Confidence.LOW if low else None)
 
     @staticmethod
     def _injected(file: PyFile, function: ts.Node) -> bool:
-        for decorator in ix.decorators_of(file, function):
+        for decorator in decorators_of(file, function):
             head = decorator.split("(")[0]
             if any(word == head.rsplit(".", 1)[-1] or head.endswith(word) for word in _INJECTING):
                 return True
@@ -136,8 +137,8 @@ class NoneDefaultParameterDereferenced(Rule):
             return True
         if name in ("__init__", "__new__", "__call__"):
             return False
-        cls = ix.enclosing_class(file, function)
-        return cls is not None and any(b not in ("object",) for b in ix.class_bases(file, cls))
+        cls = enclosing_class(file, function)
+        return cls is not None and any(b not in ("object",) for b in class_bases(file, cls))
 
     def _first_unchecked(self, file: PyFile, function: ts.Node, name: str, idents: list[ts.Node],
                          others: set[str]) -> tuple[ts.Node, str, str, bool] | None:
@@ -148,17 +149,17 @@ class NoneDefaultParameterDereferenced(Rule):
             node, how, error = deref
             if self._guarded(file, ident, name):
                 return None
-            either_or = any(any(ix.mentions(file, condition, other) for other in others)
-                            for condition, _ in ix.conditions_enclosing(file, ident, function))
+            either_or = any(any(mentions(file, condition, other) for other in others)
+                            for condition, _ in conditions_enclosing(file, ident, function))
             return node, how, error, either_or
         return None
 
     @staticmethod
     def _guarded(file: PyFile, ident: ts.Node, name: str) -> bool:
-        for condition, _ in ix.conditions_enclosing(file, ident):
-            if ix.mentions(file, condition, name):
+        for condition, _ in conditions_enclosing(file, ident):
+            if mentions(file, condition, name):
                 return True
-        return ix.caught_by(file, ident, _HANDLED)
+        return caught_by(file, ident, _HANDLED)
 
 
 def _is_variable(ident: ts.Node) -> bool:

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from secreview.lang.python.file import Call, PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 
 @dataclass(frozen=True)
@@ -142,10 +142,10 @@ class ObsoleteSecurityApi(Rule):
             if not self._applies(file, call):
                 continue
             entry = _OBSOLETE[call.name]
-            argument = ix.shorten(file.text_of(call.args[0]), 40) if call.args else "..."
+            argument = shorten(file.text_of(call.args[0]), 40) if call.args else "..."
             values = {"callee": call.name, "problem": entry.problem,
                       "replacement": entry.replacement.replace("{argument}", argument)}
-            yield Hit(call.node, values, severity=entry.severity, confidence=self._confidence(file))
+            yield Hit(call.node, values, severity=entry.severity)
 
     @staticmethod
     def _applies(file: PyFile, call: Call) -> bool:
@@ -155,7 +155,3 @@ class ObsoleteSecurityApi(Rule):
         if call.name == "hmac.new":
             return len(call.args) < 3 and "digestmod" not in call.kwargs and not call.has_star_args
         return True
-
-    @staticmethod
-    def _confidence(file: PyFile) -> Confidence | None:
-        return Confidence.LOW if ix.is_test_file(file.path) else None

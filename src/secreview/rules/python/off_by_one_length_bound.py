@@ -53,11 +53,16 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.exceptions import caught_by
+from secreview.lang.python.expressions import leaf_name, mentions
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import block_leaves
+from secreview.lang.python.requests import provenance_kind
+from secreview.lang.python.scopes import descendants
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import normalise, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 _DICT_FACTORIES = frozenset({"dict", "collections.defaultdict", "collections.OrderedDict", "defaultdict",
                              "OrderedDict", "collections.Counter", "Counter"})
@@ -97,7 +102,7 @@ class OffByOneLengthBound(Rule):
             measured = _length_plus(file, index)
             if measured is None or measured[1] < 0 or not _same(file, measured[0], sequence):
                 continue
-            if _dict_like(file, sequence) or ix.caught_by(file, subscript, ("IndexError", "LookupError")):
+            if _dict_like(file, sequence) or caught_by(file, subscript, ("IndexError", "LookupError")):
                 continue
             if subscript.id in seen or _assigned(subscript):
                 continue
@@ -107,13 +112,11 @@ class OffByOneLengthBound(Rule):
     def _hit(self, file: PyFile, node: ts.Node, sequence: ts.Node, access: ts.Node, how: str) -> Hit:
         impact = ""
         index = access.child_by_field_name("subscript") if access.type == "subscript" else None
-        if index is not None and ix.provenance_kind(file, index) == "source":
+        if index is not None and provenance_kind(file, index) == "source":
             impact = "; the index comes from the request, so any client can trigger it"
         confidence = None if _known_sequence(file, sequence) else Confidence.MEDIUM
-        if ix.is_test_file(file.path):
-            confidence = Confidence.LOW
-        return Hit(node, {"sequence": ix.shorten(file.text_of(sequence), 40), "how": how,
-                          "access": ix.shorten(file.text_of(access), 40), "impact": impact},
+        return Hit(node, {"sequence": shorten(file.text_of(sequence), 40), "how": how,
+                          "access": shorten(file.text_of(access), 40), "impact": impact},
                    confidence=confidence)
 
     # -- loops --------------------------------------------------------------------------------
@@ -151,7 +154,7 @@ class OffByOneLengthBound(Rule):
         stop = _length_plus(file, args[0] if len(args) == 1 else args[1])
         if stop is None or stop[1] < 1:
             return None
-        return stop[0], file.text_of(target), f"loops up to `{ix.shorten(file.text_of(iterable), 40)}`", loop
+        return stop[0], file.text_of(target), f"loops up to `{shorten(file.text_of(iterable), 40)}`", loop
 
     @staticmethod
     def _while_loop(file: PyFile, loop: ts.Node) -> tuple[ts.Node, str, str, ts.Node] | None:
@@ -159,7 +162,7 @@ class OffByOneLengthBound(Rule):
         if bound is None:
             return None
         index, sequence = bound
-        return sequence, index, f"loops while `{ix.shorten(file.text_of(loop.child_by_field_name('condition')), 40)}`", loop
+        return sequence, index, f"loops while `{shorten(file.text_of(loop.child_by_field_name('condition')), 40)}`", loop
 
     @staticmethod
     def _unguarded_access(file: PyFile, body_owner: ts.Node, sequence: ts.Node, index_name: str) -> ts.Node | None:
@@ -167,8 +170,8 @@ class OffByOneLengthBound(Rule):
         if body is None:
             return None
         sequence_text = normalise(file.text_of(sequence))
-        for node in ix.descendants(body, frozenset({"comparison_operator", "call", "subscript"})):
-            if node.type == "comparison_operator" and ix.mentions(file, node, index_name) \
+        for node in descendants(body, frozenset({"comparison_operator", "call", "subscript"})):
+            if node.type == "comparison_operator" and mentions(file, node, index_name) \
                     and "len(" in file.text_of(node):
                 return None  # the body checks the index against the length again
             if node.type == "call":
@@ -176,12 +179,12 @@ class OffByOneLengthBound(Rule):
                 if call.method in _GROWERS and call.receiver is not None \
                         and normalise(file.text_of(call.receiver)) == sequence_text:
                     return None  # the sequence grows inside the loop
-        for subscript in ix.descendants(body, frozenset({"subscript"})):
+        for subscript in descendants(body, frozenset({"subscript"})):
             index = unwrap(subscript.child_by_field_name("subscript"))
             if index is not None and index.type == "identifier" and file.text_of(index) == index_name \
                     and normalise(file.text_of(subscript.child_by_field_name("value"))) == sequence_text \
                     and not _assigned(subscript) and not _rebound_before(file, body, index_name, subscript) \
-                    and not ix.caught_by(file, subscript, ("IndexError", "LookupError")) \
+                    and not caught_by(file, subscript, ("IndexError", "LookupError")) \
                     and not _dict_like(file, sequence):
                 return subscript
         return None
@@ -198,10 +201,10 @@ class OffByOneLengthBound(Rule):
                 access = _access_in(file, [consequence] if consequence is not None else [], sequence, index)
                 if access is not None:
                     yield self._hit(file, condition, sequence, access,
-                                    f"accepts `{ix.shorten(file.text_of(condition), 40)}`")
+                                    f"accepts `{shorten(file.text_of(condition), 40)}`")
                 continue
             rejected = _exclusive_rejection(file, condition)
-            if rejected is None or not ix.block_exits(consequence):
+            if rejected is None or not block_leaves(file, consequence):
                 continue
             index, sequence = rejected
             block = statement.parent
@@ -209,8 +212,8 @@ class OffByOneLengthBound(Rule):
             access = _access_in(file, after, sequence, index)
             if access is not None:
                 yield self._hit(file, condition, sequence, access,
-                                f"only rejects `{ix.shorten(file.text_of(condition), 40)}`, letting "
-                                f"`{index} == len({ix.shorten(file.text_of(sequence), 30)})` through")
+                                f"only rejects `{shorten(file.text_of(condition), 40)}`, letting "
+                                f"`{index} == len({shorten(file.text_of(sequence), 30)})` through")
 
 
 def _length_plus(file: PyFile, node: ts.Node | None) -> tuple[ts.Node, int] | None:
@@ -280,7 +283,7 @@ def _access_in(file: PyFile, statements: list[ts.Node], sequence: ts.Node, index
         if statement is None:
             continue
         candidates = [statement] if statement.type == "subscript" else []
-        for node in candidates + list(ix.descendants(statement, frozenset({"subscript", "assignment",
+        for node in candidates + list(descendants(statement, frozenset({"subscript", "assignment",
                                                                              "augmented_assignment",
                                                                              "comparison_operator"}))):
             if node.type in ("assignment", "augmented_assignment"):
@@ -289,14 +292,14 @@ def _access_in(file: PyFile, statements: list[ts.Node], sequence: ts.Node, index
                     return None
                 continue
             if node.type == "comparison_operator":
-                if ix.mentions(file, node, index_name) and "len(" in file.text_of(node):
+                if mentions(file, node, index_name) and "len(" in file.text_of(node):
                     return None
                 continue
             index = unwrap(node.child_by_field_name("subscript"))
             if index is not None and index.type == "identifier" and file.text_of(index) == index_name \
                     and normalise(file.text_of(node.child_by_field_name("value"))) == sequence_text \
                     and not _assigned(node) and not _dict_like(file, sequence) \
-                    and not ix.caught_by(file, node, ("IndexError", "LookupError")):
+                    and not caught_by(file, node, ("IndexError", "LookupError")):
                 return node
     return None
 
@@ -314,7 +317,7 @@ def _assigned(subscript: ts.Node) -> bool:
 
 
 def _rebound_before(file: PyFile, body: ts.Node, name: str, node: ts.Node) -> bool:
-    for assignment in ix.descendants(body, frozenset({"assignment", "augmented_assignment"})):
+    for assignment in descendants(body, frozenset({"assignment", "augmented_assignment"})):
         if assignment.start_byte < node.start_byte and file.text_of(assignment.child_by_field_name("left")) == name:
             return True
     return False
@@ -346,7 +349,7 @@ def _dict_like(file: PyFile, sequence: ts.Node) -> bool:
     sequence = unwrap(sequence)
     if sequence is None:
         return False
-    name = (ix.leaf_name(file, sequence) or "").lower()
+    name = (leaf_name(file, sequence) or "").lower()
     if any(word in name for word in ("dict", "map", "cache", "table", "index", "lookup", "registry", "counts")):
         return True
     if sequence.type == "identifier":

@@ -64,17 +64,22 @@ def api_version(header):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.python.file import PyFile
+from secreview.lang.python.exceptions import caught_by
+from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.flow import tested_earlier
+from secreview.lang.python.regexes import compiled_regex, matches_empty_always, regex_of_call
+from secreview.lang.python.requests import may_hold_remote_input, request_rooted
+from secreview.lang.python.scopes import NESTED_SCOPES, names_after
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import Nullable, caught_by, dereference_of, in_test_function, names_after, \
-    may_hold_remote_input, nullable, request_rooted, tested_earlier
-from secreview.rules.python._flow import NESTED_SCOPES
 from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
@@ -104,8 +109,8 @@ class OptionalResultDereferenced(Rule):
         for call in file.calls:
             if call.method not in ("match", "search", "fullmatch", "get", "find"):
                 continue
-            found = nullable(file, call)
-            if found is None or in_test_function(file, call.node):
+            found = _nullable(file, call)
+            if found is None:
                 continue
             hit = self._direct(file, found) or self._through_name(file, found)
             if hit is None:
@@ -129,8 +134,8 @@ class OptionalResultDereferenced(Rule):
                           confidence=Confidence.LOW if found.kind in ("match", "find") else None)
 
     @staticmethod
-    def _direct(file: PyFile, found: Nullable) -> tuple[ts.Node, dict[str, str]] | None:
-        dereference = dereference_of(file, found.call.node, found.kind)
+    def _direct(file: PyFile, found: _Nullable) -> tuple[ts.Node, dict[str, str]] | None:
+        dereference = _dereference_of(file, found.call.node, found.kind)
         if dereference is None:
             return None
         use, rest = dereference
@@ -141,7 +146,7 @@ class OptionalResultDereferenced(Rule):
                      "fixed_use": f"{name}{shorten(rest, 40)}"}
 
     @staticmethod
-    def _through_name(file: PyFile, found: Nullable) -> tuple[ts.Node, dict[str, str]] | None:
+    def _through_name(file: PyFile, found: _Nullable) -> tuple[ts.Node, dict[str, str]] | None:
         assign = found.call.node.parent
         if assign is None or assign.type != "assignment" or assign.child_by_field_name("right") != found.call.node:
             return None
@@ -151,7 +156,7 @@ class OptionalResultDereferenced(Rule):
         name = file.text_of(target)
         scope = file.enclosing_scope(assign)
         for read in names_after(file, assign, name, scope):
-            dereference = dereference_of(file, read, found.kind)
+            dereference = _dereference_of(file, read, found.kind)
             if dereference is None:
                 return None  # tested, passed on, returned or rebound first: not ours to judge
             use, rest = dereference
@@ -163,7 +168,7 @@ class OptionalResultDereferenced(Rule):
         return None
 
 
-def _tested(file: PyFile, found: Nullable, use: ts.Node, name: str = "") -> bool:
+def _tested(file: PyFile, found: _Nullable, use: ts.Node, name: str = "") -> bool:
     """The same call, or for `mapping.get(key)` the key, was already tested by an enclosing or earlier
     condition (`if P.match(x):`, `if "key" in params:`, `if params.get("key"):`)."""
     texts = [file.text_of(found.call.node)]
@@ -185,3 +190,123 @@ def _in_other_branch(assign: ts.Node, use: ts.Node) -> bool:
                 return True
         current = current.parent
     return False
+
+
+_MATCH_METHODS = frozenset({"match", "search", "fullmatch"})
+_REGEX_NAME = re.compile(r"(?:^|_)(?:re|regex|regexp|rx|pattern|pat|matcher)$|(?:Regex|Pattern|RE)$", re.I)
+_DICT_ATTRIBUTES = frozenset({"environ", "args", "form", "values", "headers", "cookies", "GET", "POST", "META",
+                              "COOKIES", "query_params", "path_params", "json", "params", "kwargs"})
+_DICT_FACTORIES = frozenset({"json.loads", "json.load", "yaml.safe_load", "toml.load", "toml.loads",
+                             "tomllib.load", "tomllib.loads", "simplejson.loads", "ujson.loads", "orjson.loads"})
+_TREE_MODULES = ("xml.etree", "lxml", "defusedxml", "bs4", "xml.dom")
+_MATCH_DEREFERENCES = frozenset({"group", "groups", "groupdict", "start", "end", "span", "expand"})
+_TREE_DEREFERENCES = frozenset({"text", "attrib", "tail", "get", "find", "findall", "findtext", "iter", "get_text",
+                                "string", "items", "keys", "tag", "xpath"})
+
+
+@dataclass(frozen=True)
+class _Nullable:
+    """A call whose result is None in a situation the caller must expect."""
+
+    call: Call
+    when: str  # "when the pattern does not match `value`"
+    subject: ts.Node | None  # the data that decides it (the matched string, the looked-up mapping)
+    kind: str  # "match", "get", "find"
+
+
+def _nullable(file: PyFile, call: Call) -> _Nullable | None:
+    """If the call can return None (regex match, one-argument dict.get, ElementTree find), why."""
+    if call.method in _MATCH_METHODS:
+        module_call = call.name in ("re.match", "re.search", "re.fullmatch", "regex.match", "regex.search",
+                                    "regex.fullmatch")
+        if module_call:
+            regex = regex_of_call(file, call)
+            subject = call.arg(1, "string")
+        elif call.receiver is not None:
+            regex = compiled_regex(file, call.receiver)
+            subject = call.arg(0, "string")
+            receiver_name = file.text_of(call.receiver).rsplit(".", 1)[-1]
+            if regex is None and not _REGEX_NAME.search(receiver_name):
+                return None
+        else:
+            return None
+        if subject is None or file.is_constant(subject):
+            return None
+        if regex is not None and regex.parsed is not None and call.method != "fullmatch" \
+                and matches_empty_always(regex.parsed, search=call.method == "search"):
+            return None  # `re.match(r"\s*", x)` always matches
+        pattern = f" `{regex.text}`" if regex is not None else ""
+        return _Nullable(call, f"when the pattern{pattern} does not match", subject, "match")
+    if call.method == "get" and call.receiver is not None and len(call.args) == 1 and not call.kwargs \
+            and not call.has_star_args and _is_mapping(file, call.receiver):
+        key = call.args[0]
+        return _Nullable(call, f"when the key `{file.text_of(key)}` is missing", call.receiver, "get")
+    if call.method == "find" and call.receiver is not None and len(call.args) >= 1 \
+            and any(file.imports_module(m) for m in _TREE_MODULES) and not file.is_constant(call.receiver):
+        return _Nullable(call, "when no element matches", call.receiver, "find")
+    return None
+
+
+def _is_mapping(file: PyFile, node: ts.Node, depth: int = 0) -> bool:
+    """True when the expression is a dict-like mapping whose `.get(key)` returns None for a missing key:
+    request parameters and headers, `os.environ`, `**kwargs`, or a name bound to a dict literal / `dict()`
+    / `json.loads(...)`."""
+    node = unwrap(node) or node
+    if depth > 3:
+        return False
+    qualified = file.qualified_name(node) or ""
+    if qualified in ("os.environ", "os.environb"):
+        return True
+    if node.type == "attribute":
+        return file.text_of(node.child_by_field_name("attribute")) in _DICT_ATTRIBUTES
+    if node.type == "dictionary":
+        return True
+    if node.type == "call":
+        function = node.child_by_field_name("function")
+        name = file.qualified_name(function) or ""
+        if name in _DICT_FACTORIES:
+            return True
+        return function is not None and function.type == "attribute" and \
+            file.text_of(function.child_by_field_name("attribute")) in ("json", "get_json")
+    if node.type == "identifier":
+        name = file.text_of(node)
+        scope = file.enclosing_scope(node)
+        if _is_kwargs_parameter(file, name, scope):
+            return True
+        bindings = file.reaching_bindings(node)
+        values = [file.bound_value(*b) for b in bindings]
+        return bool(values) and all(v is not None and _is_mapping(file, v, depth + 1) for v in values)
+    return False
+
+
+def _is_kwargs_parameter(file: PyFile, name: str, scope: ts.Node) -> bool:
+    if scope.type not in ("function_definition", "lambda"):
+        return False
+    parameters = scope.child_by_field_name("parameters")
+    for parameter in parameters.named_children if parameters is not None else ():
+        if parameter.type == "dictionary_splat_pattern" and parameter.named_children \
+                and file.text_of(parameter.named_children[0]) == name:
+            return True
+    return False
+
+
+def _dereference_of(file: PyFile, node: ts.Node, kind: str) -> tuple[ts.Node, str] | None:
+    """The attribute access, method call or subscript applied directly to `node`'s value, if any:
+    (the dereferencing expression, its text after the value, e.g. ".group(1)")."""
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        node, parent = parent, parent.parent
+    if parent is None:
+        return None
+    if parent.type == "attribute" and parent.child_by_field_name("object") == node:
+        name = file.text_of(parent.child_by_field_name("attribute"))
+        if kind == "match" and name not in _MATCH_DEREFERENCES:
+            return None
+        if kind == "find" and name not in _TREE_DEREFERENCES:
+            return None
+        outer = parent.parent if parent.parent is not None and parent.parent.type == "call" \
+            and parent.parent.child_by_field_name("function") == parent else parent
+        return outer, file.text_of(outer)[node.end_byte - outer.start_byte:]
+    if parent.type == "subscript" and parent.child_by_field_name("value") == node:
+        return parent, file.text_of(parent)[node.end_byte - parent.start_byte:]
+    return None

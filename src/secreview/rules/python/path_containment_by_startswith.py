@@ -66,12 +66,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview import taint
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import gate_of, rejects
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import built_from, gate_of, has_trailing_separator, is_normalised_path, \
-    names_a_path, rejects
 from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
@@ -101,7 +103,7 @@ class PathContainmentByStartswith(Rule):
                 continue
             path, base = call.receiver, call.args[0]
             gate = gate_of(file, call.node)
-            if gate is None or not names_a_path(file, base, strong=True) or not names_a_path(file, path):
+            if gate is None or not _names_a_path(file, base, strong=True) or not _names_a_path(file, path):
                 continue
             constant_base = file.is_constant(base)
             if constant_base and not re.match(r"^(?:/|~/)[^/]*[A-Za-z0-9]", str(file.constant_value(base))):
@@ -110,10 +112,10 @@ class PathContainmentByStartswith(Rule):
             verdict = taint.provenance(analysis, path, "path")
             if constant_base and not (rejects(file, gate) or verdict.from_source):
                 continue
-            if not verdict.from_source and not built_from(file, path, base):
+            if not verdict.from_source and not _built_from(file, path, base):
                 continue  # a classification of paths (is this under the data dir?), not a confinement check
-            normalised = is_normalised_path(file, path)
-            separated = has_trailing_separator(file, base) or _checks_boundary(file, gate.statement)
+            normalised = _is_normalised_path(file, path)
+            separated = _has_trailing_separator(file, base) or _checks_boundary(file, gate.statement)
             if normalised and separated:
                 continue
             problems = []
@@ -140,3 +142,186 @@ def _checks_boundary(file: PyFile, statement) -> bool:
         else (statement.named_children[0] if statement.named_children else None)
     text = file.text_of(condition) if condition is not None else ""
     return "os.sep" in text or "os.path.sep" in text or "'/'" in text or '"/"' in text
+
+
+_PATH_WORDS = re.compile(r"(?:^|_)(?:path|paths|dir|dirs|dirname|directory|root|base|basedir|basepath|folder|"
+                         r"mount|mountpoint|home|cwd|tmpdir|workdir|jail|chroot|upload|uploads|export|exports|"
+                         r"storage|media|static|allowed)(?:$|_)|(?:Path|Dir|Root|Directory|Folder)$", re.I)
+_FILE_WORDS = re.compile(r"(?:^|_)(?:file|filename|fname|fpath|target|dest|destination|location|member|entry|"
+                         r"full|real|abs|resolved|candidate|requested|src|source)(?:$|_)", re.I)
+_PATH_NORMALISERS = frozenset({"realpath", "abspath", "normpath", "resolve", "canonicalize", "canonicalise"})
+_PATH_BUILDERS = frozenset({"realpath", "abspath", "normpath", "resolve", "join", "dirname", "expanduser",
+                            "getcwd", "gettempdir", "Path", "PurePath", "PosixPath", "absolute", "mkdtemp"})
+_SEPARATORS = ("/", "\\")
+_PATH_WRAPPERS = frozenset({"str", "fspath", "Path", "PurePath", "PosixPath", "absolute", "expanduser"})
+
+
+def _callee_last(file: PyFile, call: ts.Node) -> str:
+    function = call.child_by_field_name("function")
+    if function is None:
+        return ""
+    if function.type == "attribute":
+        return file.text_of(function.child_by_field_name("attribute"))
+    return file.text_of(function)
+
+
+def _names_a_path(file: PyFile, node: ts.Node | None, strong: bool = False, depth: int = 0) -> bool:
+    """True when the expression holds a file-system path: its name says so, or it is built by
+    `os.path`/`pathlib`. `strong` asks for a directory-like name (base, root, dir, ...)."""
+    node = unwrap(node)
+    if node is None or depth > 3:
+        return False
+    if node.type == "call":
+        last = _callee_last(file, node)
+        if last == "str" or last in ("rstrip", "lower", "as_posix", "__str__", "fspath"):
+            function = node.child_by_field_name("function")
+            inner = function.child_by_field_name("object") if function is not None and function.type == "attribute" \
+                else next(iter(file.call_at(node).args), None)
+            return _names_a_path(file, inner, strong, depth + 1)
+        return last in _PATH_BUILDERS
+    if node.type == "binary_operator":
+        right = file.constant_value(node.child_by_field_name("right"))
+        if isinstance(right, str) and not right.startswith(_SEPARATORS):
+            return False  # `NAME_BASE + "-"`: a name prefix, not a directory
+        return _names_a_path(file, node.child_by_field_name("left"), strong, depth + 1)
+    if node.type in ("string", "concatenated_string"):
+        value = file.constant_value(node)
+        return isinstance(value, str) and value.startswith(("/", "~/")) and len(value) > 1
+    if node.type == "attribute":
+        name = file.text_of(node.child_by_field_name("attribute"))
+    elif node.type == "identifier":
+        name = file.text_of(node)
+        bindings = file.reaching_bindings(node)
+        if len(bindings) == 1:
+            value = file.bound_value(*bindings[0])
+            if value is not None and value.type in ("call", "string") \
+                    and _names_a_path(file, value, strong, depth + 1):
+                return True
+    else:
+        return False
+    return bool(_PATH_WORDS.search(name) or (not strong and _FILE_WORDS.search(name)))
+
+
+def _is_normalised_path(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
+    """True when the path went through `realpath`/`abspath`/`normpath`/`resolve()` on every binding."""
+    node = unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type == "call":
+        last = _callee_last(file, node)
+        if last in _PATH_NORMALISERS:
+            return True
+        if last in ("str", "fspath", "as_posix", "rstrip", "lower", "__str__"):
+            function = node.child_by_field_name("function")
+            inner = function.child_by_field_name("object") if function is not None and function.type == "attribute" \
+                else next(iter(file.call_at(node).args), None)
+            return _is_normalised_path(file, inner, depth + 1)
+        return False
+    if node.type == "identifier":
+        bindings = file.reaching_bindings(node)
+        values = [file.bound_value(*binding) for binding in bindings]
+        return bool(values) and all(v is not None and _is_normalised_path(file, v, depth + 1) for v in values)
+    return False
+
+
+def _built_from(file: PyFile, path: ts.Node | None, base: ts.Node, depth: int = 0) -> bool:
+    """True when `path` is built by joining something onto `base`: `os.path.join(base, name)`,
+    `base + "/" + name`, `f"{base}/{name}"`, `base / name`, possibly inside `realpath(...)`/`str(...)`,
+    or a name bound to such a value."""
+    path = unwrap(path)
+    base_text = _path_core(file, base)
+    if path is None or depth > 4:
+        return False
+    if path.type == "call":
+        last = _callee_last(file, path)
+        function = path.child_by_field_name("function")
+        receiver = function.child_by_field_name("object") if function.type == "attribute" else None
+        args = file.call_at(path).args
+        if last == "join" and args and (receiver is None or not file.is_constant(receiver)):
+            first = args[0]
+        elif last == "joinpath" and receiver is not None:
+            first = receiver
+        elif last in _PATH_NORMALISERS or last in _PATH_WRAPPERS:
+            inner = args[0] if args else receiver
+            return inner is not None and _built_from(file, inner, base, depth + 1)
+        else:
+            return False
+        return _same_base(file, first, base_text) or _built_from(file, first, base, depth + 1)
+    if path.type == "binary_operator":
+        left = path.child_by_field_name("left")
+        return _same_base(file, left, base_text) or _built_from(file, left, base, depth + 1)
+    if path.type == "string":
+        interpolations = [c for c in path.named_children if c.type == "interpolation"]
+        return bool(interpolations) and _same_base(file, interpolations[0].named_children[0], base_text)
+    if path.type == "identifier":
+        return any(_built_from(file, file.bound_value(b, i), base, depth + 1)
+                   for b, i in file.reaching_bindings(path))
+    return False
+
+
+def _same_base(file: PyFile, node: ts.Node | None, base_text: str) -> bool:
+    return node is not None and _path_core(file, node) == base_text
+
+
+def _path_core(file: PyFile, node: ts.Node) -> str:
+    """The text of a directory expression without its wrappers: `str(Path(base)) + os.sep` -> `base`."""
+    current = unwrap(node) or node
+    for _ in range(6):
+        if current.type == "binary_operator" and _is_separator(file, current.child_by_field_name("right")):
+            current = unwrap(current.child_by_field_name("left")) or current
+            continue
+        if current.type == "call" and (_callee_last(file, current) in _PATH_NORMALISERS
+                                       or _callee_last(file, current) in _PATH_WRAPPERS):
+            args = file.call_at(current).args
+            function = current.child_by_field_name("function")
+            inner = args[0] if args else (function.child_by_field_name("object")
+                                          if function.type == "attribute" else None)
+            if inner is None:
+                break
+            current = unwrap(inner) or inner
+            continue
+        break
+    return "".join(file.text_of(current).split())
+
+
+def _has_trailing_separator(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
+    """True when the directory text ends with a separator: `base + os.sep`, `"/srv/data/"`,
+    `os.path.join(base, "")`, `f"{base}/"`, or a name bound (or `+=`-extended) to such a value."""
+    node = unwrap(node)
+    if node is None or depth > 4:
+        return False
+    value = file.constant_value(node)
+    if isinstance(value, str):
+        return value.endswith(_SEPARATORS)
+    if node.type == "binary_operator":
+        right = node.child_by_field_name("right")
+        return _is_separator(file, right) or _has_trailing_separator(file, right, depth + 1)
+    if node.type == "call":
+        last = _callee_last(file, node)
+        args = file.call_at(node).args
+        if last == "join" and args:
+            return file.constant_value(args[-1]) == "" or _is_separator(file, args[-1])
+        if last == "str" and args:
+            return _has_trailing_separator(file, args[0], depth + 1)
+        return False
+    if node.type == "string":  # f-string
+        parts = [c for c in node.named_children if c.type in ("string_content", "interpolation")]
+        return bool(parts) and parts[-1].type == "string_content" and file.text_of(parts[-1]).endswith(_SEPARATORS)
+    if node.type == "identifier":
+        for binding, identifier in file.reaching_bindings(node):
+            if binding.type == "augmented_assignment":
+                if _is_separator(file, binding.child_by_field_name("right")) or \
+                        _has_trailing_separator(file, binding.child_by_field_name("right"), depth + 1):
+                    return True
+            elif _has_trailing_separator(file, file.bound_value(binding, identifier), depth + 1):
+                return True
+    return False
+
+
+def _is_separator(file: PyFile, node: ts.Node | None) -> bool:
+    node = unwrap(node)
+    if node is None:
+        return False
+    if file.constant_value(node) in _SEPARATORS:
+        return True
+    return (file.qualified_name(node) or "") in ("os.sep", "os.path.sep", "posixpath.sep", "os.altsep")

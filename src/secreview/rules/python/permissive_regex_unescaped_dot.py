@@ -48,14 +48,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import tree_sitter as ts
 
+from secreview.lang.python.expressions import constant_strings
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import gate_of
+from secreview.lang.python.regexes import REPEATS, parse_regex, pattern_items, regex_call, regex_of_call, sre
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import constant_strings, gate_of, parse_regex, regex_call, regex_of_call, \
-    unescaped_domain_dots
 from secreview.rules import shorten
 
 _MATCHING = frozenset({"match", "search", "fullmatch", "compile", "findall", "finditer"})
@@ -87,7 +89,7 @@ class PermissiveRegexUnescapedDot(Rule):
                 continue
             seen.add(node.id)
             parsed = parse_regex(text, flags)
-            dots = unescaped_domain_dots(parsed) if parsed is not None else []
+            dots = _unescaped_domain_dots(parsed) if parsed is not None else []
             if not dots:
                 continue
             dot = dots[0]
@@ -158,3 +160,84 @@ def _lookalike(dot) -> str:
             position = len(written[:index].replace("\\.", "."))
             break
     return intended[:position] + "-" + intended[position + 1:] if position else intended.replace(".", "-", 1)
+
+
+_TLDS = frozenset({
+    "com", "org", "net", "io", "gov", "edu", "mil", "biz", "cloud", "internal", "local", "localdomain", "corp",
+    "uk", "de", "fr", "jp", "cn", "ru", "eu", "nl", "ch", "au", "ca", "br", "se", "pl", "es", "kr", "tw", "nz",
+})
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@dataclass(frozen=True)
+class _UnescapedDot:
+    domain: str  # the host name as the pattern spells it, dots shown as written ("api.example\\.com")
+    intended: str  # what it was meant to match ("api.example.com")
+
+
+def _unescaped_domain_dots(parsed: object) -> list[_UnescapedDot]:
+    """Host names in a pattern whose label separator is an unescaped `.` (any character)."""
+    found: list[_UnescapedDot] = []
+    for sequence in _sequences(parsed):
+        tokens: list[tuple[str, str]] = []
+        for op, av in sequence:
+            if op is sre.LITERAL and chr(av).lower() in _LABEL_CHARS:
+                if tokens and tokens[-1][0] == "L":
+                    tokens[-1] = ("L", tokens[-1][1] + chr(av))
+                else:
+                    tokens.append(("L", chr(av)))
+            elif op is sre.ANY:
+                tokens.append(("A", "."))
+            elif op is sre.LITERAL and chr(av) == ".":
+                tokens.append(("D", "\\."))
+            elif op is sre.LITERAL and chr(av) == "(":
+                tokens.append(("P", ""))
+            else:
+                tokens.append(("X", ""))
+        found.extend(_domains_in(tokens))
+    return found
+
+
+def _domains_in(tokens: list[tuple[str, str]]) -> Iterator[_UnescapedDot]:
+    index = 0
+    while index < len(tokens):
+        if tokens[index][0] not in "LAD":
+            index += 1
+            continue
+        end = index
+        while end < len(tokens) and tokens[end][0] in "LAD":
+            end += 1
+        run = tokens[index:end]
+        follower = tokens[end][0] if end < len(tokens) else ""
+        start, index = index, end
+        if follower == "P" or run[-1][0] != "L" or run[-1][1].lower() not in _TLDS:
+            continue
+        labels = [t for t in run if t[0] == "L"]
+        preceded = start > 0 and tokens[start - 1][0] == "X"  # `\\w+.example\\.com`: a label pattern before
+        if len(labels) < 2 or not any(run[i][0] == "A" and i < len(run) - 1 and run[i + 1][0] == "L"
+                                      and ((i > 0 and run[i - 1][0] == "L") or (i == 0 and preceded))
+                                      for i in range(len(run))):
+            continue
+        if any(len(t[1]) < 2 for t in labels[:-1]) or labels[-2][1].isdigit():
+            continue  # `a.com`-like fragments and version or address numbers are not host names
+        written = "".join(t[1] for t in run).lstrip(".\\")
+        intended = "".join("." if t[0] != "L" else t[1] for t in run).lstrip(".")
+        yield _UnescapedDot(written, intended)
+
+
+def _sequences(parsed: object) -> Iterator[list]:
+    """Every flat item sequence of a pattern: the top level, each branch and each group body."""
+    items = pattern_items(parsed)
+    if not items:
+        return
+    yield items
+    for op, av in items:
+        if op is sre.BRANCH:
+            for branch in av[1]:
+                yield from _sequences(branch)
+        elif op is sre.SUBPATTERN:
+            yield from _sequences(av[-1])
+        elif op in REPEATS:
+            yield from _sequences(av[2])
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            yield from _sequences(av[1])

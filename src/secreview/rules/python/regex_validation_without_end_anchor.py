@@ -52,12 +52,19 @@ from collections.abc import Iterator
 
 from secreview import taint
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.flow import gate_of, rejects
+from secreview.lang.python.regexes import (
+    Regex,
+    compiled_regex,
+    ends_with_end_anchor,
+    matches_empty_always,
+    open_tail,
+    regex_of_call,
+    starts_with_start_anchor,
+)
+from secreview.lang.python.requests import may_hold_remote_input, request_rooted
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import (
-    Regex, compiled_regex, ends_with_end_anchor, gate_of, matches_empty_always, may_hold_remote_input, open_tail,
-    regex_of_call, rejects, request_rooted, starts_with_start_anchor,
-)
 from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 

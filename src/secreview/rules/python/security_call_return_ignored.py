@@ -56,10 +56,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.scopes import is_discarded
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import SECURITY_COMMANDS, command_name, is_discarded
 from secreview.lang.python.constants import keyword_is_true
 from secreview.rules import shorten
 
@@ -143,14 +146,14 @@ class SecurityCallReturnIgnored(Rule):
         command_node = call.arg(0, "args") or call.arg(None, "cmd") or call.arg(None, "command")
         if call.method in ("execute", "_execute", "trycmd", "ssh_execute") and len(call.args) > 1:
             command_node = None
-            program = command_name(file, call.args[0])
+            program = _command_name(file, call.args[0])
             if program in ("sudo", "env") or program is None:
-                program = next((command_name(file, a) for a in call.args[1:3] if command_name(file, a)), None)
+                program = next((_command_name(file, a) for a in call.args[1:3] if _command_name(file, a)), None)
         else:
-            program = command_name(file, command_node)
-        if program is None or program not in SECURITY_COMMANDS:
+            program = _command_name(file, command_node)
+        if program is None or program not in _SECURITY_COMMANDS:
             return None
-        concern = SECURITY_COMMANDS[program]
+        concern = _SECURITY_COMMANDS[program]
         callee = name or call.method or "execute"
         if name == "os.system":
             fix = f"Call the Python API that raises on failure (`os.chmod`, `os.chown`, `shutil.chown`) or run " \
@@ -169,3 +172,79 @@ class SecurityCallReturnIgnored(Rule):
                       f"process), {concern} is not what the code expects and stays that way.",
             "fix": fix,
         }
+
+
+_SECURITY_COMMANDS = {
+    "chmod": "file permissions", "chown": "file ownership", "chgrp": "file group ownership",
+    "setfacl": "file access-control lists", "chattr": "file attributes", "chcon": "SELinux labels",
+    "restorecon": "SELinux labels", "setenforce": "SELinux enforcement", "semanage": "SELinux policy",
+    "setcap": "file capabilities", "iptables": "firewall rules", "ip6tables": "firewall rules",
+    "iptables-restore": "firewall rules", "ip6tables-restore": "firewall rules", "ebtables": "firewall rules",
+    "arptables": "firewall rules", "nft": "firewall rules", "ufw": "firewall rules", "firewall-cmd": "firewall rules",
+    "ipset": "firewall address sets", "mount": "a mount", "umount": "an unmount", "cryptsetup": "disk encryption",
+    "useradd": "a user account", "usermod": "a user account", "userdel": "a user account",
+    "groupadd": "a group", "gpasswd": "group membership", "passwd": "a password", "chpasswd": "passwords",
+    "apparmor_parser": "an AppArmor profile", "aa-enforce": "an AppArmor profile", "shred": "secure deletion",
+    "update-ca-certificates": "trusted certificates", "ssh-keygen": "SSH keys", "install": "file permissions",
+    "sysctl": "kernel security settings", "tc": "traffic control", "ovs-ofctl": "OpenFlow rules",
+    "ovs-vsctl": "the virtual switch",
+}
+_COMMAND_PREFIXES = frozenset({"sudo", "env", "nice", "ionice", "nohup", "doas", "timeout", "stdbuf", "exec",
+                               "/usr/bin/sudo", "/bin/sudo"})
+
+
+def _command_name(file: PyFile, node: ts.Node | None) -> str | None:
+    """The program a command runs: the first word of a (leading constant part of a) command string,
+    or the first constant element of an argument list; `sudo`/`env`/... prefixes are skipped."""
+    node = unwrap(node)
+    if node is None:
+        return None
+    words: list[str] = []
+    if node.type in ("list", "tuple"):
+        for element in node.named_children:
+            value = file.constant_value(element)
+            if not isinstance(value, str):
+                break
+            words.append(value)
+            if value not in _COMMAND_PREFIXES and not value.startswith("-"):
+                break
+    else:
+        words = _leading_text(file, node).split()
+    while words and (words[0] in _COMMAND_PREFIXES or "=" in words[0] or words[0].startswith("-")):
+        words = words[1:]
+    return words[0].rsplit("/", 1)[-1] if words else None
+
+
+def _leading_text(file: PyFile, node: ts.Node, depth: int = 0) -> str:
+    """The constant text a string expression starts with (`"chmod 600 " + path` -> "chmod 600 ")."""
+    node = unwrap(node) or node
+    if depth > 4:
+        return ""
+    value = file.constant_value(node)
+    if isinstance(value, str):
+        return value
+    if node.type == "binary_operator":
+        left = node.child_by_field_name("left")
+        operator = file.text_of(node.child_by_field_name("operator"))
+        text = _leading_text(file, left, depth + 1)
+        return text.split("%", 1)[0] if operator == "%" else text
+    if node.type == "string":  # f-string
+        text = ""
+        for child in node.named_children:
+            if child.type == "string_content":
+                text += file.text_of(child)
+            elif child.type == "interpolation":
+                break
+        return text
+    if node.type == "call":
+        function = node.child_by_field_name("function")
+        if function is not None and function.type == "attribute" and \
+                file.text_of(function.child_by_field_name("attribute")) == "format":
+            template = file.constant_value(function.child_by_field_name("object"))
+            return template.split("{", 1)[0] if isinstance(template, str) else ""
+    if node.type == "identifier":
+        bindings = file.reaching_bindings(node)
+        if len(bindings) == 1:
+            value = file.bound_value(*bindings[0])
+            return _leading_text(file, value, depth + 1) if value is not None else ""
+    return ""

@@ -47,7 +47,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 _MARKER = re.compile(r"(?:^|[^\w])(TODO|FIXME|FIX ME|XXX|HACK)(?![\w])|(?i:\b(todo|fixme)\s*[:(])")
 # Explicit: the comment says the code is weak, or a named protection is missing.
@@ -132,9 +132,7 @@ class SecurityTodoComment(Rule):
             if verdict is None:
                 continue
             what, confidence = verdict
-            if ix.is_test_file(file.path):
-                confidence = Confidence.LOW
-            yield Hit(comment, {"comment": ix.shorten(file.text_of(comment).lstrip("#").strip(), 100), "what": what},
+            yield Hit(comment, {"comment": shorten(file.text_of(comment).lstrip("#").strip(), 100), "what": what},
                       confidence=confidence)
 
     @staticmethod

@@ -69,16 +69,18 @@ def serve(requests, verify):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.lang.python.file import PyFile
+from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.flow import lock_around
+from secreview.lang.python.scopes import NESTED_SCOPES, declared_global
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import declared_global, function_named, thread_spawns
-from secreview.rules.python._flow import NESTED_SCOPES, lock_around
-from secreview.lang.python.syntax import normalise
 from secreview.rules import shorten
 
 
@@ -103,8 +105,8 @@ class SharedCounterUpdatedWithoutLock(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         targets: dict[int, tuple[ts.Node, str, bool, bool]] = {}
         sites: dict[int, int] = {}
-        for spawn in thread_spawns(file):
-            function = function_named(file, spawn.target, spawn.call.node)
+        for spawn in _thread_spawns(file):
+            function = _function_named(file, spawn.target, spawn.call.node)
             if function is None:
                 continue
             sites[function.id] = sites.get(function.id, 0) + 1
@@ -227,3 +229,76 @@ def _acquired(file: PyFile, function: ts.Node, statement: ts.Node) -> bool:
              and not any(a.type in NESTED_SCOPES for a in file.ancestors(c.node) if a.start_byte > function.start_byte)]
     return any(c.method == "acquire" and c.node.start_byte < statement.start_byte for c in calls) and \
         any(c.method == "release" and c.node.start_byte > statement.start_byte for c in calls)
+
+
+_SPAWNERS = {
+    "threading.Thread": ("target", 1), "threading.Timer": ("function", 1), "thread.start_new_thread": (None, 0),
+    "_thread.start_new_thread": (None, 0), "eventlet.spawn": (None, 0), "eventlet.spawn_n": (None, 0),
+    "eventlet.spawn_after": (None, 1), "eventlet.greenthread.spawn": (None, 0),
+    "eventlet.greenthread.spawn_n": (None, 0),
+    "greenthread.spawn": (None, 0), "greenthread.spawn_n": (None, 0), "gevent.spawn": (None, 0),
+    "utils.spawn": (None, 0), "utils.spawn_n": (None, 0),
+}
+_SPAWN_METHODS = {"submit": 0, "map": 0, "imap": 0, "imap_unordered": 0, "starmap": 0, "apply_async": 0,
+                  "spawn": 0, "spawn_n": 0, "run_in_executor": 1}
+_POOLISH = re.compile(r"executor|pool|workers|threads|tpe|green|gt|futures", re.I)
+
+
+@dataclass(frozen=True)
+class _Spawn:
+    call: Call
+    target: ts.Node  # the function passed to the thread / pool
+    repeated: bool  # started more than once: in a loop, a comprehension, or a pool's map
+    green: bool  # a green thread (eventlet/gevent): it only switches where it blocks (I/O, sleep)
+
+
+def _thread_spawns(file: PyFile) -> Iterator[_Spawn]:
+    """Calls that run a function in another thread or green thread, with the function they run."""
+    for call in file.calls:
+        target = None
+        repeated = False
+        if call.name in _SPAWNERS:
+            keyword, position = _SPAWNERS[call.name]
+            target = call.arg(position if keyword is None else None, keyword)
+            if target is None and keyword is not None:
+                target = call.kwargs.get(keyword)
+        elif call.method in _SPAWN_METHODS and call.receiver is not None and \
+                _POOLISH.search(file.text_of(call.receiver)):
+            target = call.arg(_SPAWN_METHODS[call.method])
+            repeated = call.method in ("map", "imap", "imap_unordered", "starmap")
+        if target is None:
+            continue
+        repeated = repeated or file.inside(call.node, ("for_statement", "while_statement", "list_comprehension",
+                                                       "generator_expression", "set_comprehension")) is not None
+        green = (call.name or "").startswith(("eventlet", "gevent", "greenthread", "utils.spawn")) or \
+            call.method in ("spawn", "spawn_n", "spawn_after") or _imports_green(file)
+        yield _Spawn(call, target, repeated, green)
+
+
+def _imports_green(file: PyFile) -> bool:
+    """The module uses green threads: eventlet/gevent, or a GreenPool/greenthread helper of the project."""
+    return any(full.split(".")[0] in ("eventlet", "gevent") or "green" in full.lower()
+               for full in file.imports.values())
+
+
+def _function_named(file: PyFile, target: ts.Node, near: ts.Node) -> ts.Node | None:
+    """The definition a thread target names: `worker` (a module function) or `self.worker` (a method of
+    the class around `near`)."""
+    target = unwrap(target) or target
+    if target.type == "identifier":
+        name = file.text_of(target)
+        for function in file.nodes_of_type("function_definition"):
+            if file.text_of(function.child_by_field_name("name")) == name and \
+                    file.inside(function, ("function_definition", "class_definition")) is None:
+                return function
+        return None
+    if target.type == "attribute" and file.text_of(target.child_by_field_name("object")) in ("self", "cls"):
+        cls = file.inside(near, ("class_definition",))
+        name = file.text_of(target.child_by_field_name("attribute"))
+        body = cls.child_by_field_name("body") if cls is not None else None
+        for child in body.named_children if body is not None else ():
+            function = child.child_by_field_name("definition") if child.type == "decorated_definition" else child
+            if function is not None and function.type == "function_definition" and \
+                    file.text_of(function.child_by_field_name("name")) == name:
+                return function
+    return None

@@ -52,11 +52,13 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.expressions import leaf_name
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
+from secreview.knowledge.vocabulary import words
 
 _UNIT_WORDS = {
     "bytes": "bytes", "byte": "bytes", "nbytes": "bytes", "octets": "bytes",
@@ -136,12 +138,10 @@ class SizeUnitMismatch(Rule):
         big, small = (left_unit, right_unit) if _FACTORS[left_unit] > _FACTORS[right_unit] else (right_unit, left_unit)
         shift = _FACTORS[big] - _FACTORS[small]
         direction = "larger" if verb == "compares" else "of the wrong size"
-        code = ix.shorten(file.text_of(node), 80)
+        code = shorten(file.text_of(node), 80)
         confidence = None if left_explicit and right_explicit else Confidence.MEDIUM
-        if ix.is_test_file(file.path):
-            confidence = Confidence.LOW
-        yield Hit(node, {"code": code, "verb": verb, "left": ix.shorten(file.text_of(left), 40),
-                         "right": ix.shorten(file.text_of(right), 40), "left_unit": left_unit,
+        yield Hit(node, {"code": code, "verb": verb, "left": shorten(file.text_of(left), 40),
+                         "right": shorten(file.text_of(right), 40), "left_unit": left_unit,
                          "right_unit": right_unit, "factor": f"2^{shift} ({2 ** shift:,})", "direction": direction,
                          "unit_name": {10: "Ki", 20: "Mi", 30: "Gi", 40: "Ti"}.get(shift, "Gi"), "shift": str(shift)},
                   confidence=confidence)
@@ -164,7 +164,7 @@ def _unit(file: PyFile, node: ts.Node | None) -> tuple[str | None, bool]:
         return None, False
     if node.type == "attribute" and file.text_of(node.child_by_field_name("attribute")) == "st_size":
         return "bytes", False
-    name = ix.leaf_name(file, node)
+    name = leaf_name(file, node)
     if name is None:
         return None, False
     unit = _name_unit(name)
@@ -172,7 +172,7 @@ def _unit(file: PyFile, node: ts.Node | None) -> tuple[str | None, bool]:
 
 
 def _name_unit(name: str) -> str | None:
-    parts = ix.words(name)
+    parts = words(name)
     if not parts or any(p in _NOT_A_QUANTITY for p in parts):
         return None
     units = set()

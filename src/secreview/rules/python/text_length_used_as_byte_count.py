@@ -52,10 +52,11 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.scopes import function_of, rebound_between, statement_of
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import normalise, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
 
 _CONTENT_LENGTH = re.compile(r"content[-_]length", re.I)
 _ASCII_METHODS = frozenset({"hexdigest", "b64encode", "urlsafe_b64encode", "b32encode", "b16encode", "hex",
@@ -98,17 +99,9 @@ class TextLengthUsedAsByteCount(Rule):
             encoded = _encoded_in_function(file, call.node, text)
             if encoded is None or _ascii_only(file, text):
                 continue
-            yield Hit(call.node, {"text": ix.shorten(file.text_of(text), 40), "what": what,
-                                  "encoded": ix.shorten(file.text_of(encoded), 40),
-                                  "code": ix.shorten(file.text_of(_statement_of(call.node)), 80)},
-                      confidence=Confidence.LOW if ix.is_test_file(file.path) else None)
-
-
-def _statement_of(node: ts.Node) -> ts.Node:
-    current = node
-    while current.parent is not None and current.parent.type not in ("block", "module"):
-        current = current.parent
-    return current
+            yield Hit(call.node, {"text": shorten(file.text_of(text), 40), "what": what,
+                                  "encoded": shorten(file.text_of(encoded), 40),
+                                  "code": shorten(file.text_of(statement_of(call.node)), 80)})
 
 
 def _byte_count_use(file: PyFile, length: ts.Node) -> str | None:
@@ -155,12 +148,13 @@ def _byte_count_use(file: PyFile, length: ts.Node) -> str | None:
 
 def _encoded_in_function(file: PyFile, node: ts.Node, text: ts.Node) -> ts.Node | None:
     """A `text.encode(...)` call in the same function (the bytes actually sent)."""
-    scope = ix.function_of(file, node) or file.root
+    scope = function_of(file, node) or file.root
     wanted = normalise(file.text_of(text))
     for call in file.method_calls("encode"):
         if call.receiver is not None and normalise(file.text_of(call.receiver)) == wanted \
                 and scope.start_byte <= call.node.start_byte < scope.end_byte:
-            if text.type == "identifier" and _rebound_between(file, text, node, call.node):
+            start, end = sorted((node.start_byte, call.node.start_byte))
+            if rebound_between(file, text, start, end, reading=call.node):
                 continue
             return call.node
     return None
@@ -181,13 +175,6 @@ def _maybe_bytes(file: PyFile, text: ts.Node) -> bool:
         if value.type == "conditional_expression" and ".encode(" in file.text_of(value):
             return True
     return False
-
-
-def _rebound_between(file: PyFile, ident: ts.Node, a: ts.Node, b: ts.Node) -> bool:
-    start, end = sorted((a.start_byte, b.start_byte))
-    scope = file.enclosing_scope(ident)
-    return any(start <= binding.start_byte < end and not (binding.start_byte <= b.start_byte < binding.end_byte)
-               for binding, _ in file.bindings_of(file.text_of(ident), scope))
 
 
 def _ascii_only(file: PyFile, text: ts.Node, _depth: int = 0) -> bool:

@@ -72,11 +72,16 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python.file import PyFile
+from secreview.lang.python.expressions import mentions
+from secreview.lang.python.file import NOT_CONSTANT, PyFile
+from secreview.lang.python.flow import block_leaves
+from secreview.lang.python.requests import is_upload, provenance_kind, web_module
+from secreview.lang.python.scopes import descendants, function_of
+from secreview.lang.python.syntax import normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.lang.python.syntax import normalise, unwrap
-from secreview.rules.python import _interaction as ix
+from secreview.rules import shorten
+from secreview.knowledge.vocabulary import words
 
 _EXTENSION = re.compile(r"^\.[A-Za-z0-9]{1,5}$")
 _DANGEROUS = frozenset({"php", "php3", "php4", "php5", "phtml", "phar", "exe", "sh", "bat", "cmd", "js", "jsp",
@@ -105,9 +110,6 @@ class UploadExtensionCheckBypassable(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        return ix.low_in_tests(file, self._hits(file))
-
-    def _hits(self, file: PyFile) -> Iterator[Hit]:
         text = file.text
         if "filename" not in text and "FILES" not in text and "files" not in text and "UploadFile" not in text:
             return
@@ -115,7 +117,7 @@ class UploadExtensionCheckBypassable(Rule):
         for owner, condition in _conditions(file):
             if not _MAY_TEST_EXTENSION.search(file.text_of(condition)):
                 continue
-            for node in [condition, *ix.descendants(condition, frozenset({"comparison_operator", "call"}))]:
+            for node in [condition, *descendants(condition, frozenset({"comparison_operator", "call"}))]:
                 found = self._substring_test(file, node) or self._case_sensitive_denial(file, owner, node)
                 if found is not None and node.id not in seen:
                     seen.add(node.id)
@@ -139,27 +141,28 @@ class UploadExtensionCheckBypassable(Rule):
             if len(children) == 2 and operators and operators[0] in ("in", "not in"):
                 needle, haystack = children
                 extensions = _extensions(file, needle)
-                if extensions and ix.client_filename(file, haystack):
-                    return (ix.shorten(file.text_of(haystack), 40), f"looking for `{extensions[0]}` anywhere in it",
+                if extensions and _client_filename(file, haystack):
+                    return (shorten(file.text_of(haystack), 40), f"looking for `{extensions[0]}` anywhere in it",
                             f"A name such as `evil{extensions[0]}.php`")
             return None
         call = file.call_at(node)
         if call.method in ("find", "index", "count", "__contains__") and call.receiver is not None and call.args:
             extensions = _extensions(file, call.args[0])
-            if extensions and ix.client_filename(file, call.receiver):
-                return (ix.shorten(file.text_of(call.receiver), 40), f"looking for `{extensions[0]}` anywhere in it",
+            if extensions and _client_filename(file, call.receiver):
+                return (shorten(file.text_of(call.receiver), 40), f"looking for `{extensions[0]}` anywhere in it",
                         f"A name such as `evil{extensions[0]}.php`")
         if call.name in ("re.search", "re.match") and len(call.args) >= 2:
             pattern = file.string_literal_text(call.args[0])
             if pattern and re.search(r"\\\.", pattern) and not re.search(r"(\$|\\Z)\)*$", pattern) \
-                    and ix.client_filename(file, call.args[1]):
-                return (ix.shorten(file.text_of(call.args[1]), 40), "a regular expression with no end anchor",
+                    and _client_filename(file, call.args[1]):
+                return (shorten(file.text_of(call.args[1]), 40), "a regular expression with no end anchor",
                         "A name such as `evil.png.php`")
         return None
 
     @staticmethod
     def _case_sensitive_denial(file: PyFile, owner: ts.Node, node: ts.Node) -> tuple[str, str, str] | None:
-        if owner.type not in ("if_statement", "elif_clause") or not ix.block_exits(owner.child_by_field_name("consequence")):
+        if owner.type not in ("if_statement", "elif_clause") \
+                or not block_leaves(file, owner.child_by_field_name("consequence")):
             return None
         subject = tested = None
         if node.type == "call":
@@ -178,7 +181,7 @@ class UploadExtensionCheckBypassable(Rule):
             return None
         if _lowercased(file, subject) or not _client_extension(file, subject):
             return None
-        return (ix.shorten(file.text_of(subject), 40),
+        return (shorten(file.text_of(subject), 40),
                 f"refusing a case-sensitive deny-list of extensions ({', '.join(extensions[:3])})",
                 f"A name such as `shell{extensions[0].upper()}` (or any dangerous extension missing from the list)")
 
@@ -203,9 +206,9 @@ class UploadExtensionCheckBypassable(Rule):
             expression, name_node = subscript, subscript.child_by_field_name("value")
             if normalise(file.text_of(name_node)) != normalise(file.text_of(call.receiver)):
                 return None
-        if not ix.client_filename(file, name_node) or not _compared_later(file, expression):
+        if not _client_filename(file, name_node) or not _compared_later(file, expression):
             return None
-        return expression, ix.shorten(file.text_of(name_node), 40)
+        return expression, shorten(file.text_of(name_node), 40)
 
 
 def _conditions(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node]]:
@@ -225,7 +228,7 @@ def _conditions(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node]]:
 
 def _extensions(file: PyFile, node: ts.Node | None) -> list[str]:
     """Extension literals (`".png"`, `(".php", ".exe")`, or a name bound to them)."""
-    value = file.constant_value(node) if node is not None else ix.NOT_CONSTANT
+    value = file.constant_value(node) if node is not None else NOT_CONSTANT
     values = value if isinstance(value, tuple) else (value,)
     found = [v for v in values if isinstance(v, str) and _EXTENSION.match(v)]
     if node is not None and node.type == "identifier" and not found:
@@ -268,16 +271,16 @@ def _client_extension(file: PyFile, node: ts.Node, _depth: int = 0) -> bool:
     node = unwrap(node)
     if node is None or _depth > 3:
         return False
-    if ix.client_filename(file, node):
+    if _client_filename(file, node):
         return True
     if node.type == "subscript":
         return _client_extension(file, node.child_by_field_name("value"), _depth + 1)
     if node.type == "call":
         call = file.call_at(node)
         if call.name in ("os.path.splitext", "posixpath.splitext") and call.args:
-            return ix.client_filename(file, call.args[0])
+            return _client_filename(file, call.args[0])
         if call.method in ("rsplit", "split", "rpartition") and call.receiver is not None:
-            return ix.client_filename(file, call.receiver)
+            return _client_filename(file, call.receiver)
     if node.type == "identifier":
         for binding, identifier in file.reaching_bindings(node):
             bound = file.bound_value(binding, identifier)
@@ -306,8 +309,52 @@ def _compared_later(file: PyFile, expression: ts.Node) -> bool:
     if target is None or target.type != "identifier":
         return False
     name = file.text_of(target)
-    scope = ix.function_of(file, assignment) or file.root
+    scope = function_of(file, assignment) or file.root
     for comparison in file.nodes_of_type("comparison_operator", within=scope):
-        if comparison.start_byte > assignment.end_byte and ix.mentions(file, comparison, name):
+        if comparison.start_byte > assignment.end_byte and mentions(file, comparison, name):
+            return True
+    return False
+
+
+_VALIDATOR_WORDS = frozenset({"allowed", "allow", "valid", "validate", "check", "is", "verify", "safe", "permitted",
+                              "accept", "acceptable", "extension", "ext"})
+_NAME_WRAPPERS = frozenset({"secure_filename", "os.path.basename", "basename", "str", "werkzeug.utils.secure_filename",
+                            "get_valid_filename", "django.utils.text.get_valid_filename", "unquote",
+                            "urllib.parse.unquote", "strip", "lower", "casefold"})
+
+
+def _client_filename(file: PyFile, node: ts.Node | None, _depth: int = 0) -> bool:
+    """True if `node` holds the file name a client sent with an upload.
+
+    `upload.filename`, `upload.name` of an uploaded file, names bound to those (also through
+    `secure_filename()`/`basename()`, which keep the extension), request data whose dataflow comes from a
+    source, and the `filename` parameter of a validation helper (`def allowed_file(filename)`) in a web module.
+    """
+    node = unwrap(node)
+    if node is None or _depth > 3:
+        return False
+    if node.type == "attribute":
+        attribute = file.text_of(node.child_by_field_name("attribute"))
+        receiver = node.child_by_field_name("object")
+        if attribute in ("filename", "raw_filename") and (is_upload(file, receiver) or
+                                                          provenance_kind(file, receiver) == "source"):
+            return True
+        return attribute == "name" and is_upload(file, receiver)
+    if node.type == "call":
+        call = file.call_at(node)
+        wrapper = call.name or call.method
+        target = call.receiver if call.method in ("strip", "lower", "casefold") else call.arg(0)
+        return wrapper in _NAME_WRAPPERS and _client_filename(file, target, _depth + 1)
+    if node.type != "identifier":
+        return False
+    name = file.text_of(node)
+    scope = file.enclosing_scope(node)
+    if scope.type == "function_definition" and file.is_parameter(name, scope):
+        function_words = set(words(file.text_of(scope.child_by_field_name("name"))))
+        return bool(re.search(r"file_?name|fname", name, re.I)) and bool(function_words & _VALIDATOR_WORDS) \
+            and web_module(file)
+    for binding, identifier in file.reaching_bindings(node):
+        value = file.bound_value(binding, identifier)
+        if value is not None and _client_filename(file, value, _depth + 1):
             return True
     return False

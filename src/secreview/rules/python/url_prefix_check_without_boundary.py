@@ -45,14 +45,18 @@ def safe_next(url):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview import taint
+from secreview.lang.python.expressions import constant_strings
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.requests import may_hold_remote_input, request_rooted
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import boundaryless_domain, boundaryless_url_prefix, constant_strings, \
-    may_hold_remote_input, names_a_host, request_rooted
 from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
@@ -95,7 +99,7 @@ class UrlPrefixCheckWithoutBoundary(Rule):
     def _values(file: PyFile, method: str, receiver, literal: str) -> dict[str, str] | None:
         subject = shorten(file.text_of(receiver), 50)
         if method == "startswith":
-            host = boundaryless_url_prefix(literal)
+            host = _boundaryless_url_prefix(literal)
             if host is None:
                 return None
             bypass = f"{literal}@evil.net/" if literal.count(":") > 1 else f"{literal}.evil.net/"
@@ -104,10 +108,51 @@ class UrlPrefixCheckWithoutBoundary(Rule):
                     "fix": f"parse it and check `urllib.parse.urlsplit({subject}).hostname == \"{host}\"` together "
                            f"with the scheme (and port), or at least keep the boundary in the constant: "
                            f"`{subject}.startswith(\"{literal}/\")`"}
-        if not names_a_host(file, receiver) or not boundaryless_domain(literal):
+        if not _names_a_host(file, receiver) or not _boundaryless_domain(literal):
             return None
         return {"subject": subject, "method": method, "literal": literal, "where": "ends with",
                 "bypass": f"evil{literal}",
                 "fix": f"accept the domain itself or its subdomains only, `{subject} == \"{literal}\" or "
                        f"{subject}.endswith(\".{literal}\")` (for an e-mail address, `.endswith(\"@{literal}\")`); "
                        f"when `{subject}` is a URL, compare its parsed `.hostname` that way"}
+
+
+_URL_PREFIX = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^/?#@\s]+@)?(?P<host>\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::\d*)?$", re.I)
+_DOMAIN = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z]{2,24}$", re.I)
+_HOST_WORDS = re.compile(r"(?:^|_|\b)(?:host|hostname|hostnames|netloc|domain|domains|fqdn|origin|server|site|referer|"
+                         r"referrer|url|uri|email|mail|e_mail|cn|san|sni|dns|endpoint|redirect|callback|location|"
+                         r"issuer|audience|aud|iss)(?:$|_|\b)", re.I)
+
+
+def _boundaryless_url_prefix(literal: str) -> str | None:
+    """The host of a URL prefix that stops right after the host (or port): `https://example.com`."""
+    match = _URL_PREFIX.match(literal)
+    if match is None:
+        return None
+    host = match.group("host")
+    return host if "." in host or host.lower() == "localhost" or host.startswith("[") else None
+
+
+def _boundaryless_domain(literal: str) -> bool:
+    """A domain name used as a suffix without a leading dot (`example.com`, not `.example.com`)."""
+    return bool(_DOMAIN.match(literal))
+
+
+def _names_a_host(file: PyFile, node: ts.Node) -> bool:
+    """True when the expression's name says it holds a host name, domain, origin, URL or e-mail address."""
+    node = unwrap(node) or node
+    if node.type == "call":  # str(x).endswith, x.lower().endswith
+        function = node.child_by_field_name("function")
+        if function is not None and function.type == "attribute":
+            return _names_a_host(file, function.child_by_field_name("object"))
+        arguments = node.child_by_field_name("arguments")
+        inner = arguments.named_children[0] if arguments is not None and arguments.named_children else None
+        return inner is not None and _names_a_host(file, inner)
+    if node.type == "attribute":
+        attribute = node.child_by_field_name("attribute")
+        return attribute is not None and bool(_HOST_WORDS.search(file.text_of(attribute)))
+    if node.type == "subscript":
+        index = node.child_by_field_name("subscript")
+        key = file.constant_value(index) if index is not None else None
+        return isinstance(key, str) and bool(_HOST_WORDS.search(key.replace("-", "_")))
+    return node.type == "identifier" and bool(_HOST_WORDS.search(file.text_of(node)))

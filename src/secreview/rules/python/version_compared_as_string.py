@@ -51,11 +51,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
-from secreview.rules.python._exceptional import comparison_pairs, version_kind
-from secreview.lang.python.syntax import unwrap
 from secreview.rules import shorten
 
 # a cheap pre-check of an operand before names are resolved: a string literal, a module constant, or
@@ -92,11 +93,11 @@ class VersionComparedAsString(Rule):
         for comparison in file.nodes_of_type("comparison_operator"):
             if comparison.start_point[0] in lines:
                 continue  # `a >= "1.1" and a <= "1.9"`: one finding for the line
-            for left, operator, right in comparison_pairs(file, comparison):
+            for left, operator, right in _comparison_pairs(file, comparison):
                 if operator not in ("<", ">", "<=", ">=") or not (_may_be_version(file, left)
                                                                   or _may_be_version(file, right)):
                     continue
-                kinds = (version_kind(file, left), version_kind(file, right))
+                kinds = (_version_kind(file, left), _version_kind(file, right))
                 if None in kinds or "object" in kinds or kinds == ("named", "named"):
                     continue
                 if "literal" not in kinds and "string" not in kinds:
@@ -135,3 +136,98 @@ def _may_be_version(file: PyFile, node) -> bool:
     text = file.text_of(node)
     last = text.rsplit(".", 1)[-1]
     return bool(_HINT.search(text) or (node.type in ("identifier", "attribute") and _CONSTANT_NAME.match(last)))
+
+
+def _comparison_pairs(file: PyFile, comparison: ts.Node) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+    """(left, operator, right) for each link of a possibly chained comparison."""
+    operands = [c for c in comparison.named_children if c.type != "comment"]
+    operators = [c for c in comparison.children if not c.is_named]
+    for index, operator in enumerate(operators):
+        if index + 1 < len(operands):
+            yield operands[index], " ".join(file.text_of(operator).split()), operands[index + 1]
+
+
+# "1.10", "v3.9.2", "2.0rc1"; not a date-like "2024.01" (calendar versions compare fine as strings)
+_VERSION_LITERAL = re.compile(r"^v?(?!\d{4}\.)\d+(?:\.\d+)+(?:[-.+]?(?:a|b|c|rc|alpha|beta|dev|post|pre)\.?\d*)?$",
+                              re.I)
+_VERSION_STRINGS = frozenset({
+    "sys.version", "platform.python_version", "platform.release", "platform.version", "ssl.OPENSSL_VERSION",
+    "sqlite3.sqlite_version", "sqlite3.version", "importlib.metadata.version", "importlib_metadata.version",
+    "django.get_version", "platform.python_version_tuple", "zlib.ZLIB_VERSION", "zlib.ZLIB_RUNTIME_VERSION",
+    "tkinter.TkVersion", "pyexpat.EXPAT_VERSION", "readline._READLINE_LIBRARY_VERSION",
+})
+_VERSION_OBJECTS = re.compile(r"(?:^|\.)(?:\w*Version|parse_version|parse|Requirement|SpecifierSet|version_info|"
+                              r"VersionInfo|semver\.\w+)$")
+_STRING_METHODS = frozenset({"split", "rsplit", "strip", "lstrip", "rstrip", "lower", "replace", "partition",
+                             "rpartition", "removeprefix", "removesuffix"})
+_VERSION_NAME = re.compile(r"(?:^|_)(?:version|ver|vers|release)$|Version$", re.I)
+
+
+def _version_kind(file: PyFile, node: ts.Node, depth: int = 0) -> str | None:
+    """What an operand of a comparison is, as a version: "literal" (`"1.10"`), "string" (a value known to
+    be a version string: `sys.version`, `__version__`, `platform.python_version()`...), "object" (a parsed
+    version or a tuple: compares correctly), "named" (a name that says it holds a version, type unknown)
+    or None (not a version)."""
+    node = unwrap(node) or node
+    if depth > 4:
+        return None
+    if node.type in ("integer", "float", "tuple", "true", "false", "none"):
+        return "object"
+    value = file.constant_value(node)
+    if isinstance(value, str):
+        return "literal" if _VERSION_LITERAL.match(value) else None
+    if isinstance(value, (int, float, tuple)):
+        return "object"
+    if node.type == "subscript":  # platform.mac_ver()[0], sys.version[:3], sys.version_info[:2]
+        inner = node.child_by_field_name("value")
+        kind = _version_kind(file, inner, depth + 1) if inner is not None else None
+        if kind == "object":
+            return "object"
+        text = file.text_of(inner) if inner is not None else ""
+        if kind == "string" or "mac_ver" in text or "win32_ver" in text:
+            return "string"
+        return None
+    if node.type == "call":
+        function = node.child_by_field_name("function")
+        name = file.qualified_name(function) or (file.text_of(function) if function is not None else "")
+        if function is not None and function.type == "attribute" and file.text_of(
+                function.child_by_field_name("attribute")) in _STRING_METHODS:
+            inner = _version_kind(file, function.child_by_field_name("object"), depth + 1)
+            return "string" if inner == "string" else None
+        if _VERSION_OBJECTS.search(name):
+            return "object"
+        if name in _VERSION_STRINGS:
+            return "string"
+        if name.endswith("get_distribution") or name in ("str", "int", "float", "len", "tuple"):
+            return "object" if name in ("int", "float", "len", "tuple") else None
+        return None
+    if node.type == "attribute":
+        attribute = file.text_of(node.child_by_field_name("attribute"))
+        name = file.qualified_name(node) or ""
+        if name in _VERSION_STRINGS or attribute == "__version__":
+            return "string"
+        owner = node.child_by_field_name("object")
+        if attribute == "version" and owner is not None and owner.type == "call" \
+                and file.text_of(owner.child_by_field_name("function")).endswith("get_distribution"):
+            return "string"
+        if _VERSION_OBJECTS.search(attribute) or attribute.endswith(("_info", "_tuple", "_INFO", "_NUMBER")):
+            return "object"
+        return "named" if _VERSION_NAME.search(attribute) else None
+    if node.type == "identifier":
+        text = file.text_of(node)
+        if text == "__version__":
+            return "string"
+        qualified = file.qualified_name(node) or ""
+        if qualified in _VERSION_STRINGS or qualified.endswith(".__version__"):
+            return "string"
+        bindings = file.reaching_bindings(node)
+        bound = [file.bound_value(*b) for b in bindings]
+        kinds = {_version_kind(file, v, depth + 1) for v in bound if v is not None}
+        if "object" in kinds:
+            return "object"
+        if kinds and kinds <= {"string", "literal"}:
+            return "string"
+        if text.endswith(("_info", "_tuple", "_INFO")):
+            return "object"
+        return "named" if _VERSION_NAME.search(text) else None
+    return None

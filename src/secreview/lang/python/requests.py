@@ -11,6 +11,7 @@ import re
 import tree_sitter as ts
 
 from secreview import taint
+from secreview.lang.python import web
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.syntax import unwrap
 
@@ -124,8 +125,8 @@ def web_module(file: PyFile) -> bool:
 
 
 # -- remote input -------------------------------------------------------------------------
-# `_REMOTE_INPUT` and `_is_route_handler` are a third definition of "route handler", moved here unchanged
-# from the former rules/python/_exceptional.py; the one definition is lang/python/web.py's.
+# `_REMOTE_INPUT` is only a text pre-filter (cheap, may say yes wrongly); which functions are route
+# handlers is decided by lang/python/web.py, the one definition.
 
 _REMOTE_INPUT = re.compile(r"\b(?:request|req|recv\w*|rfile)\b|RequestHandler|@\w+\.(?:route|get|post|put|patch|"
                            r"delete)\(")
@@ -170,7 +171,7 @@ def request_rooted(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
             return "RequestHandler" in file.text
         scope = file.enclosing_scope(node)
         if file.is_parameter(text, scope):
-            return _is_route_handler(file, scope)
+            return scope.type == "function_definition" and web.is_route_handler(file, scope)
         bindings = file.reaching_bindings(node)
         for binding, identifier in bindings:
             value = file.bound_value(binding, identifier)
@@ -179,15 +180,6 @@ def request_rooted(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
             if value is not None and request_rooted(file, value, depth + 1):
                 return True
     return False
-
-
-def _is_route_handler(file: PyFile, function: ts.Node) -> bool:
-    """A function with a `@x.route(...)`/`@x.get(...)`-like decorator."""
-    parent = function.parent
-    if parent is None or parent.type != "decorated_definition":
-        return False
-    return any(d.type == "decorator" and re.search(r"\.(?:route|get|post|put|patch|delete)\(", file.text_of(d))
-               for d in parent.named_children)
 
 
 # -- responses --------------------------------------------------------------------------

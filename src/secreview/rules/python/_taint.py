@@ -165,14 +165,6 @@ def _payload(node: ts.Node) -> ts.Node:
     return node
 
 
-def own_returns(file: PyFile, function: ts.Node) -> Iterator[ts.Node]:
-    """The returned expressions of `function`, not of functions nested in it."""
-    for statement in file.nodes_of_type("return_statement", within=function):
-        owner = file.inside(statement, ("function_definition", "lambda"))
-        if owner is not None and owner.id == function.id and statement.named_children:
-            yield statement.named_children[0]
-
-
 _FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]+[/?#]")
 
 

@@ -48,9 +48,10 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import own_returns
 from secreview.lang.python.web import route_handlers
 from secreview.model import Confidence, Severity
-from secreview.rules.python._taint import TaintSinkRule, own_returns
+from secreview.rules.python._taint import TaintSinkRule
 
 # what a view may return that is not an HTML body built by the view itself
 _NOT_A_BODY = frozenset({"call", "none", "true", "false", "integer", "dictionary", "list"})
@@ -81,7 +82,7 @@ class ReflectedXss(TaintSinkRule):
             return
         for handler in route_handlers(file):
             name = file.text_of(handler.child_by_field_name("name"))
-            for returned in own_returns(file, handler):
+            for returned in (r.named_children[0] for r in own_returns(file, handler) if r.named_children):
                 body = returned.named_children[0] if returned.type == "tuple" and returned.named_children \
                     else returned
                 if body.type not in _NOT_A_BODY:

@@ -109,6 +109,20 @@ def own_returns(file: PyFile, function: ts.Node, within: ts.Node | None = None) 
 
 # -- conditions around a node ------------------------------------------------------
 
+def branch_conditions(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node]]:
+    """(statement, condition) for every `if`, `elif`, `while` and `assert` of the file: where code decides."""
+    for statement in file.nodes_of_type("if_statement", "while_statement", "assert_statement"):
+        if statement.type == "assert_statement":
+            if statement.named_children:
+                yield statement, statement.named_children[0]
+            continue
+        yield statement, statement.child_by_field_name("condition")
+        for alternative in statement.children_by_field_name("alternative"):
+            if alternative.type == "elif_clause":
+                yield alternative, alternative.child_by_field_name("condition")
+
+
+
 def conditions_enclosing(file: PyFile, node: ts.Node, scope: ts.Node | None = None) -> Iterator[tuple[ts.Node, bool]]:
     """Conditions under which `node` runs, innermost first: (condition, holds).
 

@@ -76,6 +76,7 @@ import tree_sitter as ts
 
 from secreview.lang.python.expressions import leaf_name
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import branch_conditions
 from secreview.lang.python.requests import is_request_object, is_upload, provenance_kind, web_module
 from secreview.lang.python.scopes import descendants, function_of
 from secreview.lang.python.syntax import unwrap
@@ -137,15 +138,8 @@ class ClientContentTypeTrusted(Rule):
 
     @staticmethod
     def _conditions(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node]]:
-        for statement in file.nodes_of_type("if_statement", "while_statement", "assert_statement"):
-            if statement.type == "assert_statement":
-                if statement.named_children:
-                    yield statement, statement.named_children[0]
-                continue
-            yield statement, statement.child_by_field_name("condition")
-            for alternative in statement.children_by_field_name("alternative"):
-                if alternative.type == "elif_clause":
-                    yield alternative, alternative.child_by_field_name("condition")
+        """Branch conditions, and what validator-named functions return."""
+        yield from branch_conditions(file)
         for statement in file.nodes_of_type("return_statement"):
             function = function_of(file, statement)
             if function is None or not statement.named_children:

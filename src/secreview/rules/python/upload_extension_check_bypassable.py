@@ -74,7 +74,7 @@ import tree_sitter as ts
 
 from secreview.lang.python.expressions import mentions
 from secreview.lang.python.file import NOT_CONSTANT, PyFile
-from secreview.lang.python.flow import block_leaves
+from secreview.lang.python.flow import block_leaves, branch_conditions
 from secreview.lang.python.requests import is_upload, provenance_kind, web_module
 from secreview.lang.python.scopes import descendants, function_of
 from secreview.lang.python.syntax import normalise, unwrap
@@ -212,15 +212,8 @@ class UploadExtensionCheckBypassable(Rule):
 
 
 def _conditions(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node]]:
-    for statement in file.nodes_of_type("if_statement", "assert_statement", "while_statement"):
-        if statement.type == "assert_statement":
-            if statement.named_children:
-                yield statement, statement.named_children[0]
-            continue
-        yield statement, statement.child_by_field_name("condition")
-        for alternative in statement.children_by_field_name("alternative"):
-            if alternative.type == "elif_clause":
-                yield alternative, alternative.child_by_field_name("condition")
+    """Branch conditions, and every returned value (a validator's verdict)."""
+    yield from branch_conditions(file)
     for statement in file.nodes_of_type("return_statement"):
         if statement.named_children:
             yield statement, statement.named_children[0]

@@ -307,8 +307,11 @@ def _inputs(run: _Run) -> _Inputs:
     if run.diff is not None:
         return _change_inputs(run)
     paths = run.paths or ([] if run.args.prompt else ["."])
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     options = _read_options(run)
+    stdin_bytes = sources.read_stream(sys.stdin.buffer, options.max_file_size) if "-" in paths else None
+    directories = [p for p in run.args.prompt if os.path.isdir(p)]
+    if directories:
+        raise UsageError(f"--prompt takes a file, not a directory: {directories[0]}")
     collected = sources.collect(paths, options, stdin_bytes)
     prompted = sources.collect(run.args.prompt, sources.ReadOptions(
         max_file_size=options.max_file_size, language=run.args.language, force_prompt=True))
@@ -342,7 +345,11 @@ def _change_inputs(run: _Run) -> _Inputs:
 
 def _read_change(run: _Run, cwd: Path) -> tuple[list[changes.FileChange], Path, str]:
     if run.diff == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        limit = int(run.effective["max-file-size"])  # type: ignore[arg-type]
+        data = sources.read_stream(sys.stdin.buffer, limit)
+        if data is None:
+            raise UsageError(f"the diff on stdin is over {limit} bytes (raise it with --max-file-size)")
+        text = data.decode("utf-8", "surrogateescape")
         try:
             top = gitdiff.toplevel(cwd)
         except gitdiff.GitError:

@@ -137,3 +137,79 @@ def test_prompt_given_a_directory_is_an_error(project: Path) -> None:
     status, _, err = review("--prompt", ".")
     assert status == cli.EXIT_ERROR
     assert "--prompt takes a file, not a directory" in err
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--file-timeout", "nan", "--file-timeout: must be a positive number"),
+    ("--file-timeout", "inf", "--file-timeout: must be a positive number"),
+    ("--max-file-size", "1000000000000", "--max-file-size: must be at most 1073741824"),
+    ("--exclude", "!", "--exclude: has an invalid gitignore pattern '!'"),
+    ("--llm-timeout", "nan", "'timeout' must be a finite number of seconds"),
+    ("--llm-base-url", "http://127.0.0.1:99999/v1", "is not a valid URL"),
+    ("--llm-base-url", "http://[::1", "is not a valid URL"),
+])
+def test_bad_numbers_and_patterns_are_usage_errors(project: Path, flag: str, value: str, message: str) -> None:
+    (project / "app.py").write_text("x = 1\n")
+    status, out, err = review("--llm", "--llm-model", "m", flag, value, "app.py")
+    assert status == cli.EXIT_ERROR and out == ""
+    assert message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"max-file-size = \xff\n", "not valid UTF-8 (byte 0xff"),
+    (b"exclude = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+    (b'exclude = ["!"]\n', "invalid gitignore pattern"),
+    (b"file-timeout = nan\n", "'file-timeout' must be a positive number"),
+    (b'per-path-ignores = {"!" = ["os-system-non-literal"]}\n', "invalid gitignore pattern"),
+])
+def test_bad_configuration_files_are_usage_errors(project: Path, content: bytes, message: str) -> None:
+    (project / "secreview.toml").write_bytes(content)
+    (project / "app.py").write_text("x = 1\n")
+    status, _, err = review("app.py")
+    assert status == cli.EXIT_ERROR and message in err
+
+
+def test_a_fifo_configuration_or_baseline_is_refused(project: Path) -> None:
+    (project / "app.py").write_text("x = 1\n")
+    os.mkfifo(project / "pipe.toml")
+    status, _, err = review("--config", "pipe.toml", "app.py")
+    assert status == cli.EXIT_ERROR and "not read: a FIFO (named pipe)" in err
+    status, _, err = review("--baseline", "pipe.toml", "app.py")
+    assert status == cli.EXIT_ERROR and "not read: a FIFO (named pipe)" in err
+    status, _, err = review("--baseline", "/dev/zero", "app.py")
+    assert status == cli.EXIT_ERROR and "not read: a character device" in err
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"tool": "secreview", "version": 1, "findings": [\xff]}', "not UTF-8 text (byte 0xff"),
+    ('{"tool": "secreview", "version": 1, "findings": []}'.encode("utf-16"), "not UTF-8 text"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b" " * 200, "over the limit of 100 bytes"),
+])
+def test_bad_baselines_are_usage_errors(project: Path, content: bytes, message: str) -> None:
+    (project / "app.py").write_text("x = 1\n")
+    (project / "baseline.json").write_bytes(content)
+    size = ["--max-file-size", "100"] if len(content) == 200 else []
+    status, _, err = review("--baseline", "baseline.json", *size, "app.py")
+    assert status == cli.EXIT_ERROR and message in err and "Traceback" not in err
+
+
+def test_an_unreadable_directory_given_as_a_path_is_reported(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "locked").mkdir()
+    real_stat, real_scandir = os.stat, os.scandir
+
+    def stat(path, *args, **kwargs):
+        if os.path.dirname(os.fspath(path)).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+    status, out, _ = review("locked")
+    assert status == EXIT_INCOMPLETE
+    assert "locked: unreadable: directory not reviewed: Permission denied" in out

@@ -281,11 +281,13 @@ def _read_baseline(run: _Run) -> frozenset[str]:
     if not path or run.args.write_baseline:
         return frozenset()  # writing a baseline accepts everything found: the old one is not needed
     try:
-        text = Path(str(path)).read_text(encoding="utf-8")
+        content = sources.read_limited(str(path), int(run.effective["max-file-size"]))  # type: ignore[arg-type]
+    except sources.NotReadable as refused:
+        raise UsageError(f"cannot read baseline {path}: {refused}") from None
     except OSError as error:
         hint = " (write one with --write-baseline FILE)" if isinstance(error, FileNotFoundError) else ""
         raise UsageError(f"cannot read baseline {path}: {error.strerror or error}{hint}") from None
-    return baseline.fingerprints(text, str(path))
+    return baseline.fingerprints(content, str(path))
 
 
 # -- one review: inputs ------------------------------------------------------------------------------

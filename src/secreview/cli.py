@@ -652,10 +652,18 @@ def _cmd_cache(argv: list[str]) -> int:
         found = config.discover(Path.cwd().resolve())
         configured = config.load(found).values.get("cache-dir") if found is not None else None
     root = _cache_root(configured)
-    if args.action == "clear":
-        files, size = resultcache.clear(root)
-        print(f"removed {files} cached result(s), {size / 1024:.0f} KiB, from {root / resultcache.RESULTS_DIR}")
-    else:
-        files, size = resultcache.usage(root)
-        print(f"{root / resultcache.RESULTS_DIR}: {files} cached result(s), {size / 1024:.0f} KiB")
+    directory = root / resultcache.RESULTS_DIR
+    try:
+        if args.action == "info":
+            files, size = resultcache.usage(root)
+            print(f"{directory}: {files} cached result(s), {size / 1024:.0f} KiB")
+            return EXIT_CLEAN
+        removal = resultcache.clear(root)
+    except OSError as error:
+        raise UsageError(f"cannot {args.action} the cache {directory}: {error.strerror or error}") from None
+    if removal.refused:
+        raise UsageError(removal.refused)
+    print(f"removed {removal.files} cached result(s), {removal.size / 1024:.0f} KiB, from {directory}")
+    if removal.failed:
+        raise UsageError(f"{removal.failed} cached file(s) in {directory} could not be removed")
     return EXIT_CLEAN

@@ -8,8 +8,9 @@
     secreview cache clear|info         manage the per-file result cache
 
 Exit status: 0 no defect found, 1 defects found, 2 usage error, I/O error or
-an incomplete run (a file that could not be analysed).  Findings that are
-suppressed, baselined, in test code or below the filters never make it 1.
+an incomplete run (a file that could not be analysed), 3 an internal error
+outside the analysis of a file (a bug: the traceback is printed).  Findings that
+are suppressed, baselined, in test code or below the filters never make it 1.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import argparse
 import dataclasses
 import json
 import os
+import stat
 import sys
-import tempfile
 import time
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +43,11 @@ from secreview import (
 from secreview import (
     report as reporting,
 )
-from secreview.model import Confidence, Report, Severity
+from secreview.model import Confidence, LlmSummary, Report, Severity
 from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("rules", "explain", "config", "cache")
 _DIFF_DEFAULT_BASE = ""  # `--diff` without a revision
 _FORMATS_WITH_NOTES = ("json", "sarif", "markdown")  # the others print notes on stderr
@@ -68,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("secreview: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001 - a bug outside the analysis of a file: never mistaken for "defects found"
+        traceback.print_exc(file=sys.stderr)
+        print(f"secreview: internal error (exit status {EXIT_INTERNAL}); please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 # -- options ---------------------------------------------------------------------------------------
@@ -97,7 +104,11 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-f", "--format", choices=reporting.FORMATS, default="text",
                        help="text (default), json, sarif, markdown (a pull-request comment), "
                             "github (workflow annotations)")
-    group.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    group.add_argument("-o", "--output", metavar="FILE",
+                       help="write the report to FILE instead of stdout (never over an input of the review, nor "
+                            "over a file that is not an earlier report unless --force)")
+    group.add_argument("--force", action="store_true",
+                       help="let -o replace a file that is not an earlier secreview report")
     group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (default: auto, only on a terminal)")
     group.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress bar on stderr")
@@ -320,6 +331,7 @@ def _inputs(run: _Run) -> _Inputs:
     collected.sources.extend(prompted.sources)
     collected.problems.extend(prompted.problems)
     collected.notes.extend(prompted.notes)
+    _check_output(run, collected.sources)
     return _Inputs(collected)
 
 
@@ -342,6 +354,7 @@ def _change_inputs(run: _Run) -> _Inputs:
             only_languages=frozenset({"python"})))
         reviewed = {os.path.abspath(s.path) for s in collected.sources}
         context = [s for s in whole.sources if os.path.abspath(s.path) not in reviewed]
+    _check_output(run, collected.sources)
     return _Inputs(collected, context, scope)
 
 
@@ -478,9 +491,17 @@ def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], rules: Sequen
         return result
     try:
         llm_config = llm.config_from_args(args, run.effective.config.llm)
+    except llm.ConfigError as error:
+        raise UsageError(str(error)) from None
+    try:
         reviewed_report, llm_notes = llm.run(result, reviewed, rules, settings, llm_config, os.environ)
     except llm.ConfigError as error:
         raise UsageError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 - a bug in the optional reviewer must not lose the static findings
+        traceback.print_exc(file=sys.stderr)
+        failed = LlmSummary(llm_config.protocol, llm_config.model, llm.PROMPT_VERSION,
+                            incomplete_reason=f"internal error in the LLM reviewer: {type(error).__name__}: {error}")
+        return dataclasses.replace(result, llm=failed)
     run.notes.extend(llm_notes)
     return reviewed_report
 
@@ -533,37 +554,91 @@ def _stderr_is_tty() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _write_in_place(text: str, output: str, what: str) -> bool:
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        print(f"secreview: error: cannot write {what} to {output}: {error.strerror or error}", file=sys.stderr)
-        return False
-    return True
-
-
 def _write(text: str, output: str | None, what: str = "report") -> bool:
-    """Write the report (or baseline); to a file atomically so a failure never leaves half of one."""
+    """Write the report (or baseline) to stdout or a file; a report that cannot be written goes to stdout.
+
+    A regular file is replaced atomically, so a failure never leaves half of one, keeping its mode (a
+    new one gets 0666 under the umask); with other hard links it is rewritten in place instead, so that
+    they still name it.  Anything else (/dev/null, a pipe) is written to as it is."""
     if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _print(text)
         return True
-    if os.path.exists(output) and not os.path.isfile(output):
-        return _write_in_place(text, output, what)  # /dev/null, a pipe: replacing it would break it
-    directory = os.path.dirname(os.path.abspath(output))
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate must not lose it
     try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, delete=False,
-                                             prefix=".secreview-", suffix=".tmp")
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, output)
+        _write_file(text, output)
     except OSError as error:
         print(f"secreview: error: cannot write {what} to {output}: {error.strerror or error}", file=sys.stderr)
         if what == "report":
-            sys.stdout.write(text)  # never lose the report
+            _print(text)  # never lose the report
         return False
     return True
+
+
+def _write_file(text: str, output: str) -> None:
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        sources.write_atomically(output, text, prefix=".secreview-", mode=0o666 & ~_umask())
+        return
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+        return
+    sources.write_atomically(output, text, prefix=".secreview-", mode=stat.S_IMODE(info.st_mode))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
+def _print(text: str) -> None:
+    """To stdout, even when the text holds what the stream's encoding cannot (escaped, never a crash)."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    sys.stdout.flush()
+
+
+def _check_output(run: _Run, reviewed: Sequence[sources.SourceFile]) -> None:
+    """`-o FILE` never replaces an input of the run, nor a file that is not an earlier report (unless --force)."""
+    output = run.args.output
+    if output in (None, "-"):
+        return
+    try:
+        info = os.stat(output)
+    except OSError:
+        return  # nothing there yet (or nothing we can look at: the write will say so)
+    if not stat.S_ISREG(info.st_mode):
+        return  # /dev/null, a pipe, a terminal: written to, never replaced
+    inputs = [*run.paths, *run.args.prompt, *(s.path for s in reviewed if s.kind == "file"),
+              str(run.effective["baseline"] or ""), run.args.write_baseline or "",
+              str(run.effective.config.path or "")]
+    if any(_same_file(info, path) for path in inputs if path and path != "-"):
+        raise UsageError(f"-o {output}: that is an input of this review (a reviewed file, the baseline or the "
+                         "configuration); choose another file")
+    if info.st_size and not run.args.force and not reporting.is_report(_start_of(output)):
+        raise UsageError(f"-o {output}: the file exists and is not a secreview report; "
+                         "use --force to replace it")
+
+
+def _same_file(info: os.stat_result, path: str) -> bool:
+    try:
+        other = os.stat(path)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
+
+
+def _start_of(path: str, size: int = 65536) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _languages() -> tuple[str, ...]:

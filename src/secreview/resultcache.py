@@ -35,7 +35,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +69,8 @@ MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 _VERSION_NAME = re.compile(r"[0-9a-f]{24}")
 _SHARD_NAME = re.compile(r"[0-9a-f]{2}")
-_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json|\.tmp-.*\.json")
+TEMPORARY_PREFIX = ".tmp-"
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json|\.tmp-.*\.(json|tmp)")  # .json: left by earlier versions
 # Everything a malformed entry can raise while it is read and rebuilt: such an entry is a miss.
 _BAD_ENTRY = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
               sources.NotReadable)
@@ -132,8 +132,9 @@ class ResultCache:
         try:
             _mark(self.directory.parent)
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(path, json.dumps(_entry(key, result_to_data(result)), ensure_ascii=False,
-                                               separators=(",", ":")))
+            text = json.dumps(_entry(key, result_to_data(result)), ensure_ascii=False, separators=(",", ":"))
+            # Atomic, so a concurrent run never reads half an entry.
+            sources.write_atomically(path, text, prefix=TEMPORARY_PREFIX)
         except (OSError, UnicodeError):
             pass  # a cache is an optimisation; failing to write one must not fail the review
 
@@ -155,20 +156,6 @@ def _checked_payload(entry: object, key: str) -> dict:
     if entry.get("check") != _checksum(key, entry["result"]):
         raise ValueError("checksum does not match")
     return entry["result"]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write then rename, so a concurrent run never reads half an entry; the temporary file never stays."""
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                         prefix=".tmp-", suffix=".json")
-    try:
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, path)
-    except BaseException:  # an interrupt or a full disk: leave nothing behind
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
-        raise
 
 
 def _mark(results: Path) -> None:
@@ -204,7 +191,7 @@ class Removal:
 def usage(root: Path) -> tuple[int, int]:
     """(entries, bytes) of the result cache under `root`; raises OSError when it cannot be read."""
     sizes = [entry.stat(follow_symlinks=False).st_size for entry in _entries(root / RESULTS_DIR)
-             if entry.name.endswith(".json") and not entry.name.startswith(".tmp-")]
+             if not entry.name.startswith(TEMPORARY_PREFIX)]
     return len(sizes), sum(sizes)
 
 
@@ -228,7 +215,7 @@ def clear(root: Path) -> Removal:
         except OSError:
             removal.failed += 1
             continue
-        removal.files += 0 if entry.name.startswith(".tmp-") else 1
+        removal.files += 0 if entry.name.startswith(TEMPORARY_PREFIX) else 1
         removal.size += size
     for version in _our_directories(directory, _VERSION_NAME):
         for shard in _our_directories(Path(version.path), _SHARD_NAME):

@@ -15,6 +15,7 @@ import dataclasses
 import os
 import re
 import stat
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,25 @@ def _open_regular(path: str | os.PathLike[str], follow_symlinks: bool) -> Iterat
         if special is not None:
             raise NotReadable(f"not read: {special}, not a regular file")
         yield handle, info.st_size
+
+
+def write_atomically(path: str | os.PathLike[str], text: str, *, prefix: str, mode: int | None = None) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`.
+
+    A reader never sees half of it, and a failure (a full disk, an interrupt) leaves `path` as it was
+    and no temporary file behind.  `mode`: the permissions to give it (default: tempfile's 0600)."""
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(os.path.abspath(path)),
+                                         delete=False, prefix=prefix, suffix=".tmp")
+    try:
+        with handle:
+            handle.write(text)
+            if mode is not None:
+                os.chmod(handle.name, mode)
+        os.replace(handle.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
 
 
 def read_stream(stream, limit: int) -> bytes | None:

@@ -10,11 +10,8 @@ cannot be read or written is skipped, never fatal.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from secreview import sources
@@ -57,17 +54,7 @@ class ReplyCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(value, ensure_ascii=False)
-            # Write then rename, so a concurrent reader never sees half a file; never leave the temporary one.
-            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                                 prefix=".tmp-", suffix=".json")
-            try:
-                with handle:
-                    handle.write(text)
-                os.replace(handle.name, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(handle.name)
-                raise
+            # Atomic, so a concurrent reader never sees half a file.
+            sources.write_atomically(path, json.dumps(value, ensure_ascii=False), prefix=".tmp-")
         except (OSError, ValueError, RecursionError):
             pass  # a cache is an optimisation; failing to write one must not fail the review

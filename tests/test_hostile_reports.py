@@ -78,3 +78,10 @@ def test_sarif_states_its_suppressed_results_in_the_summary() -> None:
     texts = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
     stated = [t for t in texts if "suppressed" in t]
     assert stated and f"{len(report.findings)} security defects" in stated[0] and "1 suppressed" in stated[0]
+
+
+def test_github_annotations_escape_terminal_controls() -> None:
+    report = _report(HOSTILE_NAME)
+    rendered = render(report, "github", all_rules())
+    assert "\x1b" not in rendered and "\u202e" not in rendered
+    assert all(line.startswith("::") for line in rendered.splitlines()[:-1])

@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands[args[0]](args[1:])
         return _cmd_review(args)
     except (UsageError, config.ConfigError, gitdiff.GitError, changes.DiffError, baseline.BaselineError) as error:
-        print(f"secreview: error: {error}", file=sys.stderr)
+        print(f"secreview: error: {summary.visible(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("secreview: interrupted", file=sys.stderr)
@@ -424,7 +424,7 @@ def _cmd_review(argv: list[str]) -> int:
         return EXIT_ERROR
     if not args.quiet and args.format not in _FORMATS_WITH_NOTES:
         for note in notes:
-            print(f"secreview: note: {note}", file=sys.stderr)
+            print(f"secreview: note: {summary.visible(note)}", file=sys.stderr)
     return _exit_status(result)
 
 

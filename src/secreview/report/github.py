@@ -71,7 +71,8 @@ def command(level: str, properties: dict[str, object], message: str) -> str:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Other control characters (ESC would drive the terminal showing the log) become visible escapes.
+    return summary.visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

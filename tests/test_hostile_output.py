@@ -107,3 +107,14 @@ def test_a_failure_outside_file_analysis_has_its_own_exit_status(project: Path,
     status, _, err = review("app.py")
     assert status == cli.EXIT_INTERNAL == 3
     assert "RuntimeError: a bug" in err and "internal error" in err
+
+
+def test_write_baseline_never_replaces_a_reviewed_file_or_a_file_that_is_not_a_baseline(project: Path) -> None:
+    status, _, err = review("app.py", "--write-baseline", "app.py")
+    assert status == cli.EXIT_ERROR and "is an input of this review" in err
+    assert (project / "app.py").read_text() == VULNERABLE
+    (project / "notes.json").write_text('{"mine": true}\n')
+    status, _, err = review("app.py", "--write-baseline", "notes.json")
+    assert status == cli.EXIT_ERROR and "not a secreview baseline; use --force" in err
+    assert review("app.py", "--write-baseline", "b.json")[0] == cli.EXIT_CLEAN
+    assert review("app.py", "--write-baseline", "b.json")[0] == cli.EXIT_CLEAN, "an earlier baseline is ours"

@@ -23,7 +23,7 @@ import stat
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +108,7 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
                        help="write the report to FILE instead of stdout (never over an input of the review, nor "
                             "over a file that is not an earlier report unless --force)")
     group.add_argument("--force", action="store_true",
-                       help="let -o replace a file that is not an earlier secreview report")
+                       help="let -o (--write-baseline) replace a file that is not an earlier report (baseline)")
     group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (default: auto, only on a terminal)")
     group.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress bar on stderr")
@@ -604,8 +604,17 @@ def _print(text: str) -> None:
 
 
 def _check_output(run: _Run, reviewed: Sequence[sources.SourceFile]) -> None:
-    """`-o FILE` never replaces an input of the run, nor a file that is not an earlier report (unless --force)."""
-    output = run.args.output
+    """`-o FILE` and `--write-baseline FILE` never replace an input of the run, nor (unless --force) a file
+    that is not what they write: an earlier report, an earlier baseline."""
+    inputs = [*run.paths, *run.args.prompt, *(s.path for s in reviewed if s.kind == "file"),
+              str(run.effective.config.path or "")]
+    report_inputs = [*inputs, str(run.effective["baseline"] or ""), run.args.write_baseline or ""]
+    _check_target(run.args.output, "-o", report_inputs, run.args.force, _is_report_file)
+    _check_target(run.args.write_baseline, "--write-baseline", inputs, run.args.force, _is_baseline_file)
+
+
+def _check_target(output: str | None, flag: str, inputs: list[str], force: bool,
+                  ours: Callable[[str], bool]) -> None:
     if output in (None, "-"):
         return
     try:
@@ -614,15 +623,25 @@ def _check_output(run: _Run, reviewed: Sequence[sources.SourceFile]) -> None:
         return  # nothing there yet (or nothing we can look at: the write will say so)
     if not stat.S_ISREG(info.st_mode):
         return  # /dev/null, a pipe, a terminal: written to, never replaced
-    inputs = [*run.paths, *run.args.prompt, *(s.path for s in reviewed if s.kind == "file"),
-              str(run.effective["baseline"] or ""), run.args.write_baseline or "",
-              str(run.effective.config.path or "")]
     if any(_same_file(info, path) for path in inputs if path and path != "-"):
-        raise UsageError(f"-o {output}: that is an input of this review (a reviewed file, the baseline or the "
-                         "configuration); choose another file")
-    if info.st_size and not run.args.force and not reporting.is_report(_start_of(output)):
-        raise UsageError(f"-o {output}: the file exists and is not a secreview report; "
+        raise UsageError(f"{flag} {output}: that is an input of this review (a reviewed file, the baseline or "
+                         "the configuration); choose another file")
+    if info.st_size and not force and not ours(output):
+        what = "report" if flag == "-o" else "baseline"
+        raise UsageError(f"{flag} {output}: the file exists and is not a secreview {what}; "
                          "use --force to replace it")
+
+
+def _is_report_file(path: str) -> bool:
+    return reporting.is_report(_start_of(path))
+
+
+def _is_baseline_file(path: str) -> bool:
+    try:
+        baseline.fingerprints(sources.read_limited(path, sources.DEFAULT_MAX_FILE_SIZE * 64), path)
+    except (OSError, sources.NotReadable, baseline.BaselineError):
+        return False
+    return True
 
 
 def _same_file(info: os.stat_result, path: str) -> bool:

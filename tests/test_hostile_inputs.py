@@ -213,3 +213,17 @@ def test_an_unreadable_directory_given_as_a_path_is_reported(project: Path, monk
     status, out, _ = review("locked")
     assert status == EXIT_INCOMPLETE
     assert "locked: unreadable: directory not reviewed: Permission denied" in out
+
+
+def test_a_diff_on_stdin_is_bounded_by_max_file_size(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    diff = b"--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n" * 10
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(diff)))
+    status, _, err = review("--diff", "-", "--max-file-size", "100")
+    assert status == cli.EXIT_ERROR and "the diff on stdin is over 100 bytes" in err
+
+
+def test_a_prompt_is_bounded_by_max_file_size(project: Path) -> None:
+    prompt = project / "prompt.txt"
+    prompt.write_text("Review this:\n" + "".join(f"{n} x = {n}\n" for n in range(1, 50)))
+    assert errors(["--prompt", "prompt.txt", "--max-file-size", "100"])["prompt.txt"].startswith(
+        f"{prompt.stat().st_size} bytes is over the limit of 100 bytes")

@@ -171,7 +171,7 @@ def _mark(results: Path) -> None:
     marker.write_text(MARKER_TEXT, encoding="utf-8")
 
 
-def is_marked(results: Path) -> bool:
+def _is_marked(results: Path) -> bool:
     try:
         return sources.read_limited(results / MARKER, 4096, follow_symlinks=False).decode() == MARKER_TEXT
     except (OSError, ValueError):
@@ -205,7 +205,7 @@ def clear(root: Path) -> Removal:
     removal = Removal()
     if not directory.is_dir():
         return removal
-    if not is_marked(directory):
+    if not _is_marked(directory):
         removal.refused = f"{directory} is not marked as a secreview cache ({MARKER}): nothing removed"
         return removal
     for entry in _entries(directory):

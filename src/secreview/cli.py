@@ -331,7 +331,7 @@ def _inputs(run: _Run) -> _Inputs:
     collected.sources.extend(prompted.sources)
     collected.problems.extend(prompted.problems)
     collected.notes.extend(prompted.notes)
-    _check_output(run, collected.sources)
+    _check_outputs(run, collected.sources)
     return _Inputs(collected)
 
 
@@ -354,7 +354,7 @@ def _change_inputs(run: _Run) -> _Inputs:
             only_languages=frozenset({"python"})))
         reviewed = {os.path.abspath(s.path) for s in collected.sources}
         context = [s for s in whole.sources if os.path.abspath(s.path) not in reviewed]
-    _check_output(run, collected.sources)
+    _check_outputs(run, collected.sources)
     return _Inputs(collected, context, scope)
 
 
@@ -563,7 +563,7 @@ def _write(text: str, output: str | None, what: str = "report") -> bool:
     if output is None or output == "-":
         _print(text)
         return True
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate must not lose it
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate would fail the write
     try:
         _write_file(text, output)
     except OSError as error:
@@ -603,14 +603,16 @@ def _print(text: str) -> None:
     sys.stdout.flush()
 
 
-def _check_output(run: _Run, reviewed: Sequence[sources.SourceFile]) -> None:
+def _check_outputs(run: _Run, reviewed: Sequence[sources.SourceFile]) -> None:
     """`-o FILE` and `--write-baseline FILE` never replace an input of the run, nor (unless --force) a file
     that is not what they write: an earlier report, an earlier baseline."""
     inputs = [*run.paths, *run.args.prompt, *(s.path for s in reviewed if s.kind == "file"),
               str(run.effective.config.path or "")]
     report_inputs = [*inputs, str(run.effective["baseline"] or ""), run.args.write_baseline or ""]
     _check_target(run.args.output, "-o", report_inputs, run.args.force, _is_report_file)
-    _check_target(run.args.write_baseline, "--write-baseline", inputs, run.args.force, _is_baseline_file)
+    limit = int(run.effective["max-file-size"])  # type: ignore[arg-type]
+    _check_target(run.args.write_baseline, "--write-baseline", inputs, run.args.force,
+                  lambda path: _is_baseline_file(path, limit))
 
 
 def _check_target(output: str | None, flag: str, inputs: list[str], force: bool,
@@ -636,9 +638,9 @@ def _is_report_file(path: str) -> bool:
     return reporting.is_report(_start_of(path))
 
 
-def _is_baseline_file(path: str) -> bool:
+def _is_baseline_file(path: str, limit: int) -> bool:
     try:
-        baseline.fingerprints(sources.read_limited(path, sources.DEFAULT_MAX_FILE_SIZE * 64), path)
+        baseline.fingerprints(sources.read_limited(path, limit), path)
     except (OSError, sources.NotReadable, baseline.BaselineError):
         return False
     return True

@@ -354,9 +354,9 @@ def load_for(explicit: str | None, start: Path, use_files: bool = True) -> Confi
     """The configuration a run uses: --config FILE, else the nearest file above `start`, else none."""
     if explicit:
         path = Path(explicit)
-        if not _exists(path):
+        if not os.path.lexists(path):
             raise ConfigError(f"--config {explicit}: no such file")
-        return load(path)
+        return load(path)  # a directory, FIFO or device is refused with its reason
     if not use_files:
         return ConfigFile(None)
     found = discover(start.resolve())

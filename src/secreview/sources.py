@@ -5,6 +5,11 @@ stdin, review prompts) into `SourceFile` objects, and every file it cannot
 turn into one becomes a `FileProblem` with a reason.  Nothing is skipped
 silently: files outside the languages we review are counted, vendored
 directories are named in a note.
+
+It also holds the two file primitives every other reader and writer of
+secreview uses (configuration, baselines, caches, reports): `read_limited`
+reads only regular files, never more than a limit, and `write_atomically`
+never leaves half a file or a temporary one behind.
 """
 
 from __future__ import annotations
@@ -198,9 +203,7 @@ def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
             continue
         if any(part in VENDORED_DIRS for part in Path(path).parts[:-1]):
             vendored += 1
-        elif _missing(path) is not None:
-            problem = _missing(path)
-            assert problem is not None
+        elif (problem := _missing(path)) is not None:
             detail = "changed, but not in the work tree" if problem.kind == ProblemKind.NOT_FOUND else problem.detail
             out.problems.append(FileProblem(path, problem.kind, detail))
         elif _candidate_language(path) is None or not _wanted(path, options):

@@ -161,14 +161,16 @@ def _checked_payload(entry: object, key: str) -> dict:
 def _mark(results: Path) -> None:
     """Tag the results directory as ours when we create it, or adopt one holding only our entries."""
     marker = results / MARKER
-    if marker.exists():
+    if os.path.lexists(marker):
         return
     try:
         results.mkdir(parents=True)
     except FileExistsError:
+        # Adopted only when it holds nothing but rule-set version directories (a cache of an earlier
+        # secreview, before the marker); anyone else's directory is used, never claimed.
         if not all(_VERSION_NAME.fullmatch(child.name) and child.is_dir() for child in results.iterdir()):
-            return  # someone else's directory: use it, never claim it
-    marker.write_text(MARKER_TEXT, encoding="utf-8")
+            return
+    sources.write_atomically(marker, MARKER_TEXT, prefix=TEMPORARY_PREFIX)
 
 
 def _is_marked(results: Path) -> bool:

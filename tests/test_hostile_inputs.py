@@ -227,3 +227,19 @@ def test_a_prompt_is_bounded_by_max_file_size(project: Path) -> None:
     prompt.write_text("Review this:\n" + "".join(f"{n} x = {n}\n" for n in range(1, 50)))
     assert errors(["--prompt", "prompt.txt", "--max-file-size", "100"])["prompt.txt"].startswith(
         f"{prompt.stat().st_size} bytes is over the limit of 100 bytes")
+
+
+def test_a_gitignore_with_an_invalid_pattern_keeps_its_other_lines(project: Path) -> None:
+    (project / ".gitignore").write_text("!\nignored.py\n")
+    (project / "app.py").write_text(VULNERABLE)
+    (project / "ignored.py").write_text(VULNERABLE)
+    status, out, _ = review(".")
+    assert status == cli.EXIT_FINDINGS and "app.py:2" in out and "ignored.py" not in out
+
+
+def test_a_gitignore_that_is_a_fifo_is_not_read(project: Path) -> None:
+    os.mkfifo(project / ".gitignore")
+    (project / "app.py").write_text(VULNERABLE)
+    status, out, _ = review(".")
+    assert status == EXIT_INCOMPLETE and "app.py:2" in out  # no hang; the FIFO is listed like any other
+    assert ".gitignore: unreadable: not read: a FIFO (named pipe)" in out

@@ -27,8 +27,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from secreview import sources
 from secreview.model import Confidence, Severity
 
@@ -120,10 +118,9 @@ def _glob_list(value: object) -> tuple[str, ...]:
     """gitignore-style patterns, each checked now so that a bad one is a usage error, not a crash later."""
     patterns = _string_list(value)
     for pattern in patterns:
-        try:
-            pathspec.GitIgnoreSpec.from_lines([pattern])
-        except (ValueError, TypeError) as error:  # pathspec's pattern errors are ValueErrors
-            raise ValueError(f"has an invalid gitignore pattern {pattern!r}: {error}") from None
+        error = sources.pattern_error(pattern)
+        if error is not None:
+            raise ValueError(f"has an invalid gitignore pattern {pattern!r}: {error}")
     return patterns
 
 

@@ -461,13 +461,17 @@ class _IgnoreStack:
         self._exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
 
     def enter(self, directory: str) -> None:
-        ignore_file = Path(directory, ".gitignore")
-        if ignore_file.is_file():
-            try:
-                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                return
-            self._specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+        ignore_file = os.path.join(directory, ".gitignore")
+        if not os.path.lexists(ignore_file):
+            return
+        try:
+            lines = read_limited(ignore_file, DEFAULT_MAX_FILE_SIZE).decode("utf-8", "replace").splitlines()
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except (OSError, NotReadable):  # NotReadable: a FIFO or device, or huge; git would not read it either
+            return
+        except ValueError:  # an invalid pattern: git ignores the line, pathspec refuses the file
+            spec = pathspec.GitIgnoreSpec.from_lines(_valid_patterns(lines))
+        self._specs.append((directory, spec))
 
     def ignored(self, path: str, *, is_dir: bool) -> bool:
         suffix = "/" if is_dir else ""
@@ -479,6 +483,19 @@ class _IgnoreStack:
             if rel is not None and spec.match_file(rel.replace(os.sep, "/") + suffix):
                 return True
         return False
+
+
+def _valid_patterns(lines: list[str]) -> list[str]:
+    return [line for line in lines if pattern_error(line) is None]
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why a gitignore-style pattern is refused (`!` alone, say), or None when it is valid."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError as error:  # pathspec's pattern errors are ValueErrors
+        return str(error)
+    return None
 
 
 def _below(path: str, base: str) -> str | None:

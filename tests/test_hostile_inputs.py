@@ -243,3 +243,9 @@ def test_a_gitignore_that_is_a_fifo_is_not_read(project: Path) -> None:
     status, out, _ = review(".")
     assert status == EXIT_INCOMPLETE and "app.py:2" in out  # no hang; the FIFO is listed like any other
     assert ".gitignore: unreadable: not read: a FIFO (named pipe)" in out
+
+
+def test_config_shows_control_characters_as_toml_escapes(project: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["config", "--exclude", "a\nb\x1b"]) == cli.EXIT_CLEAN
+    out = capsys.readouterr().out
+    assert 'exclude = ["a\\u000ab\\u001b"]' in out and "\x1b" not in out

@@ -269,7 +269,9 @@ def _toml(value: object) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: control characters as \\uXXXX escapes, so a pasted value parses as shown."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in escaped) + '"'
 
 
 # -- finding and reading files (I/O) -------------------------------------------------------------

@@ -218,7 +218,7 @@ def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
     return _printable_names(out)
 
 
-def printable(text: str) -> str:
+def _printable(text: str) -> str:
     """A path or name as valid Unicode: bytes that are not UTF-8 (a POSIX file name may hold any) become
     `\\xff` escapes, so that fingerprints, caches and every report can encode it."""
     try:
@@ -229,9 +229,9 @@ def printable(text: str) -> str:
 
 def _printable_names(out: Collected) -> Collected:
     """`out` with every path in it printable; the files were read already under their real names."""
-    out.sources = [dataclasses.replace(s, path=printable(s.path)) for s in out.sources]
-    out.problems = [dataclasses.replace(p, path=printable(p.path), detail=printable(p.detail)) for p in out.problems]
-    out.notes = [printable(note) for note in out.notes]
+    out.sources = [dataclasses.replace(s, path=_printable(s.path)) for s in out.sources]
+    out.problems = [dataclasses.replace(p, path=_printable(p.path), detail=_printable(p.detail)) for p in out.problems]
+    out.notes = [_printable(note) for note in out.notes]
     return out
 
 

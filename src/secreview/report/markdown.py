@@ -93,7 +93,8 @@ def _finding(number: int, finding: Finding) -> str:
     loc = finding.location
     lines = str(loc.start_line) if loc.end_line == loc.start_line else f"{loc.start_line}-{loc.end_line}"
     parts = [
-        f"#### {number}. {_code(f'{visible(loc.path)}:{lines}')} · {finding.severity.value.upper()} · {_code(finding.rule_id)}",
+        f"#### {number}. {_code(f'{visible(loc.path)}:{lines}')} · {finding.severity.value.upper()} · "
+        f"{_code(finding.rule_id)}",
         f"**{_escape(finding.message)}**",
         f"CWE-{finding.cwe}: {_escape(finding.cwe_name)} · pillar CWE-{finding.pillar}: "
         f"{_escape(finding.pillar_name)} · confidence {finding.confidence.value}",

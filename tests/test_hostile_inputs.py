@@ -161,6 +161,8 @@ def test_bad_numbers_and_patterns_are_usage_errors(project: Path, flag: str, val
     (b'exclude = ["!"]\n', "invalid gitignore pattern"),
     (b"file-timeout = nan\n", "'file-timeout' must be a positive number"),
     (b'per-path-ignores = {"!" = ["os-system-non-literal"]}\n', "invalid gitignore pattern"),
+    (b'cache-dir = "a\\u0000b"\n', "'cache-dir' must be a path, without NUL characters"),
+    (b'baseline = "a\\u0000b"\n', "'baseline' must be a path, without NUL characters"),
 ])
 def test_bad_configuration_files_are_usage_errors(project: Path, content: bytes, message: str) -> None:
     (project / "secreview.toml").write_bytes(content)

@@ -71,6 +71,8 @@ def test_protocol_defaults() -> None:
     ({"model": "m", "timeout": float("inf")}, "finite number of seconds"),
     ({"model": "m", "retry_delay": float("nan")}, "finite number of seconds"),
     ({"model": "m", "retry_delay": 1e300}, "finite number of seconds"),
+    ({"model": "m", "base_url": "http://a\0b/v1"}, "http(s) URL"),
+    ({"model": "m", "cache_dir": "a\0b"}, "without NUL characters"),
 ])
 def test_bad_settings_are_usage_errors(values: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

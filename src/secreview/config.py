@@ -130,8 +130,12 @@ def _string(value: object) -> str:
     return value
 
 
-def _optional_string(value: object) -> str | None:
-    return None if value is None else _string(value)
+def _optional_path(value: object) -> str | None:
+    if value is None:
+        return None
+    if "\0" in _string(value):
+        raise ValueError("must be a path, without NUL characters")
+    return value  # type: ignore[return-value]
 
 
 def _scope(value: object) -> str:
@@ -166,10 +170,10 @@ KEYS: dict[str, Key] = {
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
     "file-timeout": Key(None, _optional_seconds, "seconds per file before it is reported incomplete"),
-    "baseline": Key(None, _optional_string, "baseline file of accepted findings"),
+    "baseline": Key(None, _optional_path, "baseline file of accepted findings"),
     "diff-scope": Key("line", _scope, "with --diff: line, function or file"),
     "cache": Key(True, _boolean, "reuse per-file results of earlier runs"),
-    "cache-dir": Key(None, _optional_string, "where results are cached (default: the user cache directory)"),
+    "cache-dir": Key(None, _optional_path, "where results are cached (default: the user cache directory)"),
 }
 _PATH_KEYS = ("baseline", "cache-dir")
 
@@ -343,7 +347,7 @@ def load(path: Path) -> ConfigFile:
 
 def _llm_paths(llm: dict, base: Path) -> dict:
     values = dict(llm)
-    if isinstance(values.get("cache_dir"), str) and values["cache_dir"]:
+    if isinstance(values.get("cache_dir"), str) and values["cache_dir"] and "\0" not in values["cache_dir"]:
         # A relative cache directory is relative to the project, not to wherever secreview runs.
         values["cache_dir"] = str((base / values["cache_dir"]).resolve())
     return values

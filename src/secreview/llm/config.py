@@ -111,6 +111,8 @@ def _validate(config: LlmConfig) -> None:
     if not config.model.strip():
         raise ConfigError("--llm needs a model name: --llm-model NAME or model = \"...\" in [tool.secreview.llm]")
     _check_url(config.endpoint)
+    if "\0" in config.cache_dir:
+        raise ConfigError("llm setting 'cache_dir' must be a path, without NUL characters")
     for name in _SECONDS:  # nan or inf would reach a socket timeout or time.sleep()
         value = getattr(config, name)
         if not math.isfinite(value) or value > review_config.MAX_SECONDS:
@@ -131,7 +133,7 @@ def _check_url(url: str) -> None:
         port = parts.port  # raises ValueError when out of range or not a number
     except ValueError as error:
         raise ConfigError(f"llm base_url {url!r} is not a valid URL: {error}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c <= " " or c == "\x7f" for c in url):
         raise ConfigError(f"llm base_url must be an http(s) URL, got {url!r}")
     if port == 0:
         raise ConfigError(f"llm base_url {url!r} has port 0")

@@ -118,3 +118,11 @@ def test_write_baseline_never_replaces_a_reviewed_file_or_a_file_that_is_not_a_b
     assert status == cli.EXIT_ERROR and "not a secreview baseline; use --force" in err
     assert review("app.py", "--write-baseline", "b.json")[0] == cli.EXIT_CLEAN
     assert review("app.py", "--write-baseline", "b.json")[0] == cli.EXIT_CLEAN, "an earlier baseline is ours"
+
+
+def test_an_output_through_a_symbolic_link_replaces_its_target(project: Path) -> None:
+    review("app.py", "-o", "report.txt")
+    (project / "latest.txt").symlink_to("report.txt")
+    status, _, _ = review("app.py", "-f", "markdown", "-o", "latest.txt")
+    assert status == cli.EXIT_FINDINGS
+    assert (project / "latest.txt").is_symlink() and (project / "report.txt").read_text().startswith("### ")

@@ -557,9 +557,10 @@ def _stderr_is_tty() -> bool:
 def _write(text: str, output: str | None, what: str = "report") -> bool:
     """Write the report (or baseline) to stdout or a file; a report that cannot be written goes to stdout.
 
-    A regular file is replaced atomically, so a failure never leaves half of one, keeping its mode (a
-    new one gets 0666 under the umask); with other hard links it is rewritten in place instead, so that
-    they still name it.  Anything else (/dev/null, a pipe) is written to as it is."""
+    A regular file (or the target of a symbolic link to one) is replaced atomically, so a failure never
+    leaves half of one, keeping its mode (a new one gets 0666 under the umask); with other hard links it
+    is rewritten in place instead, so that they still name it.  Anything else (/dev/null, a pipe) is
+    written to as it is."""
     if output is None or output == "-":
         _print(text)
         return True
@@ -575,6 +576,7 @@ def _write(text: str, output: str | None, what: str = "report") -> bool:
 
 
 def _write_file(text: str, output: str) -> None:
+    output = os.path.realpath(output)  # through a symbolic link: the link stays, its target is replaced
     try:
         info = os.stat(output)
     except FileNotFoundError:

@@ -84,6 +84,7 @@ def test_an_output_that_cannot_be_written_prints_the_report(project: Path, targe
 def test_every_format_is_recognised_as_a_report_and_other_text_is_not() -> None:
     for fmt in ("text", "json", "sarif", "markdown", "github"):
         assert is_report(render(_report(), fmt, all_rules())), fmt
+    assert is_report(render(_report(), "text", all_rules(), color=True))
     assert not is_report("my notes\n") and not is_report('{"version": 1, "tool": "secreview", "findings": []}')
 
 

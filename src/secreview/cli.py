@@ -85,7 +85,8 @@ def _review_parser(prog: str = "secreview") -> argparse.ArgumentParser:
         description="Review source code for security defects, reported by CWE and CWE-1000 pillar.",
         epilog="Other commands: 'secreview rules', 'secreview explain RULE-ID', 'secreview config', "
                "'secreview cache clear'. Settings also come from secreview.toml or [tool.secreview] in "
-               "pyproject.toml; flags win. Exit status: 0 no defect, 1 defects found, 2 error or incomplete run.",
+               "pyproject.toml; flags win. Exit status: 0 no defect, 1 defects found, 2 error or incomplete run, "
+               "3 internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to review ('-' reads stdin; default: .)")

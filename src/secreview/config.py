@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from secreview.model import Confidence, Severity
+from secreview.model import PROFILES, Confidence, Severity
 
 CONFIG_NAMES = ("secreview.toml", "pyproject.toml")
 DIFF_SCOPES = ("line", "function", "file")
@@ -113,6 +113,12 @@ def _scope(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+def _profile(value: object) -> str:
+    if value not in PROFILES:
+        raise ValueError(f"must be one of {', '.join(PROFILES)}")
+    return value  # type: ignore[return-value]
+
+
 def _per_path(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ValueError('must be a table of glob = ["rule-id", ...]')
@@ -135,6 +141,7 @@ KEYS: dict[str, Key] = {
     "max-file-size": Key(2 * 1024 * 1024, _positive_int, "larger files are skipped and reported (bytes)"),
     "jobs": Key(None, _positive_int, "files analysed in parallel (default: the number of CPUs)"),
     "include-tests": Key(False, _boolean, "show findings in test code"),
+    "profile": Key("default", _profile, "default: findings with evidence; audit: every check"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
     "file-timeout": Key(None, _optional_positive_number, "seconds per file before it is reported incomplete"),

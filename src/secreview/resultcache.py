@@ -36,6 +36,7 @@ from secreview.engine import FileResult
 from secreview.model import (
     Confidence,
     Edit,
+    Evidence,
     ExcerptLine,
     FileProblem,
     Finding,
@@ -160,6 +161,8 @@ def finding_to_data(finding: Finding) -> dict:
                        "edits": [[_location(e.location), e.replacement] for e in finding.fix.edits]}
     if finding.suppression is not None:
         data["suppression"] = [finding.suppression.because.value, finding.suppression.justification]
+    if finding.evidence is not None:
+        data["evidence"] = finding.evidence.value
     return data
 
 
@@ -177,6 +180,7 @@ def finding_from_data(data: dict) -> Finding:
         fix=None if fix is None else Fix(fix["description"], tuple(
             Edit(_location_from(loc), text) for loc, text in fix["edits"]), fix["safe"]),
         suppression=None if suppression is None else Suppression(HiddenBecause(suppression[0]), suppression[1]),
+        evidence=Evidence(data["evidence"]) if "evidence" in data else None,
     )
 
 

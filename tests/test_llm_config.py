@@ -64,6 +64,15 @@ def test_protocol_defaults() -> None:
     ({"model": "m", "max_calls": 0}, "must be positive"),
     ({"model": "m", "base_url": "ftp://host/v1"}, "http(s) URL"),
     ({"model": "m", "cache": "yes"}, "must be of type bool"),
+    # issue 16: crashes later (socket, sleep, urlsplit) become usage errors now
+    ({"model": "m", "base_url": "http://127.0.0.1:99999/v1"}, "not a valid URL"),
+    ({"model": "m", "base_url": "http://[::1"}, "not a valid URL"),
+    ({"model": "m", "timeout": float("nan")}, "finite number of seconds"),
+    ({"model": "m", "timeout": float("inf")}, "finite number of seconds"),
+    ({"model": "m", "retry_delay": float("nan")}, "finite number of seconds"),
+    ({"model": "m", "retry_delay": 1e300}, "finite number of seconds"),
+    ({"model": "m", "base_url": "http://a\0b/v1"}, "http(s) URL"),
+    ({"model": "m", "cache_dir": "a\0b"}, "without NUL characters"),
 ])
 def test_bad_settings_are_usage_errors(values: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -9,7 +9,7 @@ from conftest import REPO
 
 from secreview import engine
 from secreview.model import FileProblem, Location, ProblemKind, Report
-from secreview.report import github, markdown
+from secreview.report import github, markdown, summary
 from secreview.report.text import NO_DEFECTS
 from secreview.rules import all_rules
 from secreview.sources import SourceFile
@@ -27,7 +27,7 @@ def test_markdown_has_a_pillar_table_then_each_finding() -> None:
     assert text.startswith("### secreview: 2 security defects found\n")
     assert "| CWE-707: Improper Neutralization |  | 1 |  |  | 1 |" in text
     assert "| CWE-664: Improper Control of a Resource Through its Lifetime |  | 1 |  |  | 1 |" in text
-    assert "#### 1. `app.py:5` · HIGH · `subprocess-shell-true`" in text
+    assert ". `app.py:5` · HIGH · `subprocess-shell-true`" in text  # numbered in reading order
     assert ('```python\n  3 | \n  4 | def handler(name, blob):\n'
             '> 5 |     subprocess.run("ls " + name, shell=True)') in text
     assert "**Solution:**" in text
@@ -45,7 +45,8 @@ def test_markdown_escapes_our_text_but_not_code() -> None:
 def test_markdown_without_findings_and_with_problems() -> None:
     report = Report(findings=(), problems=(FileProblem("bad.py", ProblemKind.UNDECODABLE, "not valid utf-8"),))
     text = markdown.render(report)
-    assert text.startswith(f"### secreview: {NO_DEFECTS}\n")
+    assert text.startswith(f"### secreview: {summary.NOT_ALL_REVIEWED}\n")  # never the no-defect sentence
+    assert NO_DEFECTS not in text
     assert "**The review is incomplete**" in text and "- `bad.py`: undecodable: not valid utf-8" in text
 
 

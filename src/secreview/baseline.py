@@ -39,12 +39,17 @@ def build(findings: Iterable[Finding]) -> str:
                       ensure_ascii=False) + "\n"
 
 
-def fingerprints(text: str, where: str) -> frozenset[str]:
-    """The accepted fingerprints of a baseline file's text."""
+def fingerprints(content: bytes, where: str) -> frozenset[str]:
+    """The accepted fingerprints of a baseline file's content (UTF-8 JSON, as `build` writes it)."""
     try:
-        data = json.loads(text)
+        data = json.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"{where}: not UTF-8 text (byte 0x{content[error.start]:02x} at offset {error.start}); "
+                            "a baseline is UTF-8 JSON written by --write-baseline") from None
     except ValueError as error:
         raise BaselineError(f"{where}: not JSON ({error})") from None
+    except RecursionError:
+        raise BaselineError(f"{where}: nested too deeply to be a baseline") from None
     if not isinstance(data, dict) or data.get("tool") != "secreview" or "findings" not in data:
         raise BaselineError(f"{where}: not a secreview baseline (write one with --write-baseline)")
     if data.get("version") != VERSION:

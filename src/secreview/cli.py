@@ -8,8 +8,9 @@
     secreview cache clear|info         manage the per-file result cache
 
 Exit status: 0 no defect found, 1 defects found, 2 usage error, I/O error or
-an incomplete run (a file that could not be analysed).  Findings that are
-suppressed, baselined, in test code or below the filters never make it 1.
+an incomplete run (a file that could not be analysed), 3 an internal error
+outside the analysis of a file (a bug: the traceback is printed).  Findings that
+are suppressed, baselined, in test code or below the filters never make it 1.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import argparse
 import dataclasses
 import json
 import os
+import stat
 import sys
-import tempfile
 import time
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,11 +43,11 @@ from secreview import (
 from secreview import (
     report as reporting,
 )
-from secreview.model import Analysis, Confidence, Report, Severity
+from secreview.model import Analysis, Confidence, LlmSummary, Report, Severity
 from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("rules", "explain", "config", "cache")
 _DIFF_DEFAULT_BASE = ""  # `--diff` without a revision
 _FORMATS_WITH_NOTES = ("json", "sarif", "markdown")  # the others print notes on stderr
@@ -63,11 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return commands[args[0]](args[1:])
         return _cmd_review(args)
     except (UsageError, config.ConfigError, gitdiff.GitError, changes.DiffError, baseline.BaselineError) as error:
-        print(f"secreview: error: {error}", file=sys.stderr)
+        print(f"secreview: error: {summary.visible(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("secreview: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001 - a bug outside the analysis of a file: never mistaken for "defects found"
+        traceback.print_exc(file=sys.stderr)
+        print(f"secreview: internal error (exit status {EXIT_INTERNAL}); please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 # -- options ---------------------------------------------------------------------------------------
@@ -78,7 +85,8 @@ def _review_parser(prog: str = "secreview") -> argparse.ArgumentParser:
         description="Review source code for security defects, reported by CWE and CWE-1000 pillar.",
         epilog="Other commands: 'secreview rules', 'secreview explain RULE-ID', 'secreview config', "
                "'secreview cache clear'. Settings also come from secreview.toml or [tool.secreview] in "
-               "pyproject.toml; flags win. Exit status: 0 no defect, 1 defects found, 2 error or incomplete run.",
+               "pyproject.toml; flags win. Exit status: 0 no defect, 1 defects found, 2 error or incomplete run, "
+               "3 internal error.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to review ('-' reads stdin; default: .)")
@@ -97,7 +105,11 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("-f", "--format", choices=reporting.FORMATS, default="text",
                        help="text (default), json, sarif, markdown (a pull-request comment), "
                             "github (workflow annotations)")
-    group.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    group.add_argument("-o", "--output", metavar="FILE",
+                       help="write the report to FILE instead of stdout (never over an input of the review, nor "
+                            "over a file that is not an earlier report unless --force)")
+    group.add_argument("--force", action="store_true",
+                       help="let -o (--write-baseline) replace a file that is not an earlier report (baseline)")
     group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (default: auto, only on a terminal)")
     group.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress bar on stderr")
@@ -287,11 +299,13 @@ def _read_baseline(run: _Run) -> frozenset[str]:
     if not path or run.args.write_baseline:
         return frozenset()  # writing a baseline accepts everything found: the old one is not needed
     try:
-        text = Path(str(path)).read_text(encoding="utf-8")
+        content = sources.read_limited(str(path), int(run.effective["max-file-size"]))  # type: ignore[arg-type]
+    except sources.NotReadable as refused:
+        raise UsageError(f"cannot read baseline {path}: {refused}") from None
     except OSError as error:
         hint = " (write one with --write-baseline FILE)" if isinstance(error, FileNotFoundError) else ""
         raise UsageError(f"cannot read baseline {path}: {error.strerror or error}{hint}") from None
-    return baseline.fingerprints(text, str(path))
+    return baseline.fingerprints(content, str(path))
 
 
 # -- one review: inputs ------------------------------------------------------------------------------
@@ -313,14 +327,18 @@ def _inputs(run: _Run) -> _Inputs:
     if run.diff is not None:
         return _change_inputs(run)
     paths = run.paths or ([] if run.args.prompt else ["."])
-    stdin_bytes = sys.stdin.buffer.read() if "-" in paths else None
     options = _read_options(run)
+    stdin_bytes = sources.read_stream(sys.stdin.buffer, options.max_file_size) if "-" in paths else None
+    directories = [p for p in run.args.prompt if os.path.isdir(p)]
+    if directories:
+        raise UsageError(f"--prompt takes a file, not a directory: {directories[0]}")
     collected = sources.collect(paths, options, stdin_bytes)
     prompted = sources.collect(run.args.prompt, sources.ReadOptions(
         max_file_size=options.max_file_size, language=run.args.language, force_prompt=True))
     collected.sources.extend(prompted.sources)
     collected.problems.extend(prompted.problems)
     collected.notes.extend(prompted.notes)
+    _check_outputs(run, collected.sources)
     return _Inputs(collected)
 
 
@@ -343,12 +361,17 @@ def _change_inputs(run: _Run) -> _Inputs:
             only_languages=frozenset({"python"})))
         reviewed = {os.path.abspath(s.path) for s in collected.sources}
         context = [s for s in whole.sources if os.path.abspath(s.path) not in reviewed]
+    _check_outputs(run, collected.sources)
     return _Inputs(collected, context, scope)
 
 
 def _read_change(run: _Run, cwd: Path) -> tuple[list[changes.FileChange], Path, str]:
     if run.diff == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        limit = int(run.effective["max-file-size"])  # type: ignore[arg-type]
+        data = sources.read_stream(sys.stdin.buffer, limit)
+        if data is None:
+            raise UsageError(f"the diff on stdin is over {limit} bytes (raise it with --max-file-size)")
+        text = data.decode("utf-8", "surrogateescape")
         try:
             top = gitdiff.toplevel(cwd)
         except gitdiff.GitError:
@@ -407,7 +430,7 @@ def _cmd_review(argv: list[str]) -> int:
         return EXIT_ERROR
     if not args.quiet and args.format not in _FORMATS_WITH_NOTES:
         for note in notes:
-            print(f"secreview: note: {note}", file=sys.stderr)
+            print(f"secreview: note: {summary.visible(note)}", file=sys.stderr)
     return _exit_status(result)
 
 
@@ -469,9 +492,17 @@ def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], analysis: Ana
         return analysis
     try:
         llm_config = llm.config_from_args(args, run.effective.config.llm)
+    except llm.ConfigError as error:
+        raise UsageError(str(error)) from None
+    try:
         merged, llm_notes = llm.run(analysis, reviewed, llm_config, os.environ)
     except llm.ConfigError as error:
         raise UsageError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 - a bug in the optional reviewer must not lose the static findings
+        traceback.print_exc(file=sys.stderr)
+        failed = LlmSummary(llm_config.protocol, llm_config.model, llm.PROMPT_VERSION,
+                            incomplete_reason=f"internal error in the LLM reviewer: {type(error).__name__}: {error}")
+        return dataclasses.replace(analysis, llm=failed)
     run.notes.extend(llm_notes)
     return merged
 
@@ -524,37 +555,114 @@ def _stderr_is_tty() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
-def _write_in_place(text: str, output: str, what: str) -> bool:
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as error:
-        print(f"secreview: error: cannot write {what} to {output}: {error.strerror or error}", file=sys.stderr)
-        return False
-    return True
-
-
 def _write(text: str, output: str | None, what: str = "report") -> bool:
-    """Write the report (or baseline); to a file atomically so a failure never leaves half of one."""
+    """Write the report (or baseline) to stdout or a file; a report that cannot be written goes to stdout.
+
+    A regular file (or the target of a symbolic link to one) is replaced atomically, so a failure never
+    leaves half of one, keeping its mode (a new one gets 0666 under the umask); with other hard links it
+    is rewritten in place instead, so that they still name it.  Anything else (/dev/null, a pipe) is
+    written to as it is."""
     if output is None or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _print(text)
         return True
-    if os.path.exists(output) and not os.path.isfile(output):
-        return _write_in_place(text, output, what)  # /dev/null, a pipe: replacing it would break it
-    directory = os.path.dirname(os.path.abspath(output))
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate would fail the write
     try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, delete=False,
-                                             prefix=".secreview-", suffix=".tmp")
-        with handle:
-            handle.write(text)
-        os.replace(handle.name, output)
+        _write_file(text, output)
     except OSError as error:
         print(f"secreview: error: cannot write {what} to {output}: {error.strerror or error}", file=sys.stderr)
         if what == "report":
-            sys.stdout.write(text)  # never lose the report
+            _print(text)  # never lose the report
         return False
     return True
+
+
+def _write_file(text: str, output: str) -> None:
+    output = os.path.realpath(output)  # through a symbolic link: the link stays, its target is replaced
+    try:
+        info = os.stat(output)
+    except FileNotFoundError:
+        sources.write_atomically(output, text, prefix=".secreview-", mode=0o666 & ~_umask())
+        return
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+        return
+    sources.write_atomically(output, text, prefix=".secreview-", mode=stat.S_IMODE(info.st_mode))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
+def _print(text: str) -> None:
+    """To stdout, even when the text holds what the stream's encoding cannot (escaped, never a crash)."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    sys.stdout.flush()
+
+
+def _check_outputs(run: _Run, reviewed: Sequence[sources.SourceFile]) -> None:
+    """`-o FILE` and `--write-baseline FILE` never replace an input of the run, nor (unless --force) a file
+    that is not what they write: an earlier report, an earlier baseline."""
+    inputs = [*run.paths, *run.args.prompt, *(s.path for s in reviewed if s.kind == "file"),
+              str(run.effective.config.path or "")]
+    report_inputs = [*inputs, str(run.effective["baseline"] or ""), run.args.write_baseline or ""]
+    _check_target(run.args.output, "-o", report_inputs, run.args.force, _is_report_file)
+    limit = int(run.effective["max-file-size"])  # type: ignore[arg-type]
+    _check_target(run.args.write_baseline, "--write-baseline", inputs, run.args.force,
+                  lambda path: _is_baseline_file(path, limit))
+
+
+def _check_target(output: str | None, flag: str, inputs: list[str], force: bool,
+                  ours: Callable[[str], bool]) -> None:
+    if output in (None, "-"):
+        return
+    try:
+        info = os.stat(output)
+    except OSError:
+        return  # nothing there yet (or nothing we can look at: the write will say so)
+    if not stat.S_ISREG(info.st_mode):
+        return  # /dev/null, a pipe, a terminal: written to, never replaced
+    if any(_same_file(info, path) for path in inputs if path and path != "-"):
+        raise UsageError(f"{flag} {output}: that is an input of this review (a reviewed file, the baseline or "
+                         "the configuration); choose another file")
+    if info.st_size and not force and not ours(output):
+        what = "report" if flag == "-o" else "baseline"
+        raise UsageError(f"{flag} {output}: the file exists and is not a secreview {what}; "
+                         "use --force to replace it")
+
+
+def _is_report_file(path: str) -> bool:
+    return reporting.is_report(_start_of(path))
+
+
+def _is_baseline_file(path: str, limit: int) -> bool:
+    try:
+        baseline.fingerprints(sources.read_limited(path, limit), path)
+    except (OSError, sources.NotReadable, baseline.BaselineError):
+        return False
+    return True
+
+
+def _same_file(info: os.stat_result, path: str) -> bool:
+    try:
+        other = os.stat(path)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (info.st_dev, info.st_ino)
+
+
+def _start_of(path: str, size: int = 65536) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _languages() -> tuple[str, ...]:
@@ -643,10 +751,18 @@ def _cmd_cache(argv: list[str]) -> int:
         found = config.discover(Path.cwd().resolve())
         configured = config.load(found).values.get("cache-dir") if found is not None else None
     root = _cache_root(configured)
-    if args.action == "clear":
-        files, size = resultcache.clear(root)
-        print(f"removed {files} cached result(s), {size / 1024:.0f} KiB, from {root / resultcache.RESULTS_DIR}")
-    else:
-        files, size = resultcache.usage(root)
-        print(f"{root / resultcache.RESULTS_DIR}: {files} cached result(s), {size / 1024:.0f} KiB")
+    directory = root / resultcache.RESULTS_DIR
+    try:
+        if args.action == "info":
+            files, size = resultcache.usage(root)
+            print(f"{directory}: {files} cached result(s), {size / 1024:.0f} KiB")
+            return EXIT_CLEAN
+        removal = resultcache.clear(root)
+    except OSError as error:
+        raise UsageError(f"cannot {args.action} the cache {directory}: {error.strerror or error}") from None
+    if removal.refused:
+        raise UsageError(removal.refused)
+    print(f"removed {removal.files} cached result(s), {removal.size / 1024:.0f} KiB, from {directory}")
+    if removal.failed:
+        raise UsageError(f"{removal.failed} cached file(s) in {directory} could not be removed")
     return EXIT_CLEAN

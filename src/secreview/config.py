@@ -20,16 +20,23 @@ the rest is pure.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from secreview import sources
 from secreview.model import PROFILES, Confidence, Severity
 
 CONFIG_NAMES = ("secreview.toml", "pyproject.toml")
 DIFF_SCOPES = ("line", "function", "file")
+# Larger values cannot be meant: a file of 1 GiB is no source file, a time limit of 11 days is none.
+MAX_FILE_SIZE_LIMIT = 1024 ** 3
+MAX_SECONDS = 1_000_000.0
+# A configuration file is read before --max-file-size is known: it gets the default limit.
+CONFIG_SIZE_LIMIT = sources.DEFAULT_MAX_FILE_SIZE
 
 
 class ConfigError(ValueError):
@@ -87,14 +94,34 @@ def _positive_int(value: object) -> int:
     return value
 
 
-def _positive_number(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+def _size(value: object) -> int:
+    size = _positive_int(value)
+    if size > MAX_FILE_SIZE_LIMIT:
+        raise ValueError(f"must be at most {MAX_FILE_SIZE_LIMIT} (1 GiB)")
+    return size
+
+
+def _seconds(value: object) -> float:
+    """A positive, finite number of seconds (nan and inf are refused: a timer cannot be set to them)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ValueError("must be a positive number")
+    if value > MAX_SECONDS:
+        raise ValueError(f"must be at most {MAX_SECONDS:.0f} seconds")
     return float(value)
 
 
-def _optional_positive_number(value: object) -> float | None:
-    return None if value is None else _positive_number(value)
+def _optional_seconds(value: object) -> float | None:
+    return None if value is None else _seconds(value)
+
+
+def _glob_list(value: object) -> tuple[str, ...]:
+    """gitignore-style patterns, each checked now so that a bad one is a usage error, not a crash later."""
+    patterns = _string_list(value)
+    for pattern in patterns:
+        error = sources.pattern_error(pattern)
+        if error is not None:
+            raise ValueError(f"has an invalid gitignore pattern {pattern!r}: {error}")
+    return patterns
 
 
 def _string(value: object) -> str:
@@ -103,8 +130,12 @@ def _string(value: object) -> str:
     return value
 
 
-def _optional_string(value: object) -> str | None:
-    return None if value is None else _string(value)
+def _optional_path(value: object) -> str | None:
+    if value is None:
+        return None
+    if "\0" in _string(value):
+        raise ValueError("must be a path, without NUL characters")
+    return value  # type: ignore[return-value]
 
 
 def _scope(value: object) -> str:
@@ -128,6 +159,7 @@ def _per_path(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
             entries.append((glob, _string_list(rules)))
         except ValueError:
             raise ValueError(f'entry {glob!r} must be a list of rule ids') from None
+        _glob_list([glob])
     return tuple(entries)
 
 
@@ -136,19 +168,19 @@ KEYS: dict[str, Key] = {
     "ignore": Key((), _string_list, "do not run these rule ids ('prefix*' allowed)"),
     "min-severity": Key("low", _level(Severity), "hide findings below: low, medium, high, critical"),
     "min-confidence": Key("medium", _level(Confidence), "hide findings below: low, medium, high"),
-    "exclude": Key((), _string_list, "gitignore-style patterns of paths not to review"),
+    "exclude": Key((), _glob_list, "gitignore-style patterns of paths not to review"),
     "per-path-ignores": Key((), _per_path, "glob -> rule ids hidden in matching files"),
-    "max-file-size": Key(2 * 1024 * 1024, _positive_int, "larger files are skipped and reported (bytes)"),
+    "max-file-size": Key(sources.DEFAULT_MAX_FILE_SIZE, _size, "larger files are skipped and reported (bytes)"),
     "jobs": Key(None, _positive_int, "files analysed in parallel (default: the number of CPUs)"),
     "include-tests": Key(False, _boolean, "show findings in test code"),
     "profile": Key("default", _profile, "default: findings with evidence; audit: every check"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
-    "file-timeout": Key(None, _optional_positive_number, "seconds per file before it is reported incomplete"),
-    "baseline": Key(None, _optional_string, "baseline file of accepted findings"),
+    "file-timeout": Key(None, _optional_seconds, "seconds per file before it is reported incomplete"),
+    "baseline": Key(None, _optional_path, "baseline file of accepted findings"),
     "diff-scope": Key("line", _scope, "with --diff: line, function or file"),
     "cache": Key(True, _boolean, "reuse per-file results of earlier runs"),
-    "cache-dir": Key(None, _optional_string, "where results are cached (default: the user cache directory)"),
+    "cache-dir": Key(None, _optional_path, "where results are cached (default: the user cache directory)"),
 }
 _PATH_KEYS = ("baseline", "cache-dir")
 
@@ -248,7 +280,9 @@ def _toml(value: object) -> str:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: control characters as \\uXXXX escapes, so a pasted value parses as shown."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 else c for c in escaped) + '"'
 
 
 # -- finding and reading files (I/O) -------------------------------------------------------------
@@ -257,12 +291,21 @@ def discover(start: Path) -> Path | None:
     """The nearest secreview.toml, or pyproject.toml with [tool.secreview], in `start` or above."""
     for directory in (start, *start.parents):
         own = directory / "secreview.toml"
-        if own.is_file():
+        if _exists(own):
             return own
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_our_table(pyproject):
+        if _exists(pyproject) and _has_our_table(pyproject):
             return pyproject
     return None
+
+
+def _exists(path: Path) -> bool:
+    """Whether `path` is there; a directory that cannot be looked into holds nothing we can use."""
+    try:
+        os.stat(path)
+    except OSError:
+        return False
+    return not os.path.isdir(path)
 
 
 def _has_our_table(pyproject: Path) -> bool:
@@ -275,12 +318,19 @@ def _has_our_table(pyproject: Path) -> bool:
 
 def _read_toml(path: Path) -> dict:
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        text = sources.read_limited(path, CONFIG_SIZE_LIMIT).decode("utf-8")
+        return tomllib.loads(text)
+    except sources.NotReadable as refused:
+        raise ConfigError(f"cannot read {path}: {refused}") from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not valid UTF-8 (byte 0x{error.object[error.start]:02x} at offset "
+                          f"{error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a configuration") from None
 
 
 def load(path: Path) -> ConfigFile:
@@ -304,7 +354,7 @@ def load(path: Path) -> ConfigFile:
 
 def _llm_paths(llm: dict, base: Path) -> dict:
     values = dict(llm)
-    if isinstance(values.get("cache_dir"), str) and values["cache_dir"]:
+    if isinstance(values.get("cache_dir"), str) and values["cache_dir"] and "\0" not in values["cache_dir"]:
         # A relative cache directory is relative to the project, not to wherever secreview runs.
         values["cache_dir"] = str((base / values["cache_dir"]).resolve())
     return values
@@ -314,9 +364,9 @@ def load_for(explicit: str | None, start: Path, use_files: bool = True) -> Confi
     """The configuration a run uses: --config FILE, else the nearest file above `start`, else none."""
     if explicit:
         path = Path(explicit)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise ConfigError(f"--config {explicit}: no such file")
-        return load(path)
+        return load(path)  # a directory, FIFO or device is refused with its reason
     if not use_files:
         return ConfigFile(None)
     found = discover(start.resolve())
@@ -338,6 +388,6 @@ def find_project_root(config: ConfigFile, start: Path) -> Path:
     if config.path is not None:
         return config.path.parent
     for directory in (start, *start.parents):
-        if (directory / ".git").exists():
+        if os.path.lexists(directory / ".git"):
             return directory
     return start

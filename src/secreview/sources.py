@@ -5,15 +5,26 @@ stdin, review prompts) into `SourceFile` objects, and every file it cannot
 turn into one becomes a `FileProblem` with a reason.  Nothing is skipped
 silently: files outside the languages we review are counted, vendored
 directories are named in a note.
+
+It also holds the two file primitives every other reader and writer of
+secreview uses (configuration, baselines, caches, reports): `read_limited`
+reads only regular files, never more than a limit, and `write_atomically`
+never leaves half a file or a temporary one behind.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
+import dataclasses
 import os
 import re
+import stat
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pathspec
 
@@ -31,6 +42,86 @@ VENDORED_DIRS = frozenset({
 
 _CODING_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _BINARY_SNIFF_BYTES = 8192
+# Declared encodings that are not honoured: they turn escapes into code (so the text we review would not
+# be the text a reader sees), are not character encodings of source text, or cannot be what a cookie
+# readable as ASCII declares (UTF-16/32).  Names as codecs.lookup() spells them.
+_UNHONOURED_CODECS = frozenset({"unicode-escape", "raw-unicode-escape", "utf-7", "punycode", "idna", "undefined",
+                                "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"})
+_SPECIAL_FILES = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                  (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory"))
+
+
+class NotReadable(ValueError):
+    """A path that is deliberately not read: not a regular file, or over the size limit."""
+
+    def __init__(self, message: str, kind: ProblemKind = ProblemKind.UNREADABLE) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def _special_kind(mode: int) -> str | None:
+    """`a FIFO (named pipe)` etc. for anything that is not a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _SPECIAL_FILES if test(mode)), "not a regular file")
+
+
+def read_limited(path: str | os.PathLike[str], limit: int, *, follow_symlinks: bool = True) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes.  Raises NotReadable (with the reason) or OSError."""
+    with _open_regular(path, follow_symlinks) as (handle, size):
+        if size > limit:
+            raise NotReadable(f"{size} bytes is over the limit of {limit} bytes", ProblemKind.TOO_LARGE)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise NotReadable(f"grew past the limit of {limit} bytes while read", ProblemKind.TOO_LARGE)
+    return data
+
+
+@contextlib.contextmanager
+def _open_regular(path: str | os.PathLike[str], follow_symlinks: bool) -> Iterator[tuple[BinaryIO, int]]:
+    """(handle, size) of a regular file.
+
+    FIFOs, devices and sockets are refused before they are opened (reading one can block forever or
+    never end), and again after (the path may have changed in between); the file is opened
+    non-blocking so that even a FIFO slipped in at that moment cannot hang the run.
+    """
+    special = _special_kind(os.stat(path, follow_symlinks=follow_symlinks).st_mode)
+    if special is not None:
+        raise NotReadable(f"not read: {special}, not a regular file")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(path, flags), "rb") as handle:
+        info = os.fstat(handle.fileno())
+        special = _special_kind(info.st_mode)
+        if special is not None:
+            raise NotReadable(f"not read: {special}, not a regular file")
+        yield handle, info.st_size
+
+
+def write_atomically(path: str | os.PathLike[str], text: str, *, prefix: str, mode: int | None = None) -> None:
+    """Write `text` to a temporary file beside `path`, then rename it over `path`.
+
+    A reader never sees half of it, and a failure (a full disk, an interrupt) leaves `path` as it was
+    and no temporary file behind.  `mode`: the permissions to give it (default: tempfile's 0600)."""
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(os.path.abspath(path)),
+                                         delete=False, prefix=prefix, suffix=".tmp")
+    try:
+        with handle:
+            handle.write(text)
+            if mode is not None:
+                os.chmod(handle.name, mode)
+        os.replace(handle.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(handle.name)
+        raise
+
+
+def read_stream(stream, limit: int) -> bytes | None:
+    """At most `limit` bytes of a stream such as stdin; None when it holds more (the rest is not read)."""
+    data = stream.read(limit + 1)
+    return None if len(data) > limit else data
 
 
 @dataclass(frozen=True)
@@ -74,17 +165,28 @@ def collect(paths: list[str], options: ReadOptions, stdin_bytes: bytes | None = 
     excluded = _Excluded(options)
     for raw in paths:
         if raw == "-":
-            _add_stdin(out, stdin_bytes or b"", options)
+            _add_stdin(out, stdin_bytes, options)
+            continue
+        missing = _missing(raw)
+        if missing is not None:
+            out.problems.append(missing)
         elif os.path.isdir(raw):
             _walk_directory(out, raw, options)
-        elif os.path.lexists(raw):
-            if excluded(raw):
-                continue
+        elif not excluded(raw):
             _add_file(out, raw, options, explicit=True)
-        else:
-            out.problems.append(FileProblem(raw, ProblemKind.NOT_FOUND, "no such file or directory"))
     excluded.note(out)
-    return out
+    return _printable_names(out)
+
+
+def _missing(path: str) -> FileProblem | None:
+    """Why a named path cannot be looked at: not there at all, or in a directory that cannot be entered."""
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return FileProblem(path, ProblemKind.NOT_FOUND, "no such file or directory")
+    except OSError as error:
+        return FileProblem(path, ProblemKind.UNREADABLE, f"cannot be looked at: {error.strerror or error}")
+    return None
 
 
 def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
@@ -101,8 +203,9 @@ def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
             continue
         if any(part in VENDORED_DIRS for part in Path(path).parts[:-1]):
             vendored += 1
-        elif not os.path.lexists(path):
-            out.problems.append(FileProblem(path, ProblemKind.NOT_FOUND, "changed, but not in the work tree"))
+        elif (problem := _missing(path)) is not None:
+            detail = "changed, but not in the work tree" if problem.kind == ProblemKind.NOT_FOUND else problem.detail
+            out.problems.append(FileProblem(path, problem.kind, detail))
         elif _candidate_language(path) is None or not _wanted(path, options):
             not_source += 1
         else:
@@ -112,6 +215,23 @@ def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
         out.notes.append(f"{vendored} changed file(s) in vendored or tool directories were not reviewed")
     if not_source:
         out.notes.append(f"{not_source} changed file(s) are not in a reviewed language and were not read")
+    return _printable_names(out)
+
+
+def _printable(text: str) -> str:
+    """A path or name as valid Unicode: bytes that are not UTF-8 (a POSIX file name may hold any) become
+    `\\xff` escapes, so that fingerprints, caches and every report can encode it."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no undecodable byte made
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _printable_names(out: Collected) -> Collected:
+    """`out` with every path in it printable; the files were read already under their real names."""
+    out.sources = [dataclasses.replace(s, path=_printable(s.path)) for s in out.sources]
+    out.problems = [dataclasses.replace(p, path=_printable(p.path), detail=_printable(p.detail)) for p in out.problems]
+    out.notes = [_printable(note) for note in out.notes]
     return out
 
 
@@ -152,7 +272,11 @@ def _relative_for_patterns(path: str, base: str | None, fallback: str) -> str:
     return path.replace(os.sep, "/")
 
 
-def _add_stdin(out: Collected, data: bytes, options: ReadOptions) -> None:
+def _add_stdin(out: Collected, data: bytes | None, options: ReadOptions) -> None:
+    if data is None:
+        out.problems.append(FileProblem("<stdin>", ProblemKind.TOO_LARGE,
+                                        f"more than {options.max_file_size} bytes (raise it with --max-file-size)"))
+        return
     text_or_problem = decode(data, "<stdin>", options.language or "")
     if isinstance(text_or_problem, FileProblem):
         out.problems.append(text_or_problem)
@@ -172,14 +296,25 @@ def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
     ignores = _IgnoreStack(root, options.exclude, options.exclude_base)
     skipped_dirs: list[str] = []
     not_source = 0
-    for dirpath, dirnames, filenames in os.walk(root):
+
+    def unreadable(error: OSError) -> None:
+        # os.walk passes over a directory it cannot list; the files in it would be missed silently.
+        where = str(error.filename) if error.filename is not None else root
+        out.problems.append(FileProblem(where, ProblemKind.UNREADABLE,
+                                        f"directory not reviewed: {error.strerror or error}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
         ignores.enter(dirpath)
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(dirpath, name)
             if name in VENDORED_DIRS:
                 skipped_dirs.append(full)
-            elif not ignores.ignored(full, is_dir=True) and not os.path.islink(full):
+            elif ignores.ignored(full, is_dir=True):
+                continue
+            elif os.path.islink(full):
+                out.problems.append(FileProblem(full, ProblemKind.UNREADABLE, _SYMLINKED_DIRECTORY))
+            else:
                 kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
@@ -198,13 +333,20 @@ def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
         out.notes.append(f"{not_source} file(s) under {root} are not in a reviewed language and were not read")
 
 
+_SPECIAL_FILE = ""  # the "language" of a path that is not a regular file: a candidate, never read
+_SYMLINKED_DIRECTORY = ("symbolic link to a directory, not followed (it may loop or lead out of the project); "
+                        "name its target to review it")
+
+
 def _candidate_language(path: str) -> str | None:
     language = language_for_path(path)
     if language or os.path.splitext(path)[1]:
         return language
     try:
-        with open(path, "rb") as handle:
+        with _open_regular(path, follow_symlinks=True) as (handle, _):
             return language_from_shebang(handle.readline(128))
+    except NotReadable:
+        return _SPECIAL_FILE  # reading it reports why it is not read: a FIFO in a walk is never skipped silently
     except OSError:
         return None
 
@@ -251,16 +393,12 @@ def _add_prompt(out: Collected, path: str, text: str, options: ReadOptions) -> N
 def read_bytes(path: str, max_size: int) -> bytes | FileProblem:
     """Read a file, refusing binary and oversized content with a reason."""
     try:
-        size = os.path.getsize(path)
-        if size > max_size:
-            return FileProblem(path, ProblemKind.TOO_LARGE,
-                               f"{size} bytes is over the limit of {max_size} bytes (raise it with --max-file-size)")
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
+        data = read_limited(path, max_size)
+    except NotReadable as refused:
+        hint = " (raise it with --max-file-size)" if refused.kind == ProblemKind.TOO_LARGE else ""
+        return FileProblem(path, refused.kind, f"{refused}{hint}")
     except OSError as error:
         return FileProblem(path, ProblemKind.UNREADABLE, error.strerror or str(error))
-    if len(data) > max_size:
-        return FileProblem(path, ProblemKind.TOO_LARGE, f"grew past the limit of {max_size} bytes while read")
     if b"\0" in data[:_BINARY_SNIFF_BYTES]:
         return FileProblem(path, ProblemKind.BINARY, "contains NUL bytes: binary, not source text")
     return data
@@ -274,13 +412,34 @@ def decode(data: bytes, path: str, language: str) -> str | FileProblem:
         encoding = _declared_encoding(data) if language == "python" else None
         encoding = encoding or "utf-8"
     try:
-        text = data.decode(encoding)
+        codec = codecs.lookup(encoding)
     except LookupError:
         return FileProblem(path, ProblemKind.UNDECODABLE, f"declares unknown encoding {encoding!r}")
+    if not _honoured(codec):
+        return _decode_unhonoured(data, path, encoding)
+    try:
+        text = codec.decode(data)[0]
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         return FileProblem(path, ProblemKind.UNDECODABLE,
                            f"not valid {encoding}: byte 0x{data[error.start]:02x} at line {line}")
+    except (UnicodeError, ValueError, TypeError) as error:  # a codec may fail in its own way
+        return FileProblem(path, ProblemKind.UNDECODABLE, f"not valid {encoding}: {error}")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _honoured(codec: codecs.CodecInfo) -> bool:
+    text_encoding = getattr(codec, "_is_text_encoding", True)  # False for bytes-to-bytes codecs (hex, zlib)
+    return bool(text_encoding) and codec.name.replace("_", "-") not in _UNHONOURED_CODECS
+
+
+def _decode_unhonoured(data: bytes, path: str, encoding: str) -> str | FileProblem:
+    """A declared encoding we refuse to apply: review the file as UTF-8 if it is UTF-8, else say why not."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return FileProblem(path, ProblemKind.UNDECODABLE,
+                           f"declares encoding {encoding!r}, which secreview does not honour, and is not UTF-8")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -288,7 +447,7 @@ def _declared_encoding(data: bytes) -> str | None:
     for line in data.split(b"\n", 2)[:2]:
         match = _CODING_COOKIE.match(line)
         if match:
-            return match.group(1).decode("ascii")
+            return match.group(1).decode("ascii", "replace")
     return None
 
 
@@ -302,13 +461,17 @@ class _IgnoreStack:
         self._exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
 
     def enter(self, directory: str) -> None:
-        ignore_file = Path(directory, ".gitignore")
-        if ignore_file.is_file():
-            try:
-                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                return
-            self._specs.append((directory, pathspec.GitIgnoreSpec.from_lines(lines)))
+        ignore_file = os.path.join(directory, ".gitignore")
+        if not os.path.lexists(ignore_file):
+            return
+        try:
+            lines = read_limited(ignore_file, DEFAULT_MAX_FILE_SIZE).decode("utf-8", "replace").splitlines()
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except (OSError, NotReadable):  # NotReadable: a FIFO or device, or huge; git would not read it either
+            return
+        except ValueError:  # an invalid pattern: git ignores the line, pathspec refuses the file
+            spec = pathspec.GitIgnoreSpec.from_lines(_valid_patterns(lines))
+        self._specs.append((directory, spec))
 
     def ignored(self, path: str, *, is_dir: bool) -> bool:
         suffix = "/" if is_dir else ""
@@ -320,6 +483,19 @@ class _IgnoreStack:
             if rel is not None and spec.match_file(rel.replace(os.sep, "/") + suffix):
                 return True
         return False
+
+
+def _valid_patterns(lines: list[str]) -> list[str]:
+    return [line for line in lines if pattern_error(line) is None]
+
+
+def pattern_error(pattern: str) -> str | None:
+    """Why a gitignore-style pattern is refused (`!` alone, say), or None when it is valid."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except ValueError as error:  # pathspec's pattern errors are ValueErrors
+        return str(error)
+    return None
 
 
 def _below(path: str, base: str) -> str | None:

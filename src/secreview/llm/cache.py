@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from secreview import sources
+
+MAX_ENTRY_BYTES = 16 * 1024 * 1024  # replies are read up to 8 MiB (client.MAX_REPLY_BYTES)
 
 
 def cache_key(*parts: str) -> str:
@@ -40,8 +42,9 @@ class ReplyCache:
         if self.directory is None:
             return None
         try:
-            value = json.loads(self._path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            content = sources.read_limited(self._path(key), MAX_ENTRY_BYTES, follow_symlinks=False)
+            value = json.loads(content.decode("utf-8"))
+        except (OSError, ValueError, RecursionError):  # a link, FIFO, device, or not JSON: ask again
             return None
         return value if isinstance(value, dict) else None
 
@@ -51,10 +54,7 @@ class ReplyCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # Write then rename, so a concurrent reader never sees half a file.
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
-                                             prefix=".tmp-", suffix=".json") as handle:
-                json.dump(value, handle, ensure_ascii=False)
-            os.replace(handle.name, path)
-        except OSError:
+            # Atomic, so a concurrent reader never sees half a file.
+            sources.write_atomically(path, json.dumps(value, ensure_ascii=False), prefix=".tmp-")
+        except (OSError, ValueError, RecursionError):
             pass  # a cache is an optimisation; failing to write one must not fail the review

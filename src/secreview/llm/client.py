@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import re
 import threading
 import time
@@ -114,7 +115,7 @@ def parse_json_object(text: object) -> dict:
     for candidate in candidates:
         try:
             value = json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than any reply of ours
             continue
         if isinstance(value, dict):
             return value
@@ -177,6 +178,8 @@ class _OpenAI:
             message = choice["message"]
         except (KeyError, IndexError, TypeError):
             raise MalformedReply("reply has no choices[0].message") from None
+        if not isinstance(message, dict):
+            raise MalformedReply("choices[0].message is not an object")
         if message.get("refusal"):
             raise ModelUnavailable(f"the model refused: {_clip(str(message['refusal']))}")
         if choice.get("finish_reason") == "content_filter":
@@ -317,7 +320,7 @@ class HttpChatClient:
     def _json(self, result: _HttpResult) -> dict:
         try:
             data = json.loads(result.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise MalformedReply(f"the server's answer is not JSON: {_clip(result.text)}") from None
         if not isinstance(data, dict):
             raise MalformedReply("the server's answer is not a JSON object")
@@ -358,9 +361,11 @@ class HttpChatClient:
     def _backoff(self, attempt: int, retry_after: str | None) -> float:
         if retry_after is not None:
             try:
-                return min(max(float(retry_after), 0.0), MAX_BACKOFF)
+                seconds = float(retry_after)
             except ValueError:
-                pass  # an HTTP date: fall back to our own schedule
+                seconds = math.nan  # an HTTP date: fall back to our own schedule
+            if math.isfinite(seconds):  # nan would reach time.sleep(); inf is capped below anyway
+                return min(max(seconds, 0.0), MAX_BACKOFF)
         return min(self._retry_delay * 2 ** attempt, MAX_BACKOFF)
 
     def _network_failure(self, error: BaseException) -> CallFailed:

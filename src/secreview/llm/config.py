@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class LlmConfig:
 _FIELDS = {f.name: f for f in dataclasses.fields(LlmConfig)}
 _POSITIVE = ("timeout", "max_calls", "max_tokens", "chunk_lines", "jobs")
 _NON_NEGATIVE = ("max_retries", "retry_delay")
+_SECONDS = ("timeout", "retry_delay")
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -108,15 +110,33 @@ def _validate(config: LlmConfig) -> None:
         raise ConfigError(f"unknown llm protocol {config.protocol!r} (choose from {', '.join(PROTOCOLS)})")
     if not config.model.strip():
         raise ConfigError("--llm needs a model name: --llm-model NAME or model = \"...\" in [tool.secreview.llm]")
-    parts = urlsplit(config.endpoint)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"llm base_url must be an http(s) URL, got {config.endpoint!r}")
+    _check_url(config.endpoint)
+    if "\0" in config.cache_dir:
+        raise ConfigError("llm setting 'cache_dir' must be a path, without NUL characters")
+    for name in _SECONDS:  # nan or inf would reach a socket timeout or time.sleep()
+        value = getattr(config, name)
+        if not math.isfinite(value) or value > review_config.MAX_SECONDS:
+            raise ConfigError(f"llm setting {name!r} must be a finite number of seconds, at most "
+                              f"{review_config.MAX_SECONDS:.0f}, got {value!r}")
     for name in _POSITIVE:
         if getattr(config, name) <= 0:
             raise ConfigError(f"llm setting {name!r} must be positive")
     for name in _NON_NEGATIVE:
         if getattr(config, name) < 0:
             raise ConfigError(f"llm setting {name!r} must not be negative")
+
+
+def _check_url(url: str) -> None:
+    """An http(s) URL with a host and, if any, a port in range (`http://[::1` or port 99999 are errors)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError as error:
+        raise ConfigError(f"llm base_url {url!r} is not a valid URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c <= " " or c == "\x7f" for c in url):
+        raise ConfigError(f"llm base_url must be an http(s) URL, got {url!r}")
+    if port == 0:
+        raise ConfigError(f"llm base_url {url!r} has port 0")
 
 
 def api_key(config: LlmConfig, environ: Mapping[str, str]) -> str | None:

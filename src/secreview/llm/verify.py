@@ -71,7 +71,9 @@ SAME_DEFECT_FAMILIES: tuple[frozenset[int], ...] = tuple(frozenset(family) for f
 ))
 
 _NUMBER_PREFIX = re.compile(r"^\s*\d+\s*[|:]\s?")
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Terminal escapes, control characters, bidirectional overrides and lone surrogates (unencodable).
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINE_NUMBER = re.compile(r"\s*([0-9]{1,9})\s*")  # ASCII digits only: "²" is a digit to str.isdigit()
 _CWE_ID = re.compile(r"^\s*(?:CWE[-_ ]?)?(\d{1,5})\s*$", re.I)
 
 
@@ -177,9 +179,8 @@ def _integer(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    match = _LINE_NUMBER.fullmatch(value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
 
 
 def _cwe_id(value: object) -> int | None:

@@ -26,7 +26,10 @@ def render(report: Report, notes: Sequence[str] = ()) -> str:
     if report.llm is not None and report.llm.incomplete:
         reason = report.llm.incomplete_reason or ""
         lines.append(command("error", {"title": "secreview"}, f"LLM review incomplete: {reason}"))
-    headline = summary.headline(report) + "." if report.findings else NO_DEFECTS
+    if report.findings:
+        headline = summary.headline(report) + "."
+    else:
+        headline = NO_DEFECTS if summary.all_reviewed(report) else summary.NOT_ALL_REVIEWED + "."
     hidden = summary.not_shown(report)
     lines.append(f"{headline} {hidden}".strip())
     return "\n".join(lines) + "\n"
@@ -68,7 +71,8 @@ def command(level: str, properties: dict[str, object], message: str) -> str:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Other control characters (ESC would drive the terminal showing the log) become visible escapes.
+    return summary.visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from secreview import cwe
 from secreview.model import Finding, Report
 from secreview.report import summary
+from secreview.report.summary import visible
 from secreview.report.text import NO_DEFECTS
 
 MAX_CHARS = 60_000  # under GitHub's 65,536-character limit for a comment, with room for the tail
@@ -32,7 +33,7 @@ def render(report: Report, notes: Sequence[str] = ()) -> str:
     blocks = [_title(report)]
     if report.findings:
         blocks.append(_pillar_table(report.findings))
-    blocks.extend(_finding_blocks(report.findings))
+    blocks.extend(_finding_blocks(summary.reading_order(report.findings)))
     if report.problems:
         blocks.append(_problems(report))
     if report.llm is not None:
@@ -47,7 +48,7 @@ def render(report: Report, notes: Sequence[str] = ()) -> str:
 
 def _title(report: Report) -> str:
     if not report.findings:
-        title = f"### secreview: {NO_DEFECTS}"
+        title = f"### secreview: {NO_DEFECTS if summary.all_reviewed(report) else summary.NOT_ALL_REVIEWED}"
     else:
         title = f"### secreview: {summary.plural(len(report.findings), 'security defect')} found"
     lines = [title, "", _escape(summary.headline(report) + ".")]
@@ -92,7 +93,8 @@ def _finding(number: int, finding: Finding) -> str:
     loc = finding.location
     lines = str(loc.start_line) if loc.end_line == loc.start_line else f"{loc.start_line}-{loc.end_line}"
     parts = [
-        f"#### {number}. {_code(f'{loc.path}:{lines}')} · {finding.severity.value.upper()} · {_code(finding.rule_id)}",
+        f"#### {number}. {_code(f'{visible(loc.path)}:{lines}')} · {finding.severity.value.upper()} · "
+        f"{_code(finding.rule_id)}",
         f"**{_escape(finding.message)}**",
         f"CWE-{finding.cwe}: {_escape(finding.cwe_name)} · pillar CWE-{finding.pillar}: "
         f"{_escape(finding.pillar_name)} · confidence {finding.confidence.value}",
@@ -100,7 +102,7 @@ def _finding(number: int, finding: Finding) -> str:
         _excerpt(finding),
     ]
     if finding.trace:
-        steps = "\n".join(f"1. {_code(f'{s.location.path}:{s.location.start_line}')} {_escape(s.note)}"
+        steps = "\n".join(f"1. {_code(f'{visible(s.location.path)}:{s.location.start_line}')} {_escape(s.note)}"
                           for s in finding.trace)
         parts.append(f"<details><summary>Data flow</summary>\n\n{steps}\n\n</details>")
     parts.append("**Solution:** " + " ".join(_escape(p) for p in _paragraphs(finding.solution)))
@@ -117,7 +119,8 @@ def _excerpt(finding: Finding) -> str:
     if not finding.excerpt:
         return ""
     width = len(str(finding.excerpt[-1].number))
-    rows = [f"{'>' if line.flagged else ' '} {line.number:>{width}} | {line.text.rstrip()}" for line in finding.excerpt]
+    rows = [f"{'>' if line.flagged else ' '} {line.number:>{width}} | {visible(line.text.rstrip())}"
+            for line in finding.excerpt]
     body = "\n".join(rows)
     fence = "`" * max(3, _longest_backtick_run(body) + 1)
     hint = _LANGUAGE_HINT.get(os.path.splitext(finding.location.path)[1].lower(), "")
@@ -127,7 +130,7 @@ def _excerpt(finding: Finding) -> str:
 def _problems(report: Report) -> str:
     title = ("**Incomplete: some files were not analysed**" if any(p.incomplete for p in report.problems)
              else "**Notes on analysed files**")
-    rows = [f"- {_code(p.path)}: {p.kind.value}: {_escape(p.detail)}" for p in report.problems]
+    rows = [f"- {_code(visible(p.path))}: {p.kind.value}: {_escape(p.detail)}" for p in report.problems]
     return title + "\n\n" + "\n".join(rows)
 
 
@@ -143,7 +146,10 @@ def _code(text: str) -> str:
 
 
 def _escape(text: str) -> str:
-    """Escape Markdown outside code spans; code spans (our texts quote code in them) stay as written."""
+    """Escape Markdown outside code spans; code spans (our texts quote code in them) stay as written.
+
+    Unprintable characters become escapes everywhere: a newline would end a list item or a table row."""
+    text = visible(text)
     out, last = [], 0
     for span in _CODE_SPAN.finditer(text):
         out.append(_escape_plain(text[last:span.start()]))

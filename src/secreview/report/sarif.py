@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from secreview import __version__, cwe
 from secreview.model import LLM_RULE_ID, FileProblem, Finding, LlmSummary, Location, Report, Severity
+from secreview.report import summary
 from secreview.rules import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -155,6 +156,15 @@ def _notification(problem: FileProblem) -> dict:
     }
 
 
+def _suppressed_summary(report: Report) -> dict:
+    """Why SARIF has more results than the text and JSON reports have findings: the hidden ones are kept."""
+    shown, hidden = len(report.findings), len(report.suppressed)
+    text = (f"{shown + hidden} results: {summary.plural(shown, 'security defect')} as in the text and JSON "
+            f"reports, and {hidden} suppressed (kept with their suppression, not counted as defects). "
+            f"{summary.not_shown(report)}")
+    return {"level": "note", "message": {"text": text.strip()}, "descriptor": {"id": "suppressed-results"}}
+
+
 def _llm_notifications(llm: LlmSummary) -> list[dict]:
     dropped = ", ".join(f"{count} {reason}" for reason, count in llm.dropped)
     summary = (f"LLM review by {llm.model} ({llm.protocol}, prompt {llm.prompt_version}): "
@@ -186,6 +196,8 @@ def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = 
     index = {descriptor["id"]: position for position, descriptor in enumerate(descriptors)}
     invocation: dict = {"executionSuccessful": not report.incomplete}
     notifications = [_notification(p) for p in report.problems]
+    if report.suppressed:
+        notifications.append(_suppressed_summary(report))
     if report.llm is not None:
         notifications += _llm_notifications(report.llm)
         invocation["properties"] = {"llm": _llm_properties(report.llm)}

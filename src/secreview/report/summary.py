@@ -1,12 +1,22 @@
-"""Counts every reporter states the same way: what was found, and what was not shown and why."""
+"""Counts every reporter states the same way: what was found, and what was not shown and why; the
+order people read findings in; and the escaping that keeps names printable."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 
 from secreview.model import Finding, HiddenBecause, Report
 
 SEVERITIES = ("critical", "high", "medium", "low")
+
+# Said instead of the no-defect sentence when some requested file was not (fully) reviewed.
+NOT_ALL_REVIEWED = "No security defects were found in the code that was reviewed, but not all of it was reviewed"
+
+# Control characters (a newline would start a fake line, ESC drives the terminal), bidirectional
+# overrides (they reorder what a reader sees) and lone surrogates (they cannot be encoded).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 HIDDEN_LABELS = {
     HiddenBecause.INLINE: "suppressed in the code",
@@ -42,3 +52,29 @@ def headline(report: Report) -> str:
     found = plural(count, "security defect")
     detail = f" ({by_severity(report.findings)})" if count else ""
     return f"{found} found{detail} in {plural(report.files_analysed, 'file')} reviewed"
+
+
+def all_reviewed(report: Report) -> bool:
+    """True when no requested file was left out or analysed in part only."""
+    return not any(problem.incomplete for problem in report.problems)
+
+
+def reading_order(findings: Iterable[Finding]) -> list[Finding]:
+    """Most severe first, then most confident, then by location: a report read top-down opens with
+    what matters most (JSON and SARIF keep the location order, for tools)."""
+    return sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence.rank, f.sort_key))
+
+
+def visible(text: str) -> str:
+    """`text` with every unprintable character as a `\\n`, `\\x1b` or `\\u202e` escape (tabs stay)."""
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if char == "\n":
+        return "\\n"
+    if char == "\r":
+        return "\\r"
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -13,6 +13,7 @@ from collections import Counter
 
 from secreview.model import Finding, LlmSummary, Report
 from secreview.report import summary
+from secreview.report.summary import visible
 
 NO_DEFECTS = "No security defects are detected in the code"
 WIDTH = 88
@@ -34,9 +35,9 @@ class _Painter:
 def render(report: Report, *, color: bool = False) -> str:
     paint = _Painter(color)
     blocks = [_finding_block(number, finding, paint)
-              for number, finding in enumerate(report.findings, start=1)]
+              for number, finding in enumerate(summary.reading_order(report.findings), start=1)]
     if not blocks:
-        blocks.append(NO_DEFECTS)
+        blocks.append(NO_DEFECTS if summary.all_reviewed(report) else summary.NOT_ALL_REVIEWED + ".")
     else:
         blocks.append(_summary(report))
     if report.llm is not None:
@@ -50,9 +51,9 @@ def _finding_block(number: int, finding: Finding, paint: _Painter) -> str:
     loc = finding.location
     lines_text = str(loc.start_line) if loc.end_line == loc.start_line else f"{loc.start_line}-{loc.end_line}"
     severity = finding.severity.value
-    header = (f"{number}. {paint(f'{loc.path}:{lines_text}', 'bold')}  "
+    header = (f"{number}. {paint(f'{visible(loc.path)}:{lines_text}', 'bold')}  "
               f"{paint(severity.upper(), _SEVERITY_STYLE[severity])} "
-              f"(confidence {finding.confidence.value})  [{finding.rule_id}]  {finding.message}")
+              f"(confidence {finding.confidence.value})  [{finding.rule_id}]  {visible(finding.message)}")
     parts = [
         header,
         f"   CWE-{finding.cwe}: {finding.cwe_name}",
@@ -62,7 +63,8 @@ def _finding_block(number: int, finding: Finding, paint: _Painter) -> str:
     ]
     if finding.trace:
         parts.append("   Data flow:\n" + "\n".join(
-            f"     {step.location.path}:{step.location.start_line}: {step.note}" for step in finding.trace))
+            f"     {visible(step.location.path)}:{step.location.start_line}: {visible(step.note)}"
+            for step in finding.trace))
     parts.append(_wrapped("Solution", finding.solution))
     if finding.annotations:
         parts.append(_wrapped("Model review", "\n\n".join(finding.annotations)))
@@ -71,7 +73,7 @@ def _finding_block(number: int, finding: Finding, paint: _Painter) -> str:
 
 def _wrapped(label: str, body: str) -> str:
     paragraphs = [p for p in body.split("\n\n") if p.strip()]
-    wrapped = [textwrap.fill(" ".join(p.split()), WIDTH, initial_indent="     ", subsequent_indent="     ")
+    wrapped = [textwrap.fill(visible(" ".join(p.split())), WIDTH, initial_indent="     ", subsequent_indent="     ")
                for p in paragraphs]
     return f"   {label}:\n" + "\n\n".join(wrapped)
 
@@ -83,7 +85,7 @@ def _excerpt(finding: Finding, paint: _Painter) -> str:
     rows = []
     for line in finding.excerpt:
         marker = ">" if line.flagged else " "
-        row = f"   {marker} {line.number:>{width}} | {line.text.rstrip()}"
+        row = f"   {marker} {line.number:>{width}} | {visible(line.text.rstrip())}"
         rows.append(paint(row, "magenta") if line.flagged else paint(row, "dim"))
     return "   Code:\n" + "\n".join(rows)
 
@@ -111,7 +113,7 @@ def _llm_block(llm: LlmSummary, paint: _Painter) -> str:
     title = paint("LLM review", "bold")
     if llm.incomplete:
         title = paint("INCOMPLETE: LLM review did not finish", "bold")
-        rows.append(f"   {llm.incomplete_reason}")
+        rows.append(f"   {visible(llm.incomplete_reason or '')}")
     return title + "\n" + "\n".join(rows)
 
 
@@ -119,5 +121,5 @@ def _problems_block(report: Report, paint: _Painter) -> str:
     # Only the files' own problems decide this title; an unfinished LLM review has its own block.
     title = ("INCOMPLETE: some files were not analysed" if any(p.incomplete for p in report.problems)
              else "Notes on analysed files")
-    rows = [f"   {p.path}: {p.kind.value}: {p.detail}" for p in report.problems]
+    rows = [f"   {visible(p.path)}: {p.kind.value}: {visible(p.detail)}" for p in report.problems]
     return paint(title, "bold") + "\n" + "\n".join(rows)

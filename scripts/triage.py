@@ -4,6 +4,7 @@
     python scripts/triage.py record DIR/NAME-SEED.jsonl [--ledger-dir bench/triage]
     python scripts/triage.py report [--ledger-dir bench/triage] [--markdown docs/precision.md]
     python scripts/triage.py noise TREE [TREE ...] [-- secreview options]
+    python scripts/triage.py recheck TREE --project NAME [-- secreview options]
 
 `sample` reviews TREE as a user would (default settings: test code hidden, default
 profile), leaves out findings already judged in the ledger, draws N at random (seeded)
@@ -22,7 +23,9 @@ Verdicts, judged strictly as the project's security team would:
 (one judgement per finding; a finding judged again replaces nothing: the first verdict
 stands).  `report` prints per-rule and overall precision (true-or-defensible / judged)
 with counts, per project, and can write the Markdown table.  `noise` prints default
-findings per 10,000 non-blank lines of production (non-test) code.
+findings per 10,000 non-blank lines of production (non-test) code.  `recheck` reviews a
+judged project again and counts the ledger's verdicts on what is shown now, and what is new
+(unjudged): the precision of today's rules on what was judged before.
 """
 
 from __future__ import annotations
@@ -269,6 +272,22 @@ def noise(trees: list[Path], extra: list[str]) -> int:
     return 0
 
 
+def recheck(tree: Path, project: str, extra: list[str], ledger_dir: Path) -> int:
+    verdicts = {key(e): e["verdict"] for e in read_ledger(ledger_dir) if e["project"] == project}
+    shown = review(tree, extra)["findings"]
+    counts: Counter = Counter()
+    for finding in shown:
+        where = (project, finding["location"]["path"].removeprefix("./"), finding["location"]["start_line"],
+                 finding["rule_id"])
+        counts[verdicts.get(where, "unjudged")] += 1
+    judged = sum(counts[v] for v in VERDICTS)
+    good = counts["true"] + counts["defensible"]
+    share = f"{100 * good / judged:.0f}%" if judged else "-"
+    print(f"{project}: {len(shown)} shown; judged {judged} (true {counts['true']}, defensible "
+          f"{counts['defensible']}, false {counts['false']}; true-or-defensible {share}); unjudged {counts['unjudged']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     extra: list[str] = []
@@ -289,7 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     tell.add_argument("--markdown", type=Path)
     count = commands.add_parser("noise", help="default findings per 10,000 lines of production code")
     count.add_argument("trees", type=Path, nargs="+")
-    for sub in (take, keep, tell):
+    again = commands.add_parser("recheck", help="the ledger's verdicts on what a review shows now")
+    again.add_argument("tree", type=Path)
+    again.add_argument("--project", required=True)
+    for sub in (take, keep, tell, again):
         sub.add_argument("--ledger-dir", type=Path, default=LEDGER_DIR)
     args = parser.parse_args(argv)
     if args.command == "sample":
@@ -298,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
         return record(args.worksheet, args.ledger_dir)
     if args.command == "report":
         return report(args.ledger_dir, args.markdown)
+    if args.command == "recheck":
+        return recheck(args.tree, args.project, extra, args.ledger_dir)
     return noise(args.trees, extra)
 
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 RULES_DOC = ROOT / "docs" / "rules.md"
 EXAMPLE = "examples/vulnerable_app.py"
-SAMPLE_RULES = ("subprocess-shell-true", "file-created-without-exclusive-flag")
+SAMPLE_RULES = ("subprocess-shell-true", "tls-verification-disabled")
 
 
 def _replace_between(text: str, name: str, body: str) -> str:

@@ -117,7 +117,7 @@ def test_a_file_too_large_for_the_step_budget_is_reported_incomplete() -> None:
     body = "".join(f"    char *v{i} = getenv(\"X\"); system(v{i});\n" for i in range(400))
     code = "#include <stdlib.h>\nvoid f(void) {\n" + body + "}\n"
     report = engine.analyze([SourceFile("big.c", code, "c")], [rule_by_id("system-non-literal")],
-                            engine.Settings(dataflow_budget=200))
+                            engine.Settings(dataflow_budget=200, profile="audit"))
     assert [p.kind for p in report.problems] == [ProblemKind.LIMIT_EXCEEDED]
     assert "dataflow analysis stopped" in report.problems[0].detail
     assert report.findings  # what the analysis saw before it stopped is kept

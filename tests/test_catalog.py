@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import json
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +12,7 @@ import annotations
 from conftest import FIXTURES
 from helpers import run_rules
 from secreview import cwe
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import DOC_SECTIONS, RULE_ID, Rule, all_rules, code_blocks, doc_sections
 
 RULES = all_rules()
@@ -72,3 +74,55 @@ def test_fixture_exists_with_expect_and_ok(rule: type[Rule]) -> None:
     notes = annotations.parse(fixture.read_text(encoding="utf-8"))
     assert notes.of("expect", rule.id), "fixture needs at least one '# expect:'"
     assert notes.of("ok", rule.id), "fixture needs at least one '# ok:'"
+
+
+# -- the evidence gate: what the default profile may show ---------------------------------------
+
+LEDGER = FIXTURES.parent.parent / "bench" / "triage"
+MIN_JUDGED = 10
+MIN_PRECISION = 0.6
+
+
+def ledger_support(rule_id: str, ledger: Path = LEDGER) -> tuple[int, float]:
+    """(findings judged, true-or-defensible share) of a rule in the precision ledger."""
+    verdicts = [json.loads(line)["verdict"] for path in sorted(ledger.glob("*.jsonl"))
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip() and json.loads(line)["rule"] == rule_id]
+    good = sum(1 for verdict in verdicts if verdict in ("true", "defensible"))
+    return len(verdicts), (good / len(verdicts) if verdicts else 0.0)
+
+
+def measured_rules_without_support(rules, ledger: Path = LEDGER) -> list[str]:
+    """Rules shown by default on their measured precision that the ledger does not back."""
+    weak = []
+    for rule in rules:
+        if rule.evidence is Evidence.MEASURED:
+            judged, precision = ledger_support(rule.id, ledger)
+            if judged < MIN_JUDGED or precision < MIN_PRECISION:
+                weak.append(f"{rule.id}: {judged} judged, {precision:.0%} true or defensible")
+    return weak
+
+
+def test_rules_in_the_default_profile_on_measured_precision_are_backed_by_the_ledger() -> None:
+    """A rule without dataflow or definite evidence earns the default profile only on real code:
+    at least 10 judged findings in bench/triage/ and 60% of them true or defensible."""
+    assert measured_rules_without_support(RULES) == []
+
+
+def test_the_ledger_check_refuses_an_unproven_rule(tmp_path: Path) -> None:
+    class Unproven(Rule):
+        id = "unproven-rule"
+        evidence = Evidence.MEASURED
+
+    rows = [{"rule": "unproven-rule", "verdict": "true" if n < 5 else "false"} for n in range(12)]
+    (tmp_path / "demo.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert measured_rules_without_support([Unproven], tmp_path) == ["unproven-rule: 12 judged, 42% true or defensible"]
+    (tmp_path / "demo.jsonl").write_text("".join(json.dumps({**r, "verdict": "defensible"}) + "\n" for r in rows),
+                                         encoding="utf-8")
+    assert measured_rules_without_support([Unproven], tmp_path) == []
+
+
+def test_definite_evidence_is_declared_only_by_rules_whose_docs_say_why(rule: type[Rule]) -> None:
+    """DEFINITE means no safe reading; a rule claiming it explains the harm without conditions."""
+    if rule.evidence is Evidence.DEFINITE:
+        assert rule.severity >= Severity.MEDIUM and rule.confidence is Confidence.HIGH, rule.id

@@ -12,7 +12,8 @@ import pytest
 from conftest import REPO
 from secreview.report.text import NO_DEFECTS
 
-VULNERABLE = 'import subprocess\n\ndef run(name):\n    subprocess.run("ls " + name, shell=True)\n'
+VULNERABLE = ('import subprocess\nfrom flask import request\ndef run():\n'
+              '    subprocess.run("ls " + request.args["name"], shell=True)\n')  # attacker data: shown by default
 CLEAN = 'import subprocess\n\ndef run(name):\n    subprocess.run(["ls", name])\n'
 
 

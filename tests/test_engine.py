@@ -31,7 +31,7 @@ class _Twice(_Crashing):
 
 
 def _analyze(rules, **settings):
-    return engine.analyze([SourceFile("a.py", CODE, "python")], rules, engine.Settings(**settings))
+    return engine.analyze([SourceFile("a.py", CODE, "python")], rules, engine.Settings(**{"profile": "audit", **settings}))
 
 
 def test_crashing_rule_is_reported_not_fatal() -> None:
@@ -91,7 +91,7 @@ def test_rules_of_one_family_give_one_finding_per_line() -> None:
     code = "import os, subprocess\ndef f(cmd):\n    os.system(cmd); subprocess.call(cmd, shell=True)\n"
     rules = [rule_by_id("os-system-non-literal"), rule_by_id("subprocess-shell-true")]
     assert rules[0].family == rules[1].family
-    report = engine.analyze([SourceFile("a.py", code, "python")], rules, engine.Settings())
+    report = engine.analyze([SourceFile("a.py", code, "python")], rules, engine.Settings(profile="audit"))
     assert len(report.findings) == 1
     kept = report.findings[0]
     other = ({r.id for r in rules} - {kept.rule_id}).pop()

@@ -24,7 +24,8 @@ def review(*args: str) -> tuple[int, str, str]:
     previous = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = out, err
     try:
-        status = cli.main(["--no-cache", "-j", "1", *args])
+        # the audit profile: these inputs test reading and reporting, not the evidence gate
+        status = cli.main(["--no-cache", "-j", "1", "--profile", "audit", *args])
     finally:
         sys.stdout, sys.stderr = previous
     return status, out.getvalue(), err.getvalue()

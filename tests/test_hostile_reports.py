@@ -20,7 +20,7 @@ HOSTILE_NAME = "evil\n1. fake.py:1  CRITICAL\x1b[2J\u202e.py"
 
 
 def _report(path: str = "app.py") -> Report:
-    return engine.analyze([SourceFile(path, CODE, "python")], all_rules(), engine.Settings())
+    return engine.analyze([SourceFile(path, CODE, "python")], all_rules(), engine.Settings(profile="audit"))
 
 
 def test_text_and_markdown_open_with_the_most_severe_finding() -> None:
@@ -53,7 +53,7 @@ def test_names_with_newlines_and_escapes_are_escaped_in_text_and_markdown() -> N
 
 def test_code_with_terminal_escapes_is_shown_escaped_in_the_text_excerpt() -> None:
     code = 'import os\nos.system(input() + "\x1b[2J")\n'
-    report = engine.analyze([SourceFile("app.py", code, "python")], all_rules(), engine.Settings())
+    report = engine.analyze([SourceFile("app.py", code, "python")], all_rules(), engine.Settings(profile="audit"))
     rendered = text.render(report)
     assert report.findings and "\x1b" not in rendered and "\\x1b[2J" in rendered
 

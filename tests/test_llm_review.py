@@ -84,7 +84,7 @@ def mixed_reply(user_text: str) -> dict:
 
 def run_review(server: FakeModelServer, code: str = APP, settings: engine.Settings | None = None,
                environ: dict | None = None, **config_values: object) -> Report:
-    settings = settings or engine.Settings()
+    settings = settings or engine.Settings(profile="audit")
     source = SourceFile("app.py", code, "python")
     static = engine.analyse([source], all_rules(), settings)
     values = {"base_url": server.openai_url, "model": "fake-model", "cache": False, "retry_delay": 0.0,
@@ -94,7 +94,7 @@ def run_review(server: FakeModelServer, code: str = APP, settings: engine.Settin
 
 
 def static_only(code: str = APP) -> Report:
-    return engine.analyze([SourceFile("app.py", code, "python")], all_rules(), engine.Settings())
+    return engine.analyze([SourceFile("app.py", code, "python")], all_rules(), engine.Settings(profile="audit"))
 
 
 def rule_ids(report: Report) -> list[str]:

@@ -46,7 +46,7 @@ def test_python312_code_is_analysed() -> None:
 def test_broken_code_is_analysed_where_it_recovers_and_said_so() -> None:
     text = "import subprocess\ndef broken(:\n    pass\nsubprocess.call('x' + y, shell=True)\n"
     report = engine.analyze([SourceFile("b.py", text, "python")], [rule_by_id("subprocess-shell-true")],
-                            engine.Settings())
+                            engine.Settings(profile="audit"))
     assert [f.location.start_line for f in report.findings] == [_line_of(text, "subprocess.call(")]
     assert [p.kind for p in report.problems] == [ProblemKind.PARSE_ERRORS]
     assert "line" in report.problems[0].detail

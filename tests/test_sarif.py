@@ -49,7 +49,7 @@ def _validate(document: dict) -> None:
 
 
 def _report(problems=()):
-    settings = engine.Settings(min_confidence=Confidence.LOW)
+    settings = engine.Settings(min_confidence=Confidence.LOW, profile="audit")
     return engine.analyze([SourceFile("pkg/mod ule.py", VULNERABLE, "python")], all_rules(), settings, problems)
 
 
@@ -71,7 +71,7 @@ def test_sarif_of_findings_validates() -> None:
 
 def test_sarif_of_empty_and_incomplete_run_validates() -> None:
     problem = FileProblem("bad.py", ProblemKind.UNDECODABLE, "not valid utf-8")
-    settings = engine.Settings()
+    settings = engine.Settings(profile="audit")
     report = engine.analyze([], all_rules(), settings, [problem])
     document = sarif.to_data(report, all_rules(), notes=["a note"])
     _validate(document)
@@ -94,7 +94,7 @@ def test_sarif_code_flow_validates() -> None:
 def test_fingerprints_survive_line_shifts() -> None:
     before = _report().findings
     shifted_text = "# a new comment\n\n" + VULNERABLE.replace("    ", "      ")
-    settings = engine.Settings(min_confidence=Confidence.LOW)
+    settings = engine.Settings(min_confidence=Confidence.LOW, profile="audit")
     after = engine.analyze([SourceFile("pkg/mod ule.py", shifted_text, "python")], all_rules(), settings).findings
     assert [f.fingerprint for f in before] == [f.fingerprint for f in after]
     assert [f.location.start_line for f in before] != [f.location.start_line for f in after]

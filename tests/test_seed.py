@@ -14,12 +14,25 @@ SEED = REPO.parent / "shared" / "seed" / "review-prompt-imagebackend.txt"
 pytestmark = pytest.mark.skipif(not SEED.is_file(), reason="needs ../shared/seed beside the repository")
 
 
+def _review(*options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "secreview", "--format", "json", *options, "--prompt", str(SEED)],
+                          capture_output=True, text=True, timeout=120)
+
+
 @pytest.fixture(scope="module")
 def findings() -> list[dict]:
-    result = subprocess.run([sys.executable, "-m", "secreview", "--format", "json", "--prompt", str(SEED)],
-                            capture_output=True, text=True, timeout=120)
+    """Every check's findings (the audit profile): the race-prone file handling the seed is about."""
+    result = _review("--profile", "audit")
     assert result.returncode == 1, result.stderr
     return json.loads(result.stdout)["findings"]
+
+
+def test_the_default_review_shows_only_findings_with_evidence_and_counts_the_rest() -> None:
+    result = _review()
+    report = json.loads(result.stdout)
+    assert all(f["evidence"] for f in report["findings"])
+    assert report["summary"]["suppressed"].get("audit-profile", 0) >= 2, "the audit findings are counted"
+    assert result.returncode == (1 if report["findings"] else 0)
 
 
 def _at(findings: list[dict], rule: str, lines: range) -> list[dict]:

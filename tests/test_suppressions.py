@@ -21,7 +21,7 @@ SHELL = 'subprocess.run("ls " + name, shell=True)'
 def _review(code: str, path: str = "app.py", language: str = "python", **settings):
     rules = [rule_by_id("subprocess-shell-true"), rule_by_id("os-system-non-literal"),
              rule_by_id("suppression-without-reason"), rule_by_id("pickle-unsafe-load")]
-    return engine.analyze([SourceFile(path, code, language)], rules, engine.Settings(**settings))
+    return engine.analyze([SourceFile(path, code, language)], rules, engine.Settings(**{"profile": "audit", **settings}))
 
 
 def _shell(comment: str = "", above: str = "") -> str:
@@ -97,7 +97,7 @@ def test_foreign_suppressions_of_other_checks_do_not_apply(comment: str) -> None
 def test_c_comments_suppress_too() -> None:
     code = ('#include <stdlib.h>\nvoid run(const char *cmd) {\n'
             '    system(cmd); // secreview: ignore[system-non-literal] cmd is built from constants in main\n}\n')
-    report = engine.analyze([SourceFile("a.c", code, "c")], [rule_by_id("system-non-literal")], engine.Settings())
+    report = engine.analyze([SourceFile("a.c", code, "c")], [rule_by_id("system-non-literal")], engine.Settings(profile="audit"))
     assert report.findings == () and report.suppressed[0].suppression.because is HiddenBecause.INLINE
 
 

@@ -19,7 +19,7 @@ CODE = ('import subprocess, yaml\n\n\ndef handler(name, blob):\n    subprocess.r
 
 
 def _report() -> Report:
-    return engine.analyze([SourceFile("app.py", CODE, "python")], all_rules(), engine.Settings())
+    return engine.analyze([SourceFile("app.py", CODE, "python")], all_rules(), engine.Settings(profile="audit"))
 
 
 def test_markdown_has_a_pillar_table_then_each_finding() -> None:

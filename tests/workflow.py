@@ -60,11 +60,22 @@ class Run:
         return [(f["location"]["path"], f["location"]["start_line"], f["rule_id"]) for f in self.json["findings"]]
 
 
-def secreview(cwd: Path, *args: str, stdin: bytes = b"", capsys=None, monkeypatch=None) -> Run:
-    """Run the command line in this process (fast: no interpreter start, rules imported once)."""
+SUBCOMMANDS = ("rules", "explain", "config", "cache")
+
+
+def secreview(cwd: Path, *args: str, stdin: bytes = b"", capsys=None, monkeypatch=None,
+              profile: str | None = "audit") -> Run:
+    """Run the command line in this process (fast: no interpreter start, rules imported once).
+
+    Reviews run with `--profile audit` unless told otherwise: these tests exercise the workflow (diffs,
+    baselines, suppressions, caches) on small examples whose findings need no evidence; the evidence
+    gate itself is tested with `profile="default"`, or `None` for no flag at all.
+    """
     monkeypatch.chdir(cwd)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
     capsys.readouterr()
+    if profile is not None and (not args or args[0] not in SUBCOMMANDS):
+        args = ("--profile", profile, *args)
     status = cli.main(list(args))
     captured = capsys.readouterr()
     return Run(status, captured.out, captured.err)

@@ -129,6 +129,10 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
                        help="do not run these rule ids (comma separated, repeatable; 'prefix*' allowed)")
     group.add_argument("--include-tests", action=argparse.BooleanOptionalAction,
                        help="show findings in test code (default: hidden and counted)")
+    group.add_argument("--profile", choices=triage.PROFILES,
+                       help="default: findings with evidence (attacker data reaching them, an insecure use with "
+                            "no safe reading, or a rule proven on real code); audit: also the hardening and "
+                            "code-quality checks (default: default)")
     group.add_argument("--language", metavar="LANG",
                        help="language of stdin or of files whose extension does not say it")
     group.add_argument("--prompt", action="append", default=[], metavar="FILE",
@@ -191,6 +195,7 @@ def _flag_values(args: argparse.Namespace) -> dict[str, object]:
         "max-file-size": args.max_file_size,
         "jobs": args.jobs,
         "include-tests": args.include_tests,
+        "profile": args.profile,
         "honor-foreign-suppressions": args.honor_foreign_suppressions,
         "dataflow-budget": args.dataflow_budget,
         "file-timeout": args.file_timeout,
@@ -278,6 +283,7 @@ def _settings(run: _Run, accepted: frozenset[str]) -> engine.Settings:
         min_confidence=Confidence.parse(str(values["min-confidence"])),
         dataflow_budget=int(values["dataflow-budget"]),  # type: ignore[arg-type]
         include_tests=bool(values["include-tests"]),
+        profile=str(values["profile"]),
         honor_foreign_suppressions=bool(values["honor-foreign-suppressions"]),
         per_path_ignores=values["per-path-ignores"],  # type: ignore[arg-type]
         per_path_ignores_origin=values.origins["per-path-ignores"],

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from secreview import sources
-from secreview.model import Confidence, Severity
+from secreview.model import PROFILES, Confidence, Severity
 
 CONFIG_NAMES = ("secreview.toml", "pyproject.toml")
 DIFF_SCOPES = ("line", "function", "file")
@@ -144,6 +144,12 @@ def _scope(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+def _profile(value: object) -> str:
+    if value not in PROFILES:
+        raise ValueError(f"must be one of {', '.join(PROFILES)}")
+    return value  # type: ignore[return-value]
+
+
 def _per_path(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(value, dict):
         raise ValueError('must be a table of glob = ["rule-id", ...]')
@@ -167,6 +173,7 @@ KEYS: dict[str, Key] = {
     "max-file-size": Key(sources.DEFAULT_MAX_FILE_SIZE, _size, "larger files are skipped and reported (bytes)"),
     "jobs": Key(None, _positive_int, "files analysed in parallel (default: the number of CPUs)"),
     "include-tests": Key(False, _boolean, "show findings in test code"),
+    "profile": Key("default", _profile, "default: findings with evidence; audit: every check"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
     "file-timeout": Key(None, _optional_seconds, "seconds per file before it is reported incomplete"),

@@ -62,7 +62,7 @@ _MAX_CODE_VALUE = 100
 # Below this many files to analyse, starting worker processes costs more than it saves.
 MIN_FILES_PER_WORKER = 4
 # Bump when the per-file result changes shape or meaning (it is part of every cache key).
-RESULT_FORMAT = "1"
+RESULT_FORMAT = "2"  # 2: findings carry their evidence
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,7 @@ class Settings:
     baseline_origin: str = "the baseline"
     project_root: str = ""  # absolute; test code and fingerprints look at paths below it
     file_timeout: float | None = None  # seconds per file before its analysis stops (incomplete)
+    profile: str = "default"  # "default": findings with evidence; "audit": every finding
 
 
 @dataclass
@@ -463,6 +464,7 @@ class _FindingBuilder:
             trace=tuple(TraceStep(self._location(node), note) for node, note in hit.trace),
             excerpt=self._excerpt(location),
             fix=self._fix(hit.rewrite),
+            evidence=hit.evidence or rule.evidence,
         )
 
     def _fix(self, rewrite: Rewrite | None) -> Fix | None:

@@ -103,6 +103,32 @@ class ExcerptLine:
     flagged: bool
 
 
+# What a review shows: "default" only findings with evidence, "audit" every finding.
+PROFILES = ("default", "audit")
+AUDIT_PROFILE = "audit"
+
+
+class Evidence(enum.Enum):
+    """Why a finding is shown by default (DESIGN.md, "Evidence and profiles"); without one it is an audit finding."""
+
+    DATAFLOW = "dataflow"    # a dataflow trace from attacker-controlled (remote) input reaches the defect
+    DEFINITE = "definite"    # an insecure use with no safe reading (verification off, an unsafe loader, gets())
+    MEASURED = "measured"    # the rule's precision on real code, judged in the ledger (bench/triage/), earns it
+    REVIEWER = "reviewer"    # a claim of the LLM reviewer the user asked for (--llm), verified against the code
+
+    @property
+    def explanation(self) -> str:
+        return _EVIDENCE_EXPLANATIONS[self]
+
+
+_EVIDENCE_EXPLANATIONS = {
+    Evidence.DATAFLOW: "attacker-controlled input reaches it (see the trace)",
+    Evidence.DEFINITE: "an insecure use with no safe reading",
+    Evidence.MEASURED: "a rule whose findings on real projects were judged worth fixing",
+    Evidence.REVIEWER: "a model reviewer's claim, verified against the code",
+}
+
+
 class HiddenBecause(enum.Enum):
     """Why a finding is kept in the machine-readable reports but not shown or counted as a defect."""
 
@@ -111,6 +137,7 @@ class HiddenBecause(enum.Enum):
     PER_PATH = "per-path-ignore"         # per-path-ignores in the configuration
     BASELINE = "baseline"                # accepted earlier (--baseline FILE)
     TEST_CODE = "test-code"              # in test code (--include-tests shows it)
+    AUDIT = "audit-profile"              # no evidence: a hardening or code-quality check (--profile audit shows it)
     FILTER = "filter"                    # below --min-severity / --min-confidence
 
     @property
@@ -146,6 +173,8 @@ class Finding:
     annotations: tuple[str, ...] = ()
     # Set when the finding is hidden (suppressed, baselined, in test code, filtered): kept, marked, not counted.
     suppression: Suppression | None = None
+    # Why it is shown by the default profile; None: only the audit profile shows it.
+    evidence: Evidence | None = None
     pillar: int = field(init=False)
 
     def __post_init__(self) -> None:

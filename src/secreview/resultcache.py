@@ -45,6 +45,7 @@ from secreview.engine import FileResult
 from secreview.model import (
     Confidence,
     Edit,
+    Evidence,
     ExcerptLine,
     FileProblem,
     Finding,
@@ -299,6 +300,8 @@ def finding_to_data(finding: Finding) -> dict:
                        "edits": [[_location(e.location), e.replacement] for e in finding.fix.edits]}
     if finding.suppression is not None:
         data["suppression"] = [finding.suppression.because.value, finding.suppression.justification]
+    if finding.evidence is not None:
+        data["evidence"] = finding.evidence.value
     return data
 
 
@@ -318,6 +321,7 @@ def finding_from_data(data: dict) -> Finding:
             Edit(_location_from(loc), _str(text)) for loc, text in _list(fix["edits"])), _bool(fix["safe"])),
         suppression=None if suppression is None else Suppression(HiddenBecause(suppression[0]),
                                                                  _str(suppression[1])),
+        evidence=Evidence(data["evidence"]) if "evidence" in data else None,
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pathspec
 
-from secreview.model import Analysis, Finding, HiddenBecause, Report, Suppression
+from secreview.model import AUDIT_PROFILE, PROFILES, Analysis, Finding, HiddenBecause, Report, Suppression
 from secreview.rules import id_matches
 from secreview.testcode import is_test_path, relative_to
 
@@ -80,6 +80,8 @@ def _hidden_because(finding: Finding, settings, per_path: _PerPathIgnores,
         return Suppression(HiddenBecause.BASELINE, f"accepted in {settings.baseline_origin}")
     if not settings.include_tests and finding.location.path in test_files:
         return Suppression(HiddenBecause.TEST_CODE, "in test code (--include-tests shows it)")
+    if settings.profile != AUDIT_PROFILE and finding.evidence is None:
+        return Suppression(HiddenBecause.AUDIT, "no evidence: an audit-profile check (--profile audit shows it)")
     if finding.severity < settings.min_severity:
         return Suppression(HiddenBecause.FILTER, f"severity below --min-severity {settings.min_severity.value}")
     if finding.confidence < settings.min_confidence:

@@ -29,7 +29,7 @@ from secreview.llm.chunking import Chunk
 from secreview.llm.client import MalformedReply
 from secreview.llm.redact import REDACTED
 from secreview.model import (
-    LLM_RULE_ID, Confidence, ExcerptLine, Finding, Location, Origin, Severity,
+    LLM_RULE_ID, Confidence, Evidence, ExcerptLine, Finding, Location, Origin, Severity,
 )
 
 EVIDENCE_DISTANCE = 3
@@ -323,6 +323,7 @@ def _finding(claim: Claim, span: tuple[int, int], view: FileView) -> Finding:
         description=claim.description,
         solution=claim.solution,
         origin=Origin.LLM,
+        evidence=Evidence.REVIEWER,
         excerpt=_excerpt(original, first, last),
         fingerprint=_fingerprint(claim.cwe, view.path, original[first - 1:last]),
     )

@@ -48,6 +48,7 @@ def finding_dict(finding: Finding) -> dict:
                     for line in finding.excerpt],
         "fingerprint": finding.fingerprint,
         "annotations": list(finding.annotations),
+        "evidence": None if finding.evidence is None else finding.evidence.value,
         "suppression": None if finding.suppression is None else {
             "reason": finding.suppression.because.value,
             "kind": "inSource" if finding.suppression.because.in_source else "external",

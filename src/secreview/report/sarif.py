@@ -111,6 +111,7 @@ def _result(finding: Finding, rule_index: int) -> dict:
             "severity": finding.severity.value,
             "confidence": finding.confidence.value,
             "origin": finding.origin.value,
+            "evidence": None if finding.evidence is None else finding.evidence.value,
             "solution": finding.solution,
         },
     }

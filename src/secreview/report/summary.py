@@ -24,6 +24,7 @@ HIDDEN_LABELS = {
     HiddenBecause.PER_PATH: "ignored by per-path-ignores",
     HiddenBecause.BASELINE: "in the baseline",
     HiddenBecause.TEST_CODE: "in test code (--include-tests shows them)",
+    HiddenBecause.AUDIT: "audit checks without evidence (--profile audit shows them)",
     HiddenBecause.FILTER: "below the severity/confidence filters",
 }
 

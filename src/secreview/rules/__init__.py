@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import tree_sitter as ts
 
 from secreview.lang import shorten  # noqa: F401  (rules quote code through it: `from secreview.rules import shorten`)
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -63,6 +63,7 @@ class Hit:
     note: str = ""  # a paragraph appended to the description, specific to this hit
     data: ts.Node | None = None  # the expression carrying the data the defect depends on
     rewrite: Rewrite | None = None  # a mechanical fix, when one exists
+    evidence: Evidence | None = None  # this hit's own evidence (a dataflow trace from attacker input)
 
 
 class Rule:
@@ -76,6 +77,10 @@ class Rule:
     description: ClassVar[str]
     solution: ClassVar[str]
     family: ClassVar[str | None] = None  # rules of one family report one finding per line (the strongest)
+    # What earns every hit of this rule a place in the default profile (DEFINITE or MEASURED); None: only
+    # hits carrying their own evidence (a dataflow trace from attacker input) are shown by default, the
+    # rest belong to the audit profile.  MEASURED needs the ledger's support (tests/test_catalog.py).
+    evidence: ClassVar[Evidence | None] = None
     language: ClassVar[str] = "python"
     # Every language the rule reviews; empty means just `language`.  A C rule sets
     # ("c", "cpp"): C code is reviewed the same way inside C++ files.

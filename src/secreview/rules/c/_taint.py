@@ -16,7 +16,7 @@ from typing import ClassVar
 from secreview import taint
 from secreview.lang.c_family.dataflow import input_origin, provenance
 from secreview.lang.c_family.file import CFile
-from secreview.model import Confidence
+from secreview.model import Confidence, Evidence
 from secreview.rules import AnalysisLimitExceeded, Hit, shorten
 from secreview.rules._dataflow import source_note, trace_of
 
@@ -57,4 +57,5 @@ class TaintJudged:
         sink = f"`{shorten(file.text_of(hit.node), 60)}`"
         confidence = Confidence.HIGH if verdict.kind == "source" else hit.confidence or self.confidence  # type: ignore[attr-defined]
         return replace(hit, confidence=confidence, trace=trace_of(verdict) + ((hit.node, "reaches the sink"),),
-                       note=source_note(file, verdict, sink))
+                       note=source_note(file, verdict, sink),
+                       evidence=Evidence.DATAFLOW if verdict.kind == "source" else hit.evidence)

@@ -43,7 +43,7 @@ from __future__ import annotations
 from secreview.lang.c_family.buffers import capacity_range
 from secreview.lang.c_family.expressions import int_value
 from secreview.lang.c_family.file import Call, CFile
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import shorten
 from secreview.rules.c import CCallRule
 
@@ -62,6 +62,7 @@ class CopySizeExceedsDestination(CCallRule):
     cwe = 805
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = tuple(_SIZED)
     message = "`{callee}` may write {size} bytes into `{destination}`, which holds {room}"
     description = (

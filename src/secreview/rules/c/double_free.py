@@ -51,7 +51,7 @@ from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.lifetime import released_pointers, uses_after
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
 
@@ -61,6 +61,7 @@ class DoubleFree(CRule):
     cwe = 415
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "`{name}` is released again after `{release}` on line {free_line}"
     description = (
         "`{name}` was already released on line {free_line} and nothing reassigned it since, so `{code}` frees "

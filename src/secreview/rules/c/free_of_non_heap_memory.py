@@ -56,7 +56,7 @@ from secreview.lang.c_family import flow
 from secreview.lang.c_family.buffers import STACK_ALLOCATORS
 from secreview.lang.c_family.file import Call, CFile, strip_casts
 from secreview.lang.c_family.lifetime import is_reference
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.c import CCallRule
 
@@ -68,6 +68,7 @@ class FreeOfNonHeapMemory(CCallRule):
     cwe = 590
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = ("free", "g_free", "cfree")
     message = "`{callee}` releases {what}, which was never allocated on the heap"
     description = (

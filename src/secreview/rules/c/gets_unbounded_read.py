@@ -40,7 +40,7 @@ void ask_name(void) {
 
 from __future__ import annotations
 
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules.c import CCallRule
 
 
@@ -49,6 +49,7 @@ class GetsUnboundedRead(CCallRule):
     cwe = 242
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = ("gets", "_getws")
     message = "`{callee}` reads a line of any length into a fixed buffer: {code}"
     description = (

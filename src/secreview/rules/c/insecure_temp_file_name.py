@@ -48,7 +48,7 @@ from secreview.lang.c_family import flow
 from secreview.lang.c_family.expressions import same_expression
 from secreview.lang.c_family.file import Call, CFile
 from secreview.lang.c_family.lifetime import bound_identifier
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules.c import CCallRule
 
 _IN_PLACE = frozenset({"mktemp", "_mktemp", "_wmktemp", "_mktemp_s"})  # fill in their template argument
@@ -60,6 +60,7 @@ class InsecureTempFileName(CCallRule):
     cwe = 377
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = ("tmpnam", "tmpnam_r", "tempnam", "mktemp", "_tempnam", "_mktemp", "_wtmpnam", "_wtempnam",
                "_wmktemp", "_tmpnam", "_mktemp_s", "tmpnam_s")
     message = "`{callee}` returns a temporary file name without creating the file (race)"

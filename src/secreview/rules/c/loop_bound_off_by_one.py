@@ -41,7 +41,7 @@ from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.loops import counting_loops, indexed_accesses
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.c import CRule
 
@@ -51,6 +51,7 @@ class LoopBoundOffByOne(CRule):
     cwe = 193
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "Loop reaches index {bound} of `{buffer}`, which has only {bound} elements"
     description = (
         "The loop runs while `{variable} <= {bound}`, and `{access}` uses `{variable}` as the index, but "

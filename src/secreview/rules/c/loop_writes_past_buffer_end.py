@@ -44,7 +44,7 @@ from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.loops import counting_loops, indexed_accesses
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.c import CRule
 
@@ -54,6 +54,7 @@ class LoopWritesPastBufferEnd(CRule):
     cwe = 787
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "Loop writes `{access}` up to index {last}, but `{buffer}` holds {length} elements"
     description = (
         "The loop's condition lets `{variable}` reach {last}, and `{access}` is assigned on every pass, but "

@@ -41,7 +41,7 @@ void drop_privileges(uid_t uid, gid_t gid) {
 from __future__ import annotations
 
 from secreview.lang.c_family.file import Call, CFile
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules.c import CCallRule
 
 
@@ -50,6 +50,7 @@ class PrivilegeDropUnchecked(CCallRule):
     cwe = 273
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = ("setuid", "setgid", "seteuid", "setegid", "setreuid", "setregid", "setresuid", "setresgid",
                "setgroups", "initgroups")
     message = "Result of `{callee}` is ignored: a failed privilege change goes unnoticed"

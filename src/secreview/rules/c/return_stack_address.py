@@ -44,7 +44,7 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile, Variable, strip_casts
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
 
@@ -54,6 +54,7 @@ class ReturnStackAddress(CRule):
     cwe = 562
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "Function returns the address of local `{name}`"
     description = (
         "`{code}` hands the caller a pointer into this function's stack frame (`{name}` is a local "

@@ -40,7 +40,7 @@ from __future__ import annotations
 from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import Call, CFile
 from secreview.lang.c_family.formats import scanf_conversions
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import shorten
 from secreview.rules.c import CCallRule
 
@@ -53,6 +53,7 @@ class ScanfUnboundedString(CCallRule):
     cwe = 120
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = tuple(name for name in _FORMAT_INDEX if not name.endswith("_s"))
     message = "`{conversion}` in `{callee}` reads a word of any length into {target}"
     description = (

@@ -45,7 +45,7 @@ from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.lifetime import released_pointers, uses_after
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
 
@@ -55,6 +55,7 @@ class UseAfterFree(CRule):
     cwe = 416
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "`{name}` is used after it was freed on line {free_line}"
     description = (
         "`{name}` was released on line {free_line} (`{release}`) and is used again here without being "

@@ -46,7 +46,7 @@ import tree_sitter as ts
 from secreview.lang.c_family import flow
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.lifetime import HEAP, Resource, acquisitions, releases
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CppRule
 
@@ -59,6 +59,7 @@ class MismatchedDeallocation(CppRule):
     cwe = 762
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "`{name}` allocated with `{acquired}` is released with `{released}`"
     description = (
         "`{name}` was allocated with `{acquired}` on line {acquired_line} but `{code}` releases it with "

@@ -24,7 +24,7 @@ import tree_sitter as ts
 from secreview import taint
 from secreview.knowledge import registry
 from secreview.lang.python.file import Call, PyFile
-from secreview.model import Confidence
+from secreview.model import Confidence, Evidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule
 from secreview.rules._dataflow import STRENGTH as _STRENGTH, source_note, trace_of
 from secreview.rules import shorten
@@ -56,7 +56,7 @@ class TaintAware:
             return None
         how = f"code that inserts {verdict.label.name}"
         return Hit(call.node, {"how": how, "values": "the request values", "argument": shorten(file.text_of(node)),
-                               **values}, data=node)
+                               **values}, data=node, evidence=Evidence.DATAFLOW)
 
     def data_nodes(self, file: PyFile, hit: Hit) -> list[ts.Node]:
         """The nodes whose data decides this hit: the hit's own, else every argument of the call."""
@@ -93,7 +93,8 @@ class TaintAware:
         if verdict.from_source:
             return Hit(hit.node, hit.values, hit.end_node, Confidence.HIGH, hit.severity,
                        trace_of(verdict) + ((hit.node, "reaches the sink"),),
-                       source_note(file, verdict, f"`{shorten(file.text_of(hit.node), 60)}`"), hit.data)
+                       source_note(file, verdict, f"`{shorten(file.text_of(hit.node), 60)}`"), hit.data,
+                       evidence=Evidence.DATAFLOW)
         return hit
 
 
@@ -137,7 +138,8 @@ class TaintSinkRule(Rule):
                                       "source": verdict.label.name},
                           confidence=confidence,
                           trace=trace_of(verdict) + ((call_node, f"reaches {description}"),),
-                          note=source_note(file, verdict, description))
+                          note=source_note(file, verdict, description),
+                          evidence=Evidence.DATAFLOW if verdict.from_source else None)
         _finish(analysis)
 
     @staticmethod

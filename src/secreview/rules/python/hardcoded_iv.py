@@ -48,7 +48,7 @@ import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.origins import binding_values, bound_receivers
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule, shorten
 
 _MODES = {f"cryptography.hazmat.primitives.ciphers.modes.{name}": (0, keyword)
@@ -67,6 +67,7 @@ class HardcodedIv(Rule):
     cwe = 1204
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "Constant IV/nonce `{iv}` used for encryption: {code}"
     description = (
         "`{code}` encrypts with the fixed IV/nonce `{iv}`, the same for every message. In CBC equal "

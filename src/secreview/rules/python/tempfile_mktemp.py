@@ -40,7 +40,7 @@ def write_report(data):
 
 from __future__ import annotations
 
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules.python import CallRule
 
 
@@ -49,6 +49,7 @@ class TempfileMktemp(CallRule):
     cwe = 377
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = ("tempfile.mktemp", "os.tempnam", "os.tmpnam")
     message = "Insecure temporary file name from `{callee}`: {code}"
     description = (

@@ -56,7 +56,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import NOT_CONSTANT, PyFile
 from secreview.lang.python.references import in_lookup_table, is_mapping_key, references_to, report_node
 from secreview.lang.python.strings import constant_string
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
 
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
@@ -89,6 +89,9 @@ class TlsVerificationDisabled(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
+        # A literal switch on the call that connects (`verify=False`, `wrap_socket` without `cert_reqs`) has no
+        # safe reading; `CERT_NONE` or `check_hostname = False` on a context may be overridden where the context
+        # is used (requests applies its own `verify=` to a mounted adapter's context): audit profile.
         yield from self._keyword_switches(file)
         yield from self._attribute_switches(file)
         for node, name in references_to(file, _UNVERIFIED):
@@ -106,7 +109,8 @@ class TlsVerificationDisabled(Rule):
                 yield Hit(call.node, {
                     "what": "`ssl.wrap_socket()` defaults to `cert_reqs=CERT_NONE` and never checks the host name "
                             "(it was removed in Python 3.12)",
-                    "fix": "Use `ssl.create_default_context().wrap_socket(sock, server_hostname=host)`."})
+                    "fix": "Use `ssl.create_default_context().wrap_socket(sock, server_hostname=host)`."},
+                    evidence=Evidence.DEFINITE)
             elif file.qualified_name(cert_reqs) != "ssl.CERT_NONE":  # CERT_NONE is reported as a reference
                 yield Hit(call.node, {
                     "what": "`ssl.wrap_socket()` never checks the host name, so a valid certificate issued for "
@@ -134,7 +138,8 @@ class TlsVerificationDisabled(Rule):
                     continue
                 yield Hit(call.node, {"what": f"`{keyword}=False` makes `{call.name or call.method}` accept any "
                                               "certificate for any host",
-                                      "fix": f"Remove `{keyword}=False` (verification is on by default)."})
+                                      "fix": f"Remove `{keyword}=False` (verification is on by default)."},
+                          evidence=Evidence.DEFINITE)
                 break
             cert_reqs = constant_string(file, call.kwargs.get("cert_reqs"))
             if cert_reqs is not None and cert_reqs.upper() in ("CERT_NONE", "NONE"):
@@ -161,7 +166,8 @@ class TlsVerificationDisabled(Rule):
             elif attribute == "verify" and http_file:
                 yield Hit(assign, {"what": f"`{file.text_of(left)} = False` disables certificate verification for "
                                            "every request made through this session or client",
-                                   "fix": "Remove the assignment (sessions verify by default)."})
+                                   "fix": "Remove the assignment (sessions verify by default)."},
+                          evidence=Evidence.DEFINITE)
 
 
 def _is_constant_true(file: PyFile, node: ts.Node | None) -> bool:

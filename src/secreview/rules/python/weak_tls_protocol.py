@@ -45,7 +45,7 @@ from collections.abc import Iterator
 
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.references import in_lookup_table, is_mapping_key, references_to, report_node
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
 
 _WEAK: dict[str, str] = {}
@@ -60,6 +60,7 @@ class WeakTlsProtocol(Rule):
     cwe = 327
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "Obsolete protocol {protocol} selected: {code}"
     description = (
         "`{code}` selects {protocol} through `{constant}`. SSLv2/SSLv3 are broken (DROWN, POODLE) and "

@@ -50,7 +50,7 @@ from collections.abc import Iterator
 
 from secreview.lang.python.constants import mode_value
 from secreview.lang.python.file import Call, PyFile
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule, shorten
 
 # callee -> (position, keyword) of the mode, and whether the umask applies
@@ -65,6 +65,7 @@ class WorldWritablePermissions(Rule):
     cwe = 732
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "World-writable mode {mode} set by `{callee}`: {code}"
     description = (
         "`{code}` gives mode {mode}, which lets every user on the machine write to this file or "

@@ -54,7 +54,7 @@ from collections.abc import Iterator
 
 from secreview.lang.python.constants import constant_truthy
 from secreview.lang.python.file import NOT_CONSTANT, Call, PyFile
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
@@ -78,6 +78,7 @@ class XmlParserExternalEntities(TaintAware, CallRule):
     cwe = 611
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = _PARSERS + _COMPAT + _ITERPARSE
     methods = ("setFeature",)
     message = "XML parser `{callee}` loads external entities: {reason}"

@@ -43,7 +43,7 @@ from __future__ import annotations
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.strings import argument_text
 from secreview.lang.python.syntax import unwrap
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import CallRule
 from secreview.rules.python._taint import TaintAware
@@ -69,6 +69,7 @@ class YamlUnsafeLoad(TaintAware, CallRule):
     cwe = 502
     severity = Severity.HIGH
     confidence = Confidence.HIGH
+    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     callees = _LOADER_TAKING + _UNSAFE_SHORTCUTS + _FULL_SHORTCUTS
     message = "`{callee}` parses non-constant YAML with {loader}"
     description = (

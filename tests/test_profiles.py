@@ -1,0 +1,86 @@
+"""The evidence gate: the default profile shows findings with evidence; the audit profile shows every check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow import secreview, write
+
+from secreview import engine
+from secreview.model import Evidence, HiddenBecause
+from secreview.rules import all_rules
+from secreview.sources import SourceFile
+
+APP = '''import subprocess
+import tempfile
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/list")
+def listing():
+    subprocess.run("ls " + request.args["dir"], shell=True)
+    return "ok"
+
+
+def backup(name):
+    subprocess.run("tar czf /backup.tgz " + name, shell=True)
+
+
+def scratch():
+    return tempfile.mktemp()
+
+
+def fetch_all(items):
+    return sum(items) / len(items)
+'''
+
+
+def _report(profile: str):
+    return engine.analyze([SourceFile("app.py", APP, "python")], all_rules(), engine.Settings(profile=profile))
+
+
+def _line(snippet: str) -> int:
+    return next(n for n, text in enumerate(APP.splitlines(), 1) if snippet in text)
+
+
+def test_default_shows_attacker_data_and_definite_uses_and_counts_the_rest() -> None:
+    report = _report("default")
+    shown = {(f.rule_id, f.location.start_line, f.evidence) for f in report.findings}
+    assert shown == {("subprocess-shell-true", _line('request.args["dir"]'), Evidence.DATAFLOW),
+                     ("tempfile-mktemp", _line("tempfile.mktemp()"), Evidence.DEFINITE)}
+    audit = {(f.rule_id, f.location.start_line) for f in report.suppressed
+             if f.suppression.because is HiddenBecause.AUDIT}
+    assert ("subprocess-shell-true", _line("tar czf")) in audit, "a caller's parameter is no evidence"
+    assert ("division-by-possible-zero", _line("len(items)")) in audit
+
+
+def test_audit_shows_every_check() -> None:
+    default, audit = _report("default"), _report("audit")
+    hidden_as_audit = [f for f in default.suppressed if f.suppression.because is HiddenBecause.AUDIT]
+    assert len(audit.findings) == len(default.findings) + len(hidden_as_audit)
+    assert not any(f.suppression and f.suppression.because is HiddenBecause.AUDIT for f in audit.suppressed)
+
+
+def test_every_format_says_how_many_audit_findings_exist_and_how_to_see_them(tmp_path: Path, capsys,
+                                                                            monkeypatch) -> None:
+    write(tmp_path, {"app.py": APP})
+    text = secreview(tmp_path, "app.py", capsys=capsys, monkeypatch=monkeypatch, profile="default")
+    assert text.status == 1 and "audit checks without evidence (--profile audit shows them)" in text.stdout
+    as_json = secreview(tmp_path, "app.py", "-f", "json", capsys=capsys, monkeypatch=monkeypatch, profile="default")
+    assert as_json.json["summary"]["suppressed"]["audit-profile"] >= 2
+    markdown = secreview(tmp_path, "app.py", "-f", "markdown", capsys=capsys, monkeypatch=monkeypatch,
+                         profile="default")
+    assert "--profile audit" in markdown.stdout
+
+
+def test_the_profile_comes_from_the_configuration_and_is_checked(tmp_path: Path, capsys, monkeypatch) -> None:
+    write(tmp_path, {"app.py": APP, "pyproject.toml": '[tool.secreview]\nprofile = "audit"\n'})
+    configured = secreview(tmp_path, "app.py", "-f", "json", capsys=capsys, monkeypatch=monkeypatch, profile=None)
+    assert "audit-profile" not in configured.json["summary"]["suppressed"]
+    flagged = secreview(tmp_path, "app.py", "-f", "json", capsys=capsys, monkeypatch=monkeypatch, profile="default")
+    assert "audit-profile" in flagged.json["summary"]["suppressed"], "the flag wins over the file"
+    write(tmp_path, {"pyproject.toml": '[tool.secreview]\nprofile = "everything"\n'})
+    wrong = secreview(tmp_path, "app.py", capsys=capsys, monkeypatch=monkeypatch, profile=None)
+    assert wrong.status == 2 and "profile" in wrong.stderr

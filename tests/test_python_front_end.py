@@ -47,3 +47,11 @@ def test_module_constants_are_seen_from_functions() -> None:
 def test_generator_argument_is_one_argument() -> None:
     file = PyFile("x.py", "','.join('?' for _ in ids)\n")
     assert [n.type for n in file.calls[0].args] == ["generator_expression"]
+
+
+def test_a_chain_rooted_in_a_local_variable_is_an_object_not_a_module() -> None:
+    file = PyFile("x.py", "import yaml\n\ndef parse(text, yaml_lib):\n    yaml = ruamel.yaml.YAML(typ='safe')\n"
+                          "    yaml.load(text)\n    yaml_lib.load(text)\n\ndef other(text):\n    yaml.load(text)\n")
+    local, parameter, module = [c.node.child_by_field_name("function") for c in file.calls if c.method == "load"]
+    assert file.is_local_object(local) and file.is_local_object(parameter)
+    assert not file.is_local_object(module), "in other(), `yaml` is the imported module"

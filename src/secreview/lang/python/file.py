@@ -238,6 +238,20 @@ class PyFile(ParsedFile):
         """Every (statement, identifier) binding `name` directly in `scope`."""
         return self._bindings.get((scope.start_byte, name), [])
 
+    def is_local_object(self, node: ts.Node | None) -> bool:
+        """The root of a dotted chain is a variable of its function (a parameter, or bound there), so the
+        chain is an object's attribute, not a module's name: after `yaml = ruamel.yaml.YAML(typ="safe")`,
+        `yaml.load(text)` is that object's method whatever is imported as `yaml` at module level."""
+        while node is not None and node.type == "attribute":
+            node = node.child_by_field_name("object")
+        if node is None or node.type != "identifier":
+            return False
+        scope = self.enclosing_scope(node)
+        if scope.type not in ("function_definition", "lambda"):
+            return False
+        name = self.text_of(node)
+        return self.is_parameter(name, scope) or bool(self.bindings_of(name, scope))
+
     def bound_value(self, binding: ts.Node, identifier: ts.Node) -> ts.Node | None:
         """The expression a plain `name = value` binds, or None for other bindings."""
         if binding.type == "assignment" and binding.child_by_field_name("left") == identifier:

@@ -29,7 +29,9 @@ class CallRule(Rule):
     methods: ClassVar[tuple[str, ...]] = ()  # x.method(...) on any receiver
 
     def candidates(self, file: PyFile) -> list[Call]:
-        found = file.calls_to(*self.callees) if self.callees else []
+        # `yaml.load()` on a local `yaml` object is that object's method, not the module's function
+        found = [call for call in file.calls_to(*self.callees)
+                 if not file.is_local_object(call.node.child_by_field_name("function"))] if self.callees else []
         if self.methods:
             seen = {id(c.node) for c in found}
             found += [c for c in file.method_calls(*self.methods) if id(c.node) not in seen]

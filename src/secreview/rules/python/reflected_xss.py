@@ -5,7 +5,9 @@ Follows request data to what a web handler sends back as HTML: the string a
 Flask view returns, the body given to `make_response`, `Response` or Django's
 `HttpResponse`, and `Markup`/`mark_safe`. It reports the flow unless the
 value was escaped (`html.escape`, `markupsafe.escape`) or rendered through an
-auto-escaping template on the way.
+auto-escaping template on the way, or the response declares a type browsers do
+not render as HTML (`mimetype="text/plain"`, `resp.headers["Content-Type"] =
+"application/json"`, a returned headers dict).
 
 ## Why is this bad?
 Markup in the value (`<script>`, event-handler attributes) runs in the
@@ -51,6 +53,7 @@ from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import own_returns
 from secreview.lang.python.web import route_handlers
 from secreview.model import Confidence, Severity
+from secreview.rules import Hit
 from secreview.rules.python._taint import TaintSinkRule
 
 # what a view may return that is not an HTML body built by the view itself
@@ -77,13 +80,74 @@ class ReflectedXss(TaintSinkRule):
         "strings by hand."
     )
 
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        for hit in super().check(file):
+            if not _declared_not_html(file, hit.node):
+                yield hit
+
     def extra_sinks(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         if not file.imports_module("flask"):
             return
         for handler in route_handlers(file):
             name = file.text_of(handler.child_by_field_name("name"))
             for returned in (r.named_children[0] for r in own_returns(file, handler) if r.named_children):
-                body = returned.named_children[0] if returned.type == "tuple" and returned.named_children \
-                    else returned
-                if body.type not in _NOT_A_BODY:
+                body = returned.named_children[0] if returned.type in ("tuple", "expression_list") \
+                    and returned.named_children else returned
+                if body.type not in _NOT_A_BODY and not _holds_a_call(file, body):
                     yield body, f"the response of view `{name}`", body
+
+
+_TYPE_KEYWORDS = ("mimetype", "content_type")
+
+
+def _holds_a_call(file: PyFile, body: ts.Node) -> bool:
+    """A returned name bound only to call results (`resp = make_response(...)`): the call is the
+    response, judged as a sink of its own when it builds one, not an HTML string the view wrote."""
+    if body.type != "identifier":
+        return False
+    bindings = file.reaching_bindings(body)
+    values = [file.bound_value(binding, identifier) for binding, identifier in bindings]
+    return bool(values) and all(value is not None and value.type == "call" for value in values)
+
+
+def _declared_not_html(file: PyFile, body: ts.Node) -> bool:
+    """The response carrying `body` says it is not HTML: a constant content type without `html`, given
+    to the call that builds it, in the headers of a returned tuple, or set later on the variable that
+    holds it (`resp.mimetype = ...`, `resp.content_type = ...`, `resp.headers["Content-Type"] = ...`)."""
+    response = body if body.type == "call" else body.parent
+    if response is None:
+        return False
+    if response.type == "call":
+        call = file.call_at(response)
+        if any(_not_html(file, call.kwargs.get(keyword)) for keyword in _TYPE_KEYWORDS):
+            return True
+    elif response.type in ("tuple", "expression_list"):
+        if any(_not_html(file, _content_type_of(file, item)) for item in response.named_children[1:]):
+            return True
+    holder = response.parent
+    if holder is None or holder.type != "assignment" or holder.child_by_field_name("left").type != "identifier":
+        return False
+    name = file.text_of(holder.child_by_field_name("left"))
+    function = file.inside(holder, ("function_definition",))
+    for assign in file.nodes_of_type("assignment", within=function or file.root):
+        target = file.text_of(assign.child_by_field_name("left")).replace(" ", "")
+        if target in (f"{name}.mimetype", f"{name}.content_type") or \
+                target.lower() in (f'{name}.headers["content-type"]', f"{name}.headers['content-type']"):
+            if _not_html(file, assign.child_by_field_name("right")):
+                return True
+    return False
+
+
+def _content_type_of(file: PyFile, headers: ts.Node) -> ts.Node | None:
+    if headers.type != "dictionary":
+        return None
+    for pair in headers.named_children:
+        key = pair.child_by_field_name("key") if pair.type == "pair" else None
+        if key is not None and str(file.constant_value(key)).lower() == "content-type":
+            return pair.child_by_field_name("value")
+    return None
+
+
+def _not_html(file: PyFile, node: ts.Node | None) -> bool:
+    value = file.constant_value(node) if node is not None else None
+    return isinstance(value, str) and "html" not in value.lower() and "xml" not in value.lower()

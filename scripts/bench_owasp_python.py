@@ -346,7 +346,8 @@ def run_secreview_chunk(
             return {}, notes + [f"unreadable JSON report: {exc}"]
 
 
-def run_secreview(cmd: str | None, files: list[Path], jobs: int, application: list[Path] = ()) -> ToolRun:
+def run_secreview(cmd: str | None, files: list[Path], jobs: int, application: list[Path] = (),
+                  profile: str = "default") -> ToolRun:
     """Run secreview over all test files, in chunks, and collect flags.
 
     Every chunk also gets the `application` modules, so imports into them resolve.
@@ -354,6 +355,7 @@ def run_secreview(cmd: str | None, files: list[Path], jobs: int, application: li
     prefix, env = default_secreview_cmd()
     if cmd:
         prefix = shlex.split(cmd)
+    prefix = [*prefix, "--profile", profile]
     chunks = [list(application) + chunk for chunk in chunk_paths(files, jobs)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
@@ -524,6 +526,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--jobs", type=int, default=1, help="concurrent secreview processes"
     )
     parser.add_argument("--json", type=Path, help="write scores as JSON here")
+    parser.add_argument("--profile", choices=("default", "audit"), default="default",
+                        help="secreview's profile: default (findings with evidence) or audit (every check)")
     return parser.parse_args(argv)
 
 
@@ -535,7 +539,7 @@ def collect_runs(
     runs: list[ToolRun] = []
     bandit_wall = None
     if not args.no_secreview:
-        runs.append(run_secreview(args.secreview, files, args.jobs, application))
+        runs.append(run_secreview(args.secreview, files, args.jobs, application, args.profile))
     if args.peers:
         bandit_run, bandit_wall = run_bandit(args.bandit, testcode)
         runs += [bandit_run, run_ruff(args.ruff, testcode)]

@@ -158,8 +158,26 @@ def runs_before(file: CFile, a: ts.Node, b: ts.Node) -> bool:
         if _conditional_edge(file, child, child.parent):
             return False
         child = child.parent
-    # An exit between them (inside the common block, before b) does not matter: b would not run.
-    return True
+    return not _jump_target_between(a, b, top)
+
+
+def _jump_target_between(a: ts.Node, b: ts.Node, top: ts.Node) -> bool:
+    """Code after an exit (`return`, `goto`...) that follows `a` runs only when a jump lands there: at a
+    label that may be reached without passing `a` (`free(p); return 0; failed: free(p); return -1;`).
+    A label reached by falling through from `a` is still a path on which both run."""
+    passed_exit = False
+    for statement in top.named_children:
+        if statement.end_byte <= a.start_byte:
+            continue
+        if statement.start_byte >= b.end_byte:
+            break
+        contains_b = statement.start_byte <= b.start_byte and b.end_byte <= statement.end_byte
+        if statement.type == "labeled_statement" and passed_exit:
+            return True
+        if contains_b:
+            return False
+        passed_exit = passed_exit or statement.type in EXITS
+    return False
 
 
 def occurrences(file: CFile, scope: ts.Node, name: str) -> list[ts.Node]:

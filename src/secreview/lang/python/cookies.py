@@ -25,6 +25,7 @@ class CookieProblem:
     cookie: str        # "Cookie 'sid'", "Session cookie"
     problem: str       # "is not set" / "is set to False"
     confidence: Confidence | None
+    turned_off: bool = False  # the code switches the flag off explicitly (`secure=False`), not just omits it
 
 
 def cookie_flag_problems(file: PyFile, flag: str, settings: Iterable[str]) -> Iterator[CookieProblem]:
@@ -49,7 +50,7 @@ def cookie_flag_problems(file: PyFile, flag: str, settings: Iterable[str]) -> It
             label = {"SESSION": "Session", "CSRF": "CSRF", "REMEMBER": "Remember-me"}.get(
                 setting.name.split("_")[0], setting.name.split("_")[0].title())
             yield CookieProblem(setting.node, f"{label} cookie", f"is turned off (`{setting.name} = False`)",
-                                Confidence.LOW if dev_file else None)
+                                Confidence.LOW if dev_file else None, turned_off=not dev_file)
 
 
 def _set_cookie_problem(file: PyFile, call: Call, flag: str) -> CookieProblem | None:
@@ -76,4 +77,5 @@ def _set_cookie_problem(file: PyFile, call: Call, flag: str) -> CookieProblem | 
         # Reading a cookie from JavaScript only hurts when it is a secret; CSRF cookies are read on purpose.
         innocent = innocent or not (name_words & SECRET_COOKIE_WORDS) or bool(name_words & {"csrf", "xsrf"})
     shown = repr(name) if name is not None else (shorten(file.text_of(name_node), 40) if name_node else "?")
-    return CookieProblem(call.node, f"Cookie {shown}", problem, Confidence.LOW if innocent else None)
+    return CookieProblem(call.node, f"Cookie {shown}", problem, Confidence.LOW if innocent else None,
+                         turned_off=node is not None and not innocent)

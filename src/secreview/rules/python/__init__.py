@@ -15,6 +15,7 @@ import tree_sitter as ts
 from secreview.lang.python.cookies import cookie_flag_problems
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.secrets import hardcoded_secrets
+from secreview.model import Evidence
 from secreview.rules import Hit, Rule
 
 
@@ -76,4 +77,7 @@ class CookieFlagRule(Rule):
         for problem in cookie_flag_problems(file, self.flag, self.settings):
             values = {"cookie": problem.cookie, "cookie_lower": problem.cookie[0].lower() + problem.cookie[1:],
                       "problem": problem.problem}
-            yield Hit(problem.node, values, confidence=problem.confidence)
+            # switching the flag off on a cookie that carries a value has no safe reading; a missing flag
+            # may be set elsewhere (a framework default, a proxy): audit
+            yield Hit(problem.node, values, confidence=problem.confidence,
+                      evidence=Evidence.DEFINITE if problem.turned_off else None)

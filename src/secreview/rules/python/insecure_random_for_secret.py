@@ -52,7 +52,7 @@ from secreview.knowledge.vocabulary import NON_SECURITY_RANDOM_WORDS
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.names import context_words, flow_names, function_name, grade, is_security_name
 from secreview.lang.python.origins import bound_receivers
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.python import CallRule
 
@@ -110,7 +110,8 @@ class InsecureRandomForSecret(CallRule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in self.candidates(file):
-            names = flow_names(file, call.node) + _stored_into(file, call.node, names=flow_names(file, call.node))
+            stores = _stored_into(file, call.node, names=flow_names(file, call.node))
+            names = flow_names(file, call.node) + stores
             function = function_name(file, call.node)
             if function:
                 names.append(function)
@@ -126,7 +127,10 @@ class InsecureRandomForSecret(CallRule):
                                   "fix": _FIXES.get(method, "`secrets.token_bytes(n)` / `secrets.randbelow(n)`")},
                       # without a security value in sight, `random` is far more often simulation, jitter or
                       # load spreading than a secret: shown on request only
-                      confidence=Confidence.LOW if reorders or not marked else grade(True, innocent))
+                      confidence=Confidence.LOW if reorders or not marked else grade(True, innocent),
+                      # the value is kept as a session token or cookie value: a predictable secret, no safe reading
+                      evidence=Evidence.DEFINITE if any(_SECRET_STORE.search(s) for s in stores) and not innocent
+                      else None)
 
 
 def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:

@@ -4,7 +4,7 @@
     python scripts/compare_findings.py diff BEFORE.json AFTER.json
 
 `snapshot` reviews each TREE with everything visible (low confidence, test
-code, no configuration, no cache) so that a change of confidence or of test-code
+code, the audit profile, no configuration, no cache) so that a change of confidence or of test-code
 handling shows up too, and writes one JSON object: tree -> sorted list of
 findings reduced to what a user sees (rule, path, lines, CWE, severity,
 confidence, message) plus the files that were not analysed.
@@ -27,7 +27,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-EVERYTHING_VISIBLE = ["--min-confidence", "low", "--include-tests", "--no-config", "--no-cache", "-q"]
+EVERYTHING_VISIBLE = ["--min-confidence", "low", "--include-tests", "--profile", "audit", "--no-config", "--no-cache", "-q"]
 KEPT = ("rule_id", "severity", "confidence", "message")
 
 

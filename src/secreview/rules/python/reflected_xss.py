@@ -49,6 +49,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge import registry
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import own_returns
 from secreview.lang.python.web import route_handlers
@@ -93,21 +94,22 @@ class ReflectedXss(TaintSinkRule):
             for returned in (r.named_children[0] for r in own_returns(file, handler) if r.named_children):
                 body = returned.named_children[0] if returned.type in ("tuple", "expression_list") \
                     and returned.named_children else returned
-                if body.type not in _NOT_A_BODY and not _holds_a_call(file, body):
+                if body.type not in _NOT_A_BODY and not _holds_a_response(file, body):
                     yield body, f"the response of view `{name}`", body
 
 
 _TYPE_KEYWORDS = ("mimetype", "content_type")
 
 
-def _holds_a_call(file: PyFile, body: ts.Node) -> bool:
-    """A returned name bound only to call results (`resp = make_response(...)`): the call is the
-    response, judged as a sink of its own when it builds one, not an HTML string the view wrote."""
+def _holds_a_response(file: PyFile, body: ts.Node) -> bool:
+    """A returned name bound only to response objects (`resp = make_response(...)`): the builder call is
+    the sink, judged on its own; the returned name is not a second HTML string the view wrote."""
     if body.type != "identifier":
         return False
-    bindings = file.reaching_bindings(body)
-    values = [file.bound_value(binding, identifier) for binding, identifier in bindings]
-    return bool(values) and all(value is not None and value.type == "call" for value in values)
+    builders = registry.python().response_builders
+    values = [file.bound_value(binding, identifier) for binding, identifier in file.reaching_bindings(body)]
+    return bool(values) and all(value is not None and value.type == "call"
+                                and file.call_at(value).name in builders for value in values)
 
 
 def _declared_not_html(file: PyFile, body: ts.Node) -> bool:

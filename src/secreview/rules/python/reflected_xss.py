@@ -113,8 +113,8 @@ def _holds_a_response(file: PyFile, body: ts.Node) -> bool:
 
 
 def _declared_not_html(file: PyFile, body: ts.Node) -> bool:
-    """The response carrying `body` says it is not HTML: a constant content type without `html`, given
-    to the call that builds it, in the headers of a returned tuple, or set later on the variable that
+    """The response carrying `body` says it is not HTML: a dict or list body (sent as JSON), a constant
+    content type without `html` given to the call that builds it, in the headers of a returned tuple, or set later on the variable that
     holds it (`resp.mimetype = ...`, `resp.content_type = ...`, `resp.headers["Content-Type"] = ...`)."""
     response = body if body.type == "call" else body.parent
     if response is None:
@@ -123,6 +123,9 @@ def _declared_not_html(file: PyFile, body: ts.Node) -> bool:
         call = file.call_at(response)
         if any(_not_html(file, call.kwargs.get(keyword)) for keyword in _TYPE_KEYWORDS):
             return True
+        first = call.arg(0, "response")
+        if first is not None and first.type in ("dictionary", "list"):
+            return True  # Flask serialises a dict or list body as JSON
     elif response.type in ("tuple", "expression_list"):
         if any(_not_html(file, _content_type_of(file, item)) for item in response.named_children[1:]):
             return True

@@ -1,0 +1,47 @@
+"""Hostile inputs that hung or blew up the analysis (issue 16), minimised; each must finish in seconds.
+
+Each runs the command line in its own process with a short limit, so that a regression fails
+the test (a timeout, or the file reported `limit-exceeded`) instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+
+SECONDS = 20  # generous for a loaded machine: each case takes well under a second when fixed
+
+
+def review(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "secreview", "--no-cache", "--no-config", "--file-timeout", "10",
+                           *args], capture_output=True, text=True, cwd=REPO, timeout=SECONDS)
+
+
+def test_half_typed_method_under_an_error_root_does_not_loop(tmp_path: Path) -> None:
+    """The parser's recovery makes the tree's root an ERROR node: looking for an enclosing module looped."""
+    path = tmp_path / "t.py"
+    path.write_text("def f(url):\n    return x.get(url)\nclass A:\n    def g(se")
+    result = review(str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "parse-errors" in result.stdout and "limit-exceeded" not in result.stdout
+
+
+def test_forty_nested_decrements_lower_in_linear_time(tmp_path: Path) -> None:
+    """`----x` lowered each operand twice (as the updated place and as the value): 2**40 steps."""
+    path = tmp_path / "t.c"
+    path.write_text("int f(int x) { return " + "--" * 40 + "x; }\n")
+    result = review(str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prompt_numbered_from_nearly_ten_million_is_reviewed(tmp_path: Path) -> None:
+    """The language guess backtracked over the ten million blank lines that keep the prompt's numbers."""
+    lines = ["Please review this code:", "9999997 import os", "9999998 ", "9999999 os.system(input())"]
+    path = tmp_path / "prompt.txt"
+    path.write_text("\n".join(lines) + "\n")
+    result = review("--prompt", str(path))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{path}:9999999" in result.stdout

@@ -20,6 +20,7 @@ the rest is pure.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -87,14 +88,18 @@ def _positive_int(value: object) -> int:
     return value
 
 
-def _positive_number(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError("must be a positive number")
+def _seconds_limit(value: object) -> float:
+    """A per-file time limit: a finite number of seconds, 0 for none (nan and inf are mistakes)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise ValueError("must be a finite number of seconds, 0 or more (0: no limit)")
     return float(value)
 
 
-def _optional_positive_number(value: object) -> float | None:
-    return None if value is None else _positive_number(value)
+def _mebibytes_limit(value: object) -> int:
+    """A per-file memory limit: whole MiB, 0 for none."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError("must be a whole number of MiB, 0 or more (0: no limit)")
+    return value
 
 
 def _string(value: object) -> str:
@@ -137,7 +142,10 @@ KEYS: dict[str, Key] = {
     "include-tests": Key(False, _boolean, "show findings in test code"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
-    "file-timeout": Key(None, _optional_positive_number, "seconds per file before it is reported incomplete"),
+    "file-timeout": Key(60.0, _seconds_limit, "seconds per file before its analysis stops, reported incomplete "
+                                              "(0: no limit)"),
+    "file-memory-limit": Key(2048, _mebibytes_limit, "MiB of memory a file's analysis may add before it stops, "
+                                                     "reported incomplete (0: no limit)"),
     "baseline": Key(None, _optional_string, "baseline file of accepted findings"),
     "diff-scope": Key("line", _scope, "with --diff: line, function or file"),
     "cache": Key(True, _boolean, "reuse per-file results of earlier runs"),

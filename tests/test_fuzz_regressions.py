@@ -45,3 +45,11 @@ def test_prompt_numbered_from_nearly_ten_million_is_reviewed(tmp_path: Path) -> 
     result = review("--prompt", str(path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{path}:9999999" in result.stdout
+
+
+def test_fuzz_harness_runs_seeded_cases(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "fuzz.py"), "--max-cases", "3", "--seconds", "60",
+                             "--out", str(tmp_path / "out"), "--file-timeout", "5"],
+                            capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert "3 cases in" in result.stdout and "verdict:" in result.stdout, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout

@@ -1,7 +1,7 @@
 """Fuzz secreview with mutated fixtures: no traceback, no hang, no slow file left unreported.
 
     python scripts/fuzz.py [--seconds 600] [--seed 1] [--out fuzz-out] [--fixtures tests/fixtures]
-        [--file-timeout 5] [--max-cases N]
+        [--file-timeout 5] [--max-cases N] [--keep-limited]
 
 Each case takes a fixture under tests/fixtures, mutates it (byte flips, truncation, one
 line repeated a thousand times, deep nesting, a huge literal, an odd encoding or
@@ -16,6 +16,7 @@ two jobs.  A case is kept (input, argv, output) under --out when:
 - slow-unreported: the run took longer than the file limit allows but no file was
                    reported `limit-exceeded`.
 
+With --keep-limited, cases reported `limit-exceeded` are kept too (to find slow code paths).
 The run is seeded (the same seed makes the same cases) and time-boxed; it ends with
 counts per outcome, mutation, input mode and format, and exits 1 if any case was kept.
 Linux and macOS only (it forks).  Standard library only.
@@ -260,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file-timeout", type=float, default=5.0,
                         help="secreview's --file-timeout for every case (default 5)")
     parser.add_argument("--max-cases", type=int, default=0, help="stop after this many cases (0: no limit)")
+    parser.add_argument("--keep-limited", action="store_true", help="keep cases reported limit-exceeded too")
     args = parser.parse_args(argv)
     fixtures = sorted(p for p in args.fixtures.rglob("*") if p.is_file() and p.suffix in LANGUAGES)
     if not fixtures:
@@ -287,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in (("verdict", verdict), ("mutation", case.mutation), ("mode", case.mode),
                            ("format", case.format)):
             counts[key][value] += 1
-        if verdict in KEPT:
+        if verdict in KEPT or (args.keep_limited and verdict == "limit-exceeded"):
             keep(case, verdict, case_argv, seconds, work, args.out)
             print(f"case {number}: {verdict} ({case.mutation}, {case.mode}, {case.format}, "
                   f"{seconds:.1f} s) from {case.fixture.name}", flush=True)

@@ -234,7 +234,7 @@ def _run(batch: _Batch, todo: list[int], jobs: int) -> Iterator[tuple[int, FileR
     workers = max(1, min(jobs, len(todo) // MIN_FILES_PER_WORKER))
     if workers == 1 and not batch.settings.bounded:
         for index in todo:
-            yield index, batch.analyse(index)
+            yield index, _analyse_guarded(batch, index)
         return
     yield from _run_in_workers(batch, todo, workers)
 
@@ -386,12 +386,8 @@ def _analyse_guarded(batch: _Batch, index: int) -> FileResult:
     source = batch.sources[index]
     try:
         return batch.analyse(index)
-    except FileTimeLimitExceeded:
-        return _problem(source, ProblemKind.LIMIT_EXCEEDED,
-                        f"analysis stopped before its rules ran (--file-timeout {batch.settings.file_timeout:g})")
     except MemoryError:
-        return _problem(source, ProblemKind.LIMIT_EXCEEDED,
-                        f"analysis stopped at the memory limit (--file-memory-limit {batch.settings.file_memory} MiB)")
+        return _problem(source, ProblemKind.LIMIT_EXCEEDED, f"analysis stopped {_out_of_memory(batch.settings)}")
     except RecursionError:
         return _problem(source, ProblemKind.LIMIT_EXCEEDED, _TOO_DEEP)
     except Exception as error:  # one file's failure must not end the worker and the run
@@ -421,9 +417,9 @@ def _memory_limit(mebibytes: int | None) -> Iterator[None]:
         yield
         return
     previous = resource.getrlimit(resource.RLIMIT_AS)
-    wanted = current + mebibytes * 2**20
-    hard = previous[1]
-    resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    # Never above a limit the user set (ulimit -v) or the hard limit.
+    limit = min(value for value in (current + mebibytes * 2**20, *previous) if value != resource.RLIM_INFINITY)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, previous[1]))
     try:
         yield
     finally:
@@ -523,7 +519,7 @@ def _run_rules(context, source: SourceFile, rules: Sequence[type[Rule]], setting
     except FileTimeLimitExceeded:
         stopped = f"after {time.monotonic() - started:.1f} s (--file-timeout {settings.file_timeout:g})"
     except _FileMemoryLimitExceeded:
-        stopped = f"at the memory limit (--file-memory-limit {settings.file_memory} MiB)"
+        stopped = _out_of_memory(settings)
     if stopped:
         result.cacheable = False
         left = [rule.id for rule in rules[finished:]]
@@ -531,6 +527,12 @@ def _run_rules(context, source: SourceFile, rules: Sequence[type[Rule]], setting
             source.path, ProblemKind.LIMIT_EXCEEDED, f"analysis stopped {stopped}; "
             f"not finished: {left[0]}" + (f" and {len(left) - 1} other rule(s)" if len(left) > 1 else "")))
     return findings
+
+
+def _out_of_memory(settings: Settings) -> str:
+    if settings.file_memory:
+        return f"at the memory limit (--file-memory-limit {settings.file_memory} MiB)"
+    return "out of memory"
 
 
 class _FileMemoryLimitExceeded(BaseException):

@@ -133,8 +133,8 @@ def test_bounded_and_unbounded_runs_report_the_same() -> None:
 
 
 @pytest.mark.parametrize("option, value", [
-    ("--file-timeout", "nan"), ("--file-timeout", "inf"), ("--file-timeout", "-1"),
-    ("--file-memory-limit", "-1")])
+    ("--file-timeout", "nan"), ("--file-timeout", "inf"), ("--file-timeout", "-1"), ("--file-timeout", "1e300"),
+    ("--file-memory-limit", "-1"), ("--file-memory-limit", str(2**80))])
 def test_limits_must_be_finite_and_not_negative(tmp_path: Path, capsys, monkeypatch, option: str,
                                                 value: str) -> None:
     write(tmp_path, {"a.py": "x = 1\n"})

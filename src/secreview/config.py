@@ -88,17 +88,22 @@ def _positive_int(value: object) -> int:
     return value
 
 
+# Per-file limits: 0 for none; nan, inf and values beyond what the system's timers and
+# resource limits hold are mistakes.
+MAX_FILE_TIMEOUT = 1_000_000  # seconds
+MAX_FILE_MEMORY = 2**20  # MiB (1 TiB)
+
+
 def _seconds_limit(value: object) -> float:
-    """A per-file time limit: a finite number of seconds, 0 for none (nan and inf are mistakes)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise ValueError("must be a finite number of seconds, 0 or more (0: no limit)")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_FILE_TIMEOUT:
+        raise ValueError(f"must be a number of seconds from 0 to {MAX_FILE_TIMEOUT} (0: no limit)")
     return float(value)
 
 
 def _mebibytes_limit(value: object) -> int:
-    """A per-file memory limit: whole MiB, 0 for none."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("must be a whole number of MiB, 0 or more (0: no limit)")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FILE_MEMORY:
+        raise ValueError(f"must be a whole number of MiB from 0 to {MAX_FILE_MEMORY} (0: no limit)")
     return value
 
 

@@ -6,6 +6,7 @@ the test (a timeout, or the file reported `limit-exceeded`) instead of hanging t
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,20 @@ def test_prompt_numbered_from_nearly_ten_million_is_reviewed(tmp_path: Path) -> 
     result = review("--prompt", str(path))
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{path}:9999999" in result.stdout
+
+
+def test_huge_literal_and_deep_nesting_cost_only_their_own_files(tmp_path: Path) -> None:
+    """A long one-line literal blows the parser's memory (scaled down here with a lower limit), 20,000-deep
+    nesting overflows the analysis' recursion: both are reported, and the other file keeps its finding."""
+    vulnerable = 'import os\n\n\ndef run(name):\n    os.system("ls " + name)\n'
+    (tmp_path / "huge.py").write_text(vulnerable + "x = [" + "1, " * 200_000 + "]\n")
+    (tmp_path / "deep.py").write_text(vulnerable + "x = " + "[" * 20_000 + "]" * 20_000 + "\n")
+    (tmp_path / "plain.py").write_text(vulnerable)
+    result = review("--jobs", "1", "--file-memory-limit", "32", "--format", "json", str(tmp_path))
+    report = json.loads(result.stdout)
+    assert {error["path"]: error["kind"] for error in report["errors"]} == {
+        str(tmp_path / "huge.py"): "limit-exceeded", str(tmp_path / "deep.py"): "limit-exceeded"}
+    assert str(tmp_path / "plain.py") in {finding["location"]["path"] for finding in report["findings"]}
 
 
 def test_fuzz_harness_runs_seeded_cases(tmp_path: Path) -> None:

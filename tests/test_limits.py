@@ -62,6 +62,13 @@ class _Crash(_Misbehaving):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class _Abort(_Misbehaving):
+    id = "abort"
+
+    def misbehave(self) -> None:
+        os.abort()  # what the parser does when it cannot allocate
+
+
 class _TooDeep(_Misbehaving):
     id = "too-deep"
 
@@ -114,6 +121,14 @@ def test_a_crashed_worker_costs_only_its_file() -> None:
     report = _review(_Crash)
     kind, detail = _problem_of(report)
     assert kind is ProblemKind.INTERNAL_ERROR and "SIGKILL" in detail
+    assert _finding_paths(report) == ["a.py", "b.py"]
+
+
+@pytest.mark.skipif(not engine.file_memory_supported(), reason="the memory limit needs Linux")
+def test_a_worker_dead_under_the_memory_limit_is_reported_as_over_it() -> None:
+    report = _review(_Abort, file_memory=256)
+    kind, detail = _problem_of(report)
+    assert kind is ProblemKind.LIMIT_EXCEEDED and "SIGABRT" in detail and "--file-memory-limit 256 MiB" in detail
     assert _finding_paths(report) == ["a.py", "b.py"]
 
 

@@ -67,4 +67,4 @@ def test_fuzz_harness_runs_seeded_cases(tmp_path: Path) -> None:
                              "--out", str(tmp_path / "out"), "--file-timeout", "5"],
                             capture_output=True, text=True, cwd=REPO, timeout=120)
     assert "3 cases in" in result.stdout and "verdict:" in result.stdout, result.stdout + result.stderr
-    assert result.returncode == 0, result.stdout
+    assert result.returncode in (0, 1), result.stderr  # 1: a case was kept, which the long runs are for

@@ -62,7 +62,7 @@ from secreview.testcode import relative_to
 
 try:
     import resource
-except ImportError:  # not on Windows: no memory limit there
+except ImportError:  # Windows has no resource limits: no memory limit there
     resource = None  # type: ignore[assignment]
 
 EXCERPT_CONTEXT = 2

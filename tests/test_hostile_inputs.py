@@ -141,8 +141,8 @@ def test_prompt_given_a_directory_is_an_error(project: Path) -> None:
 
 
 @pytest.mark.parametrize("flag, value, message", [
-    ("--file-timeout", "nan", "--file-timeout: must be a positive number"),
-    ("--file-timeout", "inf", "--file-timeout: must be a positive number"),
+    ("--file-timeout", "nan", "--file-timeout: must be a number of seconds from 0"),
+    ("--file-timeout", "inf", "--file-timeout: must be a number of seconds from 0"),
     ("--max-file-size", "1000000000000", "--max-file-size: must be at most 1073741824"),
     ("--exclude", "!", "--exclude: has an invalid gitignore pattern '!'"),
     ("--llm-timeout", "nan", "'timeout' must be a finite number of seconds"),
@@ -160,7 +160,7 @@ def test_bad_numbers_and_patterns_are_usage_errors(project: Path, flag: str, val
     (b"max-file-size = \xff\n", "not valid UTF-8 (byte 0xff"),
     (b"exclude = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
     (b'exclude = ["!"]\n', "invalid gitignore pattern"),
-    (b"file-timeout = nan\n", "'file-timeout' must be a positive number"),
+    (b"file-timeout = nan\n", "'file-timeout' must be a number of seconds from 0"),
     (b'per-path-ignores = {"!" = ["os-system-non-literal"]}\n', "invalid gitignore pattern"),
     (b'cache-dir = "a\\u0000b"\n', "'cache-dir' must be a path, without NUL characters"),
     (b'baseline = "a\\u0000b"\n', "'baseline' must be a path, without NUL characters"),

@@ -177,7 +177,11 @@ def _speed_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cache-dir", metavar="DIR",
                        help="result cache directory (default: $XDG_CACHE_HOME/secreview or ~/.cache/secreview)")
     group.add_argument("--file-timeout", type=float, metavar="SECONDS",
-                       help="stop analysing a file after SECONDS and report it incomplete (default: no limit)")
+                       help="stop analysing a file after SECONDS and report it incomplete; a file that does not "
+                            f"stop is killed (default: {engine.DEFAULT_FILE_TIMEOUT:g}; 0: no limit)")
+    group.add_argument("--file-memory-limit", type=int, metavar="MIB",
+                       help="stop analysing a file that needs more than MIB more memory and report it incomplete "
+                            f"(default: {engine.DEFAULT_FILE_MEMORY}; 0: no limit)")
 
 
 def _split_ids(values: list[str]) -> tuple[str, ...]:
@@ -199,6 +203,7 @@ def _flag_values(args: argparse.Namespace) -> dict[str, object]:
         "honor-foreign-suppressions": args.honor_foreign_suppressions,
         "dataflow-budget": args.dataflow_budget,
         "file-timeout": args.file_timeout,
+        "file-memory-limit": args.file_memory_limit,
         "baseline": os.path.abspath(args.baseline) if args.baseline else None,
         "diff-scope": args.diff_scope,
         "cache": args.cache,
@@ -290,7 +295,8 @@ def _settings(run: _Run, accepted: frozenset[str]) -> engine.Settings:
         baseline=accepted,
         baseline_origin=str(run.args.write_baseline or baseline_file or "the baseline"),
         project_root=str(run.project_root),
-        file_timeout=values["file-timeout"],  # type: ignore[arg-type]
+        file_timeout=values["file-timeout"] or None,  # type: ignore[arg-type]
+        file_memory=values["file-memory-limit"] or None,  # type: ignore[arg-type]
     )
 
 
@@ -479,7 +485,11 @@ def _result_notes(run: _Run, result: Report) -> list[str]:
     if run.args.report_unused_suppressions:
         notes.extend(result.unused_suppressions)
     if run.effective["file-timeout"] and not engine.file_timeout_supported():
-        notes.append("--file-timeout needs SIGALRM (Unix); it had no effect on this platform")
+        notes.append("--file-timeout: without SIGALRM (Unix) a file over the limit is killed, not stopped, "
+                     "and none of its findings are kept")
+    if run.effective["file-memory-limit"] and run.effective.origins["file-memory-limit"] != "default" \
+            and not engine.file_memory_supported():
+        notes.append("--file-memory-limit needs Linux; it had no effect on this platform")
     return notes
 
 

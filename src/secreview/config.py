@@ -101,17 +101,6 @@ def _size(value: object) -> int:
     return size
 
 
-def _seconds(value: object) -> float:
-    """A positive, finite number of seconds (nan and inf are refused: a timer cannot be set to them)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError("must be a positive number")
-    if value > MAX_SECONDS:
-        raise ValueError(f"must be at most {MAX_SECONDS:.0f} seconds")
-    return float(value)
-
-
-def _optional_seconds(value: object) -> float | None:
-    return None if value is None else _seconds(value)
 
 
 def _glob_list(value: object) -> tuple[str, ...]:
@@ -122,6 +111,25 @@ def _glob_list(value: object) -> tuple[str, ...]:
         if error is not None:
             raise ValueError(f"has an invalid gitignore pattern {pattern!r}: {error}")
     return patterns
+
+
+# Per-file limits: 0 for none; nan, inf and values beyond what the system's timers and
+# resource limits hold are mistakes.
+MAX_FILE_TIMEOUT = MAX_SECONDS
+MAX_FILE_MEMORY = 2**20  # MiB (1 TiB)
+
+
+def _seconds_limit(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_FILE_TIMEOUT:
+        raise ValueError(f"must be a number of seconds from 0 to {MAX_FILE_TIMEOUT} (0: no limit)")
+    return float(value)
+
+
+def _mebibytes_limit(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_FILE_MEMORY:
+        raise ValueError(f"must be a whole number of MiB from 0 to {MAX_FILE_MEMORY} (0: no limit)")
+    return value
 
 
 def _string(value: object) -> str:
@@ -176,7 +184,10 @@ KEYS: dict[str, Key] = {
     "profile": Key("default", _profile, "default: findings with evidence; audit: every check"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
-    "file-timeout": Key(None, _optional_seconds, "seconds per file before it is reported incomplete"),
+    "file-timeout": Key(60.0, _seconds_limit, "seconds per file before its analysis stops, reported incomplete "
+                                              "(0: no limit)"),
+    "file-memory-limit": Key(2048, _mebibytes_limit, "MiB of memory a file's analysis may add before it stops, "
+                                                     "reported incomplete (0: no limit)"),
     "baseline": Key(None, _optional_path, "baseline file of accepted findings"),
     "diff-scope": Key("line", _scope, "with --diff: line, function or file"),
     "cache": Key(True, _boolean, "reuse per-file results of earlier runs"),

@@ -14,19 +14,28 @@ Files can be analysed in parallel processes (`jobs`).  Each worker builds its
 own cross-file `Project` over the full source list, and a module's answer does
 not depend on the order files ask for it, so the report is the same for any
 number of jobs.
+
+Work per file is bounded from outside the analysis (`file_timeout`, `file_memory`):
+files are then analysed in worker processes, also with one job.  A worker stops a
+file's rules at the time limit (keeping the findings of the rules that finished) and
+runs it under an address-space limit; a file that still does not finish in time is
+killed with its worker by the parent, which reports it `limit-exceeded` and starts a
+new worker for the other files.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
+import gc
 import hashlib
+import mmap
 import multiprocessing
+import multiprocessing.connection
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -57,12 +66,22 @@ from secreview.rules import AnalysisLimitExceeded, Hit, Rewrite, Rule, fill, id_
 from secreview.sources import SourceFile
 from secreview.testcode import relative_to
 
+try:
+    import resource
+except ImportError:  # Windows has no resource limits: no memory limit there
+    resource = None  # type: ignore[assignment]
+
 EXCERPT_CONTEXT = 2
 _MAX_CODE_VALUE = 100
 # Below this many files to analyse, starting worker processes costs more than it saves.
 MIN_FILES_PER_WORKER = 4
 # Bump when the per-file result changes shape or meaning (it is part of every cache key).
 RESULT_FORMAT = "2"  # 2: findings carry their evidence
+# Default bounds on one file's analysis: far above what real files need (on OpenStack Nova and
+# curl the slowest file takes under 4 s on a busy machine, and a whole serial run stays under
+# 200 MiB), low enough that a hostile file cannot hang a pre-commit hook or exhaust the memory.
+DEFAULT_FILE_TIMEOUT = 60.0  # seconds
+DEFAULT_FILE_MEMORY = 2048  # MiB of address space a file's analysis may add to its worker
 
 
 @dataclass(frozen=True)
@@ -79,7 +98,15 @@ class Settings:
     baseline: frozenset[str] = frozenset()  # fingerprints of accepted findings
     baseline_origin: str = "the baseline"
     project_root: str = ""  # absolute; test code and fingerprints look at paths below it
-    file_timeout: float | None = None  # seconds per file before its analysis stops (incomplete)
+    # Bounds on one file's analysis (None: no limit; the command line's defaults are DEFAULT_FILE_*).
+    # Bounded files are analysed in worker processes, which costs a fork per run (some 25 ms).
+    file_timeout: float | None = None  # seconds before its rules stop
+    file_memory: int | None = None  # MiB of address space its analysis may add
+
+    @property
+    def bounded(self) -> bool:
+        """Files are analysed in worker processes that can be limited and killed."""
+        return bool(self.file_timeout or self.file_memory)
     profile: str = "default"  # "default": findings with evidence; "audit": every finding
 
 
@@ -217,61 +244,207 @@ def cache_key(source: SourceFile, batch: _Batch) -> str:
 
 
 def _run(batch: _Batch, todo: list[int], jobs: int) -> Iterator[tuple[int, FileResult]]:
-    workers = min(jobs, len(todo) // MIN_FILES_PER_WORKER)
-    if workers <= 1:
-        for index in todo:
-            yield index, batch.analyse(index)
+    if not todo:
         return
-    yield from _run_parallel(batch, todo, workers)
+    workers = max(1, min(jobs, len(todo) // MIN_FILES_PER_WORKER))
+    if workers == 1 and not batch.settings.bounded:
+        for index in todo:
+            yield index, _analyse_guarded(batch, index)
+        return
+    yield from _run_in_workers(batch, todo, workers)
 
 
-_WORKER_BATCH: _Batch | None = None
-
-
-def _init_worker(batch: _Batch) -> None:
-    global _WORKER_BATCH
-    _WORKER_BATCH = batch
-    # Ctrl-C is handled by the parent, which cancels the pool; workers just stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _work(index: int) -> tuple[int, FileResult]:
-    assert _WORKER_BATCH is not None
-    return index, _WORKER_BATCH.analyse(index)
-
-
-def _run_parallel(batch: _Batch, todo: list[int], workers: int) -> Iterator[tuple[int, FileResult]]:
+def _run_in_workers(batch: _Batch, todo: list[int], count: int) -> Iterator[tuple[int, FileResult]]:
     # fork shares the already imported rules and the sources with the workers for free;
     # where it is not available the batch is pickled once per worker.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     # Biggest files first, so one large file does not finish alone at the end.
-    ordered = sorted(todo, key=lambda i: len(batch.sources[i].text), reverse=True)
-    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                                  initargs=(batch,))
-    interrupted = False
+    waiting = deque(sorted(todo, key=lambda i: len(batch.sources[i].text), reverse=True))
+    workers = [_Worker(context, batch) for _ in range(min(count, len(waiting)))]
     try:
-        pending = {pool.submit(_work, index): index for index in ordered}
-        for future in concurrent.futures.as_completed(pending):
-            index = pending[future]
-            try:
-                yield future.result()
-            except concurrent.futures.process.BrokenProcessPool:
-                yield index, _died(batch.sources[index])
-    except BaseException:
-        interrupted = True  # Ctrl-C or a closed generator: do not wait for files still being analysed
-        raise
+        for worker in workers:
+            worker.give(waiting.popleft())
+        while any(worker.busy for worker in workers):
+            ready = multiprocessing.connection.wait([w.connection for w in workers if w.busy], _next_wait(workers))
+            for position, worker in enumerate(workers):
+                if not worker.busy:
+                    continue
+                outcome = worker.outcome(ready)
+                if outcome is None:
+                    continue
+                yield outcome
+                if not worker.alive:
+                    worker.stop()
+                    worker = workers[position] = _Worker(context, batch)
+                if waiting:
+                    worker.give(waiting.popleft())
     finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
+        for worker in workers:  # Ctrl-C or a closed generator: do not wait for files still being analysed
+            worker.stop()
 
 
-def _died(source: SourceFile) -> FileResult:
-    detail = ("the analysis process died (a crash, or the system ran out of memory); "
-              "rerun with --jobs 1 to see which file causes it")
-    return FileResult(problems=[FileProblem(source.path, ProblemKind.INTERNAL_ERROR, detail)], cacheable=False)
+def _next_wait(workers: list[_Worker]) -> float | None:
+    """Seconds until the earliest deadline of a busy worker (None: no deadline)."""
+    deadlines = [w.deadline for w in workers if w.busy and w.deadline is not None]
+    return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+
+
+def hard_deadline(timeout: float) -> float:
+    """Seconds after which a file still being analysed is killed: its rules stop at `timeout`,
+    which only fails to happen inside a long call into C (the parser, a regular expression)."""
+    return timeout * 1.5 + 1.0
+
+
+class _Worker:
+    """One analysis process, given one file at a time, killed if it overruns the file's limits."""
+
+    def __init__(self, context, batch: _Batch) -> None:
+        self.settings = batch.settings
+        self.sources = batch.sources
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(batch, child_end), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.index: int | None = None
+        self.deadline: float | None = None
+        self.started = 0.0
+        self.alive = True
+
+    @property
+    def busy(self) -> bool:
+        return self.index is not None
+
+    def give(self, index: int) -> None:
+        self.index, self.started = index, time.monotonic()
+        timeout = self.settings.file_timeout
+        self.deadline = self.started + hard_deadline(timeout) if timeout else None
+        try:
+            self.connection.send(index)
+        except OSError:
+            self.alive = False  # it died between files; the next receive reports the file
+
+    def outcome(self, ready: list) -> tuple[int, FileResult] | None:
+        """The busy file's result if the worker answered, died or ran out of time; else None."""
+        index = self.index
+        assert index is not None
+        if self.connection in ready:
+            try:
+                answer = self.connection.recv()
+            except (EOFError, OSError):
+                self.alive = False
+                answer = (index, self._died())
+        elif self.deadline is not None and time.monotonic() >= self.deadline:
+            self.alive = False
+            answer = (index, self._killed())
+        else:
+            return None
+        self.index = self.deadline = None
+        return answer
+
+    def _killed(self) -> FileResult:
+        self.stop()
+        seconds = time.monotonic() - self.started
+        detail = (f"analysis killed after {seconds:.1f} s (--file-timeout {self.settings.file_timeout:g}): "
+                  "it did not stop at the limit (a long call into the parser or a regular expression)")
+        return _problem(self._source(), ProblemKind.LIMIT_EXCEEDED, detail)
+
+    def _died(self) -> FileResult:
+        self.process.join(5)
+        code = self.process.exitcode
+        cause = f"signal {signal.Signals(-code).name}" if code is not None and code < 0 else f"exit status {code}"
+        if self.settings.file_memory and code in _MEMORY_DEATHS:
+            return _problem(self._source(), ProblemKind.LIMIT_EXCEEDED,
+                            f"the analysis process ended ({cause}) with --file-memory-limit "
+                            f"{self.settings.file_memory} MiB in force: most likely it reached that limit")
+        return _problem(self._source(), ProblemKind.INTERNAL_ERROR,
+                        f"the analysis process died ({cause}): a crash, or the system ran out of memory")
+
+    def _source(self) -> SourceFile:
+        assert self.index is not None
+        return self.sources[self.index]
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+# A process over its address-space limit ends with SIGABRT when a C library (the parser) cannot
+# allocate, SIGSEGV when its stack cannot grow, or SIGKILL from the kernel's out-of-memory killer.
+_MEMORY_DEATHS = frozenset(-int(s) for s in (signal.SIGABRT, signal.SIGSEGV, signal.SIGKILL))
+
+
+def _problem(source: SourceFile, kind: ProblemKind, detail: str) -> FileResult:
+    return FileResult(problems=[FileProblem(source.path, kind, detail)], cacheable=False)
+
+
+def _serve(batch: _Batch, connection) -> None:
+    """A worker's loop: analyse each file index received, send back its result."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent, which stops the workers
+    # The garbage collector need not scan what the worker inherited: scanning writes to every object's
+    # header, and so copies every page shared with the parent.
+    gc.freeze()
+    while True:
+        try:
+            index = connection.recv()
+        except (EOFError, OSError):
+            return
+        with _memory_limit(batch.settings.file_memory):
+            result = _analyse_guarded(batch, index)
+        connection.send((index, result))
+
+
+def _analyse_guarded(batch: _Batch, index: int) -> FileResult:
+    """`batch.analyse`, with a failure outside the rules (parsing, building the file) reported for the file."""
+    source = batch.sources[index]
+    try:
+        return batch.analyse(index)
+    except MemoryError:
+        return _problem(source, ProblemKind.LIMIT_EXCEEDED, f"analysis stopped {_out_of_memory(batch.settings)}")
+    except RecursionError:
+        return _problem(source, ProblemKind.LIMIT_EXCEEDED, _TOO_DEEP)
+    except Exception as error:  # one file's failure must not end the worker and the run
+        return _problem(source, ProblemKind.INTERNAL_ERROR, f"analysis failed: {type(error).__name__}: {error}")
+
+
+def file_memory_supported() -> bool:
+    """--file-memory-limit sets an address-space limit measured from /proc (Linux)."""
+    return resource is not None and hasattr(resource, "RLIMIT_AS") and _address_space() is not None
+
+
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes, or None where /proc does not tell it."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[0]) * mmap.PAGESIZE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@contextlib.contextmanager
+def _memory_limit(mebibytes: int | None) -> Iterator[None]:
+    """Let the block grow this process's address space by `mebibytes` at most (then MemoryError, or the
+    parser aborts the process); measured from the current size, which earlier files' caches are part of."""
+    current = _address_space() if mebibytes and file_memory_supported() else None
+    if current is None:
+        yield
+        return
+    previous = resource.getrlimit(resource.RLIMIT_AS)
+    # Never above a limit the user set (ulimit -v) or the hard limit.
+    limit = min(value for value in (current + mebibytes * 2**20, *previous) if value != resource.RLIM_INFINITY)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, previous[1]))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, previous)
 
 
 # -- one file ------------------------------------------------------------------------------------
+
+_TOO_DEEP = "the code is nested deeper than the analysis can follow (RecursionError); analysed in part"
+
 
 class FileTimeLimitExceeded(BaseException):
     """Raised by the alarm of --file-timeout.
@@ -352,19 +525,33 @@ def _run_rules(context, source: SourceFile, rules: Sequence[type[Rule]], setting
     findings: list[Finding] = []
     started = time.monotonic()
     finished = 0
+    stopped = ""
     try:
         with _time_limit(settings.file_timeout):
             for rule_class in rules:
                 findings.extend(_run_rule(rule_class(), context, builder, result))
                 finished += 1
     except FileTimeLimitExceeded:
+        stopped = f"after {time.monotonic() - started:.1f} s (--file-timeout {settings.file_timeout:g})"
+    except _FileMemoryLimitExceeded:
+        stopped = _out_of_memory(settings)
+    if stopped:
         result.cacheable = False
         left = [rule.id for rule in rules[finished:]]
         result.problems.append(FileProblem(
-            source.path, ProblemKind.LIMIT_EXCEEDED,
-            f"analysis stopped after {time.monotonic() - started:.1f} s (--file-timeout {settings.file_timeout:g}); "
+            source.path, ProblemKind.LIMIT_EXCEEDED, f"analysis stopped {stopped}; "
             f"not finished: {left[0]}" + (f" and {len(left) - 1} other rule(s)" if len(left) > 1 else "")))
     return findings
+
+
+def _out_of_memory(settings: Settings) -> str:
+    if settings.file_memory:
+        return f"at the memory limit (--file-memory-limit {settings.file_memory} MiB)"
+    return "out of memory"
+
+
+class _FileMemoryLimitExceeded(BaseException):
+    """A rule ran out of the file's memory: the file's remaining rules are not run (see FileTimeLimitExceeded)."""
 
 
 def _run_rule(rule: Rule, context, builder: _FindingBuilder, result: FileResult) -> list[Finding]:
@@ -372,14 +559,21 @@ def _run_rule(rule: Rule, context, builder: _FindingBuilder, result: FileResult)
     try:
         hits.extend(rule.review(context))
     except AnalysisLimitExceeded as error:
-        problem = FileProblem(builder.source.path, ProblemKind.LIMIT_EXCEEDED, str(error))
-        if problem.detail not in (p.detail for p in result.problems):  # rules share one analysis
-            result.problems.append(problem)
+        _add_once(result, FileProblem(builder.source.path, ProblemKind.LIMIT_EXCEEDED, str(error)))
+    except RecursionError:  # a hostile nesting depth: the other rules (and the rest of the run) go on
+        _add_once(result, FileProblem(builder.source.path, ProblemKind.LIMIT_EXCEEDED, _TOO_DEEP))
+    except MemoryError:
+        raise _FileMemoryLimitExceeded from None
     except Exception as error:  # a broken rule must not sink the run
         result.problems.append(FileProblem(
             builder.source.path, ProblemKind.INTERNAL_ERROR,
             f"rule {rule.id} failed: {type(error).__name__}: {error}"))
     return [builder.build(rule, hit) for hit in hits]
+
+
+def _add_once(result: FileResult, problem: FileProblem) -> None:
+    if problem.detail not in (p.detail for p in result.problems):  # rules share one analysis
+        result.problems.append(problem)
 
 
 def _parsed_file(source: SourceFile, tree: ts.Tree, context: FileContext) -> PyFile | CFile:

@@ -70,12 +70,16 @@ def extract_code(text: str) -> RecoveredCode | None:
     return RecoveredCode("\n".join(lines) + "\n", run[0][0], last)
 
 
-_PYTHON_HINTS = re.compile(r"^\s*(def |class \w+.*:|import \w|from [\w.]+ import|@\w|elif |except\b.*:)", re.M)
-_C_HINTS = re.compile(r"^\s*(#include\b|#define\b|\w[\w:<>*& ]*\([^;]*\)\s*\{?\s*$)|;\s*$", re.M)
+# Every hint stays within one line ([^\S\n] is whitespace but a newline): a pattern that can run on
+# across lines backtracks over all the blank lines padding a prompt numbered from 9,999,997.
+_PYTHON_HINTS = re.compile(r"^[^\S\n]*(def |class \w+.*:|import \w|from [\w.]+ import|@\w|elif |except\b.*:)", re.M)
+_C_HINTS = re.compile(r"^[^\S\n]*(#include\b|#define\b|\w[\w:<>*& ]*\([^;\n]*\)[^\S\n]*\{?[^\S\n]*$)|;[^\S\n]*$",
+                      re.M)
 _CPP_HINTS = re.compile(r"\b(std::|template\s*<|class \w+\s*(:|\{)|namespace\b|Q_OBJECT|nullptr|::)")
 
 
 def guess_language(code: str) -> str | None:
+    code = code.lstrip("\n")  # the blank lines that keep a prompt's numbers hold no hint: skip them fast
     python = len(_PYTHON_HINTS.findall(code))
     c_like = len(_C_HINTS.findall(code))
     if python == 0 and c_like == 0:

@@ -446,8 +446,19 @@ class CLowering:
 
     def _expr_update_expression(self, node: ts.Node) -> ir.Expr:
         argument = node.child_by_field_name("argument")
-        self._hoisted.append(ir.AugAssign(self.target(argument), "+", ir.Const(1, node), node))
-        return self.expr(argument)
+        target = self.target(argument)
+        self._hoisted.append(ir.AugAssign(target, "+", ir.Const(1, node), node))
+        # The value is the lowered target where that is what lowering the argument again would build:
+        # lowering it twice repeats its side effects and doubles the work at each level of `----x`.
+        place = _strip(argument)
+        if place is None or isinstance(target, ir.Name):
+            return self.expr(argument)  # an identifier may lower to a constant (a macro)
+        if isinstance(target, ir.Opaque):
+            return target.parts[0]
+        if isinstance(target, ir.Subscript) and place.type == "pointer_expression" \
+                and self.file.text_of(place.child_by_field_name("operator")) == "&":
+            return target.obj  # `&p` is p's value
+        return target
 
     def _expr_comma_expression(self, node: ts.Node) -> ir.Expr:
         self._hoisted.extend(self._effect(node.child_by_field_name("left")))

@@ -397,7 +397,10 @@ class PyFile(ParsedFile):
             return []
         current = scope
         while current.type != "module":
-            current = self.enclosing_scope(current)
+            outer = self.enclosing_scope(current)
+            if outer == current:
+                return []  # no enclosing module: the parser's recovery made the tree's root an ERROR node
+            current = outer
             if current.type == "class_definition":
                 continue  # class bodies are not visible from their methods
             if self.is_parameter(name, current):

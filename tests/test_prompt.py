@@ -56,3 +56,11 @@ def test_seed_prompt_recovers_the_whole_file() -> None:
     recovered = prompt.extract_code(SEED.read_text(encoding="utf-8"))
     assert (recovered.first_line, recovered.last_line) == (1, 1299)
     assert recovered.code.split("\n")[320] == '            tmp_path = self.disk_info_path + ".tmp"'
+
+
+def test_a_prompt_numbered_from_zero_keeps_line_zero_and_says_how_lines_map() -> None:
+    from secreview import prompt
+    text = "Review this code:\n0 import os\n1 def run(cmd):\n2     os.system(cmd)\n"
+    recovered = prompt.extract_code(text)
+    assert recovered.code.splitlines() == ["import os", "def run(cmd):", "    os.system(cmd)"]
+    assert (recovered.first_line, recovered.shift) == (0, 1)

@@ -21,6 +21,9 @@ class RecoveredCode:
     code: str
     first_line: int
     last_line: int
+    # 1 when the prompt numbers its lines from 0: its line n is line n + 1 of the recovered code (reports
+    # need lines from 1), and the note given with the report says so
+    shift: int = 0
 
 
 def _numbered_runs(lines: list[str]) -> list[list[tuple[int, str]]]:
@@ -63,11 +66,12 @@ def extract_code(text: str) -> RecoveredCode | None:
     run = _best_run(text)
     if run is None:
         return None
+    shift = 1 if run[0][0] == 0 else 0
     last = run[-1][0]
-    lines = [""] * last
+    lines = [""] * (last + shift)
     for number, code in run:
-        lines[number - 1] = code
-    return RecoveredCode("\n".join(lines) + "\n", run[0][0], last)
+        lines[number - 1 + shift] = code
+    return RecoveredCode("\n".join(lines) + "\n", run[0][0], last, shift)
 
 
 # Every hint stays within one line ([^\S\n] is whitespace but a newline): a pattern that can run on

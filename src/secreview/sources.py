@@ -384,9 +384,11 @@ def _add_prompt(out: Collected, path: str, text: str, options: ReadOptions) -> N
         out.problems.append(FileProblem(path, ProblemKind.UNSUPPORTED_LANGUAGE,
                                         "could not tell the language of the code in the prompt (use --language)"))
         return
+    numbering = ("findings use the prompt's line numbers" if not recovered.shift else
+                 "the prompt numbers its lines from 0, so each finding's line is the prompt's number plus 1")
     out.notes.append(
         f"{path}: review prompt, code lines {recovered.first_line}-{recovered.last_line} recovered as {language}; "
-        "findings use the prompt's line numbers")
+        f"{numbering}")
     out.sources.append(SourceFile(path, recovered.code, language, kind="prompt"))
 
 

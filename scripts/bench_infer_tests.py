@@ -212,7 +212,10 @@ def score_suite(suite: Suite, tests: Path, findings: Iterable[Finding]) -> Suite
     result.unmatched = sum(1 for procs in expected.values() if not procs)
     hit: set[Procedure] = set()
     for finding in set(findings):
-        procedure = innermost(defined.get(Path(finding.path), []), finding.line)
+        path = Path(finding.path)
+        if path not in defined:  # a file of another suite
+            continue
+        procedure = innermost(defined[path], finding.line)
         if procedure is None:
             result.outside += 1
         elif procedure in listed:

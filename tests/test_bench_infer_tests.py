@@ -92,7 +92,8 @@ def test_findings_score_as_found_false_or_outside(bench, tmp_path: Path) -> None
     suite, tests, path = _demo_suite(bench, tmp_path)
     findings = [bench.Finding(path, 9, 476), bench.Finding(path, 9, 690),  # both in deref_bad: found once
                 bench.Finding(path, 12, 190),  # unrelated_ok is not listed: a false report
-                bench.Finding(path, 6, 0)]  # outside every function
+                bench.Finding(path, 6, 0),  # outside every function
+                bench.Finding(str(tmp_path / "elsewhere.c"), 1, 0)]  # not a file of this suite: ignored
     score = bench.score_suite(suite, tests, findings)
     assert (score.files, score.expected, score.unmatched) == (1, 4, 0)
     assert (score.found, score.false_reports, score.outside) == (1, 1, 1)

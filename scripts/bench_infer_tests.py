@@ -43,7 +43,6 @@ import re
 import shlex
 import sys
 import tempfile
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -27,6 +27,12 @@ name the same defect with different ids). Per CWE:
 and the overall score is the mean TPR minus the mean FPR over the CWEs. Only
 the function a finding falls in matters, never a file or test-case name.
 
+Neutral names. The tools never see Juliet's names: the selected files and the
+headers of their CWE directories are first copied to a scratch folder with
+every file, function, type, namespace and global variable renamed (`file0001.c`,
+`f0001`..., see scripts/neutral_names.py) and comments blanked; findings are
+mapped back to the original file and line (renaming keeps lines) for scoring.
+
 Options:
     --tools LIST       tools to run (default: all three that are installed).
     --jobs N           secreview processes / cppcheck -j (default: CPU count).
@@ -66,8 +72,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
-from secreview.lang import language_for_path  # noqa: E402 - after the path set-up
+from neutral_names import NeutralCopy, neutral_copy  # noqa: E402 - after the path set-up
+from secreview.lang import language_for_path  # noqa: E402
 from secreview.lang.c_family.file import CFile  # noqa: E402
 
 TOOLS = ("secreview", "cppcheck", "flawfinder")
@@ -288,6 +296,13 @@ def run_flawfinder(command: list[str], paths: list[str]) -> ToolRun:
     return run
 
 
+def to_originals(run: ToolRun, copy: NeutralCopy) -> ToolRun:
+    """A run over a neutral copy, its findings placed back on the original files (renaming keeps lines)."""
+    back = {str(neutral): str(original) for neutral, original in copy.originals.items()}
+    findings = [Finding(back[f.path], f.line, f.cwe) for f in run.findings if f.path in back]
+    return ToolRun(run.name, findings, run.seconds, run.error)
+
+
 def run_tool(tool: str, command: list[str], paths: list[str], jobs: int) -> ToolRun:
     if tool != "secreview" and shutil.which(command[0]) is None:
         return ToolRun(tool, error=f"{command[0]} not found")
@@ -395,18 +410,26 @@ def main(argv: list[str] | None = None) -> int:
         cases_by_cwe[cwe] = test_cases(directory, args.max_cases)
     cwes = [c for c in cwes if c in cases_by_cwe]
     paths = sorted({str(p.resolve()) for cases in cases_by_cwe.values() for files in cases.values() for p in files})
+    headers = sorted({p.resolve() for c in cwes for p in cwe_directory(args.checkout, c).rglob("*.h")})
     print(f"{len(cwes)} CWEs, {sum(len(c) for c in cases_by_cwe.values())} test cases, {len(paths)} files",
           file=sys.stderr)
 
     runs: dict[str, ToolRun] = {}
     rerun = {t.strip() for t in args.rerun.split(",") if t.strip()}
-    for tool in [t.strip() for t in args.tools.split(",") if t.strip()]:
-        saved = load_run(args.reuse, tool, paths) if args.reuse and tool not in rerun else None
-        runs[tool] = saved or run_tool(tool, shlex.split(getattr(args, tool)), paths, args.jobs)
-        if args.reuse and saved is None and runs[tool].error is None:
-            save_run(args.reuse, runs[tool], paths)
-        status = runs[tool].error or f"{len(runs[tool].findings)} findings in {runs[tool].seconds:.0f} s"
-        print(f"{tool}: {status}{' (saved run reused)' if saved else ''}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="neutral-") as scratch:
+        copy = neutral_copy([Path(p) for p in paths] + headers, Path(scratch))
+        for original in copy.new_errors:
+            print(f"warning: the neutral copy of {original} parses with more errors", file=sys.stderr)
+        neutral_paths = sorted(str(neutral) for neutral, original in copy.originals.items()
+                               if original.suffix != ".h")
+        for tool in [t.strip() for t in args.tools.split(",") if t.strip()]:
+            saved = load_run(args.reuse, tool, paths) if args.reuse and tool not in rerun else None
+            runs[tool] = saved or to_originals(
+                run_tool(tool, shlex.split(getattr(args, tool)), neutral_paths, args.jobs), copy)
+            if args.reuse and saved is None and runs[tool].error is None:
+                save_run(args.reuse, runs[tool], paths)
+            status = runs[tool].error or f"{len(runs[tool].findings)} findings in {runs[tool].seconds:.0f} s"
+            print(f"{tool}: {status}{' (saved run reused)' if saved else ''}", file=sys.stderr)
 
     index = FunctionIndex()
     ran = {name: run for name, run in runs.items() if run.error is None}

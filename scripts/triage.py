@@ -45,6 +45,7 @@ LEDGER_DIR = ROOT / "bench" / "triage"
 VERDICTS = ("true", "defensible", "false")
 LEDGER_FIELDS = ("project", "commit", "file", "line", "rule", "verdict", "reason", "sample")
 CONTEXT = 8
+SOURCE_SUFFIXES = frozenset({".py", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh"})
 MAX_CALLERS = 5
 
 
@@ -261,11 +262,11 @@ def noise(trees: list[Path], extra: list[str]) -> int:
     for tree in trees:
         result = review(tree, extra)
         lines = 0
-        listed = subprocess.run(["git", "ls-files", "*.py", "*.c", "*.h", "*.cc", "*.cpp", "*.hpp"],
-                                capture_output=True, text=True, check=False, cwd=tree).stdout.split()
-        for path in listed:
-            if not is_test_path(path):
-                lines += sum(1 for row in _read(tree / path).splitlines() if row.strip())
+        for path in tree.rglob("*"):
+            relative = path.relative_to(tree).as_posix()
+            if path.suffix in SOURCE_SUFFIXES and ".git/" not in f"/{relative}" and path.is_file() \
+                    and not is_test_path(relative):
+                lines += sum(1 for row in _read(path).splitlines() if row.strip())
         shown = len(result["findings"])
         per = 10_000 * shown / lines if lines else 0.0
         print(f"{tree.name}: {shown} default findings in {lines:,} production lines = {per:.2f} per 10,000 lines")

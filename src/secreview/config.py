@@ -135,6 +135,7 @@ KEYS: dict[str, Key] = {
     "max-file-size": Key(2 * 1024 * 1024, _positive_int, "larger files are skipped and reported (bytes)"),
     "jobs": Key(None, _positive_int, "files analysed in parallel (default: the number of CPUs)"),
     "include-tests": Key(False, _boolean, "show findings in test code"),
+    "include-dir": Key((), _string_list, "C/C++ header directories read for macros"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
     "file-timeout": Key(None, _optional_positive_number, "seconds per file before it is reported incomplete"),

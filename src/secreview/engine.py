@@ -37,6 +37,7 @@ from secreview import lang, suppressions, taint, triage
 from secreview.lang.c_family.file import LANGUAGES as C_FAMILY
 from secreview.lang.base import FileContext
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.include_dirs import search_path
 from secreview.lang.python.file import PyFile
 from secreview.model import (
     Analysis,
@@ -80,6 +81,7 @@ class Settings:
     baseline_origin: str = "the baseline"
     project_root: str = ""  # absolute; test code and fingerprints look at paths below it
     file_timeout: float | None = None  # seconds per file before its analysis stops (incomplete)
+    include_dirs: tuple[str, ...] = ()  # C/C++ headers read for macros (with compile_commands.json at the root)
 
 
 @dataclass
@@ -211,7 +213,7 @@ def cache_key(source: SourceFile, batch: _Batch) -> str:
     settings = batch.settings
     parts = (RESULT_FORMAT, source.path, fingerprint_path(source, settings), source.language, source.kind,
              text_digest(source.text), ",".join(rule.id for rule in batch.rules), str(settings.dataflow_budget),
-             str(settings.honor_foreign_suppressions))
+             str(settings.honor_foreign_suppressions), ",".join(settings.include_dirs))
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -317,7 +319,8 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
     try:
-        tree = lang.parse(source.language, source.text)
+        search = search_path(settings.project_root, settings.include_dirs)
+        tree = lang.parse(source.language, source.text, search, source.path)
     except lang.UnsupportedLanguageError as error:
         result.problems.append(FileProblem(source.path, ProblemKind.UNSUPPORTED_LANGUAGE, str(error)))
         return result
@@ -327,7 +330,7 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
         result.problems.append(FileProblem(
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
-    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget))
+    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search))
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))

@@ -1,0 +1,276 @@
+"""A light preprocessor step before tree-sitter parses C and C++, keeping every offset.
+
+tree-sitter parses without a preprocessor; what it cannot parse it recovers
+from, and the analysis misses what sits there.  This step removes what a
+preprocessor would have removed, as far as it knows, by overwriting it with
+spaces (newlines stay): nothing is deleted or moved, so every byte offset and
+line of the tree still points into the original text, and findings quote it.
+
+- Conditions: `#if`, `#ifdef`, `#ifndef`, `#elif`, `#else` are decided on the
+  macros known at that point (this file's `#define`s, the headers it includes
+  when found, the configured defines, `__cplusplus`); a decided group keeps its
+  chosen branch and loses the others and its directive lines.  Whatever depends
+  on an unknown macro is left for the parser, every branch kept, as before.
+  `#ifndef X` followed by `#define X` (an include guard) is taken.
+- Annotations: export, attribute and calling-convention macros (`FOO_EXPORT`,
+  `CURL_EXTERN`, `__attribute__((...))`, `WINAPI`, Qt's vocabulary in
+  qt_macros.py, any macro whose definitions expand to annotations only).
+- Macros used as statements without a semicolon (`TRACE_OBJ`, `Q_UNUSED(x)`,
+  `UNITTEST_BEGIN_SIMPLE`): a macro call alone on its line between two
+  statements.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from dataclasses import dataclass
+
+from secreview.lang.c_family import qt_macros
+from secreview.lang.c_family.conditions import evaluate
+from secreview.lang.c_family.include_dirs import SearchPath, find_header, header_definitions
+from secreview.lang.c_family.macros import Definition, Macros, logical_lines, parse_define
+
+_DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(\w+)")
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+_CONDITION_OPENERS = ("if", "ifdef", "ifndef")
+_ALTERNATIVES = ("elif", "elifdef", "elifndef", "else")
+# Comments and literals hidden from the statement-macro context (same length).
+_COMMENT_OR_LITERAL = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
+_MACRO_CALL = re.compile(r"\b([A-Z_][A-Z0-9_]*|__\w+__|__declspec)[ \t]*\(")
+_MACRO_WORD = re.compile(r"\b(?:[A-Z_][A-Z0-9_]*|emit|__\w+)\b")
+_LINE_MACRO = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*", re.MULTILINE)
+_ALL_CAPS = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*|[A-Z]{3,}[0-9]*")
+_STATEMENT_BEFORE = frozenset(";{}:#")
+_NOT_STATEMENT_AFTER = frozenset("{;,).-+*/=?:&|[<>(\"'!%^")
+_MAX_ARGUMENTS = 4000  # characters searched for a macro call's closing parenthesis
+
+
+def preprocess(text: str, language: str, search: SearchPath | None = None, path: str = "") -> bytes:
+    """`text` as UTF-8 bytes of the same length, with what a preprocessor would drop overwritten by spaces."""
+    buffer = bytearray(text.encode("utf-8"))
+    macros = Macros(language, search.defines if search else ())
+    # One character per byte: regex offsets are byte offsets.
+    _resolve_conditions(buffer.decode("latin-1"), buffer, macros, search or SearchPath(), os.path.dirname(path))
+    _blank_macros(buffer.decode("latin-1"), buffer, macros)
+    return bytes(buffer)
+
+
+def _blank(buffer: bytearray, start: int, end: int) -> None:
+    buffer[start:end] = _NOT_NEWLINE.sub(b" ", bytes(buffer[start:end]))
+
+
+# -- conditions -------------------------------------------------------------------------------------
+
+@dataclass
+class _Group:
+    """One `#if ... #endif` being read."""
+
+    decided: bool  # the branches are chosen here; False: every branch is left to the parser
+    taken: bool  # a branch has been chosen
+    keeping: bool  # the lines of the current branch stay
+
+
+def _resolve_conditions(view: str, buffer: bytearray, macros: Macros, search: SearchPath, directory: str) -> None:
+    lines = list(logical_lines(view))
+    stack: list[_Group] = []
+    for index, (start, end, line) in enumerate(lines):
+        match = _DIRECTIVE.match(line)
+        outer_active = all(group.keeping for group in stack[:-1])
+        active = outer_active and (not stack or stack[-1].keeping)
+        if match is None:
+            if not active:
+                _blank(buffer, start, end)
+            continue
+        keyword, argument = match.group(1), line[match.end():].strip()
+        if keyword in _CONDITION_OPENERS:
+            group = _open(keyword, argument, macros, lines, index) if active else _Group(True, True, False)
+            stack.append(group)
+            if group.decided:
+                _blank(buffer, start, end)
+        elif keyword in _ALTERNATIVES and stack:
+            _alternative(stack[-1], keyword, argument, macros, outer_active, buffer, (start, start + match.start(1), end))
+        elif keyword == "endif" and stack:
+            if stack.pop().decided:
+                _blank(buffer, start, end)
+        elif not active:
+            _blank(buffer, start, end)
+        else:
+            _directive(keyword, argument, macros, not all(group.decided for group in stack), search, directory)
+
+
+def _open(keyword: str, argument: str, macros: Macros, lines: list, index: int) -> _Group:
+    value = _condition(keyword, argument, macros)
+    if value is None and keyword == "ifndef" and _defines_next(argument, lines, index):
+        value = 1  # an include guard
+    if value is None:
+        return _Group(False, False, True)
+    return _Group(True, bool(value), bool(value))
+
+
+def _alternative(group: _Group, keyword: str, argument: str, macros: Macros, outer_active: bool,
+                 buffer: bytearray, line: tuple[int, int, int]) -> None:
+    """`#elif` / `#else` of `group`; `line` is (line start, keyword start, line end)."""
+    line_start, keyword_start, end = line
+    if not outer_active or (group.decided and group.taken):
+        group.keeping = False
+        _blank(buffer, line_start, end)
+        return
+    if not group.decided:
+        return  # every branch of an undecided group stays
+    value = 1 if keyword == "else" else _condition(keyword, argument, macros)
+    if value is None:
+        # The branches so far were dropped; the parser now sees `#if <this condition>` (same length).
+        group.decided, group.keeping = False, True
+        replacement = "if" if keyword == "elif" else keyword[2:]  # `#elifdef X` -> `#ifdef   X`
+        buffer[keyword_start:keyword_start + len(keyword)] = replacement.encode().ljust(len(keyword))
+        return
+    group.taken = group.keeping = bool(value)
+    _blank(buffer, line_start, end)
+
+
+def _condition(keyword: str, argument: str, macros: Macros) -> int | None:
+    if keyword in ("ifdef", "ifndef", "elifdef", "elifndef"):
+        name = argument.split()[0] if argument.split() else ""
+        defined = macros.is_defined(name)
+        if defined is None:
+            return None
+        return defined if keyword.endswith("ifdef") else 1 - defined
+    return evaluate(argument, macros)
+
+
+def _defines_next(name: str, lines: list, index: int) -> bool:
+    for _, _, line in lines[index + 1:index + 50]:
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("//", "/*", "*")):
+            return re.fullmatch(r"#[ \t]*define[ \t]+" + re.escape(name.strip()) + r"\b.*", stripped, re.DOTALL) \
+                is not None
+    return False
+
+
+def _directive(keyword: str, argument: str, macros: Macros, uncertain: bool, search: SearchPath,
+               directory: str) -> None:
+    """A `#define`, `#undef` or `#include` on a kept line: what it tells about macros from here on."""
+    if keyword == "define":
+        definition = parse_define(argument, not uncertain)
+        if definition is not None:
+            macros.apply(definition)
+    elif keyword == "undef" and argument:
+        macros.apply(Definition(argument.split()[0], None, None, not uncertain))
+    elif keyword == "include":
+        header = find_header(argument, directory, search)
+        for definition in header_definitions(header, search) if header else ():
+            macros.apply(definition if not uncertain else Definition(definition.name, definition.parameters,
+                                                                     definition.body, False))
+
+
+# -- macros -----------------------------------------------------------------------------------------
+
+def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
+    directive_spans = [(start, end) for start, end, line in logical_lines(view) if _DIRECTIVE.match(line)]
+    starts = [start for start, _ in directive_spans]
+
+    def in_directive(position: int) -> bool:
+        index = bisect.bisect_right(starts, position) - 1
+        return index >= 0 and position < directive_spans[index][1]
+
+    if macros.language == "cpp":
+        _access_specifiers(view, buffer)
+    _calls(view, buffer, macros, in_directive)
+    _words(view, buffer, macros, in_directive)
+    _statement_macros(buffer.decode("latin-1"), buffer, macros, directive_spans)
+
+
+def _access_specifiers(view: str, buffer: bytearray) -> None:
+    for match in qt_macros.SIGNALS.finditer(view):
+        buffer[match.start(2):match.end(2)] = b"public".ljust(len(match.group(2)))
+    for match in qt_macros.SLOTS.finditer(view):
+        _blank(buffer, match.start(3), match.end(3))
+
+
+def _calls(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
+    position = 0
+    for match in _MACRO_CALL.finditer(view):
+        name = match.group(1)
+        if match.start() < position or in_directive(match.start()):
+            continue
+        transparent = name in qt_macros.TRANSPARENT_CALLS
+        if not (transparent or qt_macros.DECLARATION_CALLS.fullmatch(name)
+                or (macros.is_function_like(name) and macros.is_annotation(name))):
+            continue
+        end = closing_parenthesis(view, match.end() - 1)
+        if end is None:
+            continue
+        if transparent:  # keep the argument
+            _blank(buffer, match.start(), match.end())
+            _blank(buffer, end, end + 1)
+        else:
+            _blank(buffer, match.start(), end + 1)
+        position = end + 1
+
+
+def _words(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
+    for match in _MACRO_WORD.finditer(view):
+        word = match.group(0)
+        following = view[match.end():match.end() + 64].lstrip()
+        if following.startswith("(") or in_directive(match.start()):
+            continue
+        if word in ("emit", "Q_EMIT") and not re.match(r"[A-Za-z_:]", following):
+            continue  # `emit` is only Qt's keyword before the signal call
+        known = macros.is_known(word)
+        if (known and not macros.is_function_like(word) and macros.is_annotation(word)) \
+                or (not known and qt_macros.is_annotation(word)) or word in qt_macros.ANNOTATION_WORDS:
+            _blank(buffer, match.start(), match.end())
+
+
+def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_spans: list[tuple[int, int]]) -> None:
+    """Blank `NAME` / `NAME(...)` alone on its line between statements: a macro used without a semicolon."""
+    code = _code_view(view, directive_spans)
+    for match in _LINE_MACRO.finditer(code):
+        name = match.group(1)
+        if not (_ALL_CAPS.fullmatch(name) or macros.is_function_like(name)):
+            continue
+        end = match.end()
+        has_arguments = code.startswith("(", end)
+        if has_arguments:
+            closing = closing_parenthesis(code, end)
+            if closing is None:
+                continue
+            end = closing + 1
+        elif not (macros.is_known(name) and not macros.is_function_like(name)) and "_" not in name:
+            continue
+        if code[end:code.find("\n", end) if "\n" in code[end:] else len(code)].strip():
+            continue  # more code on the line
+        before, after = _previous_character(code, match.start(1)), code[end:].lstrip()[:1]
+        if before not in _STATEMENT_BEFORE or after in _NOT_STATEMENT_AFTER:
+            continue
+        if not has_arguments and before == "{" and after == "}":
+            continue  # the one enumerator of an enum
+        _blank(buffer, match.start(1), end)
+
+
+def _code_view(view: str, directive_spans: list[tuple[int, int]]) -> str:
+    """The text with comments and literals blanked and each directive line reduced to `#` (a boundary)."""
+    characters = list(_COMMENT_OR_LITERAL.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), view))
+    for start, end in directive_spans:
+        characters[start:end] = "#" + re.sub(r"[^\n]", " ", view[start + 1:end])
+    return "".join(characters)
+
+
+def _previous_character(code: str, position: int) -> str:
+    stripped = code[max(0, position - 2000):position].rstrip()
+    return stripped[-1] if stripped else "#"
+
+
+def closing_parenthesis(text: str, opening: int) -> int | None:
+    depth = 0
+    for index in range(opening, min(len(text), opening + _MAX_ARGUMENTS)):
+        character = text[index]
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None

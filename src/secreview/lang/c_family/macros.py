@@ -122,6 +122,11 @@ class Macros:
     def is_function_like(self, name: str) -> bool:
         return any(d.parameters is not None for d in self._seen.get(name, ()))
 
+    def is_transparent(self, name: str) -> bool:
+        """A one-parameter macro that some configuration expands to its argument (`#define VERBOSE(x) x`)."""
+        return any(d.parameters is not None and d.body is not None and d.parameters[1:-1].strip() == d.body.strip()
+                   and d.body.strip().isidentifier() for d in self._seen.get(name, ()))
+
     def is_known(self, name: str) -> bool:
         return name in self._seen
 

@@ -44,6 +44,10 @@ _LINE_MACRO = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*", re.MULTILINE)
 _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*|[A-Z]{3,}[0-9]*")
 _STATEMENT_BEFORE = frozenset(";{}:#")
 _NOT_STATEMENT_AFTER = frozenset("{;,).-+*/=?:&|[<>(\"'!%^")
+# `Qt::WindowFlags flags = {}` in a parameter list: valid C++ the grammar rejects; the default is dropped.
+_EMPTY_DEFAULT_ARGUMENT = re.compile(r"=[ \t]*\{[ \t]*\}(?=[ \t]*[,)])")
+_NEXT_CHARACTER = re.compile(r"\s*(\S?)")
+_BLANK_AFTER = re.compile(rb"[\r\n]*[ \t]")  # the first space or tab after a macro call, only line ends between
 _MAX_ARGUMENTS = 4000  # characters searched for a macro call's closing parenthesis
 
 
@@ -70,6 +74,7 @@ class _Group:
     decided: bool  # the branches are chosen here; False: every branch is left to the parser
     taken: bool  # a branch has been chosen
     keeping: bool  # the lines of the current branch stay
+    opening: tuple[int, int] | None = None  # undecided: the line that opened its one branch (none: several)
 
 
 def _resolve_conditions(view: str, buffer: bytearray, macros: Macros, search: SearchPath, directory: str) -> None:
@@ -89,11 +94,12 @@ def _resolve_conditions(view: str, buffer: bytearray, macros: Macros, search: Se
             stack.append(group)
             if group.decided:
                 _blank(buffer, start, end)
+            else:
+                group.opening = (start, end)
         elif keyword in _ALTERNATIVES and stack:
             _alternative(stack[-1], keyword, argument, macros, outer_active, buffer, (start, start + match.start(1), end))
         elif keyword == "endif" and stack:
-            if stack.pop().decided:
-                _blank(buffer, start, end)
+            _close(stack.pop(), buffer, start, end)
         elif not active:
             _blank(buffer, start, end)
         else:
@@ -118,16 +124,26 @@ def _alternative(group: _Group, keyword: str, argument: str, macros: Macros, out
         _blank(buffer, line_start, end)
         return
     if not group.decided:
-        return  # every branch of an undecided group stays
+        group.opening = None  # every branch of an undecided group stays, and so do its directives
+        return
     value = 1 if keyword == "else" else _condition(keyword, argument, macros)
     if value is None:
         # The branches so far were dropped; the parser now sees `#if <this condition>` (same length).
-        group.decided, group.keeping = False, True
+        group.decided, group.keeping, group.opening = False, True, (line_start, end)
         replacement = "if" if keyword == "elif" else keyword[2:]  # `#elifdef X` -> `#ifdef   X`
         buffer[keyword_start:keyword_start + len(keyword)] = replacement.encode().ljust(len(keyword))
         return
     group.taken = group.keeping = bool(value)
     _blank(buffer, line_start, end)
+
+
+def _close(group: _Group, buffer: bytearray, start: int, end: int) -> None:
+    """At `#endif`: a decided group loses its directives; so does an undecided one with one branch, whose
+    code stays either way (directives inside an expression or a parameter list break the parse)."""
+    if group.decided or group.opening is not None:
+        _blank(buffer, start, end)
+    if not group.decided and group.opening is not None:
+        _blank(buffer, *group.opening)
 
 
 def _condition(keyword: str, argument: str, macros: Macros) -> int | None:
@@ -179,6 +195,9 @@ def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
         _access_specifiers(view, buffer)
     _calls(view, buffer, macros, in_directive)
     _words(view, buffer, macros, in_directive)
+    if macros.language == "cpp":
+        for match in _EMPTY_DEFAULT_ARGUMENT.finditer(view):
+            _blank(buffer, match.start(), match.end())
     _statement_macros(buffer.decode("latin-1"), buffer, macros, directive_spans)
 
 
@@ -195,7 +214,7 @@ def _calls(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
         name = match.group(1)
         if match.start() < position or in_directive(match.start()):
             continue
-        transparent = name in qt_macros.TRANSPARENT_CALLS
+        transparent = name in qt_macros.TRANSPARENT_CALLS or macros.is_transparent(name)
         if not (transparent or qt_macros.DECLARATION_CALLS.fullmatch(name)
                 or (macros.is_function_like(name) and macros.is_annotation(name))):
             continue
@@ -227,6 +246,7 @@ def _words(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
 def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_spans: list[tuple[int, int]]) -> None:
     """Blank `NAME` / `NAME(...)` alone on its line between statements: a macro used without a semicolon."""
     code = _code_view(view, directive_spans)
+    blanked = bytearray(code.encode("latin-1"))  # the code as blanked so far: a macro line may follow another
     for match in _LINE_MACRO.finditer(code):
         name = match.group(1)
         if not (_ALL_CAPS.fullmatch(name) or macros.is_function_like(name)):
@@ -240,14 +260,32 @@ def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_sp
             end = closing + 1
         elif not (macros.is_known(name) and not macros.is_function_like(name)) and "_" not in name:
             continue
-        if code[end:code.find("\n", end) if "\n" in code[end:] else len(code)].strip():
+        line_end = code.find("\n", end)
+        if code[end:line_end if line_end >= 0 else len(code)].strip():
             continue  # more code on the line
-        before, after = _previous_character(code, match.start(1)), code[end:].lstrip()[:1]
+        before, after = _previous_character(blanked, match.start(1)), _NEXT_CHARACTER.match(code, end).group(1)
         if before not in _STATEMENT_BEFORE or after in _NOT_STATEMENT_AFTER:
             continue
-        if not has_arguments and before == "{" and after == "}":
+        if not has_arguments and before == "{" and after == "}" and not _opens_body(blanked, match.start(1)):
             continue  # the one enumerator of an enum
-        _blank(buffer, match.start(1), end)
+        _end_statement(buffer, blanked, match.start(1), end, has_arguments)
+
+
+def _opens_body(code: bytearray, position: int) -> bool:
+    """The `{` before `position` opens a function body or a block (after `)`, `{`, `;`, `else`...), not an enum."""
+    before = code[max(0, position - 2000):position].rstrip()[:-1].rstrip()
+    return not before or chr(before[-1]) in ")};{" or before.endswith((b"else", b"do", b"const", b"override"))
+
+
+def _end_statement(buffer: bytearray, blanked: bytearray, start: int, end: int, has_arguments: bool) -> None:
+    """Make `NAME(...)` a statement with a `;` in the blank space after it (its arguments may carry data
+    flow, `SETUP(&x)`); a bare `NAME`, or one with no blank to use, is blanked."""
+    semicolon = _BLANK_AFTER.match(buffer, end) if has_arguments else None  # real blanks, not a comment
+    if semicolon is None:
+        _blank(buffer, start, end)
+        _blank(blanked, start, end)
+    else:
+        buffer[semicolon.end() - 1] = blanked[semicolon.end() - 1] = ord(";")
 
 
 def _code_view(view: str, directive_spans: list[tuple[int, int]]) -> str:
@@ -258,9 +296,9 @@ def _code_view(view: str, directive_spans: list[tuple[int, int]]) -> str:
     return "".join(characters)
 
 
-def _previous_character(code: str, position: int) -> str:
+def _previous_character(code: bytearray, position: int) -> str:
     stripped = code[max(0, position - 2000):position].rstrip()
-    return stripped[-1] if stripped else "#"
+    return chr(stripped[-1]) if stripped else "#"
 
 
 def closing_parenthesis(text: str, opening: int) -> int | None:

@@ -16,7 +16,7 @@ import os
 import shlex
 from dataclasses import dataclass
 
-from secreview.lang.c_family.macros import Definition, directives, parse_define
+from secreview.lang.c_family.macros import Definition, HeaderMacros, directives, parse_define
 
 _MAX_HEADER_BYTES = 1_000_000
 
@@ -94,21 +94,17 @@ def find_header(spec: str, including_directory: str, search: SearchPath) -> str 
     return None
 
 
-def header_definitions(path: str, search: SearchPath) -> tuple[Definition, ...]:
-    """The definitions a header makes, those of the headers it includes first where they are included."""
-    return _definitions(path, search)
+@functools.cache
+def header_macros(path: str, search: SearchPath) -> HeaderMacros:
+    """What including the header does to macros (the headers it includes counted where it includes them)."""
+    _BEING_READ.add(path)
+    try:
+        return HeaderMacros.of(_read_definitions(path, search))
+    finally:
+        _BEING_READ.discard(path)
 
 
 _BEING_READ: set[str] = set()  # headers whose includes are being followed: a cycle stops here
-
-
-@functools.cache
-def _definitions(path: str, search: SearchPath) -> tuple[Definition, ...]:
-    _BEING_READ.add(path)
-    try:
-        return _read_definitions(path, search)
-    finally:
-        _BEING_READ.discard(path)
 
 
 def _read_definitions(path: str, search: SearchPath) -> tuple[Definition, ...]:
@@ -137,7 +133,7 @@ def _included(spec: str, path: str, search: SearchPath, certain: bool) -> list[D
     header = find_header(spec, os.path.dirname(path), search)
     if header is None or header in _BEING_READ:
         return []
-    definitions = _definitions(header, search)
+    definitions = header_macros(header, search).definitions()
     if certain:
         return list(definitions)
     return [Definition(d.name, d.parameters, d.body, False) for d in definitions]

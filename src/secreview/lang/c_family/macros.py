@@ -75,6 +75,33 @@ def parse_define(argument: str, certain: bool) -> Definition | None:
     return Definition(match.group(1), match.group(2), match.group(3).strip(), certain)
 
 
+@dataclass(frozen=True)
+class HeaderMacros:
+    """What including a header does to the macros, computed once per header: each name's final state."""
+
+    defined: dict[str, str | None]  # certainly defined from here on: name -> body (None: function-like)
+    undefined: frozenset[str]  # certainly undefined
+    uncertain: frozenset[str]  # defined or undefined on an undecided branch only
+    seen: dict[str, tuple[Definition, ...]]  # every definition met, for classification
+
+    @staticmethod
+    def of(definitions: Iterable[Definition]) -> HeaderMacros:
+        last: dict[str, Definition] = {}
+        seen: dict[str, list[Definition]] = {}
+        for definition in definitions:
+            last[definition.name] = definition  # each definition decides the name's state alone
+            seen.setdefault(definition.name, []).append(definition)
+        return HeaderMacros(
+            {n: d.body if d.parameters is None else None for n, d in last.items() if d.certain and d.body is not None},
+            frozenset(n for n, d in last.items() if d.certain and d.body is None),
+            frozenset(n for n, d in last.items() if not d.certain),
+            {name: tuple(found) for name, found in seen.items()})
+
+    def definitions(self) -> Iterator[Definition]:
+        for found in self.seen.values():
+            yield from found
+
+
 @dataclass
 class Macros:
     """Macro knowledge while a file is read top to bottom."""
@@ -84,6 +111,8 @@ class Macros:
     _bodies: dict[str, str | None] = field(default_factory=dict)  # defined; None: bodies disagree
     _undefined: set[str] = field(default_factory=set)
     _seen: dict[str, list[Definition]] = field(default_factory=dict)
+    _headers_seen: list[dict[str, tuple[Definition, ...]]] = field(default_factory=list)
+    _definitions_memo: dict[str, list[Definition]] = field(default_factory=dict)  # emptied by each change
 
     def __post_init__(self) -> None:
         if self.language == "cpp":
@@ -103,6 +132,7 @@ class Macros:
 
     def apply(self, definition: Definition) -> None:
         name = definition.name
+        self._definitions_memo.clear()
         self._seen.setdefault(name, []).append(definition)
         if not definition.certain:
             self._bodies.pop(name, None)
@@ -114,25 +144,45 @@ class Macros:
             self._undefined.discard(name)
             self._bodies[name] = definition.body if definition.parameters is None else None
 
-    def forget(self, name: str) -> None:
-        """`name` may or may not be defined from here on."""
-        self._bodies.pop(name, None)
-        self._undefined.discard(name)
+    def include(self, header: HeaderMacros, certain: bool) -> None:
+        """The effect of an `#include` of `header` (on an undecided branch when not `certain`)."""
+        uncertain = header.uncertain
+        if certain:
+            self._bodies.update(header.defined)
+            self._undefined.difference_update(header.defined)
+            for name in header.undefined & self._bodies.keys():
+                del self._bodies[name]
+            self._undefined |= header.undefined
+        else:
+            uncertain = uncertain | header.defined.keys() | header.undefined
+        for name in uncertain & self._bodies.keys():
+            del self._bodies[name]
+        self._undefined -= uncertain
+        self._headers_seen.append(header.seen)
+        self._definitions_memo.clear()
+
+    def _definitions(self, name: str) -> list[Definition]:
+        found = self._definitions_memo.get(name)
+        if found is None:
+            found = self._definitions_memo[name] = list(self._seen.get(name, ()))
+            for seen in self._headers_seen:
+                found.extend(seen.get(name, ()))
+        return found
 
     def is_function_like(self, name: str) -> bool:
-        return any(d.parameters is not None for d in self._seen.get(name, ()))
+        return any(d.parameters is not None for d in self._definitions(name))
 
     def is_transparent(self, name: str) -> bool:
         """A one-parameter macro that some configuration expands to its argument (`#define VERBOSE(x) x`)."""
         return any(d.parameters is not None and d.body is not None and d.parameters[1:-1].strip() == d.body.strip()
-                   and d.body.strip().isidentifier() for d in self._seen.get(name, ()))
+                   and d.body.strip().isidentifier() for d in self._definitions(name))
 
     def is_known(self, name: str) -> bool:
-        return name in self._seen
+        return bool(self._definitions(name))
 
     def is_annotation(self, name: str, _visiting: frozenset[str] = frozenset()) -> bool:
         """Every definition of `name` expands to attributes or storage words only (or nothing)."""
-        definitions = [d for d in self._seen.get(name, ()) if d.body is not None]
+        definitions = [d for d in self._definitions(name) if d.body is not None]
         if not definitions or name in _visiting:
             return False
         return all(self._annotates(d.body or "", _visiting | {name}) for d in definitions)

@@ -29,11 +29,14 @@ from dataclasses import dataclass
 
 from secreview.lang.c_family import qt_macros
 from secreview.lang.c_family.conditions import evaluate
-from secreview.lang.c_family.include_dirs import SearchPath, find_header, header_definitions
-from secreview.lang.c_family.macros import Definition, Macros, logical_lines, parse_define
+from secreview.lang.c_family.include_dirs import SearchPath, find_header, header_macros
+from secreview.lang.c_family.macros import Definition, Macros, parse_define
 
 _DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(\w+)")
 _NOT_NEWLINE = re.compile(rb"[^\n]")
+_CONTINUATION = re.compile(r"\\\r?\n")
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:\\\r?\n|[^\n])*", re.MULTILINE)
+_SPACES = {code: " " for code in range(256) if code != ord("\n")}  # str.translate: blank a latin-1 text
 _CONDITION_OPENERS = ("if", "ifdef", "ifndef")
 _ALTERNATIVES = ("elif", "elifdef", "elifndef", "else")
 # Comments and literals hidden from the statement-macro context (same length).
@@ -78,37 +81,51 @@ class _Group:
 
 
 def _resolve_conditions(view: str, buffer: bytearray, macros: Macros, search: SearchPath, directory: str) -> None:
-    lines = list(logical_lines(view))
+    lines = list(_DIRECTIVE_LINE.finditer(view))
     stack: list[_Group] = []
-    for index, (start, end, line) in enumerate(lines):
-        match = _DIRECTIVE.match(line)
-        outer_active = all(group.keeping for group in stack[:-1])
-        active = outer_active and (not stack or stack[-1].keeping)
+    dropped_since = 0  # where the text being dropped began (while some group does not keep its branch)
+    for index, line in enumerate(lines):
+        match = _DIRECTIVE.match(line.group(0))
         if match is None:
-            if not active:
-                _blank(buffer, start, end)
-            continue
-        keyword, argument = match.group(1), line[match.end():].strip()
-        if keyword in _CONDITION_OPENERS:
-            group = _open(keyword, argument, macros, lines, index) if active else _Group(True, True, False)
-            stack.append(group)
-            if group.decided:
-                _blank(buffer, start, end)
-            else:
-                group.opening = (start, end)
-        elif keyword in _ALTERNATIVES and stack:
-            _alternative(stack[-1], keyword, argument, macros, outer_active, buffer, (start, start + match.start(1), end))
-        elif keyword == "endif" and stack:
-            _close(stack.pop(), buffer, start, end)
-        elif not active:
+            continue  # a lone `#`
+        start, end = line.span()
+        was_active = all(group.keeping for group in stack)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        _read_directive(stack, match, (start, end), macros, buffer, following, search, directory)
+        active = all(group.keeping for group in stack)
+        if was_active and not active:
+            dropped_since = end
+        elif active and not was_active:
+            _blank(buffer, dropped_since, start)
+    if not all(group.keeping for group in stack):
+        _blank(buffer, dropped_since, len(buffer))
+
+
+def _read_directive(stack: list[_Group], match: re.Match, span: tuple[int, int], macros: Macros,
+                    buffer: bytearray, following: re.Match | None, search: SearchPath, directory: str) -> None:
+    """Apply one directive line at `span`; `following` is the next directive line."""
+    start, end = span
+    outer_active = all(group.keeping for group in stack[:-1])
+    active = outer_active and (not stack or stack[-1].keeping)
+    keyword, argument = match.group(1), _CONTINUATION.sub(" ", match.string[match.end():]).strip()
+    if keyword in _CONDITION_OPENERS:
+        group = _open(keyword, argument, macros, end, following) if active else _Group(True, True, False)
+        stack.append(group)
+        if group.decided:
             _blank(buffer, start, end)
         else:
-            _directive(keyword, argument, macros, not all(group.decided for group in stack), search, directory)
+            group.opening = (start, end)
+    elif keyword in _ALTERNATIVES and stack:
+        _alternative(stack[-1], keyword, argument, macros, outer_active, buffer, (start, start + match.start(1), end))
+    elif keyword == "endif" and stack:
+        _close(stack.pop(), buffer, start, end)
+    elif active:
+        _directive(keyword, argument, macros, not all(group.decided for group in stack), search, directory)
 
 
-def _open(keyword: str, argument: str, macros: Macros, lines: list, index: int) -> _Group:
+def _open(keyword: str, argument: str, macros: Macros, end: int, following: re.Match | None) -> _Group:
     value = _condition(keyword, argument, macros)
-    if value is None and keyword == "ifndef" and _defines_next(argument, lines, index):
+    if value is None and keyword == "ifndef" and _defines_next(argument, end, following):
         value = 1  # an include guard
     if value is None:
         return _Group(False, False, True)
@@ -156,13 +173,12 @@ def _condition(keyword: str, argument: str, macros: Macros) -> int | None:
     return evaluate(argument, macros)
 
 
-def _defines_next(name: str, lines: list, index: int) -> bool:
-    for _, _, line in lines[index + 1:index + 50]:
-        stripped = line.strip()
-        if stripped and not stripped.startswith(("//", "/*", "*")):
-            return re.fullmatch(r"#[ \t]*define[ \t]+" + re.escape(name.strip()) + r"\b.*", stripped, re.DOTALL) \
-                is not None
-    return False
+def _defines_next(name: str, end: int, following: re.Match | None) -> bool:
+    """The next directive is `#define name`, with only comments and blank lines since `end`."""
+    if following is None or _COMMENT_OR_LITERAL.sub("", following.string[end:following.start()]).strip():
+        return False
+    return re.fullmatch(r"[ \t]*#[ \t]*define[ \t]+" + re.escape(name.strip()) + r"\b.*", following.group(0),
+                        re.DOTALL) is not None
 
 
 def _directive(keyword: str, argument: str, macros: Macros, uncertain: bool, search: SearchPath,
@@ -176,15 +192,14 @@ def _directive(keyword: str, argument: str, macros: Macros, uncertain: bool, sea
         macros.apply(Definition(argument.split()[0], None, None, not uncertain))
     elif keyword == "include":
         header = find_header(argument, directory, search)
-        for definition in header_definitions(header, search) if header else ():
-            macros.apply(definition if not uncertain else Definition(definition.name, definition.parameters,
-                                                                     definition.body, False))
+        if header is not None:
+            macros.include(header_macros(header, search), not uncertain)
 
 
 # -- macros -----------------------------------------------------------------------------------------
 
 def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
-    directive_spans = [(start, end) for start, end, line in logical_lines(view) if _DIRECTIVE.match(line)]
+    directive_spans = [match.span() for match in _DIRECTIVE_LINE.finditer(view)]
     starts = [start for start, _ in directive_spans]
 
     def in_directive(position: int) -> bool:
@@ -210,18 +225,17 @@ def _access_specifiers(view: str, buffer: bytearray) -> None:
 
 def _calls(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
     position = 0
+    kinds: dict[str, str | None] = {}  # name -> what to do with its calls (the macros are final here)
     for match in _MACRO_CALL.finditer(view):
         name = match.group(1)
-        if match.start() < position or in_directive(match.start()):
-            continue
-        transparent = name in qt_macros.TRANSPARENT_CALLS or macros.is_transparent(name)
-        if not (transparent or qt_macros.DECLARATION_CALLS.fullmatch(name)
-                or (macros.is_function_like(name) and macros.is_annotation(name))):
+        if name not in kinds:
+            kinds[name] = _call_kind(name, macros)
+        if kinds[name] is None or match.start() < position or in_directive(match.start()):
             continue
         end = closing_parenthesis(view, match.end() - 1)
         if end is None:
             continue
-        if transparent:  # keep the argument
+        if kinds[name] == "transparent":  # keep the argument
             _blank(buffer, match.start(), match.end())
             _blank(buffer, end, end + 1)
         else:
@@ -229,27 +243,49 @@ def _calls(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
         position = end + 1
 
 
+def _call_kind(name: str, macros: Macros) -> str | None:
+    """"transparent" (stands for its argument), "declaration" (blanked whole) or None (left alone)."""
+    if name in qt_macros.TRANSPARENT_CALLS or macros.is_transparent(name):
+        return "transparent"
+    if qt_macros.DECLARATION_CALLS.fullmatch(name) or (macros.is_function_like(name) and macros.is_annotation(name)):
+        return "declaration"
+    return None
+
+
 def _words(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
+    annotations: dict[str, bool] = {}
     for match in _MACRO_WORD.finditer(view):
         word = match.group(0)
+        if word not in annotations:
+            annotations[word] = _is_annotation_word(word, macros)
+        if not annotations[word]:
+            continue
         following = view[match.end():match.end() + 64].lstrip()
         if following.startswith("(") or in_directive(match.start()):
             continue
         if word in ("emit", "Q_EMIT") and not re.match(r"[A-Za-z_:]", following):
             continue  # `emit` is only Qt's keyword before the signal call
-        known = macros.is_known(word)
-        if (known and not macros.is_function_like(word) and macros.is_annotation(word)) \
-                or (not known and qt_macros.is_annotation(word)) or word in qt_macros.ANNOTATION_WORDS:
-            _blank(buffer, match.start(), match.end())
+        _blank(buffer, match.start(), match.end())
+
+
+def _is_annotation_word(word: str, macros: Macros) -> bool:
+    if word in qt_macros.ANNOTATION_WORDS:
+        return True
+    if macros.is_known(word):
+        return not macros.is_function_like(word) and macros.is_annotation(word)
+    return qt_macros.is_annotation(word)
 
 
 def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_spans: list[tuple[int, int]]) -> None:
     """Blank `NAME` / `NAME(...)` alone on its line between statements: a macro used without a semicolon."""
     code = _code_view(view, directive_spans)
     blanked = bytearray(code.encode("latin-1"))  # the code as blanked so far: a macro line may follow another
+    candidates: dict[str, bool] = {}
     for match in _LINE_MACRO.finditer(code):
         name = match.group(1)
-        if not (_ALL_CAPS.fullmatch(name) or macros.is_function_like(name)):
+        if name not in candidates:
+            candidates[name] = _ALL_CAPS.fullmatch(name) is not None or macros.is_function_like(name)
+        if not candidates[name]:
             continue
         end = match.end()
         has_arguments = code.startswith("(", end)
@@ -290,10 +326,13 @@ def _end_statement(buffer: bytearray, blanked: bytearray, start: int, end: int, 
 
 def _code_view(view: str, directive_spans: list[tuple[int, int]]) -> str:
     """The text with comments and literals blanked and each directive line reduced to `#` (a boundary)."""
-    characters = list(_COMMENT_OR_LITERAL.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), view))
+    code = _COMMENT_OR_LITERAL.sub(lambda m: m.group(0).translate(_SPACES), view)
+    pieces, position = [], 0
     for start, end in directive_spans:
-        characters[start:end] = "#" + re.sub(r"[^\n]", " ", view[start + 1:end])
-    return "".join(characters)
+        pieces += [code[position:start], "#", view[start + 1:end].translate(_SPACES)]
+        position = end
+    pieces.append(code[position:])
+    return "".join(pieces)
 
 
 def _previous_character(code: bytearray, position: int) -> str:

@@ -18,7 +18,7 @@ Value = int | None
 _COMMENT = re.compile(r"/\*.*?\*/|//.*", re.DOTALL)
 _TOKEN = re.compile(r"\s*(?:(?P<number>0[xX][0-9a-fA-F]+|\d+)[uUlL]*|(?P<name>[A-Za-z_]\w*)"
                     r"|(?P<char>'(?:\\.|[^'\\])')"
-                    r"|(?P<operator>&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^?:(),]))")
+                    r"|(?P<operator>&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^?:(),])|(?P<other>\S))")
 _MAX_DEPTH = 8  # macro bodies evaluated inside one another before giving up
 
 # Binary operators by precedence, loosest first (the ternary and `||`/`&&` are handled apart).
@@ -39,26 +39,21 @@ _BINARY_LEVELS: tuple[dict[str, Callable[[int, int], int | None]], ...] = (
 def evaluate(condition: str, macros: Macros, depth: int = 0) -> Value:
     """The value of a preprocessor condition, or None when unknown macros decide it."""
     tokens = _tokens(_COMMENT.sub(" ", condition))
-    if tokens is None or not tokens:
+    if not tokens:
         return None
     parser = _Parser(tokens, macros, depth)
     value = parser.conditional()
     return value if parser.position == len(tokens) else None
 
 
-def _tokens(text: str) -> list[str] | None:
+def _tokens(text: str) -> list[str]:
+    """The tokens of a condition; a character this evaluator does not know is a token that makes its part unknown."""
     tokens = []
-    position = 0
-    text = text.strip()
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            return None  # a token this evaluator does not know: the condition stays unknown
+    for match in _TOKEN.finditer(text.strip()):
         if match.group("char"):
-            tokens.append(str(ord(match.group("char")[1:-1].encode().decode("unicode_escape"))))
+            tokens.append(str(ord(match.group("char")[1:-1].encode().decode("unicode_escape")[:1] or "\0")))
         else:
-            tokens.append(match.group("number") or match.group("name") or match.group("operator"))
-        position = match.end()
+            tokens.append(match.group("number") or match.group("name") or match.group("operator") or match.group("other"))
     return tokens
 
 

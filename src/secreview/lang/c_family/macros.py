@@ -11,7 +11,7 @@ the macro expand to nothing but attributes and storage words (`FOO_EXPORT`,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 
 from secreview.lang.c_family import qt_macros
@@ -81,7 +81,8 @@ class HeaderMacros:
 
     defined: dict[str, str | None]  # certainly defined from here on: name -> body (None: function-like)
     undefined: frozenset[str]  # certainly undefined
-    uncertain: frozenset[str]  # defined or undefined on an undecided branch only
+    maybe_defined: frozenset[str]  # last defined on an undecided branch
+    maybe_undefined: frozenset[str]  # last undefined on an undecided branch
     seen: dict[str, tuple[Definition, ...]]  # every definition met, for classification
 
     @staticmethod
@@ -94,7 +95,8 @@ class HeaderMacros:
         return HeaderMacros(
             {n: d.body if d.parameters is None else None for n, d in last.items() if d.certain and d.body is not None},
             frozenset(n for n, d in last.items() if d.certain and d.body is None),
-            frozenset(n for n, d in last.items() if not d.certain),
+            frozenset(n for n, d in last.items() if not d.certain and d.body is not None),
+            frozenset(n for n, d in last.items() if not d.certain and d.body is None),
             {name: tuple(found) for name, found in seen.items()})
 
     def definitions(self) -> Iterator[Definition]:
@@ -135,8 +137,8 @@ class Macros:
         self._definitions_memo.clear()
         self._seen.setdefault(name, []).append(definition)
         if not definition.certain:
-            self._bodies.pop(name, None)
-            self._undefined.discard(name)
+            defined, undefined = ({name}, set()) if definition.body is not None else (set(), {name})
+            self._maybe(defined, undefined)
         elif definition.body is None:
             self._bodies.pop(name, None)
             self._undefined.add(name)
@@ -146,20 +148,28 @@ class Macros:
 
     def include(self, header: HeaderMacros, certain: bool) -> None:
         """The effect of an `#include` of `header` (on an undecided branch when not `certain`)."""
-        uncertain = header.uncertain
         if certain:
             self._bodies.update(header.defined)
             self._undefined.difference_update(header.defined)
             for name in header.undefined & self._bodies.keys():
                 del self._bodies[name]
             self._undefined |= header.undefined
+            self._maybe(header.maybe_defined, header.maybe_undefined)
         else:
-            uncertain = uncertain | header.defined.keys() | header.undefined
-        for name in uncertain & self._bodies.keys():
-            del self._bodies[name]
-        self._undefined -= uncertain
+            self._maybe(header.maybe_defined | header.defined.keys(), header.maybe_undefined | header.undefined)
         self._headers_seen.append(header.seen)
         self._definitions_memo.clear()
+
+    def _maybe(self, defined: Set[str], undefined: Set[str]) -> None:
+        """Names (un)defined on an undecided branch: a name defined either way stays defined (its body
+        unknown), one undefined either way stays undefined; the others become unknown."""
+        still_defined = defined & self._bodies.keys()
+        lost = (defined - still_defined) | (undefined - self._undefined)
+        for name in still_defined:
+            self._bodies[name] = None
+        for name in lost & self._bodies.keys():
+            del self._bodies[name]
+        self._undefined -= lost
 
     def _definitions(self, name: str) -> list[Definition]:
         found = self._definitions_memo.get(name)

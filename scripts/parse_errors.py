@@ -1,11 +1,10 @@
 """Share of C/C++ files that tree-sitter parses with errors, and what the errors sit on.
 
-    python scripts/parse_errors.py TREE [--include-dir DIR ...] [--raw] [--top N]
+    python scripts/parse_errors.py TREE [--include-dir DIR ...] [--top N]
 
 Walks TREE for C and C++ files (a `.h` header is C or C++ by its content, as the
 reviewer decides), parses each the way the reviewer does (the light preprocessor
-step included; `--raw` parses the text as it is, the state before that step) and
-prints the number of files, the files with errors and their share, then the most
+step included) and prints the number of files, the files with errors and their share, then the most
 frequent error contexts: the first word of the source line where an error starts
 (a macro name, most often), counted once per file.  `--include-dir` and a
 `compile_commands.json` at TREE's root feed the preprocessor step as in a review.
@@ -56,16 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tree")
     parser.add_argument("--include-dir", action="append", default=[], metavar="DIR")
-    parser.add_argument("--raw", action="store_true", help="no preprocessor step (the state before it)")
     parser.add_argument("--top", type=int, default=15, help="error contexts to list (default: 15)")
     args = parser.parse_args(argv)
-    directories = () if args.raw else search_path(os.path.abspath(args.tree), tuple(args.include_dir))
+    search = search_path(os.path.abspath(args.tree), tuple(args.include_dir))
     files = c_files(args.tree)
     broken = 0
     contexts: collections.Counter[str] = collections.Counter()
     for path, language, text in files:
-        tree = lang.parse(language, text) if args.raw else lang.parse(language, text, directories, path)
-        lines = lang.error_lines(tree, limit=1)
+        lines = lang.error_lines(lang.parse(language, text, search, path), limit=1)
         if lines:
             broken += 1
             contexts[error_context(text, lines[0])] += 1

@@ -171,7 +171,7 @@ def _project(tmp_path: Path) -> Path:
     (include / "lib").mkdir(parents=True)
     (include / "lib" / "config.h").write_text(
         "#ifndef LIB_CONFIG_H\n#define LIB_CONFIG_H\n#define LIB_LEGACY 0\n#define LIB_API __attribute__((visibility(\"default\")))\n"
-        "#define LIB_LOG(x)\n#include \"limits.h\"\n#ifdef _WIN32\n#define LIB_WIN 1\n#endif\n#endif\n")
+        "#define LIB_LOG(x)\n#include \"limits.h\" /* LIB_MAX */\n#ifdef _WIN32\n#define LIB_WIN 1\n#endif\n#endif\n")
     (include / "lib" / "limits.h").write_text("#define LIB_MAX 64\n")
     source = tmp_path / "src"
     source.mkdir()

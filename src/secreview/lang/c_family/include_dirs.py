@@ -13,12 +13,14 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shlex
 from dataclasses import dataclass
 
 from secreview.lang.c_family.macros import Definition, HeaderMacros, directives, parse_define
 
 _MAX_HEADER_BYTES = 1_000_000
+_HEADER_NAME = re.compile(r'\s*(?:"([^"]+)"|<([^>]+)>)')  # a comment may follow
 
 
 @dataclass(frozen=True)
@@ -82,11 +84,12 @@ def _take_flag(flag: str, value: str, base: str, directories: list[str], defines
 
 def find_header(spec: str, including_directory: str, search: SearchPath) -> str | None:
     """The file an `#include` argument names (`"util.h"` also next to the includer), or None."""
-    spec = spec.strip()
-    if len(spec) < 3 or spec[0] + spec[-1] not in ('""', "<>"):
+    written = _HEADER_NAME.match(spec)
+    if written is None:
         return None  # a computed include (`#include MACRO`)
-    name = spec[1:-1]
-    candidates = ([including_directory] if spec[0] == '"' and including_directory else []) + list(search.directories)
+    name = written.group(1) or written.group(2)
+    quoted = written.group(1) is not None
+    candidates = ([including_directory] if quoted and including_directory else []) + list(search.directories)
     for directory in candidates:
         path = os.path.join(directory, name)
         if os.path.isfile(path):

@@ -23,6 +23,7 @@ line of the tree still points into the original text, and findings quote it.
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -41,10 +42,11 @@ _CONDITION_OPENERS = ("if", "ifdef", "ifndef")
 _ALTERNATIVES = ("elif", "elifdef", "elifndef", "else")
 # Comments and literals hidden from the statement-macro context (same length).
 _COMMENT_OR_LITERAL = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
-_MACRO_CALL = re.compile(r"\b([A-Z_][A-Z0-9_]*|__\w+__|__declspec)[ \t]*\(")
-_MACRO_WORD = re.compile(r"\b(?:[A-Z_][A-Z0-9_]*|emit|__\w+)\b")
-_LINE_MACRO = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]*", re.MULTILINE)
-_ALL_CAPS = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*|[A-Z]{3,}[0-9]*")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+_MACRO_CALL_NAME = re.compile(r"[A-Z_][A-Z0-9_]*|__\w+__|__declspec")  # the names a blanked call may have
+_MACRO_WORD = re.compile(r"[A-Z_][A-Z0-9_]*|emit|__\w+")  # the names a blanked word may have
+# A name in capitals first on its line (`TRACE_OBJ`, `Q_UNUSED(x)`): a macro, if it stands alone there.
+_LINE_MACRO = re.compile(r"^[ \t]*([A-Z][A-Z0-9]*_[A-Z0-9_]*|[A-Z]{3,}[0-9]*)\b[ \t]*", re.MULTILINE)
 _STATEMENT_BEFORE = frozenset(";{}:#")
 _NOT_STATEMENT_AFTER = frozenset("{;,).-+*/=?:&|[<>(\"'!%^")
 # `Qt::WindowFlags flags = {}` in a parameter list: valid C++ the grammar rejects; the default is dropped.
@@ -208,8 +210,9 @@ def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
 
     if macros.language == "cpp":
         _access_specifiers(view, buffer)
-    _calls(view, buffer, macros, in_directive)
-    _words(view, buffer, macros, in_directive)
+    names = set(_IDENTIFIER.findall(view))
+    _calls(view, buffer, macros, in_directive, names)
+    _words(view, buffer, macros, in_directive, names)
     if macros.language == "cpp":
         for match in _EMPTY_DEFAULT_ARGUMENT.finditer(view):
             _blank(buffer, match.start(), match.end())
@@ -223,14 +226,15 @@ def _access_specifiers(view: str, buffer: bytearray) -> None:
         _blank(buffer, match.start(3), match.end(3))
 
 
-def _calls(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
+def _calls(view: str, buffer: bytearray, macros: Macros, in_directive, names: set[str]) -> None:
     position = 0
-    kinds: dict[str, str | None] = {}  # name -> what to do with its calls (the macros are final here)
-    for match in _MACRO_CALL.finditer(view):
+    # Classify each name once (the macros are final here), then visit only the calls of those that count.
+    kinds = {name: kind for name in names if _MACRO_CALL_NAME.fullmatch(name) and (kind := _call_kind(name, macros))}
+    if not kinds:
+        return
+    for match in _names_followed_by(frozenset(kinds), r"[ \t]*\(").finditer(view):
         name = match.group(1)
-        if name not in kinds:
-            kinds[name] = _call_kind(name, macros)
-        if kinds[name] is None or match.start() < position or in_directive(match.start()):
+        if match.start() < position or in_directive(match.start()):
             continue
         end = closing_parenthesis(view, match.end() - 1)
         if end is None:
@@ -252,20 +256,24 @@ def _call_kind(name: str, macros: Macros) -> str | None:
     return None
 
 
-def _words(view: str, buffer: bytearray, macros: Macros, in_directive) -> None:
-    annotations: dict[str, bool] = {}
-    for match in _MACRO_WORD.finditer(view):
-        word = match.group(0)
-        if word not in annotations:
-            annotations[word] = _is_annotation_word(word, macros)
-        if not annotations[word]:
-            continue
+def _words(view: str, buffer: bytearray, macros: Macros, in_directive, names: set[str]) -> None:
+    annotations = frozenset(word for word in names if _MACRO_WORD.fullmatch(word) and _is_annotation_word(word, macros))
+    if not annotations:
+        return
+    for match in _names_followed_by(annotations, "").finditer(view):
+        word = match.group(1)
         following = view[match.end():match.end() + 64].lstrip()
         if following.startswith("(") or in_directive(match.start()):
             continue
         if word in ("emit", "Q_EMIT") and not re.match(r"[A-Za-z_:]", following):
             continue  # `emit` is only Qt's keyword before the signal call
         _blank(buffer, match.start(), match.end())
+
+
+@functools.lru_cache(maxsize=256)
+def _names_followed_by(names: frozenset[str], following: str) -> re.Pattern[str]:
+    """A pattern matching any of `names` as a whole word (group 1), then `following`."""
+    return re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b" + following)
 
 
 def _is_annotation_word(word: str, macros: Macros) -> bool:
@@ -280,13 +288,8 @@ def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_sp
     """Blank `NAME` / `NAME(...)` alone on its line between statements: a macro used without a semicolon."""
     code = _code_view(view, directive_spans)
     blanked = bytearray(code.encode("latin-1"))  # the code as blanked so far: a macro line may follow another
-    candidates: dict[str, bool] = {}
     for match in _LINE_MACRO.finditer(code):
         name = match.group(1)
-        if name not in candidates:
-            candidates[name] = _ALL_CAPS.fullmatch(name) is not None or macros.is_function_like(name)
-        if not candidates[name]:
-            continue
         end = match.end()
         has_arguments = code.startswith("(", end)
         if has_arguments:

@@ -197,6 +197,9 @@ def test_headers_on_the_include_path_decide_conditions_and_annotations(tmp_path:
     assert "strcpy(buf, in);" in _kept(text, "c", SearchPath(), path)  # without the include dir: unknown
     file = CFile(path, text, context=FileContext(search_path=search))
     assert not file.root.has_error and file.text_of(file.root) == text
+    buffer = file.variables_in(file.nodes_of_type("function_definition")[0])["buf"]
+    assert file.array_length(buffer) == 64  # LIB_MAX, from a header the header includes
+    assert file.macros["LIB_LEGACY"] == "0" and "LIB_WIN" not in file.macros  # certain values only
 
 
 def test_compile_commands_give_directories_and_defines(tmp_path: Path) -> None:

@@ -236,7 +236,7 @@ def _calls(view: str, buffer: bytearray, macros: Macros, in_directive, names: se
         name = match.group(1)
         if match.start() < position or in_directive(match.start()):
             continue
-        end = closing_parenthesis(view, match.end() - 1)
+        end = _closing_parenthesis(view, match.end() - 1)
         if end is None:
             continue
         if kinds[name] == "transparent":  # keep the argument
@@ -293,7 +293,7 @@ def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_sp
         end = match.end()
         has_arguments = code.startswith("(", end)
         if has_arguments:
-            closing = closing_parenthesis(code, end)
+            closing = _closing_parenthesis(code, end)
             if closing is None:
                 continue
             end = closing + 1
@@ -343,7 +343,7 @@ def _previous_character(code: bytearray, position: int) -> str:
     return chr(stripped[-1]) if stripped else "#"
 
 
-def closing_parenthesis(text: str, opening: int) -> int | None:
+def _closing_parenthesis(text: str, opening: int) -> int | None:
     depth = 0
     for index in range(opening, min(len(text), opening + _MAX_ARGUMENTS)):
         character = text[index]

@@ -228,3 +228,13 @@ def test_include_dir_option_reaches_the_analysis(tmp_path: Path, capsys: pytest.
     report = engine.analyze([SourceFile(main, Path(main).read_text(), "c")], [rule_by_id("strcpy-unbounded-copy")],
                             settings)
     assert not report.findings and not report.problems
+
+
+def test_test_framework_blocks_and_forever() -> None:
+    text = ('SCENARIO("a partition", "[tag]") {\n    GIVEN("a number") {\n        forever {\n'
+            '            if (step()) break;\n        }\n    }\n}\n')
+    out = _kept(text, "cpp")
+    assert _parses(text, "cpp"), out
+    assert out.startswith("SCENARIO(" + " " * len('"a partition", "[tag]"') + ") {") and 'GIVEN("a number");{' in out
+    assert "for(;;) {" in out
+    assert _kept("bool forever = true;\n", "cpp") == "bool forever = true;\n"

@@ -216,6 +216,8 @@ def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
     if macros.language == "cpp":
         for match in _EMPTY_DEFAULT_ARGUMENT.finditer(view):
             _blank(buffer, match.start(), match.end())
+        for match in qt_macros.FOREVER.finditer(view):  # `forever {` is `for(;;) {`, same length
+            buffer[match.start(1):match.end(1)] = b"for(;;)".ljust(len(match.group(1)))
     _statement_macros(buffer.decode("latin-1"), buffer, macros, directive_spans)
 
 
@@ -300,14 +302,31 @@ def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_sp
         elif not (macros.is_known(name) and not macros.is_function_like(name)) and "_" not in name:
             continue
         line_end = code.find("\n", end)
-        if code[end:line_end if line_end >= 0 else len(code)].strip():
-            continue  # more code on the line
+        rest = code[end:line_end if line_end >= 0 else len(code)].strip()
         before, after = _previous_character(blanked, match.start(1)), _NEXT_CHARACTER.match(code, end).group(1)
+        if rest in ("", "{") and after == "{" and before in _STATEMENT_BEFORE and has_arguments \
+                and '"' in view[match.end():end]:
+            _open_block(buffer, blanked, match.start(1), (match.end(), end))
+            continue
+        if rest:
+            continue  # more code on the line
         if before not in _STATEMENT_BEFORE or after in _NOT_STATEMENT_AFTER:
             continue
         if not has_arguments and before == "{" and after == "}" and not _opens_body(blanked, match.start(1)):
             continue  # the one enumerator of an enum
         _end_statement(buffer, blanked, match.start(1), end, has_arguments)
+
+
+def _open_block(buffer: bytearray, blanked: bytearray, start: int, arguments: tuple[int, int]) -> None:
+    """`NAME("text") {`, a test framework's block (`SCENARIO("...") {`, `GIVEN("...") {`): at the start of
+    a line it becomes a function `NAME(    ) {`; indented, a statement `NAME("...");{` where a blank allows."""
+    opening, closing = arguments
+    if start == 0 or buffer[start - 1] == ord("\n"):
+        _blank(buffer, opening + 1, closing - 1)
+        return
+    semicolon = _BLANK_AFTER.match(buffer, closing)
+    if semicolon is not None:
+        buffer[semicolon.end() - 1] = blanked[semicolon.end() - 1] = ord(";")
 
 
 def _opens_body(code: bytearray, position: int) -> bool:

@@ -43,6 +43,9 @@ DECLARATION_CALLS = re.compile(
 # Function-like macros that stand for their argument (`QT_PREPEND_NAMESPACE(QString)` is `::QString`).
 TRANSPARENT_CALLS = frozenset({"QT_PREPEND_NAMESPACE", "QT_MANGLE_NAMESPACE", "Q_NULLPTR"})
 
+# Qt's endless loop keyword, before its block.
+FOREVER = re.compile(r"\b(forever|Q_FOREVER)\b(?=\s*\{)")
+
 # Access specifiers: `signals:` / `Q_SIGNALS:` become `public:`; the `slots` of `private slots:` disappears.
 SIGNALS = re.compile(r"^([ \t]*)(signals|Q_SIGNALS)([ \t]*):", re.MULTILINE)
 SLOTS = re.compile(r"\b(public|protected|private)([ \t]+)(slots|Q_SLOTS)([ \t]*):")

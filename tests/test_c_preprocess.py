@@ -130,12 +130,13 @@ def test_macros_defined_as_annotations_in_the_file_are_blanked() -> None:
 
 def test_statement_macros_without_semicolon() -> None:
     text = ("void f(int unused)\n{\n    TRACE_OBJ\n    UNITTEST_BEGIN(setup(&unused))\n    Q_UNUSED(unused)\n"
-            "    Q_D(Foo);\n    run();\n    UNITTEST_END_SIMPLE\n}\n")
+            "    run();\n    Q_D(const Foo);\n    UNITTEST_END_SIMPLE\n}\n"
+            "class Foo {\n    DOC_PROPERTY(bool on READ on)\npublic:\n    int x;\n};\n")
     out = _kept(text, "cpp")
-    assert "TRACE_OBJ" not in out and "UNITTEST_END_SIMPLE" not in out
-    # a call with arguments stays (its arguments may carry data), ended by a ';' in the blank after it
+    assert "TRACE_OBJ" not in out and "UNITTEST_END_SIMPLE" not in out and "Q_D" not in out
+    # a call with expression arguments stays (they may carry data), ended by a ';' in the blank after it
     assert "UNITTEST_BEGIN(setup(&unused))\n;" in out and "Q_UNUSED(unused)\n;" in out
-    assert "Q_D(Foo);" in out
+    assert "DOC_PROPERTY" not in out  # declaration-like arguments: blanked whole
     assert _parses(text, "cpp")
 
 

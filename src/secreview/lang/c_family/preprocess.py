@@ -51,6 +51,7 @@ _STATEMENT_BEFORE = frozenset(";{}:#")
 _NOT_STATEMENT_AFTER = frozenset("{;,).-+*/=?:&|[<>(\"'!%^")
 # `Qt::WindowFlags flags = {}` in a parameter list: valid C++ the grammar rejects; the default is dropped.
 _EMPTY_DEFAULT_ARGUMENT = re.compile(r"=[ \t]*\{[ \t]*\}(?=[ \t]*[,)])")
+_ADJACENT_WORDS = re.compile(r"\w[ \t\r\n]+[A-Za-z_]")  # `int x`: macro arguments that are no expression
 _NEXT_CHARACTER = re.compile(r"\s*(\S?)")
 _BLANK_AFTER = re.compile(rb"[\r\n]*[ \t]")  # the first space or tab after a macro call, only line ends between
 _MAX_ARGUMENTS = 4000  # characters searched for a macro call's closing parenthesis
@@ -314,7 +315,8 @@ def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_sp
             continue
         if not has_arguments and before == "{" and after == "}" and not _opens_body(blanked, match.start(1)):
             continue  # the one enumerator of an enum
-        _end_statement(buffer, blanked, match.start(1), end, has_arguments)
+        expression = has_arguments and not _ADJACENT_WORDS.search(code, match.end(), end)
+        _end_statement(buffer, blanked, match.start(1), end, expression)
 
 
 def _open_block(buffer: bytearray, blanked: bytearray, start: int, arguments: tuple[int, int]) -> None:
@@ -335,10 +337,11 @@ def _opens_body(code: bytearray, position: int) -> bool:
     return not before or chr(before[-1]) in ")};{" or before.endswith((b"else", b"do", b"const", b"override"))
 
 
-def _end_statement(buffer: bytearray, blanked: bytearray, start: int, end: int, has_arguments: bool) -> None:
-    """Make `NAME(...)` a statement with a `;` in the blank space after it (its arguments may carry data
-    flow, `SETUP(&x)`); a bare `NAME`, or one with no blank to use, is blanked."""
-    semicolon = _BLANK_AFTER.match(buffer, end) if has_arguments else None  # real blanks, not a comment
+def _end_statement(buffer: bytearray, blanked: bytearray, start: int, end: int, expression: bool) -> None:
+    """Make `NAME(...)` whose arguments are expressions a statement with a `;` in the blank space after it
+    (they may carry data flow, `SETUP(&x)`); a bare `NAME`, a declaration-like one (`PROPERTY(int x READ
+    x)`) or one with no blank to use is blanked."""
+    semicolon = _BLANK_AFTER.match(buffer, end) if expression else None  # real blanks, not a comment
     if semicolon is None:
         _blank(buffer, start, end)
         _blank(blanked, start, end)

@@ -239,3 +239,23 @@ def test_test_framework_blocks_and_forever() -> None:
     assert out.startswith("SCENARIO(" + " " * len('"a partition", "[tag]"') + ") {") and 'GIVEN("a number");{' in out
     assert "for(;;) {" in out
     assert _kept("bool forever = true;\n", "cpp") == "bool forever = true;\n"
+
+
+def test_qt_headers_on_the_include_path_teach_their_macros(tmp_path: Path) -> None:
+    """Macros the vocabulary does not list are classified from Qt's own definitions when its headers are found."""
+    core = tmp_path / "QtCore"
+    core.mkdir()
+    (core / "QObject").write_text('#include "qobject.h"\n')
+    (core / "qobject.h").write_text(
+        "#ifndef QOBJECT_H\n#define QOBJECT_H\n#include <QtCore/qtcoreexports.h>\n"
+        "#define Q_NEW_MARKER Q_CORE_EXPORTED\n#define Q_NEW_TRACE(x)\n#endif\n")
+    (core / "qtcoreexports.h").write_text(
+        '#define Q_CORE_EXPORTED __attribute__((visibility("default")))\n#define Q_NEW_TRACE_ON 1\n')
+    text = ("#include <QObject>\nclass Q_NEW_MARKER Widget : public QObject {};\n"
+            "#if Q_NEW_TRACE_ON\nvoid trace();\n#else\nvoid no_trace();\n#endif\n"
+            "void Widget_f()\n{\n    Q_NEW_TRACE(1)\n    trace();\n}\n")
+    assert not _parses(text, "cpp")
+    search = SearchPath((str(tmp_path), str(core)))  # as Qt installs: include/ and include/QtCore/
+    out = _kept(text, "cpp", search)
+    assert "Q_NEW_MARKER" not in out and "no_trace" not in out
+    assert _parses(text, "cpp", search), out

@@ -171,8 +171,9 @@ def _project(tmp_path: Path) -> Path:
     include = tmp_path / "include"
     (include / "lib").mkdir(parents=True)
     (include / "lib" / "config.h").write_text(
-        "#ifndef LIB_CONFIG_H\n#define LIB_CONFIG_H\n#define LIB_LEGACY 0\n#define LIB_API __attribute__((visibility(\"default\")))\n"
-        "#define LIB_LOG(x)\n#include \"limits.h\" /* LIB_MAX */\n#ifdef _WIN32\n#define LIB_WIN 1\n#endif\n#endif\n")
+        "#ifndef LIB_CONFIG_H\n#define LIB_CONFIG_H\n#define LIB_LEGACY 0\n"
+        "#define LIB_API __attribute__((visibility(\"default\")))\n#define LIB_LOG(x)\n"
+        "#include \"limits.h\" /* LIB_MAX */\n#ifdef _WIN32\n#define LIB_WIN 1\n#endif\n#endif\n")
     (include / "lib" / "limits.h").write_text("#define LIB_MAX 64\n")
     source = tmp_path / "src"
     source.mkdir()
@@ -180,7 +181,8 @@ def _project(tmp_path: Path) -> Path:
     (source / "main.c").write_text(
         '#include <lib/config.h>\n#include "local.h"\n#include <string.h>\n'
         "LIB_API int copy(char *out, const char *in)\n{\n    char buf[LIB_MAX];\n"
-        "#if LIB_LEGACY\n    strcpy(buf, in);\n#endif\n#if LOCAL_FEATURE && LIB_MAX > 32\n    out[0] = buf[0];\n#endif\n"
+        "#if LIB_LEGACY\n    strcpy(buf, in);\n#endif\n"
+        "#if LOCAL_FEATURE && LIB_MAX > 32\n    out[0] = buf[0];\n#endif\n"
         "#ifdef LIB_WIN\n    int win;\n#else\n    int posix;\n#endif\n    return 0;\n}\n")
     return tmp_path
 

@@ -53,7 +53,7 @@ def _tokens(text: str) -> list[str]:
         if match.group("char"):
             tokens.append(str(ord(match.group("char")[1:-1].encode().decode("unicode_escape")[:1] or "\0")))
         else:
-            tokens.append(match.group("number") or match.group("name") or match.group("operator") or match.group("other"))
+            tokens.append(next(token for token in match.group("number", "name", "operator", "other") if token))
     return tokens
 
 

@@ -20,8 +20,8 @@ _DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(\w+)[ \t]*(.*)", re.DOTALL)
 _DEFINE = re.compile(r"([A-Za-z_]\w*)(\([^)]*\))?[ \t]*(.*)", re.DOTALL)
 _CONTINUATION = re.compile(r"\\\r?\n")
 # Pieces of a macro body that only annotate a declaration.
-_ANNOTATION = re.compile(r"__attribute__\s*\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)|__declspec\s*\([^()]*(?:\([^()]*\))?[^()]*\)"
-                         r"|\[\[[^\]]*\]\]|/\*.*?\*/|//.*", re.DOTALL)
+_ANNOTATION = re.compile(r"__attribute__\s*\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)"
+                         r"|__declspec\s*\([^()]*(?:\([^()]*\))?[^()]*\)|\[\[[^\]]*\]\]|/\*.*?\*/|//.*", re.DOTALL)
 _STORAGE_WORDS = frozenset({"static", "extern", "inline", "__inline", "__inline__", "__forceinline", "__cdecl",
                             "__stdcall", "__fastcall", "constexpr", "noexcept", "override", "final"})
 

@@ -17,7 +17,12 @@ line of the tree still points into the original text, and findings quote it.
   qt_macros.py, any macro whose definitions expand to annotations only).
 - Macros used as statements without a semicolon (`TRACE_OBJ`, `Q_UNUSED(x)`,
   `UNITTEST_BEGIN_SIMPLE`): a macro call alone on its line between two
-  statements.
+  statements is blanked, or, when its arguments are expressions that may carry
+  data (`SETUP(&x)`), ended by a `;` written into the blank after it.  A
+  test framework's `NAME("text") {` block reads as a function or a block.
+- Macros that stand for their argument (`#define VERBOSE(x) x`,
+  `QT_PREPEND_NAMESPACE(X)`) keep it; Qt's `forever` reads as `for(;;)`; C++'s
+  `= {}` default arguments, which the grammar rejects, are dropped.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import bisect
 import functools
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from secreview.lang.c_family import qt_macros
@@ -210,26 +216,26 @@ def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
         return index >= 0 and position < directive_spans[index][1]
 
     if macros.language == "cpp":
-        _access_specifiers(view, buffer)
+        _cpp_constructs(view, buffer)
     names = set(_IDENTIFIER.findall(view))
     _calls(view, buffer, macros, in_directive, names)
     _words(view, buffer, macros, in_directive, names)
-    if macros.language == "cpp":
-        for match in _EMPTY_DEFAULT_ARGUMENT.finditer(view):
-            _blank(buffer, match.start(), match.end())
-        for match in qt_macros.FOREVER.finditer(view):  # `forever {` is `for(;;) {`, same length
-            buffer[match.start(1):match.end(1)] = b"for(;;)".ljust(len(match.group(1)))
     _statement_macros(buffer.decode("latin-1"), buffer, macros, directive_spans)
 
 
-def _access_specifiers(view: str, buffer: bytearray) -> None:
+def _cpp_constructs(view: str, buffer: bytearray) -> None:
+    """Qt's access specifiers and `forever`, and `= {}` default arguments, the grammar's gaps."""
     for match in qt_macros.SIGNALS.finditer(view):
         buffer[match.start(2):match.end(2)] = b"public".ljust(len(match.group(2)))
     for match in qt_macros.SLOTS.finditer(view):
         _blank(buffer, match.start(3), match.end(3))
+    for match in qt_macros.FOREVER.finditer(view):  # `forever {` is `for(;;) {`, same length
+        buffer[match.start(1):match.end(1)] = b"for(;;)".ljust(len(match.group(1)))
+    for match in _EMPTY_DEFAULT_ARGUMENT.finditer(view):
+        _blank(buffer, match.start(), match.end())
 
 
-def _calls(view: str, buffer: bytearray, macros: Macros, in_directive, names: set[str]) -> None:
+def _calls(view: str, buffer: bytearray, macros: Macros, in_directive: Callable[[int], bool], names: set[str]) -> None:
     position = 0
     # Classify each name once (the macros are final here), then visit only the calls of those that count.
     kinds = {name: kind for name in names if _MACRO_CALL_NAME.fullmatch(name) and (kind := _call_kind(name, macros))}
@@ -259,7 +265,7 @@ def _call_kind(name: str, macros: Macros) -> str | None:
     return None
 
 
-def _words(view: str, buffer: bytearray, macros: Macros, in_directive, names: set[str]) -> None:
+def _words(view: str, buffer: bytearray, macros: Macros, in_directive: Callable[[int], bool], names: set[str]) -> None:
     annotations = frozenset(word for word in names if _MACRO_WORD.fullmatch(word) and _is_annotation_word(word, macros))
     if not annotations:
         return

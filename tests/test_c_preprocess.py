@@ -261,3 +261,11 @@ def test_qt_headers_on_the_include_path_teach_their_macros(tmp_path: Path) -> No
     out = _kept(text, "cpp", search)
     assert "Q_NEW_MARKER" not in out and "no_trace" not in out
     assert _parses(text, "cpp", search), out
+
+
+def test_constants_shaped_like_export_macros_stay() -> None:
+    text = "enum mode { MODE_EXPORT, MODE_IMPORT = 2 };\nint f(int m) { return m == MODE_EXPORT ? 1 : m; }\n" \
+           "void g(void) Q_DECL_OVERRIDE;\nMY_LIB_EXPORT int h(void);\n"
+    out = _kept(text, "cpp")
+    assert out.count("MODE_EXPORT") == 2 and "MODE_IMPORT" in out
+    assert "Q_DECL_OVERRIDE" not in out and "MY_LIB_EXPORT" not in out

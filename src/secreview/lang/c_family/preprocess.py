@@ -58,6 +58,7 @@ _NOT_STATEMENT_AFTER = frozenset("{;,).-+*/=?:&|[<>(\"'!%^")
 # `Qt::WindowFlags flags = {}` in a parameter list: valid C++ the grammar rejects; the default is dropped.
 _EMPTY_DEFAULT_ARGUMENT = re.compile(r"=[ \t]*\{[ \t]*\}(?=[ \t]*[,)])")
 _ADJACENT_WORDS = re.compile(r"\w[ \t\r\n]+[A-Za-z_]")  # `int x`: macro arguments that are no expression
+_DECLARATION_START = re.compile(r"[A-Za-z_*&~\[]")  # what follows an annotation: a type, a declarator
 _NEXT_CHARACTER = re.compile(r"\s*(\S?)")
 _BLANK_AFTER = re.compile(rb"[\r\n]*[ \t]")  # the first space or tab after a macro call, only line ends between
 _MAX_ARGUMENTS = 4000  # characters searched for a macro call's closing parenthesis
@@ -276,6 +277,8 @@ def _words(view: str, buffer: bytearray, macros: Macros, in_directive: Callable[
             continue
         if word in ("emit", "Q_EMIT") and not re.match(r"[A-Za-z_:]", following):
             continue  # `emit` is only Qt's keyword before the signal call
+        if not _DECLARATION_START.match(following) and not qt_macros.is_qt_name(word):
+            continue  # `mode == MODE_EXPORT`: a constant shaped like an export macro, not one
         _blank(buffer, match.start(), match.end())
 
 

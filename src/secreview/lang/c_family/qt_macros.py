@@ -51,6 +51,12 @@ SIGNALS = re.compile(r"^([ \t]*)(signals|Q_SIGNALS)([ \t]*):", re.MULTILINE)
 SLOTS = re.compile(r"\b(public|protected|private)([ \t]+)(slots|Q_SLOTS)([ \t]*):")
 
 
+def is_qt_name(word: str) -> bool:
+    """A name of Qt's vocabulary or namespace (`Q_DECL_OVERRIDE`, `QT_BEGIN_NAMESPACE`): what it does is known
+    wherever it stands; other annotation-shaped names count only before a declaration."""
+    return word in ANNOTATION_WORDS or word.startswith(("Q_", "QT_"))
+
+
 def is_annotation(word: str) -> bool:
     """An object-like macro that only annotates (by name: used where no definition is known)."""
     return word in ANNOTATION_WORDS or _ANNOTATION_SHAPES.fullmatch(word) is not None

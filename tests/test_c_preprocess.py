@@ -269,3 +269,12 @@ def test_constants_shaped_like_export_macros_stay() -> None:
     out = _kept(text, "cpp")
     assert out.count("MODE_EXPORT") == 2 and "MODE_IMPORT" in out
     assert "Q_DECL_OVERRIDE" not in out and "MY_LIB_EXPORT" not in out
+
+
+def test_include_dir_in_the_configuration_is_below_the_project_root(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = _project(tmp_path)
+    (root / "secreview.toml").write_text('include-dir = ["include"]\n')
+    main = str(root / "src" / "main.c")
+    assert cli.main([main, "--no-cache", "--min-confidence", "low", "--select", "strcpy-unbounded-copy", "-q"]) == 0
+    assert "strcpy" not in capsys.readouterr().out

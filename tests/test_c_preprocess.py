@@ -278,3 +278,12 @@ def test_include_dir_in_the_configuration_is_below_the_project_root(tmp_path: Pa
     main = str(root / "src" / "main.c")
     assert cli.main([main, "--no-cache", "--min-confidence", "low", "--select", "strcpy-unbounded-copy", "-q"]) == 0
     assert "strcpy" not in capsys.readouterr().out
+
+
+def test_directives_in_comments_and_comments_after_directives() -> None:
+    text = ("/*\n  #if 0\n  #endif\n*/\nint kept;\n#if 0\nint gone;\n#endif /* a comment\n   on two lines */\n"
+            "static const char *const names[] = {\n    NOOP(\"x\")\n};\n")
+    out = _kept(text)
+    assert "  #if 0\n" in out and "int kept;" in out and "gone" not in out and "on two lines" not in out
+    assert 'NOOP("x")\n}' in out  # the one value of an initializer is no statement
+    assert _parses(text)

@@ -42,7 +42,10 @@ from secreview.lang.c_family.macros import Definition, Macros, parse_define
 _DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(\w+)")
 _NOT_NEWLINE = re.compile(rb"[^\n]")
 _CONTINUATION = re.compile(r"\\\r?\n")
-_DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:\\\r?\n|[^\n])*", re.MULTILINE)
+# A directive with its continuation lines and a block comment that begins on it (`#endif /* A ||\n B */`).
+# Comments and literals are matched too, so that a `#if` inside a comment is no directive.
+_DIRECTIVE_LINE = re.compile(r"\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|//[^\n]*|/\*(?s:.*?)\*/"
+                             r"|(?P<directive>^[ \t]*#(?://[^\n]*|/\*(?s:.*?)\*/|\\\r?\n|[^\n])*)", re.MULTILINE)
 _SPACES = {code: " " for code in range(256) if code != ord("\n")}  # str.translate: blank a latin-1 text
 _CONDITION_OPENERS = ("if", "ifdef", "ifndef")
 _ALTERNATIVES = ("elif", "elifdef", "elifndef", "else")
@@ -74,6 +77,10 @@ def preprocess(text: str, language: str, search: SearchPath | None = None, path:
     return bytes(buffer)
 
 
+def _directive_lines(view: str) -> list[re.Match[str]]:
+    return [match for match in _DIRECTIVE_LINE.finditer(view) if match.lastgroup == "directive"]
+
+
 def _blank(buffer: bytearray, start: int, end: int) -> None:
     buffer[start:end] = _NOT_NEWLINE.sub(b" ", bytes(buffer[start:end]))
 
@@ -91,7 +98,7 @@ class _Group:
 
 
 def _resolve_conditions(view: str, buffer: bytearray, macros: Macros, search: SearchPath, directory: str) -> None:
-    lines = list(_DIRECTIVE_LINE.finditer(view))
+    lines = _directive_lines(view)
     stack: list[_Group] = []
     dropped_since = 0  # where the text being dropped began (while some group does not keep its branch)
     for index, line in enumerate(lines):
@@ -209,7 +216,7 @@ def _directive(keyword: str, argument: str, macros: Macros, uncertain: bool, sea
 # -- macros -----------------------------------------------------------------------------------------
 
 def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
-    directive_spans = [match.span() for match in _DIRECTIVE_LINE.finditer(view)]
+    directive_spans = [match.span() for match in _directive_lines(view)]
     starts = [start for start, _ in directive_spans]
 
     def in_directive(position: int) -> bool:
@@ -322,8 +329,8 @@ def _statement_macros(view: str, buffer: bytearray, macros: Macros, directive_sp
             continue  # more code on the line
         if before not in _STATEMENT_BEFORE or after in _NOT_STATEMENT_AFTER:
             continue
-        if not has_arguments and before == "{" and after == "}" and not _opens_body(blanked, match.start(1)):
-            continue  # the one enumerator of an enum
+        if before == "{" and after == "}" and not _opens_body(blanked, match.start(1)):
+            continue  # the one enumerator of an enum, the one value of an initializer
         expression = has_arguments and not _ADJACENT_WORDS.search(code, match.end(), end)
         _end_statement(buffer, blanked, match.start(1), end, expression)
 

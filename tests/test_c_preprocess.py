@@ -287,3 +287,9 @@ def test_directives_in_comments_and_comments_after_directives() -> None:
     assert "  #if 0\n" in out and "int kept;" in out and "gone" not in out and "on two lines" not in out
     assert 'NOOP("x")\n}' in out  # the one value of an initializer is no statement
     assert _parses(text)
+
+
+def test_calling_conventions_by_shape() -> None:
+    text = "static void XMLCALL\nstart(void *data, const char *name) {\n}\nint JNICALL f(void);\n"
+    assert _parses(text), _kept(text)
+    assert "XMLCALL" not in _kept(text) and "JNICALL" not in _kept(text)

@@ -26,8 +26,10 @@ ANNOTATION_WORDS = frozenset({
     "WINAPI", "APIENTRY", "CALLBACK", "STDMETHODCALLTYPE", "__cdecl", "__stdcall", "__fastcall",
     "__forceinline", "__restrict", "__extension__",
 })
-# Object-like names by shape: export/import/visibility markers (`FOO_EXPORT`, `CURL_EXTERN`, `Q_DECL_*`).
+# Object-like names by shape: export/import/visibility markers and calling conventions (`FOO_EXPORT`,
+# `CURL_EXTERN`, `XMLCALL`, `Q_DECL_*`).
 _ANNOTATION_SHAPES = re.compile(r"[A-Z][A-Z0-9_]*_(?:EXPORT|IMPORT|EXTERN|API|VISIBILITY|HIDDEN)(?:_[A-Z0-9]+)?"
+                                r"|[A-Z][A-Z0-9]*(?:CALL|CALLBACK|APIENTRY|EXPORT|IMPORT)"  # XMLCALL, JNICALL
                                 r"|Q_DECL_[A-Z0-9_]+|QT_DEPRECATED\w*|Q_[A-Z]+_EXPORT\w*")
 
 # Function-like macros that declare something the analysis does not need: the call is blanked whole.

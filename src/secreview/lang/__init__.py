@@ -11,7 +11,6 @@ import functools
 import importlib
 import os
 import re
-
 from typing import TYPE_CHECKING
 
 import tree_sitter as ts

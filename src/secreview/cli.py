@@ -135,6 +135,8 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
                             "code-quality checks (default: default)")
     group.add_argument("--language", metavar="LANG",
                        help="language of stdin or of files whose extension does not say it")
+    group.add_argument("--include-dir", action="append", metavar="DIR",
+                       help="C/C++: read macros from headers found in DIR (repeatable; with compile_commands.json)")
     group.add_argument("--prompt", action="append", default=[], metavar="FILE",
                        help="review the numbered code inside a review prompt (repeatable)")
     group.add_argument("--exclude", action="append", metavar="GLOB",
@@ -200,6 +202,7 @@ def _flag_values(args: argparse.Namespace) -> dict[str, object]:
         "jobs": args.jobs,
         "include-tests": args.include_tests,
         "profile": args.profile,
+        "include-dir": tuple(map(os.path.abspath, args.include_dir)) if args.include_dir else None,
         "honor-foreign-suppressions": args.honor_foreign_suppressions,
         "dataflow-budget": args.dataflow_budget,
         "file-timeout": args.file_timeout,
@@ -289,6 +292,7 @@ def _settings(run: _Run, accepted: frozenset[str]) -> engine.Settings:
         dataflow_budget=int(values["dataflow-budget"]),  # type: ignore[arg-type]
         include_tests=bool(values["include-tests"]),
         profile=str(values["profile"]),
+        include_dirs=tuple(values["include-dir"]),  # type: ignore[arg-type]
         honor_foreign_suppressions=bool(values["honor-foreign-suppressions"]),
         per_path_ignores=values["per-path-ignores"],  # type: ignore[arg-type]
         per_path_ignores_origin=values.origins["per-path-ignores"],

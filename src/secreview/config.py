@@ -182,6 +182,7 @@ KEYS: dict[str, Key] = {
     "jobs": Key(None, _positive_int, "files analysed in parallel (default: the number of CPUs)"),
     "include-tests": Key(False, _boolean, "show findings in test code"),
     "profile": Key("default", _profile, "default: findings with evidence; audit: every check"),
+    "include-dir": Key((), _string_list, "C/C++ header directories read for macros"),
     "honor-foreign-suppressions": Key(False, _boolean, "respect # nosec, # noqa: S..., # nosemgrep"),
     "dataflow-budget": Key(400_000, _positive_int, "dataflow steps per file before it is reported incomplete"),
     "file-timeout": Key(60.0, _seconds_limit, "seconds per file before its analysis stops, reported incomplete "

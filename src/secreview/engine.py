@@ -46,6 +46,7 @@ from secreview import lang, suppressions, taint, triage
 from secreview.lang.c_family.file import LANGUAGES as C_FAMILY
 from secreview.lang.base import FileContext
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.include_dirs import search_path
 from secreview.lang.python.file import PyFile
 from secreview.model import (
     Analysis,
@@ -102,12 +103,13 @@ class Settings:
     # Bounded files are analysed in worker processes, which costs a fork per run (some 25 ms).
     file_timeout: float | None = None  # seconds before its rules stop
     file_memory: int | None = None  # MiB of address space its analysis may add
+    profile: str = "default"  # "default": findings with evidence; "audit": every finding
+    include_dirs: tuple[str, ...] = ()  # C/C++ headers read for macros (with compile_commands.json at the root)
 
     @property
     def bounded(self) -> bool:
         """Files are analysed in worker processes that can be limited and killed."""
         return bool(self.file_timeout or self.file_memory)
-    profile: str = "default"  # "default": findings with evidence; "audit": every finding
 
 
 @dataclass
@@ -239,7 +241,7 @@ def cache_key(source: SourceFile, batch: _Batch) -> str:
     settings = batch.settings
     parts = (RESULT_FORMAT, source.path, fingerprint_path(source, settings), source.language, source.kind,
              text_digest(source.text), ",".join(rule.id for rule in batch.rules), str(settings.dataflow_budget),
-             str(settings.honor_foreign_suppressions))
+             str(settings.honor_foreign_suppressions), ",".join(settings.include_dirs))
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -491,7 +493,8 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
     try:
-        tree = lang.parse(source.language, source.text)
+        search = search_path(settings.project_root, settings.include_dirs)
+        tree = lang.parse(source.language, source.text, search, source.path)
     except lang.UnsupportedLanguageError as error:
         result.problems.append(FileProblem(source.path, ProblemKind.UNSUPPORTED_LANGUAGE, str(error)))
         return result
@@ -501,7 +504,7 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
         result.problems.append(FileProblem(
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
-    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget))
+    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search))
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))

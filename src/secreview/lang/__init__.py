@@ -11,8 +11,12 @@ import functools
 import importlib
 import os
 import re
+from typing import TYPE_CHECKING
 
 import tree_sitter as ts
+
+if TYPE_CHECKING:
+    from secreview.lang.c_family.include_dirs import SearchPath
 
 # language name -> (grammar module, file extensions)
 _LANGUAGES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -66,10 +70,16 @@ def _parser(language: str) -> ts.Parser:
     return ts.Parser(grammar(language))
 
 
-def parse(language: str, text: str) -> ts.Tree:
-    if language == "cpp":
-        from secreview.lang.c_family.qt_macros import blank_qt_macros
-        text = blank_qt_macros(text)  # same length: offsets into the original text stay valid
+def parse(language: str, text: str, search: SearchPath | None = None, path: str = "") -> ts.Tree:
+    """The tree of `text`; C and C++ go through the light preprocessor step first.
+
+    `search` (include directories and configured defines) and the file's `path`
+    (for `#include "..."` next to it) tell that step about macros; its output has
+    the same length, so offsets into the original text stay valid.
+    """
+    if language in ("c", "cpp"):
+        from secreview.lang.c_family.preprocess import preprocess  # noqa: PLC0415 - C/C++ only
+        return _parser(language).parse(preprocess(text, language, search, path))
     return _parser(language).parse(text.encode("utf-8"))
 
 

@@ -27,6 +27,7 @@ from secreview import lang
 from secreview.taint.analysis import DEFAULT_STEP_BUDGET
 
 if TYPE_CHECKING:
+    from secreview.lang.c_family.include_dirs import SearchPath
     from secreview.sources import SourceFile
     from secreview.taint.project import Project
 
@@ -41,6 +42,7 @@ class FileContext:
 
     project: Project | None = None  # the run's cross-file index of Python modules; None: the file alone
     dataflow_budget: int = DEFAULT_STEP_BUDGET
+    search_path: SearchPath | None = None  # C/C++: include directories and defines for the preprocessor step
 
     def module_sources(self, module: str) -> tuple[SourceFile, ...]:
         """The reviewed files answering to a dotted module name, recorded as consulted.
@@ -69,7 +71,7 @@ class ParsedFile:
         self.language = language
         self.context = context or FileContext()
         self.data = text.encode("utf-8")
-        self.tree = tree or lang.parse(language, text)
+        self.tree = tree or lang.parse(language, text, self.context.search_path, path)
         self.root = self.tree.root_node
         self._query_cache: dict[tuple, list[ts.Node]] = {}
         self._memo: dict[Any, object] = {}

@@ -1,8 +1,11 @@
 """The C and C++ semantic layer: what the rules ask of C and C++ code, answered once.
 
 `file.py` is the file model (`CFile`: declarations, calls, macros, constants and
-sizes over one parsed file); `qt_macros.py` blanks Qt's annotation macros before
-parsing.  The other modules answer questions by topic:
+sizes over one parsed file).  Before parsing, `preprocess.py` runs a light
+preprocessor step that keeps every offset: `conditions.py` decides `#if`s on what
+`macros.py` knows, `include_dirs.py` finds headers (`--include-dir`,
+compile_commands.json) and reads their macros, `qt_macros.py` is the macro
+vocabulary (Qt's above all) as data.  The other modules answer questions by topic:
 
 - `flow`: statements, ordering, exits, guards and tests inside one function;
 - `expressions`: constant text and numbers, the same expression twice, named uses;

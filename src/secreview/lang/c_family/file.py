@@ -10,13 +10,15 @@ local variable declared (array of how many elements, pointer, initialised)?
 
 Candidates are found with tree-sitter queries (C speed): one combined query
 per file fills a node-type index that all rules share; Python only runs the
-predicates on the candidates.  Nothing here runs the preprocessor: macros are
-read from the file's own `#define`s only.
+predicates on the candidates.  The tree comes from the light preprocessor step
+(preprocess.py); macros are read from the file's own `#define`s and from the
+headers it includes that the include path finds.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -26,6 +28,7 @@ import tree_sitter as ts
 
 from secreview import lang
 from secreview.lang.base import FileContext, ParsedFile
+from secreview.lang.c_family.include_dirs import find_header, header_macros
 
 LANGUAGES = ("c", "cpp")
 
@@ -143,11 +146,24 @@ class CFile(ParsedFile):
 
     @functools.cached_property
     def macros(self) -> dict[str, str]:
-        """Object-like `#define NAME value` in this file: name -> value text (last one wins)."""
-        found: dict[str, str] = {}
+        """Object-like `#define NAME value`: name -> value text, this file's (last one wins) over those its
+        headers define for certain when they are found (next to the file or on the include path)."""
+        found = self._header_macros()
         for node in self.nodes_of_type("preproc_def"):
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             found[self.text_of(name)] = self.text_of(value).strip() if value is not None else ""
+        return found
+
+    def _header_macros(self) -> dict[str, str]:
+        search = self.context.search_path
+        found: dict[str, str] = {}
+        if search is None:
+            return found
+        for spec in self.includes:
+            header = find_header(spec, os.path.dirname(self.path), search)
+            if header is not None:
+                found.update((name, body) for name, body in header_macros(header, search).defined.items()
+                             if body is not None)
         return found
 
     @functools.cached_property

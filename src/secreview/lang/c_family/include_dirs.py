@@ -1,0 +1,161 @@
+"""Include directories: where a file's headers are found, and the macros they define.
+
+Directories come from `--include-dir` and from a `compile_commands.json` at
+the project root (its `-I`, `-isystem`, `-iquote` directories and `-D`
+defines).  A header is read for its `#define`s and `#undef`s only, following
+its own includes found on the same path; a definition met inside a condition of
+the header counts as uncertain (include guards excepted).  Each header is read
+once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shlex
+from dataclasses import dataclass
+
+from secreview.lang.c_family.macros import Definition, HeaderMacros, directives, parse_define
+
+_MAX_HEADER_BYTES = 1_000_000
+_HEADER_NAME = re.compile(r'\s*(?:"([^"]+)"|<([^>]+)>)')  # a comment may follow
+
+
+@dataclass(frozen=True)
+class SearchPath:
+    """Where headers are looked for, and the defines given on the compiler's command line."""
+
+    directories: tuple[str, ...] = ()
+    defines: tuple[tuple[str, str], ...] = ()
+
+
+@functools.cache
+def search_path(project_root: str, include_dirs: tuple[str, ...]) -> SearchPath:
+    """The configured directories, then those and the defines of `compile_commands.json` at the root."""
+    directories = [os.path.abspath(os.path.join(project_root, d)) for d in include_dirs]  # config: below the root
+    defines: dict[str, str] = {}
+    commands = os.path.join(project_root, "compile_commands.json") if project_root else ""
+    if commands and os.path.isfile(commands):
+        for entry in _entries(commands):
+            _read_flags(entry, directories, defines)
+    return SearchPath(tuple(dict.fromkeys(d for d in directories if os.path.isdir(d))), tuple(defines.items()))
+
+
+def _entries(path: str) -> list[dict]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            loaded = json.load(handle)
+    except (OSError, ValueError):
+        return []  # an unreadable database only means no extra knowledge
+    return [entry for entry in loaded if isinstance(entry, dict)] if isinstance(loaded, list) else []
+
+
+def _read_flags(entry: dict, directories: list[str], defines: dict[str, str]) -> None:
+    arguments = entry.get("arguments")
+    if not isinstance(arguments, list):
+        try:
+            arguments = shlex.split(str(entry.get("command", "")))
+        except ValueError:
+            return
+    base = str(entry.get("directory", "."))
+    pending = ""
+    for argument in map(str, arguments):
+        if pending:
+            _take_flag(pending, argument, base, directories, defines)
+            pending = ""
+        elif argument in ("-I", "-isystem", "-iquote", "-D"):
+            pending = argument
+        else:
+            for flag in ("-isystem", "-iquote", "-I", "-D"):
+                if argument.startswith(flag):
+                    _take_flag(flag, argument[len(flag):], base, directories, defines)
+                    break
+
+
+def _take_flag(flag: str, value: str, base: str, directories: list[str], defines: dict[str, str]) -> None:
+    if flag == "-D":
+        name, _, body = value.partition("=")
+        defines[name] = body if "=" in value else "1"
+    else:
+        directories.append(os.path.normpath(os.path.join(base, value)))
+
+
+def find_header(spec: str, including_directory: str, search: SearchPath) -> str | None:
+    """The file an `#include` argument names (`"util.h"` also next to the includer), or None."""
+    written = _HEADER_NAME.match(spec)
+    if written is None:
+        return None  # a computed include (`#include MACRO`)
+    name = written.group(1) or written.group(2)
+    quoted = written.group(1) is not None
+    candidates = ([including_directory] if quoted and including_directory else []) + list(search.directories)
+    for directory in candidates:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            return os.path.normpath(path)
+    return None
+
+
+@functools.cache
+def header_macros(path: str, search: SearchPath) -> HeaderMacros:
+    """What including the header does to macros (the headers it includes counted where it includes them)."""
+    _BEING_READ.add(path)
+    try:
+        return HeaderMacros.of(_read_definitions(path, search))
+    finally:
+        _BEING_READ.discard(path)
+
+
+_BEING_READ: set[str] = set()  # headers whose includes are being followed: a cycle stops here
+
+
+def _read_definitions(path: str, search: SearchPath) -> tuple[Definition, ...]:
+    text = _read(path)
+    found: list[Definition] = []
+    depth = 0
+    guard = _include_guard(text)
+    for directive in directives(text):
+        keyword = directive.keyword
+        if keyword in ("if", "ifdef", "ifndef"):
+            depth += 0 if depth == 0 and guard is not None and directive.argument == guard else 1
+        elif keyword == "endif":
+            depth = max(0, depth - 1)
+        elif keyword == "define":
+            definition = parse_define(directive.argument, depth == 0)
+            if definition is not None and definition.name != guard:
+                found.append(definition)
+        elif keyword == "undef" and directive.argument:
+            found.append(Definition(directive.argument.split()[0], None, None, depth == 0))
+        elif keyword == "include":
+            found.extend(_included(directive.argument, path, search, depth == 0))
+    return tuple(found)
+
+
+def _included(spec: str, path: str, search: SearchPath, certain: bool) -> list[Definition]:
+    header = find_header(spec, os.path.dirname(path), search)
+    if header is None or header in _BEING_READ:
+        return []
+    definitions = header_macros(header, search).definitions()
+    if certain:
+        return list(definitions)
+    return [Definition(d.name, d.parameters, d.body, False) for d in definitions]
+
+
+def _include_guard(text: str) -> str | None:
+    """The X of a leading `#ifndef X` / `#define X` pair."""
+    first = list(zip(range(2), directives(text)))
+    if len(first) == 2:
+        (_, opening), (_, definition) = first
+        if opening.keyword == "ifndef" and definition.keyword == "define" \
+                and definition.argument.split()[:1] == [opening.argument]:
+            return opening.argument
+    return None
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(_MAX_HEADER_BYTES).decode("latin-1")
+    except OSError:
+        return ""

@@ -169,3 +169,22 @@ def test_a_rule_reading_another_module_is_invalidated_when_that_module_changes(t
     flagged = [(Path(f["location"]["path"]).name, f["rule_id"]) for f in fresh.json["findings"]]
     assert flagged == [("driver.py", "image-format-autodetected")]
     assert cached.json["findings"] == fresh.json["findings"]
+
+
+LEGACY_HEADER = "#define USE_LEGACY_COPY 1\n"
+MODERN_HEADER = "#define USE_LEGACY_COPY 0\n"
+COPIER = ('#include <string.h>\n#include "config.h"\n\nvoid copy(char *out, const char *in) {\n'
+          '#if USE_LEGACY_COPY\n    char buffer[8];\n    strcpy(buffer, in);\n#else\n    strncpy(out, in, 8);\n#endif\n}\n')
+
+
+def test_a_c_file_is_reviewed_again_when_a_header_it_reads_changes(tmp_path: Path, capsys, monkeypatch) -> None:
+    """The preprocessor step decides `#if` from the file's headers: a cached result must not outlive them."""
+    write(tmp_path, {"copy.c": COPIER, "config.h": LEGACY_HEADER})
+    options = (".", "--cache-dir", str(tmp_path / "cache"), "-f", "json", "--select", "strcpy-unbounded-copy")
+    first = secreview(tmp_path, *options, capsys=capsys, monkeypatch=monkeypatch)
+    assert [f["rule_id"] for f in first.json["findings"]] == ["strcpy-unbounded-copy"], "the legacy branch is taken"
+    write(tmp_path, {"config.h": MODERN_HEADER})
+    cached = secreview(tmp_path, *options, capsys=capsys, monkeypatch=monkeypatch)
+    fresh = secreview(tmp_path, ".", "--no-cache", "-f", "json", "--select", "strcpy-unbounded-copy",
+                      capsys=capsys, monkeypatch=monkeypatch)
+    assert fresh.json["findings"] == [] and cached.json["findings"] == fresh.json["findings"]

@@ -46,7 +46,7 @@ from secreview import lang, suppressions, taint, triage
 from secreview.lang.c_family.file import LANGUAGES as C_FAMILY
 from secreview.lang.base import FileContext
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.include_dirs import search_path
+from secreview.lang.c_family.include_dirs import header_digest, headers_read, search_path
 from secreview.lang.python.file import PyFile
 from secreview.model import (
     Analysis,
@@ -78,6 +78,8 @@ _MAX_CODE_VALUE = 100
 MIN_FILES_PER_WORKER = 4
 # Bump when the per-file result changes shape or meaning (it is part of every cache key).
 RESULT_FORMAT = "2"  # 2: findings carry their evidence
+HEADER_PREFIX = "header:"  # a consulted entry naming a C/C++ header by its path, not a Python module
+
 # Default bounds on one file's analysis: far above what real files need (on OpenStack Nova and
 # curl the slowest file takes under 4 s on a busy machine, and a whole serial run stays under
 # 200 MiB), low enough that a hostile file cannot hang a pre-commit hook or exhaust the memory.
@@ -199,8 +201,17 @@ class _Batch:
             result = analyze_file(self.sources[index], self.rules, project, self.settings)
         finally:
             consulted = project.stop_recording()
-        result.consulted = {module: self.module_digest(module) for module in sorted(consulted)}
+        result.consulted = {**{module: self.module_digest(module) for module in sorted(consulted)},
+                            **self.headers_digests(self.sources[index])}
         return result
+
+    def headers_digests(self, source: SourceFile) -> dict[str, str]:
+        """The C/C++ headers the file's analysis read (macros, #if), so a changed header invalidates it."""
+        if source.language not in C_FAMILY:
+            return {}
+        search = search_path(self.settings.project_root, self.settings.include_dirs)
+        return {HEADER_PREFIX + header: header_digest(header)
+                for header in headers_read(source.text, source.path, search)}
 
 
 def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: Progress | None) -> list[FileResult]:
@@ -228,8 +239,10 @@ def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: 
 
 
 def _still_valid(cached: FileResult, batch: _Batch) -> bool:
-    """A cached result holds while every module it consulted is answered by the same files."""
-    return all(batch.module_digest(module) == digest for module, digest in cached.consulted.items())
+    """A cached result holds while every module it consulted is answered by the same files, and every
+    header it read holds the same bytes."""
+    return all((header_digest(name[len(HEADER_PREFIX):]) if name.startswith(HEADER_PREFIX)
+                else batch.module_digest(name)) == digest for name, digest in cached.consulted.items())
 
 
 def text_digest(text: str) -> str:

@@ -11,6 +11,7 @@ once per process.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -151,6 +152,31 @@ def _include_guard(text: str) -> str | None:
                 and definition.argument.split()[:1] == [opening.argument]:
             return opening.argument
     return None
+
+
+def headers_read(text: str, path: str, search: SearchPath) -> tuple[str, ...]:
+    """Every header a file with this text reads through its includes, transitively (found ones only)."""
+    seen: dict[str, None] = {}
+    pending = [(text, path)]
+    while pending:
+        source, where = pending.pop()
+        for directive in directives(source):
+            if directive.keyword != "include":
+                continue
+            header = find_header(directive.argument, os.path.dirname(where), search)
+            if header is not None and header not in seen:
+                seen[header] = None
+                pending.append((_read(header), header))
+    return tuple(sorted(seen))
+
+
+def header_digest(path: str) -> str:
+    """What a header read as holds, for the result cache: a changed or removed header changes it."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read(_MAX_HEADER_BYTES)).hexdigest()[:32]
+    except OSError:
+        return "unreadable"
 
 
 def _read(path: str) -> str:

@@ -7,7 +7,7 @@ import json
 
 from secreview import engine
 from secreview.model import FileProblem, HiddenBecause, Location, ProblemKind, Report, Suppression
-from secreview.report import markdown, render, sarif, summary, text
+from secreview.report import markdown, render, summary, text
 from secreview.report.text import NO_DEFECTS
 from secreview.rules import all_rules
 from secreview.sources import SourceFile

@@ -17,7 +17,7 @@ from workflow import secreview, write
 
 from secreview import engine
 from secreview.model import Confidence, ProblemKind, Report, Severity
-from secreview.rules import Hit, Rule, all_rules
+from secreview.rules import Rule, all_rules
 from secreview.sources import SourceFile
 
 VULNERABLE = 'import subprocess\n\n\ndef run(name):\n    subprocess.run("ls " + name, shell=True)\n'

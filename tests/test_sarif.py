@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from pathlib import Path
 
 import jsonschema
-import pytest
 
 from conftest import REPO
 from secreview import engine

@@ -43,7 +43,7 @@ from secreview import (
 from secreview import (
     report as reporting,
 )
-from secreview.model import Analysis, Confidence, LlmSummary, Report, Severity
+from secreview.model import PROFILES, Analysis, Confidence, LlmSummary, Report, Severity
 from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
 
@@ -129,7 +129,7 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
                        help="do not run these rule ids (comma separated, repeatable; 'prefix*' allowed)")
     group.add_argument("--include-tests", action=argparse.BooleanOptionalAction,
                        help="show findings in test code (default: hidden and counted)")
-    group.add_argument("--profile", choices=triage.PROFILES,
+    group.add_argument("--profile", choices=PROFILES,
                        help="default: findings with evidence (attacker data reaching them, an insecure use with "
                             "no safe reading, or a rule proven on real code); audit: also the hardening and "
                             "code-quality checks (default: default)")
@@ -466,7 +466,7 @@ def _result_cache(run: _Run) -> resultcache.ResultCache | None:
 
 
 def _cache_root(configured: object) -> Path:
-    return Path(str(configured)) if configured else resultcache.default_cache_root(os.environ)
+    return Path(str(configured)) if configured else config.default_cache_root(os.environ)
 
 
 def _write_baseline(run: _Run, settings: engine.Settings, analysis: Analysis) -> tuple[engine.Settings, bool]:

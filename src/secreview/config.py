@@ -403,3 +403,15 @@ def find_project_root(config: ConfigFile, start: Path) -> Path:
         if os.path.lexists(directory / ".git"):
             return directory
     return start
+
+
+def default_cache_root(environ: Mapping[str, str]) -> Path:
+    """Where secreview keeps its caches: $XDG_CACHE_HOME/secreview, else ~/.cache/secreview (LOCALAPPDATA on
+    Windows)."""
+    if environ.get("XDG_CACHE_HOME"):
+        base = Path(environ["XDG_CACHE_HOME"])
+    elif os.name == "nt" and environ.get("LOCALAPPDATA"):
+        base = Path(environ["LOCALAPPDATA"])
+    else:
+        base = Path.home() / ".cache"
+    return base / "secreview"

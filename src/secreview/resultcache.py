@@ -35,7 +35,6 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,16 +75,6 @@ _ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json|\.tmp-.*\.(json|tmp)")  # .json: l
 _BAD_ENTRY = (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError,
               sources.NotReadable)
 
-
-def default_cache_root(environ: Mapping[str, str]) -> Path:
-    """$XDG_CACHE_HOME/secreview, else ~/.cache/secreview (LOCALAPPDATA on Windows)."""
-    if environ.get("XDG_CACHE_HOME"):
-        base = Path(environ["XDG_CACHE_HOME"])
-    elif os.name == "nt" and environ.get("LOCALAPPDATA"):
-        base = Path(environ["LOCALAPPDATA"])
-    else:
-        base = Path.home() / ".cache"
-    return base / "secreview"
 
 
 def ruleset_version() -> str:

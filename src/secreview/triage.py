@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pathspec
 
-from secreview.model import AUDIT_PROFILE, PROFILES, Analysis, Finding, HiddenBecause, Report, Suppression
+from secreview.model import AUDIT_PROFILE, Analysis, Finding, HiddenBecause, Report, Suppression
 from secreview.rules import id_matches
 from secreview.testcode import is_test_path, relative_to
 

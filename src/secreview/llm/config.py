@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,13 +177,7 @@ def endpoint_label(url: str) -> str:
 
 def default_cache_dir(environ: Mapping[str, str]) -> Path:
     """$XDG_CACHE_HOME/secreview/llm, else the platform's usual cache directory."""
-    if environ.get("XDG_CACHE_HOME"):
-        base = Path(environ["XDG_CACHE_HOME"])
-    elif os.name == "nt" and environ.get("LOCALAPPDATA"):
-        base = Path(environ["LOCALAPPDATA"])
-    else:
-        base = Path.home() / ".cache"
-    return base / "secreview" / "llm"
+    return review_config.default_cache_root(environ) / "llm"
 
 
 def cache_dir(config: LlmConfig, environ: Mapping[str, str]) -> Path | None:

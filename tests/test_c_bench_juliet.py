@@ -62,3 +62,18 @@ def test_related_cwes_are_a_family_not_everything(bench) -> None:
     assert 788 in bench.RELATED[121] and 120 in bench.RELATED[122]
     assert 476 not in bench.RELATED[121]
     assert bench.RELATED.get(134) == frozenset({134})
+
+
+def test_findings_on_the_neutral_copy_score_on_the_original_functions(bench, tmp_path: Path) -> None:
+    directory = tmp_path / "testcases" / "CWE242_Demo"
+    directory.mkdir(parents=True)
+    original = _write(directory, "CWE242_Demo__basic_01.c", "gets(b);", "fgets(b, 8, stdin);").resolve()
+    copy = bench.neutral_copy([original], tmp_path / "neutral")
+    (neutral,) = copy.originals
+    assert "bad" not in neutral.read_text(encoding="utf-8") and "bad" not in neutral.name
+    run = bench.ToolRun("demo", [bench.Finding(str(neutral), 2, 242), bench.Finding("/elsewhere.c", 1, 242)])
+    back = bench.to_originals(run, copy)
+    assert back.findings == [bench.Finding(str(original), 2, 242)]
+    cases = bench.test_cases(directory, None)
+    score = bench.score(242, cases, back.findings, bench.FunctionIndex())
+    assert (score.tp, score.fp) == (1, 0)

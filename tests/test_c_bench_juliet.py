@@ -77,3 +77,13 @@ def test_findings_on_the_neutral_copy_score_on_the_original_functions(bench, tmp
     cases = bench.test_cases(directory, None)
     score = bench.score(242, cases, back.findings, bench.FunctionIndex())
     assert (score.tp, score.fp) == (1, 0)
+
+
+def test_saved_runs_are_reused_only_when_they_scanned_neutral_names(bench, tmp_path: Path) -> None:
+    run = bench.ToolRun("cppcheck", [bench.Finding("/a.c", 3, 476)], 12.0)
+    bench.save_run(tmp_path, run, ["/a.c"])
+    assert bench.load_run(tmp_path, "cppcheck", ["/a.c"]).findings == run.findings
+    assert bench.load_run(tmp_path, "cppcheck", ["/b.c"]) is None
+    saved = tmp_path / "cppcheck.json"
+    saved.write_text(saved.read_text(encoding="utf-8").replace('"names": "neutral", ', ""), encoding="utf-8")
+    assert bench.load_run(tmp_path, "cppcheck", ["/a.c"]) is None  # a run from before the renaming

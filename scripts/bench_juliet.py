@@ -319,7 +319,7 @@ def _files_key(paths: list[str]) -> str:
 
 def save_run(directory: Path, run: ToolRun, paths: list[str]) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    data = {"tool": run.name, "files": _files_key(paths), "seconds": run.seconds,
+    data = {"tool": run.name, "files": _files_key(paths), "names": "neutral", "seconds": run.seconds,
             "findings": [[f.path, f.line, f.cwe] for f in run.findings]}
     (directory / f"{run.name}.json").write_text(json.dumps(data) + "\n", encoding="utf-8")
 
@@ -329,7 +329,7 @@ def load_run(directory: Path, tool: str, paths: list[str]) -> ToolRun | None:
     if not saved.is_file():
         return None
     data = json.loads(saved.read_text(encoding="utf-8"))
-    if data.get("files") != _files_key(paths):
+    if data.get("files") != _files_key(paths) or data.get("names") != "neutral":  # older runs saw Juliet's names
         return None
     return ToolRun(tool, [Finding(p, line, cwe) for p, line, cwe in data["findings"]], data["seconds"])
 

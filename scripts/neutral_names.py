@@ -230,10 +230,9 @@ def _local_includes(parsed: _Parsed, new_file_names: dict[Path, str]) -> dict[st
 def neutral_copy(sources: Sequence[Path], destination: Path, salt: str = "") -> NeutralCopy:
     """Write `sources` (one suite: its programs and headers) to `destination` under neutral names."""
     sources = [Path(os.path.abspath(p)) for p in sources]
-    parsed = [_parse(path) for path in sources]
     defined = DefinedNames()
     taken: set[str] = set()
-    for file in parsed:
+    for file in map(_parse, sources):  # two passes, parsing twice: a large suite's trees do not fit in memory
         defined_names(file, defined)
         names_found = lang.captures(file.language, NAMES_QUERY[file.language], file.tree.root_node)
         taken |= {_text(file, n) for n in names_found.get("name", [])}
@@ -241,7 +240,7 @@ def neutral_copy(sources: Sequence[Path], destination: Path, salt: str = "") -> 
     file_names = _file_names(sources, salt)
     destination.mkdir(parents=True, exist_ok=True)
     copy = NeutralCopy(destination, names=names)
-    for file in parsed:
+    for file in map(_parse, sources):
         data = apply_edits(file.data, _edits(file, names, _local_includes(file, file_names)))
         target = destination / file_names[file.path]
         target.write_bytes(data)

@@ -62,3 +62,28 @@ def test_related_cwes_are_a_family_not_everything(bench) -> None:
     assert 788 in bench.RELATED[121] and 120 in bench.RELATED[122]
     assert 476 not in bench.RELATED[121]
     assert bench.RELATED.get(134) == frozenset({134})
+
+
+def test_findings_on_the_neutral_copy_score_on_the_original_functions(bench, tmp_path: Path) -> None:
+    directory = tmp_path / "testcases" / "CWE242_Demo"
+    directory.mkdir(parents=True)
+    original = _write(directory, "CWE242_Demo__basic_01.c", "gets(b);", "fgets(b, 8, stdin);").resolve()
+    copy = bench.neutral_copy([original], tmp_path / "neutral")
+    (neutral,) = copy.originals
+    assert "bad" not in neutral.read_text(encoding="utf-8") and "bad" not in neutral.name
+    run = bench.ToolRun("demo", [bench.Finding(str(neutral), 2, 242), bench.Finding("/elsewhere.c", 1, 242)])
+    back = bench.to_originals(run, copy)
+    assert back.findings == [bench.Finding(str(original), 2, 242)]
+    cases = bench.test_cases(directory, None)
+    score = bench.score(242, cases, back.findings, bench.FunctionIndex())
+    assert (score.tp, score.fp) == (1, 0)
+
+
+def test_saved_runs_are_reused_only_when_they_scanned_neutral_names(bench, tmp_path: Path) -> None:
+    run = bench.ToolRun("cppcheck", [bench.Finding("/a.c", 3, 476)], 12.0)
+    bench.save_run(tmp_path, run, ["/a.c"])
+    assert bench.load_run(tmp_path, "cppcheck", ["/a.c"]).findings == run.findings
+    assert bench.load_run(tmp_path, "cppcheck", ["/b.c"]) is None
+    saved = tmp_path / "cppcheck.json"
+    saved.write_text(saved.read_text(encoding="utf-8").replace('"names": "neutral", ', ""), encoding="utf-8")
+    assert bench.load_run(tmp_path, "cppcheck", ["/a.c"]) is None  # a run from before the renaming

@@ -78,7 +78,7 @@ def name_uses(file: CFile, calls: frozenset[str], constants: frozenset[str]) -> 
 _CONSTANT_WRITERS = frozenset({"strcpy", "strcat", "strncpy", "strncat", "wcscpy", "wcscat", "wcsncpy", "wcsncat",
                                "sprintf", "snprintf", "swprintf", "_snprintf", "lstrcpy", "lstrcat"})
 _READERS = frozenset({"strlen", "wcslen", "printf", "puts", "fputs", "strcmp", "strncmp", "strchr", "strstr",
-                      "wcscmp", "printLine", "system", "popen", "execl", "execlp", "fprintf", "strnlen"})
+                      "wcscmp", "system", "popen", "execl", "execlp", "fprintf", "strnlen"})
 _MAX_HOPS = 3
 
 

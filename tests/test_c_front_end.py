@@ -238,3 +238,9 @@ def test_no_rule_module_is_over_500_lines() -> None:
     """Rules are short because the layers under them are rich."""
     for module in (SOURCE / "rules").rglob("*.py"):
         assert len(module.read_text(encoding="utf-8").splitlines()) <= 500, module.relative_to(SOURCE)
+
+
+def test_function_names_of_functions_returning_references() -> None:
+    file = CFile("x.cpp", "const int& value() { return v; }\nS& A::self() { return *this; }\n", language="cpp")
+    names = [file.function_name(node) for node in file.nodes_of_type("function_definition")]
+    assert names == ["value", "A::self"]

@@ -233,7 +233,10 @@ class CFile(ParsedFile):
         """`f`, `Class::method`, `operator=` ... of a function_definition ('' for a lambda)."""
         declarator = function.child_by_field_name("declarator")
         while declarator is not None and declarator.type != "function_declarator":
-            declarator = declarator.child_by_field_name("declarator")
+            # a reference declarator (`S& A::h()`) has no `declarator` field: its one named child is it
+            inner = declarator.child_by_field_name("declarator")
+            declarator = inner if inner is not None or declarator.type != "reference_declarator" \
+                else next(iter(declarator.named_children), None)
         if declarator is None:
             return ""
         return _squash(self.text_of(declarator.child_by_field_name("declarator")))

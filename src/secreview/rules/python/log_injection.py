@@ -45,7 +45,7 @@ class LogInjection(TaintSinkRule):
     vulnerability = "log"
     severity = Severity.LOW
     confidence = Confidence.LOW
-    sourced_confidence = Confidence.LOW
+    sourced_confidence = Confidence.MEDIUM  # attacker data in a log: shown by default (issue 13)
     message = "Log message contains unneutralised {source}"
     description = (
         "{sink} writes `{argument}`, which contains {source}. A value with line breaks or terminal control "

@@ -127,3 +127,13 @@ def test_an_output_through_a_symbolic_link_replaces_its_target(project: Path) ->
     status, _, _ = review("app.py", "-f", "markdown", "-o", "latest.txt")
     assert status == cli.EXIT_FINDINGS
     assert (project / "latest.txt").is_symlink() and (project / "report.txt").read_text().startswith("### ")
+
+
+def test_a_failing_reporter_still_writes_the_findings_and_exits_3(project, monkeypatch, capsys) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("reporter bug")
+
+    monkeypatch.setattr(cli.reporting, "render", broken)
+    status, out, err = review(str(project / "app.py"))
+    assert status == cli.EXIT_INTERNAL and "reporter bug" in err
+    assert "app.py:2: os-system-non-literal CWE-78" in out

@@ -435,7 +435,15 @@ def _cmd_review(argv: list[str]) -> int:
     result = triage.report(analysis, settings, inputs.scope)
     notes = [*inputs.collected.notes, *run.notes, *_result_notes(run, result)]
     color = args.color == "always" or (args.color == "auto" and args.output is None and _stdout_is_tty())
-    rendered = reporting.render(result, args.format, engine.select_rules(rules, settings), color=color, notes=notes)
+    try:
+        rendered = reporting.render(result, args.format, engine.select_rules(rules, settings), color=color,
+                                    notes=notes)
+    except Exception:  # noqa: BLE001 - a reporter's bug must not lose the review: say it, then write it plainly
+        traceback.print_exc(file=sys.stderr)
+        print(f"secreview: internal error in the {args.format} report (exit status {EXIT_INTERNAL}); the findings "
+              "follow in plain lines", file=sys.stderr)
+        _write(_plain_lines(result), args.output)
+        return EXIT_INTERNAL
     if not _write(rendered, args.output) or not baseline_written:
         return EXIT_ERROR
     if not args.quiet and args.format not in _FORMATS_WITH_NOTES:
@@ -519,6 +527,14 @@ def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], analysis: Ana
         return dataclasses.replace(analysis, llm=failed)
     run.notes.extend(llm_notes)
     return merged
+
+
+def _plain_lines(result: Report) -> str:
+    """The report reduced to one escaped line per finding and problem: what is left when a reporter fails."""
+    lines = [f"{summary.visible(f.location.path)}:{f.location.start_line}: {f.rule_id} CWE-{f.cwe} "
+             f"{f.severity.value}: {summary.visible(f.message)}" for f in result.findings]
+    lines += [f"{summary.visible(p.path)}: {p.kind.value}: {summary.visible(p.detail)}" for p in result.problems]
+    return "\n".join(lines) + "\n"
 
 
 def _exit_status(result: Report) -> int:

@@ -80,3 +80,11 @@ def test_explicit_file_of_unknown_language_is_reported(tmp_path: Path) -> None:
     path.write_text("just prose, no code\n")
     collected = sources.collect([str(path)], OPTIONS)
     assert collected.problems[0].kind is ProblemKind.UNSUPPORTED_LANGUAGE
+
+
+def test_c_files_with_latin1_bytes_are_reviewed_not_skipped() -> None:
+    from secreview import sources
+    data = b"/* caf\xe9 */\nvoid f(char *s) { char b[4]; strcpy(b, s); }\n"
+    text = sources.decode(data, "lat.c", "c")
+    assert isinstance(text, str) and text.splitlines()[1].startswith("void f")
+    assert not isinstance(sources.decode(b"x = '\xe9'\n", "lat.py", "python"), str), "Python stays UTF-8 or declared"

@@ -406,8 +406,11 @@ def read_bytes(path: str, max_size: int) -> bytes | FileProblem:
     return data
 
 
+_BYTE_TOLERANT = frozenset({"c", "cpp"})
+
+
 def decode(data: bytes, path: str, language: str) -> str | FileProblem:
-    """Decode source bytes: BOM, then a PEP 263 cookie for Python, else UTF-8."""
+    """Decode source bytes: BOM, then a PEP 263 cookie for Python, else UTF-8 (C/C++: else Latin-1)."""
     if data.startswith(codecs.BOM_UTF8):
         encoding, data = "utf-8", data[len(codecs.BOM_UTF8):]
     else:
@@ -422,6 +425,10 @@ def decode(data: bytes, path: str, language: str) -> str | FileProblem:
     try:
         text = codec.decode(data)[0]
     except UnicodeDecodeError as error:
+        if language in _BYTE_TOLERANT and codec.name == "utf-8":
+            # C and C++ compilers take any bytes in comments and strings (a Latin-1 name in a comment):
+            # Latin-1 decodes every byte to one character, so lines and columns stay where they were
+            return data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
         line = data[: error.start].count(b"\n") + 1
         return FileProblem(path, ProblemKind.UNDECODABLE,
                            f"not valid {encoding}: byte 0x{data[error.start]:02x} at line {line}")

@@ -36,3 +36,20 @@ def test_two_insertions_at_one_place_take_only_the_first() -> None:
     one, two = _fix(2, 5, 5, "# a\n    "), _fix(2, 5, 5, "# b\n    ")
     result = fixes.apply(TEXT, [one, two])
     assert len(result.applied) == 1 and len(result.skipped) == 1
+
+
+def test_fix_rewrites_safe_fixes_in_the_reviewed_files_and_leaves_crlf_files_alone(tmp_path, capsys,
+                                                                                     monkeypatch) -> None:
+    from workflow import secreview, write
+    code = 'def admin(role):\n    return role is "admin"\n'
+    write(tmp_path, {"lf.py": code})
+    (tmp_path / "crlf.py").write_bytes(code.replace("\n", "\r\n").encode())
+    run = secreview(tmp_path, "lf.py", "crlf.py", "--fix", "--select", "is-comparison-with-literal",
+                    capsys=capsys, monkeypatch=monkeypatch)
+    assert run.status == 1, "the report is the review before fixing"
+    assert (tmp_path / "lf.py").read_text() == 'def admin(role):\n    return role == "admin"\n'
+    assert (tmp_path / "crlf.py").read_bytes() == code.replace("\n", "\r\n").encode()
+    assert "--fix applied 1 fix(es) to 1 file(s)" in run.stderr and "crlf.py" in run.stderr
+    again = secreview(tmp_path, "lf.py", "--select", "is-comparison-with-literal", capsys=capsys,
+                      monkeypatch=monkeypatch)
+    assert again.status == 0

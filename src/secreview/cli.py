@@ -34,6 +34,7 @@ from secreview import (
     config,
     cwe,
     engine,
+    fixes,
     gitdiff,
     llm,
     resultcache,
@@ -43,7 +44,7 @@ from secreview import (
 from secreview import (
     report as reporting,
 )
-from secreview.model import PROFILES, Analysis, Confidence, LlmSummary, Report, Severity
+from secreview.model import PROFILES, Analysis, Confidence, Fix, LlmSummary, Report, Severity
 from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
 
@@ -113,6 +114,11 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                        help="colour the text report (default: auto, only on a terminal)")
     group.add_argument("-q", "--quiet", action="store_true", help="no notes and no progress bar on stderr")
+    group.add_argument("--fix", action="store_true",
+                       help="apply the safe fixes of the findings shown to the reviewed files (the report is the "
+                            "review before fixing)")
+    group.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix, also apply fixes that change behaviour and need a reviewer's look")
 
 
 def _selection_options(parser: argparse.ArgumentParser) -> None:
@@ -433,6 +439,10 @@ def _cmd_review(argv: list[str]) -> int:
     if args.write_baseline:
         settings, baseline_written = _write_baseline(run, settings, analysis)
     result = triage.report(analysis, settings, inputs.scope)
+    if args.fix:
+        _apply_fixes(run, result, inputs.collected.sources)
+    elif args.unsafe_fixes:
+        run.notes.append("--unsafe-fixes has no effect without --fix")
     notes = [*inputs.collected.notes, *run.notes, *_result_notes(run, result)]
     color = args.color == "always" or (args.color == "auto" and args.output is None and _stdout_is_tty())
     try:
@@ -527,6 +537,47 @@ def _llm_review(run: _Run, reviewed: Sequence[sources.SourceFile], analysis: Ana
         return dataclasses.replace(analysis, llm=failed)
     run.notes.extend(llm_notes)
     return merged
+
+
+def _apply_fixes(run: _Run, result: Report, reviewed: Sequence[sources.SourceFile]) -> None:
+    """Apply the fixes of the shown findings to the files they were found in, whole or not at all.
+
+    A file is rewritten only if it still holds exactly the text that was reviewed and is plain UTF-8 with
+    LF line endings (so writing the fixed text back changes nothing else); otherwise it is left alone
+    and the note says so."""
+    wanted = [f for f in result.findings if f.fix is not None and (f.fix.safe or run.args.unsafe_fixes)]
+    texts = {source.path: source.text for source in reviewed if source.kind == "file"}
+    by_path: dict[str, list[Fix]] = {}
+    for finding in wanted:
+        by_path.setdefault(finding.location.path, []).append(finding.fix)  # type: ignore[arg-type]
+    applied = files = 0
+    left: list[str] = []
+    for path, path_fixes in sorted(by_path.items()):
+        raw = sources.read_bytes(path, _MAX_FIXED_FILE)
+        if path not in texts or not isinstance(raw, bytes) or b"\r" in raw or _utf8(raw) != texts[path]:
+            left.append(path)
+            continue
+        outcome = fixes.apply(texts[path], path_fixes)
+        if outcome.applied:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+            sources.write_atomically(path, outcome.text, prefix=".secreview-fix-", mode=mode)
+            applied, files = applied + len(outcome.applied), files + 1
+    skipped = len(wanted) - applied
+    note = f"--fix applied {applied} fix(es) to {files} file(s); the report above is the review before fixing"
+    if skipped:
+        note += f"; {skipped} not applied (overlapping another fix, or the file changed or is not plain UTF-8 " \
+                f"with LF line endings: {_some(left) if left else 'review again and rerun'})"
+    run.notes.append(note)
+
+
+_MAX_FIXED_FILE = 64 * 1024 * 1024
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _plain_lines(result: Report) -> str:

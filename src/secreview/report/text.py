@@ -66,6 +66,9 @@ def _finding_block(number: int, finding: Finding, paint: _Painter) -> str:
             f"     {visible(step.location.path)}:{step.location.start_line}: {visible(step.note)}"
             for step in finding.trace))
     parts.append(_wrapped("Solution", finding.solution))
+    if finding.fix is not None:
+        how = "safe, --fix applies it" if finding.fix.safe else "needs a look, --fix --unsafe-fixes applies it"
+        parts.append(_wrapped("Fix", f"{finding.fix.description} ({how})"))
     if finding.annotations:
         parts.append(_wrapped("Model review", "\n\n".join(finding.annotations)))
     return "\n".join(part for part in parts if part)

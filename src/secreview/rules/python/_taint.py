@@ -15,6 +15,7 @@ Two building blocks:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar
@@ -91,10 +92,10 @@ class TaintAware:
         if verdict.from_source and self.defers_sourced:
             return None
         if verdict.from_source:
-            return Hit(hit.node, hit.values, hit.end_node, Confidence.HIGH, hit.severity,
-                       trace_of(verdict) + ((hit.node, "reaches the sink"),),
-                       source_note(file, verdict, f"`{shorten(file.text_of(hit.node), 60)}`"), hit.data,
-                       evidence=Evidence.DATAFLOW)
+            return dataclasses.replace(hit, confidence=Confidence.HIGH,
+                                       trace=trace_of(verdict) + ((hit.node, "reaches the sink"),),
+                                       note=source_note(file, verdict, f"`{shorten(file.text_of(hit.node), 60)}`"),
+                                       evidence=Evidence.DATAFLOW)
         return hit
 
 

@@ -50,7 +50,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
-from secreview.rules import Hit, Rule, shorten
+from secreview.rules import Hit, Rewrite, Rule, shorten
 
 _LITERALS = frozenset({"string", "concatenated_string", "integer", "float", "tuple", "list", "dictionary", "set",
                        "list_comprehension", "dictionary_comprehension", "set_comprehension"})
@@ -83,12 +83,14 @@ class IsComparisonWithLiteral(Rule):
                 literal, other = (right, left) if self._is_literal(right) else (left, right)
                 if not self._is_literal(literal):
                     continue
+                fixed = "==" if text == "is" else "!="
                 yield Hit(comparison, {
                     "operator": text,
                     "literal": shorten(file.text_of(literal), 40),
                     "other": shorten(file.text_of(other), 50),
-                    "fixed": "==" if text == "is" else "!=",
-                })
+                    "fixed": fixed,
+                    # comparing by value is what the code means: identity with a literal is an accident
+                }, rewrite=Rewrite(f"compare by value (`{fixed}`)", ((operator, fixed),), safe=True))
                 break
 
     @staticmethod

@@ -27,6 +27,9 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from passthrough import split_at_double_dash  # noqa: E402  (a sibling script module)
+
 EVERYTHING_VISIBLE = ["--min-confidence", "low", "--include-tests", "--profile", "audit", "--no-config", "--no-cache", "-q"]
 KEPT = ("rule_id", "severity", "confidence", "message")
 
@@ -96,11 +99,7 @@ def diff(before_path: Path, after_path: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in argv:
-        at = argv.index("--")
-        argv, extra = argv[:at], argv[at + 1:]
+    argv, extra = split_at_double_dash(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     take = commands.add_parser("snapshot", help="review trees and write their findings")

@@ -40,6 +40,9 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from passthrough import split_at_double_dash  # noqa: E402  (a sibling script module)
+
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER_DIR = ROOT / "bench" / "triage"
 VERDICTS = ("true", "defensible", "false")
@@ -290,11 +293,7 @@ def recheck(tree: Path, project: str, extra: list[str], ledger_dir: Path) -> int
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    extra: list[str] = []
-    if "--" in argv:
-        at = argv.index("--")
-        argv, extra = argv[:at], argv[at + 1:]
+    argv, extra = split_at_double_dash(argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     take = commands.add_parser("sample", help="draw unjudged default findings into a worksheet")

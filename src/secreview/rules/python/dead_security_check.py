@@ -70,8 +70,9 @@ class DeadSecurityCheck(Rule):
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         seen: set[int] = set()
+        found: dict[int, list[ts.Node]] = {}  # statement id -> the security checks in it (each asked once)
         for statement in file.nodes_of_type("return_statement", "raise_statement"):
-            yield from self._after_exit(file, statement, seen)
+            yield from self._after_exit(file, statement, seen, found)
         for statement in file.nodes_of_type("if_statement", "while_statement"):
             condition = statement.child_by_field_name("condition")
             if _always_false(file, condition):
@@ -79,7 +80,8 @@ class DeadSecurityCheck(Rule):
                 reason = f"it is under `{shorten(file.text_of(condition), 40)}`, which is always false"
                 yield from self._checks(file, [body] if body is not None else [], reason, seen)
 
-    def _after_exit(self, file: PyFile, statement: ts.Node, seen: set[int]) -> Iterator[Hit]:
+    def _after_exit(self, file: PyFile, statement: ts.Node, seen: set[int],
+                    found: dict[int, list[ts.Node]]) -> Iterator[Hit]:
         block = statement.parent
         if block is None or block.type != "block":
             return
@@ -88,15 +90,20 @@ class DeadSecurityCheck(Rule):
             return
         keyword = file.text_of(statement).split(None, 1)[0]
         reason = f"it comes after the unconditional `{keyword}` on line {line_of(statement)}"
-        yield from self._checks(file, following, reason, seen)
+        yield from self._checks(file, following, reason, seen, found)
 
     @staticmethod
-    def _checks(file: PyFile, statements: list[ts.Node], reason: str, seen: set[int]) -> Iterator[Hit]:
+    def _checks(file: PyFile, statements: list[ts.Node], reason: str, seen: set[int],
+                found: dict[int, list[ts.Node]] | None = None) -> Iterator[Hit]:
+        found = {} if found is None else found
         for statement in statements:
             if statement.type in ("function_definition", "class_definition", "decorated_definition"):
                 continue
-            for check in security_checks_in(file, statement) if statement.type != "raise_statement" else \
-                    ([statement] if security_exception(file.text_of(statement)) else []):
+            if statement.id not in found:
+                found[statement.id] = list(security_checks_in(file, statement)) \
+                    if statement.type != "raise_statement" else \
+                    ([statement] if security_exception(file.text_of(statement)) else [])
+            for check in found[statement.id]:
                 if check.id in seen or check.type in ("identifier", "attribute"):
                     continue
                 seen.add(check.id)

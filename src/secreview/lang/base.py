@@ -6,8 +6,9 @@ that are the same idea in every language: the text of a node, query captures,
 the per-file node-type index, ancestors.
 
 `FileContext` is everything a file's analysis may know beyond its own text,
-declared in one place and set by the engine: the run's cross-file index and the
-dataflow budget.  Rules never attach attributes to a file; per-file answers go
+declared in one place and set by the engine: the run's cross-file index, the
+dataflow budget and, for C/C++, where headers are looked up (the headers a file
+read are recorded by the engine for the result cache).  Rules never attach attributes to a file; per-file answers go
 through `ParsedFile.memo`, and facts about other files only through
 `FileContext.module_sources`, which records the module as consulted so the
 result cache invalidates this file's result when that module changes.

@@ -217,8 +217,10 @@ class CsrfProtectionDisabled(Rule):
             if not setting.module_level or setting.value.type not in ("list", "tuple"):
                 continue
             entries = {file.constant_value(item) for item in setting.value.named_children}
-            if _SESSION_MIDDLEWARE in entries and _CSRF_MIDDLEWARE not in entries \
-                    and "django.middleware.csrf.CsrfMiddleware" not in entries:
+            # a project's own CSRF middleware (`myapp.middleware.CsrfViewMiddleware`), or Django's added later
+            # (`MIDDLEWARE += [...]`, `.insert(...)`), protects the site as well
+            if _SESSION_MIDDLEWARE in entries and not any("csrf" in str(entry).lower() for entry in entries) \
+                    and not _csrf_named_elsewhere(file):
                 yield Hit(setting.node, {
                     "what": f"`{setting.name}` has `SessionMiddleware` but no `CsrfViewMiddleware`",
                     "detail": f"`{setting.name}` keeps users logged in with a session cookie but leaves out "
@@ -243,7 +245,8 @@ class CsrfProtectionDisabled(Rule):
         for setting in setting_assignments(file, ("WTF_CSRF_ENABLED",)):
             if file.constant_value(setting.value) is not False:
                 continue
-            if _in_dev_class(file, setting.node) or _under_test_condition(file, setting.node):
+            if _in_dev_class(file, setting.node) or _under_test_condition(file, setting.node) \
+                    or _alongside_testing(file, setting.node):
                 continue
             yield Hit(setting.node, {
                 "what": "`WTF_CSRF_ENABLED = False`",
@@ -307,6 +310,31 @@ def _is_model_write(file: PyFile, call) -> bool:
         return ".objects" in receiver or "filter(" in receiver or receiver.endswith("_set")
     # add/remove/clear on a many-to-many manager: `project.users.add(user)` is only recognisable by `_set`
     return receiver.endswith("_set")
+
+
+def _csrf_named_elsewhere(file: PyFile) -> bool:
+    """A string naming a CSRF middleware outside the MIDDLEWARE literal (`MIDDLEWARE.insert(0, "...Csrf...")`)."""
+    for string in file.nodes_of_type("string"):
+        text = file.text_of(string).lower()
+        if "csrf" in text and "middleware" in text and not _in_middleware_literal(file, string):
+            return True
+    return False
+
+
+def _in_middleware_literal(file: PyFile, node: ts.Node) -> bool:
+    parent = node.parent
+    if parent is None or parent.type not in ("list", "tuple") or parent.parent is None:
+        return False
+    assign = parent.parent
+    return assign.type == "assignment" and file.text_of(assign.child_by_field_name("left")) in _MIDDLEWARE_SETTINGS
+
+
+def _alongside_testing(file: PyFile, node: ts.Node) -> bool:
+    """`config.update(TESTING=True, WTF_CSRF_ENABLED=False)`, or a config class that also sets `TESTING = True`."""
+    scope = node if node.type == "call" else file.enclosing_scope(node)
+    if scope.type == "module":
+        return False
+    return re.search(r"\bTESTING\b[\"']?\s*[:=]+\s*True", file.text_of(scope)) is not None
 
 
 def _in_dev_class(file: PyFile, node: ts.Node) -> bool:

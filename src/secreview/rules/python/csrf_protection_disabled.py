@@ -16,7 +16,10 @@ protection for requests that change state:
   authentication whatever the decorator says).
 - A Django settings module whose `MIDDLEWARE` / `MIDDLEWARE_CLASSES` lists
   `SessionMiddleware` but not `django.middleware.csrf.CsrfViewMiddleware`
-  (typically commented out), or that removes it with `MIDDLEWARE.remove(...)`.
+  (typically commented out), or that removes it with `MIDDLEWARE.remove(...)`;
+  in the settings of a REST framework or token-authenticated API (DRF
+  enforces CSRF itself for session authentication, and Django's admin and
+  login views carry `csrf_protect`) it is an audit finding.
 - Flask-WTF `WTF_CSRF_ENABLED = False` (`app.config["WTF_CSRF_ENABLED"] = False`,
   `config.update(WTF_CSRF_ENABLED=False)`).
 
@@ -221,12 +224,18 @@ class CsrfProtectionDisabled(Rule):
             # (`MIDDLEWARE += [...]`, `.insert(...)`), protects the site as well
             if _SESSION_MIDDLEWARE in entries and not any("csrf" in str(entry).lower() for entry in entries) \
                     and not _csrf_named_elsewhere(file):
-                yield Hit(setting.node, {
+                values = {
                     "what": f"`{setting.name}` has `SessionMiddleware` but no `CsrfViewMiddleware`",
                     "detail": f"`{setting.name}` keeps users logged in with a session cookie but leaves out "
                               "`CsrfViewMiddleware`, so no POST, PUT or DELETE view of the site checks a CSRF "
                               "token.",
-                    "fix": fix}, evidence=Evidence.DEFINITE)
+                    "fix": fix}
+                if _api_project(file, entries):
+                    # a REST API authenticated by tokens: DRF checks CSRF itself for session authentication and
+                    # the admin and login views carry `csrf_protect`; the gap is only in plain views, if any
+                    yield Hit(setting.node, values, confidence=Confidence.MEDIUM)
+                else:
+                    yield Hit(setting.node, values, evidence=Evidence.DEFINITE)
         for call in file.method_calls("remove"):
             if call.receiver is not None and file.text_of(call.receiver).rsplit(".", 1)[-1] in _MIDDLEWARE_SETTINGS \
                     and call.args and file.constant_value(call.args[0]) == _CSRF_MIDDLEWARE \
@@ -310,6 +319,13 @@ def _is_model_write(file: PyFile, call) -> bool:
         return ".objects" in receiver or "filter(" in receiver or receiver.endswith("_set")
     # add/remove/clear on a many-to-many manager: `project.users.add(user)` is only recognisable by `_set`
     return receiver.endswith("_set")
+
+
+def _api_project(file: PyFile, middleware: set) -> bool:
+    """Settings of an API served with Django REST framework or token middleware (OAuth2, JWT, API keys)."""
+    if re.search(r"[\"']rest_framework[\"']|REST_FRAMEWORK\s*=", file.text):
+        return True
+    return any(re.search(r"token|oauth|jwt|apikey|api_key", str(entry), re.I) for entry in middleware)
 
 
 def _csrf_named_elsewhere(file: PyFile) -> bool:

@@ -27,9 +27,15 @@ Settings files and config classes named for development or tests
 (`settings/test.py`, `TestingConfig`), and switches under a condition that
 mentions testing or debugging, are not reported.
 
-State changes on GET (a view with no method restriction that deletes) are not
-looked at: whether a project helper such as `clearPages()` writes anything
-needs the callee's body, which this rule does not read.
+- A view that deletes on GET: a Django view (a module-level function taking
+  `request`, not called in its own module) with no method restriction
+  (`@require_POST`, `@require_http_methods`) and no method or form test in
+  its body, or a Flask route bound to GET (the default), whose body calls
+  `.delete()` on a record it fetched (`Model.objects.get`,
+  `get_object_or_404`, `Model.query...`) or `db.session.delete(obj)`, and
+  returns a response. Other state changes on GET are not looked at: a GET
+  that saves (a view counter) is usually harmless, and whether a project
+  helper such as `clearPages()` writes anything needs the callee's body.
 
 ## Why is this bad?
 Browsers attach a site's cookies to every request to it, including a form
@@ -82,7 +88,7 @@ import tree_sitter as ts
 
 from secreview.knowledge.vocabulary import DEVELOPMENT_WORDS, words
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.flow import conditions_enclosing
+from secreview.lang.python.flow import conditions_enclosing, own_returns
 from secreview.lang.python.scopes import class_bases, descendants
 from secreview.lang.python.settings import is_dev_config_path, setting_assignments
 from secreview.model import Confidence, Evidence, Severity
@@ -128,6 +134,8 @@ class CsrfProtectionDisabled(Rule):
         if "SessionMiddleware" in file.text:
             yield from self._middleware(file)
         yield from self._flask_wtf(file)
+        if ".delete(" in file.text:
+            yield from self._deletes_on_get(file)
 
     # -- @csrf_exempt ------------------------------------------------------------------------------
 
@@ -246,6 +254,35 @@ class CsrfProtectionDisabled(Rule):
                               "of the site checks a CSRF token.",
                     "fix": fix}, evidence=Evidence.DEFINITE)
 
+    # -- state changes on GET -----------------------------------------------------------------------
+
+    def _deletes_on_get(self, file: PyFile) -> Iterator[Hit]:
+        django = file.imports_module("django")
+        for function in file.nodes_of_type("function_definition"):
+            definition = function.parent
+            decorated = definition is not None and definition.type == "decorated_definition"
+            decorators = [file.text_of(d).lstrip("@") for d in definition.named_children
+                          if d.type == "decorator"] if decorated else []
+            if any(_METHOD_RESTRICTIONS.search(text) or "csrf_exempt" in text for text in decorators):
+                continue  # (an exempt view is reported as such)
+            methods = _route_methods(file, definition) if decorated else None
+            if methods is not None:
+                if "GET" not in methods:
+                    continue
+            elif not (django and _django_view(file, function)):
+                continue
+            name = file.text_of(function.child_by_field_name("name"))
+            for delete in _get_deletes(file, function)[:1]:
+                yield Hit(delete, {
+                    "what": f"`{name}` deletes on a GET request (`{_shorten(file.text_of(delete))}`)",
+                    "detail": f"`{name}` deletes a record on any GET request, and CSRF protection (Django's "
+                              "middleware, Flask-WTF, SameSite=Lax cookies) never covers GET: an `<img src>` or a "
+                              "link on any page deletes the victim's data with their session, and link "
+                              "prefetchers and crawlers delete it too.",
+                    "fix": "Accept only POST (or DELETE) for the deletion (`@require_POST`, `methods=[\"POST\"]`), "
+                           "from a form that carries the CSRF token; show a confirmation page on GET."},
+                    evidence=Evidence.DEFINITE)
+
     # -- Flask-WTF ----------------------------------------------------------------------------------
 
     def _flask_wtf(self, file: PyFile) -> Iterator[Hit]:
@@ -319,6 +356,69 @@ def _is_model_write(file: PyFile, call) -> bool:
         return ".objects" in receiver or "filter(" in receiver or receiver.endswith("_set")
     # add/remove/clear on a many-to-many manager: `project.users.add(user)` is only recognisable by `_set`
     return receiver.endswith("_set")
+
+
+_METHOD_RESTRICTIONS = re.compile(r"(^|\.)(require_POST|require_http_methods|api_view|action)\b")
+_RESPONSES = re.compile(r"\b(redirect|render|render_to_response|HttpResponse\w*|JsonResponse|render_template|"
+                        r"jsonify|make_response|url_for)\b")
+_METHOD_TESTS = re.compile(r"request\.(method|POST|form|body|data|json|get_json|is_ajax)\b|is_valid\(|"
+                           r"validate_on_submit")
+_FETCHES = re.compile(r"get_object_or_404\(|\.objects\.(get|filter)\(|\.query\b|\.get_or_404\(|"
+                      r"\.first_or_404\(")
+
+
+def _get_deletes(file: PyFile, function: ts.Node) -> list[ts.Node]:
+    """`.delete()` calls in a view that any GET request runs: a record fetched by the view (`Model.objects.get`,
+    `get_object_or_404`, `Model.query...`) or `db.session.delete(obj)`, with no method test in the view."""
+    text = file.text_of(function)
+    if _METHOD_TESTS.search(text) or not any(_RESPONSES.search(file.text_of(r)) for r in own_returns(file, function)):
+        return []
+    found = []
+    for node in descendants(function, frozenset({"call"})):
+        call = file.call_at(node)
+        if call.method != "delete" or call.receiver is None:
+            continue
+        receiver = call.receiver
+        if receiver.type == "identifier":
+            bindings = file.reaching_bindings(receiver)
+            values = [file.bound_value(*b) for b in bindings]
+            if values and all(v is not None and _FETCHES.search(file.text_of(v)) for v in values):
+                found.append(node)
+        elif receiver.type == "call" and _FETCHES.search(file.text_of(receiver)):
+            found.append(node)
+        elif file.text_of(receiver).endswith("db.session") and call.args:
+            found.append(node)
+    return found
+
+
+def _django_view(file: PyFile, function: ts.Node) -> bool:
+    """A module-level function taking `request` first, not called in its own module (not a helper)."""
+    if file.enclosing_scope(function).type != "module":
+        return False
+    parameters = function.child_by_field_name("parameters")
+    first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
+    if first is None or file.text_of(first) != "request":
+        return False
+    name = file.text_of(function.child_by_field_name("name"))
+    return not name.startswith("_") and not file.calls_to(name)
+
+
+def _route_methods(file: PyFile, definition: ts.Node) -> set[str] | None:
+    """The HTTP methods a Flask-style route decorator binds (GET when none is named); None: not a route."""
+    for decorator in definition.named_children:
+        if decorator.type != "decorator" or not decorator.named_children \
+                or decorator.named_children[0].type != "call":
+            continue
+        call = file.call_at(decorator.named_children[0])
+        if call.receiver is None:
+            continue
+        if call.method == "route":
+            methods = file.constant_value(call.kwargs.get("methods")) if "methods" in call.kwargs else ("GET",)
+            return {str(m).upper() for m in methods} if isinstance(methods, tuple) else set()
+        if call.method in ("get", "post", "put", "patch", "delete") and call.args \
+                and file.string_literal_text(call.args[0]) is not None:
+            return {call.method.upper()}
+    return None
 
 
 def _api_project(file: PyFile, middleware: set) -> bool:

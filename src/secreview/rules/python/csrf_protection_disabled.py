@@ -33,7 +33,9 @@ mentions testing or debugging, are not reported.
   its body, or a Flask route bound to GET (the default), whose body calls
   `.delete()` on a record it fetched (`Model.objects.get`,
   `get_object_or_404`, `Model.query...`) or `db.session.delete(obj)`, and
-  returns a response. Other state changes on GET are not looked at: a GET
+  returns a response; not when the URL carries a secret (a parameter named
+  `token`, `key`, `uuid`...: an e-mailed one-click unsubscribe link cannot
+  be forged). Other state changes on GET are not looked at: a GET
   that saves (a view counter) is usually harmless, and whether a project
   helper such as `clearPages()` writes anything needs the callee's body.
 
@@ -367,12 +369,17 @@ _FETCHES = re.compile(r"get_object_or_404\(|\.objects\.(get|filter)\(|\.query\b|
                       r"\.first_or_404\(")
 
 
+_UNGUESSABLE = re.compile(r"token|secret|signature|signed|hash|uuid|nonce|code|key", re.I)
+
+
 def _get_deletes(file: PyFile, function: ts.Node) -> list[ts.Node]:
     """`.delete()` calls in a view that any GET request runs: a record fetched by the view (`Model.objects.get`,
     `get_object_or_404`, `Model.query...`) or `db.session.delete(obj)`, with no method test in the view."""
     text = file.text_of(function)
     if _METHOD_TESTS.search(text) or not any(_RESPONSES.search(file.text_of(r)) for r in own_returns(file, function)):
         return []
+    if _UNGUESSABLE.search(file.text_of(function.child_by_field_name("parameters"))):
+        return []  # an e-mailed one-click link (`unsubscribe/<token>`): a forger cannot know the URL
     found = []
     for node in descendants(function, frozenset({"call"})):
         call = file.call_at(node)

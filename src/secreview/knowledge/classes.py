@@ -27,6 +27,7 @@ PYTHON_CLASSES = (
     VulnerabilityClass("header", 113, "HTTP response splitting"),
     VulnerabilityClass("regex", 1333, "regular expression injection (ReDoS)"),
     VulnerabilityClass("mass", 915, "mass assignment (attribute names chosen by the client)"),
+    VulnerabilityClass("plaintext", 256, "password stored in plaintext"),
 )
 
 C_CLASSES = (

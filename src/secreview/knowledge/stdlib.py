@@ -90,6 +90,7 @@ KNOWLEDGE = PythonKnowledge(
         Sanitizer(_NOT_MARKUP, callee="urllib.parse.quote_plus"),
         Sanitizer(frozenset({"deser"}), callee="json.loads"),
         Sanitizer(frozenset({"regex"}), callee="re.escape"),
+        Sanitizer(frozenset({"regex"}), callee="fnmatch.translate"),
     ),
     validating_methods=frozenset({"isdigit", "isalnum", "isnumeric", "isdecimal", "isalpha", "isidentifier"}),
     regex_checks=frozenset({"re.match", "re.fullmatch", "re.search"}),

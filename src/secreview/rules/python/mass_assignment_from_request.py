@@ -7,7 +7,8 @@ Reports a request's whole mapping (`request.json`, `request.get_json()`,
 `dict(...)` copies of them) written into an object where each key names the
 attribute it sets:
 
-- expanded with `**` into a class constructor (`User(**request.json)`) or into an
+- expanded with `**` into a class constructor (`User(**request.json)`; the body's
+  mapping only, not the query string's, which mostly fills filter objects) or into an
   ORM write (`User.objects.create(**...)`, `update_or_create`, `query.update(**...)`);
 - passed to `query.update(mapping)`, `obj.__dict__.update(mapping)` or
   `vars(obj).update(mapping)`;
@@ -144,7 +145,7 @@ class MassAssignmentFromRequest(TaintSinkRule):
                 if _whole_request_mapping(file, mapping) is None:
                     continue
                 target = _write_target(file, call)
-                if target is not None:
+                if target is not None and (target.startswith("`") or not _query_string(file, mapping)):
                     yield call.node, target, mapping
 
     def _updates(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
@@ -247,6 +248,14 @@ def _is_request(file: PyFile, node: ts.Node | None) -> bool:
     if node is None:
         return False
     return file.text_of(node) in _REQUEST_NAMES or file.qualified_name(node) in _REQUEST_NAMES
+
+
+def _query_string(file: PyFile, mapping: ts.Node) -> bool:
+    """The mapping is the query string: search parameters, written into a constructor only by filter objects."""
+    node = _whole_request_mapping(file, mapping)
+    if node is not None and node.type == "attribute":
+        return file.text_of(node.child_by_field_name("attribute")) in ("args", "GET", "query_params")
+    return False
 
 
 def _is_query(file: PyFile, node: ts.Node) -> bool:

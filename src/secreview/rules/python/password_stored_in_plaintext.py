@@ -55,14 +55,18 @@ from collections.abc import Iterable, Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.scopes import statement_of
 from secreview.model import Confidence, Severity
 from secreview.rules.python._taint import TaintSinkRule
 
 _PASSWORD_NAME = re.compile(r"^(?:new_|user_|hashed_)?(?:pass|passwd|password|pwd|passphrase)(?:_?hash(?:ed)?|_?digest)?$",
                             re.IGNORECASE)
 _EXECUTE = ("execute", "executemany")
-_MONGO_WRITES = frozenset({"insert_one", "insert_many", "insert", "update_one", "update_many", "replace_one",
-                           "find_one_and_update", "find_one_and_replace", "save"})
+# PyMongo's collection writes: the names are its own; the older generic ones need an import of a MongoDB client
+_MONGO_WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one",
+                           "find_one_and_update", "find_one_and_replace"})
+_MONGO_GENERIC_WRITES = frozenset({"insert", "save"})
+_MONGO_MODULES = ("pymongo", "flask_pymongo", "motor", "mongoengine")
 _MONGO_OPERATORS = frozenset({"$set", "$setOnInsert"})
 _INSERT = re.compile(r"\binsert\s+(?:or\s+\w+\s+)?into\s+[\w.\"`\[\]]+\s*\(([^)]*)\)\s*values\s*\(([^)]*)\)",
                      re.IGNORECASE | re.DOTALL)
@@ -114,10 +118,12 @@ class PasswordStoredInPlaintext(TaintSinkRule):
                     yield call.node, f"the SQL parameter for column `{column}`", value
 
     def _mongo(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
-        if not file.imports_module("pymongo") and not file.imports_module("flask_pymongo") \
-                and not file.imports_module("motor") and not file.imports_module("mongoengine"):
-            return
-        for call in file.method_calls(*_MONGO_WRITES):
+        methods = set(_MONGO_WRITES)
+        if any(file.imports_module(module) for module in _MONGO_MODULES):
+            methods |= _MONGO_GENERIC_WRITES
+        for call in file.method_calls(*sorted(methods)):
+            if call.receiver is None:
+                continue
             for argument in call.args[:2]:
                 for key, value in _document_fields(file, argument):
                     yield call.node, f"the MongoDB document field `{key}`", value
@@ -184,6 +190,11 @@ def _parameter(file: PyFile, params: ts.Node, placeholder: str, index: int) -> t
 
 
 def _document_fields(file: PyFile, node: ts.Node, depth: int = 0) -> Iterator[tuple[str, ts.Node]]:
+    if node.type == "identifier":  # `user = {...}; users.insert_one(user)`
+        value = _last_value_in_block(file, node)
+        if value is None:
+            return
+        node = value
     if node.type != "dictionary" or depth > 1:
         return
     for pair in node.named_children:
@@ -197,6 +208,19 @@ def _document_fields(file: PyFile, node: ts.Node, depth: int = 0) -> Iterator[tu
             yield from _document_fields(file, value, depth + 1)
         elif _PASSWORD_NAME.match(key):
             yield key, value
+
+
+def _last_value_in_block(file: PyFile, identifier: ts.Node) -> ts.Node | None:
+    """The value of the name's last plain assignment before it, when that assignment is a statement of the
+    same block as the use (so it always runs just before and nothing between rebinds the name)."""
+    bindings = file.bindings_before(identifier)
+    if not bindings:
+        return None
+    binding, bound = bindings[-1]
+    statement, use = statement_of(binding), statement_of(identifier)
+    if statement is None or use is None or statement.parent != use.parent:
+        return None
+    return file.bound_value(binding, bound)
 
 
 def _request_field_as_is(file: PyFile, node: ts.Node, depth: int = 0) -> bool:

@@ -25,6 +25,9 @@ PYTHON_CLASSES = (
     VulnerabilityClass("log", 117, "log injection"),
     VulnerabilityClass("ssti", 1336, "server-side template injection"),
     VulnerabilityClass("header", 113, "HTTP response splitting"),
+    VulnerabilityClass("regex", 1333, "regular expression injection (ReDoS)"),
+    VulnerabilityClass("mass", 915, "mass assignment (attribute names chosen by the client)"),
+    VulnerabilityClass("plaintext", 256, "password stored in plaintext"),
 )
 
 C_CLASSES = (

@@ -8,6 +8,7 @@ from secreview.knowledge.schema import (
 
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen")
 _DB_API_EXECUTE = ("execute", "executemany", "executescript")
+_RE_FUNCTIONS = ("compile", "match", "fullmatch", "search", "findall", "finditer", "sub", "subn", "split")
 _NOT_MARKUP = frozenset({"xss", "sql", "xpath", "ldap", "cmdi", "path", "header", "log", "code"})
 
 KNOWLEDGE = PythonKnowledge(
@@ -68,6 +69,8 @@ KNOWLEDGE = PythonKnowledge(
                 description="evaluates ElementPath") for name in ("find", "findall", "iterfind", "findtext")]
         + [Sink("ssrf", callee=name, keyword="url", description="fetches a URL") for name in
            ("urllib.request.urlopen", "urllib2.urlopen", "urllib.urlopen", "urllib.request.Request")]
+        + [Sink("regex", callee=f"re.{name}", keyword="pattern", description="compiles a regular expression")
+           for name in _RE_FUNCTIONS]
         + [Sink("log", callee=f"logging.{level}", keyword="msg", description="writes a log record") for level in
            ("debug", "info", "warning", "warn", "error", "critical", "exception", "log")]
     ),
@@ -86,6 +89,8 @@ KNOWLEDGE = PythonKnowledge(
         Sanitizer(_NOT_MARKUP, callee="urllib.parse.quote"),
         Sanitizer(_NOT_MARKUP, callee="urllib.parse.quote_plus"),
         Sanitizer(frozenset({"deser"}), callee="json.loads"),
+        Sanitizer(frozenset({"regex"}), callee="re.escape"),
+        Sanitizer(frozenset({"regex"}), callee="fnmatch.translate"),
     ),
     validating_methods=frozenset({"isdigit", "isalnum", "isnumeric", "isdecimal", "isalpha", "isidentifier"}),
     regex_checks=frozenset({"re.match", "re.fullmatch", "re.search"}),

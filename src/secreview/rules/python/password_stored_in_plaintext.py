@@ -1,0 +1,245 @@
+"""A password from the request stored as typed, with no hash in between.
+
+## What it does
+Follows request data into a stored password: the parameter of a SQL
+`INSERT`/`UPDATE` (DB-API `execute`) that fills a column named like a password
+(`password`, `passwd`, `pwd`, `password_hash`, ...), the value under such a key
+of a document written to MongoDB (`insert_one`, `update_one`, `replace_one`, ...)
+and the keyword of Django's `objects.create` / `objects.update` or SQLAlchemy's
+`insert(...).values(...)` / `update(...).values(...)`. It reports only a value
+that is the request's field itself (read by key, possibly stripped or decoded),
+and only when the dataflow shows it never passed a password hash or KDF
+(`bcrypt.hashpw`, passlib's and argon2's `.hash`, `generate_password_hash`,
+`make_password`, `hashlib.pbkdf2_hmac`, `hashlib` digests).
+
+Model constructors and attribute stores (`User(password=...)`,
+`user.password = ...`) are not reported: a model's property setter or
+`__init__` often hashes what it is given, and that code is usually in another
+file.
+
+## Why is this bad?
+Whoever reads the table, a backup or a log of queries, or exploits an injection
+elsewhere, gets every user's password, which people reuse on other sites
+(CWE-256). A slow salted hash (bcrypt, scrypt, Argon2, PBKDF2) lets the server
+check a password without keeping it.
+
+## Example
+```python
+from flask import request
+
+def register(db):
+    db.execute("INSERT INTO users (name, password) VALUES (?, ?)",
+               (request.form["name"], request.form["password"]))
+```
+
+## Use instead
+```python
+from flask import request
+from werkzeug.security import generate_password_hash
+
+def register(db):
+    db.execute("INSERT INTO users (name, password) VALUES (?, ?)",
+               (request.form["name"], generate_password_hash(request.form["password"])))
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/256.html
+- https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import tree_sitter as ts
+
+from secreview.lang.python.file import PyFile
+from secreview.lang.python.scopes import statement_of
+from secreview.model import Confidence, Severity
+from secreview.rules.python._taint import TaintSinkRule
+
+_PASSWORD_NAME = re.compile(r"^(?:new_|user_|hashed_)?(?:pass|passwd|password|pwd|passphrase)(?:_?hash(?:ed)?|_?digest)?$",
+                            re.IGNORECASE)
+_EXECUTE = ("execute", "executemany")
+# PyMongo's collection writes: the names are its own; the older generic ones need an import of a MongoDB client
+_MONGO_WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one",
+                           "find_one_and_update", "find_one_and_replace"})
+_MONGO_GENERIC_WRITES = frozenset({"insert", "save"})
+_MONGO_MODULES = ("pymongo", "flask_pymongo", "motor", "mongoengine")
+_MONGO_OPERATORS = frozenset({"$set", "$setOnInsert"})
+_INSERT = re.compile(r"\binsert\s+(?:or\s+\w+\s+)?into\s+[\w.\"`\[\]]+\s*\(([^)]*)\)\s*values\s*\(([^)]*)\)",
+                     re.IGNORECASE | re.DOTALL)
+_UPDATE = re.compile(r"\bupdate\s+[\w.\"`\[\]]+\s+set\s+(.*?)(?:\bwhere\b|$)", re.IGNORECASE | re.DOTALL)
+_PLACEHOLDER = re.compile(r"\?|%s|:\w+|%\(\w+\)s")
+# calls that hand the value on as it is: a key read or a light clean-up
+_PASSING_METHODS = frozenset({"get", "strip", "lstrip", "rstrip", "decode", "encode", "getlist", "getone"})
+_PASSING_CALLS = frozenset({"str"})
+
+
+class PasswordStoredInPlaintext(TaintSinkRule):
+    id = "password-stored-in-plaintext"
+    cwe = 256
+    vulnerability = "plaintext"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    message = "Password from {source} stored without hashing"
+    description = (
+        "{sink} stores `{argument}`, the password as the user typed it. Anyone who reads the "
+        "table, a backup or a query log learns every user's password, which people reuse elsewhere."
+    )
+    solution = (
+        "Store a slow salted hash instead: `generate_password_hash(password)` (werkzeug), "
+        "`make_password(password)` or `user.set_password(password)` (Django), `bcrypt.hashpw(...)` or "
+        "passlib/argon2 `hasher.hash(password)`, and check logins with the matching verify function."
+    )
+
+    def sink_calls(self, file: PyFile):
+        return ()
+
+    def deciding_parts(self, file: PyFile, data: ts.Node) -> list[ts.Node]:
+        return [data] if _request_field_as_is(file, data) else []
+
+    def extra_sinks(self, file: PyFile) -> Iterable[tuple[ts.Node, str, ts.Node]]:
+        lowered = file.text.lower()
+        if "pass" not in lowered and "pwd" not in lowered:
+            return []
+        return list(self._sql(file)) + list(self._mongo(file)) + list(self._orm(file))
+
+    def _sql(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        for call in file.method_calls(*_EXECUTE):
+            sql = file.constant_value(call.arg(0, "sql") or call.arg(0, "operation"))
+            params = call.arg(1, "parameters") or call.arg(1, "params") or call.arg(1, "args")
+            if not isinstance(sql, str) or params is None:
+                continue
+            for column, placeholder, index in _password_placeholders(sql):
+                value = _parameter(file, params, placeholder, index)
+                if value is not None:
+                    yield call.node, f"the SQL parameter for column `{column}`", value
+
+    def _mongo(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        methods = set(_MONGO_WRITES)
+        if any(file.imports_module(module) for module in _MONGO_MODULES):
+            methods |= _MONGO_GENERIC_WRITES
+        for call in file.method_calls(*sorted(methods)):
+            if call.receiver is None:
+                continue
+            for argument in call.args[:2]:
+                for key, value in _document_fields(file, argument):
+                    yield call.node, f"the MongoDB document field `{key}`", value
+
+    def _orm(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        for call in file.method_calls("create", "update", "values"):
+            receiver = call.receiver
+            if receiver is None:
+                continue
+            if call.method == "values":
+                if receiver.type != "call" or file.call_at(receiver).method not in ("insert", "update"):
+                    continue
+                if not file.imports_module("sqlalchemy"):
+                    continue
+            elif not (receiver.type == "attribute"
+                      and file.text_of(receiver.child_by_field_name("attribute")) == "objects"
+                      or receiver.type == "call" and file.call_at(receiver).method in ("filter", "exclude", "all")):
+                continue
+            for keyword, value in call.kwargs.items():
+                if _PASSWORD_NAME.match(keyword):
+                    yield call.node, f"`{call.method}` of the `{keyword}` field", value
+
+
+def _password_placeholders(sql: str) -> Iterator[tuple[str, str, int]]:
+    """(column, placeholder, position among the statement's placeholders) for password-like columns."""
+    insert = _INSERT.search(sql)
+    if insert:
+        columns = [c.strip().strip("\"`[]") for c in insert.group(1).split(",")]
+        values = [v.strip() for v in insert.group(2).split(",")]
+        if len(columns) == len(values):
+            before = len(_PLACEHOLDER.findall(sql[:insert.start(2)]))
+            position = before
+            for column, value in zip(columns, values):
+                if _PLACEHOLDER.fullmatch(value):
+                    if _PASSWORD_NAME.match(column):
+                        yield column, value, position
+                    position += 1
+        return
+    update = _UPDATE.search(sql)
+    if update:
+        position = len(_PLACEHOLDER.findall(sql[:update.start(1)]))
+        for assignment in update.group(1).split(","):
+            column, _, value = assignment.partition("=")
+            column, value = column.strip().strip("\"`[]"), value.strip()
+            found = _PLACEHOLDER.findall(value)
+            if len(found) == 1 and found[0] == value and _PASSWORD_NAME.match(column):
+                yield column, value, position
+            position += len(found)
+
+
+def _parameter(file: PyFile, params: ts.Node, placeholder: str, index: int) -> ts.Node | None:
+    if placeholder.startswith(":") or placeholder.startswith("%("):
+        name = placeholder.strip(":%()s") if placeholder.startswith(":") else placeholder[2:-2]
+        if params.type != "dictionary":
+            return None
+        for pair in params.named_children:
+            if pair.type == "pair" and file.constant_value(pair.child_by_field_name("key")) == name:
+                return pair.child_by_field_name("value")
+        return None
+    if params.type in ("tuple", "list", "parenthesized_expression"):
+        items = [c for c in params.named_children if c.type != "comment"]
+        return items[index] if index < len(items) else None
+    return None
+
+
+def _document_fields(file: PyFile, node: ts.Node, depth: int = 0) -> Iterator[tuple[str, ts.Node]]:
+    if node.type == "identifier":  # `user = {...}; users.insert_one(user)`
+        value = _last_value_in_block(file, node)
+        if value is None:
+            return
+        node = value
+    if node.type != "dictionary" or depth > 1:
+        return
+    for pair in node.named_children:
+        if pair.type != "pair":
+            continue
+        key = file.constant_value(pair.child_by_field_name("key"))
+        value = pair.child_by_field_name("value")
+        if not isinstance(key, str) or value is None:
+            continue
+        if key in _MONGO_OPERATORS:
+            yield from _document_fields(file, value, depth + 1)
+        elif _PASSWORD_NAME.match(key):
+            yield key, value
+
+
+def _last_value_in_block(file: PyFile, identifier: ts.Node) -> ts.Node | None:
+    """The value of the name's last plain assignment before it, when that assignment is a statement of the
+    same block as the use (so it always runs just before and nothing between rebinds the name)."""
+    bindings = file.bindings_before(identifier)
+    if not bindings:
+        return None
+    binding, bound = bindings[-1]
+    statement, use = statement_of(binding), statement_of(identifier)
+    if statement is None or use is None or statement.parent != use.parent:
+        return None
+    return file.bound_value(binding, bound)
+
+
+def _request_field_as_is(file: PyFile, node: ts.Node, depth: int = 0) -> bool:
+    """`node` is a value read by key (or attribute) and at most cleaned up: no call that could hash it."""
+    if depth > 6:
+        return False
+    if node.type == "identifier":
+        bindings = file.bindings_before(node)
+        if len(bindings) != 1:
+            return False
+        value = file.bound_value(*bindings[0])
+        return value is not None and _request_field_as_is(file, value, depth + 1)
+    if node.type in ("subscript", "attribute"):
+        return True
+    if node.type == "call":
+        call = file.call_at(node)
+        if call.method in _PASSING_METHODS and call.receiver is not None:
+            return True if call.method in ("get", "getlist", "getone") else _request_field_as_is(file, call.receiver,
+                                                                                                   depth + 1)
+        if call.name in _PASSING_CALLS and len(call.args) == 1:
+            return _request_field_as_is(file, call.args[0], depth + 1)
+    return False

@@ -8,6 +8,7 @@ prose and selectors naming the field are not.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -225,3 +226,93 @@ def _crypto_key_literals(file: PyFile) -> Iterator[Secret]:
         value = file.string_literal_text(key)
         if value is not None and _looks_like_real_secret(value, "key"):
             yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()")
+
+
+# -- where a framework setting takes effect (debug switches and signing keys) ---------------------
+# These answer "does this literal setting reach the running application, with no safe reading?" for
+# `debug-mode-enabled` and `hardcoded-secret-key`.  They would sit well in `settings.py`.
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+_PRODUCTION_WORDS = frozenset({"prod", "production", "live", "release", "deploy", "deployment"})
+_BASE_SETTINGS_STEMS = frozenset({"base", "common", "default", "defaults", "shared", "global", "example",
+                                  "sample", "template"})
+_DJANGO_MARKERS = ("INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE", "WSGI_APPLICATION")
+_CONFIG_LOADERS = ("from_object", "from_pyfile", "from_envvar")
+
+
+def is_loopback_host(file: PyFile, node: ts.Node | None) -> bool:
+    """A literal host such as "127.0.0.1" or "localhost": only the machine itself can connect."""
+    return file.string_literal_text(node) in _LOOPBACK_HOSTS if node is not None else False
+
+
+def in_opt_in_branch(file: PyFile, node: ts.Node) -> bool:
+    """Inside a conditional branch (`if os.environ.get("DEBUG"):`, `x if flag else y`, an `else:`) or a
+    function named for development (`def run_dev_server():`): the switch is someone's deliberate opt-in.
+    The `if __name__ == "__main__":` guard of a script is not a branch: it is how the script runs."""
+    for ancestor in file.ancestors(node):
+        if ancestor.type in ("if_statement", "elif_clause", "else_clause", "conditional_expression",
+                             "while_statement"):
+            condition = ancestor.child_by_field_name("condition")
+            if ancestor.type == "if_statement" and condition is not None and \
+                    "__name__" in file.text_of(condition) and "__main__" in file.text_of(condition):
+                continue
+            return True
+        if ancestor.type == "function_definition":
+            name = file.text_of(ancestor.child_by_field_name("name"))
+            if any(word in v.DEVELOPMENT_WORDS for word in words(name)):
+                return True
+    return False
+
+
+def is_production_name(name: str) -> bool:
+    """`ProductionConfig`, `ProdSettings`: configuration named for production."""
+    return any(word in _PRODUCTION_WORDS for word in words(name))
+
+
+def loaded_config_names(file: PyFile) -> set[str]:
+    """Names this file hands to `config.from_object(...)` & co.: the last dotted part of a string
+    (`"config.ProductionConfig"` -> ProductionConfig) or of an expression (`config.Production`), and
+    `__name__` for `from_object(__name__)` (this module's own constants)."""
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for call in file.method_calls(*_CONFIG_LOADERS):
+            argument = call.arg(0, "obj")
+            if argument is None:
+                continue
+            text = file.string_literal_text(argument) or file.text_of(argument)
+            found.add(text.rsplit(".", 1)[-1])
+        return found
+    return file.memo(("loaded-config-names",), compute)
+
+
+def is_settings_module(file: PyFile) -> bool:
+    """A Django-style settings module: named settings*.py, in a `settings/` package, or defining
+    INSTALLED_APPS & co. at module level."""
+    stem = os.path.splitext(os.path.basename(file.path))[0].lower()
+    if "settings" in stem:
+        return True
+    if os.path.basename(os.path.dirname(file.path)).lower() == "settings":
+        return True
+    return any(name in module_level_names(file) for name in _DJANGO_MARKERS)
+
+
+def is_base_settings(file: PyFile) -> bool:
+    """settings/base.py, common_settings.py: shared settings the real ones import and override."""
+    stem = os.path.splitext(os.path.basename(file.path))[0]
+    return any(word in _BASE_SETTINGS_STEMS for word in words(stem))
+
+
+def module_level_names(file: PyFile) -> set[str]:
+    """Names given a value by a plain `NAME = value` statement at module level."""
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for statement in file.root.named_children:
+            if statement.type != "expression_statement" or not statement.named_children:
+                continue
+            assign = statement.named_children[0]
+            if assign.type == "assignment":
+                left = assign.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    found.add(file.text_of(left))
+        return found
+    return file.memo(("module-level-names",), compute)

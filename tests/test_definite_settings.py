@@ -1,0 +1,32 @@
+"""Which findings of the settings rules carry definite evidence (shown by default).
+
+In their fixtures, `# expect: <rule>; definite` marks a finding with no safe reading; the other
+`# expect:` lines of those rules must stay audit findings.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import FIXTURES
+from helpers import run_rules
+from secreview.model import Evidence
+from secreview.rules import rule_by_id
+
+RULES = ("debug-mode-enabled", "hardcoded-secret-key")
+
+
+@pytest.mark.parametrize("rule_id", RULES)
+def test_definite_lines_are_exactly_the_marked_ones(rule_id: str) -> None:
+    fixture = FIXTURES / "python" / f"{rule_id}.py"
+    text = fixture.read_text(encoding="utf-8")
+    marked = {number for number, line in enumerate(text.splitlines(), start=1)
+              if re.search(rf"#\s*expect:\s*{re.escape(rule_id)};\s*definite\b", line)}
+    assert marked, "the fixture marks no definite finding"
+    # analysed under a neutral name: the fixture's own file name says "debug", a development word
+    findings = [f for f in run_rules(text, [rule_by_id(rule_id)], path="project/app.py") if f.rule_id == rule_id]
+    definite = {f.location.start_line for f in findings if f.evidence is Evidence.DEFINITE}
+    assert sorted(definite - marked) == [], "definite but not marked"
+    assert sorted(marked - definite) == [], "marked definite but audit"

@@ -28,6 +28,7 @@ class Secret:
     name: str       # the name the literal is bound to (or the API it is passed to)
     kind: str       # "password" | "crypto-key" | "credential"
     how: str        # short description of the construct
+    value: str = ""  # the literal's text
 
 
 _PROSE_END = (":", "?")
@@ -85,6 +86,61 @@ def _looks_like_key_material(value: str) -> bool:
     if len(value) < 8 or any(c.isspace() for c in value):
         return False
     return len(value) >= 20 or (any(c.isalpha() for c in value) and any(not c.isalpha() for c in value))
+
+
+# Words a stand-in value is made of: it names the secret, or asks for one, instead of being one
+# ("changeme", "your-secret-key-here", "mysecret", "dev", "SUPERSECRETKEY").
+_PLACEHOLDER_WORDS = frozenset({
+    "secret", "secrets", "key", "keys", "change", "changeme", "changeit", "me", "it", "this", "that",
+    "replace", "your", "yours", "my", "our", "here", "please", "set", "put", "insert", "enter", "todo",
+    "fixme", "dev", "devel", "develop", "development", "local", "test", "testing", "tests", "debug",
+    "example", "sample", "demo", "dummy", "fake", "mock", "placeholder", "default", "insecure", "unsafe",
+    "not", "no", "so", "a", "an", "the", "is", "to", "be", "some", "something", "value", "string", "random",
+    "super", "very", "top", "app", "application", "flask", "django", "session", "cookie", "jwt", "token",
+    "signing", "sign", "password", "pass", "foo", "bar", "baz", "qux", "x", "abc", "hello", "world",
+    "s3cr3t", "s3cret", "secr3t", "sekret", "shh", "hush", "private",
+})
+_MIN_KEY_LENGTH = 6
+
+
+def _made_of_placeholder_words(run: str) -> bool:
+    """`mysecretkey` -> my + secret + key (a word segmentation over the vocabulary above)."""
+    reachable = [True] + [False] * len(run)
+    for end in range(1, len(run) + 1):
+        reachable[end] = any(reachable[start] and run[start:end] in _PLACEHOLDER_WORDS
+                             for start in range(max(0, end - 12), end))
+    return reachable[-1]
+
+
+_LEET = str.maketrans("310457", "eioast")
+# A word that marks the whole value as a stand-in when nothing in it looks generated ("another-dev-key").
+_STAND_IN_MARKERS = frozenset({"dev", "development", "test", "testing", "example", "sample", "dummy", "fake",
+                               "placeholder", "changeme", "change", "replace", "todo", "fixme", "insecure",
+                               "default", "demo", "mock"})
+
+
+def _looks_generated(token: str) -> bool:
+    """`9f8a7b6c5d4e`, `a3F9kQ`: letters mixed with digits, as generated keys are."""
+    return len(token) >= 6 and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
+def is_placeholder_key(value: str) -> bool:
+    """A stand-in, not a key: shorter than 6 characters; only placeholder words, read through
+    leetspeak ("changeme", "your-secret-key-here", "mysecret123", "s3cr3t", "xxxxxxxx"); or a marker
+    such as "dev" or "example" with nothing generated-looking beside it ("another-dev-key").
+    "woopie", "e5ac-4ebf-03e5" or a Django-generated key ("django-insecure-9f8a...") are real keys."""
+    stripped = value.strip()
+    if len(stripped) < _MIN_KEY_LENGTH or not _looks_like_real_secret(stripped, "secret_key"):
+        return True
+    tokens = re.findall(r"[a-z0-9]+", stripped.lower())
+    plain = [run for token in tokens for run in re.sub(r"\d+", " ", token).split()]
+    if not plain:
+        return False  # "1234567890": guessable, but a key
+    for runs in (plain, [run for token in tokens for run in re.sub(r"\d+", " ", token.translate(_LEET)).split()]):
+        if runs and all(_made_of_placeholder_words(run) or set(run) <= {"x"} for run in runs):
+            return True  # "changeme123", "s3cr3t"
+    marked = any(run in _STAND_IN_MARKERS for run in plain)
+    return marked and not any(_looks_generated(token) for token in tokens)
 
 
 def _normal(text: str) -> str:
@@ -159,7 +215,7 @@ def _scan_secrets(file: PyFile) -> Iterator[Secret]:
                 continue  # `token = "def"` in a lexer
             if _normal(value) == _normal(name) and (_is_upper(name) or node.type == "pair"):
                 continue  # PASSWORD = "password": a field name, not a password
-            yield Secret(node, name, kind, how)
+            yield Secret(node, name, kind, how, value)
             break
     yield from _compared_secrets(file)
     yield from _env_defaults(file)
@@ -207,7 +263,8 @@ def _env_defaults(file: PyFile) -> Iterator[Secret]:
             continue
         kind = secret_kind(variable)
         if kind is not None and _looks_like_real_secret(value, variable):
-            yield Secret(call.node, variable, kind, "used as the fallback when the environment variable is unset")
+            yield Secret(call.node, variable, kind, "used as the fallback when the environment variable is unset",
+                         value)
 
 
 def _set_password_calls(file: PyFile) -> Iterator[Secret]:
@@ -225,7 +282,8 @@ def _crypto_key_literals(file: PyFile) -> Iterator[Secret]:
             continue
         value = file.string_literal_text(key)
         if value is not None and _looks_like_real_secret(value, "key"):
-            yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()")
+            yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()",
+                         value)
 
 
 # -- where a framework setting takes effect (debug switches and signing keys) ---------------------

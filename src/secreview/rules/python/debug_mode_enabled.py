@@ -5,12 +5,25 @@ Flags debug switches that expose the framework's debugger or debug pages:
 Flask/Quart/Socket.IO `app.run(debug=True)`, `app.debug = True`,
 `app.config["DEBUG"] = True` / `app.config.update(DEBUG=True)`, Werkzeug
 `run_simple(..., use_debugger=True)` and `DebuggedApplication(app)`
-(its console is on unless `evalex=False`), and Django's `DEBUG = True` in a settings module (a file
-named `settings*.py` or in a `settings/` package, or one that defines
+(its console is on unless `evalex=False`), Tornado/aiohttp
+`Application(..., debug=True)` (or `serve_traceback=True`), and Django's
+`DEBUG = True` in a settings module (a file named `settings*.py` or in a
+`settings/` package, or one that defines
 `INSTALLED_APPS`/`ROOT_URLCONF`/`MIDDLEWARE`). Only constant `True` values
 are reported (`debug=os.environ.get(...)` is a deliberate switch). Settings
 files or config classes named for development (`dev`, `local`, `test`...)
 get low confidence.
+
+A switch is shown by default (definite evidence) when it is unconditionally
+on in code that runs the application: `app.run(debug=True)` (also under
+`if __name__ == "__main__":`), `app.debug = True`, `app.config["DEBUG"] = True`,
+the Django settings module's `DEBUG = True`, `DEBUG = True` in a config class
+the file loads with `from_object` or names for production. It stays an
+audit finding in development-named files, classes or functions, behind any
+other `if`/`else` (an opt-in such as `if os.environ.get(...)`), when the
+server is bound to a loopback host (`"127.0.0.1"`, `"localhost"`), in shared
+base settings (`settings/base.py`), on `self.debug`/`settings.DEBUG`
+(an object's or a test's override), and in config classes not loaded in sight.
 
 ## Why is this bad?
 The Werkzeug debugger serves an interactive Python console on every error

@@ -30,3 +30,25 @@ def test_definite_lines_are_exactly_the_marked_ones(rule_id: str) -> None:
     definite = {f.location.start_line for f in findings if f.evidence is Evidence.DEFINITE}
     assert sorted(definite - marked) == [], "definite but not marked"
     assert sorted(marked - definite) == [], "marked definite but audit"
+
+
+SETTINGS = '''\
+SECRET_KEY = "h++jszpm)i@p%ay_b=cp#()^od!qns14"
+DEBUG = True
+INSTALLED_APPS = ["django.contrib.auth"]
+'''
+
+
+@pytest.mark.parametrize(("path", "tail", "definite"), [
+    ("mysite/settings.py", "", True),
+    ("mysite/settings/production.py", "", True),
+    ("mysite/settings.py", "try:\n    from .local_settings import *\nexcept ImportError:\n    pass\n", False),
+    ("mysite/settings.py", "DEBUG = False\nSECRET_KEY = os.environ['SECRET_KEY']\n", False),
+    ("mysite/settings/base.py", "", False),
+    ("mysite/settings/dev.py", "", False),
+    ("mysite/local_settings.py", "", False),
+])
+def test_django_settings_are_definite_only_where_nothing_overrides_them(path: str, tail: str, definite: bool) -> None:
+    findings = run_rules(SETTINGS + tail, [rule_by_id(r) for r in RULES], path=path)
+    found = {(f.rule_id, f.location.start_line): f.evidence is Evidence.DEFINITE for f in findings}
+    assert found == {("hardcoded-secret-key", 1): definite, ("debug-mode-enabled", 2): definite}

@@ -374,3 +374,34 @@ def module_level_names(file: PyFile) -> set[str]:
                     found.add(file.text_of(left))
         return found
     return file.memo(("module-level-names",), compute)
+
+
+_OVERRIDING_LOADERS = ("from_pyfile", "from_envvar", "from_object", "from_prefixed_env", "from_file")
+
+
+def overridden_later(file: PyFile, node: ts.Node, name: str) -> bool:
+    """The literal setting may be replaced before the application reads it.
+
+    A module-level `NAME = ...` (Django settings, a config module): a later `from X import *` or
+    assignment of `name` at module level (`try: from .local_settings import *`,
+    `DEBUG = env.bool("DEBUG")`).  An app's config (`app.config[...] = ...`, `config.update(...)`): a
+    later `from_pyfile(...)` / `from_envvar(...)` / `from_object(...)` / `from_prefixed_env()` in the
+    same scope, which loads the deployment's own values."""
+    end = node.end_byte
+    scope = file.enclosing_scope(node)
+    left = node.child_by_field_name("left") if node.type == "assignment" else None
+    if left is None or left.type != "identifier":
+        return any(call.node.start_byte >= end and file.enclosing_scope(call.node) == scope
+                   for call in file.method_calls(*_OVERRIDING_LOADERS))
+    if scope.type != "module":
+        return False
+    for statement in file.nodes_of_type("import_from_statement"):
+        if statement.start_byte >= end and file.enclosing_scope(statement).type == "module" \
+                and any(child.type == "wildcard_import" for child in statement.children):
+            return True
+    for assign in file.nodes_of_type("assignment"):
+        target = assign.child_by_field_name("left")
+        if assign.start_byte >= end and target is not None and target.type == "identifier" \
+                and file.text_of(target) == name and file.enclosing_scope(assign).type == "module":
+            return True
+    return False

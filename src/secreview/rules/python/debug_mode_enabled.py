@@ -75,6 +75,7 @@ from secreview.lang.python.secrets import (
     is_production_name,
     is_settings_module,
     loaded_config_names,
+    overridden_later,
 )
 from secreview.lang.python.settings import is_dev_config_path, setting_assignments
 from secreview.model import Confidence, Evidence, Severity
@@ -133,16 +134,19 @@ class DebugModeEnabled(Rule):
             scope = file.enclosing_scope(setting.node)
             effect = django if django_file else werkzeug
             low = Confidence.LOW if dev_file else None
+            replaced = overridden_later(file, setting.node, "DEBUG")
             if not setting.module_level:  # app.config["DEBUG"] = True, settings.DEBUG = True
                 # a Flask app's own config takes effect; `settings.DEBUG = True` is mostly a test's override
                 runtime = _receiver_text(file, setting.node).lower().endswith("config")
                 yield Hit(setting.node, effect, confidence=low,
-                          evidence=_evidence(file, setting.node, dev_file or not runtime))
+                          evidence=_evidence(file, setting.node, dev_file or not runtime or replaced))
             elif scope.type == "module" and is_settings_module(file):  # Django settings
                 shared = is_base_settings(file)  # settings/base.py: overridden by the real settings
-                yield Hit(setting.node, django, confidence=low, evidence=_evidence(file, setting.node, dev_file or shared))
+                yield Hit(setting.node, django, confidence=low,
+                          evidence=_evidence(file, setting.node, dev_file or shared or replaced))
             elif scope.type == "module" and "__name__" in loaded_config_names(file):  # from_object(__name__)
-                yield Hit(setting.node, effect, confidence=low, evidence=_evidence(file, setting.node, dev_file))
+                yield Hit(setting.node, effect, confidence=low,
+                          evidence=_evidence(file, setting.node, dev_file or replaced))
             elif scope.type == "class_definition":  # class ProductionConfig: DEBUG = True
                 name = file.text_of(scope.child_by_field_name("name"))
                 if any(word in words(name) for word in ("config", "settings", "configuration")):
@@ -161,8 +165,9 @@ class DebugModeEnabled(Rule):
         for assign in file.assignments(left="attribute", right="true"):
             left = assign.child_by_field_name("left")
             if file.text_of(left.child_by_field_name("attribute")) == "debug":
-                receiver = file.text_of(left.child_by_field_name("object"))
-                yield Hit(assign, values, evidence=_evidence(file, assign, dev_file or receiver in ("self", "cls")))
+                receiver = file.text_of(left.child_by_field_name("object")).rsplit(".", 1)[-1]
+                is_app = bool({"app", "application"} & set(words(receiver)))  # not `self.debug`, `env.debug`
+                yield Hit(assign, values, evidence=_evidence(file, assign, dev_file or not is_app))
 
 
 def _evidence(file: PyFile, node: ts.Node, doubtful: bool) -> Evidence | None:

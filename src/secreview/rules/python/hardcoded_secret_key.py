@@ -69,6 +69,7 @@ from secreview.lang.python.secrets import (
     is_production_name,
     is_settings_module,
     loaded_config_names,
+    overridden_later,
 )
 from secreview.lang.python.settings import is_dev_config_path
 from secreview.model import Confidence, Evidence, Severity
@@ -108,7 +109,9 @@ class HardcodedSecretKey(HardcodedSecretRule):
             if secret.kind != self.kind:
                 continue
             definite = not doubtful_file and _signs_for_the_app(file, secret) \
-                and not is_placeholder_key(secret.value) and not in_opt_in_branch(file, secret.node)
+                and not is_placeholder_key(secret.value) and not in_opt_in_branch(file, secret.node) \
+                and (secret.node.type == "call" or file.enclosing_scope(secret.node).type == "class_definition"
+                     or not overridden_later(file, secret.node, secret.name))
             yield Hit(secret.node, {"name": secret.name, "how": secret.how},
                       evidence=Evidence.DEFINITE if definite else None)
 

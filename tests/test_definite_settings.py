@@ -52,3 +52,18 @@ def test_django_settings_are_definite_only_where_nothing_overrides_them(path: st
     findings = run_rules(SETTINGS + tail, [rule_by_id(r) for r in RULES], path=path)
     found = {(f.rule_id, f.location.start_line): f.evidence is Evidence.DEFINITE for f in findings}
     assert found == {("hardcoded-secret-key", 1): definite, ("debug-mode-enabled", 2): definite}
+
+
+def test_one_debugger_is_one_finding_with_the_other_switches_in_its_note() -> None:
+    text = ('from flask import Flask\n\napp = Flask(__name__)\napp.config["DEBUG"] = True\n\n'
+            'if __name__ == "__main__":\n    app.run(host="0.0.0.0", debug=True)\n')
+    findings = run_rules(text, [rule_by_id("debug-mode-enabled")], path="project/app.py")
+    assert [(f.location.start_line, f.evidence) for f in findings] == [(7, Evidence.DEFINITE)]
+    assert "also switched on at line(s) 4" in findings[0].description
+
+
+def test_an_app_object_made_elsewhere_is_still_the_app() -> None:
+    text = 'from config import vuln_app\n\nif __name__ == "__main__":\n    vuln_app.run(host="0.0.0.0", debug=True)\n'
+    findings = run_rules(text, [rule_by_id("debug-mode-enabled")], path="project/app.py")
+    assert [(f.location.start_line, f.evidence) for f in findings] == [(4, Evidence.DEFINITE)]
+    assert run_rules(text.replace("vuln_app", "runner"), [rule_by_id("debug-mode-enabled")], path="project/app.py") == []

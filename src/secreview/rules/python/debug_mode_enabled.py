@@ -62,6 +62,7 @@ if __name__ == "__main__":
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import tree_sitter as ts
@@ -111,10 +112,15 @@ class DebugModeEnabled(Rule):
         django_file = file.imports_module("django")
         werkzeug = {"effect": _WERKZEUG, "rce": ", and run arbitrary code on the server"}
         django = {"effect": _DJANGO, "rce": ""}
-        tracebacks = {"effect": _TRACEBACKS, "rce": ""}
         dev_file = is_dev_config_path(file.path)
-        if any(file.imports_module(name) for name in _FRAMEWORKS):
-            yield from self._flask_switches(file, werkzeug, dev_file)
+        framework = any(file.imports_module(name) for name in _FRAMEWORKS)
+        hits = list(self._switches(file, werkzeug, django, django_file, dev_file, framework))
+        yield from _one_per_server(file, hits)
+
+    def _switches(self, file: PyFile, werkzeug: dict[str, str], django: dict[str, str], django_file: bool,
+                  dev_file: bool, framework: bool) -> Iterator[Hit]:
+        tracebacks = {"effect": _TRACEBACKS, "rce": ""}
+        yield from self._flask_switches(file, werkzeug, dev_file, framework)
         for call in file.calls_to("werkzeug.serving.run_simple", "werkzeug.run_simple"):
             if file.constant_value(call.kwargs.get("use_debugger")) is True:
                 local = is_loopback_host(file, call.arg(0, "hostname"))
@@ -156,18 +162,43 @@ class DebugModeEnabled(Rule):
                               evidence=_evidence(file, setting.node, dev or not loaded))
 
     @staticmethod
-    def _flask_switches(file: PyFile, values: dict[str, str], dev_file: bool) -> Iterator[Hit]:
-        """`app.run(debug=True)` and `app.debug = True` in a module that uses a web framework."""
+    def _flask_switches(file: PyFile, values: dict[str, str], dev_file: bool, framework: bool) -> Iterator[Hit]:
+        """`app.run(debug=True)` and `app.debug = True` in a module that uses a web framework (the first
+        also on an app-named object made elsewhere: `vuln_app.run(debug=True)` after `from config import
+        vuln_app`)."""
         for call in file.method_calls("run"):
-            if not (call.name or "").startswith("asyncio") and file.constant_value(call.kwargs.get("debug")) is True:
+            if (call.name or "").startswith("asyncio") or file.constant_value(call.kwargs.get("debug")) is not True:
+                continue
+            receiver = file.text_of(call.receiver).rsplit(".", 1)[-1] if call.receiver is not None else ""
+            if framework or {"app", "application"} & set(words(receiver)):
                 local = is_loopback_host(file, call.arg(0, "host"))
                 yield Hit(call.node, values, evidence=_evidence(file, call.node, dev_file or local))
-        for assign in file.assignments(left="attribute", right="true"):
+        for assign in file.assignments(left="attribute", right="true") if framework else ():
             left = assign.child_by_field_name("left")
             if file.text_of(left.child_by_field_name("attribute")) == "debug":
                 receiver = file.text_of(left.child_by_field_name("object")).rsplit(".", 1)[-1]
                 is_app = bool({"app", "application"} & set(words(receiver)))  # not `self.debug`, `env.debug`
                 yield Hit(assign, values, evidence=_evidence(file, assign, dev_file or not is_app))
+
+
+def _one_per_server(file: PyFile, hits: list[Hit]) -> Iterator[Hit]:
+    """One finding per debugger: when the file starts the server with the debugger on (a definite
+    `app.run(debug=True)` / `run_simple(use_debugger=True)`), the app's other definite switches
+    (`app.config["DEBUG"] = True`, `app.debug = True`) are the same defect and are listed in its note."""
+    starts = [hit for hit in hits if hit.node.type == "call" and file.call_at(hit.node).method in ("run", "run_simple")
+              and hit.evidence is Evidence.DEFINITE]
+    if len(starts) != 1:
+        yield from hits
+        return
+    start = starts[0]
+    same = [hit for hit in hits if hit is not start and hit.evidence is Evidence.DEFINITE
+            and hit.values.get("effect") == _WERKZEUG and file.enclosing_scope(hit.node).type != "class_definition"]
+    for hit in hits:
+        if hit is start and same:
+            lines = ", ".join(str(other.node.start_point[0] + 1) for other in same)
+            yield dataclasses.replace(hit, note=f"The same debugger is also switched on at line(s) {lines}.")
+        elif not any(hit is other for other in same):
+            yield hit
 
 
 def _evidence(file: PyFile, node: ts.Node, doubtful: bool) -> Evidence | None:

@@ -14,7 +14,8 @@ application's signing key and its value is a real key: the target is
 `app.secret_key`, `app.config["SECRET_KEY"]` / `["JWT_SECRET_KEY"]` (also
 through `app.config.update(...)`), `SECRET_KEY` in the Django settings module
 or in a config class the file loads (`from_object`) or names for production,
-or the key argument of `jwt.encode/decode` or an `itsdangerous` signer; and the
+or the key argument of `jwt.encode/decode` or an `itsdangerous` signer (directly
+or through a variable whose only value it is); and the
 value is at least 6 characters and not a stand-in (`"changeme"`, `"secret"`,
 `"mysecret123"`, `"your-secret-key-here"`, `"another-dev-key"`, `"s3cr3t"`).
 A key name alone is never enough: other keys, environment-variable
@@ -119,8 +120,9 @@ class HardcodedSecretKey(HardcodedSecretRule):
 def _signs_for_the_app(file: PyFile, secret: Secret) -> bool:
     """The literal is the running application's signing key: `app.secret_key = ...`,
     `app.config["SECRET_KEY"] = ...` (or `config.update(SECRET_KEY=...)`), `SECRET_KEY = ...` in the
-    Django settings module or in a config the app loads (`from_object`) or names for production, or the
-    key argument of `jwt.encode` / an `itsdangerous` signer.  A key name alone is not enough."""
+    Django settings module or in a config the app loads (`from_object`) or names for production, the
+    key argument of `jwt.encode` / an `itsdangerous` signer, or a variable whose only value reaches one of
+    these.  A key name alone is not enough."""
     node = secret.node
     if node.type == "call":  # jwt.encode(payload, "literal"); environment fallbacks are a deployment's choice
         return file.call_at(node).name in _SIGNING_APIS
@@ -135,12 +137,34 @@ def _signs_for_the_app(file: PyFile, secret: Secret) -> bool:
         if left.type == "subscript":
             key = file.string_literal_text(left.child_by_field_name("subscript"))
             return key in _SIGNING_SETTINGS and _is_app_config(file.text_of(left.child_by_field_name("value")))
-        if left.type == "identifier" and file.text_of(left) in _SIGNING_SETTINGS:
-            return _loaded_setting(file, node)
-        return False
+        if left.type == "identifier" and file.text_of(left) in _SIGNING_SETTINGS and _loaded_setting(file, node):
+            return True
+        return left.type == "identifier" and _used_as_signing_key(file, node)
     if node.type in ("keyword_argument", "pair"):
         name = secret.name
         return name in _SIGNING_SETTINGS and _passed_to_app_config(file, node)
+    return False
+
+
+def _used_as_signing_key(file: PyFile, assignment: ts.Node) -> bool:
+    """`JWT_SECRET = "..."` whose only value reaches `jwt.encode(payload, JWT_SECRET)`, an
+    `itsdangerous` signer, `app.secret_key = JWT_SECRET` or `app.config["SECRET_KEY"] = JWT_SECRET`."""
+    def from_here(value: ts.Node | None) -> bool:
+        return value is not None and value.type == "identifier" \
+            and [statement for statement, _ in file.reaching_bindings(value)] == [assignment]
+    for call in file.calls_to(*_SIGNING_APIS):
+        if from_here(call.arg(1, "key") if (call.name or "").startswith("jwt.") else call.arg(0, "secret_key")):
+            return True
+    for other in file.nodes_of_type("assignment"):
+        left, right = other.child_by_field_name("left"), other.child_by_field_name("right")
+        if left is None or not from_here(right):
+            continue
+        if left.type == "attribute" and file.text_of(left.child_by_field_name("attribute")) == "secret_key" \
+                and _uses_web_framework(file):
+            return True
+        if left.type == "subscript" and _is_app_config(file.text_of(left.child_by_field_name("value"))) \
+                and file.string_literal_text(left.child_by_field_name("subscript")) in _SIGNING_SETTINGS:
+            return True
     return False
 
 

@@ -8,6 +8,7 @@ prose and selectors naming the field are not.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Secret:
     name: str       # the name the literal is bound to (or the API it is passed to)
     kind: str       # "password" | "crypto-key" | "credential"
     how: str        # short description of the construct
+    value: str = ""  # the literal's text
 
 
 _PROSE_END = (":", "?")
@@ -84,6 +86,61 @@ def _looks_like_key_material(value: str) -> bool:
     if len(value) < 8 or any(c.isspace() for c in value):
         return False
     return len(value) >= 20 or (any(c.isalpha() for c in value) and any(not c.isalpha() for c in value))
+
+
+# Words a stand-in value is made of: it names the secret, or asks for one, instead of being one
+# ("changeme", "your-secret-key-here", "mysecret", "dev", "SUPERSECRETKEY").
+_PLACEHOLDER_WORDS = frozenset({
+    "secret", "secrets", "key", "keys", "change", "changeme", "changeit", "me", "it", "this", "that",
+    "replace", "your", "yours", "my", "our", "here", "please", "set", "put", "insert", "enter", "todo",
+    "fixme", "dev", "devel", "develop", "development", "local", "test", "testing", "tests", "debug",
+    "example", "sample", "demo", "dummy", "fake", "mock", "placeholder", "default", "insecure", "unsafe",
+    "not", "no", "so", "a", "an", "the", "is", "to", "be", "some", "something", "value", "string", "random",
+    "super", "very", "top", "app", "application", "flask", "django", "session", "cookie", "jwt", "token",
+    "signing", "sign", "password", "pass", "foo", "bar", "baz", "qux", "x", "abc", "hello", "world",
+    "s3cr3t", "s3cret", "secr3t", "sekret", "shh", "hush", "private",
+})
+_MIN_KEY_LENGTH = 6
+
+
+def _made_of_placeholder_words(run: str) -> bool:
+    """`mysecretkey` -> my + secret + key (a word segmentation over the vocabulary above)."""
+    reachable = [True] + [False] * len(run)
+    for end in range(1, len(run) + 1):
+        reachable[end] = any(reachable[start] and run[start:end] in _PLACEHOLDER_WORDS
+                             for start in range(max(0, end - 12), end))
+    return reachable[-1]
+
+
+_LEET = str.maketrans("310457", "eioast")
+# A word that marks the whole value as a stand-in when nothing in it looks generated ("another-dev-key").
+_STAND_IN_MARKERS = frozenset({"dev", "development", "test", "testing", "example", "sample", "dummy", "fake",
+                               "placeholder", "changeme", "change", "replace", "todo", "fixme", "insecure",
+                               "default", "demo", "mock"})
+
+
+def _looks_generated(token: str) -> bool:
+    """`9f8a7b6c5d4e`, `a3F9kQ`: letters mixed with digits, as generated keys are."""
+    return len(token) >= 6 and any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
+
+
+def is_placeholder_key(value: str) -> bool:
+    """A stand-in, not a key: shorter than 6 characters; only placeholder words, read through
+    leetspeak ("changeme", "your-secret-key-here", "mysecret123", "s3cr3t", "xxxxxxxx"); or a marker
+    such as "dev" or "example" with nothing generated-looking beside it ("another-dev-key").
+    "woopie", "e5ac-4ebf-03e5" or a Django-generated key ("django-insecure-9f8a...") are real keys."""
+    stripped = value.strip()
+    if len(stripped) < _MIN_KEY_LENGTH or not _looks_like_real_secret(stripped, "secret_key"):
+        return True
+    tokens = re.findall(r"[a-z0-9]+", stripped.lower())
+    plain = [run for token in tokens for run in re.sub(r"\d+", " ", token).split()]
+    if not plain:
+        return False  # "1234567890": guessable, but a key
+    for runs in (plain, [run for token in tokens for run in re.sub(r"\d+", " ", token.translate(_LEET)).split()]):
+        if runs and all(_made_of_placeholder_words(run) or set(run) <= {"x"} for run in runs):
+            return True  # "changeme123", "s3cr3t"
+    marked = any(run in _STAND_IN_MARKERS for run in plain)
+    return marked and not any(_looks_generated(token) for token in tokens)
 
 
 def _normal(text: str) -> str:
@@ -158,7 +215,7 @@ def _scan_secrets(file: PyFile) -> Iterator[Secret]:
                 continue  # `token = "def"` in a lexer
             if _normal(value) == _normal(name) and (_is_upper(name) or node.type == "pair"):
                 continue  # PASSWORD = "password": a field name, not a password
-            yield Secret(node, name, kind, how)
+            yield Secret(node, name, kind, how, value)
             break
     yield from _compared_secrets(file)
     yield from _env_defaults(file)
@@ -206,7 +263,8 @@ def _env_defaults(file: PyFile) -> Iterator[Secret]:
             continue
         kind = secret_kind(variable)
         if kind is not None and _looks_like_real_secret(value, variable):
-            yield Secret(call.node, variable, kind, "used as the fallback when the environment variable is unset")
+            yield Secret(call.node, variable, kind, "used as the fallback when the environment variable is unset",
+                         value)
 
 
 def _set_password_calls(file: PyFile) -> Iterator[Secret]:
@@ -224,4 +282,126 @@ def _crypto_key_literals(file: PyFile) -> Iterator[Secret]:
             continue
         value = file.string_literal_text(key)
         if value is not None and _looks_like_real_secret(value, "key"):
-            yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()")
+            yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()",
+                         value)
+
+
+# -- where a framework setting takes effect (debug switches and signing keys) ---------------------
+# These answer "does this literal setting reach the running application, with no safe reading?" for
+# `debug-mode-enabled` and `hardcoded-secret-key`.  They would sit well in `settings.py`.
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+_PRODUCTION_WORDS = frozenset({"prod", "production", "live", "release", "deploy", "deployment"})
+_BASE_SETTINGS_STEMS = frozenset({"base", "common", "default", "defaults", "shared", "global", "example",
+                                  "sample", "template"})
+_DJANGO_MARKERS = ("INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE", "WSGI_APPLICATION")
+_CONFIG_LOADERS = ("from_object", "from_pyfile", "from_envvar")
+
+
+def is_loopback_host(file: PyFile, node: ts.Node | None) -> bool:
+    """A literal host such as "127.0.0.1" or "localhost": only the machine itself can connect."""
+    return file.string_literal_text(node) in _LOOPBACK_HOSTS if node is not None else False
+
+
+def in_opt_in_branch(file: PyFile, node: ts.Node) -> bool:
+    """Inside a conditional branch (`if os.environ.get("DEBUG"):`, `x if flag else y`, an `else:`) or a
+    function named for development (`def run_dev_server():`): the switch is someone's deliberate opt-in.
+    The `if __name__ == "__main__":` guard of a script is not a branch: it is how the script runs."""
+    for ancestor in file.ancestors(node):
+        if ancestor.type in ("if_statement", "elif_clause", "else_clause", "conditional_expression",
+                             "while_statement"):
+            condition = ancestor.child_by_field_name("condition")
+            if ancestor.type == "if_statement" and condition is not None and \
+                    "__name__" in file.text_of(condition) and "__main__" in file.text_of(condition):
+                continue
+            return True
+        if ancestor.type == "function_definition":
+            name = file.text_of(ancestor.child_by_field_name("name"))
+            if any(word in v.DEVELOPMENT_WORDS for word in words(name)):
+                return True
+    return False
+
+
+def is_production_name(name: str) -> bool:
+    """`ProductionConfig`, `ProdSettings`: configuration named for production."""
+    return any(word in _PRODUCTION_WORDS for word in words(name))
+
+
+def loaded_config_names(file: PyFile) -> set[str]:
+    """Names this file hands to `config.from_object(...)` & co.: the last dotted part of a string
+    (`"config.ProductionConfig"` -> ProductionConfig) or of an expression (`config.Production`), and
+    `__name__` for `from_object(__name__)` (this module's own constants)."""
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for call in file.method_calls(*_CONFIG_LOADERS):
+            argument = call.arg(0, "obj")
+            if argument is None:
+                continue
+            text = file.string_literal_text(argument) or file.text_of(argument)
+            found.add(text.rsplit(".", 1)[-1])
+        return found
+    return file.memo(("loaded-config-names",), compute)
+
+
+def is_settings_module(file: PyFile) -> bool:
+    """A Django-style settings module: named settings*.py, in a `settings/` package, or defining
+    INSTALLED_APPS & co. at module level."""
+    stem = os.path.splitext(os.path.basename(file.path))[0].lower()
+    if "settings" in stem:
+        return True
+    if os.path.basename(os.path.dirname(file.path)).lower() == "settings":
+        return True
+    return any(name in module_level_names(file) for name in _DJANGO_MARKERS)
+
+
+def is_base_settings(file: PyFile) -> bool:
+    """settings/base.py, common_settings.py: shared settings the real ones import and override."""
+    stem = os.path.splitext(os.path.basename(file.path))[0]
+    return any(word in _BASE_SETTINGS_STEMS for word in words(stem))
+
+
+def module_level_names(file: PyFile) -> set[str]:
+    """Names given a value by a plain `NAME = value` statement at module level."""
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for statement in file.root.named_children:
+            if statement.type != "expression_statement" or not statement.named_children:
+                continue
+            assign = statement.named_children[0]
+            if assign.type == "assignment":
+                left = assign.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    found.add(file.text_of(left))
+        return found
+    return file.memo(("module-level-names",), compute)
+
+
+_OVERRIDING_LOADERS = ("from_pyfile", "from_envvar", "from_object", "from_prefixed_env", "from_file")
+
+
+def overridden_later(file: PyFile, node: ts.Node, name: str) -> bool:
+    """The literal setting may be replaced before the application reads it.
+
+    A module-level `NAME = ...` (Django settings, a config module): a later `from X import *` or
+    assignment of `name` at module level (`try: from .local_settings import *`,
+    `DEBUG = env.bool("DEBUG")`).  An app's config (`app.config[...] = ...`, `config.update(...)`): a
+    later `from_pyfile(...)` / `from_envvar(...)` / `from_object(...)` / `from_prefixed_env()` in the
+    same scope, which loads the deployment's own values."""
+    end = node.end_byte
+    scope = file.enclosing_scope(node)
+    left = node.child_by_field_name("left") if node.type == "assignment" else None
+    if left is None or left.type != "identifier":
+        return any(call.node.start_byte >= end and file.enclosing_scope(call.node) == scope
+                   for call in file.method_calls(*_OVERRIDING_LOADERS))
+    if scope.type != "module":
+        return False
+    for statement in file.nodes_of_type("import_from_statement"):
+        if statement.start_byte >= end and file.enclosing_scope(statement).type == "module" \
+                and any(child.type == "wildcard_import" for child in statement.children):
+            return True
+    for assign in file.nodes_of_type("assignment"):
+        target = assign.child_by_field_name("left")
+        if assign.start_byte >= end and target is not None and target.type == "identifier" \
+                and file.text_of(target) == name and file.enclosing_scope(assign).type == "module":
+            return True
+    return False

@@ -9,6 +9,20 @@ as the key of `jwt.encode/decode`, `hmac.new`, `Fernet`, `AESGCM`,
 `Crypto.Cipher.*.new`, `itsdangerous` signers. Placeholders, environment
 variable names and empty strings are ignored (see `hardcoded-password`).
 
+A key is shown by default (definite evidence) when the literal is the running
+application's signing key and its value is a real key: the target is
+`app.secret_key`, `app.config["SECRET_KEY"]` / `["JWT_SECRET_KEY"]` (also
+through `app.config.update(...)`), `SECRET_KEY` in the Django settings module
+or in a config class the file loads (`from_object`) or names for production,
+or the key argument of `jwt.encode/decode` or an `itsdangerous` signer (directly
+or through a variable whose only value it is); and the
+value is at least 6 characters and not a stand-in (`"changeme"`, `"secret"`,
+`"mysecret123"`, `"your-secret-key-here"`, `"another-dev-key"`, `"s3cr3t"`).
+A key name alone is never enough: other keys, environment-variable
+fallbacks (`os.environ.get("SECRET_KEY", "...")`, used only when the deployment
+does not set the variable), development-named files and opt-in branches stay
+audit findings.
+
 ## Why is this bad?
 Whoever holds the key can do what the key protects: with a leaked Django /
 Flask `SECRET_KEY` or JWT secret an attacker signs their own session
@@ -41,8 +55,34 @@ def issue_token(user_id):
 
 from __future__ import annotations
 
-from secreview.model import Confidence, Severity
+from collections.abc import Iterator
+
+import tree_sitter as ts
+
+from secreview.knowledge.vocabulary import DEVELOPMENT_WORDS, words
+from secreview.lang.python.file import PyFile
+from secreview.lang.python.secrets import (
+    Secret,
+    hardcoded_secrets,
+    in_opt_in_branch,
+    is_base_settings,
+    is_placeholder_key,
+    is_production_name,
+    is_settings_module,
+    loaded_config_names,
+    overridden_later,
+)
+from secreview.lang.python.settings import is_dev_config_path
+from secreview.model import Confidence, Evidence, Severity
+from secreview.rules import Hit
 from secreview.rules.python import HardcodedSecretRule
+
+# Settings that sign a framework's session cookies, CSRF tokens, password-reset links or JWTs.
+_SIGNING_SETTINGS = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"})
+_WEB_FRAMEWORKS = ("flask", "quart", "django", "flask_jwt_extended", "flask_wtf")
+_SIGNING_APIS = frozenset({"jwt.encode", "jwt.decode", "itsdangerous.Signer", "itsdangerous.TimestampSigner",
+                           "itsdangerous.Serializer", "itsdangerous.URLSafeSerializer",
+                           "itsdangerous.URLSafeTimedSerializer", "itsdangerous.TimedSerializer"})
 
 
 class HardcodedSecretKey(HardcodedSecretRule):
@@ -63,3 +103,117 @@ class HardcodedSecretKey(HardcodedSecretRule):
         "generate it with `secrets.token_urlsafe(50)` (or `Fernet.generate_key()` / `os.urandom(32)` for "
         "encryption keys), and rotate it: the current value is already in the version history."
     )
+
+    def check(self, file: PyFile) -> Iterator[Hit]:
+        doubtful_file = is_dev_config_path(file.path)
+        for secret in hardcoded_secrets(file):
+            if secret.kind != self.kind:
+                continue
+            definite = not doubtful_file and _signs_for_the_app(file, secret) \
+                and not is_placeholder_key(secret.value) and not in_opt_in_branch(file, secret.node) \
+                and (secret.node.type == "call" or file.enclosing_scope(secret.node).type == "class_definition"
+                     or not overridden_later(file, secret.node, secret.name))
+            yield Hit(secret.node, {"name": secret.name, "how": secret.how},
+                      evidence=Evidence.DEFINITE if definite else None)
+
+
+def _signs_for_the_app(file: PyFile, secret: Secret) -> bool:
+    """The literal is the running application's signing key: `app.secret_key = ...`,
+    `app.config["SECRET_KEY"] = ...` (or `config.update(SECRET_KEY=...)`), `SECRET_KEY = ...` in the
+    Django settings module or in a config the app loads (`from_object`) or names for production, the
+    key argument of `jwt.encode` / an `itsdangerous` signer, or a variable whose only value reaches one of
+    these.  A key name alone is not enough."""
+    node = secret.node
+    if node.type == "call":  # jwt.encode(payload, "literal"); environment fallbacks are a deployment's choice
+        return file.call_at(node).name in _SIGNING_APIS
+    if node.type == "assignment":
+        left = node.child_by_field_name("left")
+        if left.type == "attribute":
+            receiver = file.text_of(left.child_by_field_name("object"))
+            attribute = file.text_of(left.child_by_field_name("attribute"))
+            if attribute == "secret_key":
+                return receiver not in ("self", "cls") and _uses_web_framework(file)
+            return attribute in _SIGNING_SETTINGS and _is_app_config(receiver)
+        if left.type == "subscript":
+            key = file.string_literal_text(left.child_by_field_name("subscript"))
+            return key in _SIGNING_SETTINGS and _is_app_config(file.text_of(left.child_by_field_name("value")))
+        if left.type == "identifier" and file.text_of(left) in _SIGNING_SETTINGS and _loaded_setting(file, node):
+            return True
+        return left.type == "identifier" and _used_as_signing_key(file, node)
+    if node.type in ("keyword_argument", "pair"):
+        name = secret.name
+        return name in _SIGNING_SETTINGS and _passed_to_app_config(file, node)
+    return False
+
+
+def _used_as_signing_key(file: PyFile, assignment: ts.Node) -> bool:
+    """`JWT_SECRET = "..."` whose only value reaches `jwt.encode(payload, JWT_SECRET)`, an
+    `itsdangerous` signer, `app.secret_key = JWT_SECRET` or `app.config["SECRET_KEY"] = JWT_SECRET`."""
+    def from_here(value: ts.Node | None) -> bool:
+        return value is not None and value.type == "identifier" \
+            and [statement for statement, _ in file.reaching_bindings(value)] == [assignment]
+    for call in file.calls_to(*_SIGNING_APIS):
+        if from_here(call.arg(1, "key") if (call.name or "").startswith("jwt.") else call.arg(0, "secret_key")):
+            return True
+    for other in file.nodes_of_type("assignment"):
+        left, right = other.child_by_field_name("left"), other.child_by_field_name("right")
+        if left is None or not from_here(right):
+            continue
+        if left.type == "attribute" and file.text_of(left.child_by_field_name("attribute")) == "secret_key" \
+                and _uses_web_framework(file):
+            return True
+        if left.type == "subscript" and _is_app_config(file.text_of(left.child_by_field_name("value"))) \
+                and file.string_literal_text(left.child_by_field_name("subscript")) in _SIGNING_SETTINGS:
+            return True
+    return False
+
+
+def _uses_web_framework(file: PyFile) -> bool:
+    return any(file.imports_module(name) for name in _WEB_FRAMEWORKS)
+
+
+def _is_app_config(receiver: str) -> bool:
+    """`app.config`, `self.app.config`, `application.config` (not a `settings` object some test patches)."""
+    return receiver.rsplit(".", 1)[-1].lower() in ("config", "app_config")
+
+
+def _passed_to_app_config(file: PyFile, node: ts.Node) -> bool:
+    """`app.config.update(SECRET_KEY=...)`, `app.config.update(dict(SECRET_KEY=...))`,
+    `app.config.update({"SECRET_KEY": ...})`, `from_mapping` likewise."""
+    call = _enclosing_call(node)
+    if call is not None and node.type == "keyword_argument" and file.call_at(call).name == "dict":
+        call = _enclosing_call(call)
+    if call is None:
+        return False
+    config_call = file.call_at(call)
+    return config_call.method in ("update", "from_mapping", "setdefault") and config_call.receiver is not None \
+        and _is_app_config(file.text_of(config_call.receiver))
+
+
+def _enclosing_call(node: ts.Node) -> ts.Node | None:
+    """The call whose argument list holds `node` (a keyword argument, or a dict literal's pair)."""
+    parent = node.parent
+    if node.type == "pair" and parent is not None and parent.type == "dictionary":
+        parent = parent.parent
+    if parent is None or parent.type != "argument_list" or parent.parent is None:
+        return None
+    return parent.parent if parent.parent.type == "call" else None
+
+
+def _loaded_setting(file: PyFile, node: ts.Node) -> bool:
+    """`SECRET_KEY = "..."` that the application reads: the Django settings module (not shared base
+    settings), a module that loads itself (`from_object(__name__)`), or a config class the file loads or
+    names for production."""
+    scope = file.enclosing_scope(node)
+    if scope.type == "module":
+        if is_settings_module(file):
+            return not is_base_settings(file)
+        return "__name__" in loaded_config_names(file)
+    if scope.type == "class_definition":
+        name = file.text_of(scope.child_by_field_name("name"))
+        if not any(word in words(name) for word in ("config", "settings", "configuration")):
+            return False
+        if any(word in DEVELOPMENT_WORDS for word in words(name)):
+            return False
+        return is_production_name(name) or name in loaded_config_names(file)
+    return False

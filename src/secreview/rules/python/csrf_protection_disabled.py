@@ -91,7 +91,7 @@ import tree_sitter as ts
 from secreview.knowledge.vocabulary import DEVELOPMENT_WORDS, words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import conditions_enclosing, own_returns
-from secreview.lang.python.scopes import class_bases, descendants
+from secreview.lang.python.scopes import class_bases, descendants, enclosing_class
 from secreview.lang.python.settings import is_dev_config_path, setting_assignments
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
@@ -196,7 +196,7 @@ class CsrfProtectionDisabled(Rule):
         decorators = [file.text_of(d).lstrip("@") for d in definition.named_children if d.type == "decorator"]
         if any(_DRF_DECORATORS.search(text) for text in decorators):
             return True
-        owner = target if target.type == "class_definition" else _enclosing_class(target)
+        owner = target if target.type == "class_definition" else enclosing_class(file, target)
         return owner is not None and any(_DRF_BASES.search(base) for base in class_bases(file, owner))
 
     @staticmethod
@@ -204,7 +204,7 @@ class CsrfProtectionDisabled(Rule):
         decorators = [file.text_of(d).lstrip("@") for d in definition.named_children if d.type == "decorator"]
         if any(_LOGIN_DECORATORS.search(text) for text in decorators):
             return True
-        owner = target if target.type == "class_definition" else _enclosing_class(target)
+        owner = target if target.type == "class_definition" else enclosing_class(file, target)
         if owner is not None and any("LoginRequired" in base or "PermissionRequired" in base
                                      for base in class_bases(file, owner)):
             return True
@@ -314,16 +314,6 @@ def _methods(cls: ts.Node) -> list[ts.Node]:
         if child is not None and child.type == "function_definition":
             found.append(child)
     return found
-
-
-def _enclosing_class(function: ts.Node) -> ts.Node | None:
-    parent = function.parent
-    if parent is not None and parent.type == "decorated_definition":
-        parent = parent.parent
-    if parent is not None and parent.type == "block" and parent.parent is not None \
-            and parent.parent.type == "class_definition":
-        return parent.parent
-    return None
 
 
 def _state_writes(file: PyFile, function: ts.Node) -> list[ts.Node]:

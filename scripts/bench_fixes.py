@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from passthrough import split_at_double_dash  # noqa: E402  (a sibling script module)
+from secreview_run import review_json, split_at_double_dash  # noqa: E402  (a sibling script module)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT / "src"))
@@ -135,11 +135,8 @@ Located = list[tuple[str, int, str]]  # (scratch-relative path, line, rule)
 
 
 def run_secreview(scratch: Path, extra: list[str]) -> Located:
-    out = scratch.parent / "secreview.json"
-    subprocess.run([sys.executable, "-m", "secreview", "-f", "json", "-o", str(out), "--no-cache", "-q",
-                    "--no-config", *extra, "."], cwd=scratch, capture_output=True, check=False,
-                   env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": "/usr/bin:/bin"})
-    report = json.loads(out.read_text(encoding="utf-8"))
+    report = review_json(scratch, ["--no-cache", "-q", "--no-config", *extra],
+                         env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": "/usr/bin:/bin"})
     return [(f["location"]["path"].removeprefix("./"), f["location"]["start_line"], f["rule_id"])
             for f in report["findings"]]
 

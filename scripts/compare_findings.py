@@ -21,28 +21,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from passthrough import split_at_double_dash  # noqa: E402  (a sibling script module)
+from secreview_run import review_json, split_at_double_dash  # noqa: E402  (a sibling script module)
 
 EVERYTHING_VISIBLE = ["--min-confidence", "low", "--include-tests", "--profile", "audit", "--no-config", "--no-cache", "-q"]
 KEPT = ("rule_id", "severity", "confidence", "message")
 
 
 def review(tree: Path, extra: list[str]) -> dict:
-    with tempfile.TemporaryDirectory(prefix="secreview-compare-") as tmp:
-        out = Path(tmp) / "report.json"
-        command = [sys.executable, "-m", "secreview", "--format", "json", "--output", str(out),
-                   *EVERYTHING_VISIBLE, *extra, "."]
-        completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tree)
-        if not out.is_file():
-            raise SystemExit(f"secreview failed on {tree} ({completed.returncode}): {completed.stderr[-800:]}")
-        return json.loads(out.read_text(encoding="utf-8"))
+    return review_json(tree, [*EVERYTHING_VISIBLE, *extra])
 
 
 def reduce(report: dict) -> dict:

@@ -36,12 +36,11 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from passthrough import split_at_double_dash  # noqa: E402  (a sibling script module)
+from secreview_run import review_json, split_at_double_dash  # noqa: E402  (a sibling script module)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER_DIR = ROOT / "bench" / "triage"
@@ -55,14 +54,7 @@ MAX_CALLERS = 5
 # -- running secreview ---------------------------------------------------------------------------
 
 def review(tree: Path, extra: list[str]) -> dict:
-    with tempfile.TemporaryDirectory(prefix="secreview-triage-") as tmp:
-        out = Path(tmp) / "report.json"
-        command = [sys.executable, "-m", "secreview", "--format", "json", "--output", str(out), "--no-cache",
-                   "-q", *extra, "."]
-        completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=tree)
-        if not out.is_file():
-            raise SystemExit(f"secreview failed on {tree} ({completed.returncode}): {completed.stderr[-800:]}")
-        return json.loads(out.read_text(encoding="utf-8"))
+    return review_json(tree, ["--no-cache", "-q", *extra])
 
 
 def commit_of(tree: Path) -> str:

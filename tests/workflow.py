@@ -60,9 +60,6 @@ class Run:
         return [(f["location"]["path"], f["location"]["start_line"], f["rule_id"]) for f in self.json["findings"]]
 
 
-SUBCOMMANDS = ("rules", "explain", "config", "cache")
-
-
 def secreview(cwd: Path, *args: str, stdin: bytes = b"", capsys=None, monkeypatch=None,
               profile: str | None = "audit") -> Run:
     """Run the command line in this process (fast: no interpreter start, rules imported once).
@@ -74,7 +71,7 @@ def secreview(cwd: Path, *args: str, stdin: bytes = b"", capsys=None, monkeypatc
     monkeypatch.chdir(cwd)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
     capsys.readouterr()
-    if profile is not None and (not args or args[0] not in SUBCOMMANDS):
+    if profile is not None and (not args or args[0] not in cli.SUBCOMMANDS):
         args = ("--profile", profile, *args)
     status = cli.main(list(args))
     captured = capsys.readouterr()

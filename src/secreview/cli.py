@@ -60,7 +60,7 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = {"rules": _cmd_rules, "explain": _cmd_explain, "config": _cmd_config, "cache": _cmd_cache}
+    commands = dict(zip(SUBCOMMANDS, (_cmd_rules, _cmd_explain, _cmd_config, _cmd_cache)))
     try:
         if args and args[0] in commands:
             return commands[args[0]](args[1:])

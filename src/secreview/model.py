@@ -116,18 +116,6 @@ class Evidence(enum.Enum):
     MEASURED = "measured"    # the rule's precision on real code, judged in the ledger (bench/triage/), earns it
     REVIEWER = "reviewer"    # a claim of the LLM reviewer the user asked for (--llm), verified against the code
 
-    @property
-    def explanation(self) -> str:
-        return _EVIDENCE_EXPLANATIONS[self]
-
-
-_EVIDENCE_EXPLANATIONS = {
-    Evidence.DATAFLOW: "attacker-controlled input reaches it (see the trace)",
-    Evidence.DEFINITE: "an insecure use with no safe reading",
-    Evidence.MEASURED: "a rule whose findings on real projects were judged worth fixing",
-    Evidence.REVIEWER: "a model reviewer's claim, verified against the code",
-}
-
 
 class HiddenBecause(enum.Enum):
     """Why a finding is kept in the machine-readable reports but not shown or counted as a defect."""

@@ -201,8 +201,7 @@ class _Batch:
             result = analyze_file(self.sources[index], self.rules, project, self.settings)
         finally:
             consulted = project.stop_recording()
-        result.consulted = {**{module: self.module_digest(module) for module in sorted(consulted)},
-                            **self.headers_digests(self.sources[index])}
+        result.consulted = {module: self.module_digest(module) for module in sorted(consulted)}
         return result
 
     def headers_digests(self, source: SourceFile) -> dict[str, str]:
@@ -231,6 +230,8 @@ def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: 
     for index, result in _run(batch, todo, jobs):
         results[index] = result
         if cache is not None and result.cacheable:
+            # only a stored result needs to know which headers to check (reading them costs I/O per file)
+            result.consulted.update(batch.headers_digests(batch.sources[index]))
             cache.put(keys[index], result)
         done += 1
         if progress is not None:

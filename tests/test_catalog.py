@@ -122,7 +122,7 @@ def test_the_ledger_check_refuses_an_unproven_rule(tmp_path: Path) -> None:
     assert measured_rules_without_support([Unproven], tmp_path) == []
 
 
-def test_definite_evidence_is_declared_only_by_rules_whose_docs_say_why(rule: type[Rule]) -> None:
-    """DEFINITE means no safe reading; a rule claiming it explains the harm without conditions."""
+def test_rules_claiming_definite_evidence_are_high_confidence_and_not_low_severity(rule: type[Rule]) -> None:
+    """DEFINITE means no safe reading: a rule that claims it for every hit must be sure and must matter."""
     if rule.evidence is Evidence.DEFINITE:
         assert rule.severity >= Severity.MEDIUM and rule.confidence is Confidence.HIGH, rule.id

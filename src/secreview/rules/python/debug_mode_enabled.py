@@ -164,8 +164,8 @@ class DebugModeEnabled(Rule):
     @staticmethod
     def _flask_switches(file: PyFile, values: dict[str, str], dev_file: bool, framework: bool) -> Iterator[Hit]:
         """`app.run(debug=True)` and `app.debug = True` in a module that uses a web framework (the first
-        also on an app-named object made elsewhere: `vuln_app.run(debug=True)` after `from config import
-        vuln_app`)."""
+        also on an app-named object made elsewhere: `web_app.run(debug=True)` after `from config import
+        web_app`)."""
         for call in file.method_calls("run"):
             if (call.name or "").startswith("asyncio") or file.constant_value(call.kwargs.get("debug")) is not True:
                 continue

@@ -23,7 +23,7 @@ import stat
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,9 +47,10 @@ from secreview import (
 from secreview.model import PROFILES, Analysis, Confidence, Fix, LlmSummary, Report, Severity
 from secreview.report import summary
 from secreview.rules import Rule, all_rules, rule_by_id
+from secreview.scan import command
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("rules", "explain", "config", "cache")
+SUBCOMMANDS = ("rules", "explain", "config", "cache", "scan", "db")
 _DIFF_DEFAULT_BASE = ""  # `--diff` without a revision
 _FORMATS_WITH_NOTES = ("json", "sarif", "markdown")  # the others print notes on stderr
 
@@ -60,12 +61,14 @@ class UsageError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    commands = dict(zip(SUBCOMMANDS, (_cmd_rules, _cmd_explain, _cmd_config, _cmd_cache)))
+    commands = dict(zip(SUBCOMMANDS, (_cmd_rules, _cmd_explain, _cmd_config, _cmd_cache, command.cmd_scan,
+                                      command.cmd_db)))
     try:
         if args and args[0] in commands:
             return commands[args[0]](args[1:])
         return _cmd_review(args)
-    except (UsageError, config.ConfigError, gitdiff.GitError, changes.DiffError, baseline.BaselineError) as error:
+    except (UsageError, config.ConfigError, gitdiff.GitError, changes.DiffError, baseline.BaselineError,
+            command.ScanUsageError) as error:
         print(f"secreview: error: {summary.visible(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -85,7 +88,7 @@ def _review_parser(prog: str = "secreview") -> argparse.ArgumentParser:
         prog=prog,
         description="Review source code for security defects, reported by CWE and CWE-1000 pillar.",
         epilog="Other commands: 'secreview rules', 'secreview explain RULE-ID', 'secreview config', "
-               "'secreview cache clear'. Settings also come from secreview.toml or [tool.secreview] in "
+               "'secreview cache clear', 'secreview scan' (many repositories into a database), 'secreview db'. Settings also come from secreview.toml or [tool.secreview] in "
                "pyproject.toml; flags win. Exit status: 0 no defect, 1 defects found, 2 error or incomplete run, "
                "3 internal error.",
     )
@@ -247,10 +250,13 @@ class _Run:
         return str(self.effective["diff-scope"])
 
 
-def _prepare(args: argparse.Namespace) -> _Run:
+def _prepare(args: argparse.Namespace, overrides: Mapping[str, object] | None = None) -> _Run:
+    """`overrides`: checked configuration values between the configuration file and the flags."""
     diff, paths = _diff_request(args)
     start = config.common_directory(paths or ["."])
     loaded = _load_config(args, start)
+    if overrides:
+        loaded = dataclasses.replace(loaded, values={**loaded.values, **overrides})
     effective = config.resolve(loaded, _flag_values(args))
     known = [rule.id for rule in all_rules()]
     config.check_rule_ids(loaded.values, known, loaded.label)
@@ -460,6 +466,17 @@ def _cmd_review(argv: list[str]) -> int:
         for note in notes:
             print(f"secreview: note: {summary.visible(note)}", file=sys.stderr)
     return _exit_status(result)
+
+
+def review_tree(path: str, overrides: Mapping[str, object] | None = None, *,
+                jobs: int = 1) -> tuple[Report, tuple[sources.SourceFile, ...]]:
+    """One whole review of a tree as `secreview PATH` does it (its own configuration file, then `overrides`),
+    without the optional LLM reviewer and without writing anything but the result cache: for `secreview scan`."""
+    run = _prepare(_review_parser().parse_args([path, "--quiet", "--jobs", str(jobs)]), overrides)
+    settings = _settings(run, _read_baseline(run))
+    inputs = _inputs(run)
+    analysis = _analyse(run, settings, inputs, all_rules())
+    return triage.report(analysis, settings, inputs.scope), tuple(inputs.collected.sources)
 
 
 def _analyse(run: _Run, settings: engine.Settings, inputs: _Inputs, rules: Sequence[type[Rule]]) -> Analysis:

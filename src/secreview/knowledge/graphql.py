@@ -17,15 +17,18 @@ _GRAPHENE_MUTATIONS = (("graphene.Mutation", "mutate"), ("graphene.relay.ClientI
 _STRAWBERRY_RESOLVERS = ("strawberry.field", "strawberry.mutation", "strawberry.subscription")
 # Strawberry passes the resolve info and the parent object only to parameters with these names
 _STRAWBERRY_CONTEXT = frozenset({"info", "root"})
+_ARGUMENT = "GraphQL query argument"
 
 KNOWLEDGE = PythonKnowledge(
     name="graphql",
     handlers=(
-        *(Handler(base.split(".")[0], base=base, method_prefixes=("resolve_",), leading=2) for base in _GRAPHENE_TYPES),
-        *(Handler(base.split(".")[0], base=base, methods=frozenset({method}), leading=2)
+        *(Handler(base.split(".")[0], _ARGUMENT, base=base, method_prefixes=("resolve_",), leading=2)
+          for base in _GRAPHENE_TYPES),
+        *(Handler(base.split(".")[0], _ARGUMENT, base=base, methods=frozenset({method}), leading=2)
           for base, method in _GRAPHENE_MUTATIONS),
-        *(Handler("strawberry", decorator=name, context_parameters=_STRAWBERRY_CONTEXT) for name in _STRAWBERRY_RESOLVERS),
+        *(Handler("strawberry", _ARGUMENT, decorator=name, context_parameters=_STRAWBERRY_CONTEXT)
+          for name in _STRAWBERRY_RESOLVERS),
         # `@query.field("user")` on an ObjectType / QueryType / MutationType: `(obj, info, **arguments)`
-        Handler("ariadne", decorator_method="field", leading=2),
+        Handler("ariadne", _ARGUMENT, decorator_method="field", leading=2),
     ),
 )

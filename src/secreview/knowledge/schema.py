@@ -140,6 +140,7 @@ class Handler:
     """
 
     module: str
+    description: str  # what its parameters hold, for the finding's trace ("GraphQL query argument")
     decorator: str | None = None
     decorator_method: str | None = None
     base: str | None = None

@@ -16,9 +16,9 @@ KNOWLEDGE = PythonKnowledge(
     request_handlers=tuple(RequestHandler(base, ("request", "path_args", "path_kwargs")) for base in _HANDLERS),
     handlers=(
         # `get(self, user_id)`: the groups of the URL pattern
-        Handler("tornado", base="tornado.web.RequestHandler", methods=_HTTP_METHODS, leading=1),
-        Handler("tornado", base="tornado.websocket.WebSocketHandler", methods=_HTTP_METHODS | {"on_message", "open"},
-                leading=1),
+        Handler("tornado", "URL path group", base="tornado.web.RequestHandler", methods=_HTTP_METHODS, leading=1),
+        Handler("tornado", "WebSocket message or URL path group", base="tornado.websocket.WebSocketHandler",
+                methods=_HTTP_METHODS | {"on_message", "open"}, leading=1),
     ),
     sinks=(
         *(Sink("xss", method=name, requires_import="tornado", when="response_writer",

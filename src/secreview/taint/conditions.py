@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from secreview.lang.python import web
 from secreview.lang.python.file import Call, PyFile
 
 _UNSAFE_YAML_LOADERS = frozenset({"Loader", "UnsafeLoader", "FullLoader", "CLoader", "CUnsafeLoader", "CFullLoader"})
@@ -39,7 +40,15 @@ _RESPONSE_WRITERS = frozenset({"self", "self.wfile"})
 
 
 def _response_writer(file: PyFile, call: Call) -> bool:
-    return call.receiver is not None and file.text_of(call.receiver).replace(" ", "") in _RESPONSE_WRITERS
+    """`self.write(...)` / `self.wfile.write(...)` in a method of the handler class.
+
+    Not in a function nested in one: that is a server's own plumbing (the `write` callable a WSGI
+    server hands the application), which writes what the application produced.
+    """
+    if call.receiver is None or file.text_of(call.receiver).replace(" ", "") not in _RESPONSE_WRITERS:
+        return False
+    function = file.inside(call.node, ("function_definition",))
+    return function is not None and web.enclosing_class(function) is not None
 
 
 def _location_header(file: PyFile, call: Call) -> bool:

@@ -113,8 +113,8 @@ class PythonSemantics:
         if not self._in_this_file(function.node) or not web.fills_from_request(self._file, function.node, name):
             return None
         node = function.node
-        return Value((Label("source", f"URL path parameter `{name}`", node,
-                            trace=(Step(node, f"path parameter `{name}`"),)),))
+        kind = web.request_parameter_kind(self._file, node)
+        return Value((Label("source", f"{kind} `{name}`", node, trace=(Step(node, f"{kind} `{name}`"),)),))
 
     def _in_this_file(self, node: object) -> bool:
         if not isinstance(node, ts.Node):

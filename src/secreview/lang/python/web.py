@@ -53,6 +53,12 @@ def fills_from_request(file: PyFile, function: ts.Node | None, parameter: str) -
     return convention is not None and parameter not in _framework_parameters(file, function, convention)
 
 
+def request_parameter_kind(file: PyFile, function: ts.Node) -> str:
+    """What the request parameters of handler `function` hold, as a finding's trace says it."""
+    convention = framework_handler(file, function)
+    return convention.description if convention is not None else "URL path parameter"
+
+
 def framework_handler(file: PyFile, function: ts.Node) -> Handler | None:
     """The convention under which a framework calls `function` (a function definition) with request
     data, other than a route decorator: a Tornado handler method, a GraphQL resolver."""
@@ -65,7 +71,7 @@ def _framework_handler(file: PyFile, function: ts.Node) -> Handler | None:
         return None
     decorators = _decorators(function)
     name = file.text_of(function.child_by_field_name("name"))
-    owner = _enclosing_class(function)
+    owner = enclosing_class(function)
     for convention in conventions:
         if convention.decorator and any(_decorator_name(file, d) == convention.decorator for d in decorators):
             return convention
@@ -100,8 +106,8 @@ def _decorator_method(file: PyFile, decorator: ts.Node) -> str | None:
     return call.method if call.receiver is not None else None
 
 
-def _enclosing_class(function: ts.Node) -> ts.Node | None:
-    """The class whose body defines `function` directly (decorated or not)."""
+def enclosing_class(function: ts.Node) -> ts.Node | None:
+    """The class whose body defines `function` (a function definition) directly, decorated or not."""
     node = function.parent if function.parent is not None and function.parent.type == "decorated_definition" \
         else function
     block = node.parent

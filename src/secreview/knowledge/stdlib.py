@@ -100,6 +100,8 @@ KNOWLEDGE = PythonKnowledge(
     url_host_attributes=frozenset({"netloc", "hostname"}),
     url_builders=frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse", "urlparse.urlunsplit",
                             "urlparse.urlunparse"}),
+    fresh_results=frozenset({"open", "io.open", "codecs.open", "builtins.open", "urllib.request.urlopen",
+                             "urllib2.urlopen"}),
     exit_calls=frozenset({"sys.exit", "exit", "quit", "os._exit"}),
     container_factories=frozenset({"dict", "configparser.ConfigParser", "configparser.RawConfigParser",
                                    "ConfigParser.ConfigParser", "collections.OrderedDict"}),

@@ -139,6 +139,8 @@ class PythonSemantics:
         if method_source and receiver is not None and method_source.module in self._imported_roots:
             description = method_source.description
             return self._source_value(description, call.node, f"{description} (`.{call.method}()`)")
+        if call.callee in self.spec.fresh_results:
+            return EMPTY
         inputs = ([receiver] if receiver is not None else []) + args + list(kwargs.values())
         clears = self._sanitizer_clears(call)
         if clears is not None:

@@ -19,6 +19,8 @@ KNOWLEDGE = PythonKnowledge(
         *(Sink("redirect", callee=name, keyword="url", description="redirects the browser") for name in
           ("starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse")),
         *(Sink("xss", callee=name, keyword="content", description="sends an HTML response") for name in _HTML_RESPONSES),
+        *(Sink("path", callee=name, keyword="path", description="sends a file by name") for name in
+          ("starlette.responses.FileResponse", "fastapi.responses.FileResponse")),
     ),
     response_builders=frozenset(_HTML_RESPONSES),
 )

@@ -78,3 +78,12 @@ def test_tornado_handler_methods_through_a_local_base_class() -> None:
 def test_a_class_deriving_from_itself_by_name_does_not_loop() -> None:
     code = "import tornado.web\n\nclass Item(Item):\n    def get(self, item_id):\n        return item_id\n"
     assert not _request_parameters(code, "get", "item_id")
+
+
+def test_socketio_handlers_take_the_message() -> None:
+    python_socketio = ("import socketio\nsio = socketio.Server()\n\n@sio.on('lookup')\n"
+                       "def lookup(sid, data):\n    return data\n")
+    assert _request_parameters(python_socketio, "lookup", "sid", "data") == {"data"}
+    flask_socketio = ("from flask_socketio import SocketIO\nsocketio = SocketIO()\n\n@socketio.on('ping')\n"
+                      "def ping(message):\n    return message\n")
+    assert _request_parameters(flask_socketio, "ping", "message") == {"message"}

@@ -14,8 +14,6 @@ KNOWLEDGE = PythonKnowledge(
         Sink("ssrf", callee="requests.request", arg=1, keyword="url", description="sends an HTTP request"),
         *(Sink("ssrf", callee=name, keyword="url", description="fetches a URL") for name in ("httpx.get", "httpx.post")),
     ),
-    fresh_results=frozenset({*(f"requests.{name}" for name in _METHODS), "requests.request", "httpx.get",
-                             "httpx.post"}),
     url_parsers=frozenset({"urllib3.util.parse_url"}),
     url_host_attributes=frozenset({"host"}),
 )

@@ -181,8 +181,8 @@ class PythonKnowledge:
     exit_calls: frozenset[str] = frozenset()
     # response writers: calls that build a response object from a body, which carries only the body's data
     response_builders: frozenset[str] = frozenset()
-    # calls whose result is data of their own, not their arguments': a file's content (`open(name)`),
-    # a server's answer (`requests.get(url)`); a tainted name or URL is the call's own defect, not its result's
+    # calls whose result is data of their own, not their arguments': a file's content (`open(name)`);
+    # a tainted name is the call's own defect, not its result's
     fresh_results: frozenset[str] = frozenset()
     # propagation summaries: calls that make an empty mapping, methods storing data into their receiver
     container_factories: frozenset[str] = frozenset()

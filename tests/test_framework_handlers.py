@@ -71,8 +71,8 @@ def test_tornado_handler_methods_through_a_local_base_class() -> None:
     assert _request_parameters(code, "get", "self", "item_id") == {"item_id"}
     assert not _request_parameters(code, "render_item", "item_id")
     file = PyFile("x.py", code)
-    assert web.class_derives_from(file, "Item", ("Base",), "tornado.web.RequestHandler")
-    assert not web.class_derives_from(file, "Item", ("Base",), "aiohttp.web.View")
+    assert "tornado.web.RequestHandler" in web.class_ancestors(file, "Item", ("Base",))
+    assert "aiohttp.web.View" not in web.class_ancestors(file, "Item", ("Base",))
 
 
 def test_a_class_deriving_from_itself_by_name_does_not_loop() -> None:

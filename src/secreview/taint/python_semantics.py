@@ -95,8 +95,9 @@ class PythonSemantics:
 
     def instance_as_called(self, cls) -> Value:
         """`self` in a method called by unknown code: a request handler's request attributes are attacker data."""
+        ancestors = web.class_ancestors(self._file, cls.name, cls.bases)
         attributes = next((handler.attributes for handler in self.spec.request_handlers
-                           if web.class_derives_from(self._file, cls.name, cls.bases, handler.base)), None)
+                           if handler.base in ancestors), None)
         if attributes is None:
             return Value(instance_of=cls)
         fields = tuple((("attr", attribute), self._source_value(f"HTTP request {attribute}", None,

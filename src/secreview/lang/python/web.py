@@ -66,7 +66,8 @@ def framework_handler(file: PyFile, function: ts.Node) -> Handler | None:
 
 
 def _framework_handler(file: PyFile, function: ts.Node) -> Handler | None:
-    conventions = [h for h in registry.python().handlers if file.imports_module(h.module)]
+    conventions = file.memo(("framework-conventions",), lambda: tuple(
+        h for h in registry.python().handlers if file.imports_module(h.module)))
     if not conventions:
         return None
     decorators = _decorators(function)
@@ -80,7 +81,7 @@ def _framework_handler(file: PyFile, function: ts.Node) -> Handler | None:
             return convention
         if convention.base and owner is not None and \
                 (name in convention.methods or any(name.startswith(p) for p in convention.method_prefixes)) and \
-                _subclass_of(file, owner, convention.base, 0):
+                convention.base in _class_node_ancestors(file, owner):
             return convention
     return None
 
@@ -115,35 +116,42 @@ def enclosing_class(function: ts.Node) -> ts.Node | None:
     return owner if owner is not None and owner.type == "class_definition" else None
 
 
-def class_derives_from(file: PyFile, name: str, bases: tuple[str, ...], base: str) -> bool:
-    """The class `name` with these (import-resolved) direct bases derives from `base`, directly or
-    through classes of this file (`MainHandler(BaseHandler)`, `BaseHandler(RequestHandler)`)."""
-    if base in bases:
-        return True
-    local = (_local_class(file, b) for b in bases if "." not in b and b != name)
-    return any(cls is not None and _subclass_of(file, cls, base, 1) for cls in local)
+def class_ancestors(file: PyFile, name: str, bases: tuple[str, ...]) -> frozenset[str]:
+    """The import-resolved base classes of the class `name` whose direct bases are `bases`, also those
+    reached through classes of this file (`MainHandler(BaseHandler)`, `BaseHandler(RequestHandler)`)."""
+    return file.memo(("class-ancestors", name, bases), lambda: _ancestors(file, bases, frozenset({name}), 0))
 
 
-def _subclass_of(file: PyFile, cls: ts.Node, base: str, depth: int) -> bool:
-    """`cls` derives from `base` (import-resolved), directly or through classes of this file."""
+def _class_node_ancestors(file: PyFile, cls: ts.Node) -> frozenset[str]:
+    return class_ancestors(file, file.text_of(cls.child_by_field_name("name")), _superclass_names(file, cls))
+
+
+def _ancestors(file: PyFile, bases: tuple[str, ...], seen: frozenset[str], depth: int) -> frozenset[str]:
+    found = set(bases)
+    for base in bases:
+        local = _module_classes(file).get(base) if "." not in base and base not in seen else None
+        if local is not None and depth < _MAX_BASE_DEPTH:
+            found |= _ancestors(file, _superclass_names(file, local), seen | {base}, depth + 1)
+    return frozenset(found)
+
+
+def _superclass_names(file: PyFile, cls: ts.Node) -> tuple[str, ...]:
     superclasses = cls.child_by_field_name("superclasses")
-    if superclasses is None or depth > _MAX_BASE_DEPTH:
-        return False
-    for superclass in superclasses.named_children:
-        name = file.qualified_name(superclass)
-        if name == base:
-            return True
-        local = _local_class(file, name) if name is not None and "." not in name else None
-        if local is not None and local is not cls and _subclass_of(file, local, base, depth + 1):
-            return True
-    return False
+    names = (file.qualified_name(s) for s in (superclasses.named_children if superclasses is not None else ()))
+    return tuple(name for name in names if name)
 
 
-def _local_class(file: PyFile, name: str) -> ts.Node | None:
-    """The module-level class of this file named `name`."""
-    return next((node for node in file.nodes_of_type("class_definition")
-                 if node.parent is not None and node.parent.type in ("module", "decorated_definition")
-                 and file.text_of(node.child_by_field_name("name")) == name), None)
+def _module_classes(file: PyFile) -> dict[str, ts.Node]:
+    """The module-level classes of this file by name (the first of each name)."""
+    def collect() -> dict[str, ts.Node]:
+        classes: dict[str, ts.Node] = {}
+        for node in file.nodes_of_type("class_definition"):
+            holder = node.parent.parent if node.parent is not None and node.parent.type == "decorated_definition" \
+                else node.parent
+            if holder is not None and holder.type == "module":
+                classes.setdefault(file.text_of(node.child_by_field_name("name")), node)
+        return classes
+    return file.memo(("module-classes",), collect)
 
 
 def _framework_parameters(file: PyFile, function: ts.Node, convention: Handler) -> frozenset[str]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from secreview.knowledge.schema import ParameterSource, PythonKnowledge, Sanitizer, Sink
+from secreview.knowledge.schema import Handler, ParameterSource, PythonKnowledge, RequestHandler, Sanitizer, Sink
 
 _REQUEST = ("GET", "POST", "COOKIES", "META", "body", "FILES", "headers")
 _REDIRECTS = ("django.shortcuts.redirect", "django.http.HttpResponseRedirect",
               "django.http.HttpResponsePermanentRedirect")
 
+# class-based views: `get(self, request, pk)` takes the URL's keyword groups after the request
+_VIEWS = ("django.views.View", *(f"django.views.generic.{name}" for name in
+                                  ("View", "TemplateView", "RedirectView", "ListView", "DetailView", "FormView",
+                                   "CreateView", "UpdateView", "DeleteView")))
+VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
 KNOWLEDGE = PythonKnowledge(
     name="django",
     parameter_sources=tuple(ParameterSource(name, _REQUEST, "HTTP request data") for name in ("request", "req")),
+    request_handlers=tuple(RequestHandler(base, ("args", "kwargs")) for base in _VIEWS),  # the URL groups
+    handlers=tuple(Handler("django", "URL path parameter", base=base, methods=VIEW_METHODS, leading=2)
+                   for base in _VIEWS),
     sinks=(
         Sink("sql", method="raw", keyword="sql", description="executes SQL"),
         Sink("sql", callee="django.db.models.expressions.RawSQL", description="executes SQL"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from secreview.knowledge.schema import ParameterSource, PythonKnowledge, RouteConventions, Sink
 
+_HTML_RESPONSES = ("starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse")
 _REQUEST = ("query_params", "path_params", "cookies", "headers", "json", "form", "body", "stream")
 
 KNOWLEDGE = PythonKnowledge(
@@ -14,6 +15,12 @@ KNOWLEDGE = PythonKnowledge(
         dependency_markers=frozenset({"Depends", "Security"}),
         context_parameters=frozenset({"db", "session"}),  # a database session the application passes
     ),
-    sinks=tuple(Sink("redirect", callee=name, keyword="location", description="redirects the browser") for name in
-                ("starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse")),
+    sinks=(
+        *(Sink("redirect", callee=name, keyword="url", description="redirects the browser") for name in
+          ("starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse")),
+        *(Sink("xss", callee=name, keyword="content", description="sends an HTML response") for name in _HTML_RESPONSES),
+        *(Sink("path", callee=name, keyword="path", description="sends a file by name") for name in
+          ("starlette.responses.FileResponse", "fastapi.responses.FileResponse")),
+    ),
+    response_builders=frozenset(_HTML_RESPONSES),
 )

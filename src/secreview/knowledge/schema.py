@@ -127,6 +127,30 @@ class RouteConventions:
 
 
 @dataclass(frozen=True)
+class Handler:
+    """Functions a framework calls with request data in their parameters, found other than by a route decorator.
+
+    In files importing `module`, a function is one when a decorator names `decorator` (import-resolved,
+    called or not: `@strawberry.field`), or calls the method `decorator_method` on any object (Ariadne's
+    `@query.field("user")`), or when it is a method named in `methods`, or starting with one of
+    `method_prefixes`, of a subclass of `base` (Tornado's `RequestHandler.get`, Graphene's
+    `resolve_user`).  Its first `leading` parameters are the framework's own (a resolver's parent object
+    and resolve info), and so are the parameters named in `context_parameters` (Strawberry's `info`);
+    every other parameter is request data (query arguments, URL path groups, a received message).
+    """
+
+    module: str
+    description: str  # what its parameters hold, for the finding's trace ("GraphQL query argument")
+    decorator: str | None = None
+    decorator_method: str | None = None
+    base: str | None = None
+    methods: frozenset[str] = frozenset()
+    method_prefixes: tuple[str, ...] = ()
+    leading: int = 0
+    context_parameters: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class PythonKnowledge:
     """Everything secreview knows about one Python framework or library (or, merged, about all of them)."""
 
@@ -138,6 +162,7 @@ class PythonKnowledge:
     method_sources: tuple[MethodSource, ...] = ()
     request_handlers: tuple[RequestHandler, ...] = ()
     routes: RouteConventions = RouteConventions()
+    handlers: tuple[Handler, ...] = ()  # functions called with request data other than through a route
     # where it must not arrive unchecked, and what makes it safe
     sinks: tuple[Sink, ...] = ()
     sanitizers: tuple[Sanitizer, ...] = ()
@@ -156,6 +181,9 @@ class PythonKnowledge:
     exit_calls: frozenset[str] = frozenset()
     # response writers: calls that build a response object from a body, which carries only the body's data
     response_builders: frozenset[str] = frozenset()
+    # calls whose result is data of their own, not their arguments': a file's content (`open(name)`);
+    # a tainted name is the call's own defect, not its result's
+    fresh_results: frozenset[str] = frozenset()
     # propagation summaries: calls that make an empty mapping, methods storing data into their receiver
     container_factories: frozenset[str] = frozenset()
     appending_methods: frozenset[str] = frozenset()  # the last argument goes into the receiver

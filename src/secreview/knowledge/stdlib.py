@@ -100,6 +100,9 @@ KNOWLEDGE = PythonKnowledge(
     url_host_attributes=frozenset({"netloc", "hostname"}),
     url_builders=frozenset({"urllib.parse.urlunsplit", "urllib.parse.urlunparse", "urlparse.urlunsplit",
                             "urlparse.urlunparse"}),
+    # a file's content is not its name: reading a file named by the request is the path defect, not its data;
+    # a server's answer does carry the request's data when the request chose the server (remote inclusion)
+    fresh_results=frozenset({"open", "io.open", "codecs.open", "builtins.open"}),
     exit_calls=frozenset({"sys.exit", "exit", "quit", "os._exit"}),
     container_factories=frozenset({"dict", "configparser.ConfigParser", "configparser.RawConfigParser",
                                    "ConfigParser.ConfigParser", "collections.OrderedDict"}),

@@ -68,13 +68,20 @@ class PythonSemantics:
             if found is not None:
                 description, remote = found
                 return self._source_value(description, attr.node, f"{description} (`{attr.qualified}`)", remote)
-        if isinstance(attr.obj, ir.Name):
-            holder = env.get(attr.obj.id)
-            if holder is not None and any(l.kind == "param" and l.name == attr.obj.id for l in holder.labels):
-                for parameter_source in self.spec.parameter_sources:
-                    if attr.obj.id == parameter_source.parameter and attr.attr in parameter_source.attributes:
-                        return self._source_value(parameter_source.description, attr.node,
-                                                  f"{parameter_source.description} (`{attr.obj.id}.{attr.attr}`)")
+        return self._parameter_source(attr.obj, attr.attr, attr.node, env)
+
+    def _parameter_source(self, holder: ir.Expr | None, attribute: str | None, node: object,
+                          env: dict) -> Value | None:
+        """Request data read from a handler's request parameter: `request.GET` or `await request.json()`."""
+        if not isinstance(holder, ir.Name) or attribute is None:
+            return None
+        value = env.get(holder.id)
+        if value is None or not any(l.kind == "param" and l.name == holder.id for l in value.labels):
+            return None
+        for parameter_source in self.spec.parameter_sources:
+            if holder.id == parameter_source.parameter and attribute in parameter_source.attributes:
+                return self._source_value(parameter_source.description, node,
+                                          f"{parameter_source.description} (`{holder.id}.{attribute}`)")
         return None
 
     def name_source(self, name: ir.Name) -> Value | None:
@@ -88,8 +95,9 @@ class PythonSemantics:
 
     def instance_as_called(self, cls) -> Value:
         """`self` in a method called by unknown code: a request handler's request attributes are attacker data."""
-        attributes = next((handler.attributes for base in cls.bases for handler in self.spec.request_handlers
-                           if base == handler.base), None)
+        ancestors = web.class_ancestors(self._file, cls.name, cls.bases)
+        attributes = next((handler.attributes for handler in self.spec.request_handlers
+                           if handler.base in ancestors), None)
         if attributes is None:
             return Value(instance_of=cls)
         fields = tuple((("attr", attribute), self._source_value(f"HTTP request {attribute}", None,
@@ -106,8 +114,8 @@ class PythonSemantics:
         if not self._in_this_file(function.node) or not web.fills_from_request(self._file, function.node, name):
             return None
         node = function.node
-        return Value((Label("source", f"URL path parameter `{name}`", node,
-                            trace=(Step(node, f"path parameter `{name}`"),)),))
+        kind = web.request_parameter_kind(self._file, node)
+        return Value((Label("source", f"{kind} `{name}`", node, trace=(Step(node, f"{kind} `{name}`"),)),))
 
     def _in_this_file(self, node: object) -> bool:
         if not isinstance(node, ts.Node):
@@ -125,10 +133,15 @@ class PythonSemantics:
         if found is not None and not _shadowed(call, env):
             description, remote = found
             return self._source_value(description, call.node, f"{description} (`{call.callee}`)", remote)
+        read = self._parameter_source(call.receiver, call.method, call.node, env)
+        if read is not None:
+            return read
         method_source = self._method_sources.get(call.method or "")
         if method_source and receiver is not None and method_source.module in self._imported_roots:
             description = method_source.description
             return self._source_value(description, call.node, f"{description} (`.{call.method}()`)")
+        if call.callee in self.spec.fresh_results:
+            return EMPTY
         inputs = ([receiver] if receiver is not None else []) + args + list(kwargs.values())
         clears = self._sanitizer_clears(call)
         if clears is not None:

@@ -128,13 +128,14 @@ def web_module(file: PyFile) -> bool:
 # `_REMOTE_INPUT` is only a text pre-filter (cheap, may say yes wrongly); which functions are route
 # handlers is decided by lang/python/web.py, the one definition.
 
-_REMOTE_INPUT = re.compile(r"\b(?:request|req|recv\w*|rfile)\b|RequestHandler|@\w+\.(?:route|get|post|put|patch|"
+_REMOTE_INPUT = re.compile(r"\b(?:request|req|recv\w*|rfile|graphene|strawberry|ariadne)\b|RequestHandler|"
+                           r"@\w+\.(?:route|get|post|put|patch|"
                            r"delete)\(")
 
 
 def may_hold_remote_input(file: PyFile) -> bool:
     """A cheap pre-check before asking the dataflow about attacker data: the file mentions a request
-    object, a request-handler class, a route decorator or a socket read."""
+    object, a request-handler class, a route decorator, a socket read or a GraphQL server."""
     return file.memo(("may-hold-remote-input",), lambda: bool(_REMOTE_INPUT.search(file.text)))
 
 
@@ -171,7 +172,8 @@ def request_rooted(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
             return "RequestHandler" in file.text
         scope = file.enclosing_scope(node)
         if file.is_parameter(text, scope):
-            return scope.type == "function_definition" and web.is_route_handler(file, scope)
+            return scope.type == "function_definition" and \
+                (web.is_route_handler(file, scope) or web.fills_from_request(file, scope, text))
         bindings = file.reaching_bindings(node)
         for binding, identifier in bindings:
             value = file.bound_value(binding, identifier)

@@ -3,7 +3,8 @@
 ## What it does
 Flags `jinja2.Environment(...)` and `jinja2.sandbox.SandboxedEnvironment(...)`
 created without `autoescape` (Jinja's default is off) or with a constant
-false `autoescape`. `autoescape=True`, `select_autoescape(...)` and any other
+false `autoescape`, and aiohttp's `aiohttp_jinja2.setup(app, ...,
+autoescape=False)` (its default is on). `autoescape=True`, `select_autoescape(...)` and any other
 non-constant value are accepted, and so are environments configured through
 `**options`. When the module neither imports a web framework nor mentions
 HTML or XML anywhere (a generator of config files, SQL or plain-text mail),
@@ -52,6 +53,8 @@ from secreview.rules.python import CallRule
 _WEB_FRAMEWORKS = ("flask", "django", "starlette", "fastapi", "aiohttp", "tornado", "pyramid", "bottle", "sanic",
                    "quart", "falcon", "werkzeug", "litestar", "cherrypy", "web")
 _MARKUP = re.compile(r"html|\bxml\b", re.I)
+# aiohttp_jinja2 makes the environment itself, autoescaping by default
+_AIOHTTP_SETUP = "aiohttp_jinja2.setup"
 
 
 class Jinja2AutoescapeDisabled(CallRule):
@@ -59,7 +62,8 @@ class Jinja2AutoescapeDisabled(CallRule):
     cwe = 79
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    callees = ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment")
+    callees = ("jinja2.Environment", "jinja2.environment.Environment", "jinja2.sandbox.SandboxedEnvironment",
+               _AIOHTTP_SETUP)
     message = "Jinja2 environment without HTML autoescaping ({why}): {code}"
     description = (
         "`{code}` creates a Jinja2 environment with autoescaping {why}, so `{{ value }}` inserts values "
@@ -86,6 +90,8 @@ class Jinja2AutoescapeDisabled(CallRule):
         if call.has_star_args:
             return None
         value = call.kwargs.get("autoescape")
+        if value is None and call.name == _AIOHTTP_SETUP:
+            return None
         if value is None:
             # Environment's 13th positional parameter is autoescape; nobody passes it positionally.
             return {"why": "left at Jinja's default, off"}

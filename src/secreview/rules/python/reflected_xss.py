@@ -3,11 +3,14 @@
 ## What it does
 Follows request data to what a web handler sends back as HTML: the string a
 Flask view returns, the body given to `make_response`, `Response` or Django's
-`HttpResponse`, and `Markup`/`mark_safe`. It reports the flow unless the
+`HttpResponse`, Starlette's `HTMLResponse`, aiohttp's `web.Response` with an
+HTML content type, Tornado's `self.write`/`finish`, http.server's
+`self.wfile.write`, and `Markup`/`mark_safe`. It reports the flow unless the
 value was escaped (`html.escape`, `markupsafe.escape`) or rendered through an
 auto-escaping template on the way, or the response declares a type browsers do
 not render as HTML (`mimetype="text/plain"`, `resp.headers["Content-Type"] =
-"application/json"`, a returned headers dict).
+"application/json"`, a returned headers dict, a request handler's
+`self.send_header("Content-Type", "application/json")`).
 
 ## Why is this bad?
 Markup in the value (`<script>`, event-handler attributes) runs in the
@@ -116,6 +119,8 @@ def _declared_not_html(file: PyFile, body: ts.Node) -> bool:
     """The response carrying `body` says it is not HTML: a dict or list body (sent as JSON), a constant
     content type without `html` given to the call that builds it, in the headers of a returned tuple, or set later on the variable that
     holds it (`resp.mimetype = ...`, `resp.content_type = ...`, `resp.headers["Content-Type"] = ...`)."""
+    if _handler_declares_not_html(file, body):
+        return True
     response = body if body.type == "call" else body.parent
     if response is None:
         return False
@@ -139,6 +144,25 @@ def _declared_not_html(file: PyFile, body: ts.Node) -> bool:
         if target in (f"{name}.mimetype", f"{name}.content_type") or \
                 target.lower() in (f'{name}.headers["content-type"]', f"{name}.headers['content-type']"):
             if _not_html(file, assign.child_by_field_name("right")):
+                return True
+    return False
+
+
+# header setters of a request handler's own response: http.server's `send_header`, Tornado's `set_header`
+_HEADER_SETTERS = ("send_header", "set_header")
+
+
+def _handler_declares_not_html(file: PyFile, body: ts.Node) -> bool:
+    """The request handler writing `body` sets a constant Content-Type that is not HTML on its own response
+    (`self.send_header("Content-Type", "application/json")`)."""
+    function = file.inside(body, ("function_definition",))
+    if function is None:
+        return False
+    for method in _HEADER_SETTERS:
+        for call in file.method_calls(method):
+            if call.receiver is not None and file.text_of(call.receiver) == "self" and \
+                    str(file.constant_value(call.arg(0))).lower() == "content-type" and \
+                    file.inside(call.node, ("function_definition",)) == function and _not_html(file, call.arg(1)):
                 return True
     return False
 

@@ -1,0 +1,296 @@
+"""Passwords in application code: where a typed password is stored, where it is checked, and with what.
+
+Shared by the rules on plaintext storage, seeded accounts and login attempt
+limits.  Three kinds of facts:
+
+- SQL statements in string constants: which columns of an `INSERT`, `UPDATE`
+  or `WHERE` hold a password, and whether the statement writes it or compares
+  it (`password_slots`); a table's columns from a `CREATE TABLE` in the same
+  file fill an `INSERT` without a column list.
+- Values that are a password by their name: a field read by a password key
+  (`request.form["password"]`, `data.get("pwd")`), a variable or attribute
+  named like one (`names_a_password`).
+- Equality tests of a typed password with a stored one (`password_comparisons`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tree_sitter as ts
+
+from secreview.knowledge.vocabulary import COMMON_PASSWORDS, words
+from secreview.lang.python.file import PyFile
+from secreview.lang.python.names import is_password_name
+from secreview.lang.python.requests import is_request_object
+from secreview.lang.python.syntax import unwrap
+
+# a column or key that holds a password (or what the application stores in its place)
+_PASSWORD_COLUMN = re.compile(r"^(?:new_|user_|hashed_)?(?:pass|passwd|password|pwd|passphrase)"
+                              r"(?:_?hash(?:ed)?|_?digest)?$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\?|%s|:\w+|%\(\w+\)s")
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"")
+_INSERT = re.compile(r"\binsert\s+(?:or\s+\w+\s+)?into\s+([\w.\"`\[\]]+)\s*(?:\(([^)]*)\))?\s*values\s*\(",
+                     re.IGNORECASE)
+_UPDATE = re.compile(r"\bupdate\s+[\w.\"`\[\]]+\s+set\s+(.*?)(?:\bwhere\b|$)", re.IGNORECASE | re.DOTALL)
+_WHERE_TEST = re.compile(r"\b([\w.\"`\[\]]+)\s*=\s*(\?|%s|:\w+|%\(\w+\)s|'(?:[^']|'')*')", re.IGNORECASE)
+_CREATE_TABLE = re.compile(r"\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"`\[\]]+)\s*\(", re.IGNORECASE)
+_VALUE_ITEM = re.compile(r"\s*('(?:[^']|'')*'|\"[^\"]*\"|[^,()]+|\([^()]*\))\s*(,|\))")
+# SQL words that open a column definition without naming a column
+_CONSTRAINT_WORDS = frozenset({"primary", "foreign", "unique", "constraint", "check", "key", "index"})
+# methods that read a request's field or body, or clean up what was read
+_READING_METHODS = frozenset({"get", "getlist", "getone", "get_json", "json", "strip", "lower", "encode", "decode"})
+# words that make the other side of `==` a second typed copy, not the stored password
+_CONFIRMATION_WORDS = frozenset({"confirm", "confirmation", "confirmed", "repeat", "repeated", "again", "retype",
+                                 "retyped", "verify", "verification", "check", "second"})
+
+
+def is_password_column(name: str) -> bool:
+    """`password`, `Password`, `passwd`, `pwd`, `password_hash`: a column or key that holds a password."""
+    return bool(_PASSWORD_COLUMN.match(name.strip("\"`[] ").rsplit(".", 1)[-1]))
+
+
+@dataclass(frozen=True)
+class PasswordSlot:
+    """A password column in a SQL statement, with what fills it."""
+
+    column: str
+    stored: bool  # True: the statement writes the column (INSERT, UPDATE); False: it compares it (WHERE)
+    position: int  # index of the placeholder among the statement's placeholders (-1 for a literal)
+    placeholder: str | None  # `?`, `%s`, `:name`, `%(name)s`; None when the statement holds a literal
+    literal: str | None  # the quoted value written in the statement
+
+
+def password_slots(sql: str, tables: dict[str, tuple[str, ...]] | None = None) -> list[PasswordSlot]:
+    """The password columns an `INSERT`/`UPDATE` writes and a `WHERE` compares, with their values.
+
+    `tables` gives the columns of tables created elsewhere, for `INSERT INTO t VALUES (...)`.
+    """
+    slots = list(_insert_slots(sql, tables or {}))
+    update = _UPDATE.search(sql)
+    if update:
+        slots.extend(_update_slots(sql, update))
+    where = re.search(r"\bwhere\b", sql, re.IGNORECASE)
+    if where:
+        for test in _WHERE_TEST.finditer(sql, where.end()):
+            if is_password_column(test.group(1)):
+                slots.append(_slot(sql, test.group(1), False, test.start(2), test.group(2)))
+    return slots
+
+
+def _slot(sql: str, column: str, stored: bool, offset: int, value: str) -> PasswordSlot:
+    column = column.strip("\"`[] ")
+    if _PLACEHOLDER.fullmatch(value):
+        return PasswordSlot(column, stored, _placeholders_before(sql, offset), value, None)
+    return PasswordSlot(column, stored, -1, None, _unquote(value) if _QUOTED.fullmatch(value) else None)
+
+
+def _placeholders_before(sql: str, offset: int) -> int:
+    return len(_PLACEHOLDER.findall(_QUOTED.sub("''", sql[:offset])))
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1].replace("''", "'")
+
+
+def _insert_slots(sql: str, tables: dict[str, tuple[str, ...]]) -> Iterator[PasswordSlot]:
+    insert = _INSERT.search(sql)
+    if not insert:
+        return
+    if insert.group(2) is not None:
+        columns = tuple(c.strip().strip("\"`[]") for c in insert.group(2).split(","))
+    else:
+        columns = tables.get(insert.group(1).strip("\"`[]").lower(), ())
+    offset = insert.end()
+    for column in columns:
+        item = _VALUE_ITEM.match(sql, offset)
+        if item is None:
+            return
+        if is_password_column(column):
+            yield _slot(sql, column, True, item.start(1), item.group(1).strip())
+        offset = item.end()
+        if item.group(2) == ")":
+            return
+
+
+def _update_slots(sql: str, update: re.Match) -> Iterator[PasswordSlot]:
+    offset = update.start(1)
+    for assignment in update.group(1).split(","):
+        column, _, value = assignment.partition("=")
+        value_offset = offset + len(column) + 1 + (len(value) - len(value.lstrip()))
+        if is_password_column(column) and value.strip():
+            yield _slot(sql, column, True, value_offset, value.strip())
+        offset += len(assignment) + 1
+
+
+def created_tables(file: PyFile) -> dict[str, tuple[str, ...]]:
+    """Column names of the tables the file's SQL creates (`CREATE TABLE users(id INT, name TEXT, password TEXT)`)."""
+    def compute() -> dict[str, tuple[str, ...]]:
+        tables: dict[str, tuple[str, ...]] = {}
+        if "create table" not in file.text.lower():
+            return tables
+        for string in file.nodes_of_type("string"):
+            value = file.constant_value(string)
+            if not isinstance(value, str):
+                continue
+            for match in _CREATE_TABLE.finditer(value):
+                tables[match.group(1).strip("\"`[]").lower()] = _column_names(value[match.end():])
+        return tables
+    return file.memo("created-tables", compute)
+
+
+def _column_names(definitions: str) -> tuple[str, ...]:
+    depth, current, parts = 0, [], []
+    for char in definitions:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                break
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    names = [part.split()[0].strip("\"`[]") for part in parts if part.split()]
+    return tuple(name for name in names if name.lower() not in _CONSTRAINT_WORDS)
+
+
+def sql_parameter(file: PyFile, params: ts.Node, slot: PasswordSlot) -> ts.Node | None:
+    """The expression of the query's parameters that fills `slot`'s placeholder."""
+    placeholder = slot.placeholder
+    if placeholder is None:
+        return None
+    if placeholder.startswith(":") or placeholder.startswith("%("):
+        name = placeholder[1:] if placeholder.startswith(":") else placeholder[2:-2]
+        if params.type != "dictionary":
+            return None
+        for pair in params.named_children:
+            if pair.type == "pair" and file.constant_value(pair.child_by_field_name("key")) == name:
+                return pair.child_by_field_name("value")
+        return None
+    if params.type in ("tuple", "list", "parenthesized_expression"):
+        items = [c for c in params.named_children if c.type != "comment"]
+        return items[slot.position] if slot.position < len(items) else None
+    return None
+
+
+# -- what a password value is --------------------------------------------------------------
+
+_MIN_GUESSING_LENGTH = 8  # NIST SP 800-63B's minimum for a memorised secret
+_STORED_FORM = re.compile(r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{64}|[0-9a-fA-F]{128}|\$\w+\$.+|"
+                          r"\w+\$\d+\$.+|\{\w+\}.+)$")
+
+
+def is_stored_form(value: str) -> bool:
+    """A hex digest, a modular crypt string (`$2b$12$...`) or a Django/LDAP hash: not the password itself."""
+    return bool(_STORED_FORM.match(value))
+
+
+def is_guessable_password(value: str, account: str | None = None) -> bool:
+    """Shorter than 8 characters, one of the most common leaked passwords (alone or followed by digits and
+    symbols, the first mutation every cracking tool tries), or made of the account's name."""
+    lowered = value.lower()
+    if len(value) < _MIN_GUESSING_LENGTH or lowered in COMMON_PASSWORDS:
+        return True
+    if lowered.rstrip("0123456789!@#$%^&*?.-_") in COMMON_PASSWORDS:
+        return True
+    return account is not None and len(account) >= 3 and account.lower() in lowered
+
+
+# -- values that are passwords --------------------------------------------------------------
+
+def names_a_password(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
+    """The value is a password by its name: read under a password key, or a name or attribute named so."""
+    node = unwrap(node)
+    if node is None or depth > 4:
+        return False
+    if node.type == "identifier":
+        if is_password_name(file.text_of(node)):
+            return True
+        bindings = file.bindings_before(node)
+        if len(bindings) != 1:
+            return False
+        return names_a_password(file, file.bound_value(*bindings[0]), depth + 1)
+    if node.type == "attribute":
+        attribute = file.text_of(node.child_by_field_name("attribute"))
+        if attribute == "data":  # a form field object: `form.password.data`
+            return names_a_password(file, node.child_by_field_name("object"), depth + 1)
+        return is_password_name(attribute)
+    if node.type == "subscript":
+        key = file.constant_value(node.child_by_field_name("subscript"))
+        return isinstance(key, str) and is_password_name(key)
+    if node.type == "call":
+        call = file.call_at(node)
+        if call.method in ("get", "getlist", "getone") and call.args:
+            key = file.constant_value(call.args[0])
+            return isinstance(key, str) and is_password_name(key)
+        if call.method in ("strip", "encode", "decode") and call.receiver is not None:
+            return names_a_password(file, call.receiver, depth + 1)
+    return False
+
+
+def read_from_request(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
+    """The value is a field read straight from the request (`request.form["x"]`, `data.get("x")` with
+    `data = request.get_json()`), not something computed from request data (`find_user(request.form["x"])`)."""
+    node = unwrap(node)
+    if node is None or depth > 6:
+        return False
+    if is_request_object(file, node):
+        return True
+    if node.type == "identifier":
+        bindings = file.bindings_before(node)
+        return len(bindings) == 1 and read_from_request(file, file.bound_value(*bindings[0]), depth + 1)
+    if node.type == "subscript":
+        return read_from_request(file, node.child_by_field_name("value"), depth + 1)
+    if node.type == "attribute":
+        return read_from_request(file, node.child_by_field_name("object"), depth + 1)
+    if node.type == "call":
+        call = file.call_at(node)
+        return call.method in _READING_METHODS and read_from_request(file, call.receiver, depth + 1)
+    return False
+
+
+def names_a_confirmation(file: PyFile, node: ts.Node | None) -> bool:
+    """`confirm_password`, `form["password2"]`: a second typed copy that a registration form compares."""
+    text = file.text_of(unwrap(node))
+    return any(word in _CONFIRMATION_WORDS for word in words(text)) or bool(re.search(r"password_?2\b", text, re.I))
+
+
+@dataclass(frozen=True)
+class PasswordComparison:
+    """`typed == stored` (or `!=`) where `typed` is named as a password."""
+
+    node: ts.Node
+    typed: ts.Node
+    stored: ts.Node
+
+
+def password_comparisons(file: PyFile) -> list[PasswordComparison]:
+    """Equality tests of a password-named value with a non-literal value that is not a second typed copy.
+
+    Both orders are returned as candidates (`typed` is decided by the caller's dataflow): for
+    `user.password == form["password"]` the pair comes once with each side as `typed`.
+    """
+    def compute() -> list[PasswordComparison]:
+        found = []
+        lowered = file.text.lower()
+        if "pass" not in lowered and "pwd" not in lowered:
+            return found
+        for node in file.nodes_of_type("comparison_operator"):
+            operands = [c for c in node.named_children if c.type != "comment"]
+            operators = [file.text_of(c) for c in node.children if not c.is_named]
+            if len(operands) != 2 or operators not in (["=="], ["!="]):
+                continue
+            for typed, stored in (operands, operands[::-1]):
+                if not names_a_password(file, typed) or file.is_constant(stored) or stored.type == "none":
+                    continue
+                if names_a_confirmation(file, stored) or names_a_confirmation(file, typed):
+                    continue
+                found.append(PasswordComparison(node, typed, stored))
+        return found
+    return file.memo("password-comparisons", compute)

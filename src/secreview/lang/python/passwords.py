@@ -231,6 +231,9 @@ def names_a_password(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool
             return isinstance(key, str) and is_password_name(key)
         if call.method in ("strip", "encode", "decode") and call.receiver is not None:
             return names_a_password(file, call.receiver, depth + 1)
+        callee = (call.name or call.method or "").rsplit(".", 1)[-1]
+        if callee[:1].isupper() and is_password_name(callee):  # a password object: `Password(form["password"])`
+            return any(names_a_password(file, argument, depth + 1) for argument in call.args)
     return False
 
 
@@ -270,8 +273,9 @@ class PasswordComparison:
     stored: ts.Node
 
 
-def password_comparisons(file: PyFile) -> list[PasswordComparison]:
-    """Equality tests of a password-named value with a non-literal value that is not a second typed copy.
+def password_comparisons(file: PyFile, *, literals: bool = False) -> list[PasswordComparison]:
+    """Equality tests of a password-named value with a value that is not a second typed copy, nor a
+    literal unless `literals` (`password == "admin"` checks a password, but stores none).
 
     Both orders are returned as candidates (`typed` is decided by the caller's dataflow): for
     `user.password == form["password"]` the pair comes once with each side as `typed`.
@@ -287,10 +291,39 @@ def password_comparisons(file: PyFile) -> list[PasswordComparison]:
             if len(operands) != 2 or operators not in (["=="], ["!="]):
                 continue
             for typed, stored in (operands, operands[::-1]):
-                if not names_a_password(file, typed) or file.is_constant(stored) or stored.type == "none":
+                if not names_a_password(file, typed) or stored.type == "none" or \
+                        file.is_constant(stored) and not (literals and _non_empty_string(file.constant_value(stored))):
                     continue
                 if names_a_confirmation(file, stored) or names_a_confirmation(file, typed):
                     continue
                 found.append(PasswordComparison(node, typed, stored))
         return found
-    return file.memo("password-comparisons", compute)
+    return file.memo(("password-comparisons", literals), compute)
+
+
+def _non_empty_string(value: object) -> bool:
+    """A literal a password could equal: `password == ""` tests that a field was filled in."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+_MONGO_QUERIES = ("find_one", "find", "count_documents", "find_one_and_update", "find_one_and_delete")
+
+
+def document_password_filters(file: PyFile) -> list[tuple[ts.Node, str, ts.Node]]:
+    """(query call, key, value) for MongoDB-style queries whose filter matches a password field
+    (`users.find_one({"username": u, "password": p})`): the collection holds the password as compared."""
+    found = []
+    for call in file.method_calls(*_MONGO_QUERIES):
+        query = unwrap(call.arg(0, "filter"))
+        if call.receiver is None or query is None:
+            continue
+        if query.type == "identifier":
+            bindings = file.bindings_before(query)
+            query = unwrap(file.bound_value(*bindings[-1])) if len(bindings) == 1 else None
+        if query is None or query.type != "dictionary":
+            continue
+        for pair in query.named_children:
+            key = file.constant_value(pair.child_by_field_name("key")) if pair.type == "pair" else None
+            if isinstance(key, str) and is_password_column(key):
+                found.append((call.node, key, pair.child_by_field_name("value")))
+    return found

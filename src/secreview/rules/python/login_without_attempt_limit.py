@@ -12,9 +12,10 @@ imports) uses no rate limiter, lockout package or server-side captcha
 in `knowledge/attempt_limits.py`), the handler has no limiter decorator, and no
 name there speaks of failed attempts, lockout or throttling.
 
-A check through Django's `authenticate()` is shown in the audit profile only:
-Django applications add lockout through authentication backends and settings
-(django-axes) that this file does not show.
+A check through Django's `authenticate()` is shown by default only when the
+settings module beside the view (`pkg/settings.py` for `pkg/views.py`) is
+reviewed and configures no lockout: Django applications add it through
+authentication backends and settings (django-axes) that the view does not show.
 
 ## Why is this bad?
 Without a limit an attacker tries password after password, or a whole list of
@@ -71,12 +72,13 @@ from secreview.knowledge import attempt_limits as limits
 from secreview.knowledge.password_hashing import VERIFIER_CALLEES, VERIFIER_METHODS
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.passwords import created_tables, names_a_password, password_comparisons, password_slots, \
-    read_from_request, sql_parameter
+from secreview.lang.python.passwords import (created_tables, document_password_filters, names_a_password,
+                                             password_comparisons, password_slots, read_from_request, sql_parameter)
 from secreview.lang.python.requests import provenance_kind, request_rooted
 from secreview.lang.python.scopes import function_of
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
+from secreview.taint.project import module_names
 
 _EXECUTE = ("execute", "executemany")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -127,9 +129,12 @@ def _mentions_passwords(file: PyFile) -> bool:
 
 def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool]]:
     """(node of the check, the typed password, how it is checked, whether the check is pluggable)."""
-    for comparison in password_comparisons(file):
+    for comparison in password_comparisons(file, literals=True):
         if request_rooted(file, comparison.typed) and not read_from_request(file, comparison.stored):
             yield comparison.node, comparison.typed, f"compared with `{file.text_of(comparison.stored)}`", False
+    for call_node, key, value in document_password_filters(file):
+        if request_rooted(file, value):
+            yield call_node, value, f"matched in a query on field `{key}`", False
     for call in file.method_calls(*_EXECUTE):
         sql = file.constant_value(call.arg(0))
         params = call.arg(1)
@@ -145,9 +150,11 @@ def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool
             call.name in _PLUGGABLE_CHECKS or any(word in _CHECK_WORDS for word in words(last))
         if not verifier:
             continue
-        for argument in (*call.args, *call.kwargs.values()):
+        receiver = (call.receiver,) if call.receiver is not None else ()
+        for argument in (*receiver, *call.args, *call.kwargs.values()):
             if names_a_password(file, argument) and request_rooted(file, argument):
-                yield call.node, argument, f"passed to `{last}`", call.name in _PLUGGABLE_CHECKS
+                pluggable = call.name in _PLUGGABLE_CHECKS and not _settings_show_no_limit(file)
+                yield call.node, argument, f"passed to `{last}`", pluggable
                 break
 
 
@@ -160,6 +167,18 @@ def _limits_attempts(file: PyFile) -> bool:
             return True
         return any(_text_shows_limit(source.text) for source in _imported_project_modules(file))
     return file.memo("attempt-limits", compute)
+
+
+def _settings_show_no_limit(file: PyFile) -> bool:
+    """The Django settings module beside the file (`pkg/settings.py` for `pkg/views.py`) is reviewed and
+    configures no lockout or rate limit (django-axes, django-defender, a throttling backend)."""
+    for name in module_names(file.path):
+        package = name.rpartition(".")[0]
+        for candidate in (f"{package}.settings", f"{package.rpartition('.')[0]}.settings"):
+            sources = file.context.module_sources(candidate) if candidate != ".settings" else ()
+            if len(sources) == 1:
+                return not _text_shows_limit(sources[0].text)
+    return False
 
 
 def _imported_project_modules(file: PyFile) -> Iterator:

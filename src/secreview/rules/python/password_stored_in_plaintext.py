@@ -61,8 +61,8 @@ from collections.abc import Iterable, Iterator
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.passwords import (created_tables, is_password_column, password_comparisons, password_slots,
-                                             read_from_request, sql_parameter)
+from secreview.lang.python.passwords import (created_tables, document_password_filters, is_password_column,
+                                             password_comparisons, password_slots, read_from_request, sql_parameter)
 from secreview.lang.python.requests import request_rooted
 from secreview.lang.python.scopes import function_of, statement_of
 from secreview.model import Confidence, Severity
@@ -149,6 +149,8 @@ class PasswordStoredInPlaintext(TaintSinkRule):
             for argument in call.args[:2]:
                 for key, value in _document_fields(file, argument):
                     yield call.node, f"the MongoDB document field `{key}`", value
+        for call_node, key, value in document_password_filters(file):
+            yield call_node, f"the query filter on field `{key}`", value
 
     def _orm(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         for call in file.method_calls("create", "update", "values"):

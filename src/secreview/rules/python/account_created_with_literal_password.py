@@ -130,8 +130,9 @@ def _sql_accounts(file: PyFile) -> Iterator[tuple[ts.Node, str, str | None, str]
                     password = slot.literal
                 else:
                     password = _string(file, sql_parameter(file, row, slot)) if row is not None else None
-                if password is not None:
-                    yield call.node, "This SQL statement", _first_name(file, sql, row, password), password
+                if password is not None:  # a row of a list handed to `executemany` is reported where it is written
+                    node = row if row is not None and call.method == "executemany" else call.node
+                    yield node, "This SQL statement", _first_name(file, sql, row, password), password
 
 
 def _parameter_rows(file: PyFile, call: Call) -> list[ts.Node | None]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.knowledge.vocabulary import COMMON_PASSWORDS, words
+from secreview.knowledge.vocabulary import COMMON_PASSWORDS, SECURITY_CODE_QUALIFIERS, words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.names import is_password_name
 from secreview.lang.python.requests import is_request_object
@@ -40,6 +40,7 @@ _CREATE_TABLE = re.compile(r"\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?([\w.\"
 _VALUE_ITEM = re.compile(r"\s*('(?:[^']|'')*'|\"[^\"]*\"|[^,()]+|\([^()]*\))\s*(,|\))")
 # SQL words that open a column definition without naming a column
 _CONSTRAINT_WORDS = frozenset({"primary", "foreign", "unique", "constraint", "check", "key", "index"})
+_ONE_TIME_WORDS = frozenset({"otp", "totp", "hotp", "mfa", "twofa", "2fa"})
 # methods that read a request's field or body, or clean up what was read
 _READING_METHODS = frozenset({"get", "getlist", "getone", "get_json", "json", "strip", "lower", "encode", "decode"})
 # words that make the other side of `==` a second typed copy, not the stored password
@@ -280,25 +281,56 @@ def password_comparisons(file: PyFile, *, literals: bool = False) -> list[Passwo
     Both orders are returned as candidates (`typed` is decided by the caller's dataflow): for
     `user.password == form["password"]` the pair comes once with each side as `typed`.
     """
-    def compute() -> list[PasswordComparison]:
-        found = []
-        lowered = file.text.lower()
-        if "pass" not in lowered and "pwd" not in lowered:
-            return found
-        for node in file.nodes_of_type("comparison_operator"):
-            operands = [c for c in node.named_children if c.type != "comment"]
-            operators = [file.text_of(c) for c in node.children if not c.is_named]
-            if len(operands) != 2 or operators not in (["=="], ["!="]):
+    lowered = file.text.lower()
+    if "pass" not in lowered and "pwd" not in lowered:
+        return []
+    return file.memo(("password-comparisons", literals),
+                     lambda: _comparisons(file, lambda node: names_a_password(file, node), literals))
+
+
+def one_time_code_comparisons(file: PyFile) -> list[PasswordComparison]:
+    """Equality tests of a value named as a one-time code (`otp`, `totp`, `sms_code`, `verification_pin`)
+    with a stored, non-literal value."""
+    return file.memo("code-comparisons", lambda: _comparisons(file, lambda node: names_a_one_time_code(file, node),
+                                                              False))
+
+
+def _comparisons(file: PyFile, is_secret, literals: bool) -> list[PasswordComparison]:
+    found = []
+    for node in file.nodes_of_type("comparison_operator"):
+        operands = [c for c in node.named_children if c.type != "comment"]
+        operators = [file.text_of(c) for c in node.children if not c.is_named]
+        if len(operands) != 2 or operators not in (["=="], ["!="]):
+            continue
+        for typed, stored in (operands, operands[::-1]):
+            if not is_secret(typed) or stored.type == "none" or \
+                    file.is_constant(stored) and not (literals and _non_empty_string(file.constant_value(stored))):
                 continue
-            for typed, stored in (operands, operands[::-1]):
-                if not names_a_password(file, typed) or stored.type == "none" or \
-                        file.is_constant(stored) and not (literals and _non_empty_string(file.constant_value(stored))):
-                    continue
-                if names_a_confirmation(file, stored) or names_a_confirmation(file, typed):
-                    continue
-                found.append(PasswordComparison(node, typed, stored))
-        return found
-    return file.memo(("password-comparisons", literals), compute)
+            if names_a_confirmation(file, stored) or names_a_confirmation(file, typed):
+                continue
+            found.append(PasswordComparison(node, typed, stored))
+    return found
+
+
+def names_a_one_time_code(file: PyFile, node: ts.Node | None) -> bool:
+    """`otp`, `form["totp"]`, `sms_code`, `verification_pin`: a short code sent to the user to type back."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    if node.type == "subscript":
+        name = file.constant_value(node.child_by_field_name("subscript"))
+    elif node.type == "call" and file.call_at(node).method in ("get", "getlist") and file.call_at(node).args:
+        name = file.constant_value(file.call_at(node).args[0])
+    elif node.type == "attribute":
+        name = file.text_of(node.child_by_field_name("attribute"))
+    else:
+        name = file.text_of(node) if node.type == "identifier" else None
+    if not isinstance(name, str):
+        return False
+    parts = words(name)
+    if any(part in _ONE_TIME_WORDS for part in parts):
+        return True
+    return bool(parts) and parts[-1] in ("code", "pin") and any(part in SECURITY_CODE_QUALIFIERS for part in parts[:-1])
 
 
 def _non_empty_string(value: object) -> bool:
@@ -309,10 +341,21 @@ def _non_empty_string(value: object) -> bool:
 _MONGO_QUERIES = ("find_one", "find", "count_documents", "find_one_and_update", "find_one_and_delete")
 
 
+_ORM_QUERIES = ("filter", "filter_by", "get", "exclude", "get_or_none")
+
+
 def document_password_filters(file: PyFile) -> list[tuple[ts.Node, str, ts.Node]]:
-    """(query call, key, value) for MongoDB-style queries whose filter matches a password field
-    (`users.find_one({"username": u, "password": p})`): the collection holds the password as compared."""
+    """(query call, key, value) for queries whose filter matches a password field: MongoDB's
+    `users.find_one({"username": u, "password": p})`, Django's and SQLAlchemy's
+    `User.objects.filter(password=p)`, `User.query.filter_by(password=p)`. The store holds the password as
+    compared."""
     found = []
+    for call in file.method_calls(*_ORM_QUERIES):
+        if call.receiver is None:
+            continue
+        for key, value in call.kwargs.items():
+            if is_password_column(key.split("__", 1)[0]):
+                found.append((call.node, key, value))
     for call in file.method_calls(*_MONGO_QUERIES):
         query = unwrap(call.arg(0, "filter"))
         if call.receiver is None or query is None:

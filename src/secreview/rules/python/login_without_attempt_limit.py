@@ -1,8 +1,9 @@
-"""A login that checks the request's password as often as anyone asks.
+"""A login (or one-time-code check) that checks the request's password as often as anyone asks.
 
 ## What it does
-Finds functions that check a password taken from the request: an equality
-test with the stored password, a SQL query with `WHERE password = ?`, a
+Finds functions that check a password or a one-time code taken from the
+request (`otp`, `totp`, `sms_code`, `verification_pin`): an equality test
+with the stored value, a SQL query with `WHERE password = ?`, a
 password verifier (`check_password_hash`, `bcrypt.checkpw`,
 `user.check_password`, passlib/argon2 `verify`) or a helper named for the
 check (`valid_login(username, password)`, `authenticate(...)`), when the
@@ -73,7 +74,8 @@ from secreview.knowledge.password_hashing import VERIFIER_CALLEES, VERIFIER_METH
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.passwords import (created_tables, document_password_filters, names_a_password,
-                                             password_comparisons, password_slots, read_from_request, sql_parameter)
+                                             one_time_code_comparisons, password_comparisons, password_slots,
+                                             read_from_request, sql_parameter)
 from secreview.lang.python.requests import provenance_kind, request_rooted
 from secreview.lang.python.scopes import function_of
 from secreview.model import Confidence, Evidence, Severity
@@ -93,7 +95,7 @@ class LoginWithoutAttemptLimit(Rule):
     cwe = 307
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    message = "`{function}` checks the request's password with no limit on attempts"
+    message = "`{function}` checks the request's password or code with no limit on attempts"
     description = (
         "`{function}` checks `{password}` from the request ({how}), and nothing in the application limits "
         "how often: no rate limiter, no lockout after failed attempts, no captcha. An attacker can try "
@@ -123,13 +125,17 @@ class LoginWithoutAttemptLimit(Rule):
 
 
 def _mentions_passwords(file: PyFile) -> bool:
+    """A cheap test before the analysis: the file speaks of passwords or one-time codes."""
     lowered = file.text.lower()
-    return "pass" in lowered or "pwd" in lowered
+    return any(word in lowered for word in ("pass", "pwd", "otp", "code", "pin"))
 
 
 def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool]]:
     """(node of the check, the typed password, how it is checked, whether the check is pluggable)."""
     for comparison in password_comparisons(file, literals=True):
+        if request_rooted(file, comparison.typed) and not read_from_request(file, comparison.stored):
+            yield comparison.node, comparison.typed, f"compared with `{file.text_of(comparison.stored)}`", False
+    for comparison in one_time_code_comparisons(file):
         if request_rooted(file, comparison.typed) and not read_from_request(file, comparison.stored):
             yield comparison.node, comparison.typed, f"compared with `{file.text_of(comparison.stored)}`", False
     for call_node, key, value in document_password_filters(file):

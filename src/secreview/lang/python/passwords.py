@@ -15,6 +15,7 @@ limits.  Three kinds of facts:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -370,3 +371,36 @@ def document_password_filters(file: PyFile) -> list[tuple[ts.Node, str, ts.Node]
             if isinstance(key, str) and is_password_column(key):
                 found.append((call.node, key, pair.child_by_field_name("value")))
     return found
+
+
+# -- models that keep a password as given -----------------------------------------------------
+
+_MODEL_BASES = re.compile(r"\b(?:Model|Base|Document|DeclarativeBase|SQLModel|DynamicDocument)\b")
+# anything in the class that may turn the password into something else on the way in
+_TRANSFORMS = re.compile(r"hash|bcrypt|argon|pbkdf|scrypt|crypt|encrypt|digest|set_password|make_password|\.setter|"
+                         r"@validates|__setattr__|hybrid_property", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def model_keeps_password_as_given(path: str, text: str, class_name: str, field: str) -> bool:
+    """The class `class_name` of this source is a persistent model (SQLAlchemy, Django, MongoEngine) that
+    stores constructor argument `field` unchanged: its `__init__` assigns `self.<field> = <parameter>`, or it
+    has no `__init__` and declares the field; and nothing in the class hashes, encrypts or validates it."""
+    parsed = PyFile(path, text)
+    for definition in parsed.nodes_of_type("class_definition"):
+        if parsed.text_of(definition.child_by_field_name("name")) != class_name:
+            continue
+        bases = definition.child_by_field_name("superclasses")
+        body = parsed.text_of(definition)
+        if bases is None or not _MODEL_BASES.search(parsed.text_of(bases)) or _TRANSFORMS.search(body):
+            return False
+        init = next((f for f in parsed.nodes_of_type("function_definition", within=definition)
+                     if parsed.text_of(f.child_by_field_name("name")) == "__init__"), None)
+        if init is None:
+            return re.search(rf"^\s*{re.escape(field)}\s*=", body, re.MULTILINE) is not None
+        parameters = {parsed.text_of(p) for p in init.child_by_field_name("parameters").named_children
+                      if p.type == "identifier"}
+        return any(re.fullmatch(rf"self\.{re.escape(field)}\s*=\s*(\w+)", parsed.text_of(a).strip()) and
+                   parsed.text_of(a.child_by_field_name("right")) in parameters
+                   for a in parsed.nodes_of_type("assignment", within=init))
+    return False

@@ -19,10 +19,12 @@ password field with a value that is neither a literal, nor request data, nor
 a confirmation field (`row[2] == request.form["password"]`,
 `data.get("password") == user.password`).
 
-Model constructors and attribute stores (`User(password=...)`,
-`user.password = ...`) are not reported: a model's property setter or
-`__init__` often hashes what it is given, and that code is usually in another
-file.
+A model constructor (`User(password=...)`) is reported when the model's class
+is in a reviewed file (this one, or the module it is imported from) and keeps
+the value as given: a SQLAlchemy, Django or MongoEngine model whose `__init__`
+assigns the parameter to the field (or that has no `__init__`), with nothing
+in the class that hashes, encrypts or validates it (no property setter, no
+`@validates`). Attribute stores (`user.password = ...`) are not reported.
 
 ## Why is this bad?
 Whoever reads the table, a backup or a log of queries, or exploits an injection
@@ -62,7 +64,7 @@ import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.passwords import (created_tables, document_password_filters, is_password_column,
-                                             password_comparisons, password_slots, read_from_request, sql_parameter)
+                                             model_keeps_password_as_given, password_comparisons, password_slots, read_from_request, sql_parameter)
 from secreview.lang.python.requests import request_rooted
 from secreview.lang.python.scopes import function_of, statement_of
 from secreview.model import Confidence, Severity
@@ -108,7 +110,8 @@ class PasswordStoredInPlaintext(TaintSinkRule):
         lowered = file.text.lower()
         if "pass" not in lowered and "pwd" not in lowered:
             return []
-        return list(self._sql(file)) + list(self._mongo(file)) + list(self._orm(file)) + list(self._comparisons(file))
+        return [*self._sql(file), *self._mongo(file), *self._orm(file), *self._comparisons(file),
+                *self._models(file)]
 
     def _sql(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         for call in file.method_calls(*_EXECUTE):
@@ -124,6 +127,20 @@ class PasswordStoredInPlaintext(TaintSinkRule):
                     yield call.node, f"the SQL parameter stored in column `{slot.column}`", value
                 else:  # a query that finds the user by the typed password: the table holds it as typed
                     yield call.node, f"the SQL condition on column `{slot.column}`", value
+
+    def _models(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        """`User(password=form["password"])` where `User` is a model, in a reviewed file, that keeps it as given."""
+        for call in file.calls:
+            class_name = (call.name or "").rsplit(".", 1)[-1]
+            fields = [(key, value) for key, value in call.kwargs.items() if is_password_column(key)]
+            if not class_name[:1].isupper() or not fields:
+                continue
+            source = _class_source(file, call.name)
+            if source is None:
+                continue
+            for key, value in fields:
+                if model_keeps_password_as_given(source[0], source[1], class_name, key):
+                    yield call.node, f"`{class_name}`, a model that stores `{key}` as given", value
 
     def _comparisons(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         """The first test of a typed password per function: a login's later `!=` for the error message
@@ -169,6 +186,17 @@ class PasswordStoredInPlaintext(TaintSinkRule):
             for keyword, value in call.kwargs.items():
                 if is_password_column(keyword):
                     yield call.node, f"`{call.method}` of the `{keyword}` field", value
+
+
+def _class_source(file: PyFile, name: str) -> tuple[str, str] | None:
+    """(path, text) of the reviewed file defining class `name`: this file, or the one module it is imported from."""
+    if "." not in name:
+        return (file.path, file.text) if f"class {name}" in file.text else None
+    module, class_name = name.rsplit(".", 1)
+    sources = file.context.module_sources(module)
+    if len(sources) != 1 or f"class {class_name}" not in sources[0].text:
+        return None
+    return sources[0].path, sources[0].text
 
 
 def _document_fields(file: PyFile, node: ts.Node, depth: int = 0) -> Iterator[tuple[str, ts.Node]]:

@@ -17,7 +17,7 @@ LIMITER_MODULES = (
 
 LIMIT_WORDS = frozenset({
     "limiter", "ratelimit", "ratelimiter", "throttle", "throttled", "throttling", "throttles", "lockout",
-    "locked", "lock_until", "attempt", "attempts", "failures", "captcha", "recaptcha", "hcaptcha", "backoff",
+    "locked", "attempt", "attempts", "failures", "captcha", "recaptcha", "hcaptcha", "backoff",
 })
 """Words of names (decorators, columns, counters, settings) that show an attempt limit or lockout.
 

@@ -76,7 +76,7 @@ from secreview.lang.python.file import PyFile
 from secreview.lang.python.passwords import (created_tables, document_password_filters, names_a_password,
                                              one_time_code_comparisons, password_comparisons, password_slots,
                                              read_from_request, sql_parameter)
-from secreview.lang.python.requests import provenance_kind, request_rooted
+from secreview.lang.python.requests import may_hold_remote_input, provenance_kind, request_rooted
 from secreview.lang.python.scopes import function_of
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
@@ -85,6 +85,9 @@ from secreview.taint.project import module_names
 _EXECUTE = ("execute", "executemany")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COMMENT = re.compile(r"#[^\n]*")
+_CHECK_WORD_TEXT = re.compile(r"login|auth|verify|check|valid|credential|signin", re.IGNORECASE)
+# every word of the limit vocabulary contains one of these
+_LIMIT_TEXT = re.compile(r"limit|throttl|lock|attempt|failure|failed|captcha|backoff|tries", re.IGNORECASE)
 _CHECK_WORDS = frozenset({"login", "authenticate", "auth", "verify", "check", "valid", "validate", "credentials",
                           "signin"})
 _PLUGGABLE_CHECKS = ("django.contrib.auth.authenticate",)  # lockout may live in backends configured elsewhere
@@ -108,10 +111,13 @@ class LoginWithoutAttemptLimit(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        if not _mentions_passwords(file) or _limits_attempts(file):
+        if not _mentions_passwords(file) or not may_hold_remote_input(file):
+            return
+        checks = list(_password_checks(file))
+        if not checks or _limits_attempts(file):
             return
         reported: set[int] = set()
-        for check, password, how, pluggable in _password_checks(file):
+        for check, password, how, pluggable in checks:
             function = function_of(file, check)
             if function is None or function.id in reported or _decorated_with_limit(file, function):
                 continue
@@ -153,7 +159,8 @@ def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool
     for call in file.calls:
         last = (call.method or call.name or "").rsplit(".", 1)[-1]
         verifier = call.name in VERIFIER_CALLEES or call.method in VERIFIER_METHODS or \
-            call.name in _PLUGGABLE_CHECKS or any(word in _CHECK_WORDS for word in words(last))
+            call.name in _PLUGGABLE_CHECKS or \
+            _CHECK_WORD_TEXT.search(last) is not None and any(word in _CHECK_WORDS for word in words(last))
         if not verifier:
             continue
         receiver = (call.receiver,) if call.receiver is not None else ()
@@ -199,13 +206,17 @@ def _imported_project_modules(file: PyFile) -> Iterator:
 
 
 def _text_shows_limit(text: str) -> bool:
+    if any(f"import {module}" in text or f"from {module}" in text for module in limits.LIMITER_MODULES):
+        return True
+    if _LIMIT_TEXT.search(text) is None:  # a cheap test before splitting every name into words
+        return False
     for name in set(_identifiers(text)):
         parts = words(name)
         if any(part in limits.LIMIT_WORDS for part in parts):
             return True
         if any(first in parts and second in parts for first, second in limits.LIMIT_NAME_PAIRS):
             return True
-    return any(f"import {module}" in text or f"from {module}" in text for module in limits.LIMITER_MODULES)
+    return False
 
 
 def _identifiers(text: str) -> list[str]:

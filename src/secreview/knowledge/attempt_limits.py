@@ -23,6 +23,7 @@ LIMIT_WORDS = frozenset({
 
 `limit` alone is left out: pagination and upload sizes use it too."""
 
-LIMIT_NAME_PAIRS = (("failed", "login"), ("failed", "logins"), ("login", "failures"), ("rate", "limit"),
+LIMIT_NAME_PAIRS = (("failed", "logins"), ("login", "failures"), ("rate", "limit"),
                     ("max", "tries"), ("failed", "count"))
-"""Two words that together name attempt state (`failed_login_count`, `RATE_LIMIT`)."""
+"""Two words that together name attempt state (`failed_logins`, `failed_count`, `RATE_LIMIT`); not
+`failed_login`, which usually flags a message for the page."""

@@ -8,7 +8,10 @@ parameters, or in the list of rows handed to `executemany`; for
 `CREATE TABLE users`), a MongoDB `insert_one`/`insert_many` of documents
 with a literal `"password"`, and account constructors and helpers given one
 (`User(username="admin", password="admin")`, `create_user(..., password="...")`,
-`create_superuser("admin", "a@example.com", "admin")`).
+`create_superuser("admin", "a@example.com", "admin")`, and positional arguments
+of a class in the same file whose `__init__` names them), and logins that
+accept a password written in the code (`password == "admin"` for the request's
+password).
 
 Stored forms (hex digests, `$2b$...` crypt strings, Django hashes), empty
 strings and placeholders are not passwords and are skipped. A password that is
@@ -60,7 +63,8 @@ import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.passwords import (created_tables, is_guessable_password, is_password_column,
-                                             is_stored_form, password_slots, sql_parameter)
+                                             is_stored_form, password_comparisons, password_slots, sql_parameter)
+from secreview.lang.python.requests import request_rooted
 from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
@@ -97,7 +101,8 @@ class AccountCreatedWithLiteralPassword(Rule):
         if "pass" not in lowered and "pwd" not in lowered:
             return
         found: dict[int, tuple[ts.Node, str, str | None, str, bool]] = {}
-        for node, where, account, password in [*_sql_accounts(file), *_documents(file), *_creator_calls(file)]:
+        for node, where, account, password in [*_sql_accounts(file), *_documents(file), *_creator_calls(file),
+                                               *_built_in_logins(file)]:
             if not password or is_stored_form(password) or any(m in password for m in _PLACEHOLDER_MARKS):
                 continue
             guessable = is_guessable_password(password, account)
@@ -191,16 +196,65 @@ def _creator_calls(file: PyFile) -> Iterator[tuple[ts.Node, str, str | None, str
         last = (call.method or call.name or "").rsplit(".", 1)[-1]
         if last not in _ACCOUNT_CREATORS and not _account_model(last):
             continue
+        positions = _constructor_positions(file, last)
         password_node = next((value for key, value in call.kwargs.items() if is_password_column(key)), None)
-        if password_node is None and last in _PASSWORD_POSITION:
-            password_node = call.arg(_PASSWORD_POSITION[last])
+        if password_node is None:
+            index = _PASSWORD_POSITION.get(last, positions.get("password"))
+            password_node = call.arg(index) if index is not None else None
         password = _string(file, password_node)
         if password is None:
             continue
-        account_node = next((value for key, value in call.kwargs.items() if key.lower() in _ACCOUNT_COLUMNS),
-                            call.arg(0) if last in _ACCOUNT_CREATORS else None)
+        account_node = next((value for key, value in call.kwargs.items() if key.lower() in _ACCOUNT_COLUMNS), None)
+        if account_node is None:
+            index = 0 if last in _ACCOUNT_CREATORS else positions.get("account")
+            account_node = call.arg(index) if index is not None else None
         yield call.node, f"`{file.text_of(call.node.child_by_field_name('function'))}(...)`", \
             _string(file, account_node), password
+
+
+def _constructor_positions(file: PyFile, class_name: str) -> dict[str, int]:
+    """Positions of the password and account-name parameters of `class_name.__init__` in this file
+    (`User(1, "admin", "admin")` with `def __init__(self, id, username, password)`)."""
+    def compute() -> dict[str, int]:
+        for definition in file.nodes_of_type("class_definition"):
+            if file.text_of(definition.child_by_field_name("name")) != class_name:
+                continue
+            for function in file.nodes_of_type("function_definition", within=definition):
+                if file.text_of(function.child_by_field_name("name")) != "__init__":
+                    continue
+                names = [file.text_of(p) for p in function.child_by_field_name("parameters").named_children
+                         if p.type == "identifier"][1:]
+                positions = {}
+                for index, name in enumerate(names):
+                    if is_password_column(name):
+                        positions.setdefault("password", index)
+                    elif name.lower() in _ACCOUNT_COLUMNS:
+                        positions.setdefault("account", index)
+                return positions
+        return {}
+    return file.memo(("account-constructor", class_name), compute)
+
+
+def _built_in_logins(file: PyFile) -> Iterator[tuple[ts.Node, str, str | None, str]]:
+    """`if username == "admin" and password == "admin"`: a login that accepts a password written in the code."""
+    for comparison in password_comparisons(file, literals=True):
+        password = file.constant_value(comparison.stored)
+        if isinstance(password, str) and request_rooted(file, comparison.typed):
+            yield comparison.node, "This login check", _account_beside(file, comparison.node), password
+
+
+def _account_beside(file: PyFile, comparison: ts.Node) -> str | None:
+    """The literal user name tested in the same condition (`username == "admin" and ...`)."""
+    condition = comparison.parent
+    while condition is not None and condition.type in ("boolean_operator", "parenthesized_expression", "not_operator"):
+        for test in file.nodes_of_type("comparison_operator", within=condition):
+            operands = [c for c in test.named_children if c.type != "comment"]
+            if len(operands) == 2 and "user" in file.text_of(operands[0]).lower():
+                value = file.constant_value(operands[1])
+                if isinstance(value, str):
+                    return value
+        condition = condition.parent
+    return None
 
 
 def _account_model(name: str) -> bool:

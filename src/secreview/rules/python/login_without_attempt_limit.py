@@ -78,6 +78,7 @@ from secreview.lang.python.passwords import (created_tables, document_password_f
                                              read_from_request, sql_parameter)
 from secreview.lang.python.requests import may_hold_remote_input, provenance_kind, request_rooted
 from secreview.lang.python.scopes import function_of
+from secreview.lang.python.web import is_route_handler
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
 from secreview.taint.project import module_names
@@ -119,7 +120,10 @@ class LoginWithoutAttemptLimit(Rule):
         reported: set[int] = set()
         for check, password, how, pluggable in checks:
             function = function_of(file, check)
-            if function is None or function.id in reported or _decorated_with_limit(file, function):
+            if function is None:
+                continue
+            function, check = _calling_handler(file, function) or (function, check)
+            if function.id in reported or _decorated_with_limit(file, function):
                 continue
             reported.add(function.id)
             from_request = provenance_kind(file, password) == "source"
@@ -128,6 +132,21 @@ class LoginWithoutAttemptLimit(Rule):
                                                              "how": how},
                       end_node=check,
                       evidence=Evidence.DATAFLOW if from_request and not pluggable else None)
+
+
+def _calling_handler(file: PyFile, helper: ts.Node) -> tuple[ts.Node, ts.Node] | None:
+    """(route handler, call) when `helper`, not a route handler itself, is called by one in this file: the
+    handler is where a limit belongs (`login()` calling `validate_login(request)`)."""
+    if is_route_handler(file, helper):
+        return None
+    name = file.text_of(helper.child_by_field_name("name"))
+    for call in file.calls:
+        if call.name == name or call.method == name and call.receiver is not None \
+                and file.text_of(call.receiver) in ("self", "cls"):
+            caller = function_of(file, call.node)
+            if caller is not None and is_route_handler(file, caller):
+                return caller, call.node
+    return None
 
 
 def _mentions_passwords(file: PyFile) -> bool:

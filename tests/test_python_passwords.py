@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.passwords import (created_tables, is_guessable_password, is_stored_form,
-                                             model_keeps_password_as_given, password_slots)
+from secreview.lang.python.passwords import (created_tables, function_checks_parameter, is_guessable_password,
+                                             is_stored_form, model_keeps_password_as_given, password_slots)
 
 
 def test_insert_with_columns_gives_the_password_placeholder_position():
@@ -50,3 +50,13 @@ def test_a_model_that_hashes_in_a_setter_does_not_keep_the_password():
     assert model_keeps_password_as_given("m.py", plain, "User", "password")
     assert not model_keeps_password_as_given("m.py", hashing, "User", "password")
     assert not model_keeps_password_as_given("m.py", "class User:\n    password = None\n", "User", "password")
+
+
+def test_a_function_comparing_its_parameter_in_sql_checks_it():
+    source = ("def get_user(username, password):\n"
+              "    cur.execute('SELECT id FROM users WHERE username = ? AND password = ?', (username, password))\n"
+              "def create_user(username, password):\n"
+              "    cur.execute('INSERT INTO users(username, password) VALUES (?, ?)', (username, password))\n")
+    assert function_checks_parameter("db.py", source, "get_user", 1)
+    assert not function_checks_parameter("db.py", source, "get_user", 0)
+    assert not function_checks_parameter("db.py", source, "create_user", 1)

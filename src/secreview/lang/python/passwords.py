@@ -404,3 +404,42 @@ def model_keeps_password_as_given(path: str, text: str, class_name: str, field: 
                    parsed.text_of(a.child_by_field_name("right")) in parameters
                    for a in parsed.nodes_of_type("assignment", within=init))
     return False
+
+
+# -- functions that check a password they are given ---------------------------------------------
+
+@functools.lru_cache(maxsize=256)
+def function_checks_parameter(path: str, text: str, function_name: str, index: int) -> bool:
+    """`def function_name(...)` of this source compares its `index`-th parameter with a stored password: in a
+    SQL `WHERE password = ?`, a query filter on a password field, or an equality test (`row[2] == password`)."""
+    parsed = PyFile(path, text)
+    for function in parsed.nodes_of_type("function_definition"):
+        if parsed.text_of(function.child_by_field_name("name")) != function_name:
+            continue
+        names = [parsed.text_of(p) for p in function.child_by_field_name("parameters").named_children
+                 if p.type == "identifier"]
+        names = names[1:] if names[:1] in (["self"], ["cls"]) else names
+        if index >= len(names):
+            return False
+        return names[index] in _checked_names(parsed, function)
+    return False
+
+
+def _checked_names(file: PyFile, function: ts.Node) -> set[str]:
+    checked = set()
+    for call in file.method_calls("execute"):
+        sql, params = file.constant_value(call.arg(0)), call.arg(1)
+        if not isinstance(sql, str) or params is None or not _within(call.node, function):
+            continue
+        for slot in password_slots(sql, created_tables(file)):
+            value = sql_parameter(file, params, slot)
+            if not slot.stored and value is not None:
+                checked.add(file.text_of(value))
+    checked.update(file.text_of(value) for node, _, value in document_password_filters(file)
+                   if _within(node, function))
+    checked.update(file.text_of(c.typed) for c in password_comparisons(file) if _within(c.node, function))
+    return checked
+
+
+def _within(node: ts.Node, scope: ts.Node) -> bool:
+    return scope.start_byte <= node.start_byte and node.end_byte <= scope.end_byte

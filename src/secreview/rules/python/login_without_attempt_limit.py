@@ -6,7 +6,9 @@ request (`otp`, `totp`, `sms_code`, `verification_pin`): an equality test
 with the stored value, a SQL query with `WHERE password = ?`, a
 password verifier (`check_password_hash`, `bcrypt.checkpw`,
 `user.check_password`, passlib/argon2 `verify`) or a helper named for the
-check (`valid_login(username, password)`, `authenticate(...)`), when the
+check (`valid_login(username, password)`, `authenticate(...)`) or a function of
+another reviewed module that compares it (`get_user(username, password)`
+running `WHERE username = ? AND password = ?`), when the
 application shows no limit on attempts: the file (and the project modules it
 imports) uses no rate limiter, lockout package or server-side captcha
 (`flask_limiter`, `slowapi`, `django_ratelimit`, `axes`, ...; the list is data
@@ -73,7 +75,8 @@ from secreview.knowledge import attempt_limits as limits
 from secreview.knowledge.password_hashing import VERIFIER_CALLEES, VERIFIER_METHODS
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.passwords import (created_tables, document_password_filters, names_a_password,
+from secreview.lang.python.passwords import (created_tables, document_password_filters, function_checks_parameter,
+                                             names_a_password,
                                              one_time_code_comparisons, password_comparisons, password_slots,
                                              read_from_request, sql_parameter)
 from secreview.lang.python.requests import may_hold_remote_input, provenance_kind, request_rooted
@@ -177,6 +180,10 @@ def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool
                 yield call.node, value, f"looked up in SQL by column `{slot.column}`", False
     for call in file.calls:
         last = (call.method or call.name or "").rsplit(".", 1)[-1]
+        helper = _checking_helper(file, call)
+        if helper is not None:
+            yield call.node, helper, f"passed to `{last}`, which compares it with the stored password", False
+            continue
         verifier = call.name in VERIFIER_CALLEES or call.method in VERIFIER_METHODS or \
             call.name in _PLUGGABLE_CHECKS or \
             _CHECK_WORD_TEXT.search(last) is not None and any(word in _CHECK_WORDS for word in words(last))
@@ -188,6 +195,22 @@ def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool
                 pluggable = call.name in _PLUGGABLE_CHECKS and not _settings_show_no_limit(file)
                 yield call.node, argument, f"passed to `{last}`", pluggable
                 break
+
+
+def _checking_helper(file: PyFile, call) -> ts.Node | None:
+    """The request's password passed to a function of another reviewed module that compares it with the stored
+    one (`get_user(username, password)` running `WHERE username = ? AND password = ?`)."""
+    if not call.name or "." not in call.name:
+        return None
+    for index, argument in enumerate(call.args):
+        if not (names_a_password(file, argument) and request_rooted(file, argument)):
+            continue
+        module, function = call.name.rsplit(".", 1)
+        sources = file.context.module_sources(module)
+        if len(sources) == 1 and f"def {function}" in sources[0].text and \
+                function_checks_parameter(sources[0].path, sources[0].text, function, index):
+            return argument
+    return None
 
 
 def _limits_attempts(file: PyFile) -> bool:

@@ -334,6 +334,20 @@ def names_a_one_time_code(file: PyFile, node: ts.Node | None) -> bool:
     return bool(parts) and parts[-1] in ("code", "pin") and any(part in SECURITY_CODE_QUALIFIERS for part in parts[:-1])
 
 
+def literal_account_beside(file: PyFile, comparison: ts.Node) -> str | None:
+    """The literal user name tested in the same condition (`username == "admin" and ...`)."""
+    condition = comparison.parent
+    while condition is not None and condition.type in ("boolean_operator", "parenthesized_expression", "not_operator"):
+        for test in file.nodes_of_type("comparison_operator", within=condition):
+            operands = [c for c in test.named_children if c.type != "comment"]
+            if len(operands) == 2 and "user" in file.text_of(operands[0]).lower():
+                value = file.constant_value(operands[1])
+                if isinstance(value, str):
+                    return value
+        condition = condition.parent
+    return None
+
+
 def _non_empty_string(value: object) -> bool:
     """A literal a password could equal: `password == ""` tests that a field was filled in."""
     return isinstance(value, str) and bool(value.strip())

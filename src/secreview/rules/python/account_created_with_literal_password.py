@@ -63,7 +63,8 @@ import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.passwords import (created_tables, is_guessable_password, is_password_column,
-                                             is_stored_form, password_comparisons, password_slots, sql_parameter)
+                                             is_stored_form, literal_account_beside, password_comparisons,
+                                             password_slots, sql_parameter)
 from secreview.lang.python.requests import request_rooted
 from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Evidence, Severity
@@ -236,25 +237,16 @@ def _constructor_positions(file: PyFile, class_name: str) -> dict[str, int]:
 
 
 def _built_in_logins(file: PyFile) -> Iterator[tuple[ts.Node, str, str | None, str]]:
-    """`if username == "admin" and password == "admin"`: a login that accepts a password written in the code."""
+    """`if username == "admin" and password == "admin"`: a login that accepts a password written in the code.
+
+    Only with a literal user name in the same condition: a password alone compared with a literal may be a
+    policy check (`if new_password == "password": reject(...)`)."""
     for comparison in password_comparisons(file, literals=True):
         password = file.constant_value(comparison.stored)
         if isinstance(password, str) and request_rooted(file, comparison.typed):
-            yield comparison.node, "This login check", _account_beside(file, comparison.node), password
-
-
-def _account_beside(file: PyFile, comparison: ts.Node) -> str | None:
-    """The literal user name tested in the same condition (`username == "admin" and ...`)."""
-    condition = comparison.parent
-    while condition is not None and condition.type in ("boolean_operator", "parenthesized_expression", "not_operator"):
-        for test in file.nodes_of_type("comparison_operator", within=condition):
-            operands = [c for c in test.named_children if c.type != "comment"]
-            if len(operands) == 2 and "user" in file.text_of(operands[0]).lower():
-                value = file.constant_value(operands[1])
-                if isinstance(value, str):
-                    return value
-        condition = condition.parent
-    return None
+            account = literal_account_beside(file, comparison.node)
+            if account is not None:
+                yield comparison.node, "This login check", account, password
 
 
 def _account_model(name: str) -> bool:

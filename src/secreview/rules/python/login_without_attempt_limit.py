@@ -76,7 +76,7 @@ from secreview.knowledge.password_hashing import VERIFIER_CALLEES, VERIFIER_METH
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.passwords import (created_tables, document_password_filters, function_checks_parameter,
-                                             names_a_password,
+                                             literal_account_beside, names_a_password,
                                              one_time_code_comparisons, password_comparisons, password_slots,
                                              read_from_request, sql_parameter)
 from secreview.lang.python.requests import may_hold_remote_input, provenance_kind, request_rooted
@@ -161,6 +161,8 @@ def _mentions_passwords(file: PyFile) -> bool:
 def _password_checks(file: PyFile) -> Iterator[tuple[ts.Node, ts.Node, str, bool]]:
     """(node of the check, the typed password, how it is checked, whether the check is pluggable)."""
     for comparison in password_comparisons(file, literals=True):
+        if file.is_constant(comparison.stored) and literal_account_beside(file, comparison.node) is None:
+            continue  # a password alone against a literal may be a policy check, not a login
         if request_rooted(file, comparison.typed) and not read_from_request(file, comparison.stored):
             yield comparison.node, comparison.typed, f"compared with `{file.text_of(comparison.stored)}`", False
     for comparison in one_time_code_comparisons(file):

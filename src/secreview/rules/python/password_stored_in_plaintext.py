@@ -64,7 +64,8 @@ import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.passwords import (created_tables, document_password_filters, is_password_column,
-                                             model_keeps_password_as_given, password_comparisons, password_slots, read_from_request, sql_parameter)
+                                             model_keeps_password_as_given, password_comparisons, password_slots,
+                                             read_from_request, sql_parameter)
 from secreview.lang.python.requests import request_rooted
 from secreview.lang.python.scopes import function_of, statement_of
 from secreview.model import Confidence, Severity

@@ -55,7 +55,8 @@ from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
 
 _LEVELS = ("debug", "info", "warning", "warn", "error", "critical", "exception", "log", "fatal")
-_LOGGER_NAMES = frozenset({"log", "logger", "logging", "_log", "_logger", "logger_", "LOG", "LOGGER", "_LOG", "_LOGGER"})
+_LOGGER_NAMES = frozenset({"log", "logger", "logging", "_log", "_logger", "logger_", "LOG", "LOGGER", "_LOG",
+                           "_LOGGER"})
 # calls whose result carries the argument's text into the message
 _TEXT_CALLS = frozenset({"str", "repr", "format", "join", "dumps", "pformat"})
 _SELECT = re.compile(r"^\s*select\s+(.*?)\s+from\s+([\w.\"`\[\]]+)", re.IGNORECASE | re.DOTALL)

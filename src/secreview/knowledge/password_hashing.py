@@ -22,3 +22,12 @@ KNOWLEDGE = PythonKnowledge(
           ("hash", "encrypt", "generate_password_hash", "hashpw", "make_password", "derive")),
     ),
 )
+
+# Calls that check a typed password (or a one-time code) against the stored one: what a login runs per attempt.
+VERIFIER_CALLEES = frozenset({
+    "bcrypt.checkpw", "werkzeug.security.check_password_hash", "werkzeug.check_password_hash",
+    "flask_bcrypt.check_password_hash", "django.contrib.auth.hashers.check_password", "hmac.compare_digest",
+    "secrets.compare_digest",
+})
+VERIFIER_METHODS = frozenset({"check_password_hash", "check_password", "checkpw", "verify_password", "verify"})
+"""Methods named so on any receiver: passlib's and argon2's `hasher.verify`, Django's `user.check_password`."""

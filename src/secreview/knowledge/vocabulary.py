@@ -154,3 +154,15 @@ SECRET_COOKIE_WORDS = frozenset({
     "refresh", "secret", "key", "sso", "identity", "credential", "credentials", "user", "uid",
 })
 """Cookies that hold a session or a credential."""
+
+# -- passwords people guess first -------------------------------------------------------------
+
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password123", "passw0rd", "p@ssw0rd", "p@ssword", "admin", "admin123", "admin1234",
+    "administrator", "root", "toor", "guest", "user", "test", "test123", "default", "changeme", "secret",
+    "secret123", "letmein", "welcome", "welcome1", "iloveyou", "trustno1", "monkey", "dragon", "master",
+    "sunshine", "princess", "football", "baseball", "superman", "qwerty", "qwerty123", "qwertyuiop",
+    "asdfghjkl", "qazwsx", "1qaz2wsx", "zaq12wsx", "1q2w3e4r", "qweasdzxc", "abc123", "abc12345",
+    "123456", "1234567", "12345678", "123456789", "1234567890", "87654321", "11111111", "00000000",
+})
+"""Passwords at the top of every published list of leaked passwords: the first ones an attacker tries."""

@@ -1,9 +1,10 @@
-"""A password from the request stored as typed, with no hash in between.
+"""A password from the request stored or checked as typed, with no hash in between.
 
 ## What it does
 Follows request data into a stored password: the parameter of a SQL
 `INSERT`/`UPDATE` (DB-API `execute`) that fills a column named like a password
-(`password`, `passwd`, `pwd`, `password_hash`, ...), the value under such a key
+(`password`, `passwd`, `pwd`, `password_hash`, ...; for `INSERT INTO t VALUES`
+the columns of a `CREATE TABLE t` in the same file), the value under such a key
 of a document written to MongoDB (`insert_one`, `update_one`, `replace_one`, ...)
 and the keyword of Django's `objects.create` / `objects.update` or SQLAlchemy's
 `insert(...).values(...)` / `update(...).values(...)`. It reports only a value
@@ -12,10 +13,18 @@ and only when the dataflow shows it never passed a password hash or KDF
 (`bcrypt.hashpw`, passlib's and argon2's `.hash`, `generate_password_hash`,
 `make_password`, `hashlib.pbkdf2_hmac`, `hashlib` digests).
 
-Model constructors and attribute stores (`User(password=...)`,
-`user.password = ...`) are not reported: a model's property setter or
-`__init__` often hashes what it is given, and that code is usually in another
-file.
+A typed password that is *checked* as typed shows the same storage: a SQL
+`WHERE password = ?` filled with it, or an equality test of the request's
+password field with a value that is neither a literal, nor request data, nor
+a confirmation field (`row[2] == request.form["password"]`,
+`data.get("password") == user.password`).
+
+A model constructor (`User(password=...)`) is reported when the model's class
+is in a reviewed file (this one, or the module it is imported from) and keeps
+the value as given: a SQLAlchemy, Django or MongoEngine model whose `__init__`
+assigns the parameter to the field (or that has no `__init__`), with nothing
+in the class that hashes, encrypts or validates it (no property setter, no
+`@validates`). Attribute stores (`user.password = ...`) are not reported.
 
 ## Why is this bad?
 Whoever reads the table, a backup or a log of queries, or exploits an injection
@@ -49,18 +58,19 @@ def register(db):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.scopes import statement_of
+from secreview.lang.python.passwords import (created_tables, document_password_filters, is_password_column,
+                                             model_keeps_password_as_given, password_comparisons, password_slots,
+                                             read_from_request, sql_parameter)
+from secreview.lang.python.requests import request_rooted
+from secreview.lang.python.scopes import function_of, statement_of
 from secreview.model import Confidence, Severity
 from secreview.rules.python._taint import TaintSinkRule
 
-_PASSWORD_NAME = re.compile(r"^(?:new_|user_|hashed_)?(?:pass|passwd|password|pwd|passphrase)(?:_?hash(?:ed)?|_?digest)?$",
-                            re.IGNORECASE)
 _EXECUTE = ("execute", "executemany")
 # PyMongo's collection writes: the names are its own; the older generic ones need an import of a MongoDB client
 _MONGO_WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_many", "replace_one",
@@ -68,10 +78,6 @@ _MONGO_WRITES = frozenset({"insert_one", "insert_many", "update_one", "update_ma
 _MONGO_GENERIC_WRITES = frozenset({"insert", "save"})
 _MONGO_MODULES = ("pymongo", "flask_pymongo", "motor", "mongoengine")
 _MONGO_OPERATORS = frozenset({"$set", "$setOnInsert"})
-_INSERT = re.compile(r"\binsert\s+(?:or\s+\w+\s+)?into\s+[\w.\"`\[\]]+\s*\(([^)]*)\)\s*values\s*\(([^)]*)\)",
-                     re.IGNORECASE | re.DOTALL)
-_UPDATE = re.compile(r"\bupdate\s+[\w.\"`\[\]]+\s+set\s+(.*?)(?:\bwhere\b|$)", re.IGNORECASE | re.DOTALL)
-_PLACEHOLDER = re.compile(r"\?|%s|:\w+|%\(\w+\)s")
 # calls that hand the value on as it is: a key read or a light clean-up
 _PASSING_METHODS = frozenset({"get", "strip", "lstrip", "rstrip", "decode", "encode", "getlist", "getone"})
 _PASSING_CALLS = frozenset({"str"})
@@ -83,10 +89,11 @@ class PasswordStoredInPlaintext(TaintSinkRule):
     vulnerability = "plaintext"
     severity = Severity.HIGH
     confidence = Confidence.HIGH
-    message = "Password from {source} stored without hashing"
+    message = "Password from {source} stored or checked as typed, without hashing"
     description = (
-        "{sink} stores `{argument}`, the password as the user typed it. Anyone who reads the "
-        "table, a backup or a query log learns every user's password, which people reuse elsewhere."
+        "{sink} receives `{argument}`, the password as the user typed it, so the application keeps "
+        "passwords as typed. Anyone who reads the table, a backup or a query log learns every user's "
+        "password, which people reuse elsewhere."
     )
     solution = (
         "Store a slow salted hash instead: `generate_password_hash(password)` (werkzeug), "
@@ -104,7 +111,8 @@ class PasswordStoredInPlaintext(TaintSinkRule):
         lowered = file.text.lower()
         if "pass" not in lowered and "pwd" not in lowered:
             return []
-        return list(self._sql(file)) + list(self._mongo(file)) + list(self._orm(file))
+        return [*self._sql(file), *self._mongo(file), *self._orm(file), *self._comparisons(file),
+                *self._models(file)]
 
     def _sql(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         for call in file.method_calls(*_EXECUTE):
@@ -112,10 +120,42 @@ class PasswordStoredInPlaintext(TaintSinkRule):
             params = call.arg(1, "parameters") or call.arg(1, "params") or call.arg(1, "args")
             if not isinstance(sql, str) or params is None:
                 continue
-            for column, placeholder, index in _password_placeholders(sql):
-                value = _parameter(file, params, placeholder, index)
-                if value is not None:
-                    yield call.node, f"the SQL parameter for column `{column}`", value
+            for slot in password_slots(sql, created_tables(file)):
+                value = sql_parameter(file, params, slot)
+                if value is None:
+                    continue
+                if slot.stored:
+                    yield call.node, f"the SQL parameter stored in column `{slot.column}`", value
+                else:  # a query that finds the user by the typed password: the table holds it as typed
+                    yield call.node, f"the SQL condition on column `{slot.column}`", value
+
+    def _models(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        """`User(password=form["password"])` where `User` is a model, in a reviewed file, that keeps it as given."""
+        for call in file.calls:
+            class_name = (call.name or "").rsplit(".", 1)[-1]
+            fields = [(key, value) for key, value in call.kwargs.items() if is_password_column(key)]
+            if not class_name[:1].isupper() or not fields:
+                continue
+            source = _class_source(file, call.name)
+            if source is None:
+                continue
+            for key, value in fields:
+                if model_keeps_password_as_given(source[0], source[1], class_name, key):
+                    yield call.node, f"`{class_name}`, a model that stores `{key}` as given", value
+
+    def _comparisons(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
+        """The first test of a typed password per function: a login's later `!=` for the error message
+        shows the same storage again."""
+        seen: set[int] = set()
+        for comparison in password_comparisons(file):
+            if request_rooted(file, comparison.typed) and not read_from_request(file, comparison.stored):
+                function = function_of(file, comparison.node)
+                key = function.id if function is not None else -1
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield (comparison.node, f"an equality test with the stored `{file.text_of(comparison.stored)}`",
+                       comparison.typed)
 
     def _mongo(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         methods = set(_MONGO_WRITES)
@@ -127,6 +167,8 @@ class PasswordStoredInPlaintext(TaintSinkRule):
             for argument in call.args[:2]:
                 for key, value in _document_fields(file, argument):
                     yield call.node, f"the MongoDB document field `{key}`", value
+        for call_node, key, value in document_password_filters(file):
+            yield call_node, f"the query filter on field `{key}`", value
 
     def _orm(self, file: PyFile) -> Iterator[tuple[ts.Node, str, ts.Node]]:
         for call in file.method_calls("create", "update", "values"):
@@ -143,50 +185,19 @@ class PasswordStoredInPlaintext(TaintSinkRule):
                       or receiver.type == "call" and file.call_at(receiver).method in ("filter", "exclude", "all")):
                 continue
             for keyword, value in call.kwargs.items():
-                if _PASSWORD_NAME.match(keyword):
+                if is_password_column(keyword):
                     yield call.node, f"`{call.method}` of the `{keyword}` field", value
 
 
-def _password_placeholders(sql: str) -> Iterator[tuple[str, str, int]]:
-    """(column, placeholder, position among the statement's placeholders) for password-like columns."""
-    insert = _INSERT.search(sql)
-    if insert:
-        columns = [c.strip().strip("\"`[]") for c in insert.group(1).split(",")]
-        values = [v.strip() for v in insert.group(2).split(",")]
-        if len(columns) == len(values):
-            before = len(_PLACEHOLDER.findall(sql[:insert.start(2)]))
-            position = before
-            for column, value in zip(columns, values):
-                if _PLACEHOLDER.fullmatch(value):
-                    if _PASSWORD_NAME.match(column):
-                        yield column, value, position
-                    position += 1
-        return
-    update = _UPDATE.search(sql)
-    if update:
-        position = len(_PLACEHOLDER.findall(sql[:update.start(1)]))
-        for assignment in update.group(1).split(","):
-            column, _, value = assignment.partition("=")
-            column, value = column.strip().strip("\"`[]"), value.strip()
-            found = _PLACEHOLDER.findall(value)
-            if len(found) == 1 and found[0] == value and _PASSWORD_NAME.match(column):
-                yield column, value, position
-            position += len(found)
-
-
-def _parameter(file: PyFile, params: ts.Node, placeholder: str, index: int) -> ts.Node | None:
-    if placeholder.startswith(":") or placeholder.startswith("%("):
-        name = placeholder.strip(":%()s") if placeholder.startswith(":") else placeholder[2:-2]
-        if params.type != "dictionary":
-            return None
-        for pair in params.named_children:
-            if pair.type == "pair" and file.constant_value(pair.child_by_field_name("key")) == name:
-                return pair.child_by_field_name("value")
+def _class_source(file: PyFile, name: str) -> tuple[str, str] | None:
+    """(path, text) of the reviewed file defining class `name`: this file, or the one module it is imported from."""
+    if "." not in name:
+        return (file.path, file.text) if f"class {name}" in file.text else None
+    module, class_name = name.rsplit(".", 1)
+    sources = file.context.module_sources(module)
+    if len(sources) != 1 or f"class {class_name}" not in sources[0].text:
         return None
-    if params.type in ("tuple", "list", "parenthesized_expression"):
-        items = [c for c in params.named_children if c.type != "comment"]
-        return items[index] if index < len(items) else None
-    return None
+    return sources[0].path, sources[0].text
 
 
 def _document_fields(file: PyFile, node: ts.Node, depth: int = 0) -> Iterator[tuple[str, ts.Node]]:
@@ -206,7 +217,7 @@ def _document_fields(file: PyFile, node: ts.Node, depth: int = 0) -> Iterator[tu
             continue
         if key in _MONGO_OPERATORS:
             yield from _document_fields(file, value, depth + 1)
-        elif _PASSWORD_NAME.match(key):
+        elif is_password_column(key):
             yield key, value
 
 

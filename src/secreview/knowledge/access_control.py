@@ -65,6 +65,10 @@ CSRF_PROTECTIONS = frozenset({"flask_wtf.csrf.CSRFProtect", "flask_wtf.CSRFProte
                               "aiohttp_csrf", "django.middleware.csrf.CsrfViewMiddleware",
                               "django.views.decorators.csrf.csrf_protect"})
 
+# Calls that build a web application: the module that calls one configures the app's protections.
+APPLICATION_FACTORIES = ("flask.Flask", "quart.Quart", "fastapi.FastAPI", "starlette.applications.Starlette",
+                         "aiohttp.web.Application")
+
 # Request data the client writes freely: the attribute of the request object, and what it is.
 CLIENT_COOKIE_ATTRIBUTES = frozenset({"cookies", "COOKIES"})
 CLIENT_HEADER_ATTRIBUTES = frozenset({"headers", "META", "environ"})
@@ -82,7 +86,7 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "http_authorization", "x-api-ke
 # Words of a cookie, header or parameter name that claim a privilege (`IsAdmin`, `role`, `logged_in`).
 PRIVILEGE_WORDS = frozenset({"admin", "administrator", "role", "roles", "permission", "permissions", "privilege",
                              "privileges", "superuser", "staff", "logged", "loggedin", "root", "manager",
-                             "moderator", "isadmin", "isstaff", "issuperuser", "sudo", "permissao"})
+                             "moderator", "isadmin", "isstaff", "issuperuser", "sudo"})
 IDENTITY_WORDS = frozenset({"user", "userid", "uid", "username", "account", "owner", "login", "member",
                             "customer", "uuid"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})

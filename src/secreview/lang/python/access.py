@@ -415,7 +415,8 @@ def cookie_authenticated(file: PyFile, function: ts.Node) -> bool:
         return True
     for node in descendants(function, frozenset({"identifier", "attribute"}), stop=frozenset()):
         qualified = file.qualified_name(node) or ""
-        if qualified in ("flask.session", "flask_login.current_user", "quart.session") or \
+        if qualified in ("flask.session", "flask_login.current_user", "quart.session",
+                         "aiohttp_session.get_session") or \
                 file.text_of(node).replace(" ", "") in ("request.session", "request.user", "self.request.user"):
             return True
     return False
@@ -434,9 +435,9 @@ def csrf_protection(file: PyFile) -> str | None:
     return match.group(0) if match else None
 
 
-def creates_flask_app(file: PyFile) -> bool:
-    """The file builds the Flask application itself (`app = Flask(__name__)`)."""
-    return bool(file.calls_to("flask.Flask", "quart.Quart"))
+def builds_app(file: PyFile) -> bool:
+    """The file builds the web application itself (`app = Flask(__name__)`, `FastAPI()`, `web.Application()`)."""
+    return bool(file.calls_to(*known.APPLICATION_FACTORIES))
 
 
 # -- data the client writes freely ----------------------------------------------------------------

@@ -7,9 +7,11 @@ application (`app = Flask(__name__)`): Flask-WTF's `CSRFProtect`, a
 `FlaskForm`, SeaSurf, or a project's own token check (any mention of a CSRF
 or XSRF token). In an app with none of these, it flags every handler that
 
-- answers POST, PUT, PATCH or DELETE,
-- acts for the user of the cookie session (it reads Flask's `session`,
-  flask_login's `current_user`, or carries `@login_required`) and reads no
+- answers POST, PUT, PATCH or DELETE and reads a form (a handler that
+  reads only a JSON body cannot be posted by a cross-site form, and a
+  script on another site needs a CORS preflight),
+- acts for the user of the cookie session (it reads Flask's or Starlette's
+  session, flask_login's `current_user`, or carries `@login_required`) and reads no
   bearer credential (`Authorization`, JWT), and
 - changes server state (database rows and models, files, the session, a
   project helper named for a change such as `update_color(...)`).
@@ -81,7 +83,7 @@ import tree_sitter as ts
 from secreview.knowledge.access_control import STATE_CHANGING_METHODS
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.access import (ORM_WRITES, Handler, allows, authenticates_users, cookie_authenticated,
-                                          creates_flask_app, csrf_protection, handlers, is_session_entry,
+                                          builds_app, csrf_protection, handlers, is_session_entry,
                                           named_for_a_change, state_changes)
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.requests import request_rooted
@@ -94,6 +96,8 @@ _PUBLIC_WORDS = frozenset({"login", "signin", "logout", "signout", "register", "
 _DESTRUCTIVE_WORDS = frozenset({"delete", "remove", "clear", "drop", "destroy", "reset", "truncate", "purge",
                                 "wipe", "rmtree", "unlink"})
 _METHOD_TESTS = re.compile(r"request\.(method|POST|form|body|data|json|get_json)\b|is_valid\(|validate_on_submit")
+_JSON_BODY = re.compile(r"request\.(json|get_json)\b")
+_FORM_BODY = re.compile(r"request\.(form|values|args|data|files|POST|body|get_data|stream)\b|force=True")
 _SECRET_IN_URL = re.compile(r"token|secret|signature|signed|hash|uuid|nonce|code|key", re.I)
 
 
@@ -113,24 +117,24 @@ class CsrfUnprotectedStateChange(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         if not handlers(file):
             return
-        if creates_flask_app(file) and csrf_protection(file) is None and authenticates_users(file):
+        if builds_app(file) and csrf_protection(file) is None and authenticates_users(file):
             yield from self._unprotected_posts(file)
         yield from self._changes_on_get(file)
 
     def _unprotected_posts(self, file: PyFile) -> Iterator[Hit]:
         for handler in handlers(file):
             if not allows(handler, STATE_CHANGING_METHODS) or _public(handler) \
-                    or not cookie_authenticated(file, handler.function):
+                    or not cookie_authenticated(file, handler.function) or _json_only(file, handler):
                 continue
             changes = [c for c in state_changes(file, handler.function) if not _session_change(file, c)]
             if not changes:
                 continue
             change = shorten(file.text_of(changes[0]), 60)
-            yield Hit(_name_node(handler), {
+            yield Hit(changes[0], {
                 "what": f"`{handler.name}` changes state (`{change}`) for the session's user, and the app has no "
                         "CSRF protection",
-                "detail": f"The Flask application built in this module switches on no CSRF protection (no "
-                          f"`CSRFProtect`, `FlaskForm` or token check), and `{handler.name}` accepts a "
+                "detail": f"The application built in this module switches on no CSRF protection (no "
+                          f"`CSRFProtect`, `FlaskForm`, CSRF middleware or token check), and `{handler.name}` accepts a "
                           f"{'/'.join(sorted(handler.methods or STATE_CHANGING_METHODS))} request that acts for "
                           f"the user of the session cookie and changes state (`{change}`).",
                 "fix": "Switch on CSRF protection for the whole app (`CSRFProtect(app)` from Flask-WTF) and send "
@@ -199,5 +203,8 @@ def _public(handler: Handler) -> bool:
     return bool(set(words(handler.name)) & _PUBLIC_WORDS)
 
 
-def _name_node(handler: Handler) -> ts.Node:
-    return handler.function.child_by_field_name("name") or handler.function
+def _json_only(file: PyFile, handler: Handler) -> bool:
+    """The handler reads a JSON body and no form: a cross-site form cannot send `application/json`, and a
+    script on another site needs the CORS preflight the server refuses."""
+    text = file.text_of(handler.function)
+    return bool(_JSON_BODY.search(text)) and not _FORM_BODY.search(text)

@@ -91,10 +91,13 @@ _LOOKUP_FUNCTIONS = frozenset({"get_object_or_404", "get_list_or_404"})
 _LOOKUP_METHODS = frozenset({"get", "filter", "filter_by", "get_or_404", "first_or_404", "find_one", "find"})
 _KEYED_SQL = re.compile(r"\bwhere\b.*\b\w*id\b\s*=\s*(\?|%s|:\w+)", re.I | re.S)
 _ROLE_WORDS = frozenset({"admin", "permission", "permissions", "staff", "superuser", "role", "roles", "perm"})
+# Calls that turn an object into the response: serializers, renderers, JSON encoders.
+_PRESENTERS = frozenset({"serializer", "schema", "render", "jsonify", "dumps", "response", "dict", "json"})
 # Handlers of the way into an account (a forgotten password, a sign-up): they act before any login.
 _ACCOUNT_RECOVERY = frozenset({"login", "signin", "register", "signup", "forgot", "reset", "recover", "recovery",
                                "activate", "confirm", "verify", "unsubscribe"})
 _SECRET_WORDS = frozenset({"token", "secret", "key", "code", "hash", "nonce", "signature", "otp"})
+_LOGIN_ONLY_PERMISSIONS = frozenset({"IsAuthenticated", "IsAuthenticatedOrReadOnly", "AllowAny", "permissions"})
 _CONVERSIONS = frozenset({"int", "str", "uuid.UUID", "base64.b64decode", "b64decode", "decode", "strip"})
 
 
@@ -143,7 +146,10 @@ def _role_restricted(file: PyFile, handler: Handler) -> bool:
     """`@permission_required`, `@admin_required`, `@staff_member_required`: only privileged callers."""
     for text in decorators_of(file, handler.function):
         name = text.split("(")[0].rsplit(".", 1)[-1]
-        if is_auth_decorator(name) and set(words(name)) & _ROLE_WORDS:
+        if name == "permission_classes":  # DRF: a class beyond "logged in" may check the object or a role
+            if set(re.findall(r"\w+", text.partition("(")[2])) - _LOGIN_ONLY_PERMISSIONS:
+                return True
+        elif is_auth_decorator(name) and set(words(name)) & _ROLE_WORDS:
             return True
     return False
 
@@ -256,6 +262,11 @@ def _use_of(file: PyFile, handler: Handler, lookup: Call) -> str | None:
     for statement in descendants(handler.function, frozenset({"return_statement"})):
         if re.search(rf"\b{re.escape(name)}\b", file.text_of(statement)):
             return "reads"
+    for node in descendants(handler.function, frozenset({"call"})):
+        call = file.call_at(node)
+        if set(words(call.name or call.method or "")) & _PRESENTERS and \
+                any(file.text_of(argument) == name for argument in call.args):
+            return "reads"  # `ScoreSerializer(exam)`, `render(request, ..., obj)`: the object goes to the response
     return None
 
 

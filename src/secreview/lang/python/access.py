@@ -23,7 +23,7 @@ from secreview.knowledge import access_control as known
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python import web
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.flow import block_leaves
+from secreview.lang.python.flow import block_leaves, conditions_enclosing
 from secreview.lang.python.requests import is_request_object
 from secreview.lang.python.scopes import class_bases, descendants, enclosing_class
 from secreview.lang.python.security_checks import security_checks_in
@@ -321,6 +321,41 @@ def _checks_caller(file: PyFile, function: ts.Node) -> bool:
         if names & _CHECK_WORDS:
             return True
     return False
+
+
+# -- after a login ---------------------------------------------------------------------------
+
+_CREDENTIAL_WORDS = frozenset({"password", "passwd", "pwd", "psw", "passphrase", "credentials", "authenticate",
+                               "authenticated", "checkpw", "otp", "totp"})
+
+
+def after_authentication(file: PyFile, node: ts.Node) -> bool:
+    """`node` runs only once the caller has proved who they are: under a condition, or after an early exit,
+    that checks a password or credentials (`if user.check_password(pw):`, `if row[2] == request.form[
+    "password"]:`, `if user:` where `user = authenticate(...)`)."""
+    function = file.inside(node, ("function_definition",))
+    if function is None:
+        return False
+    for condition, holds in conditions_enclosing(file, node, function):
+        if holds and _mentions_credentials(file, condition):
+            return True
+    for statement in descendants(function, frozenset({"if_statement"})):
+        if statement.end_byte <= node.start_byte and block_leaves(file, statement.child_by_field_name("consequence")) \
+                and _mentions_credentials(file, statement.child_by_field_name("condition")):
+            return True
+    return False
+
+
+def _mentions_credentials(file: PyFile, condition: ts.Node | None) -> bool:
+    if condition is None:
+        return False
+    texts = [file.text_of(condition)]
+    for identifier in [condition, *descendants(condition, frozenset({"identifier"}), stop=frozenset())]:
+        if identifier.type != "identifier":
+            continue
+        for binding, name in file.reaching_bindings(identifier):
+            texts.append(file.text_of(file.bound_value(binding, name)))
+    return any(set(words(text)) & _CREDENTIAL_WORDS for text in texts)
 
 
 # -- who is acting -------------------------------------------------------------------------

@@ -134,9 +134,9 @@ class CsrfUnprotectedStateChange(Rule):
                 "what": f"`{handler.name}` changes state (`{change}`) for the session's user, and the app has no "
                         "CSRF protection",
                 "detail": f"The application built in this module switches on no CSRF protection (no "
-                          f"`CSRFProtect`, `FlaskForm`, CSRF middleware or token check), and `{handler.name}` accepts a "
-                          f"{'/'.join(sorted(handler.methods or STATE_CHANGING_METHODS))} request that acts for "
-                          f"the user of the session cookie and changes state (`{change}`).",
+                          f"`CSRFProtect`, `FlaskForm`, CSRF middleware or token check), and `{handler.name}` "
+                          f"accepts a {'/'.join(sorted(handler.methods or STATE_CHANGING_METHODS))} request that "
+                          f"acts for the user of the session cookie and changes state (`{change}`).",
                 "fix": "Switch on CSRF protection for the whole app (`CSRFProtect(app)` from Flask-WTF) and send "
                        "the token with every form (`{{ csrf_token() }}`) and script request (`X-CSRFToken`); "
                        "also set `SESSION_COOKIE_SAMESITE=\"Lax\"`."},

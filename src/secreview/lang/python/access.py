@@ -219,7 +219,8 @@ def is_session_entry(file: PyFile, node: ts.Node | None) -> bool:
 
 # -- what protects a handler -------------------------------------------------------------
 
-_CHECK_WORDS = frozenset({"session", "user", "current", "logged", "login", "auth", "authenticated", "token",
+# Words of a condition about the caller (`if "logged_in" not in session`); `user` alone is often a record.
+_CHECK_WORDS = frozenset({"session", "logged", "login", "auth", "authenticated", "token",
                           "admin", "role", "permission", "permissions", "jwt", "cookies", "anonymous", "staff",
                           "superuser", "perm", "perms"})
 
@@ -318,7 +319,8 @@ def _checks_caller(file: PyFile, function: ts.Node) -> bool:
             continue
         names = {w for node in descendants(condition, frozenset({"identifier", "string_content"}), stop=frozenset())
                  for w in words(file.text_of(node))}
-        if names & _CHECK_WORDS:
+        if names & _CHECK_WORDS or any(names_current_user(file, part) for part in
+                                       [condition, *descendants(condition, frozenset({"attribute", "call"}))]):
             return True
     return False
 
@@ -397,7 +399,9 @@ _AUTHORISATION_WORDS = frozenset({"perm", "perms", "permission", "permissions", 
                                   "belongs", "acl", "grant"})
 # Lookups whose keyword arguments restrict what they find (`filter(owner=request.user)`).
 _RESTRICTING_LOOKUPS = frozenset({"get", "filter", "filter_by", "get_object_or_404", "get_list_or_404", "find",
-                                  "find_one", "exclude", "get_or_404", "first_or_404", "where", "get_queryset"})
+                                  "find_one", "exclude", "get_or_404", "first_or_404", "where", "get_queryset",
+                                  "update_one", "update_many", "delete_one", "delete_many", "replace_one",
+                                  "find_one_and_update", "find_one_and_delete"})
 
 
 def ownership_checks(file: PyFile, function: ts.Node) -> list[ts.Node]:

@@ -86,6 +86,8 @@ from secreview.lang.python.access import (ORM_WRITES, Handler, allows, authentic
                                           builds_app, csrf_protection, handlers, is_session_entry,
                                           named_for_a_change, state_changes)
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.flow import block_leaves, conditions_enclosing
+from secreview.lang.python.scopes import descendants
 from secreview.lang.python.requests import request_rooted
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule, shorten
@@ -95,7 +97,12 @@ _PUBLIC_WORDS = frozenset({"login", "signin", "logout", "signout", "register", "
                            "recover", "callback", "webhook"})
 _DESTRUCTIVE_WORDS = frozenset({"delete", "remove", "clear", "drop", "destroy", "reset", "truncate", "purge",
                                 "wipe", "rmtree", "unlink"})
-_METHOD_TESTS = re.compile(r"request\.(method|POST|form|body|data|json|get_json)\b|is_valid\(|validate_on_submit")
+_FORM_TESTS = re.compile(r"request\.(POST|form|body|data|json|get_json)\b|is_valid\(|validate_on_submit")
+_NON_GET = re.compile(r"POST|PUT|PATCH|DELETE")
+# A helper with one of these verbs that is handed request data writes a record (`update_color(request.args[...])`);
+# `set_language(...)` and the like store a preference.
+_RECORD_VERBS = frozenset({"update", "insert", "delete", "create", "new", "add", "remove", "save", "write", "change",
+                           "edit", "drop", "destroy", "transfer", "approve", "grant", "revoke", "upload", "assign"})
 _JSON_BODY = re.compile(r"request\.(json|get_json)\b")
 _FORM_BODY = re.compile(r"request\.(form|values|args|data|files|POST|body|get_data|stream)\b|force=True")
 _SECRET_IN_URL = re.compile(r"token|secret|signature|signed|hash|uuid|nonce|code|key", re.I)
@@ -146,12 +153,11 @@ class CsrfUnprotectedStateChange(Rule):
         for handler in handlers(file):
             function = handler.function
             if not allows(handler, frozenset({"GET"})) or _public(handler) \
-                    or _METHOD_TESTS.search(file.text_of(function)) \
                     or _SECRET_IN_URL.search(file.text_of(function.child_by_field_name("parameters"))):
                 continue
             for change in state_changes(file, function):
                 kind = _get_change_kind(file, change)
-                if kind is None:
+                if kind is None or not _reachable_on_get(file, function, change):
                     continue
                 text = shorten(file.text_of(change), 60)
                 direct = kind == "direct"
@@ -187,7 +193,27 @@ def _get_change_kind(file: PyFile, change: ts.Node) -> str | None:
         return None
     named_only = named_for_a_change(name) and call.method not in ORM_WRITES and call.method != "execute" \
         and call.name not in ("os.remove", "os.unlink", "shutil.rmtree")
-    return "helper" if named_only else "direct"
+    if named_only and not (stores_request_data and parts[0] in _RECORD_VERBS):
+        # `clear_pages()`: what it deletes is in the helper's body; `set_language(lang)`: a preference
+        return "helper" if destructive else None
+    return "direct"
+
+
+def _reachable_on_get(file: PyFile, function: ts.Node, change: ts.Node) -> bool:
+    """No test of the method or of posted form data keeps a GET request away from `change`: neither a
+    condition around it nor an early exit before it."""
+    for condition, holds in conditions_enclosing(file, change, function):
+        text = file.text_of(condition)
+        if _FORM_TESTS.search(text) and holds:
+            return False
+        if "method" in text and (holds == bool(_NON_GET.search(text)) or not holds and "GET" in text):
+            return False
+    for statement in descendants(function, frozenset({"if_statement"})):
+        condition = statement.child_by_field_name("condition")
+        if statement.end_byte <= change.start_byte and condition is not None and "method" in file.text_of(condition) \
+                and block_leaves(file, statement.child_by_field_name("consequence")):
+            return False
+    return True
 
 
 def _session_change(file: PyFile, change: ts.Node) -> bool:

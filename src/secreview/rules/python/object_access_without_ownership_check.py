@@ -170,6 +170,9 @@ def _keyed_lookups(file: PyFile, handler: Handler) -> Iterator[tuple[Call, ts.No
                 not any(names_current_user(file, argument) for argument in call.args):
             # `update_comment(comment_id, text)`: a helper that changes the record with that id
             keys = [argument for argument in call.args if "id" in words(_key_name(file, argument))]
+            keys += [pair.child_by_field_name("value") for argument in call.args[:1] if argument.type == "dictionary"
+                     for pair in argument.named_children if pair.type == "pair"
+                     and "id" in words(file.string_literal_text(pair.child_by_field_name("key")) or "")]
         elif call.method == "execute" and len(call.args) >= 2 and \
                 _KEYED_SQL.search(str(file.constant_value(call.args[0]) or "")):
             keys = list(call.args[1].named_children) if call.args[1].type in ("tuple", "list") else [call.args[1]]

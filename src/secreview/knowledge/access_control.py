@@ -18,6 +18,9 @@ AUTH_DECORATORS = frozenset({
     # DRF function views
     "permission_classes", "authentication_classes",
 })
+# Of these, the ones that admit only some users (a role, a permission, a predicate on the user).
+ROLE_DECORATORS = frozenset({"permission_required", "user_passes_test", "staff_member_required",
+                             "superuser_required", "roles_required", "roles_accepted", "permissions_required"})
 # Words that make a project's own decorator an authentication or authorisation gate (`@admin_required`,
 # `@requires_login`, `@token_required`, `@admin_only`) when it is combined with a word of demand.
 AUTH_DECORATOR_SUBJECTS = frozenset({"login", "logged", "auth", "authenticated", "authentication", "authorized",

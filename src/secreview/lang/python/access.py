@@ -150,9 +150,10 @@ _AUTH_WRITES = frozenset({"django.contrib.auth.login", "django.contrib.auth.logo
 _SQL_WRITE = re.compile(r"^\s*(insert|update|delete|drop|create|alter|replace|truncate)\b", re.I)
 _FILE_WRITES = frozenset({"os.remove", "os.unlink", "os.rename", "os.replace", "shutil.rmtree", "shutil.move",
                           "os.rmdir", "os.makedirs", "os.mkdir"})
-_WRITE_VERBS = frozenset({"update", "insert", "delete", "create", "new", "add", "remove", "save", "set", "write",
+WRITE_VERBS = frozenset({"update", "insert", "delete", "create", "new", "add", "remove", "save", "set", "write",
                           "store", "put", "change", "edit", "reset", "clear", "register", "drop", "destroy",
-                          "modify", "upload", "transfer", "approve", "grant", "revoke", "assign", "post"})
+                          "modify", "upload", "transfer", "approve", "grant", "revoke", "assign", "post", "cancel",
+                          "publish", "archive", "close", "reject", "accept", "activate", "deactivate"})
 _CONTAINERS = frozenset({"dict", "list", "set", "params", "data", "headers", "kwargs", "context", "result", "args"})
 
 
@@ -204,7 +205,17 @@ def _changes_state(file: PyFile, node: ts.Node) -> bool:
 def named_for_a_change(name: str) -> bool:
     """`updateColor`, `new_note`, `delete_user`: a verb of change followed by what it changes."""
     parts = words(name)
-    return len(parts) >= 2 and parts[0] in _WRITE_VERBS and parts[1] not in ("cookie", "header", "headers")
+    return len(parts) >= 2 and parts[0] in WRITE_VERBS and parts[1] not in ("cookie", "header", "headers")
+
+
+def session_change(file: PyFile, change: ts.Node) -> bool:
+    """A change (of `state_changes`) made only to the session: an entry set or deleted, the session cleared."""
+    if change.type == "call":
+        receiver = file.call_at(change).receiver
+        return receiver is not None and (file.qualified_name(receiver) in ("flask.session", "quart.session")
+                                         or file.text_of(receiver).endswith("request.session"))
+    target = change.child_by_field_name("left") if change.type == "assignment" else change.named_children[0]
+    return is_session_entry(file, target)
 
 
 def is_session_entry(file: PyFile, node: ts.Node | None) -> bool:

@@ -83,7 +83,7 @@ import tree_sitter as ts
 from secreview.knowledge.access_control import STATE_CHANGING_METHODS
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.access import (ORM_WRITES, Handler, allows, authenticates_users, cookie_authenticated,
-                                          builds_app, csrf_protection, handlers, is_session_entry,
+                                          builds_app, csrf_protection, handlers, session_change,
                                           named_for_a_change, state_changes)
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import block_leaves, conditions_enclosing
@@ -133,7 +133,7 @@ class CsrfUnprotectedStateChange(Rule):
             if not allows(handler, STATE_CHANGING_METHODS) or _public(handler) \
                     or not cookie_authenticated(file, handler.function) or _json_only(file, handler):
                 continue
-            changes = [c for c in state_changes(file, handler.function) if not _session_change(file, c)]
+            changes = [c for c in state_changes(file, handler.function) if not session_change(file, c)]
             if not changes:
                 continue
             change = shorten(file.text_of(changes[0]), 60)
@@ -178,7 +178,7 @@ def _get_change_kind(file: PyFile, change: ts.Node) -> str | None:
     """"direct" for a deletion or a write of request data the handler makes itself, "helper" for one made
     through a project helper named for it, None for other changes (a view counter, a record it fetched and
     deletes, which `csrf-protection-disabled` reports)."""
-    if change.type != "call" or _session_change(file, change):
+    if change.type != "call" or session_change(file, change):
         return None  # a session entry set or cleared on GET (a preference, a logout) forges nothing of value
     call = file.call_at(change)
     name = call.method or (call.name or "").rsplit(".", 1)[-1]
@@ -214,15 +214,6 @@ def _reachable_on_get(file: PyFile, function: ts.Node, change: ts.Node) -> bool:
                 and block_leaves(file, statement.child_by_field_name("consequence")):
             return False
     return True
-
-
-def _session_change(file: PyFile, change: ts.Node) -> bool:
-    if change.type == "call":
-        receiver = file.call_at(change).receiver
-        return receiver is not None and (file.qualified_name(receiver) in ("flask.session", "quart.session")
-                                         or file.text_of(receiver).endswith("request.session"))
-    target = change.child_by_field_name("left") if change.type == "assignment" else change.named_children[0]
-    return is_session_entry(file, target)
 
 
 def _public(handler: Handler) -> bool:

@@ -119,7 +119,7 @@ from collections.abc import Iterator
 
 from secreview.knowledge.access_control import DRF_VIEW_BASES
 from secreview.knowledge.vocabulary import words
-from secreview.lang.python.access import Handler, handlers, protection, state_changes
+from secreview.lang.python.access import Handler, handlers, protection, session_change, state_changes
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.scopes import class_bases, decorators_of, enclosing_class
 from secreview.model import Confidence, Evidence, Severity
@@ -129,7 +129,8 @@ from secreview.rules import Hit, Rule, shorten
 _PUBLIC_WORDS = frozenset({"login", "signin", "logout", "signout", "register", "signup", "reset", "forgot",
                            "recover", "recovery", "activate", "confirm", "verify", "callback", "webhook", "health",
                            "status", "index", "home", "static", "favicon", "robots", "token", "auth", "oauth",
-                           "unsubscribe", "public"})
+                           "unsubscribe", "public", "contact", "feedback", "subscribe", "newsletter", "search",
+                           "about", "help", "ping", "metrics", "error"})
 _MIN_PROTECTED = 2
 _DEFAULT_MIN_PROTECTED = 3
 _DEFAULT_SHARE = 2 / 3
@@ -174,8 +175,8 @@ class MissingAuthenticationByConvention(Rule):
 
 
 def _what_it_does(file: PyFile, handler: Handler) -> tuple[str, str] | None:
-    changes = state_changes(file, handler.function)
-    if changes:
+    changes = [c for c in state_changes(file, handler.function) if not session_change(file, c)]
+    if changes:  # (a session entry is the visitor's own: a theme, a language, a cart)
         change = shorten(file.text_of(changes[0]), 50)
         return "changes state", f"changes state (`{change}`)"
     if "admin" in words(handler.name):

@@ -76,10 +76,11 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.access_control import ROLE_DECORATORS
 from secreview.knowledge.vocabulary import words
-from secreview.lang.python.access import (Handler, authenticates_users, client_controlled, handlers, is_auth_decorator,
-                                          named_for_a_change, names_current_user, ownership_checks, protection,
-                                          state_changes)
+from secreview.lang.python.access import (WRITE_VERBS, Handler, authenticates_users, client_controlled, handlers,
+                                          is_auth_decorator, named_for_a_change, names_current_user, ownership_checks,
+                                          protection, state_changes)
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.requests import request_rooted
 from secreview.lang.python.scopes import decorators_of, descendants
@@ -149,7 +150,7 @@ def _role_restricted(file: PyFile, handler: Handler) -> bool:
         if name == "permission_classes":  # DRF: a class beyond "logged in" may check the object or a role
             if set(re.findall(r"\w+", text.partition("(")[2])) - _LOGIN_ONLY_PERMISSIONS:
                 return True
-        elif is_auth_decorator(name) and set(words(name)) & _ROLE_WORDS:
+        elif name in ROLE_DECORATORS or is_auth_decorator(name) and set(words(name)) & _ROLE_WORDS:
             return True
     return False
 
@@ -256,6 +257,10 @@ def _use_of(file: PyFile, handler: Handler, lookup: Call) -> str | None:
     for change in state_changes(file, handler.function):
         if re.search(rf"\b{re.escape(name)}\b", file.text_of(change)):
             return "changes"
+    for call in file.method_calls(*WRITE_VERBS):
+        if call.receiver is not None and file.text_of(call.receiver) == name and \
+                file.inside(call.node, ("function_definition",)) == handler.function:
+            return "changes"  # `comment.approve()`, `order.cancel()`: the model changes itself
     for assignment in descendants(handler.function, frozenset({"assignment"})):
         left = assignment.child_by_field_name("left")
         if left is not None and left.type == "attribute" and file.text_of(left).startswith(name + "."):
@@ -263,7 +268,8 @@ def _use_of(file: PyFile, handler: Handler, lookup: Call) -> str | None:
     if state_changes(file, handler.function) and _attached(file, handler, name):
         return "changes"  # `Task(project=proj).save()`: new data attached to the object
     for statement in descendants(handler.function, frozenset({"return_statement"})):
-        if re.search(rf"\b{re.escape(name)}\b", file.text_of(statement)):
+        # the object itself or its fields, not only its id for a redirect (`pk=obj.pk`)
+        if re.search(rf"\b{re.escape(name)}\b(?!\.(pk|id)\b)", file.text_of(statement)):
             return "reads"
     for node in descendants(handler.function, frozenset({"call"})):
         call = file.call_at(node)

@@ -16,20 +16,23 @@ or XSRF token). In an app with none of these, it flags every handler that
 - changes server state (database rows and models, files, the session, a
   project helper named for a change such as `update_color(...)`).
 
-In any app (Flask, Django, FastAPI), it also flags a handler that answers
-GET and deletes or clears data (a helper named `delete...`, `clear...`,
-`remove...`, `os.remove`, SQL `DELETE`) or stores request parameters
-(`update_color(request.args["color"])`), with no method test and no secret
-in the URL; deleting a record the view fetched is left to
-`csrf-protection-disabled`.
+In any app (Flask, Django, FastAPI), it also flags a change that a GET
+request reaches (no method or form test keeps GET away from it, no secret
+in the URL): a deletion (`os.remove`, SQL `DELETE`), a write of request
+parameters (`db.execute(sql, (request.args["x"],))`, a helper named for a
+record change handed them: `update_color(request.args["color"])`), or a
+helper named for a deletion (`clear_pages()`, audit). Session entries (a
+theme, a language) are not reported, nor preference setters; deleting a
+record the view fetched is left to `csrf-protection-disabled`.
 
 Evidence: the absence of any CSRF protection is read from the application
 module itself, the cookie session from the handler, and the change from its
 calls: a logged-in browser forwards the cookie on a cross-site POST, so each
 such handler can be forged (SameSite=Lax, the browsers' default, does not
 cover old browsers and same-site subdomains). A change on GET is forgeable
-by any link or image whatever the protection; one made through a project
-helper whose body is elsewhere is an audit finding.
+by any link or image whatever the protection; a deletion made through a
+project helper whose body is elsewhere, with no request data, is an audit
+finding.
 
 ## Why is this bad?
 Browsers attach a site's cookies to every request to it, including a form

@@ -89,9 +89,10 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.knowledge.vocabulary import DEVELOPMENT_WORDS, words
+from secreview.lang.python.access import (allows, handlers, state_changes)
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import conditions_enclosing, own_returns
-from secreview.lang.python.scopes import class_bases, descendants, enclosing_class
+from secreview.lang.python.scopes import class_bases, decorators_of, descendants, enclosing_class
 from secreview.lang.python.settings import is_dev_config_path, setting_assignments
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule
@@ -100,12 +101,6 @@ _CSRF_EXEMPT = ("django.views.decorators.csrf.csrf_exempt",)
 _CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 _SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 _MIDDLEWARE_SETTINGS = ("MIDDLEWARE", "MIDDLEWARE_CLASSES")
-# Model and session writes: `obj.save()`, `Model.objects.create(...)`, `qs.update(...)`, `user.set_password(...)`.
-_WRITE_METHODS = frozenset({"save", "delete", "create", "update", "bulk_create", "bulk_update", "get_or_create",
-                            "update_or_create", "set_password", "set_unusable_password", "add", "remove", "clear",
-                            "cycle_key", "flush"})
-_WRITE_FUNCTIONS = frozenset({"django.contrib.auth.login", "django.contrib.auth.logout",
-                              "django.contrib.auth.update_session_auth_hash"})
 _LOGIN_DECORATORS = re.compile(r"(^|\.)(login_required|permission_required|user_passes_test|staff_member_required|"
                                r"superuser_required)\b")
 _DRF_DECORATORS = re.compile(r"(^|\.)api_view\b")
@@ -154,7 +149,7 @@ class CsrfProtectionDisabled(Rule):
                           if file.text_of(m.child_by_field_name("name")) in _STATE_VERBS | {"dispatch", "form_valid"}]
             else:
                 bodies = [target]
-            writes = [w for body in bodies for w in _state_writes(file, body)]
+            writes = [w for body in bodies for w in state_changes(file, body)]
             if not writes:
                 continue
             name = file.text_of(target.child_by_field_name("name"))
@@ -259,20 +254,11 @@ class CsrfProtectionDisabled(Rule):
     # -- state changes on GET -----------------------------------------------------------------------
 
     def _deletes_on_get(self, file: PyFile) -> Iterator[Hit]:
-        django = file.imports_module("django")
-        for function in file.nodes_of_type("function_definition"):
-            definition = function.parent
-            decorated = definition is not None and definition.type == "decorated_definition"
-            decorators = [file.text_of(d).lstrip("@") for d in definition.named_children
-                          if d.type == "decorator"] if decorated else []
-            if any(_METHOD_RESTRICTIONS.search(text) or "csrf_exempt" in text for text in decorators):
+        for handler in handlers(file):
+            function = handler.function
+            if not allows(handler, frozenset({"GET"})) or \
+                    any("csrf_exempt" in text for text in decorators_of(file, function)):
                 continue  # (an exempt view is reported as such)
-            methods = _route_methods(file, definition) if decorated else None
-            if methods is not None:
-                if "GET" not in methods:
-                    continue
-            elif not (django and _django_view(file, function)):
-                continue
             name = file.text_of(function.child_by_field_name("name"))
             for delete in _get_deletes(file, function)[:1]:
                 yield Hit(delete, {
@@ -316,41 +302,6 @@ def _methods(cls: ts.Node) -> list[ts.Node]:
     return found
 
 
-def _state_writes(file: PyFile, function: ts.Node) -> list[ts.Node]:
-    """Calls and assignments in `function` that change server state (models, the session, the login)."""
-    found: list[ts.Node] = []
-    for node in descendants(function, frozenset({"call", "assignment", "delete_statement"})):
-        if node.type == "call":
-            call = file.call_at(node)
-            if call.name in _WRITE_FUNCTIONS:
-                found.append(node)
-            elif call.method in _WRITE_METHODS and call.receiver is not None and _is_model_write(file, call):
-                found.append(node)
-        elif node.type == "assignment":
-            left = node.child_by_field_name("left")
-            if left is not None and left.type == "subscript" \
-                    and file.text_of(left.child_by_field_name("value")).endswith("request.session"):
-                found.append(node)
-        elif node.type == "delete_statement" and "request.session[" in file.text_of(node):
-            found.append(node)
-    return found
-
-
-def _is_model_write(file: PyFile, call) -> bool:
-    """`x.save()`, `X.objects.create(...)`, `qs.delete()`: not `dict.update`, `set.add`, `list.remove`, `str.save`."""
-    receiver = file.text_of(call.receiver)
-    if call.method in ("save", "delete", "set_password", "set_unusable_password", "bulk_create", "bulk_update",
-                       "get_or_create", "update_or_create"):
-        return not receiver.endswith(("request.session", "cache")) or call.method == "delete"
-    if call.method in ("cycle_key", "flush"):
-        return receiver.endswith("request.session")
-    if call.method in ("create", "update"):
-        return ".objects" in receiver or "filter(" in receiver or receiver.endswith("_set")
-    # add/remove/clear on a many-to-many manager: `project.users.add(user)` is only recognisable by `_set`
-    return receiver.endswith("_set")
-
-
-_METHOD_RESTRICTIONS = re.compile(r"(^|\.)(require_POST|require_http_methods|api_view|action)\b")
 _RESPONSES = re.compile(r"\b(redirect|render|render_to_response|HttpResponse\w*|JsonResponse|render_template|"
                         r"jsonify|make_response|url_for)\b")
 _METHOD_TESTS = re.compile(r"request\.(method|POST|form|body|data|json|get_json|is_ajax)\b|is_valid\(|"
@@ -386,36 +337,6 @@ def _get_deletes(file: PyFile, function: ts.Node) -> list[ts.Node]:
         elif file.text_of(receiver).endswith("db.session") and call.args:
             found.append(node)
     return found
-
-
-def _django_view(file: PyFile, function: ts.Node) -> bool:
-    """A module-level function taking `request` first, not called in its own module (not a helper)."""
-    if file.enclosing_scope(function).type != "module":
-        return False
-    parameters = function.child_by_field_name("parameters")
-    first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
-    if first is None or file.text_of(first) != "request":
-        return False
-    name = file.text_of(function.child_by_field_name("name"))
-    return not name.startswith("_") and not file.calls_to(name)
-
-
-def _route_methods(file: PyFile, definition: ts.Node) -> set[str] | None:
-    """The HTTP methods a Flask-style route decorator binds (GET when none is named); None: not a route."""
-    for decorator in definition.named_children:
-        if decorator.type != "decorator" or not decorator.named_children \
-                or decorator.named_children[0].type != "call":
-            continue
-        call = file.call_at(decorator.named_children[0])
-        if call.receiver is None:
-            continue
-        if call.method == "route":
-            methods = file.constant_value(call.kwargs.get("methods")) if "methods" in call.kwargs else ("GET",)
-            return {str(m).upper() for m in methods} if isinstance(methods, tuple) else set()
-        if call.method in ("get", "post", "put", "patch", "delete") and call.args \
-                and file.string_literal_text(call.args[0]) is not None:
-            return {call.method.upper()}
-    return None
 
 
 def _api_project(file: PyFile, middleware: set) -> bool:

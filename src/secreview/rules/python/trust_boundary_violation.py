@@ -4,6 +4,10 @@
 Follows request data into the session (`flask.session[...] = ...`, Django's
 `request.session[...] = ...`), as the stored value or as the key.
 
+Not reported: what a login stores once the password is checked (the user's
+name or id, under a condition or after an early exit that verifies a
+password or credentials), unless it names a privilege (`role`, `admin`).
+
 ## Why is this bad?
 Code that later reads the session treats its content as data the server put
 there itself, after its own checks. Mixing unchecked request data into it
@@ -39,6 +43,9 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.access_control import PRIVILEGE_WORDS
+from secreview.knowledge.vocabulary import mentions
+from secreview.lang.python.access import after_authentication
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules.python._taint import TaintSinkRule
@@ -70,6 +77,8 @@ class TrustBoundaryViolation(TaintSinkRule):
             container = target.child_by_field_name("value")
             if file.qualified_name(container) != _FLASK_SESSION and file.text_of(container) not in _REQUEST_SESSIONS:
                 continue
+            if after_authentication(file, assignment) and not mentions(file.text_of(assignment), PRIVILEGE_WORDS):
+                continue  # the identity just proved with a password: what a login stores in the session
             yield assignment, f"the session entry `{file.text_of(target)}`", assignment.child_by_field_name("right")
             for key in target.children_by_field_name("subscript"):
                 yield assignment, f"the session key of `{file.text_of(target)}`", key

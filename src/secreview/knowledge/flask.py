@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from secreview.knowledge.schema import ALL, PythonKnowledge, RouteConventions, Sanitizer, Sink, Source, SourceObject
+from secreview.knowledge.schema import (
+    ALL,
+    PythonKnowledge,
+    RouteConventions,
+    Sanitizer,
+    Sink,
+    Source,
+    SourceObject,
+    StoredRecords,
+    TemplateRender,
+)
 
 _REQUEST = {
     "args": "query-string parameters", "form": "form fields", "values": "request parameters",
@@ -36,4 +46,9 @@ KNOWLEDGE = PythonKnowledge(
     ),
     exit_calls=frozenset({"flask.abort", "abort"}),  # `abort` as written: `from flask import *`
     response_builders=frozenset({"flask.make_response", "flask.Response"}),
+    template_renders=tuple(TemplateRender("jinja2", callee=name, context_keywords=True)
+                           for name in ("flask.render_template", "flask.stream_template")),
+    # Flask-SQLAlchemy: `Model.query.get(...)`, `db.session.execute(...)`, `first_or_404()`
+    stored_records=(StoredRecords(managers=frozenset({"query"}),
+                                  methods=frozenset({"first_or_404", "get_or_404", "one_or_404"})),),
 )

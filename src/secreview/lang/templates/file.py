@@ -1,0 +1,156 @@
+"""`TemplateFile`: a template as template rules receive it.
+
+Like `ParsedFile` for source languages, it holds the text, a per-file memo and the
+answers rules ask for: the dialect, the tags, the output expressions, the HTML context of
+each, and the Python views that render the template.  Spans (`Span`) stand where a
+tree-sitter node stands in a `Hit`: they carry the same points and byte offsets, so the
+engine, suppressions and every report read a template finding like any other.
+
+The dialect is decided from the project first (the dialect of the views that render this
+template, else the only template library the reviewed Python imports), then from the
+template's own syntax (`expressions.dialect_from_syntax`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
+
+from secreview.lang.base import FileContext
+from secreview.lang.templates import LANGUAGE
+from secreview.lang.templates.expressions import (
+    JINJA2,
+    MAKO,
+    Output,
+    dialect_from_syntax,
+    jinja_syntax_error,
+    outputs,
+)
+from secreview.lang.templates.html_context import HtmlContext, HtmlContexts
+from secreview.lang.templates.syntax import COMMENT, Lexed, Tag, lex_curly, lex_mako
+from secreview.lang.templates.views import Origin, Rendering, ViewIndex, origin_of
+
+T = TypeVar("T")
+
+
+class Point(NamedTuple):
+    row: int
+    column: int  # in bytes, as tree-sitter counts
+
+
+class Span(NamedTuple):
+    """A stretch of a template, shaped like a tree-sitter node where the engine reads one."""
+
+    start_point: Point
+    end_point: Point
+    start_byte: int
+    end_byte: int
+
+    @property
+    def id(self) -> int:
+        return self.start_byte
+
+
+class TemplateFile:
+    """A template's text, dialect, tags, outputs and the views that render it."""
+
+    language = LANGUAGE
+
+    def __init__(self, path: str, text: str, views: ViewIndex | None = None,
+                 context: FileContext | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.data = text.encode("utf-8")
+        self.views = views
+        self.context = context or FileContext()
+        self._memo: dict[Any, object] = {}
+        lines = text.split("\n")
+        self._line_starts = [0]
+        self._line_byte_starts = [0]
+        for line in lines[:-1]:
+            self._line_starts.append(self._line_starts[-1] + len(line) + 1)
+            self._line_byte_starts.append(self._line_byte_starts[-1] + len(line.encode("utf-8")) + 1)
+
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+        """`compute()` once per file for `key` (as `ParsedFile.memo`)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
+
+    # -- what the template is -----------------------------------------------------------------------
+
+    @functools.cached_property
+    def renderings(self) -> list[Rendering]:
+        return self.views.of_template(self.path) if self.views is not None else []
+
+    @functools.cached_property
+    def dialect(self) -> str:
+        rendered_with = {rendering.dialect for rendering in self.renderings}
+        if len(rendered_with) == 1:
+            return rendered_with.pop()
+        imported = self.views.frameworks if self.views is not None else frozenset()
+        if len(imported) == 1:
+            return next(iter(imported))
+        return dialect_from_syntax(self.text)
+
+    @functools.cached_property
+    def lexed(self) -> Lexed:
+        return lex_mako(self.text) if self.dialect == MAKO else lex_curly(self.text)
+
+    @functools.cached_property
+    def syntax_error(self) -> tuple[int, str] | None:
+        """(line, message) of the first syntax error: jinja2's parser for Jinja2, the lexer otherwise."""
+        if self.dialect == JINJA2 and self.lexed.error is None:
+            return jinja_syntax_error(self.text)
+        if self.lexed.error is not None:
+            offset, message = self.lexed.error
+            return self.text.count("\n", 0, offset) + 1, message
+        return None
+
+    @functools.cached_property
+    def outputs(self) -> list[Output]:
+        return outputs(self.lexed, self.dialect, self.text)
+
+    @functools.cached_property
+    def _html(self) -> HtmlContexts:
+        return HtmlContexts(self.text, self.lexed.tags)
+
+    def html_context(self, output: Output) -> HtmlContext:
+        return self._html.at(output.tag.start)
+
+    def origins(self, variable: str | None) -> list[Origin]:
+        """What each view rendering this template passes as `variable` (views that do not pass it left out)."""
+        if variable is None:
+            return []
+        return self.memo(("template-origins", variable),
+                         lambda: [o for r in self.renderings if (o := origin_of(r, variable)) is not None])
+
+    # -- spans, as the engine and suppressions read them -------------------------------------------
+
+    def span(self, start: int, end: int) -> Span:
+        """The span of characters [start, end)."""
+        return Span(self._point(start), self._point(end), self._byte(start), self._byte(end))
+
+    def span_of(self, tag: Tag) -> Span:
+        return self.span(tag.start, tag.end)
+
+    def _point(self, offset: int) -> Point:
+        row = bisect.bisect_right(self._line_starts, offset) - 1
+        return Point(row, len(self.text[self._line_starts[row]:offset].encode("utf-8")))
+
+    def _byte(self, offset: int) -> int:
+        point = self._point(offset)
+        return self._line_byte_starts[point.row] + point.column
+
+    def text_of(self, span: Span | None) -> str:
+        if span is None:
+            return ""
+        return self.data[span.start_byte:span.end_byte].decode("utf-8", "replace")
+
+    def nodes(self, pattern: str, capture: str, node: object = None) -> list[Span]:
+        """The template's comments for `(comment) @comment` (what suppression comments are read from)."""
+        if "(comment)" not in pattern:
+            return []
+        return [self.span_of(tag) for tag in self.lexed.tags if tag.kind == COMMENT]

@@ -1,8 +1,8 @@
 """Output expressions of a template, parsed per dialect, and the blocks that change their escaping.
 
 Jinja2 expressions are parsed by jinja2's own parser (`Environment.parse` builds an AST and
-never renders or runs anything); Django's `var.attr|filter:"arg"` and Mako's `${expr | n}`
-are small enough to read here.  For each output: the context variable it reads (through
+never renders or runs anything); Django's `var.attr|filter:"arg"`, Mako's `${expr | n}` and
+Tornado's Python `{{ expr }}` and unescaped `{% raw expr %}` are small enough to read here.  For each output: the context variable it reads (through
 `{% for x in items %}` and `{% set %}` aliases), whether it is a constant, its filters in the
 order they apply, and what turned HTML escaping off for it (`|safe`, Mako `| n`, an
 `{% autoescape off %}` or `{% filter safe %}` block around it).
@@ -19,7 +19,7 @@ from jinja2 import nodes
 
 from secreview.lang.templates.syntax import BLOCK, OUTPUT, Lexed, Tag
 
-JINJA2, DJANGO, MAKO = "jinja2", "django", "mako"
+JINJA2, DJANGO, MAKO, TORNADO = "jinja2", "django", "mako", "tornado"
 
 # Filters whose output holds only digits, JSON or URL-encoded text: safe in a script and in a URL.
 NUMERIC_FILTERS = frozenset({"int", "float", "length", "count", "filesizeformat", "wordcount", "round", "abs"})
@@ -29,7 +29,8 @@ _UNSAFE_FILTERS = {JINJA2: frozenset({"safe"}), DJANGO: frozenset({"safe", "safe
 _ESCAPING_FILTERS = frozenset({"e", "escape", "forceescape", "h", "u", "x", "urlencode", "escapejs", "tojson",
                                "striptags", "json_script"})
 # Calls in an expression whose result the server builds (a URL of this application, a token).
-SERVER_BUILT = frozenset({"url_for", "static", "url", "csrf_token", "csrf_input", "reverse", "_", "gettext"})
+SERVER_BUILT = frozenset({"url_for", "static", "url", "csrf_token", "csrf_input", "reverse", "_", "gettext",
+                          "xsrf_form_html", "static_url", "reverse_url"})
 _JINJA_EXTENSIONS = ("jinja2.ext.i18n", "jinja2.ext.do", "jinja2.ext.loopcontrols")
 
 
@@ -75,7 +76,7 @@ def outputs(lexed: Lexed, dialect: str, text: str) -> list[Output]:
     regions = _unescaped_regions(lexed, dialect, text)
     found = []
     for tag in lexed.tags:
-        if tag.kind != OUTPUT:
+        if tag.kind != OUTPUT and not (dialect == TORNADO and tag.name == "raw"):
             continue
         output = _parse(tag, dialect)
         if output.variable in aliases:
@@ -100,6 +101,8 @@ def _parse(tag: Tag, dialect: str) -> Output:
         return _jinja_output(tag)
     if dialect == MAKO:
         return _mako_output(tag)
+    if dialect == TORNADO:
+        return _tornado_output(tag)
     return _django_output(tag)
 
 
@@ -127,9 +130,16 @@ def _jinja_output(tag: Tag) -> Output:
         core = core.node
     filters.reverse()
     name = core.find(nodes.Name) if not isinstance(core, nodes.Name) else core
-    server = isinstance(core, nodes.Call) and isinstance(core.node, nodes.Name) and core.node.name in SERVER_BUILT
+    server = isinstance(core, nodes.Call) and _callee_name(core.node) in SERVER_BUILT
     return Output(tag, name.name if name is not None else None, name is None, server, tuple(filters),
                   _unsafe_filter(filters, JINJA2))
+
+
+def _callee_name(node: nodes.Node) -> str:
+    """`url_for` for `url_for(...)` and `request.url_for(...)`."""
+    if isinstance(node, nodes.Name):
+        return node.name
+    return node.attr if isinstance(node, nodes.Getattr) else ""
 
 
 def _unsafe_filter(filters: list[str] | tuple[str, ...], dialect: str) -> str:
@@ -193,10 +203,20 @@ def _mako_output(tag: Tag) -> Output:
     filters = tuple(f.strip() for f in flags.group(1).split(",")) if flags else ()
     literal = bool(_PY_LITERAL.match(expression))
     match = re.match(r"[A-Za-z_]\w*", expression)
-    call = re.match(r"([A-Za-z_]\w*)\s*\(", expression)
+    call = re.match(r"(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)\s*\(", expression)
     server = call is not None and call.group(1) in SERVER_BUILT
     unescaped = "`| n`" if "n" in filters and not _MAKO_ESCAPES & set(filters) else ""
     return Output(tag, None if literal or match is None else match.group(0), literal, server, filters, unescaped)
+
+
+# -- Tornado -----------------------------------------------------------------------------------------
+
+def _tornado_output(tag: Tag) -> Output:
+    """`{{ expr }}` (escaped) or `{% raw expr %}` (not escaped): a Python expression, as in Mako."""
+    expression = Tag(tag.kind, tag.start, tag.end, tag.arguments if tag.kind == BLOCK else tag.inner, tag.inner_start)
+    output = _mako_output(expression)
+    unescaped = "`{% raw %}`" if tag.kind == BLOCK else ""
+    return Output(tag, output.variable, output.literal, output.server_built, (), unescaped)
 
 
 # -- blocks ------------------------------------------------------------------------------------------
@@ -231,7 +251,7 @@ def _aliases(lexed: Lexed, dialect: str, text: str) -> dict[str, str]:
 
 def _unescaped_regions(lexed: Lexed, dialect: str, text: str) -> list[tuple[int, int, str]]:
     """(start, end, why) of `{% autoescape off/false %}` and `{% filter safe %}` blocks."""
-    if dialect == MAKO:
+    if dialect in (MAKO, TORNADO):
         return []
     regions: list[tuple[int, int, str]] = []
     open_blocks: list[tuple[str, int, str]] = []  # (block name, start, why or "")
@@ -269,10 +289,15 @@ _DJANGO_MARKERS = re.compile(r"\{%-?\s*(?:load|csrf_token|url|static|trans|block
 _JINJA_MARKERS = re.compile(r"\{%-?\s*(?:set|macro|call|raw|do)\b|\{\{[^}]*\w\([^}]*\}\}|-%\}|\{%-")
 
 
+_TORNADO_MARKERS = re.compile(r"\{%\s*end\s*%\}")
+
+
 def dialect_from_syntax(text: str) -> str:
     """The dialect a template's own syntax suggests when the project does not tell it."""
     if "{{" not in text and "{%" not in text and _MAKO_MARKERS.search(text):
         return MAKO
+    if _TORNADO_MARKERS.search(text):
+        return TORNADO
     if _JINJA_MARKERS.search(text):
         return JINJA2
     if _DJANGO_MARKERS.search(text):

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, TypeVar
 from secreview.lang.base import FileContext
 from secreview.lang.templates import LANGUAGE
 from secreview.lang.templates.expressions import (
+    DJANGO,
     JINJA2,
     MAKO,
     Output,
@@ -29,7 +30,15 @@ from secreview.lang.templates.expressions import (
     outputs,
 )
 from secreview.lang.templates.html_context import HtmlContext, HtmlContexts
-from secreview.lang.templates.syntax import COMMENT, Lexed, Tag, lex_curly, lex_mako
+from secreview.lang.templates.syntax import (
+    COMMENT,
+    DJANGO_VERBATIM,
+    JINJA_VERBATIM,
+    Lexed,
+    Tag,
+    lex_curly,
+    lex_mako,
+)
 from secreview.lang.templates.views import Origin, Rendering, ViewIndex, origin_of
 
 T = TypeVar("T")
@@ -97,7 +106,10 @@ class TemplateFile:
 
     @functools.cached_property
     def lexed(self) -> Lexed:
-        return lex_mako(self.text) if self.dialect == MAKO else lex_curly(self.text)
+        if self.dialect == MAKO:
+            return lex_mako(self.text)
+        verbatim = {JINJA2: JINJA_VERBATIM, DJANGO: DJANGO_VERBATIM}.get(self.dialect, {})
+        return lex_curly(self.text, verbatim)
 
     @functools.cached_property
     def syntax_error(self) -> tuple[int, str] | None:
@@ -119,6 +131,15 @@ class TemplateFile:
 
     def html_context(self, output: Output) -> HtmlContext:
         return self._html.at(output.tag.start)
+
+    def scripts(self) -> list[tuple[int, int]]:
+        """(start, end) of the text of each inline `<script>` element."""
+        return self._html.scripts()
+
+    @property
+    def masked_html(self) -> str:
+        """The text with output tags as `x`es and other template tags as NULs (same offsets)."""
+        return self._html.html
 
     def origins(self, variable: str | None) -> list[Origin]:
         """What each view rendering this template passes as `variable` (views that do not pass it left out)."""

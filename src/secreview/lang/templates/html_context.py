@@ -100,11 +100,15 @@ class HtmlContexts:
     """The HTML context of any offset of one template."""
 
     def __init__(self, text: str, tags: list[Tag]) -> None:
-        self._html = masked(text, tags)
+        self.html = self._html = masked(text, tags)
         regions = _regions(self._html)
         # innermost first: attribute values lie inside tag regions
         self._regions = sorted(regions, key=lambda r: (r.start, -(r.end - r.start)))
         self._starts = [r.start for r in self._regions]
+
+    def scripts(self) -> list[tuple[int, int]]:
+        """(start, end) offsets of the text of every `<script>` element."""
+        return [(r.start, r.end) for r in self._regions if r.context.element == "script"]
 
     def at(self, offset: int) -> HtmlContext:
         index = bisect.bisect_right(self._starts, offset)

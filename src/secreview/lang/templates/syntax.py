@@ -2,7 +2,7 @@
 
 Jinja2 and Django share the delimiters `{{ output }}`, `{% block tag %}` and `{# comment #}`;
 the text inside `{% raw %}` (Jinja2), `{% verbatim %}` and `{% comment %}` (Django) is plain
-text.  Mako has `${ output }`, `<% python %>`, `<%! module-level python %>`, `<%tag>` tags,
+text (Tornado shares the delimiters too; its `{% raw x %}` is an output, not a verbatim block).  Mako has `${ output }`, `<% python %>`, `<%! module-level python %>`, `<%tag>` tags,
 `## line comments`, `<%doc>` and `<%text>` (plain text).  Offsets are character offsets into
 the template's text; `Lexed.error` names the first unclosed tag (the text before it is kept).
 """
@@ -46,12 +46,13 @@ class Lexed:
 _CURLY_OPEN = re.compile(r"\{[{%#]")
 _CURLY_CLOSE = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _CURLY_KIND = {"{{": OUTPUT, "{%": BLOCK, "{#": COMMENT}
-# block tags whose body is plain text, and the tag that ends it
-_VERBATIM = {"raw": "endraw", "verbatim": "endverbatim", "comment": "endcomment"}
+# block tags whose body is plain text, and the tag that ends it, per dialect
+JINJA_VERBATIM = {"raw": "endraw"}
+DJANGO_VERBATIM = {"verbatim": "endverbatim", "comment": "endcomment"}
 
 
-def lex_curly(text: str) -> Lexed:
-    """The tags of a Jinja2 or Django template."""
+def lex_curly(text: str, verbatim: dict[str, str]) -> Lexed:
+    """The tags of a Jinja2, Django or Tornado template; `verbatim`: the dialect's plain-text blocks."""
     lexed = Lexed()
     position = 0
     while True:
@@ -66,10 +67,10 @@ def lex_curly(text: str) -> Lexed:
         tag = _tag(_CURLY_KIND[delimiter], text, opening.start(), opening.end(), end, 2)
         lexed.tags.append(tag)
         position = end + 2
-        if tag.name in _VERBATIM:
-            closing = re.compile(r"\{%-?\s*" + _VERBATIM[tag.name] + r"\b[^%]*%\}").search(text, position)
+        if tag.name in verbatim and not tag.arguments:
+            closing = re.compile(r"\{%-?\s*" + verbatim[tag.name] + r"\b[^%]*%\}").search(text, position)
             if closing is None:
-                lexed.error = (tag.start, f"`{{% {tag.name} %}}` is never closed by `{{% {_VERBATIM[tag.name]} %}}`")
+                lexed.error = (tag.start, f"`{{% {tag.name} %}}` is never closed by `{{% {verbatim[tag.name]} %}}`")
                 return lexed
             lexed.tags.append(_tag(BLOCK, text, closing.start(), closing.start() + 2, closing.end() - 2, 2))
             position = closing.end()

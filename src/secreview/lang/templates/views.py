@@ -29,7 +29,7 @@ from secreview.lang.base import FileContext
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.origins import origin_call
 from secreview.lang.python.syntax import unwrap
-from secreview.lang.templates.expressions import DJANGO, JINJA2, MAKO
+from secreview.lang.templates.expressions import DJANGO, JINJA2, MAKO, TORNADO
 
 _TEMPLATE_NAME = re.compile(r"""['"][^'"\n]+\.(?:html?|xml|txt|jinja2?|j2|djhtml|mako|tmpl|tpl)['"]""")
 _ATTACKER, _STORED = "request data", "a stored record"
@@ -120,6 +120,8 @@ def _frameworks(texts: Iterable[str]) -> frozenset[str]:
             found.add(JINJA2)
         if re.search(r"^\s*(?:from|import)\s+mako\b", text, re.M):
             found.add(MAKO)
+        if re.search(r"^\s*(?:from|import)\s+tornado\.(?:web|template)\b", text, re.M):
+            found.add(TORNADO)
     return frozenset(found)
 
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from secreview.knowledge.schema import ParameterSource, PythonKnowledge, Sanitizer, Sink, StoredRecords, TemplateRender
+from secreview.knowledge.schema import (
+    ParameterSource,
+    PythonKnowledge,
+    Sanitizer,
+    Sink,
+    StoredRecords,
+    TemplateGlobal,
+    TemplateRender,
+)
 
 _REQUEST = ("GET", "POST", "COOKIES", "META", "body", "FILES", "headers")
 _REDIRECTS = ("django.shortcuts.redirect", "django.http.HttpResponseRedirect",
@@ -37,4 +45,10 @@ KNOWLEDGE = PythonKnowledge(
                                                      "django.shortcuts.get_list_or_404"}),
                                   managers=frozenset({"objects"}),
                                   methods=frozenset({"fetchone", "fetchall", "fetchmany"})),),
+    # context processors (`auth`, `request`) put these in every template rendered with a request
+    template_globals=(
+        TemplateGlobal("django", "user", "stored", "the signed-in user's record (auth context processor)"),
+        TemplateGlobal("django", "request", "request", "the request (request context processor)",
+                       frozenset(_REQUEST) | {"path", "path_info", "get_full_path"}),
+    ),
 )

@@ -11,6 +11,7 @@ from secreview.knowledge.schema import (
     Source,
     SourceObject,
     StoredRecords,
+    TemplateGlobal,
     TemplateRender,
 )
 
@@ -51,4 +52,7 @@ KNOWLEDGE = PythonKnowledge(
     # Flask-SQLAlchemy: `Model.query.get(...)`, `db.session.execute(...)`, `first_or_404()`
     stored_records=(StoredRecords(managers=frozenset({"query"}),
                                   methods=frozenset({"first_or_404", "get_or_404", "one_or_404"})),),
+    # Flask's template context: `request` is the request proxy in every template
+    template_globals=(TemplateGlobal("jinja2", "request", "request", "the Flask request in every template",
+                                     frozenset(_REQUEST) | {"url", "full_url", "base_url", "host"}),),
 )

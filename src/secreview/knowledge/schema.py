@@ -146,6 +146,21 @@ class TemplateRender:
 
 
 @dataclass(frozen=True)
+class TemplateGlobal:
+    """A variable the framework puts in every template's context (Flask's `request`, Django's `user`).
+
+    `kind`: "request" (attacker input, when read through one of `attributes`: `request.args`) or
+    "stored" (a persisted record, such as the signed-in user's row).
+    """
+
+    dialect: str
+    name: str
+    kind: str
+    description: str
+    attributes: frozenset[str] = frozenset()  # for "request": the attributes that hold request data
+
+
+@dataclass(frozen=True)
 class StoredRecords:
     """Calls whose result is a persisted record (an ORM object, a query row): stored data, not the server's own.
 
@@ -195,6 +210,7 @@ class PythonKnowledge:
     # templates: the calls that render template files, and what reads stored records (for stored XSS)
     template_renders: tuple[TemplateRender, ...] = ()
     stored_records: tuple[StoredRecords, ...] = ()
+    template_globals: tuple[TemplateGlobal, ...] = ()
 
 
 # -- C and C++ -----------------------------------------------------------------------

@@ -32,7 +32,7 @@ from secreview.lang.python.syntax import unwrap
 from secreview.lang.templates.expressions import DJANGO, JINJA2, MAKO, TORNADO
 
 _TEMPLATE_NAME = re.compile(r"""['"][^'"\n]+\.(?:html?|xml|txt|jinja2?|j2|djhtml|mako|tmpl|tpl)['"]""")
-_ATTACKER, _STORED = "request data", "a stored record"
+_ATTACKER, _STORED, _CONSTANT = "request data", "a stored record", "a constant"
 
 
 @dataclass(frozen=True)
@@ -239,19 +239,47 @@ def origin_of(rendering: Rendering, variable: str) -> Origin | None:
     value = rendering.context[variable]
     if value is None:
         return Origin("", rendering, None)
+    if rendering.file.is_constant(value):
+        return Origin(_CONSTANT, rendering, value)
+    # a record read by a request-supplied key holds what was stored, not the request: stored decides first
+    stored = stored_record(rendering.file, value)
+    if stored:
+        return Origin(_STORED, rendering, value, stored)
     verdict = taint.provenance(taint.analysis_for(rendering.file), value, "xss")
     if verdict.from_source:
         label = verdict.label
         origin = getattr(label.origin, "start_point", None)
         return Origin(_ATTACKER, rendering, value, label.name + (f", line {origin[0] + 1}" if origin else ""))
-    stored = stored_record(rendering.file, value)
-    if stored:
-        return Origin(_STORED, rendering, value, stored)
+    parameter = _url_parameter(rendering, verdict)
+    if parameter:
+        return Origin(_ATTACKER, rendering, value, parameter)
     return Origin("", rendering, value)
+
+
+def _url_parameter(rendering: Rendering, verdict) -> str:
+    """A Django view's URL capture: a parameter after `request` of the function rendering the template."""
+    if verdict.kind != "param" or verdict.label is None:
+        return ""
+    function = rendering.file.enclosing_scope(rendering.call.node)
+    parameters = function.child_by_field_name("parameters") if function.type == "function_definition" else None
+    names = [_parameter_name(rendering.file, p) for p in parameters.named_children] if parameters else []
+    request_names = {source.parameter for source in registry.python().parameter_sources}
+    if len(names) > 1 and names[0] in request_names and verdict.label.name in names[1:]:
+        return f"URL path parameter `{verdict.label.name}` of the view"
+    return ""
+
+
+def _parameter_name(file: PyFile, node: ts.Node) -> str:
+    name = node if node.type == "identifier" else node.child_by_field_name("name")
+    return file.text_of(name) if name is not None else ""
 
 
 def is_attacker(origin: Origin) -> bool:
     return origin.kind == _ATTACKER
+
+
+def is_constant(origin: Origin) -> bool:
+    return origin.kind == _CONSTANT
 
 
 def is_stored(origin: Origin) -> bool:

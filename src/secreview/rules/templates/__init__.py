@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from secreview.lang.templates import LANGUAGE
-from secreview.lang.templates.evidence import Judgement
+from secreview.lang.templates.evidence import Judgement, judge
 from secreview.lang.templates.expressions import Output
 from secreview.lang.templates.file import TemplateFile
 from secreview.rules import Hit, Rule, shorten
@@ -17,6 +17,11 @@ class TemplateRule(Rule):
     language = LANGUAGE
     # stored records (ORM objects, query rows) reaching the hit make it DEFINITE (escaping turned off on them)
     stored_is_definite: ClassVar[bool] = False
+
+    def judged_hit(self, file: TemplateFile, output: Output, **values: str) -> Hit | None:
+        """A hit on `output` judged by what the rendering views pass; None when they all pass constants."""
+        judgement = judge(file, output)
+        return None if judgement.constant else self.output_hit(file, output, judgement, **values)
 
     def output_hit(self, file: TemplateFile, output: Output, judgement: Judgement, **values: str) -> Hit:
         return Hit(file.span_of(output.tag), {"expression": shorten(output.tag.inner, 60),

@@ -103,6 +103,8 @@ class InlineScriptDomXss(TemplateRule):
             decoded = output.filtered_by(_JS_DECODED) or output.unescaped_by
             if start <= output.tag.start < end and output.has_data and decoded:
                 judgement = judge(file, output)
+                if judgement.constant:
+                    continue
                 return Hit(file.span(start, end), {"data": f"the template value `{shorten(output.tag.inner, 40)}`"},
                            confidence=judgement.confidence, note=judgement.note,
                            evidence=judgement.evidence(stored_is_definite=False))

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.templates.evidence import judge
 from secreview.lang.templates.file import TemplateFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
@@ -68,4 +67,6 @@ class TemplateEscapingDisabled(TemplateRule):
     def check(self, file: TemplateFile) -> Iterator[Hit]:
         for output in file.outputs:
             if output.unescaped_by and output.has_data:
-                yield self.output_hit(file, output, judge(file, output), why=output.unescaped_by)
+                hit = self.judged_hit(file, output, why=output.unescaped_by)
+                if hit is not None:
+                    yield hit

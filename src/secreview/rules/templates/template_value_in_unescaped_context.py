@@ -42,7 +42,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.templates.evidence import judge
 from secreview.lang.templates.expressions import SCRIPT_SAFE_FILTERS, URL_SAFE_FILTERS, Output
 from secreview.lang.templates.file import TemplateFile
 from secreview.lang.templates.html_context import URL_ATTRIBUTES, HtmlContext
@@ -71,7 +70,9 @@ class TemplateValueInUnescapedContext(TemplateRule):
             found = _unprotected(file.html_context(output), output)
             if found is not None:
                 where, how, fix = found
-                yield self.output_hit(file, output, judge(file, output), where=where, how=how, fix=fix)
+                hit = self.judged_hit(file, output, where=where, how=how, fix=fix)
+                if hit is not None:
+                    yield hit
 
 
 _SCRIPT_FIX = ("Encode the value for JavaScript: `{{ value|tojson }}` in Jinja2, `{{ value|escapejs }}` inside a quoted "

@@ -198,3 +198,11 @@ def test_a_suppression_comment_in_a_template_is_honoured(tmp_path: Path, capsys,
     run = secreview(tmp_path, ".", "--no-cache", "-f", "json", capsys=capsys, monkeypatch=monkeypatch,
                     profile="default")
     assert run.json["findings"] == []
+
+
+@pytest.mark.parametrize(("path", "markup"), [
+    ("templates/page.html", True), ("page.html.j2", True), ("page.j2", True), ("db/script.py.mako", False),
+    ("templates/haproxy.cfg.j2", False), ("templates/mail/welcome.txt", False),
+])
+def test_template_rules_review_only_templates_of_markup(path: str, markup: bool) -> None:
+    assert TemplateFile(path, "").renders_markup is markup

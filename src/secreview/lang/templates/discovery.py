@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 TEMPLATE_FOLDER = "templates"
+_MARKUP_OUTPUTS = frozenset({"", ".html", ".htm", ".xhtml", ".xml", ".svg", ".tmpl", ".tpl"})
 OWN_EXTENSIONS = frozenset({".jinja", ".jinja2", ".j2", ".djhtml", ".mako"})
 MARKUP_EXTENSIONS = frozenset({".html", ".htm", ".xhtml", ".xml", ".txt", ".jinja", ".jinja2", ".j2",
                                ".djhtml", ".mako", ".tmpl", ".tpl"})
@@ -41,6 +42,15 @@ def is_template_path(path: str) -> bool:
         return False
     folders = os.path.normpath(path).split(os.sep)[:-1]
     return TEMPLATE_FOLDER in folders
+
+
+def renders_markup(path: str) -> bool:
+    """The template produces HTML or XML: `page.html`, `page.html.j2`, `page.j2`; not `script.py.mako`,
+    `haproxy.cfg.j2` or a `.txt` mail body, where HTML escaping and HTML contexts do not apply."""
+    stem, extension = os.path.splitext(os.path.basename(path).lower())
+    if extension in OWN_EXTENSIONS:
+        extension = os.path.splitext(stem)[1]
+    return extension in _MARKUP_OUTPUTS
 
 
 def is_under(path: str, folders: Iterable[str]) -> bool:

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from secreview.lang.base import FileContext
 from secreview.lang.templates import LANGUAGE
+from secreview.lang.templates.discovery import renders_markup
 from secreview.lang.templates.expressions import (
     DJANGO,
     JINJA2,
@@ -93,6 +94,11 @@ class TemplateFile:
     @functools.cached_property
     def renderings(self) -> list[Rendering]:
         return self.views.of_template(self.path) if self.views is not None else []
+
+    @property
+    def renders_markup(self) -> bool:
+        """The template produces HTML or XML (not a config file, a script or a plain-text mail)."""
+        return renders_markup(self.path)
 
     @functools.cached_property
     def dialect(self) -> str:

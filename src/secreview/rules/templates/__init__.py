@@ -18,6 +18,10 @@ class TemplateRule(Rule):
     # stored records (ORM objects, query rows) reaching the hit make it DEFINITE (escaping turned off on them)
     stored_is_definite: ClassVar[bool] = False
 
+    def review(self, file: TemplateFile):
+        """Only templates of HTML or XML: escaping and HTML contexts mean nothing in a config or a script."""
+        return self.check(file) if file.renders_markup else ()
+
     def judged_hit(self, file: TemplateFile, output: Output, **values: str) -> Hit | None:
         """A hit on `output` judged by what the rendering views pass; None when they all pass constants."""
         judgement = judge(file, output)

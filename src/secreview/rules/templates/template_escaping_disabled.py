@@ -51,7 +51,7 @@ class TemplateEscapingDisabled(TemplateRule):
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     stored_is_definite = True
-    message = "Template output without HTML escaping: `{{ {expression} }}` ({why})"
+    message = "Template output without HTML escaping: `{code}` ({why})"
     description = (
         "`{expression}` is written into the page with HTML escaping turned off by {why}. If `{variable}` "
         "holds text a user can influence (a form field, a URL parameter, a record another user stored), "

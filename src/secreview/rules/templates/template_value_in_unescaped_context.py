@@ -55,7 +55,7 @@ class TemplateValueInUnescapedContext(TemplateRule):
     cwe = 79
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    message = "Template value `{{ {expression} }}` written {where}, where HTML escaping does not protect it"
+    message = "Template value `{code}` written {where}, where HTML escaping does not protect it"
     description = (
         "`{expression}` is written {where}. Autoescaping only turns `<`, `>`, `&` and quotes into entities, "
         "which does not stop {how}. If `{variable}` holds text a user can influence, it runs script in the "

@@ -39,6 +39,8 @@ KNOWLEDGE = PythonKnowledge(
                        context=(2, "context")),
         TemplateRender("django", callee="django.template.loader.get_template", name=(0, "template_name"),
                        context=(0, "context"), loads=True),
+        TemplateRender("django", callee="django.template.Template", name=(0, "template_string"),
+                       context=(0, "context"), loads=True, from_string=True),
     ),
     # the ORM: `Model.objects.get(...)`, `get_object_or_404(Model, ...)`; DB-API cursors' rows
     stored_records=(StoredRecords(callees=frozenset({"django.shortcuts.get_object_or_404",

@@ -18,5 +18,7 @@ KNOWLEDGE = PythonKnowledge(
                        loads=True),
         TemplateRender("jinja2", callee="aiohttp_jinja2.render_template", context=(2, "context")),
         TemplateRender("jinja2", callee="aiohttp_jinja2.template", decorator=True),
+        TemplateRender("jinja2", callee="jinja2.Template", name=(0, "source"), context=(0, None), context_keywords=True,
+                       loads=True, from_string=True),
     ),
 )

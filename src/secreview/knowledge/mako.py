@@ -10,5 +10,7 @@ KNOWLEDGE = PythonKnowledge(
                 description="renders a template from a string"),),
     # `TemplateLookup(...).get_template("x.mako").render(name=value)`
     template_renders=(TemplateRender("mako", callee="mako.lookup.TemplateLookup.get_template", context=(0, None),
-                                     context_keywords=True, loads=True),),
+                                     context_keywords=True, loads=True),
+                      TemplateRender("mako", callee="mako.template.Template", name=(0, "text"), context=(0, None),
+                                     context_keywords=True, loads=True, from_string=True)),
 )

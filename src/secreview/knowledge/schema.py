@@ -143,6 +143,7 @@ class TemplateRender:
     context_keywords: bool = False
     decorator: bool = False  # `@template("x.html")`: the decorated handler's returned dicts are the context
     loads: bool = False  # the call returns a template object: the context is what its `.render(...)` is given
+    from_string: bool = False  # `name` is the template's source text, not a file name (`render_template_string`)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,9 @@ class TemplateFile:
     language = LANGUAGE
 
     def __init__(self, path: str, text: str, views: ViewIndex | None = None,
-                 context: FileContext | None = None) -> None:
+                 context: FileContext | None = None, renderings: list[Rendering] | None = None) -> None:
+        """`renderings`: the views rendering it when known beforehand (a template compiled from a string)."""
+        self._given_renderings = renderings
         self.path = path
         self.text = text
         self.data = text.encode("utf-8")
@@ -93,6 +95,8 @@ class TemplateFile:
 
     @functools.cached_property
     def renderings(self) -> list[Rendering]:
+        if self._given_renderings is not None:
+            return self._given_renderings
         return self.views.of_template(self.path) if self.views is not None else []
 
     @property

@@ -125,8 +125,16 @@ def _frameworks(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def _renderings(file: PyFile) -> Iterator[Rendering]:
+def string_renderings(file: PyFile) -> list[Rendering]:
+    """Templates compiled from a constant string (`render_template_string("<p>{{ x }}</p>", x=v)`): the
+    rendering's `template` is the source text."""
+    return list(_renderings(file, from_string=True))
+
+
+def _renderings(file: PyFile, *, from_string: bool = False) -> Iterator[Rendering]:
     for spec in registry.python().template_renders:
+        if spec.from_string != from_string:
+            continue
         calls = file.calls_to(spec.callee) if spec.callee else file.method_calls(spec.method)
         for call in calls:
             name = file.constant_value(call.arg(*spec.name))
@@ -202,6 +210,8 @@ def _mapping(file: PyFile, node: ts.Node | None) -> tuple[dict[str, ts.Node | No
         call = file.call_at(node)
         if call.name == "dict" and not call.args:
             return dict(call.kwargs), not call.has_star_args
+        if len(call.args) == 1 and unwrap(call.args[0]).type == "dictionary":  # Django's `Context({...})`
+            return _mapping(file, call.args[0])
         return {}, False
     if node.type != "dictionary":
         return {}, False

@@ -11,7 +11,7 @@ from secreview import lang
 from secreview.lang.templates.discovery import configured_template_dirs, is_template_path
 from secreview.lang.templates.expressions import DJANGO, JINJA2, MAKO, TORNADO, dialect_from_syntax
 from secreview.lang.templates.file import TemplateFile
-from secreview.lang.templates.html_context import HtmlContexts
+from secreview.lang.templates.html_context import HtmlContext, HtmlContexts
 from secreview.lang.templates.syntax import JINJA_VERBATIM, lex_curly
 from secreview.sources import ReadOptions, collect
 from workflow import secreview, write
@@ -102,7 +102,7 @@ def test_html_contexts_of_outputs() -> None:
     seen = {tag.inner: contexts.at(tag.start) for tag in lexed.tags}
     assert (seen["a"].attribute, seen["a"].value_before) == ("href", "")
     assert (seen["b"].attribute, seen["b"].quote) == ("title", "")
-    assert seen["c"].attribute == "onclick" and seen["d"].is_text
+    assert seen["c"].attribute == "onclick" and seen["d"] == HtmlContext()
     assert seen["e"].element == "script" and seen["f"].in_tag
 
 

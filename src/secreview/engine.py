@@ -526,7 +526,7 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
     if source.language == TEMPLATE:
-        file = TemplateFile(source.path, source.text, views, FileContext(project, settings.dataflow_budget))
+        file = TemplateFile(source.path, source.text, views)
         _note_template_syntax(file, result)
         return _review(file, source, rules, applicable, settings, result)
     try:

@@ -29,10 +29,6 @@ _STRING = re.compile(r"""(['"])([^'"\n]+)\1""")
 _JOIN = re.compile(r"""os\.path\.join\(([^()]*)\)|\w+\s*/\s*(['"])([^'"\n]+)\2""")
 
 
-def has_template_extension(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in OWN_EXTENSIONS
-
-
 def is_template_path(path: str) -> bool:
     """A template by its own extension, or a markup file under a `templates` folder."""
     extension = os.path.splitext(path)[1].lower()

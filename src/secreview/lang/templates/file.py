@@ -18,7 +18,6 @@ import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
-from secreview.lang.base import FileContext
 from secreview.lang.templates import LANGUAGE
 from secreview.lang.templates.discovery import renders_markup
 from secreview.lang.templates.expressions import (
@@ -58,10 +57,6 @@ class Span(NamedTuple):
     start_byte: int
     end_byte: int
 
-    @property
-    def id(self) -> int:
-        return self.start_byte
-
 
 class TemplateFile:
     """A template's text, dialect, tags, outputs and the views that render it."""
@@ -69,14 +64,13 @@ class TemplateFile:
     language = LANGUAGE
 
     def __init__(self, path: str, text: str, views: ViewIndex | None = None,
-                 context: FileContext | None = None, renderings: list[Rendering] | None = None) -> None:
+                 renderings: list[Rendering] | None = None) -> None:
         """`renderings`: the views rendering it when known beforehand (a template compiled from a string)."""
         self._given_renderings = renderings
         self.path = path
         self.text = text
         self.data = text.encode("utf-8")
         self.views = views
-        self.context = context or FileContext()
         self._memo: dict[Any, object] = {}
         lines = text.split("\n")
         self._line_starts = [0]

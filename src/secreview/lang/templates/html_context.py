@@ -28,11 +28,6 @@ class HtmlContext:
     quote: str | None = None  # the value's quote; "" for an unquoted value; None outside a value
     value_before: str = ""  # the attribute value before the expression (template tags removed)
     in_tag: bool = False  # inside a start tag, outside any value (`<div {{ attributes }}>`)
-    script_before: str = ""  # the script element's text before the expression
-
-    @property
-    def is_text(self) -> bool:
-        return not (self.element or self.attribute or self.in_tag)
 
 
 @dataclass(frozen=True)
@@ -122,6 +117,4 @@ class HtmlContexts:
         if context.attribute:
             before = self._html[best.start:offset].replace(TAG_FILLER, "")
             return HtmlContext(attribute=context.attribute, quote=context.quote, value_before=before)
-        if context.element:
-            return HtmlContext(element=context.element, script_before=self._html[best.start:offset])
         return context

@@ -44,7 +44,6 @@ class Rendering:
     template: str
     dialect: str
     context: dict[str, ts.Node | None]
-    complete: bool  # every variable of the context is known (no `**kwargs`, no opaque mapping)
 
     @property
     def where(self) -> str:
@@ -141,8 +140,8 @@ def _renderings(file: PyFile, *, from_string: bool = False) -> Iterator[Renderin
             if not isinstance(name, str) or not name:
                 continue
             dialect = _dialect(file, spec)
-            for context, complete in _contexts(file, call, spec):
-                yield Rendering(file, call, name, dialect, context, complete)
+            for context in _contexts(file, call, spec):
+                yield Rendering(file, call, name, dialect, context)
 
 
 def _dialect(file: PyFile, spec: TemplateRender) -> str:
@@ -155,18 +154,17 @@ def _dialect(file: PyFile, spec: TemplateRender) -> str:
     return spec.dialect
 
 
-def _contexts(file: PyFile, call: Call, spec: TemplateRender) -> Iterator[tuple[dict[str, ts.Node | None], bool]]:
+def _contexts(file: PyFile, call: Call, spec: TemplateRender) -> Iterator[dict[str, ts.Node | None]]:
     if spec.decorator:
         function = _decorated_function(call.node)
         for value in _returned_values(file, function) if function is not None else ():
             yield _mapping(file, value)
         return
     for render in (_later_renders(file, call) if spec.loads else [call]):
-        context, complete = _mapping(file, render.arg(*spec.context)) if spec.context != (None, None) else ({}, True)
+        context = _mapping(file, render.arg(*spec.context)) if spec.context != (None, None) else {}
         if spec.context_keywords:
             context.update({k: v for k, v in render.kwargs.items() if k not in (spec.context[1], spec.name[1])})
-            complete = complete and not render.has_star_args
-        yield context, complete
+        yield context
 
 
 def _later_renders(file: PyFile, call: Call) -> list[Call]:
@@ -193,37 +191,32 @@ def _returned_values(file: PyFile, function: ts.Node) -> list[ts.Node]:
             if statement.named_children]
 
 
-def _mapping(file: PyFile, node: ts.Node | None) -> tuple[dict[str, ts.Node | None], bool]:
-    """Keys and value expressions of a context mapping: a dict display, `dict(k=v)`, or a name bound to one."""
+def _mapping(file: PyFile, node: ts.Node | None) -> dict[str, ts.Node | None]:
+    """Keys and value expressions of a context mapping: a dict display, `dict(k=v)`, `Context({...})`, or a
+    name bound to one (with its later `context["key"] = value` items)."""
     node = unwrap(node)
     if node is None:
-        return {}, True
+        return {}
     if node.type == "identifier":
-        bindings = file.reaching_bindings(node)
-        values = [file.bound_value(b, i) for b, i in bindings]
+        values = [file.bound_value(b, i) for b, i in file.reaching_bindings(node)]
         if len(values) == 1 and values[0] is not None and values[0].type in ("dictionary", "call"):
-            context, complete = _mapping(file, values[0])
-            context.update(_item_assignments(file, node))
-            return context, complete
-        return {}, False
+            return {**_mapping(file, values[0]), **_item_assignments(file, node)}
+        return {}
     if node.type == "call":
         call = file.call_at(node)
         if call.name == "dict" and not call.args:
-            return dict(call.kwargs), not call.has_star_args
+            return dict(call.kwargs)
         if len(call.args) == 1 and unwrap(call.args[0]).type == "dictionary":  # Django's `Context({...})`
             return _mapping(file, call.args[0])
-        return {}, False
+        return {}
     if node.type != "dictionary":
-        return {}, False
+        return {}
     context: dict[str, ts.Node | None] = {}
-    complete = True
     for pair in node.named_children:
         key = file.constant_value(pair.child_by_field_name("key")) if pair.type == "pair" else None
         if isinstance(key, str):
             context[key] = pair.child_by_field_name("value")
-        else:
-            complete = False
-    return context, complete
+    return context
 
 
 def _item_assignments(file: PyFile, name: ts.Node) -> dict[str, ts.Node | None]:

@@ -14,7 +14,7 @@ from secreview.lang.templates.file import TemplateFile
 from secreview.lang.templates.html_context import HtmlContext, HtmlContexts
 from secreview.lang.templates.syntax import JINJA_VERBATIM, lex_curly
 from secreview.sources import ReadOptions, collect
-from workflow import secreview, write
+from workflow import new_repo, secreview, write
 
 FLASK_VIEW = '''from flask import Flask, render_template, request
 
@@ -206,3 +206,13 @@ def test_a_suppression_comment_in_a_template_is_honoured(tmp_path: Path, capsys,
 ])
 def test_template_rules_review_only_templates_of_markup(path: str, markup: bool) -> None:
     assert TemplateFile(path, "").renders_markup is markup
+
+
+def test_a_diff_reviews_the_changed_lines_of_a_template_with_its_unchanged_view(tmp_path: Path, capsys,
+                                                                               monkeypatch) -> None:
+    old = "<p>{{ name|safe }}</p>\n"
+    repo = new_repo(tmp_path / "repo", {"app.py": FLASK_VIEW, "templates/hello.html": old})
+    write(repo, {"templates/hello.html": old + "<p>ok</p>\n<b>{{ name|safe }}</b>\n"})
+    run = secreview(repo, "--diff", "-f", "json", "--no-cache", capsys=capsys, monkeypatch=monkeypatch,
+                    profile="default")
+    assert _findings(run) == [("hello.html", 3, "template-escaping-disabled", "dataflow")]

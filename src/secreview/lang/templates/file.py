@@ -72,6 +72,8 @@ class TemplateFile:
         self.data = text.encode("utf-8")
         self.views = views
         self._memo: dict[Any, object] = {}
+        self._ascii = text.isascii()  # then a character offset is its byte offset
+        self._last_point: dict[int, tuple[int, int]] = {}  # row -> (offset, byte column) last computed there
         lines = text.split("\n")
         self._line_starts = [0]
         self._line_byte_starts = [0]
@@ -163,7 +165,17 @@ class TemplateFile:
 
     def _point(self, offset: int) -> Point:
         row = bisect.bisect_right(self._line_starts, offset) - 1
-        return Point(row, len(self.text[self._line_starts[row]:offset].encode("utf-8")))
+        start = self._line_starts[row]
+        if self._ascii:
+            return Point(row, offset - start)
+        # encode only from the last point computed on this row (spans come in text order): a minified
+        # one-line template with thousands of outputs must not cost the square of its length
+        known, column = self._last_point.get(row, (start, 0))
+        if known > offset:
+            known, column = start, 0
+        column += len(self.text[known:offset].encode("utf-8"))
+        self._last_point[row] = (offset, column)
+        return Point(row, column)
 
     def _byte(self, offset: int) -> int:
         point = self._point(offset)

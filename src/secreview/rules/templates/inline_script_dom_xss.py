@@ -40,6 +40,7 @@ document.getElementById("result").textContent = "You searched for " + q;
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 
@@ -99,9 +100,10 @@ class InlineScriptDomXss(TemplateRule):
             return Hit(file.span(start, end), {"data": f"data from the page URL, {what}"},
                        confidence=Confidence.HIGH, evidence=Evidence.DATAFLOW,
                        note="The page URL is attacker input: anyone can send a victim a link to it.")
-        for output in outputs:
+        first = bisect.bisect_left(outputs, start, key=lambda o: o.tag.start)
+        for output in outputs[first:bisect.bisect_left(outputs, end, lo=first, key=lambda o: o.tag.start)]:
             decoded = output.filtered_by(_JS_DECODED) or output.unescaped_by
-            if start <= output.tag.start < end and output.has_data and decoded:
+            if output.has_data and decoded:
                 judgement = judge(file, output)
                 if judgement.constant:
                     continue

@@ -1,4 +1,8 @@
-"""Parse the inline `# expect:` / `# ok:` annotations of fixture files."""
+"""Parse the inline `# expect:` / `# ok:` annotations of fixture files.
+
+Templates carry them in their own comments: `{# expect: rule #}` (Jinja2, Django), `## expect: rule`
+(Mako) or `<!-- expect: rule -->` (HTML).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-ANNOTATION = re.compile(r"(?:#|//)\s*(todo-expect|todo-ok|expect|ok):\s*([a-z0-9][a-z0-9\-, ]*)")
+ANNOTATION = re.compile(r"(?:#|//|<!--)\s*(todo-expect|todo-ok|expect|ok):\s*([a-z0-9][a-z0-9\-, ]*)")
 KINDS = ("expect", "ok", "todo-expect", "todo-ok")
 
 

@@ -16,7 +16,8 @@ from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import DOC_SECTIONS, RULE_ID, Rule, all_rules, code_blocks, doc_sections
 
 RULES = all_rules()
-_EXTENSIONS = {"python": ".py", "c": ".c", "cpp": ".cpp"}
+_EXTENSIONS = {"python": ".py", "c": ".c", "cpp": ".cpp", "template": ".html"}
+_FIXTURE_FOLDERS = {"template": "templates"}  # a `templates` folder makes its .html files templates
 
 
 def test_rules_are_discovered() -> None:
@@ -69,7 +70,7 @@ def test_docstring_example_fires_and_use_instead_does_not(rule: type[Rule]) -> N
 
 
 def test_fixture_exists_with_expect_and_ok(rule: type[Rule]) -> None:
-    fixture = FIXTURES / rule.language / (rule.id + _EXTENSIONS[rule.language])
+    fixture = FIXTURES / _FIXTURE_FOLDERS.get(rule.language, rule.language) / (rule.id + _EXTENSIONS[rule.language])
     assert fixture.is_file(), f"missing fixture {fixture}"
     notes = annotations.parse(fixture.read_text(encoding="utf-8"))
     assert notes.of("expect", rule.id), "fixture needs at least one '# expect:'"

@@ -377,7 +377,8 @@ def _change_inputs(run: _Run) -> _Inputs:
     scope = {s.path: changes.scope_lines(reviewable[s.path], run.scope_kind, s.text, s.language)
              for s in collected.sources}
     context: list[sources.SourceFile] = []
-    if any(s.language == "python" for s in collected.sources):
+    # Python changes resolve imports, and templates find the views that render them, in the rest of the tree
+    if any(s.language in ("python", sources.TEMPLATE) for s in collected.sources):
         whole = sources.collect([str(p) for p in inside], sources.ReadOptions(
             max_file_size=options.max_file_size, exclude=options.exclude, exclude_base=options.exclude_base,
             only_languages=frozenset({"python"})))

@@ -48,6 +48,9 @@ from secreview.lang.base import FileContext
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.include_dirs import header_digest, headers_read, search_path
 from secreview.lang.python.file import PyFile
+from secreview.lang.templates import LANGUAGE as TEMPLATE
+from secreview.lang.templates.file import TemplateFile
+from secreview.lang.templates.views import ViewIndex
 from secreview.model import (
     Analysis,
     Confidence,
@@ -79,6 +82,9 @@ MIN_FILES_PER_WORKER = 4
 # Bump when the per-file result changes shape or meaning (it is part of every cache key).
 RESULT_FORMAT = "2"  # 2: findings carry their evidence
 HEADER_PREFIX = "header:"  # a consulted entry naming a C/C++ header by its path, not a Python module
+# A template's consulted entry standing for every Python source of the run: the views that render it and
+# what they pass are found among all of them, so any change to the Python invalidates a template's result.
+PYTHON_SOURCES = "python-sources:"
 
 # Default bounds on one file's analysis: far above what real files need (on OpenStack Nova and
 # curl the slowest file takes under 4 s on a busy machine, and a whole serial run stays under
@@ -175,6 +181,7 @@ class _Batch:
     rules: tuple[type[Rule], ...]
     settings: Settings
     _project: object = None
+    _views: ViewIndex | None = None
     _digests: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -183,8 +190,18 @@ class _Batch:
             self._project = taint.python_project(self.sources + self.context, self.settings.dataflow_budget)
         return self._project
 
+    @property
+    def views(self) -> ViewIndex:
+        """The Python views rendering templates, found once per process (only when a template is analysed)."""
+        if self._views is None:
+            self._views = ViewIndex(self.sources + self.context, self.project, self.settings.dataflow_budget)
+        return self._views
+
     def module_digest(self, module: str) -> str:
         """Identity (paths and contents) of the files that answer to a module name in this run, none included."""
+        if module == PYTHON_SOURCES and module not in self._digests:
+            python = sorted((s.path, text_digest(s.text)) for s in self.sources + self.context if s.language == "python")
+            self._digests[module] = hashlib.sha256(repr(python).encode()).hexdigest()[:32]
         if module not in self._digests:
             answering = sorted((s.path, text_digest(s.text)) for s in self.project.answering(module))
             self._digests[module] = hashlib.sha256(repr(answering).encode()).hexdigest()[:32]
@@ -192,15 +209,17 @@ class _Batch:
 
     def __getstate__(self) -> dict:
         # A worker builds its own Project (it holds parsers and closures that do not pickle).
-        return {**self.__dict__, "_project": None, "_digests": {}}
+        return {**self.__dict__, "_project": None, "_views": None, "_digests": {}}
 
     def analyse(self, index: int) -> FileResult:
         project = self.project
+        source = self.sources[index]
+        template = source.language == TEMPLATE
         project.start_recording()
         try:
-            result = analyze_file(self.sources[index], self.rules, project, self.settings)
+            result = analyze_file(source, self.rules, project, self.settings, self.views if template else None)
         finally:
-            consulted = project.stop_recording()
+            consulted = project.stop_recording() | ({PYTHON_SOURCES} if template else set())
         result.consulted = {module: self.module_digest(module) for module in sorted(consulted)}
         return result
 
@@ -503,9 +522,13 @@ def fingerprint_path(source: SourceFile, settings: Settings) -> str:
 
 
 def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
-                 settings: Settings = Settings()) -> FileResult:
+                 settings: Settings = Settings(), views: ViewIndex | None = None) -> FileResult:
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
+    if source.language == TEMPLATE:
+        file = TemplateFile(source.path, source.text, views)
+        _note_template_syntax(file, result)
+        return _review(file, source, rules, applicable, settings, result)
     try:
         search = search_path(settings.project_root, settings.include_dirs)
         tree = lang.parse(source.language, source.text, search, source.path)
@@ -519,6 +542,20 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
     context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search))
+    return _review(context, source, rules, applicable, settings, result)
+
+
+def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
+    error = file.syntax_error
+    if error is not None:
+        result.problems.append(FileProblem(
+            file.path, ProblemKind.PARSE_ERRORS,
+            f"template syntax error near line {error[0]} ({error[1]}); analysed where the tags could be read"))
+
+
+def _review(context, source: SourceFile, rules: Sequence[type[Rule]], applicable: Sequence[type[Rule]],
+            settings: Settings, result: FileResult) -> FileResult:
+    """Run the rules on a parsed file, then merge families and apply its suppression comments."""
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))

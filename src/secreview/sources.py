@@ -29,7 +29,8 @@ from typing import BinaryIO
 import pathspec
 
 from secreview import prompt
-from secreview.lang import language_for_path, language_from_shebang
+from secreview.lang import TEMPLATE, language_for_path, language_from_shebang
+from secreview.lang.templates.discovery import configured_template_dirs, is_under
 from secreview.model import FileProblem, ProblemKind
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -163,6 +164,7 @@ def collect(paths: list[str], options: ReadOptions, stdin_bytes: bytes | None = 
     """Turn command-line paths into sources and problems, in a stable order."""
     out = Collected()
     excluded = _Excluded(options)
+    markup: dict[str, list[str]] = {}  # walked root -> markup files not read (templates of configured folders?)
     for raw in paths:
         if raw == "-":
             _add_stdin(out, stdin_bytes, options)
@@ -171,11 +173,27 @@ def collect(paths: list[str], options: ReadOptions, stdin_bytes: bytes | None = 
         if missing is not None:
             out.problems.append(missing)
         elif os.path.isdir(raw):
-            _walk_directory(out, raw, options)
+            markup[raw] = _walk_directory(out, raw, options)
         elif not excluded(raw):
             _add_file(out, raw, options, explicit=True)
     excluded.note(out)
+    _add_configured_templates(out, markup, options)
     return _printable_names(out)
+
+
+def _add_configured_templates(out: Collected, markup: dict[str, list[str]], options: ReadOptions) -> None:
+    """Read the markup files of a walk that lie in a template folder the reviewed Python configures
+    (`template_folder="views"`, `FileSystemLoader("pages")`, Django `DIRS`); note the others as not read."""
+    folders = set().union(*(configured_template_dirs(s.path, s.text) for s in out.sources if s.language == "python"))
+    for root, paths in markup.items():
+        not_source = 0
+        for path in paths:
+            if folders and is_under(path, folders) and _wanted_language(TEMPLATE, options):
+                _add_file(out, path, options, explicit=False, language=TEMPLATE)
+            else:
+                not_source += 1
+        if not_source:
+            out.notes.append(f"{not_source} file(s) under {root} are not in a reviewed language and were not read")
 
 
 def _missing(path: str) -> FileProblem | None:
@@ -236,7 +254,11 @@ def _printable_names(out: Collected) -> Collected:
 
 
 def _wanted(path: str, options: ReadOptions) -> bool:
-    return options.only_languages is None or _candidate_language(path) in options.only_languages
+    return _wanted_language(_candidate_language(path), options)
+
+
+def _wanted_language(language: str | None, options: ReadOptions) -> bool:
+    return options.only_languages is None or language in options.only_languages
 
 
 class _Excluded:
@@ -292,10 +314,11 @@ def _add_stdin(out: Collected, data: bytes | None, options: ReadOptions) -> None
     out.sources.append(SourceFile("<stdin>", text_or_problem, options.language, kind="stdin"))
 
 
-def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
+def _walk_directory(out: Collected, root: str, options: ReadOptions) -> list[str]:
+    """Read the sources under `root`; returns the files of other languages (counted, not read)."""
     ignores = _IgnoreStack(root, options.exclude, options.exclude_base)
     skipped_dirs: list[str] = []
-    not_source = 0
+    not_source: list[str] = []
 
     def unreadable(error: OSError) -> None:
         # os.walk passes over a directory it cannot list; the files in it would be missed silently.
@@ -322,15 +345,14 @@ def _walk_directory(out: Collected, root: str, options: ReadOptions) -> None:
             if ignores.ignored(full, is_dir=False):
                 continue
             if _candidate_language(full) is None:
-                not_source += 1
+                not_source.append(full)
                 continue
             if _wanted(full, options):
                 _add_file(out, full, options, explicit=False)
     if skipped_dirs:
         shown = ", ".join(skipped_dirs[:5]) + (" ..." if len(skipped_dirs) > 5 else "")
         out.notes.append(f"skipped {len(skipped_dirs)} vendored or tool director{'y' if len(skipped_dirs) == 1 else 'ies'}: {shown}")
-    if not_source:
-        out.notes.append(f"{not_source} file(s) under {root} are not in a reviewed language and were not read")
+    return not_source
 
 
 _SPECIAL_FILE = ""  # the "language" of a path that is not a regular file: a candidate, never read
@@ -351,13 +373,13 @@ def _candidate_language(path: str) -> str | None:
         return None
 
 
-def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool) -> None:
+def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool, language: str | None = None) -> None:
     data_or_problem = read_bytes(path, options.max_file_size)
     if isinstance(data_or_problem, FileProblem):
         out.problems.append(data_or_problem)
         return
     data = data_or_problem
-    language = options.language or language_for_path(path, data) or language_from_shebang(data[:128])
+    language = language or options.language or language_for_path(path, data) or language_from_shebang(data[:128])
     text = decode(data, path, language or "")
     if isinstance(text, FileProblem):
         out.problems.append(text)

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from secreview.knowledge.schema import Handler, ParameterSource, PythonKnowledge, RequestHandler, Sanitizer, Sink
+from secreview.knowledge.schema import (
+    Handler,
+    ParameterSource,
+    PythonKnowledge,
+    RequestHandler,
+    Sanitizer,
+    Sink,
+    StoredRecords,
+    TemplateGlobal,
+    TemplateRender,
+)
 
 _REQUEST = ("GET", "POST", "COOKIES", "META", "body", "FILES", "headers")
 _REDIRECTS = ("django.shortcuts.redirect", "django.http.HttpResponseRedirect",
@@ -31,4 +41,27 @@ KNOWLEDGE = PythonKnowledge(
     sanitizers=(Sanitizer(frozenset({"xss"}), callee="django.utils.html.escape"),),
     exit_calls=frozenset({"django.http.Http404"}),
     response_builders=frozenset({"django.http.HttpResponse"}),
+    template_renders=(
+        TemplateRender("django", callee="django.shortcuts.render", name=(1, "template_name"), context=(2, "context")),
+        *(TemplateRender("django", callee=name, name=(0, "template_name"), context=(1, "context")) for name in
+          ("django.shortcuts.render_to_response", "django.template.loader.render_to_string",
+           "django.template.response.SimpleTemplateResponse")),
+        TemplateRender("django", callee="django.template.response.TemplateResponse", name=(1, "template"),
+                       context=(2, "context")),
+        TemplateRender("django", callee="django.template.loader.get_template", name=(0, "template_name"),
+                       context=(0, "context"), loads=True),
+        TemplateRender("django", callee="django.template.Template", name=(0, "template_string"),
+                       context=(0, "context"), loads=True, from_string=True),
+    ),
+    # the ORM: `Model.objects.get(...)`, `get_object_or_404(Model, ...)`; DB-API cursors' rows
+    stored_records=(StoredRecords(callees=frozenset({"django.shortcuts.get_object_or_404",
+                                                     "django.shortcuts.get_list_or_404"}),
+                                  managers=frozenset({"objects"}),
+                                  methods=frozenset({"fetchone", "fetchall", "fetchmany"})),),
+    # context processors (`auth`, `request`) put these in every template rendered with a request
+    template_globals=(
+        TemplateGlobal("django", "user", "stored", "the signed-in user's record (auth context processor)"),
+        TemplateGlobal("django", "request", "request", "the request (request context processor)",
+                       frozenset(_REQUEST) | {"path", "path_info", "get_full_path"}),
+    ),
 )

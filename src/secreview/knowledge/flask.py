@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from secreview.knowledge.schema import ALL, PythonKnowledge, RouteConventions, Sanitizer, Sink, Source, SourceObject
+from secreview.knowledge.schema import (
+    ALL,
+    PythonKnowledge,
+    RouteConventions,
+    Sanitizer,
+    Sink,
+    Source,
+    SourceObject,
+    StoredRecords,
+    TemplateGlobal,
+    TemplateRender,
+)
 
 _REQUEST = {
     "args": "query-string parameters", "form": "form fields", "values": "request parameters",
@@ -36,4 +47,16 @@ KNOWLEDGE = PythonKnowledge(
     ),
     exit_calls=frozenset({"flask.abort", "abort"}),  # `abort` as written: `from flask import *`
     response_builders=frozenset({"flask.make_response", "flask.Response"}),
+    template_renders=(
+        *(TemplateRender("jinja2", callee=name, context_keywords=True)
+          for name in ("flask.render_template", "flask.stream_template")),
+        *(TemplateRender("jinja2", callee=name, name=(0, "source"), context_keywords=True, from_string=True)
+          for name in ("flask.render_template_string", "flask.stream_template_string")),
+    ),
+    # Flask-SQLAlchemy: `Model.query.get(...)`, `db.session.execute(...)`, `first_or_404()`
+    stored_records=(StoredRecords(managers=frozenset({"query"}),
+                                  methods=frozenset({"first_or_404", "get_or_404", "one_or_404"})),),
+    # Flask's template context: `request` is the request proxy in every template
+    template_globals=(TemplateGlobal("jinja2", "request", "request", "the Flask request in every template",
+                                     frozenset(_REQUEST) | {"url", "full_url", "base_url", "host"}),),
 )

@@ -151,6 +151,54 @@ class Handler:
 
 
 @dataclass(frozen=True)
+class TemplateRender:
+    """A call that renders a template file: where its name and its context are, and the template dialect.
+
+    `name`/`context`: positional index and keyword of the template name and of the context mapping;
+    `context_keywords`: the call's other keyword arguments are context variables (`render_template(n, x=v)`).
+    `method`: a method name on any receiver instead of a dotted callee (`get_template(n)` of an environment).
+    """
+
+    dialect: str  # jinja2 | django | mako
+    callee: str = ""
+    method: str = ""
+    name: tuple[int | None, str | None] = (0, None)
+    context: tuple[int | None, str | None] = (None, None)
+    context_keywords: bool = False
+    decorator: bool = False  # `@template("x.html")`: the decorated handler's returned dicts are the context
+    loads: bool = False  # the call returns a template object: the context is what its `.render(...)` is given
+    from_string: bool = False  # `name` is the template's source text, not a file name (`render_template_string`)
+
+
+@dataclass(frozen=True)
+class TemplateGlobal:
+    """A variable the framework puts in every template's context (Flask's `request`, Django's `user`).
+
+    `kind`: "request" (attacker input, when read through one of `attributes`: `request.args`) or
+    "stored" (a persisted record, such as the signed-in user's row).
+    """
+
+    dialect: str
+    name: str
+    kind: str
+    description: str
+    attributes: frozenset[str] = frozenset()  # for "request": the attributes that hold request data
+
+
+@dataclass(frozen=True)
+class StoredRecords:
+    """Calls whose result is a persisted record (an ORM object, a query row): stored data, not the server's own.
+
+    `callees`: dotted names; `managers`: attributes whose methods query a table (`Model.objects.filter`);
+    `methods`: methods that return rows on any receiver (DB-API `fetchall`).
+    """
+
+    callees: frozenset[str] = frozenset()
+    managers: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class PythonKnowledge:
     """Everything secreview knows about one Python framework or library (or, merged, about all of them)."""
 
@@ -188,6 +236,10 @@ class PythonKnowledge:
     container_factories: frozenset[str] = frozenset()
     appending_methods: frozenset[str] = frozenset()  # the last argument goes into the receiver
     extending_methods: frozenset[str] = frozenset()  # every argument's data goes into the receiver
+    # templates: the calls that render template files, and what reads stored records (for stored XSS)
+    template_renders: tuple[TemplateRender, ...] = ()
+    stored_records: tuple[StoredRecords, ...] = ()
+    template_globals: tuple[TemplateGlobal, ...] = ()
 
 
 # -- C and C++ -----------------------------------------------------------------------

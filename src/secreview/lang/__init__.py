@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 import tree_sitter as ts
 
+from secreview.lang.templates import LANGUAGE as TEMPLATE
+from secreview.lang.templates.discovery import is_template_path
+
 if TYPE_CHECKING:
     from secreview.lang.c_family.include_dirs import SearchPath
 
@@ -35,7 +38,7 @@ class UnsupportedLanguageError(ValueError):
 
 
 def supported_languages() -> tuple[str, ...]:
-    return tuple(_LANGUAGES)
+    return (*_LANGUAGES, TEMPLATE)
 
 
 def language_for_path(path: str, content: bytes | str | None = None) -> str | None:
@@ -47,7 +50,7 @@ def language_for_path(path: str, content: bytes | str | None = None) -> str | No
     for name, (_, extensions) in _LANGUAGES.items():
         if extension in extensions:
             return name
-    return None
+    return TEMPLATE if is_template_path(path) else None
 
 
 def language_from_shebang(first_line: bytes) -> str | None:

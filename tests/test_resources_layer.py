@@ -122,3 +122,21 @@ def test_a_release_offered_by_another_reviewed_module_is_consulted() -> None:
     assert [(f.location.path, f.location.start_line) for f in found.findings] == [("image.py", 5)]
     alone = engine.analyze([image], (rule,), engine.Settings(profile="audit"))
     assert alone.findings == ()
+
+
+def test_a_raise_when_nothing_was_acquired_leaks_nothing() -> None:
+    code = """\
+        class Providers:
+            def ensure(self, name):
+                created = self.client.create_provider(name)
+                if created is None:
+                    raise LookupError(name)
+                if not created:
+                    raise LookupError(name)
+                return created
+
+            def drop(self, name):
+                self.client.delete_provider(name)
+        """
+    assert _leaks(code) == []
+    assert _leaks(code.replace("if not created:", "if created:")) == [(3, [7])]

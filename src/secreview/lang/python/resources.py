@@ -47,9 +47,9 @@ from secreview.knowledge.resources import (
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.exceptions import failure_blocks, try_statements_around
 from secreview.lang.python.file import Call, PyFile
-from secreview.lang.python.flow import block_leaves, statements_after
+from secreview.lang.python.flow import block_leaves, conditions_enclosing, statements_after
 from secreview.lang.python.scopes import NESTED_SCOPES, descendants, enclosing_class, statement_of
-from secreview.lang.python.syntax import normalise
+from secreview.lang.python.syntax import normalise, unwrap
 
 _HAND_ON_METHODS = frozenset({"append", "add", "extend", "insert", "put", "push", "register", "callback",
                               "enter_context", "addCleanup", "add_cleanup", "setdefault", "appendleft"})
@@ -374,6 +374,8 @@ def _works_on(file: PyFile, step: ts.Node, acquisition: Acquisition, handle: set
     project resource's manager (its set-up: `map_volume` after `create_volume`) or one given what the
     manager made of it (the mapped path), or a call on a library resource or taking it as an argument.
     Calls given a project resource's own record only read data (`notify(ref)`), they do not set it up."""
+    if _acquired_nothing(file, step, handle):
+        return False
     if acquisition.what == "lock" or step.type == "raise_statement":
         return True
     call = file.call_at(step)
@@ -382,6 +384,24 @@ def _works_on(file: PyFile, step: ts.Node, acquisition: Acquisition, handle: set
         return any(_mentions(normalise(file.text_of(n)), handle | derived) for n in parts)
     return _sets_up(file, call, acquisition) or any(
         _mentions(normalise(file.text_of(n)), derived) for n in parts)
+
+
+def _acquired_nothing(file: PyFile, step: ts.Node, handle: set[str]) -> bool:
+    """`step` runs only when the acquisition returned nothing (`if not x: raise ...`, `if x is None:`)."""
+    for condition, holds in conditions_enclosing(file, step):
+        condition = unwrap(condition)
+        if condition is None:
+            continue
+        tested, absent = condition, False
+        if condition.type == "not_operator":
+            tested, absent = unwrap(condition.child_by_field_name("argument")), True
+        elif condition.type == "comparison_operator" and condition.named_child_count == 2 \
+                and condition.named_children[1].type == "none":
+            operator = " ".join(file.text_of(c) for c in condition.children if not c.is_named)
+            tested, absent = condition.named_children[0], operator in ("is", "==")
+        if tested is not None and normalise(file.text_of(tested)) in handle and absent == holds:
+            return True
+    return False
 
 
 def _sets_up(file: PyFile, call: Call, acquisition: Acquisition) -> bool:

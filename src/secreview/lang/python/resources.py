@@ -244,6 +244,14 @@ def _top_level_functions(text: str) -> tuple[str, ...]:
 
 # -- releasing ---------------------------------------------------------------------------------
 
+def calls_run_by(file: PyFile, node: ts.Node) -> Iterator[Call]:
+    """The calls `node` runs in its own frame (itself included when it is a call), outermost first."""
+    if node.type == "call":
+        yield file.call_at(node)
+    for inner in descendants(node, frozenset({"call"})):
+        yield file.call_at(inner)
+
+
 def undoes(name: str) -> bool:
     """True when a callee's (last) name says it releases or undoes something."""
     parts = words(name.rsplit(".", 1)[-1])
@@ -255,11 +263,8 @@ def _block_releases(file: PyFile, block: ts.Node | None) -> bool:
     """A call in `block` (its own frame) undoes something, directly or through a helper of this file."""
     if block is None:
         return False
-    for node in descendants(block, frozenset({"call"})):
-        call = file.call_at(node)
-        if call.method and undoes(call.method) or _helper_releases(file, call):
-            return True
-    return False
+    return any(call.method and undoes(call.method) or _helper_releases(file, call)
+               for call in calls_run_by(file, block))
 
 
 def _helper_releases(file: PyFile, call: Call) -> bool:
@@ -268,16 +273,15 @@ def _helper_releases(file: PyFile, call: Call) -> bool:
         return False
     for definition in file.nodes_of_type("function_definition"):
         if file.text_of(definition.child_by_field_name("name")) == call.method:
-            return any(undoes(file.call_at(n).method or "")
-                       for n in descendants(definition.child_by_field_name("body"), frozenset({"call"})))
+            body = definition.child_by_field_name("body")
+            return body is not None and any(undoes(c.method or "") for c in calls_run_by(file, body))
     return False
 
 
 def _releases_this(file: PyFile, node: ts.Node, acquisition: Acquisition) -> bool:
     """A call in `node` gives this acquisition back."""
     handle = normalise(file.text_of(acquisition.handle)) if acquisition.handle is not None else None
-    for call_node in [node] * (node.type == "call") + list(descendants(node, frozenset({"call"}))):
-        call = file.call_at(call_node)
+    for call in calls_run_by(file, node):
         if not call.method or not acquisition.released_by(call.method):
             continue
         mentioned = {normalise(file.text_of(n)) for n in (call.receiver, *call.args) if n is not None}
@@ -341,8 +345,7 @@ def _handed_to_object(file: PyFile, function: ts.Node, acquisition: Acquisition)
     for method in file.nodes_of_type("function_definition", within=cls):
         if method == function:
             continue
-        for node in descendants(method, frozenset({"call"})):
-            call = file.call_at(node)
+        for call in calls_run_by(file, method.child_by_field_name("body") or method):
             if call.method and acquisition.released_by(call.method) and any(
                     normalise(file.text_of(n)) == text for n in (call.receiver, *call.args) if n is not None):
                 return True
@@ -506,9 +509,15 @@ def _with_releases(file: PyFile, step: ts.Node, acquisition: Acquisition) -> boo
         clause = ancestor.named_children[0]
         if handle is not None and handle in {normalise(file.text_of(v)) for v in _with_values(clause)}:
             return True
-        if any(undoes(file.call_at(n).method or "") for n in descendants(clause, frozenset({"call"}))):
+        if _with_cleans_up(file, ancestor):
             return True
     return False
+
+
+def _with_cleans_up(file: PyFile, with_statement: ts.Node) -> bool:
+    """The context managers of a `with` say they undo something (`remove_path_on_error(...)`)."""
+    return bool(with_statement.named_children) and any(
+        undoes(c.method or "") for c in calls_run_by(file, with_statement.named_children[0]))
 
 
 def _with_values(clause: ts.Node) -> Iterator[ts.Node]:
@@ -543,9 +552,7 @@ def _call_site_covered(file: PyFile, node: ts.Node) -> bool:
     for ancestor in file.ancestors(node):
         if ancestor.type in NESTED_SCOPES:
             return False
-        if ancestor.type == "with_statement" and ancestor.named_children and any(
-                undoes(file.call_at(n).method or "") for n in descendants(ancestor.named_children[0],
-                                                                          frozenset({"call"}))):
+        if ancestor.type == "with_statement" and _with_cleans_up(file, ancestor):
             return True
     return False
 

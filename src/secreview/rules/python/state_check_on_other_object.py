@@ -53,7 +53,8 @@ from secreview.knowledge.resources import STATE_CHECKS
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.flow import statements_after
-from secreview.lang.python.scopes import body_statements, descendants, function_of, last_binding
+from secreview.lang.python.resources import calls_run_by
+from secreview.lang.python.scopes import body_statements, function_of, last_binding
 from secreview.lang.python.syntax import line_of, normalise, unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule, shorten
@@ -115,35 +116,31 @@ def _state_check(file: PyFile, condition: ts.Node | None) -> tuple[Call, str, ts
 def _undos(file: PyFile, statement: ts.Node, state: str) -> Iterator[tuple[Call, ts.Node]]:
     """Calls of the `if` body that undo `state`, with the object they act on (their first argument, or
     their receiver when they take none)."""
-    undo_words = STATE_CHECKS[state][1]
-    for body_statement in body_statements(statement.child_by_field_name("consequence")):
-        for node in itertools.chain([body_statement], descendants(body_statement, frozenset({"call"}))):
-            if node.type != "call":
-                continue
-            call = file.call_at(node)
-            if not set(words(call.method or "")) & undo_words:
-                continue
-            target = call.args[0] if call.args else call.receiver
-            if target is not None and target.type == "identifier":
-                yield call, target
+    for call in _calls_named(file, body_statements(statement.child_by_field_name("consequence")),
+                             STATE_CHECKS[state][1]):
+        target = call.args[0] if call.args else call.receiver
+        if target is not None and target.type == "identifier":
+            yield call, target
 
 
 def _redo(file: PyFile, statement: ts.Node, state: str, other: ts.Node) -> Call | None:
     """A call right after the `if` that establishes `state` again for `other` (takes it as an argument or
     is called on it)."""
-    redo_words = STATE_CHECKS[state][2]
     wanted = file.text_of(other)
-    for following in itertools.islice(statements_after(file, statement), _FOLLOWING):
-        for node in itertools.chain([following], descendants(following, frozenset({"call"}))):
-            if node.type != "call":
-                continue
-            call = file.call_at(node)
-            if not set(words(call.method or "")) & redo_words:
-                continue
-            parts = [*call.args, *call.kwargs.values(), *([call.receiver] if call.receiver is not None else [])]
-            if any(file.text_of(p) == wanted for p in parts):
-                return call
+    following = list(itertools.islice(statements_after(file, statement), _FOLLOWING))
+    for call in _calls_named(file, following, STATE_CHECKS[state][2]):
+        parts = [*call.args, *call.kwargs.values(), *([call.receiver] if call.receiver is not None else [])]
+        if any(file.text_of(p) == wanted for p in parts):
+            return call
     return None
+
+
+def _calls_named(file: PyFile, statements: list[ts.Node], vocabulary: frozenset[str]) -> Iterator[Call]:
+    """The calls run by `statements` whose name has a word of `vocabulary`, in order."""
+    for statement in statements:
+        for call in calls_run_by(file, statement):
+            if set(words(call.method or "")) & vocabulary:
+                yield call
 
 
 def _other_value(file: PyFile, other: ts.Node, statement: ts.Node) -> ts.Node | None:

@@ -114,6 +114,9 @@ QUIET_CALLS = frozenset({
     "replace", "encode", "decode", "get", "items", "keys", "values", "append", "add", "extend", "update",
     "setdefault", "copy", "_", "_LE", "_LW", "_LI", "_LC", "basename", "dirname", "join", "abspath", "normpath",
     "time", "monotonic", "partial",
+    # configuring a descriptor or socket just obtained fails only on a programming error
+    "fcntl", "settimeout", "setblocking", "setsockopt", "set_inheritable", "set_blocking", "fileno", "getsockname",
+    "set_trace_callback",
 })
 # Methods of a logger (`LOG.debug(...)`): they report and go on.
 LOGGER_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})

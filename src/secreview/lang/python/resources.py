@@ -187,7 +187,7 @@ def _release_offered(file: PyFile, call: Call, manager: str, releases: frozenset
     reached through `self` is looked for in the same class only."""
     cls = file.inside(call.node, ("class_definition",))
     scope = cls if manager.split(".", 1)[0] == "self" and cls is not None else file.root
-    for other in file.calls:
+    for other in file.memo(("resource-release-calls",), lambda: _release_shaped_calls(file)):
         if not scope.start_byte <= other.node.start_byte < scope.end_byte:
             continue
         if other.method and _releases_noun(other.method, releases, noun):
@@ -213,6 +213,12 @@ def _release_offered(file: PyFile, call: Call, manager: str, releases: frozenset
             if _releases_noun(name, releases, noun):
                 return f"{manager}.{name}", f"the reviewed module `{module}` defines `{name}`"
     return None
+
+
+def _release_shaped_calls(file: PyFile) -> list[Call]:
+    """The calls of the file named `<release verb>_<noun>` for some acquire verb's release."""
+    verbs = frozenset().union(*ACQUIRE_VERBS.values())
+    return [call for call in file.calls if call.method and (_verb_and_noun(call.method) or ("", ""))[0] in verbs]
 
 
 def _defined_functions(file: PyFile, scope: ts.Node | None) -> list[str]:
@@ -271,11 +277,17 @@ def _helper_releases(file: PyFile, call: Call) -> bool:
     """`self._reset()` or `_undo()` whose body, defined in this file, undoes something."""
     if call.method is None or call.receiver is not None and file.text_of(call.receiver) != "self":
         return False
+    return call.method in file.memo(("resource-releasing-helpers",), lambda: _releasing_helpers(file))
+
+
+def _releasing_helpers(file: PyFile) -> frozenset[str]:
+    """Names of the functions of this file whose body calls something that undoes (first definition wins)."""
+    found: dict[str, bool] = {}
     for definition in file.nodes_of_type("function_definition"):
-        if file.text_of(definition.child_by_field_name("name")) == call.method:
-            body = definition.child_by_field_name("body")
-            return body is not None and any(undoes(c.method or "") for c in calls_run_by(file, body))
-    return False
+        name, body = file.text_of(definition.child_by_field_name("name")), definition.child_by_field_name("body")
+        if name not in found:
+            found[name] = body is not None and any(undoes(c.method or "") for c in calls_run_by(file, body))
+    return frozenset(name for name, releases in found.items() if releases)
 
 
 def _releases_this(file: PyFile, node: ts.Node, acquisition: Acquisition) -> bool:

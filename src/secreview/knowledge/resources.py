@@ -118,6 +118,12 @@ QUIET_CALLS = frozenset({
     "fcntl", "settimeout", "setblocking", "setsockopt", "set_inheritable", "set_blocking", "fileno", "getsockname",
     "set_trace_callback",
 })
+# Exceptions that web frameworks raise to answer successfully (`raise exc.HTTPCreated(location=...)` in
+# webob/pyramid): a way out of the handler that hands the created thing to the client, not a failure.
+SUCCESS_RAISES = re.compile(r"(?:^|\.)HTTP(?:OK|Created|Accepted|NoContent|NonAuthoritativeInformation|ResetContent|"
+                            r"PartialContent|MultipleChoices|MovedPermanently|Found|SeeOther|NotModified|UseProxy|"
+                            r"TemporaryRedirect|PermanentRedirect|Redirection|Redirect)$")
+
 # Methods of a logger (`LOG.debug(...)`): they report and go on.
 LOGGER_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 # Receivers whose calls report and go on (`LOG.debug(...)`, `logging.info(...)`).

@@ -43,6 +43,7 @@ from secreview.knowledge.resources import (
     RECORDING_WORDS,
     RELEASE_PHRASES,
     RELEASE_WORDS,
+    SUCCESS_RAISES,
 )
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.exceptions import failure_blocks, try_statements_around
@@ -458,7 +459,8 @@ def _steps_in(file: PyFile, statement: ts.Node) -> Iterator[ts.Node]:
     nodes += list(descendants(statement, frozenset({"call", "raise_statement"})))
     for node in nodes:
         if node.type == "raise_statement":
-            if node.named_children:  # a bare `raise` re-raises what a handler caught
+            # a bare `raise` re-raises what a handler caught; `raise HTTPCreated(...)` answers successfully
+            if node.named_children and not _raises_success(file, node):
                 yield node
             continue
         if file.inside(node, ("raise_statement",)) is not None:
@@ -467,6 +469,13 @@ def _steps_in(file: PyFile, statement: ts.Node) -> Iterator[ts.Node]:
         if _quiet(file, call) or call.method and undoes(call.method):
             continue
         yield node
+
+
+def _raises_success(file: PyFile, statement: ts.Node) -> bool:
+    raised = unwrap(statement.named_children[0])
+    if raised is not None and raised.type == "call":
+        raised = raised.child_by_field_name("function")
+    return raised is not None and bool(SUCCESS_RAISES.search(file.text_of(raised)))
 
 
 def _quiet(file: PyFile, call: Call) -> bool:

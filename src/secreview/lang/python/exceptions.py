@@ -96,3 +96,30 @@ def _suppressed(file: PyFile, node: ts.Node, wanted: set[str]) -> bool:
                         file.text_of(arg).rsplit(".", 1)[-1] in wanted for arg in resolved.args):
                     return True
     return False
+
+
+# -- what runs when a step fails ------------------------------------------------------
+
+def try_statements_around(file: PyFile, node: ts.Node) -> Iterator[tuple[ts.Node, str]]:
+    """Each `try` of the same function around `node`, innermost first, with the part `node` is in:
+    "body", "except", "else" or "finally"."""
+    current = node
+    for ancestor in file.ancestors(node):
+        if ancestor.type in NESTED_SCOPES:
+            return
+        if ancestor.type == "try_statement":
+            if current == ancestor.child_by_field_name("body"):
+                yield ancestor, "body"
+            elif current.type in ("except_clause", "except_group_clause"):
+                yield ancestor, "except"
+            elif current.type in ("else_clause", "finally_clause"):
+                yield ancestor, current.type.removesuffix("_clause")
+        current = ancestor
+
+
+def failure_blocks(try_statement: ts.Node) -> list[ts.Node]:
+    """The blocks of a `try` that run when its body raises: its except clauses and its `finally`."""
+    return [clause.child_by_field_name("body") or clause.named_children[-1]
+            for clause in try_statement.named_children
+            if clause.type in ("except_clause", "except_group_clause", "finally_clause") and clause.named_children]
+

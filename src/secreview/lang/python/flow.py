@@ -387,3 +387,32 @@ def lock_around(file: PyFile, node: ts.Node) -> str | None:
                 if decorator.type == "decorator" and _LOCKISH.search(file.text_of(decorator)):
                     return file.text_of(decorator).lstrip("@")
     return None
+
+
+# -- what may run next --------------------------------------------------------------------
+
+_BLOCK_OWNERS_TO_STATEMENT = frozenset({"else_clause", "elif_clause", "except_clause", "except_group_clause",
+                                        "finally_clause", "case_clause", "block"})
+
+
+def statements_after(file: PyFile, statement: ts.Node) -> Iterator[ts.Node]:
+    """The statements of the same function that may run after `statement` on its way out, in order: the
+    rest of its block, then the rest of each enclosing block, stopping where control has left (a block
+    that `leaves`, a return or raise). A loop's next iteration is not followed."""
+    current = statement
+    while current.parent is not None and current.parent.type in ("block", "module"):
+        block = current.parent
+        sibling = current.next_named_sibling
+        while sibling is not None:
+            if sibling.type != "comment":
+                yield sibling
+                if sibling.type in EXITS or _is_abort_call(file, sibling) or \
+                        sibling.type in ("if_statement", "try_statement", "with_statement") and leaves(file, [sibling]):
+                    return
+            sibling = sibling.next_named_sibling
+        owner = block.parent
+        while owner is not None and owner.type in _BLOCK_OWNERS_TO_STATEMENT:
+            owner = owner.parent
+        if owner is None or owner.type in NESTED_SCOPES or owner.type == "module":
+            return
+        current = owner

@@ -38,7 +38,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import tree_sitter as ts
 
@@ -673,13 +673,20 @@ def finalise(findings: list[Finding], families: dict[str, str],
     unique = list({(f.rule_id, f.location): f for f in findings}.values())
     ordered = sorted(merge_families(unique, families), key=lambda pair: pair[0].sort_key)
     seen: Counter[str] = Counter()
+    # Findings on one line share its text object: its normalised form and hash state are computed once per
+    # rule and line, not once per finding (a minified line can carry thousands of findings).
+    prefixes: dict[tuple[str, tuple[str, ...]], tuple[str, Any]] = {}
     out = []
     for finding, merged in ordered:
-        basis = "\0".join((finding.rule_id, path,
-                           " ".join(" ".join(line.text.split()) for line in finding.excerpt if line.flagged)))
+        key = (finding.rule_id, tuple(line.text for line in finding.excerpt if line.flagged))
+        if key not in prefixes:
+            basis = "\0".join((finding.rule_id, path, " ".join(" ".join(text.split()) for text in key[1])))
+            prefixes[key] = (basis, hashlib.sha256(basis.encode()))
+        basis, state = prefixes[key]
         seen[basis] += 1
-        digest = hashlib.sha256(f"{basis}\0{seen[basis]}".encode()).hexdigest()[:32]
-        out.append((dataclasses.replace(finding, fingerprint=digest), merged))
+        digest = state.copy()
+        digest.update(f"\0{seen[basis]}".encode())
+        out.append((dataclasses.replace(finding, fingerprint=digest.hexdigest()[:32]), merged))
     return out
 
 

@@ -14,7 +14,7 @@ import tree_sitter as ts
 
 from secreview.lang.python.cookies import cookie_flag_problems
 from secreview.lang.python.file import Call, PyFile
-from secreview.lang.python.secrets import hardcoded_secrets
+from secreview.lang.python.secrets import hardcoded_secrets, judgement
 from secreview.model import Evidence
 from secreview.rules import Hit, Rule
 
@@ -54,14 +54,19 @@ class CallRule(Rule):
 
 
 class HardcodedSecretRule(Rule):
-    """Reports the hard-coded secrets of one `kind` ("password", "crypto-key", "credential")."""
+    """Reports the hard-coded secrets of one `kind` ("password", "crypto-key", "credential").
+
+    A value in an issued key or token format has no safe reading (DEFINITE); one judged by the name it is
+    bound to is an audit finding whose confidence and note say why."""
 
     kind: ClassVar[str] = ""
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for secret in hardcoded_secrets(file):
             if secret.kind == self.kind:
-                yield Hit(secret.node, {"name": secret.name, "how": secret.how})
+                confidence, why = judgement(secret)
+                yield Hit(secret.node, {"name": secret.name, "how": secret.how}, confidence=confidence, note=why,
+                          evidence=Evidence.DEFINITE if secret.format else None)
 
 
 class CookieFlagRule(Rule):

@@ -15,6 +15,7 @@ import tree_sitter as ts
 from secreview.lang.python.cookies import cookie_flag_problems
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.secrets import hardcoded_secrets, judgement
+from secreview.lang.python.types import is_module_reference
 from secreview.model import Evidence
 from secreview.rules import Hit, Rule
 
@@ -30,9 +31,11 @@ class CallRule(Rule):
     methods: ClassVar[tuple[str, ...]] = ()  # x.method(...) on any receiver
 
     def candidates(self, file: PyFile) -> list[Call]:
-        # `yaml.load()` on a local `yaml` object is that object's method, not the module's function
+        # `yaml.load()` on a local `yaml` object is that object's method, not the module's function; nor is
+        # it when the name is bound, here, to a container or an object some call built (lang/python/types.py)
         found = [call for call in file.calls_to(*self.callees)
-                 if not file.is_local_object(call.node.child_by_field_name("function"))] if self.callees else []
+                 if not file.is_local_object(call.node.child_by_field_name("function"))
+                 and is_module_reference(file, call.node.child_by_field_name("function"))] if self.callees else []
         if self.methods:
             seen = {id(c.node) for c in found}
             found += [c for c in file.method_calls(*self.methods) if id(c.node) not in seen]

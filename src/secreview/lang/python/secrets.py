@@ -54,6 +54,7 @@ _PLACEHOLDER = re.compile(
     re.X,
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_WORDS_IDENTIFIER = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 # Regular-expression syntax a literal secret does not contain: a negated class, an escape class, a group.
 _REGEX_SYNTAX = re.compile(r"\[\^|\\[dswxDSW]|\(\?[:=!<P]|\]\+|\]\*")
 # What a field's value is declared as in a type or schema map (`{"password": "str"}`), and words that
@@ -118,8 +119,9 @@ def _is_bare_credential(name: str) -> bool:
 
 
 def _looks_like_key_material(value: str) -> bool:
-    """At least 8 characters without spaces, mixing letters with digits or symbols, or 20+ long."""
-    if len(value) < 8 or any(c.isspace() for c in value):
+    """At least 8 characters without spaces, mixing letters with digits or symbols, or 20+ long; not an
+    identifier made of words alone (`"frontend_id"`, a parser's state label)."""
+    if len(value) < 8 or any(c.isspace() for c in value) or _WORDS_IDENTIFIER.match(value):
         return False
     return len(value) >= 20 or (any(c.isalpha() for c in value) and any(not c.isalpha() for c in value))
 

@@ -1,4 +1,4 @@
-"""Locks as data: what serialises the code it wraps.
+"""Locks and transactions as data: what serialises the code it wraps, and what undoes shared state.
 
 A function decorated with one of these runs under a lock: `@lockutils.synchronized(name)`
 (oslo.concurrency, also re-exported as `utils.synchronized` by many projects),
@@ -17,3 +17,6 @@ LOCK_DECORATORS: frozenset[str] = frozenset({
 # Methods that take and give back a lock held by hand (`lock.acquire()` ... `lock.release()`).
 ACQUIRE_METHODS: frozenset[str] = frozenset({"acquire", "acquire_lock", "lock"})
 RELEASE_METHODS: frozenset[str] = frozenset({"release", "release_lock", "unlock"})
+
+# Methods that undo a unit of work on failure: a database transaction's or a session's rollback.
+ROLLBACK_METHODS: frozenset[str] = frozenset({"rollback", "rollback_transaction", "abort_transaction"})

@@ -60,6 +60,8 @@ PROTOCOLS: tuple[MandatedBy, ...] = (
     _protocol("version-control object ids (Git, Mercurial)", "SHA-1", "git", "hg", "mercurial", "commit sha",
               "object id", "oid"),
     _protocol("name-based UUIDs (RFC 4122 versions 3 and 5)", "MD5 and SHA-1", "uuid3", "uuid5"),
+    _protocol("an HMAC construction (RFC 2104) as the protocols dissected or spoken here define it",
+              "MD5 or SHA-1 inside HMAC, whose security does not rest on collision resistance", "hmac"),
     _protocol("content identifiers (ETags, cache keys, Content-MD5, fingerprints of public data)",
               "no collision resistance from its digest", "etag", "cache key", "content md5", "checksum",
               "gravatar", "dedup", "bucket", "shard"),

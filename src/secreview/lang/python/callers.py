@@ -9,6 +9,8 @@ them passes for it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
@@ -102,3 +104,30 @@ def argument_for(file: PyFile, call: Call, function: ts.Node, parameter: str) ->
         return None
     index = names.index(parameter)
     return call.args[index] if index < len(call.args) else None
+
+
+@dataclass(frozen=True)
+class Supply:
+    """What the calls in sight pass for one parameter (or one `**kwargs` key) of a function."""
+
+    omitting: list[Call]  # calls that pass nothing for it (and forward no `*args`/`**kwargs`)
+    every_call_passes: bool  # there are calls, none forwards, and each passes a value other than None
+
+    def note(self, name: str) -> str:
+        """A sentence naming the calls that omit it, for the finding."""
+        if not self.omitting:
+            return ""
+        lines = ", ".join(str(call.line) for call in self.omitting[:3])
+        return f"The call on line{'s' if len(self.omitting) > 1 else ''} {lines} of this file passes no `{name}`."
+
+
+def supply(file: PyFile, function: ts.Node, name: str) -> Supply:
+    """What the visible calls of `function` pass for its parameter or `**kwargs` key `name`.  Calls that
+    forward `*args`/`**kwargs` say nothing either way."""
+    calls = visible_calls(file, function)
+    explicit = [call for call in calls if not call.has_star_args]
+    passed = [(call, argument_for(file, call, function, name)) for call in explicit]
+    omitting = [call for call, value in passed if value is None]
+    every = bool(calls) and len(explicit) == len(calls) and all(
+        value is not None and value.type != "none" for _, value in passed)
+    return Supply(omitting, every)

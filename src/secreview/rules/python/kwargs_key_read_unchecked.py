@@ -45,8 +45,8 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.python.callers import visible_calls
-from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.callers import supply
+from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
 
@@ -80,30 +80,17 @@ class KwargsKeyReadUnchecked(Rule):
                 continue
             guarded = _guarded_keys(file, function, kwargs)
             name = file.text_of(function.child_by_field_name("name"))
-            calls = visible_calls(file, function)
             for read, key in _reads(file, function, kwargs):
                 if key in guarded or _inside_key_error_handler(file, read, function):
                     continue
-                hit = self._judged_by_callers(read, key, kwargs, name, calls)
-                if hit is not None:
-                    yield hit
-
-    @staticmethod
-    def _judged_by_callers(read: ts.Node, key: str, kwargs: str, name: str, calls: list[Call]) -> Hit | None:
-        """What the calls of this file say: one that omits the key is evidence (medium, named); when every
-        one passes it, nothing is missing; with none in sight (or only `**` forwarding) the read is shown
-        on request (low)."""
-        values = {"key": key, "kwargs": kwargs, "function": name, "sibling": ""}
-        explicit = [call for call in calls if not call.has_star_args]
-        omitting = [call for call in explicit if key not in call.kwargs]
-        if omitting:
-            lines = ", ".join(str(call.line) for call in omitting[:3])
-            values["sibling"] = (f" The call on line{'s' if len(omitting) > 1 else ''} {lines} of this file "
-                                 f"passes no `{key}`.")
-            return Hit(read, values, confidence=Confidence.MEDIUM)
-        if explicit and len(explicit) == len(calls):
-            return None  # every caller in sight supplies the key
-        return Hit(read, values)
+                # the calls in sight decide: one that omits the key is evidence (named), every one passing
+                # it means nothing is missing, none in sight (or only `**` forwarding) is shown on request
+                callers = supply(file, function, key)
+                if callers.every_call_passes:
+                    continue
+                values = {"key": key, "kwargs": kwargs, "function": name,
+                          "sibling": " " + callers.note(key) if callers.omitting else ""}
+                yield Hit(read, values, confidence=Confidence.MEDIUM if callers.omitting else None)
 
 
 def _kwargs_name(file: PyFile, function: ts.Node) -> str | None:

@@ -63,8 +63,8 @@ import tree_sitter as ts
 
 from secreview.lang.python.exceptions import caught_by
 from secreview.lang.python.expressions import mentions
-from secreview.lang.python.callers import argument_for, visible_calls
-from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.callers import supply
+from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import conditions_enclosing
 from secreview.lang.python.scopes import class_bases, decorators_of, descendants, enclosing_class, parameter_defaults
 from secreview.model import Confidence, Severity
@@ -122,13 +122,13 @@ class NoneDefaultParameterDereferenced(Rule):
                 # Outside constructors a None default is often only a signature convention (framework
                 # callbacks, partial-bound helpers); it is a crash in sight when a call here omits it, and
                 # nothing to report when every call in sight passes a value.
-                omitting, all_pass = _callers_on(file, function, name)
-                if all_pass and fname not in ("__init__", "__new__"):
+                callers = supply(file, function, name)
+                if callers.every_call_passes and fname not in ("__init__", "__new__"):
                     continue
-                omitted = fname in ("__init__", "__new__") or bool(omitting)
-                low = either_or or not omitted or self._fixed_signature(file, function, fname) and not omitting
+                omitted = fname in ("__init__", "__new__") or bool(callers.omitting)
+                low = either_or or not omitted or self._fixed_signature(file, function, fname) and not callers.omitting
                 yield Hit(node, {"param": name, "function": fname, "how": how, "error": error},
-                          confidence=Confidence.LOW if low else None, note=_omitting_note(omitting, name))
+                          confidence=Confidence.LOW if low else None, note=callers.note(name))
 
     @staticmethod
     def _injected(file: PyFile, function: ts.Node) -> bool:
@@ -212,22 +212,3 @@ def _dereference(file: PyFile, ident: ts.Node) -> tuple[ts.Node, str, str] | Non
         if len(children) == 2 and children[1] == ident and operators in (["in"], ["not in"], ["not", "in"]):
             return parent, "tests membership in it", "`TypeError: argument of type 'NoneType' is not iterable`"
     return None
-
-
-def _callers_on(file: PyFile, function: ts.Node, param: str) -> tuple[list[Call], bool]:
-    """(the calls in this file that pass nothing for `param`, whether there are calls and every one passes a
-    value other than None).  Calls forwarding `*args`/`**kwargs` say nothing either way."""
-    calls = visible_calls(file, function)
-    explicit = [call for call in calls if not call.has_star_args]
-    passed = [(call, argument_for(file, call, function, param)) for call in explicit]
-    omitting = [call for call, value in passed if value is None]
-    all_pass = bool(calls) and len(explicit) == len(calls) and all(
-        value is not None and value.type != "none" for _, value in passed)
-    return omitting, all_pass
-
-
-def _omitting_note(omitting: list[Call], param: str) -> str:
-    if not omitting:
-        return ""
-    lines = ", ".join(str(call.line) for call in omitting[:3])
-    return f"The call on line{'s' if len(omitting) > 1 else ''} {lines} of this file passes no `{param}`."

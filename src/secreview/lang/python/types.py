@@ -30,10 +30,6 @@ _LITERAL_KINDS = {
     "set": "set", "set_comprehension": "set", "tuple": "tuple", "string": "str", "concatenated_string": "str",
     "integer": "int", "float": "float", "true": "bool", "false": "bool", "none": "None",
 }
-CONTAINER_KINDS = frozenset({"dict", "list", "set", "tuple", "str", "frozenset", "bytes", "bytearray",
-                             "collections.OrderedDict", "collections.defaultdict", "collections.Counter",
-                             "collections.deque"})
-"""Builtin containers and strings: their `.get`/`.pop`/`.update` are not some library's API."""
 
 
 def receiver_kind(file: PyFile, node: ts.Node | None, _depth: int = 0) -> str | None:
@@ -98,11 +94,6 @@ def _self_attribute_kind(file: PyFile, node: ts.Node, depth: int) -> str | None:
             continue
         kinds.add(receiver_kind(file, assignment.child_by_field_name("right"), depth + 1))
     return kinds.pop() if len(kinds) == 1 else None
-
-
-def is_container(file: PyFile, node: ts.Node | None) -> bool:
-    """The receiver holds a builtin container or string here: its methods are the container's."""
-    return receiver_kind(file, node) in CONTAINER_KINDS
 
 
 def is_module_reference(file: PyFile, node: ts.Node | None) -> bool:

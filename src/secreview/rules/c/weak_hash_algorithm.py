@@ -45,8 +45,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.knowledge.protocol_crypto import mandated_note, protocol_around
-from secreview.lang.c_family.expressions import name_uses
+from secreview.knowledge.protocol_crypto import mandated_note
+from secreview.lang.c_family.protocols import weak_primitive_uses
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
@@ -82,11 +82,7 @@ class WeakHashAlgorithm(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for node, algorithm in name_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
-            function = file.enclosing_function(node)
-            protocol = protocol_around(file.path, [file.function_name(function)] if function is not None else [])
-            if protocol is not None:  # the specification being implemented fixes the algorithm
-                yield Hit(node, {"algorithm": algorithm}, confidence=Confidence.LOW,
-                          note=mandated_note(protocol, algorithm))
-            else:
-                yield Hit(node, {"algorithm": algorithm})
+        for node, algorithm, protocol in weak_primitive_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
+            # the specification being implemented fixes the algorithm: explained, low confidence
+            yield Hit(node, {"algorithm": algorithm}, confidence=Confidence.LOW if protocol else None,
+                      note=mandated_note(protocol, algorithm) if protocol else "")

@@ -126,7 +126,7 @@ class NoneDefaultParameterDereferenced(Rule):
                 if callers.every_call_passes and fname not in ("__init__", "__new__"):
                     continue
                 omitted = fname in ("__init__", "__new__") or bool(callers.omitting)
-                low = either_or or not omitted or self._fixed_signature(file, function, fname) and not callers.omitting
+                low = either_or or not omitted or self._fixed_signature(file, function, fname)
                 yield Hit(node, {"param": name, "function": fname, "how": how, "error": error},
                           confidence=Confidence.LOW if low else None, note=callers.note(name))
 

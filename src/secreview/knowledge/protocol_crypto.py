@@ -41,7 +41,7 @@ PROTOCOLS: tuple[MandatedBy, ...] = (
     _protocol("the WebSocket handshake (RFC 6455)", "SHA-1 for Sec-WebSocket-Accept", "websocket",
               "sec websocket"),
     _protocol("SSH (RFC 4253/4252)", "SHA-1 and MD5 in legacy key exchange, MACs, signatures and fingerprints",
-              "ssh", "kex", "paramiko", "sshd", "fingerprint"),
+              "ssh", "kex", "paramiko", "sshd", "hostkey", "hostkeys"),
     _protocol("TCP MD5 signatures (RFC 2385)", "MD5", "tcp signature", "tcp md5", "tcpmd5", "tcp sig"),
     _protocol("routing-protocol authentication (IS-IS, OSPF, RSVP, BGP, VRRP, RIP, LDP, BFD)",
               "keyed MD5 or HMAC-MD5", "isis", "ospf", "rsvp", "bgp", "vrrp", "rip", "ldp", "bfd", "hncp",
@@ -63,7 +63,7 @@ PROTOCOLS: tuple[MandatedBy, ...] = (
     _protocol("an HMAC construction (RFC 2104) as the protocols dissected or spoken here define it",
               "MD5 or SHA-1 inside HMAC, whose security does not rest on collision resistance", "hmac"),
     _protocol("content identifiers (ETags, cache keys, Content-MD5, fingerprints of public data)",
-              "no collision resistance from its digest", "etag", "cache key", "content md5", "checksum",
+              "no collision resistance from its digest", "etag", "cache key", "content md5", "checksum", "fingerprint",
               "gravatar", "dedup", "bucket", "shard"),
 )
 

@@ -41,7 +41,7 @@ PROTOCOLS: tuple[MandatedBy, ...] = (
     _protocol("the WebSocket handshake (RFC 6455)", "SHA-1 for Sec-WebSocket-Accept", "websocket",
               "sec websocket"),
     _protocol("SSH (RFC 4253/4252)", "SHA-1 and MD5 in legacy key exchange, MACs, signatures and fingerprints",
-              "ssh", "kex", "paramiko", "sshd", "hostkey", "hostkeys"),
+              "ssh", "kex", "sshd", "hostkey", "hostkeys", "known hosts"),
     _protocol("TCP MD5 signatures (RFC 2385)", "MD5", "tcp signature", "tcp md5", "tcpmd5", "tcp sig"),
     _protocol("routing-protocol authentication (IS-IS, OSPF, RSVP, BGP, VRRP, RIP, LDP, BFD)",
               "keyed MD5 or HMAC-MD5", "isis", "ospf", "rsvp", "bgp", "vrrp", "rip", "ldp", "bfd", "hncp",

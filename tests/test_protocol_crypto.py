@@ -33,3 +33,10 @@ def test_c_uses_in_a_protocol_implementation_are_low_confidence() -> None:
             "unsigned char *out) {\n    MD5(s, n, out);\n    return 0;\n}\n")
     [finding] = run_rules(text, [rule_by_id("weak-hash-algorithm")], path="project/print-tcp.c", language="c")
     assert finding.confidence is Confidence.LOW and "RFC 2385" in finding.description
+
+
+def test_a_cipher_an_ntlm_helper_must_use_is_low_confidence_and_explained() -> None:
+    text = ("from Crypto.Cipher import DES\n\ndef ntlm_lm_response(key7, challenge):\n"
+            "    return DES.new(key7, DES.MODE_ECB).encrypt(challenge)\n")
+    findings = run_rules(text, [rule_by_id("weak-cipher")], path="project/auth.py")
+    assert findings and all(f.confidence is Confidence.LOW and "NTLM" in f.description for f in findings)

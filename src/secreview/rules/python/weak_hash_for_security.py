@@ -61,7 +61,15 @@ from secreview.knowledge.protocol_crypto import mandated_note, protocol_around
 from secreview.knowledge.vocabulary import NON_SECURITY_HASH_WORDS
 from secreview.lang.python.crypto import hash_update_calls, hashed_data, password_names
 from secreview.lang.python.file import Call, PyFile
-from secreview.lang.python.names import context_words, flow_names, function_name, grade, identifier_names, is_security_name
+from secreview.lang.python.names import (
+    context_words,
+    enclosing_definition_names,
+    flow_names,
+    function_name,
+    grade,
+    identifier_names,
+    is_security_name,
+)
 from secreview.lang.python.strings import constant_string
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, shorten
@@ -116,7 +124,7 @@ class WeakHashForSecurity(CallRule):
             if security:
                 marked = dict.fromkeys(n for n in names if is_security_name(n))
                 context = " in a security context (" + shorten(", ".join(marked), 60) + ")"
-            protocol = protocol_around(file.path, [*names, *_enclosing_names(file, call.node)])
+            protocol = protocol_around(file.path, [*names, *enclosing_definition_names(file, call.node)])
             if protocol is not None:
                 yield Hit(call.node, {"algorithm": algorithm, "context": context, **self._fix(file, call)},
                           confidence=Confidence.LOW, note=mandated_note(protocol, algorithm))
@@ -155,17 +163,6 @@ class WeakHashForSecurity(CallRule):
             return False
         outer = parent.parent.child_by_field_name("function")
         return outer is not None and file.text_of(outer).rsplit(".", 1)[-1] in _HMAC_OR_KDF
-
-
-def _enclosing_names(file: PyFile, node: ts.Node) -> list[str]:
-    """The names of the classes and functions around `node`."""
-    found = []
-    for ancestor in file.ancestors(node):
-        if ancestor.type in ("function_definition", "class_definition"):
-            name = ancestor.child_by_field_name("name")
-            if name is not None:
-                found.append(file.text_of(name))
-    return found
 
 
 def _is_literal_false(file: PyFile, node: ts.Node | None) -> bool:

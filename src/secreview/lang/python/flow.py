@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.lang.python.file import PyFile
-from secreview.lang.python.scopes import NESTED_SCOPES, body_statements
+from secreview.knowledge.locks import ACQUIRE_METHODS, LOCK_DECORATORS, RELEASE_METHODS
+from secreview.lang.python.scopes import NESTED_SCOPES, body_statements, function_of
 
 EXITS = frozenset({"return_statement", "raise_statement", "continue_statement", "break_statement"})
 
@@ -372,7 +373,8 @@ _LOCKISH = re.compile(r"(?:^|[^a-zA-Z])(?:r?lock|mutex|semaphore)|Lock|Mutex|Sem
 
 
 def lock_around(file: PyFile, node: ts.Node) -> str | None:
-    """Text of a lock held around `node`: a `with <lock>:` or a `@...synchronized(...)` function."""
+    """Text of a lock held around `node`: a `with <lock>:` or a function with a lock decorator
+    (`@lockutils.synchronized(...)`, `@fasteners.interprocess_locked(...)`: knowledge/locks.py)."""
     for ancestor in file.ancestors(node):
         if ancestor.type == "with_statement":
             for item in ancestor.named_children[0].named_children if ancestor.named_children else ():
@@ -384,8 +386,40 @@ def lock_around(file: PyFile, node: ts.Node) -> str | None:
         elif ancestor.type == "function_definition" and ancestor.parent is not None \
                 and ancestor.parent.type == "decorated_definition":
             for decorator in ancestor.parent.named_children:
-                if decorator.type == "decorator" and _LOCKISH.search(file.text_of(decorator)):
+                if decorator.type == "decorator" and _is_lock_decorator(file, decorator):
                     return file.text_of(decorator).lstrip("@")
+    return None
+
+
+def _is_lock_decorator(file: PyFile, decorator: ts.Node) -> bool:
+    expression = decorator.named_children[0] if decorator.named_children else None
+    if expression is not None and expression.type == "call":
+        expression = expression.child_by_field_name("function")
+    text = file.text_of(expression) if expression is not None else ""
+    return text.rsplit(".", 1)[-1] in LOCK_DECORATORS or bool(_LOCKISH.search(text))
+
+
+def lock_held(file: PyFile, first: ts.Node, last: ts.Node) -> str | None:
+    """Text of a lock held from `first` to `last` (a later node of the same function): both inside one
+    `with <lock>:` block or lock-decorated function, or after `x.acquire()` and before `x.release()`."""
+    held = lock_around(file, first)
+    if held is not None and lock_around(file, last) == held:
+        return held
+    function = function_of(file, first)
+    if function is None:
+        return None
+    calls = [c for c in file.method_calls(*ACQUIRE_METHODS, *RELEASE_METHODS)
+             if c.receiver is not None and function.start_byte <= c.node.start_byte < function.end_byte
+             and function_of(file, c.node) == function]
+    for acquire in calls:
+        if acquire.method not in ACQUIRE_METHODS or acquire.node.end_byte > first.start_byte:
+            continue
+        lock = file.text_of(acquire.receiver)
+        releases = [c.node.start_byte for c in calls
+                    if c.method in RELEASE_METHODS and file.text_of(c.receiver) == lock
+                    and c.node.start_byte > acquire.node.end_byte]
+        if releases and min(releases) > last.end_byte:
+            return lock
     return None
 
 

@@ -192,3 +192,14 @@ def identifier_names(file: PyFile, node: ts.Node | None) -> list[str]:
     if node.type == "identifier":
         return [file.text_of(node)]
     return [file.text_of(n) for n in file.nodes("(identifier) @id", "id", node)]
+
+
+def enclosing_definition_names(file: PyFile, node: ts.Node) -> list[str]:
+    """The names of the functions and classes around `node`, innermost first."""
+    found = []
+    for ancestor in file.ancestors(node):
+        if ancestor.type in ("function_definition", "class_definition"):
+            name = ancestor.child_by_field_name("name")
+            if name is not None:
+                found.append(file.text_of(name))
+    return found

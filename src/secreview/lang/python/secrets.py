@@ -1,9 +1,15 @@
-"""Secrets written in the code: string literals bound to a password, key or credential name.
+"""Secrets written in the code: literals that are keys or tokens by their value, or bound to a secret's name.
 
 One scanner serves the three hard-coded secret rules (password, secret key,
-other credential); each reports the secrets of its kind.  A value is a secret
-only when it could be one: placeholders, masks, environment-variable names,
-prose and selectors naming the field are not.
+other credential); each reports the secrets of its kind.  A literal is a secret
+by its *value* when it holds a format an issuer hands out (a private-key block,
+an AWS/GitHub/Slack/Stripe/Google token, a signed JWT: knowledge/secret_formats.py),
+wherever it appears; `Secret.format` names it.  Otherwise it is one only when
+it is bound to a password, key or credential name and could be one: never a
+placeholder or mask, an environment-variable, option or key *name*
+(`"san_password"`, `"OS-OAUTH1:access_token"`), a type name (`"str"`), a
+regular expression, prose, a selector naming the field, or a string too short
+to be anything (`"s0"`); a token or API key must look like key material.
 """
 
 from __future__ import annotations
@@ -16,10 +22,12 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.knowledge import vocabulary as v
+from secreview.knowledge.secret_formats import TRIVIALLY_SHORT, known_format, looks_generated, names_a_secret
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.names import secret_kind, target_texts
 from secreview.lang.python.strings import constant_string
+from secreview.model import Confidence
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Secret:
     kind: str       # "password" | "crypto-key" | "credential"
     how: str        # short description of the construct
     value: str = ""  # the literal's text
+    format: str = ""  # the issued format the value holds ("GitHub token"), when it is judged by its value
 
 
 _PROSE_END = (":", "?")
@@ -45,6 +54,16 @@ _PLACEHOLDER = re.compile(
     re.X,
 )
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_WORDS_IDENTIFIER = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+# Regular-expression syntax a literal secret does not contain: a negated class, an escape class, a group.
+_REGEX_SYNTAX = re.compile(r"\[\^|\\[dswxDSW]|\(\?[:=!<P]|\]\+|\]\*")
+# What a field's value is declared as in a type or schema map (`{"password": "str"}`), and words that
+# stand for "no value" in configuration (`'HTTP_X_AUTH_KEY': 'unset'`).
+_TYPE_AND_STATE_WORDS = frozenset({
+    "str", "string", "text", "unicode", "bytes", "int", "integer", "bool", "boolean", "float", "dict", "list",
+    "json", "object", "uuid", "opt", "hidden", "password", "secret", "true", "false", "yes", "no",
+    "on", "off", "unset", "empty", "required", "optional", "any", "blank",
+})
 _DOTTED_PATH = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _SELECTORISH = re.compile(r"[#\[\]@\s]")
 
@@ -61,10 +80,14 @@ def _looks_like_real_secret(value: str, name: str) -> bool:
     and a guessable one.
     """
     stripped = value.strip()
-    if len(stripped) < 2 or _PLACEHOLDER.match(stripped) or not any(c.isalnum() for c in stripped):
+    if len(stripped) < TRIVIALLY_SHORT or _PLACEHOLDER.match(stripped) \
+            or not any(c.isalnum() for c in stripped):
         return False
     if _DOTTED_PATH.match(stripped):
         return False  # "myapp.utils.push_credentials": a setting naming a function or class
+    if stripped.lower() in _TYPE_AND_STATE_WORDS or stripped.endswith(("...", "\u2026")) \
+            or _REGEX_SYNTAX.search(stripped) or names_a_secret(stripped):
+        return False
     name_words = set(words(name))
     value_words = set(words(stripped))
     if _ENV_NAME.match(stripped) and "_" in stripped and \
@@ -76,14 +99,29 @@ def _looks_like_real_secret(value: str, name: str) -> bool:
     return not (_SELECTORISH.search(stripped) and value_words & secret_words)
 
 
+def judgement(secret: Secret) -> tuple[Confidence, str]:
+    """How sure the value is a secret, and why, in a sentence for the finding: by its issued format
+    (high), by a generated-looking value under a secret's name (high), or by the name alone (medium)."""
+    if secret.format:
+        return Confidence.HIGH, (f"The value is a {secret.format} by its format, whatever it is called: a live "
+                                 f"credential as written, not a name or a placeholder.")
+    if looks_generated(secret.value):
+        return Confidence.HIGH, (f"Judged by the name it is bound to and by its value: {len(secret.value)} "
+                                 f"characters as varied as a generated key's, not a name or a placeholder.")
+    return Confidence.MEDIUM, ("Judged by the name it is bound to: the value is no placeholder, option name or "
+                               "type name, but it holds no issued key format either, so it may be a default "
+                               "or a test value; check whether a deployment uses it.")
+
+
 def _is_bare_credential(name: str) -> bool:
     """`token`, `secret`, `credentials` alone: words that parsers and UIs use for other things."""
     return secret_kind(name) == "credential" and len(words(name)) == 1
 
 
 def _looks_like_key_material(value: str) -> bool:
-    """At least 8 characters without spaces, mixing letters with digits or symbols, or 20+ long."""
-    if len(value) < 8 or any(c.isspace() for c in value):
+    """At least 8 characters without spaces, mixing letters with digits or symbols, or 20+ long; not an
+    identifier made of words alone (`"frontend_id"`, a parser's state label)."""
+    if len(value) < 8 or any(c.isspace() for c in value) or _WORDS_IDENTIFIER.match(value):
         return False
     return len(value) >= 20 or (any(c.isalpha() for c in value) and any(not c.isalpha() for c in value))
 
@@ -203,24 +241,54 @@ def _string_bindings(file: PyFile) -> Iterator[ts.Node]:
 
 
 def _scan_secrets(file: PyFile) -> Iterator[Secret]:
+    formatted = list(_formatted_literals(file))
+    judged = {secret.node.id for secret in formatted}
     for node in _string_bindings(file):
-        value = file.string_literal_text(node.child_by_field_name(_VALUE_FIELD.get(node.type, "value")))
-        if value is None:
+        literal = node.child_by_field_name(_VALUE_FIELD.get(node.type, "value"))
+        value = file.string_literal_text(literal)
+        if value is None or literal.id in judged:
             continue
         for name, how in _bound_names(file, node):
             kind = secret_kind(name)
             if kind is None or not _looks_like_real_secret(value, name):
                 continue
-            if _is_bare_credential(name) and not _looks_like_key_material(value):
-                continue  # `token = "def"` in a lexer
+            if kind == "credential" and not _looks_like_key_material(value):
+                continue  # `token = "def"` in a lexer, `last_token == "frontend"` in a parser: tokens are generated
             if _normal(value) == _normal(name) and (_is_upper(name) or node.type == "pair"):
                 continue  # PASSWORD = "password": a field name, not a password
             yield Secret(node, name, kind, how, value)
             break
+    yield from formatted
     yield from _compared_secrets(file)
     yield from _env_defaults(file)
     yield from _set_password_calls(file)
     yield from _crypto_key_literals(file)
+
+
+def _formatted_literals(file: PyFile) -> Iterator[Secret]:
+    """Every string literal holding an issued key or token format, wherever it is (the outermost literal of
+    an implicit concatenation, so a key block written over several lines is one value)."""
+    for node in file.nodes_of_type("string"):
+        if node.parent is not None and node.parent.type == "concatenated_string":
+            if node.parent.named_children[0] != node:
+                continue
+            node = node.parent
+        value = file.string_literal_text(node)
+        found = known_format(value) if value else None
+        if found is not None:
+            yield Secret(node, _holder_name(file, node) or found.name, found.kind, "written as a literal", value,
+                         found.name)
+
+
+def _holder_name(file: PyFile, literal: ts.Node) -> str | None:
+    """The name the literal is bound to, when it is the whole value of a binding."""
+    parent = literal.parent
+    if parent is not None and parent.type in ("assignment", "keyword_argument", "pair", "default_parameter",
+                                              "typed_default_parameter") \
+            and parent.child_by_field_name(_VALUE_FIELD.get(parent.type, "value")) == literal:
+        names = _bound_names(file, parent)
+        return names[0][0] if names else None
+    return None
 
 
 def _bound_names(file: PyFile, node: ts.Node) -> list[tuple[str, str]]:
@@ -248,9 +316,10 @@ def _compared_secrets(file: PyFile) -> Iterator[Secret]:
             if value is None or name_node.type not in ("identifier", "attribute", "subscript"):
                 continue
             names = target_texts(file, name_node)
-            if names and secret_kind(names[0]) is not None and not _is_bare_credential(names[0]) \
-                    and _looks_like_real_secret(value, names[0]):
-                yield Secret(comparison, names[0], secret_kind(names[0]) or "", "compared with a literal")
+            kind = secret_kind(names[0]) if names else None
+            if kind is not None and not _is_bare_credential(names[0]) and _looks_like_real_secret(value, names[0]) \
+                    and (kind != "credential" or _looks_like_key_material(value)):
+                yield Secret(comparison, names[0], kind, "compared with a literal", value)
                 break
 
 

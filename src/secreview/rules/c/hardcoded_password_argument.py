@@ -7,7 +7,10 @@ Flags the password argument of authentication and connection functions
 `WNetAddConnection2`, `curl_easy_setopt(..., CURLOPT_PASSWORD/USERPWD, ...)`,
 and `setPassword(...)` methods such as Qt's `QSqlDatabase::setPassword`) when
 it is a non-empty literal, a macro or constant naming one, or a local buffer
-that only ever receives literal text.
+that only ever receives literal text. The value is judged
+(knowledge/secret_formats.py): a mask or placeholder (`"****"`, `"<password>"`),
+a string too short to be a password, or the name of a secret rather than one
+(`"user:password"`, `"--password"`) is not reported.
 
 ## Why is this bad?
 The password is in the binary: anyone with a copy can extract it (`strings`)
@@ -42,6 +45,7 @@ MYSQL *connect_db(MYSQL *conn) {
 
 from __future__ import annotations
 
+from secreview.knowledge.secret_formats import is_stand_in
 from secreview.lang.c_family.expressions import is_constant_string, literal_text
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Severity
@@ -89,4 +93,7 @@ class HardcodedPasswordArgument(CCallRule):
             return None
         if not is_constant_string(file, password, call.node):
             return None
+        text = literal_text(file, password)
+        if text is not None and is_stand_in(text):
+            return None  # "****", "<password>", "s0", or the name of the option rather than its value
         return {"argument": shorten(file.text_of(password), 40)}

@@ -4,7 +4,9 @@
 Flags `strcmp`, `strncmp`, `strcasecmp`, `memcmp`, `wcscmp` (and C++
 `==`/`compare` on strings) comparisons between a value whose name says it is
 a password, passphrase, PIN or secret and a non-empty string literal (or a
-macro or constant naming one).
+macro or constant naming one). A literal that is a mask or placeholder, too
+short to be a password, or the name of a secret (`strcmp(password_option,
+"password")` compares an option name) is not reported.
 
 ## Why is this bad?
 The password is in the binary: anyone with a copy runs `strings` on it and
@@ -43,6 +45,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.secret_formats import is_stand_in
 from secreview.knowledge.vocabulary import LOGIN_SECRET_WORDS, mentions
 from secreview.lang.c_family.expressions import literal_text
 from secreview.lang.c_family.file import CFile, strip_casts
@@ -85,7 +88,7 @@ class PasswordComparedToLiteral(CRule):
     def _judge(self, file: CFile, node: ts.Node, a: ts.Node | None, b: ts.Node | None) -> Hit | None:
         for value, other in ((a, b), (b, a)):
             text = literal_text(file, other)
-            if value is not None and text and self._names_password(file, value):
+            if value is not None and text and not is_stand_in(text) and self._names_password(file, value):
                 return Hit(node, {"value": shorten(file.text_of(value), 40)})
         return None
 

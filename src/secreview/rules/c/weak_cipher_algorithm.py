@@ -6,6 +6,12 @@ Flags OpenSSL (`EVP_des_*`, `EVP_rc4`, `EVP_bf_*`, `EVP_aes_*_ecb`, `DES_*`,
 ...), libgcrypt and mbed TLS uses of ciphers that are broken or too weak, and
 of ECB mode.
 
+A use inside a protocol or format whose specification fixes the algorithm
+(NTLM, HTTP digest, TCP-MD5, routing-protocol authentication, RADIUS, SNMP,
+IPsec, ZIP/WinZip AES, git object ids: knowledge/protocol_crypto.py, judged
+from the file path and the enclosing function's name) is low confidence and
+names the protocol: the fix is a newer protocol version, not another algorithm.
+
 ## Why is this bad?
 DES's 56-bit key is brute-forced in hours; 3DES and Blowfish have 64-bit
 blocks open to birthday attacks after a few gigabytes (Sweet32); RC4's
@@ -40,7 +46,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.c_family.expressions import name_uses
+from secreview.knowledge.protocol_crypto import mandated_note
+from secreview.lang.c_family.protocols import weak_primitive_uses
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
@@ -81,5 +88,7 @@ class WeakCipherAlgorithm(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for node, algorithm in name_uses(file, WEAK_CIPHER_CALLS, WEAK_CIPHER_CONSTANTS):
-            yield Hit(node, {"algorithm": algorithm})
+        for node, algorithm, protocol in weak_primitive_uses(file, WEAK_CIPHER_CALLS, WEAK_CIPHER_CONSTANTS):
+            # the specification being implemented fixes the algorithm: explained, low confidence
+            yield Hit(node, {"algorithm": algorithm}, confidence=Confidence.LOW if protocol else None,
+                      note=mandated_note(protocol, algorithm) if protocol else "")

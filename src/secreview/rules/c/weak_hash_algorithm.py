@@ -6,6 +6,12 @@ Windows CryptoAPI/CNG (`CALG_MD5`, `CALG_SHA1`, `BCRYPT_MD5_ALGORITHM`...),
 libgcrypt, mbed TLS and Qt (`QCryptographicHash::Md5`, `Sha1`) uses of MD5,
 MD4, MD2 and SHA-1.
 
+A use inside a protocol or format whose specification fixes the algorithm
+(NTLM, HTTP digest, TCP-MD5, routing-protocol authentication, RADIUS, SNMP,
+IPsec, ZIP/WinZip AES, git object ids: knowledge/protocol_crypto.py, judged
+from the file path and the enclosing function's name) is low confidence and
+names the protocol: the fix is a newer protocol version, not another algorithm.
+
 ## Why is this bad?
 Collisions for MD5 and SHA-1 are computed cheaply (chosen-prefix collisions
 forged certificates and PDF signatures), so signatures, integrity checks and
@@ -39,7 +45,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.c_family.expressions import name_uses
+from secreview.knowledge.protocol_crypto import mandated_note
+from secreview.lang.c_family.protocols import weak_primitive_uses
 from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
@@ -75,5 +82,7 @@ class WeakHashAlgorithm(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for node, algorithm in name_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
-            yield Hit(node, {"algorithm": algorithm})
+        for node, algorithm, protocol in weak_primitive_uses(file, WEAK_HASH_CALLS, WEAK_HASH_CONSTANTS):
+            # the specification being implemented fixes the algorithm: explained, low confidence
+            yield Hit(node, {"algorithm": algorithm}, confidence=Confidence.LOW if protocol else None,
+                      note=mandated_note(protocol, algorithm) if protocol else "")

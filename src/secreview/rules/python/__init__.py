@@ -14,7 +14,8 @@ import tree_sitter as ts
 
 from secreview.lang.python.cookies import cookie_flag_problems
 from secreview.lang.python.file import Call, PyFile
-from secreview.lang.python.secrets import hardcoded_secrets
+from secreview.lang.python.secrets import hardcoded_secrets, judgement
+from secreview.lang.python.types import is_module_reference
 from secreview.model import Evidence
 from secreview.rules import Hit, Rule
 
@@ -30,9 +31,11 @@ class CallRule(Rule):
     methods: ClassVar[tuple[str, ...]] = ()  # x.method(...) on any receiver
 
     def candidates(self, file: PyFile) -> list[Call]:
-        # `yaml.load()` on a local `yaml` object is that object's method, not the module's function
+        # `yaml.load()` on a local `yaml` object is that object's method, not the module's function; nor is
+        # it when the name is bound, here, to a container or an object some call built (lang/python/types.py)
         found = [call for call in file.calls_to(*self.callees)
-                 if not file.is_local_object(call.node.child_by_field_name("function"))] if self.callees else []
+                 if not file.is_local_object(call.node.child_by_field_name("function"))
+                 and is_module_reference(file, call.node.child_by_field_name("function"))] if self.callees else []
         if self.methods:
             seen = {id(c.node) for c in found}
             found += [c for c in file.method_calls(*self.methods) if id(c.node) not in seen]
@@ -54,14 +57,19 @@ class CallRule(Rule):
 
 
 class HardcodedSecretRule(Rule):
-    """Reports the hard-coded secrets of one `kind` ("password", "crypto-key", "credential")."""
+    """Reports the hard-coded secrets of one `kind` ("password", "crypto-key", "credential").
+
+    A value in an issued key or token format has no safe reading (DEFINITE); one judged by the name it is
+    bound to is an audit finding whose confidence and note say why."""
 
     kind: ClassVar[str] = ""
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for secret in hardcoded_secrets(file):
             if secret.kind == self.kind:
-                yield Hit(secret.node, {"name": secret.name, "how": secret.how})
+                confidence, why = judgement(secret)
+                yield Hit(secret.node, {"name": secret.name, "how": secret.how}, confidence=confidence, note=why,
+                          evidence=Evidence.DEFINITE if secret.format else None)
 
 
 class CookieFlagRule(Rule):

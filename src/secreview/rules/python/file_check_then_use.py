@@ -27,11 +27,17 @@ Confidence depends on what the check was meant to guarantee:
 - **low** (hidden by default): racy but with a harmless worst case (an
   exception): any check followed by `os.makedirs`/`mkdir`/`ensure_tree`,
   "exists" followed by `chmod`/write, "does not exist" followed by a rename
-  onto the path or by a call of any other function with it. Every case
-  whose check and use run under a lock (`with self._lock:`,
-  `@...synchronized(...)`) is one level lower than without it: a lock
-  serialises the callers of this code, not other processes or other users
-  writing to the same directory;
+  onto the path or by a call of any other function with it;
+- not reported: a check and a use that run under one lock (inside one
+  `with lock:` block, between `lock.acquire()` and `lock.release()`, or in a
+  function with a lock decorator such as `@lockutils.synchronized(...)`, see
+  knowledge/locks.py): concurrent builders are serialised, and what is left
+  needs an attacker who can already write to the service's own directory. Nor
+  a use by a function that re-checks the path under a lock itself, found in
+  this file: the callee by name, or, when the callee is a parameter
+  (`prepare_template(target=base)`), the function every visible call of the
+  enclosing function passes for it (an image cache's `@synchronized` fetch
+  function that tests `os.path.exists(target)` again);
 - not reported: "exists" followed by a read, a removal, or the path handed
   to another function (the idiomatic `if os.path.exists(cfg): load(cfg)`),
   whose worst case is an exception.
@@ -41,7 +47,8 @@ Uses that are themselves atomic (`os.open` with `O_EXCL`, `open(p, "x")`,
 (`os.path.join`, logging, building an exception to raise) are not uses, and
 nothing after such an exclusive creation (or after an `os.mkdir(p)` /
 `os.makedirs(p)` that fails when `p` exists) is a use either: from there on
-the file is this code's own.
+the file is this code's own. One function gets one finding, at its strongest
+race, naming the lines of the others: one pattern repeated is one fix.
 
 ## Why is this bad?
 The check and the use are two separate look-ups of a path *name*, not
@@ -87,14 +94,16 @@ def fallocate(path, size, execute):
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.files import open_flags
-from secreview.lang.python.flow import guarded, lock_around
-from secreview.lang.python.scopes import NESTED_SCOPES, last_binding, rebound_between
+from secreview.lang.python.callers import argument_for, callee_definitions, function_named, visible_calls
+from secreview.lang.python.flow import guarded, lock_around, lock_held
+from secreview.lang.python.scopes import NESTED_SCOPES, function_of, last_binding, rebound_between
 from secreview.lang.python.syntax import line_of, normalise
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
@@ -157,44 +166,87 @@ class FileCheckThenUse(Rule):
     description = (
         "`{path}` is checked with `{check}` on line {line} and then used by `{use}` on line {use_line}. "
         "The check and the use are two separate look-ups of a path name, not operations on one open "
-        "file: {race}{lock_note}"
+        "file: {race}{also}"
     )
     solution = "Drop the separate check and let the operation decide atomically: {fix}"
 
     def check(self, file: PyFile) -> Iterator[Hit]:
+        by_function: dict[int, list[tuple[Confidence, Call, dict[str, str]]]] = defaultdict(list)
         for call, kind, subjects in self._checks(file):
-            governed = guarded(file, call.node)
-            if governed is None:
+            found = self._race(file, call, kind, subjects)
+            if found is None:
                 continue
-            combined = self._combined(governed.condition_owner)
-            regions = [(governed.when_true, governed.negated)]
-            if not combined:
-                regions.append((governed.when_false, not governed.negated))
-            best: tuple[tuple[int, int, bool], Confidence, Call, str, bool, str] | None = None
-            for region, absent in regions:
-                effective, state = self._effective(kind, absent)
-                for use in _calls_in(file, region):
-                    what = self._use_kind(file, use, subjects, call)
-                    if what == ATOMIC:
-                        break  # created exclusively: from here on the path is this code's own
-                    if what is None:
-                        continue
-                    confidence = self._confidence(effective, state, what)
-                    if confidence is not None:
-                        rank = (confidence.rank, _STRENGTH[what],
-                                what not in (CREATE, GENERIC) or not file.inside(use.node, ("with_item",)))
-                        if best is None or rank > best[0]:
-                            best = (rank, confidence, use, what, state, effective)
-                    if what == MKDIR:
-                        break
-            if best is None:
-                continue
-            _, confidence, use, what, absent, effective = best
-            lock = lock_around(file, call.node)
-            if lock:
-                confidence = _lower(confidence)
-            yield Hit(call.node, self._values(file, call, effective, use, what, subjects, lock, absent),
-                      confidence=confidence)
+            confidence, use, what, absent, effective = found
+            if lock_held(file, call.node, use.node) or self._callee_rechecks_under_lock(file, use):
+                continue  # serialised with every other caller of this code, or re-checked where it acts
+            values = self._values(file, call, effective, use, what, subjects, absent)
+            function = function_of(file, call.node)
+            by_function[function.id if function is not None else -1].append((confidence, call, values))
+        for races in by_function.values():
+            yield self._one_per_function(races)
+
+    @staticmethod
+    def _one_per_function(races: list[tuple[Confidence, Call, dict[str, str]]]) -> Hit:
+        """The strongest race of a function, naming the lines of the others: one pattern, one finding."""
+        confidence, call, values = max(races, key=lambda race: race[0].rank)
+        others = sorted({str(c.line) for _, c, _ in races if c is not call}, key=int)
+        also = ""
+        if others:
+            also = (f" This function also checks a path and then uses it on line"
+                    f"{'s' if len(others) > 1 else ''} {', '.join(others)}.")
+        return Hit(call.node, {**values, "also": also}, confidence=confidence)
+
+    def _race(self, file: PyFile, call: Call, kind: str, subjects: list[ts.Node]) \
+            -> tuple[Confidence, Call, str, bool, str] | None:
+        """(confidence, use, what the use does, "checked as absent", check kind) of the strongest use."""
+        governed = guarded(file, call.node)
+        if governed is None:
+            return None
+        combined = self._combined(governed.condition_owner)
+        regions = [(governed.when_true, governed.negated)]
+        if not combined:
+            regions.append((governed.when_false, not governed.negated))
+        best: tuple[tuple[int, int, bool], Confidence, Call, str, bool, str] | None = None
+        for region, absent in regions:
+            effective, state = self._effective(kind, absent)
+            for use in _calls_in(file, region):
+                what = self._use_kind(file, use, subjects, call)
+                if what == ATOMIC:
+                    break  # created exclusively: from here on the path is this code's own
+                if what is None:
+                    continue
+                confidence = self._confidence(effective, state, what)
+                if confidence is not None:
+                    rank = (confidence.rank, _STRENGTH[what],
+                            what not in (CREATE, GENERIC) or not file.inside(use.node, ("with_item",)))
+                    if best is None or rank > best[0]:
+                        best = (rank, confidence, use, what, state, effective)
+                if what == MKDIR:
+                    break
+        return None if best is None else best[1:]
+
+    def _callee_rechecks_under_lock(self, file: PyFile, use: Call) -> bool:
+        """The function that acts re-checks the path under a lock, as an image cache's fetch function does:
+        the use calls such a function, or calls a parameter that every call of this function visible in
+        the file fills with one."""
+        function = use.node.child_by_field_name("function")
+        enclosing = function_of(file, use.node)
+        if function is not None and function.type == "identifier" and enclosing is not None \
+                and file.is_parameter(file.text_of(function), enclosing):
+            calls = visible_calls(file, enclosing)
+            passed = [argument_for(file, c, enclosing, file.text_of(function)) for c in calls]
+            targets = [function_named(file, file.text_of(a), a) if a is not None and a.type == "identifier" else None
+                       for a in passed]
+        else:
+            targets = list(callee_definitions(file, use))
+        return bool(targets) and all(t is not None and self._rechecks_under_lock(file, t) for t in targets)
+
+    def _rechecks_under_lock(self, file: PyFile, function: ts.Node) -> bool:
+        body = function.child_by_field_name("body")
+        if body is None or lock_around(file, body) is None:
+            return False
+        checks = file.memo((self.id, "checks"), lambda: list(self._checks(file)))
+        return any(body.start_byte <= check.node.start_byte < body.end_byte for check, _, _ in checks)
 
     # -- candidates -----------------------------------------------------------
 
@@ -335,7 +387,7 @@ class FileCheckThenUse(Rule):
 
     @staticmethod
     def _values(file: PyFile, check: Call, kind: str, use: Call, what: str, subjects: list[ts.Node],
-                lock: str | None, absent: bool) -> dict[str, str]:
+                absent: bool) -> dict[str, str]:
         path = shorten(file.text_of(subjects[-1] if len(subjects) > 1 else subjects[0]), 60)
         use_name = shorten(file.text_of(use.node.child_by_field_name("function")), 50)
         check_name = shorten(file.text_of(check.node.child_by_field_name("function")), 50)
@@ -369,10 +421,6 @@ class FileCheckThenUse(Rule):
                     f"with an exception the code does not expect, or acts on a different file.")
             fix = (f"call `{use_name}` directly and handle FileNotFoundError/FileExistsError (EAFP), or pass "
                    f"`exist_ok=True` when creating directories.")
-        lock_note = ""
-        if lock:
-            lock_note = (f" The check and the use run under `{shorten(lock, 60)}`, which only serialises callers of "
-                         f"this code, not other processes or users that write to the same directory.")
         return {
             "path": path,
             "check": shorten(file.text_of(check.node), 60),
@@ -381,13 +429,8 @@ class FileCheckThenUse(Rule):
             "use_call": use_name,
             "use_line": str(line_of(use.node)),
             "race": race,
-            "lock_note": lock_note,
             "fix": fix,
         }
-
-
-def _lower(confidence: Confidence) -> Confidence:
-    return {Confidence.HIGH: Confidence.MEDIUM}.get(confidence, Confidence.LOW)
 
 
 def _in_region(node: ts.Node, region: list[ts.Node]) -> ts.Node | None:

@@ -69,6 +69,7 @@ from secreview.lang.python.secrets import (
     is_placeholder_key,
     is_production_name,
     is_settings_module,
+    judgement,
     loaded_config_names,
     overridden_later,
 )
@@ -109,11 +110,12 @@ class HardcodedSecretKey(HardcodedSecretRule):
         for secret in hardcoded_secrets(file):
             if secret.kind != self.kind:
                 continue
-            definite = not doubtful_file and _signs_for_the_app(file, secret) \
+            confidence, why = judgement(secret)
+            definite = bool(secret.format) or not doubtful_file and _signs_for_the_app(file, secret) \
                 and not is_placeholder_key(secret.value) and not in_opt_in_branch(file, secret.node) \
                 and (secret.node.type == "call" or file.enclosing_scope(secret.node).type == "class_definition"
                      or not overridden_later(file, secret.node, secret.name))
-            yield Hit(secret.node, {"name": secret.name, "how": secret.how},
+            yield Hit(secret.node, {"name": secret.name, "how": secret.how}, confidence=confidence, note=why,
                       evidence=Evidence.DEFINITE if definite else None)
 
 

@@ -3,9 +3,11 @@
 ## What it does
 Flags `requests` calls (`requests.get/post/put/patch/delete/head/options/
 request`, and the same methods on a `requests.Session()` bound in this
-file, including `with requests.Session() as s:` and `self.session =
-requests.Session()`) and `urllib.request.urlopen()` calls that pass no
-`timeout=`, or `timeout=None`. Calls that forward `**kwargs` are not
+file, including `with requests.Session() as s:`, `self.session =
+requests.Session()` and a parameter annotated `requests.Session`) and `urllib.request.urlopen()` calls that pass no
+`timeout=`, or `timeout=None`. What the receiver holds in its scope decides,
+not its name (lang/python/types.py): `session.get(key)` on a dict bound to
+`session` in this function or class is not an HTTP call. Calls that forward `**kwargs` are not
 reported (the timeout may be in there); `httpx` is not reported because it
 has a default timeout.
 
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.origins import bound_receivers
+from secreview.lang.python.types import receiver_kind
 from secreview.model import Confidence, Severity
 from secreview.rules.python import CallRule
 
@@ -79,8 +82,10 @@ class HttpRequestWithoutTimeout(CallRule):
                 inner = receiver.child_by_field_name("function")
                 if inner is not None and file.qualified_name(inner) in _SESSIONS:
                     found.append(call)
-            elif file.text_of(receiver) in sessions:
-                found.append(call)
+            else:
+                kind = receiver_kind(file, receiver)  # what the name holds here, not what it is called
+                if kind in _SESSIONS or kind is None and file.text_of(receiver) in sessions:
+                    found.append(call)
         return sorted(found, key=lambda c: c.node.start_byte)
 
     def matches(self, file: PyFile, call: Call) -> dict[str, str] | None:

@@ -11,8 +11,13 @@ the function makes sure the key is there: no `"name" in kwargs` test, no
 pass it. A caller that omits it (a new code path, another driver calling the
 same interface) gets a `KeyError` in the middle of the operation: the request
 fails with a 500 or, worse, a multi-step operation stops half done and leaves
-resources behind (CWE-754). Sibling code that does check the key makes the
-omission likely.
+resources behind (CWE-754).
+
+The callers this file shows decide how sure the finding is: a call that
+passes no such key (and forwards no `**mapping`) is evidence, named in the
+finding (medium confidence); when every call in sight passes the key there is
+nothing to report; with no caller in sight, or only calls forwarding
+`**kwargs`, the read is shown on request (low confidence).
 
 ## Example
 ```python
@@ -40,6 +45,7 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.lang.python.callers import supply
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
@@ -52,7 +58,7 @@ class KwargsKeyReadUnchecked(Rule):
     cwe = 754
     severity = Severity.LOW
     # Frameworks often guarantee keys (`body` in API controllers); an unchecked read is a clear slip
-    # when other code of the file does check the same key (medium), otherwise shown on request (low).
+    # when a call in sight omits the key (medium), otherwise shown on request (low).
     confidence = Confidence.LOW
     message = "`{code}` fails with KeyError when a caller omits `{key}`"
     description = (
@@ -68,23 +74,23 @@ class KwargsKeyReadUnchecked(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        checked_elsewhere: set[str] = set()
-        candidates = []
         for function in file.nodes_of_type("function_definition"):
             kwargs = _kwargs_name(file, function)
             if kwargs is None:
                 continue
             guarded = _guarded_keys(file, function, kwargs)
-            checked_elsewhere |= guarded
             name = file.text_of(function.child_by_field_name("name"))
             for read, key in _reads(file, function, kwargs):
-                if key not in guarded and not _inside_key_error_handler(file, read, function):
-                    candidates.append(Hit(read, {"key": key, "kwargs": kwargs, "function": name, "sibling": ""}))
-        for hit in candidates:
-            if hit.values["key"] in checked_elsewhere:
-                hit = Hit(hit.node, {**hit.values, "sibling": " Other code in this file does check for it."},
-                          confidence=Confidence.MEDIUM)
-            yield hit
+                if key in guarded or _inside_key_error_handler(file, read, function):
+                    continue
+                # the calls in sight decide: one that omits the key is evidence (named), every one passing
+                # it means nothing is missing, none in sight (or only `**` forwarding) is shown on request
+                callers = supply(file, function, key)
+                if callers.every_call_passes:
+                    continue
+                values = {"key": key, "kwargs": kwargs, "function": name,
+                          "sibling": " " + callers.note(key) if callers.omitting else ""}
+                yield Hit(read, values, confidence=Confidence.MEDIUM if callers.omitting else None)
 
 
 def _kwargs_name(file: PyFile, function: ts.Node) -> str | None:

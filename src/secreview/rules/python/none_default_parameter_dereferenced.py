@@ -14,9 +14,13 @@ chosen by another optional parameter (`if path: ... else: instance.uuid`,
 "one of the two must be given") has low confidence, and so do dereferences
 in private helpers (`_name`, whose callers are in sight), in methods that
 override a base class's method (other than `__init__`: the signature often
-mirrors the base's while the framework always passes the argument). Outside `__init__`/`__new__` a finding is medium confidence only
-when a call in the same file actually omits the argument (otherwise the
-`None` default is often just a signature convention). Functions whose
+mirrors the base's while the framework always passes the argument). The
+calls this file shows decide the rest (lang/python/callers.py: a plain call
+of the function, `self.method(...)` within its class family): outside
+`__init__`/`__new__` a finding is medium confidence only when such a call
+omits the argument, and the finding names that call; when every call in
+sight passes a value other than None there is no finding; with no call in
+sight the `None` default is often just a signature convention (low). Functions whose
 decorators supply or validate the arguments (signal receivers, fixtures,
 `@validation.schema`) are skipped.
 
@@ -59,6 +63,7 @@ import tree_sitter as ts
 
 from secreview.lang.python.exceptions import caught_by
 from secreview.lang.python.expressions import mentions
+from secreview.lang.python.callers import supply
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import conditions_enclosing
 from secreview.lang.python.scopes import class_bases, decorators_of, descendants, enclosing_class, parameter_defaults
@@ -115,11 +120,15 @@ class NoneDefaultParameterDereferenced(Rule):
                     continue
                 node, how, error, either_or = hit
                 # Outside constructors a None default is often only a signature convention (framework
-                # callbacks, partial-bound helpers); it is a crash in sight when a call here omits it.
-                omitted = fname in ("__init__", "__new__") or _called_without(file, fname, function, name)
+                # callbacks, partial-bound helpers); it is a crash in sight when a call here omits it, and
+                # nothing to report when every call in sight passes a value.
+                callers = supply(file, function, name)
+                if callers.every_call_passes and fname not in ("__init__", "__new__"):
+                    continue
+                omitted = fname in ("__init__", "__new__") or bool(callers.omitting)
                 low = either_or or not omitted or self._fixed_signature(file, function, fname)
                 yield Hit(node, {"param": name, "function": fname, "how": how, "error": error},
-                          confidence=Confidence.LOW if low else None)
+                          confidence=Confidence.LOW if low else None, note=callers.note(name))
 
     @staticmethod
     def _injected(file: PyFile, function: ts.Node) -> bool:
@@ -203,20 +212,3 @@ def _dereference(file: PyFile, ident: ts.Node) -> tuple[ts.Node, str, str] | Non
         if len(children) == 2 and children[1] == ident and operators in (["in"], ["not in"], ["not", "in"]):
             return parent, "tests membership in it", "`TypeError: argument of type 'NoneType' is not iterable`"
     return None
-
-
-def _called_without(file: PyFile, fname: str, function: ts.Node, param: str) -> bool:
-    """True if a call in this file to `fname` passes neither a positional nor a keyword value for `param`."""
-    parameters = function.child_by_field_name("parameters")
-    names = [file.text_of(p if p.type == "identifier" else (p.child_by_field_name("name") or p))
-             for p in (parameters.named_children if parameters is not None else ())]
-    names = [n for n in names if n not in ("self", "cls")]
-    if param not in names:
-        return False
-    position = names.index(param)
-    for call in file.method_calls(fname):
-        if call.has_star_args:
-            continue
-        if len(call.args) <= position and param not in call.kwargs:
-            return True
-    return False

@@ -22,6 +22,10 @@ Confidence is high when the subject is attacker data (a request parameter or
 header, by dataflow); medium for `.get(key)` on a request, environment,
 `**kwargs` or parsed-JSON mapping; low (hidden by default) for regex matches
 and XML look-ups on data of unknown origin, which are often known to match.
+For `kwargs.get("key")` on the function's own `**kwargs` the calls this file
+shows decide (lang/python/callers.py): one that omits the key is named and
+keeps medium confidence, every call passing it means no finding, and with no
+call in sight the finding is low confidence.
 
 ## Why is this bad?
 The None case is not an error the code expects: a line in an unexpected
@@ -71,6 +75,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview import taint
+from secreview.lang.python.callers import Supply, supply
 from secreview.lang.python.exceptions import caught_by
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.flow import tested_earlier
@@ -129,9 +134,14 @@ class OptionalResultDereferenced(Rule):
                           trace=trace_of(verdict) + ((use_node, "dereferenced without a None check"),),
                           note=source_note(file, verdict, f"`{shorten(file.text_of(call.node), 60)}`"))
             else:
-                # a regex or XML lookup on data of unknown origin is often known to match: hidden by default
-                yield Hit(use_node, values, data=found.subject,
-                          confidence=Confidence.LOW if found.kind in ("match", "find") else None)
+                callers = _kwargs_callers(file, found)
+                if callers is not None and callers.every_call_passes:
+                    continue  # `kwargs.get("key")` where every call in sight passes the key
+                # a regex or XML lookup on data of unknown origin is often known to match, and a `**kwargs`
+                # key no call in sight omits is a guess: both hidden by default
+                low = found.kind in ("match", "find") or callers is not None and not callers.omitting
+                yield Hit(use_node, values, data=found.subject, confidence=Confidence.LOW if low else None,
+                          note=callers.note(file.string_literal_text(found.call.args[0]) or "") if callers else "")
 
     @staticmethod
     def _direct(file: PyFile, found: _Nullable) -> tuple[ts.Node, dict[str, str]] | None:
@@ -277,6 +287,18 @@ def _is_mapping(file: PyFile, node: ts.Node, depth: int = 0) -> bool:
         values = [file.bound_value(*b) for b in bindings]
         return bool(values) and all(v is not None and _is_mapping(file, v, depth + 1) for v in values)
     return False
+
+
+def _kwargs_callers(file: PyFile, found: _Nullable) -> Supply | None:
+    """For `kwargs.get("key")` on the function's own `**kwargs`: what the calls in sight pass for the key."""
+    subject = found.subject
+    if found.kind != "get" or subject is None or subject.type != "identifier":
+        return None
+    scope = file.enclosing_scope(subject)
+    key = file.string_literal_text(found.call.args[0])
+    if key is None or not _is_kwargs_parameter(file, file.text_of(subject), scope):
+        return None
+    return supply(file, scope, key)
 
 
 def _is_kwargs_parameter(file: PyFile, name: str, scope: ts.Node) -> bool:

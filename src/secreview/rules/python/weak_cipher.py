@@ -7,7 +7,10 @@ Flags PyCryptodome / PyCrypto (`Crypto.Cipher`, `Cryptodome.Cipher`)
 algorithms, and the ECB mode in either library (`AES.MODE_ECB`,
 `modes.ECB()`, and PyCrypto's `AES.new(key)`, whose default mode is ECB).
 The 64-bit-block ciphers that are weak only for large volumes (Blowfish,
-CAST, IDEA) get medium confidence.
+CAST, IDEA) get medium confidence. A use inside a protocol or format whose
+specification fixes the cipher (NTLM, Kerberos RC4-HMAC, WinZip AES's ECB
+block primitive: knowledge/protocol_crypto.py, judged from the file path and
+the enclosing function and class names) is low confidence and names it.
 
 ## Why is this bad?
 DES keys (56 bits) are brute-forced in hours; RC4's keystream is biased
@@ -45,8 +48,11 @@ def encrypt_cookie(key, data):
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
+from secreview.knowledge.protocol_crypto import mandated_note, protocol_around
 from secreview.lang.python.file import PyFile
+from secreview.lang.python.names import enclosing_definition_names
 from secreview.lang.python.references import references_to, report_node
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
@@ -93,17 +99,26 @@ class WeakCipher(Rule):
                         "leak plaintext (Sweet32)." if limited else
                         f"{label} is broken: its key or keystream can be recovered with practical effort.")
             reported.add(call.node.start_byte)
-            yield Hit(call.node, {"algorithm": label, "weakness": weakness},
-                      confidence=Confidence.MEDIUM if limited else None)
+            yield _judged(file, Hit(call.node, {"algorithm": label, "weakness": weakness},
+                                    confidence=Confidence.MEDIUM if limited else None))
         ecb = "ECB mode encrypts equal plaintext blocks to equal ciphertext blocks, so patterns leak and blocks " \
               "can be cut, reordered and replayed between messages."
         for node, _ in references_to(file, _ECB):
             where = report_node(node)
             if where.start_byte not in reported:
                 reported.add(where.start_byte)
-                yield Hit(where, {"algorithm": "ECB mode", "weakness": ecb})
+                yield _judged(file, Hit(where, {"algorithm": "ECB mode", "weakness": ecb}))
         for call in file.calls_to("Crypto.Cipher.AES.new"):
             if len(call.args) == 1 and "mode" not in call.kwargs and not call.has_star_args \
                     and call.node.start_byte not in reported:
-                yield Hit(call.node, {"algorithm": "ECB mode, PyCrypto's default when no mode is given",
-                                      "weakness": ecb})
+                yield _judged(file, Hit(call.node, {"algorithm": "ECB mode, PyCrypto's default when no mode is given",
+                                                    "weakness": ecb}))
+
+
+def _judged(file: PyFile, hit: Hit) -> Hit:
+    """The hit, explained and at low confidence when a protocol or format being implemented mandates the
+    cipher (knowledge/protocol_crypto.py: NTLM's DES, Kerberos RC4-HMAC, WinZip AES's ECB block primitive)."""
+    protocol = protocol_around(file.path, enclosing_definition_names(file, hit.node))
+    if protocol is None:
+        return hit
+    return replace(hit, confidence=Confidence.LOW, note=mandated_note(protocol, hit.values["algorithm"]))

@@ -10,7 +10,12 @@ sound). Confidence is high when the digest feeds a password, token,
 signature or authentication context (judged from the names it is bound to,
 the data it hashes and the enclosing function), low in clearly
 non-security uses (cache keys, ETags, file checksums), medium otherwise. Digests of passwords are reported by `weak-password-hash`
-instead.
+instead. A digest that implements a protocol or format whose specification
+fixes the algorithm (NTLM, HTTP digest, SCRAM-SHA-1, TOTP, OAuth 1.0
+signatures, the WebSocket handshake, SSH, git object ids, ETags and cache
+keys: knowledge/protocol_crypto.py, judged from the file path and the names
+around the call) is low confidence and says which protocol mandates it: the
+fix is a newer protocol version, not another hash.
 
 ## Why is this bad?
 Practical collision attacks exist for MD5 and SHA-1 (chosen-prefix
@@ -52,10 +57,19 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.protocol_crypto import mandated_note, protocol_around
 from secreview.knowledge.vocabulary import NON_SECURITY_HASH_WORDS
 from secreview.lang.python.crypto import hash_update_calls, hashed_data, password_names
 from secreview.lang.python.file import Call, PyFile
-from secreview.lang.python.names import context_words, flow_names, function_name, grade, identifier_names, is_security_name
+from secreview.lang.python.names import (
+    context_words,
+    enclosing_definition_names,
+    flow_names,
+    function_name,
+    grade,
+    identifier_names,
+    is_security_name,
+)
 from secreview.lang.python.strings import constant_string
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, shorten
@@ -110,6 +124,11 @@ class WeakHashForSecurity(CallRule):
             if security:
                 marked = dict.fromkeys(n for n in names if is_security_name(n))
                 context = " in a security context (" + shorten(", ".join(marked), 60) + ")"
+            protocol = protocol_around(file.path, [*names, *enclosing_definition_names(file, call.node)])
+            if protocol is not None:
+                yield Hit(call.node, {"algorithm": algorithm, "context": context, **self._fix(file, call)},
+                          confidence=Confidence.LOW, note=mandated_note(protocol, algorithm))
+                continue
             yield Hit(call.node, {"algorithm": algorithm, "context": context, **self._fix(file, call)},
                       confidence=grade(security, innocent))
 

@@ -16,8 +16,9 @@ from typing import ClassVar
 from secreview.lang.c_family.buffers import unbounded_copy
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence
-from secreview.rules import Hit, Rule, shorten
+from secreview.rules import AnalysisLimitExceeded, Hit, Rule, shorten
 from secreview.rules.c._taint import report_incomplete
+from secreview.valueflow import facts
 
 DATA = "data node"
 """Key of `CallMixin.matches` values naming the expression whose data the defect depends on."""
@@ -45,6 +46,17 @@ class CppRule(_CFamilyRule):
 
     def check(self, file: CFile) -> Iterator[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class ValueFlowRule(CRule):
+    """A rule reporting what the value-flow engine (`secreview.valueflow`) saw on some path; a function
+    whose step budget ran out makes the file's review incomplete, with a note naming it."""
+
+    def review(self, file: CFile) -> Iterator[Hit]:
+        yield from super().review(file)
+        notes = facts(file).incomplete
+        if notes:
+            raise AnalysisLimitExceeded("; ".join(notes))
 
 
 class CallMixin:

@@ -1,0 +1,466 @@
+"""Abstract interpretation of one C/C++ function over the lowered IR (`taint.ir`, from `taint.c_lower`).
+
+The function runs on a small set of abstract states (paths kept apart, up to
+`MAX_PATHS`; more are joined into one), statement by statement.  Tests split
+and refine the states (`refine.py`), paths that a test rules out are dropped,
+`goto` carries its state to the label, loops run until their head state stops
+changing (intervals widened after a few rounds), and every statement executed
+counts against a step budget: past it the function is abandoned with a note,
+never a hang.  Only parameters and locals of the function whose address is
+never taken are tracked; everything else is unknown.
+
+Along the way it records `Event`s, the defects the checks report: a
+dereference of a value that is NULL (or maybe NULL), a use or release of freed
+memory, a division by a value that is 0 on a path, an index outside a declared
+array.  Calls to functions of the same file use their `Summary` (may return
+NULL, releases a parameter, never returns).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from secreview.lang.c_family.file import CFile, Variable
+from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
+from secreview.taint import ir
+from secreview.taint.c_lower import EXIT_CALLS
+from secreview.valueflow.lattice import (
+    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, Interval, Origin, State, Value, arithmetic, join_all)
+from secreview.valueflow.refine import refine
+
+MAX_PATHS = 8
+_PRECISE_ROUNDS = 4  # loop rounds on head states kept apart
+_MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
+_WIDEN_AFTER = 2
+# Calls that end the process, or whose names say they do (error reporters that exit, assertion failures).
+_NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert)", re.I)
+_ASSERTIONS = re.compile(r"assert", re.I)
+_MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class BudgetExceeded(Exception):
+    """The function took more steps than its budget allows."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A defect seen on some path: what, where, on which variable, and why."""
+
+    kind: str  # null-dereference | use-after-free | double-free | division-by-zero | index-out-of-bounds
+    node: ts.Node
+    name: str
+    origin: Origin | None
+    certain: bool  # shown on a path of its own, not only after paths were merged
+    size: int | None = None  # index-out-of-bounds: the array's length ...
+    index: Interval | None = None  # ... and the index's values there
+    write: bool = False
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What callers in the same file learn about a function."""
+
+    returns_null: str | None  # "always" | "sometimes" | None
+    null_return: ts.Node | None  # a return statement giving NULL
+    releases: frozenset[int]  # positions of parameters released on every path that returns
+    returns: bool  # some path returns
+
+
+@dataclass
+class FunctionRun:
+    file: CFile
+    function: ir.Function
+    tracked: frozenset[str]
+    summaries: dict[str, Summary]
+    budget: int
+    events: dict[tuple[str, int], Event] = field(default_factory=dict)
+    returned: list[tuple[State, Value]] = field(default_factory=list)
+    _steps: int = 0
+    _breaks: list[list[State]] = field(default_factory=list)
+    _continues: list[list[State]] = field(default_factory=list)
+    _gotos: dict[str, list[State]] = field(default_factory=dict)
+
+    def run(self) -> list[State]:
+        """The states at the end of the body (returns are in `returned`)."""
+        return self.block(self.function.body, [State()])
+
+    # -- statements ------------------------------------------------------------------
+
+    def block(self, statements: tuple[ir.Stmt, ...], states: list[State]) -> list[State]:
+        for statement in statements:
+            if _marker(statement, "labeled_statement"):
+                states = states + self._gotos.pop(self._label(statement.node), [])
+            states = [after for before in states for after in self.statement(statement, before)]
+            if len(states) > MAX_PATHS:
+                states = [join_all(states)]  # type: ignore[list-item]
+        return states
+
+    def statement(self, statement: ir.Stmt, state: State) -> list[State]:
+        self._steps += 1
+        if self._steps > self.budget:
+            raise BudgetExceeded(self.function.name)
+        handler = getattr(self, "_" + type(statement).__name__, None)
+        return handler(statement, state) if handler is not None else [state]
+
+    def _Assign(self, statement: ir.Assign, state: State) -> list[State]:
+        state = self.visit(statement.value, state)
+        value = self.value_of(statement.value, state)
+        for target in statement.targets:
+            if isinstance(target, ir.Name):
+                if target.id in self.tracked:
+                    state = state.set(target.id, value)
+            else:
+                state = self.visit(target, state, write=True)
+        return [state]
+
+    def _AugAssign(self, statement: ir.AugAssign, state: State) -> list[State]:
+        state = self.visit(statement.value, state)
+        if statement.op in ("/", "%"):
+            self._divisor(statement.value, state, statement.node)
+        target = statement.target
+        if not isinstance(target, ir.Name):
+            return [self.visit(target, state, write=True)]
+        if target.id not in self.tracked:
+            return [state]
+        old, step = state.get(target.id), self.value_of(statement.value, state)
+        interval = arithmetic(statement.op, old.interval, step.interval) \
+            if old.interval is not None and step.interval is not None else None
+        return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval))]
+
+    def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
+        if _marker(statement, "goto_statement"):
+            self._gotos.setdefault(self._label(statement.node), []).append(state)
+            return []
+        expression = statement.expr
+        state = self.visit(expression, state)
+        if isinstance(expression, ir.Call):
+            name = expression.callee or ""
+            if _ASSERTIONS.search(name) and expression.args:
+                return refine(expression.args[0], True, state, self.tracked, self.value_of)
+            if self._never_returns(name):
+                return []
+        return [state]
+
+    def _Return(self, statement: ir.Return, state: State) -> list[State]:
+        if statement.value is not None:
+            state = self.visit(statement.value, state)
+        self.returned.append((state, self.value_of(statement.value, state) if statement.value is not None
+                              else Value()))
+        return []
+
+    def _Exit(self, statement: ir.Exit, state: State) -> list[State]:
+        if statement.kind == "break" and self._breaks:
+            self._breaks[-1].append(state)
+        elif statement.kind == "continue" and self._continues:
+            self._continues[-1].append(state)
+        return []
+
+    def _If(self, statement: ir.If, state: State) -> list[State]:
+        state = self.visit(statement.test, state)
+        out: list[State] = []
+        for truth, branch in ((True, statement.body), (False, statement.orelse)):
+            entered = refine(statement.test, truth, state, self.tracked, self.value_of)
+            left = self.block(branch, entered)
+            if not _ends_in_macro(branch):  # a macro may hide a return or a jump: its path goes no further
+                out += left
+        return out
+
+    def _Loop(self, statement: ir.Loop, state: State) -> list[State]:
+        """Rounds on the head states kept apart while they are few and settle soon (so a loop that
+        surely runs once is seen to); otherwise on one joined head, widened until it stops changing."""
+        heads, pending, exits = [state], [state], []
+        for _ in range(_PRECISE_ROUNDS):
+            following: list[State] = []
+            for head in pending:
+                body, breaks = self._loop_round(statement, head)
+                exits += breaks
+                following += body
+            pending = []
+            for candidate in following:
+                if candidate not in heads and candidate not in pending:
+                    pending.append(candidate)
+            heads += pending
+            if not pending or len(heads) > MAX_PATHS:
+                break
+        if pending:
+            head = join_all(heads)
+            for round_ in range(_MAX_ROUNDS):
+                body, breaks = self._loop_round(statement, head)  # type: ignore[arg-type]
+                exits += breaks
+                following_head = join_all([head, *body])  # type: ignore[list-item]
+                if round_ >= _WIDEN_AFTER:
+                    following_head = head.widen(following_head)  # type: ignore[union-attr, arg-type]
+                if following_head == head:
+                    break
+                head = following_head
+            heads = [head]  # type: ignore[list-item]
+        for head in heads:
+            exits += self._loop_exit(statement, head)
+        return exits
+
+    def _loop_round(self, statement: ir.Loop, head: State) -> tuple[list[State], list[State]]:
+        """One pass through the body from `head`: the states back at the head, and those that broke out."""
+        self._breaks.append([])
+        self._continues.append([])
+        checked = self.visit(statement.test, head)
+        if isinstance(statement.target, ir.Name) and statement.target.id in self.tracked:
+            checked = checked.set(statement.target.id, Value())
+        body = self.block(statement.body, refine(statement.test, True, checked, self.tracked, self.value_of))
+        continues = self._continues.pop()
+        return body + continues, self._breaks.pop()
+
+    def _loop_exit(self, statement: ir.Loop, head: State) -> list[State]:
+        if statement.test is None:
+            return [head] if statement.iter is not None else []  # a for-range loop may run no round
+        return refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)
+
+    def _Match(self, statement: ir.Match, state: State) -> list[State]:
+        state = self.visit(statement.subject, state)
+        self._breaks.append([])
+        out: list[State] = []
+        for values, body in statement.cases:
+            entered = [state]
+            if values is not None and len(values) == 1:
+                entered = refine(ir.Compare(("==",), (statement.subject, values[0]), statement.node), True, state,
+                                 self.tracked, self.value_of)
+            out += self.block(body, entered)
+        if not any(values is None for values, _ in statement.cases):
+            out.append(state)  # no default: no case may match
+        return out + self._breaks.pop()
+
+    def _Try(self, statement: ir.Try, state: State) -> list[State]:
+        out = self.block(statement.body, [state])
+        for _, handler in statement.handlers:
+            out += self.block(handler, [state])
+        return out
+
+    def _With(self, statement: ir.With, state: State) -> list[State]:
+        return self.block(statement.body, [state])
+
+    # -- expressions -----------------------------------------------------------------
+
+    def visit(self, expression: ir.Expr | None, state: State, write: bool = False) -> State:
+        """Evaluate for effect: record the defects the expression commits, return the state after it."""
+        if expression is None:
+            return state
+        if isinstance(expression, ir.Attr):
+            state = self.visit(expression.obj, state)
+            if _is_arrow(expression.node):
+                state = self._dereference(expression.obj, expression.node, state)
+            return state
+        if isinstance(expression, ir.Subscript):
+            state = self.visit(expression.index, self.visit(expression.obj, state))
+            return self._element(expression, state, write)
+        if isinstance(expression, ir.Call):
+            return self._call(expression, state)
+        if isinstance(expression, ir.BoolOp):
+            first = self.visit(expression.values[0], state)
+            states = [first]
+            for previous, operand in zip(expression.values, expression.values[1:]):
+                # the right operand runs only where the left one did not decide
+                states = [after for before in states
+                          for after in refine(previous, expression.op == "and", before, self.tracked, self.value_of)]
+                states = [self.visit(operand, entered) for entered in states]
+            return first
+        if isinstance(expression, ir.Conditional):
+            state = self.visit(expression.test, state)
+            for truth, branch in ((True, expression.body), (False, expression.orelse)):
+                for entered in refine(expression.test, truth, state, self.tracked, self.value_of):
+                    self.visit(branch, entered)
+            return state
+        if isinstance(expression, ir.Binary):
+            state = self.visit(expression.right, self.visit(expression.left, state))
+            if expression.op in ("//", "%"):
+                self._divisor(expression.right, state, expression.node)
+            return state
+        if isinstance(expression, ir.Opaque) and expression.node is not None \
+                and expression.node.type == "delete_expression" and expression.parts:
+            return self._release(expression.parts[0], self.visit(expression.parts[0], state), expression.node)
+        for part in _parts(expression):
+            state = self.visit(part, state)
+        return state
+
+    def value_of(self, expression: ir.Expr | None, state: State) -> Value:
+        """What is known of the expression's value in `state`."""
+        if isinstance(expression, ir.Const):
+            value = expression.value
+            if value is None or (isinstance(value, int) and value == 0):
+                return Value(NULL, Origin(expression.node, "assigned"), interval=Interval.exactly(0))
+            if isinstance(value, int):
+                return Value(interval=Interval.exactly(int(value)))
+            return Value(NON_NULL) if isinstance(value, str) else Value()
+        if isinstance(expression, ir.Name):
+            if _address_of(expression.node) or self._is_array(expression):
+                return Value(NON_NULL)
+            return state.get(expression.id) if expression.id in self.tracked else Value()
+        if isinstance(expression, ir.Call):
+            return self._result(expression)
+        if isinstance(expression, ir.Binary) and expression.op in ("+", "-", "*"):
+            left, right = self.value_of(expression.left, state), self.value_of(expression.right, state)
+            if left.interval is not None and right.interval is not None:
+                return Value(interval=arithmetic(expression.op, left.interval, right.interval))
+        if isinstance(expression, ir.Opaque) and expression.node is not None \
+                and expression.node.type in ("new_expression", "string_literal", "concatenated_string"):
+            return Value(NON_NULL)
+        return Value()
+
+    def _result(self, call: ir.Call) -> Value:
+        name = call.callee or ""
+        if name in HEAP.acquire:
+            return Value(MAYBE_NULL, Origin(call.node, "allocation", name))
+        summary = self.summaries.get(name)
+        if summary is not None and summary.returns_null is not None:
+            null = NULL if summary.returns_null == "always" else MAYBE_NULL
+            return Value(null, Origin(call.node, "function", name))
+        return Value()
+
+    def _call(self, call: ir.Call, state: State) -> State:
+        state = self.visit(call.receiver, state)
+        if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
+            state = self._dereference(call.receiver, call.node, state)
+        name = call.callee or ""
+        summary = self.summaries.get(name)
+        for position, argument in enumerate(call.args):
+            state = self.visit(argument, state)
+            if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
+                continue
+            if _address_of(argument.node):
+                state = state.set(argument.id, Value())  # the callee may store anything there
+            elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
+                state = self._release(argument, state, call.node)
+            elif name in DEREFERENCING_CALLS:
+                state = self._dereference(argument, call.node, state)
+            elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
+                self._freed_use(argument, call.node, state)
+        return state
+
+    # -- the checks ------------------------------------------------------------------
+
+    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State) -> State:
+        """`*p`, `p->f`, `p[i]` or a library call reading through p: after it, p is not NULL."""
+        if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
+            return state
+        value = state.get(pointer.id)
+        if value.null in (NULL, MAYBE_NULL):
+            self._record(Event("null-dereference", at, pointer.id, value.null_origin, value.null == NULL))
+        self._freed_use(pointer, at, state)
+        return state.set(pointer.id, value.with_null(NON_NULL, None))
+
+    def _freed_use(self, pointer: ir.Name, at: ts.Node, state: State) -> None:
+        value = state.get(pointer.id)
+        if value.heap in (FREED, MAYBE_FREED):
+            self._record(Event("use-after-free", at, pointer.id, value.heap_origin, value.heap == FREED))
+
+    def _release(self, pointer: ir.Expr, state: State, at: ts.Node) -> State:
+        if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked:
+            return state
+        value = state.get(pointer.id)
+        if value.null == NULL:
+            return state  # free(NULL) does nothing
+        if value.heap in (FREED, MAYBE_FREED):
+            self._record(Event("double-free", at, pointer.id, value.heap_origin, value.heap == FREED))
+        name = "delete" if at.type == "delete_expression" else self.file.text_of(at.child_by_field_name("function"))
+        return state.set(pointer.id, Value(value.null, value.null_origin, FREED, Origin(at, "released", name),
+                                           value.interval))
+
+    def _divisor(self, divisor: ir.Expr, state: State, at: ts.Node) -> None:
+        value = self.value_of(divisor, state)
+        if value.interval is None or value.interval != Interval.exactly(0) or self._is_floating(divisor):
+            return
+        name = divisor.id if isinstance(divisor, ir.Name) else self.file.text_of(divisor.node)
+        self._record(Event("division-by-zero", at, name, value.null_origin, True))
+
+    def _element(self, subscript: ir.Subscript, state: State, write: bool) -> State:
+        pointer = subscript.obj
+        if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
+            return state
+        variable = self._variable(pointer)
+        if variable is None or not variable.is_array:
+            return self._dereference(pointer, subscript.node, state)
+        size = self.file.constant_value(variable.array_sizes[0]) if variable.array_sizes[0] is not None else None
+        index = self.value_of(subscript.index, state).interval if subscript.index is not None else None
+        if not isinstance(size, int) or index is None:
+            return state
+        beyond = index.high is not None and index.high >= size
+        before = index.low is not None and index.low < 0
+        if beyond or before:
+            certain = (index.low is not None and index.low >= size) or (index.high is not None and index.high < 0)
+            self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, size, index, write))
+        return state
+
+    def _record(self, event: Event) -> None:
+        key = (event.kind, event.node.start_byte)
+        known = self.events.get(key)
+        if known is None or (event.certain and not known.certain):
+            self.events[key] = event
+
+    # -- facts about names -----------------------------------------------------------------
+
+    def _variable(self, name: ir.Name) -> Variable | None:
+        return self.file.variable(name.node) if isinstance(name.node, ts.Node) and name.node.type == "identifier" \
+            else None
+
+    def _is_array(self, name: ir.Name) -> bool:
+        variable = self._variable(name)
+        return variable is not None and variable.is_array
+
+    def _is_floating(self, divisor: ir.Expr) -> bool:
+        variable = self._variable(divisor) if isinstance(divisor, ir.Name) else None
+        words = variable.type_text.split() if variable is not None else []
+        return "float" in words or "double" in words or \
+            (isinstance(divisor, ir.Const) and isinstance(divisor.value, float))
+
+    def _never_returns(self, name: str) -> bool:
+        summary = self.summaries.get(name)
+        if summary is not None:
+            return not summary.returns
+        return name in EXIT_CALLS or bool(_NORETURN_NAME.search(name.rsplit("::", 1)[-1]))
+
+    def _label(self, node: ts.Node) -> str:
+        return self.file.text_of(node.child_by_field_name("label"))
+
+
+def _marker(statement: ir.Stmt, kind: str) -> bool:
+    return isinstance(statement, ir.ExprStmt) and isinstance(statement.expr, ir.Opaque) \
+        and not statement.expr.parts and statement.node is not None and statement.node.type == kind
+
+
+def _ends_in_macro(branch: tuple[ir.Stmt, ...]) -> bool:
+    last = branch[-1] if branch else None
+    return isinstance(last, ir.ExprStmt) and isinstance(last.expr, ir.Call) and \
+        bool(_MACRO_NAME.match((last.expr.callee or "").rsplit("::", 1)[-1]))
+
+
+def _is_arrow(node: ts.Node | None) -> bool:
+    if node is None or node.type != "field_expression" or _address_of(node):
+        return False
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type == "->"
+
+
+def _address_of(node: object) -> bool:
+    """`&x`, `&p->f`, `&a[i]`: an address computed, no memory touched."""
+    if not isinstance(node, ts.Node):
+        return False
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "pointer_expression":
+        return False
+    operator = parent.child_by_field_name("operator")
+    return operator is not None and operator.type == "&"
+
+
+def _parts(expression: ir.Expr) -> tuple[ir.Expr, ...]:
+    if isinstance(expression, (ir.Opaque, ir.Format)):
+        return expression.parts
+    if isinstance(expression, ir.Sequence):
+        return expression.items
+    if isinstance(expression, ir.Compare):
+        return expression.operands
+    if isinstance(expression, ir.Not):
+        return (expression.operand,)
+    return ()

@@ -1,0 +1,193 @@
+"""The values the value-flow engine knows about a variable, and how they join.
+
+A `Value` says, for one variable on one path, what is known about it:
+
+- nullness: `NULL`, `NON_NULL`, `MAYBE_NULL` (null on some path merged into
+  this one) or unknown (None);
+- heap state: `FREED` (released on this path), `MAYBE_FREED` (released on
+  some merged path), or unknown (None);
+- an integer interval, when it follows from constants and tests.
+
+An `Origin` remembers why a value is (maybe) NULL or freed: the node that
+made it so and a phrase for the finding.  A `State` maps the tracked
+variables of a function to their values; a variable it does not hold is
+unknown.  Joining two states keeps what both paths agree on and turns
+disagreements into "maybe".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+Node = Any  # a tree-sitter node, opaque here
+
+NULL = "null"
+NON_NULL = "non-null"
+MAYBE_NULL = "maybe-null"
+FREED = "freed"
+MAYBE_FREED = "maybe-freed"
+
+_LIMIT = 1 << 64  # beyond this an interval bound says nothing useful: it becomes unbounded
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Why a value is NULL, zero or freed: the node that made it so, and how."""
+
+    node: Node
+    kind: str  # assigned | tested | allocation | function | released
+    callee: str = ""  # the function whose result or call it was, for allocation / function / released
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Integers from `low` to `high`, both included; None is unbounded on that side."""
+
+    low: int | None
+    high: int | None
+
+    @staticmethod
+    def exactly(value: int) -> "Interval":
+        return Interval(value, value)
+
+    def is_empty(self) -> bool:
+        return self.low is not None and self.high is not None and self.low > self.high
+
+    def contains(self, value: int) -> bool:
+        return (self.low is None or self.low <= value) and (self.high is None or value <= self.high)
+
+    def join(self, other: "Interval") -> "Interval":
+        low = None if self.low is None or other.low is None else min(self.low, other.low)
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Interval(low, high)
+
+    def meet(self, other: "Interval") -> "Interval":
+        low = other.low if self.low is None else self.low if other.low is None else max(self.low, other.low)
+        high = other.high if self.high is None else self.high if other.high is None else min(self.high, other.high)
+        return Interval(low, high)
+
+    def widen(self, newer: "Interval") -> "Interval":
+        """A bound that moved between two loop rounds is dropped, so loops reach a fixpoint."""
+        low = self.low if self.low is not None and newer.low is not None and newer.low >= self.low else None
+        high = self.high if self.high is not None and newer.high is not None and newer.high <= self.high else None
+        return Interval(low, high)
+
+    def without(self, value: int) -> "Interval":
+        """The interval minus one value, where that removes an end point."""
+        if self.low == value:
+            return Interval(value + 1, self.high)
+        if self.high == value:
+            return Interval(self.low, value - 1)
+        return self
+
+
+def arithmetic(operator: str, left: Interval, right: Interval) -> Interval | None:
+    """`left operator right` for + - *, None when not computed."""
+    if operator == "+":
+        return _bounded(_add(left.low, right.low), _add(left.high, right.high))
+    if operator == "-":
+        return _bounded(_add(left.low, _negate(right.high)), _add(left.high, _negate(right.low)))
+    if operator == "*" and None not in (left.low, left.high, right.low, right.high):
+        products = [a * b for a in (left.low, left.high) for b in (right.low, right.high)]  # type: ignore[operator]
+        return _bounded(min(products), max(products))
+    return None
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _negate(a: int | None) -> int | None:
+    return None if a is None else -a
+
+
+def _bounded(low: int | None, high: int | None) -> Interval:
+    return Interval(low if low is not None and -_LIMIT < low < _LIMIT else None,
+                    high if high is not None and -_LIMIT < high < _LIMIT else None)
+
+
+@dataclass(frozen=True)
+class Value:
+    null: str | None = None
+    null_origin: Origin | None = None
+    heap: str | None = None
+    heap_origin: Origin | None = None
+    interval: Interval | None = None
+
+    def join(self, other: "Value") -> "Value":
+        if self == other:
+            return self
+        null, null_origin = _join_null(self, other)
+        heap, heap_origin = _join_heap(self, other)
+        interval = None if self.interval is None or other.interval is None else self.interval.join(other.interval)
+        return Value(null, null_origin, heap, heap_origin, interval)
+
+    def widen(self, newer: "Value") -> "Value":
+        joined = self.join(newer)
+        if self.interval is None or joined.interval is None:
+            return joined
+        return replace(joined, interval=self.interval.widen(joined.interval))
+
+    def with_null(self, null: str, origin: Origin | None) -> "Value":
+        return replace(self, null=null, null_origin=origin if null != NON_NULL else None)
+
+
+UNKNOWN = Value()
+
+
+def _join_null(a: Value, b: Value) -> tuple[str | None, Origin | None]:
+    if a.null == b.null:
+        return a.null, a.null_origin or b.null_origin
+    if a.null in (NULL, MAYBE_NULL) or b.null in (NULL, MAYBE_NULL):
+        return MAYBE_NULL, a.null_origin or b.null_origin
+    return None, None
+
+
+def _join_heap(a: Value, b: Value) -> tuple[str | None, Origin | None]:
+    if a.heap == b.heap:
+        return a.heap, a.heap_origin or b.heap_origin
+    if a.heap in (FREED, MAYBE_FREED) or b.heap in (FREED, MAYBE_FREED):
+        return MAYBE_FREED, a.heap_origin or b.heap_origin
+    return None, None
+
+
+class State:
+    """The values of the tracked variables on one path (a variable missing from it is unknown)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: dict[str, Value] | None = None) -> None:
+        self.values: dict[str, Value] = values if values is not None else {}
+
+    def get(self, name: str) -> Value:
+        return self.values.get(name, UNKNOWN)
+
+    def set(self, name: str, value: Value) -> "State":
+        values = dict(self.values)
+        if value == UNKNOWN:
+            values.pop(name, None)
+        else:
+            values[name] = value
+        return State(values)
+
+    def join(self, other: "State") -> "State":
+        return State({name: value for name in self.values.keys() | other.values.keys()
+                      if (value := self.get(name).join(other.get(name))) != UNKNOWN})
+
+    def widen(self, newer: "State") -> "State":
+        return State({name: value for name in self.values.keys() | newer.values.keys()
+                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, State) and self.values == other.values
+
+
+def join_all(states: list[State]) -> State | None:
+    """One state over-approximating all of them (None for no state: the point is unreachable)."""
+    if not states:
+        return None
+    joined = states[0]
+    for state in states[1:]:
+        joined = joined.join(state)
+    return joined

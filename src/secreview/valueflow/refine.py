@@ -1,0 +1,97 @@
+"""Branch conditions refine values: what a test being true (or false) says about the variables in it.
+
+`refine(test, truth, state, context)` returns the states in which `test` has
+that truth value: none when the test cannot have it on this path (the branch
+is dead there), several when the test is a disjunction (`!p || n == 0` true:
+either p is NULL, or p is not and n is 0).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from secreview.taint import ir
+from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, State, Value
+
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+
+ValueOf = Callable[[ir.Expr, State], Value]
+
+
+def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[str], value_of: ValueOf) -> list[State]:
+    if test is None:
+        return [state]
+    if isinstance(test, ir.Not):
+        return refine(test.operand, not truth, state, tracked, value_of)
+    if isinstance(test, ir.BoolOp):
+        return _junction(test, truth, state, tracked, value_of)
+    if isinstance(test, ir.Const):
+        return [state] if bool(test.value) == truth else []
+    if isinstance(test, ir.Name) and test.id in tracked:
+        return _compared(test.id, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and len(test.operands) == 2:
+        operator, (left, right) = test.ops[0], test.operands
+        if not (isinstance(left, ir.Name) and left.id in tracked):
+            left, right, operator = right, left, _MIRRORED[operator]
+        if isinstance(left, ir.Name) and left.id in tracked:
+            return _compared(left.id, operator if truth else _NEGATED[operator], value_of(right, state), state, test)
+    return [state]
+
+
+def _junction(test: ir.BoolOp, truth: bool, state: State, tracked: frozenset[str], value_of: ValueOf) -> list[State]:
+    """`a && b` true (or `a || b` false) needs every operand so; otherwise one operand decides."""
+    states = [state]
+    if (test.op == "and") == truth:
+        for operand in test.values:
+            states = [after for before in states for after in refine(operand, truth, before, tracked, value_of)]
+        return states
+    decided: list[State] = []
+    for operand in test.values:
+        decided += [after for before in states for after in refine(operand, truth, before, tracked, value_of)]
+        states = [after for before in states for after in refine(operand, not truth, before, tracked, value_of)]
+    return decided
+
+
+def _compared(name: str, operator: str, other: Value, state: State, test: ir.Expr) -> list[State]:
+    """The states where `name operator other` holds."""
+    value = state.get(name)
+    if other.null == NULL and operator in ("==", "!="):
+        value = _null_compared(value, operator == "==", test)
+        if value is None:
+            return []
+    bound = other.interval
+    if bound is not None and bound.low is not None and bound.low == bound.high:
+        interval = _interval_compared(value.interval or Interval(None, None), operator, bound.low)
+        if interval is None or interval.is_empty():
+            return []
+        if operator == "==" and bound.low == 0 and value.null_origin is None:
+            value = value.with_null(NULL, Origin(test.node, "tested"))  # zero: an integer's zero or NULL
+        known = interval if (interval.low, interval.high) != (None, None) else None
+        value = Value(value.null, value.null_origin, value.heap, value.heap_origin, known)
+    return [state.set(name, value)]
+
+
+def _null_compared(value: Value, is_null: bool, test: ir.Expr) -> Value | None:
+    """The value on the path where it is (or is not) NULL; None where that path cannot be."""
+    if is_null:
+        if value.null == NON_NULL:
+            return None
+        return value.with_null(NULL, Origin(test.node, "tested"))
+    if value.null == NULL:
+        return None
+    return value.with_null(NON_NULL, None)
+
+
+def _interval_compared(interval: Interval, operator: str, bound: int) -> Interval | None:
+    if operator == "==":
+        return interval.meet(Interval.exactly(bound))
+    if operator == "!=":
+        return interval.without(bound) if not (interval.low == interval.high == bound) else None
+    if operator == "<":
+        return interval.meet(Interval(None, bound - 1))
+    if operator == "<=":
+        return interval.meet(Interval(None, bound))
+    if operator == ">":
+        return interval.meet(Interval(bound + 1, None))
+    return interval.meet(Interval(bound, None))  # >=

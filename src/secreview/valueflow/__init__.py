@@ -14,6 +14,7 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, is_dataclass
 
 import tree_sitter as ts
@@ -141,8 +142,14 @@ def _callees(function: ir.Function) -> set[str]:
         elif is_dataclass(item):
             if isinstance(item, ir.Call) and item.callee:
                 names.add(item.callee)
-            pending.extend(getattr(item, f.name) for f in fields(item) if f.name != "node")
+            pending.extend(getattr(item, name) for name in _parts_of(type(item)))
     return names
+
+
+@functools.cache
+def _parts_of(kind: type) -> tuple[str, ...]:
+    """The fields of an IR class that hold IR (all but its syntax-tree handle)."""
+    return tuple(f.name for f in fields(kind) if f.name != "node")
 
 
 def describe(origin: Origin | None, what: str = "NULL") -> str:

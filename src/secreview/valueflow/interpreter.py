@@ -32,13 +32,16 @@ from secreview.valueflow.lattice import (
 from secreview.valueflow.refine import refine
 
 MAX_PATHS = 8
-_PRECISE_ROUNDS = 4  # loop rounds on head states kept apart
+_PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
+_PRECISE_HEADS = 4  # ... while there are this few
 _MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
 _WIDEN_AFTER = 2
 # Calls that end the process, or whose names say they do (error reporters that exit, assertion failures).
 _NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert)", re.I)
 _ASSERTIONS = re.compile(r"assert", re.I)
 _MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_ERROR_REPORTER = re.compile(r"(?:^|_)(?:err|error|usage|croak|bail|throw)", re.I)
+_LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
 
 
 class BudgetExceeded(Exception):
@@ -82,6 +85,7 @@ class FunctionRun:
     _breaks: list[list[State]] = field(default_factory=list)
     _continues: list[list[State]] = field(default_factory=list)
     _gotos: dict[str, list[State]] = field(default_factory=dict)
+    _declarations: dict[str, Variable | None] = field(default_factory=dict)
 
     def run(self) -> list[State]:
         """The states at the end of the body (returns are in `returned`)."""
@@ -126,7 +130,8 @@ class FunctionRun:
         if target.id not in self.tracked:
             return [state]
         old, step = state.get(target.id), self.value_of(statement.value, state)
-        interval = arithmetic(statement.op, old.interval, step.interval) \
+        operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
+        interval = arithmetic(operator, old.interval, step.interval) \
             if old.interval is not None and step.interval is not None else None
         return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval))]
 
@@ -164,7 +169,7 @@ class FunctionRun:
         for truth, branch in ((True, statement.body), (False, statement.orelse)):
             entered = refine(statement.test, truth, state, self.tracked, self.value_of)
             left = self.block(branch, entered)
-            if not _ends_in_macro(branch):  # a macro may hide a return or a jump: its path goes no further
+            if not _may_end_there(branch):
                 out += left
         return out
 
@@ -183,7 +188,7 @@ class FunctionRun:
                 if candidate not in heads and candidate not in pending:
                     pending.append(candidate)
             heads += pending
-            if not pending or len(heads) > MAX_PATHS:
+            if not pending or len(heads) > _PRECISE_HEADS:
                 break
         if pending:
             head = join_all(heads)
@@ -331,7 +336,7 @@ class FunctionRun:
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
-            elif name in DEREFERENCING_CALLS:
+            elif name in DEREFERENCING_CALLS and self._is_pointer(argument):
                 state = self._dereference(argument, call.node, state)
             elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
                 self._freed_use(argument, call.node, state)
@@ -380,7 +385,8 @@ class FunctionRun:
         variable = self._variable(pointer)
         if variable is None or not variable.is_array:
             return self._dereference(pointer, subscript.node, state)
-        size = self.file.constant_value(variable.array_sizes[0]) if variable.array_sizes[0] is not None else None
+        outer = variable.array_sizes[-1]  # `a[64][8]` lists [8] first: the first index runs over 64
+        size = self.file.constant_value(outer) if outer is not None else None
         index = self.value_of(subscript.index, state).interval if subscript.index is not None else None
         if not isinstance(size, int) or index is None:
             return state
@@ -400,8 +406,15 @@ class FunctionRun:
     # -- facts about names -----------------------------------------------------------------
 
     def _variable(self, name: ir.Name) -> Variable | None:
-        return self.file.variable(name.node) if isinstance(name.node, ts.Node) and name.node.type == "identifier" \
-            else None
+        """The declaration of a name used in this function (one per name: redeclarations share one type)."""
+        if name.id not in self._declarations:
+            self._declarations[name.id] = self.file.variable(name.node) if isinstance(name.node, ts.Node) \
+                and name.node.type == "identifier" else None
+        return self._declarations[name.id]
+
+    def _is_pointer(self, name: ir.Name) -> bool:
+        variable = self._variable(name)
+        return variable is not None and variable.is_pointer
 
     def _is_array(self, name: ir.Name) -> bool:
         variable = self._variable(name)
@@ -428,10 +441,40 @@ def _marker(statement: ir.Stmt, kind: str) -> bool:
         and not statement.expr.parts and statement.node is not None and statement.node.type == kind
 
 
-def _ends_in_macro(branch: tuple[ir.Stmt, ...]) -> bool:
-    last = branch[-1] if branch else None
-    return isinstance(last, ir.ExprStmt) and isinstance(last.expr, ir.Call) and \
-        bool(_MACRO_NAME.match((last.expr.callee or "").rsplit("::", 1)[-1]))
+def _may_end_there(branch: tuple[ir.Stmt, ...]) -> bool:
+    """The branch ends in a call that may not come back: a macro (which may hide a return or a jump) or
+    an error reporter (`error()`, `(*ctx->on_error)(...)`, `usage()`), which programs often make exit."""
+    statements = list(branch)
+    while statements and _alias_update(statements[-1]):
+        statements.pop()
+    last = statements[-1] if statements else None
+    if not (isinstance(last, ir.ExprStmt) and isinstance(last.expr, ir.Call)):
+        return False
+    name = _called_name(last.expr)
+    return bool(_MACRO_NAME.match(name) or _ERROR_REPORTER.search(name) or _NORETURN_NAME.search(name))
+
+
+def _alias_update(statement: ir.Stmt) -> bool:
+    """What the lowering adds after a call that may write through a pointer into other names' memory."""
+    return isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Opaque) and \
+        isinstance(statement.node, ts.Node) and statement.node.type == "expression_statement"
+
+
+def _called_name(call: ir.Call) -> str:
+    """The last identifier naming the called function: `f`, `ns::f` -> f, `(*ctx->on_error)` -> on_error."""
+    if call.callee:
+        return call.callee.rsplit("::", 1)[-1]
+    function = call.node.child_by_field_name("function") if isinstance(call.node, ts.Node) else None
+    text = function.text.decode("utf-8", "replace") if function is not None and function.text else ""
+    found = _LAST_IDENTIFIER.search(text)
+    return found.group(1) if found else ""
+
+
+def _is_decrement(node: object) -> bool:
+    if not isinstance(node, ts.Node) or node.type != "update_expression":
+        return False
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type == "--"
 
 
 def _is_arrow(node: ts.Node | None) -> bool:

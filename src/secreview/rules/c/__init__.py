@@ -15,10 +15,11 @@ from typing import ClassVar
 
 from secreview.lang.c_family.buffers import unbounded_copy
 from secreview.lang.c_family.file import Call, CFile
-from secreview.model import Confidence
+from secreview.model import Confidence, Evidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule, shorten
 from secreview.rules.c._taint import report_incomplete
 from secreview.valueflow import facts
+from secreview.valueflow.lattice import Interval
 
 DATA = "data node"
 """Key of `CallMixin.matches` values naming the expression whose data the defect depends on."""
@@ -57,6 +58,33 @@ class ValueFlowRule(CRule):
         notes = facts(file).incomplete
         if notes:
             raise AnalysisLimitExceeded("; ".join(notes))
+
+
+class OutOfBoundsIndexRule(ValueFlowRule):
+    """An index outside a declared array's length on some path (value flow), for writes or for reads
+    (`writes`). Definite when every value of the index there is outside, or its range is fully known
+    from constants and tests; an index bounded on one side only is for the audit profile."""
+
+    writes: ClassVar[bool]
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for event in facts(file).of_kind("index-out-of-bounds"):
+            index = event.index
+            if event.write != self.writes or index is None:
+                continue
+            known = event.certain or (index.low is not None and index.high is not None)
+            yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index)},
+                      evidence=Evidence.DEFINITE if known else None)
+
+
+def _values(index: Interval) -> str:
+    if index.low == index.high:
+        return str(index.low)
+    if index.low is None:
+        return f"at most {index.high}"
+    if index.high is None:
+        return f"at least {index.low}"
+    return f"{index.low} to {index.high}"
 
 
 class CallMixin:

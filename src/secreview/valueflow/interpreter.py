@@ -5,8 +5,8 @@ The function runs on a small set of abstract states (paths kept apart, up to
 and refine the states (`refine.py`), paths that a test rules out are dropped,
 `goto` carries its state to the label, loops run until their head state stops
 changing (intervals widened after a few rounds), and every statement executed
-counts against a step budget: past it the function is abandoned with a note,
-never a hang.  Only parameters and locals of the function whose address is
+counts against a step budget (weighed by the number of values it carries):
+past it the function is abandoned with a note, never a hang.  Only parameters and locals of the function whose address is
 never taken are tracked; everything else is unknown.
 
 Along the way it records `Event`s, the defects the checks report: a
@@ -99,11 +99,12 @@ class FunctionRun:
                 states = states + self._gotos.pop(self._label(statement.node), [])
             states = [after for before in states for after in self.statement(statement, before)]
             if len(states) > MAX_PATHS:
+                self._steps += sum(len(state.values) for state in states) // 32
                 states = [join_all(states)]  # type: ignore[list-item]
         return states
 
     def statement(self, statement: ir.Stmt, state: State) -> list[State]:
-        self._steps += 1
+        self._steps += 1 + len(state.values) // 32  # a step's cost grows with the values it copies
         if self._steps > self.budget:
             raise BudgetExceeded(self.function.name)
         handler = getattr(self, "_" + type(statement).__name__, None)
@@ -165,9 +166,12 @@ class FunctionRun:
 
     def _If(self, statement: ir.If, state: State) -> list[State]:
         state = self.visit(statement.test, state)
+        taken = refine(statement.test, True, state, self.tracked, self.value_of)
+        skipped = refine(statement.test, False, state, self.tracked, self.value_of)
+        if taken and skipped:  # nothing decides the test here
+            taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
         out: list[State] = []
-        for truth, branch in ((True, statement.body), (False, statement.orelse)):
-            entered = refine(statement.test, truth, state, self.tracked, self.value_of)
+        for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
             left = self.block(branch, entered)
             if not _may_end_there(branch):
                 out += left
@@ -225,15 +229,19 @@ class FunctionRun:
     def _Match(self, statement: ir.Match, state: State) -> list[State]:
         state = self.visit(statement.subject, state)
         self._breaks.append([])
-        out: list[State] = []
+        entries: list[tuple[list[State], tuple[ir.Stmt, ...]]] = []
         for values, body in statement.cases:
             entered = [state]
             if values is not None and len(values) == 1:
                 entered = refine(ir.Compare(("==",), (statement.subject, values[0]), statement.node), True, state,
                                  self.tracked, self.value_of)
-            out += self.block(body, entered)
+            entries.append((entered, body))
         if not any(values is None for values, _ in statement.cases):
-            out.append(state)  # no default: no case may match
+            entries.append(([state], ()))  # no default: no case may match
+        undecided = sum(1 for entered, _ in entries if entered) > 1
+        out: list[State] = []
+        for entered, body in entries:
+            out += self.block(body, [s.forked() for s in entered] if undecided else entered)
         return out + self._breaks.pop()
 
     def _Try(self, statement: ir.Try, state: State) -> list[State]:
@@ -293,16 +301,17 @@ class FunctionRun:
         if isinstance(expression, ir.Const):
             value = expression.value
             if value is None or (isinstance(value, int) and value == 0):
-                return Value(NULL, Origin(expression.node, "assigned"), interval=Interval.exactly(0))
+                return Value(NULL, Origin(expression.node, "assigned", forks=state.forks), interval=Interval.exactly(0))
             if isinstance(value, int):
                 return Value(interval=Interval.exactly(int(value)))
             return Value(NON_NULL) if isinstance(value, str) else Value()
         if isinstance(expression, ir.Name):
             if _address_of(expression.node) or self._is_array(expression):
                 return Value(NON_NULL)
-            return state.get(expression.id) if expression.id in self.tracked else Value()
+            value = state.get(expression.id) if expression.id in self.tracked else Value()
+            return _before_postfix_update(expression.node, value)
         if isinstance(expression, ir.Call):
-            return self._result(expression)
+            return self._result(expression, state)
         if isinstance(expression, ir.Binary) and expression.op in ("+", "-", "*"):
             left, right = self.value_of(expression.left, state), self.value_of(expression.right, state)
             if left.interval is not None and right.interval is not None:
@@ -312,14 +321,14 @@ class FunctionRun:
             return Value(NON_NULL)
         return Value()
 
-    def _result(self, call: ir.Call) -> Value:
+    def _result(self, call: ir.Call, state: State) -> Value:
         name = call.callee or ""
         if name in HEAP.acquire:
-            return Value(MAYBE_NULL, Origin(call.node, "allocation", name))
+            return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
         summary = self.summaries.get(name)
         if summary is not None and summary.returns_null is not None:
             null = NULL if summary.returns_null == "always" else MAYBE_NULL
-            return Value(null, Origin(call.node, "function", name))
+            return Value(null, Origin(call.node, "function", name, state.forks))
         return Value()
 
     def _call(self, call: ir.Call, state: State) -> State:
@@ -350,7 +359,8 @@ class FunctionRun:
             return state
         value = state.get(pointer.id)
         if value.null in (NULL, MAYBE_NULL):
-            self._record(Event("null-dereference", at, pointer.id, value.null_origin, value.null == NULL))
+            certain = value.null == NULL and state.shown_alone(value.null_origin)
+            self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain))
         self._freed_use(pointer, at, state)
         return state.set(pointer.id, value.with_null(NON_NULL, None))
 
@@ -368,15 +378,15 @@ class FunctionRun:
         if value.heap in (FREED, MAYBE_FREED):
             self._record(Event("double-free", at, pointer.id, value.heap_origin, value.heap == FREED))
         name = "delete" if at.type == "delete_expression" else self.file.text_of(at.child_by_field_name("function"))
-        return state.set(pointer.id, Value(value.null, value.null_origin, FREED, Origin(at, "released", name),
-                                           value.interval))
+        return state.set(pointer.id, Value(value.null, value.null_origin, FREED,
+                                           Origin(at, "released", name, state.forks), value.interval))
 
     def _divisor(self, divisor: ir.Expr, state: State, at: ts.Node) -> None:
         value = self.value_of(divisor, state)
         if value.interval is None or value.interval != Interval.exactly(0) or self._is_floating(divisor):
             return
         name = divisor.id if isinstance(divisor, ir.Name) else self.file.text_of(divisor.node)
-        self._record(Event("division-by-zero", at, name, value.null_origin, True))
+        self._record(Event("division-by-zero", at, name, value.null_origin, state.shown_alone(value.null_origin)))
 
     def _element(self, subscript: ir.Subscript, state: State, write: bool) -> State:
         pointer = subscript.obj
@@ -468,6 +478,17 @@ def _called_name(call: ir.Call) -> str:
     text = function.text.decode("utf-8", "replace") if function is not None and function.text else ""
     found = _LAST_IDENTIFIER.search(text)
     return found.group(1) if found else ""
+
+
+def _before_postfix_update(node: object, value: Value) -> Value:
+    """`i++` as an operand: the IR updates i before the statement, while the operand is i's old value."""
+    parent = node.parent if isinstance(node, ts.Node) else None
+    if parent is None or parent.type != "update_expression" or value.interval is None or \
+            parent.child(0) is None or parent.child(0).type in ("++", "--"):
+        return value  # not an operand of a postfix update, or nothing to adjust
+    step = Interval.exactly(1 if _is_decrement(parent) else -1)
+    return Value(value.null, value.null_origin, value.heap, value.heap_origin,
+                 arithmetic("+", value.interval, step))
 
 
 def _is_decrement(node: object) -> bool:

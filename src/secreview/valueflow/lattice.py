@@ -38,6 +38,7 @@ class Origin:
     node: Node
     kind: str  # assigned | tested | allocation | function | released
     callee: str = ""  # the function whose result or call it was, for allocation / function / released
+    forks: int = 0  # the path's undecided branches (`State.forks`) when it happened
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,18 @@ def _join_heap(a: Value, b: Value) -> tuple[str | None, Origin | None]:
 
 
 class State:
-    """The values of the tracked variables on one path (a variable missing from it is unknown)."""
+    """The values of the tracked variables on one path (a variable missing from it is unknown), and how
+    many branches whose outcome nothing decided (`forks`) the path took: a defect reached through
+    at most one such decision is shown on a path of its own; through more, paths may not combine."""
 
-    __slots__ = ("values",)
+    __slots__ = ("values", "forks")
 
-    def __init__(self, values: dict[str, Value] | None = None) -> None:
+    def __init__(self, values: dict[str, Value] | None = None, forks: int = 0) -> None:
         self.values: dict[str, Value] = values if values is not None else {}
+        self.forks = forks
+
+    def forked(self) -> "State":
+        return State(self.values, self.forks + 1)
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)
@@ -169,18 +176,30 @@ class State:
             values.pop(name, None)
         else:
             values[name] = value
-        return State(values)
+        return State(values, self.forks)
 
     def join(self, other: "State") -> "State":
-        return State({name: value for name in self.values.keys() | other.values.keys()
-                      if (value := self.get(name).join(other.get(name))) != UNKNOWN})
+        mine, theirs = self.values, other.values
+        if mine is theirs:
+            return State(mine, max(self.forks, other.forks))
+        joined = {}
+        for name in mine.keys() | theirs.keys():
+            a, b = mine.get(name, UNKNOWN), theirs.get(name, UNKNOWN)
+            value = a if a is b else a.join(b)  # paths share most value objects: no comparison needed
+            if value is not UNKNOWN and value != UNKNOWN:
+                joined[name] = value
+        return State(joined, max(self.forks, other.forks))
 
     def widen(self, newer: "State") -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
-                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN})
+                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN}, max(self.forks, newer.forks))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, State) and self.values == other.values
+        return isinstance(other, State) and self.values == other.values  # forks only qualify findings
+
+    def shown_alone(self, origin: Origin | None) -> bool:
+        """Whether this path reached here from `origin` through at most one undecided branch."""
+        return origin is not None and self.forks - origin.forks <= 1
 
 
 def join_all(states: list[State]) -> State | None:

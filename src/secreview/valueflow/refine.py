@@ -57,41 +57,44 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
     """The states where `name operator other` holds."""
     value = state.get(name)
     if other.null == NULL and operator in ("==", "!="):
-        value = _null_compared(value, operator == "==", test)
+        value = _null_compared(value, operator == "==", test, state.forks)
         if value is None:
             return []
     bound = other.interval
-    if bound is not None and bound.low is not None and bound.low == bound.high:
-        interval = _interval_compared(value.interval or Interval(None, None), operator, bound.low)
+    if bound is not None:
+        interval = _interval_compared(value.interval or Interval(None, None), operator, bound)
         if interval is None or interval.is_empty():
             return []
-        if operator == "==" and bound.low == 0 and value.null_origin is None:
-            value = value.with_null(NULL, Origin(test.node, "tested"))  # zero: an integer's zero or NULL
+        if operator == "==" and bound == Interval.exactly(0) and value.null_origin is None:
+            value = value.with_null(NULL, Origin(test.node, "tested", forks=state.forks))  # an integer's 0 too
         known = interval if (interval.low, interval.high) != (None, None) else None
         value = Value(value.null, value.null_origin, value.heap, value.heap_origin, known)
     return [state.set(name, value)]
 
 
-def _null_compared(value: Value, is_null: bool, test: ir.Expr) -> Value | None:
+def _null_compared(value: Value, is_null: bool, test: ir.Expr, forks: int) -> Value | None:
     """The value on the path where it is (or is not) NULL; None where that path cannot be."""
     if is_null:
         if value.null == NON_NULL:
             return None
-        return value.with_null(NULL, Origin(test.node, "tested"))
+        return value.with_null(NULL, Origin(test.node, "tested", forks=forks))
     if value.null == NULL:
         return None
     return value.with_null(NON_NULL, None)
 
 
-def _interval_compared(interval: Interval, operator: str, bound: int) -> Interval | None:
+def _interval_compared(interval: Interval, operator: str, bound: Interval) -> Interval | None:
+    """The values of `interval` that compare so with some value of `bound` (None: none do)."""
     if operator == "==":
-        return interval.meet(Interval.exactly(bound))
+        return interval.meet(bound)
     if operator == "!=":
-        return interval.without(bound) if not (interval.low == interval.high == bound) else None
-    if operator == "<":
-        return interval.meet(Interval(None, bound - 1))
-    if operator == "<=":
-        return interval.meet(Interval(None, bound))
-    if operator == ">":
-        return interval.meet(Interval(bound + 1, None))
-    return interval.meet(Interval(bound, None))  # >=
+        if bound.low is None or bound.low != bound.high:
+            return interval
+        return interval.without(bound.low) if not (interval.low == interval.high == bound.low) else None
+    if operator in ("<", "<="):
+        if bound.high is None:
+            return interval
+        return interval.meet(Interval(None, bound.high - 1 if operator == "<" else bound.high))
+    if bound.low is None:
+        return interval
+    return interval.meet(Interval(bound.low + 1 if operator == ">" else bound.low, None))  # > or >=

@@ -6,6 +6,9 @@ finds `n` to be exactly 0 on some path through the function: it was set to
 0 and no assignment on that path changed it, or a test found it 0
 (`if (count == 0) log(...);`) and that branch went on to the division.
 Floating-point divisors are left out (they yield infinities, not a trap).
+When that path took at most one branch that nothing decides (so it is a path
+of its own, not a combination of paths that may exclude each other), the
+division is a definite defect; otherwise it is shown in the audit profile.
 
 ## Why is this bad?
 Integer division by zero is undefined behaviour; on most platforms it kills
@@ -52,7 +55,6 @@ class DivisionByZero(ValueFlowRule):
     cwe = 369
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
-    evidence = Evidence.DEFINITE  # no safe reading: see "Why is this bad?"
     message = "Division by `{divisor}`, which is 0 on a path reaching it ({why})"
     description = (
         "`{code}` divides by `{divisor}`, and on at least one path through the function it is 0 here: {why}. "
@@ -62,4 +64,5 @@ class DivisionByZero(ValueFlowRule):
 
     def check(self, file: CFile) -> Iterator[Hit]:
         for event in facts(file).of_kind("division-by-zero"):
-            yield Hit(event.node, {"divisor": event.name, "why": describe(event.origin, "0")})
+            yield Hit(event.node, {"divisor": event.name, "why": describe(event.origin, "0")},
+                      evidence=Evidence.DEFINITE if event.certain else None)

@@ -13,10 +13,13 @@ through the function, as the value-flow engine follows it:
 
 Paths a test rules out are not followed (`if (p) ... if (p) p->x`), nor
 branches that end the process or jump away (`return`, `goto`, `exit()`,
-error macros). Such a dereference is a definite defect. A dereference whose
-NULL case exists only where paths were merged, and the bitwise-operator
-guards `(p != NULL) & (p->len > 0)` (which evaluate both sides), are shown in
-the audit profile.
+error reporters and macros). When the path from the NULL to the dereference
+takes at most one branch that nothing decides, the dereference is a definite
+defect. A dereference reached only through more such branches (which other
+state the analysis does not follow may exclude), or whose NULL case exists
+only where paths were merged, and the bitwise-operator guards
+`(p != NULL) & (p->len > 0)` (which evaluate both sides), are shown in the
+audit profile.
 
 ## Why is this bad?
 Dereferencing NULL is undefined behaviour; in practice the process crashes

@@ -128,3 +128,36 @@ void f(struct s *p, int a) {
 }
 """
     assert events(code, "null-dereference") == [(7, "p", False)]
+
+
+def test_a_test_repeated_on_a_path_keeps_its_outcome_until_what_it_reads_changes() -> None:
+    code = """struct v { int type; };
+void f(struct v *vdd, int len) {
+    char id[256];
+    if (vdd->type == 1) {
+        if (len > 254) len = 254;
+    } else {
+        if (len > 255) len = 255;
+    }
+    id[len] = 0;
+    if (vdd->type == 1)
+        id[len + 1] = 0;
+    vdd->type = 2;
+    if (vdd->type == 1)
+        id[len + 1] = 0;
+}
+"""
+    assert [line for line, _, _ in events(code, "index-out-of-bounds")] == [14]
+
+
+def test_only_the_first_arm_of_a_preprocessor_conditional_runs() -> None:
+    code = """#include <stdlib.h>
+void f(char *p, int a) {
+#if defined(ONE_SYSTEM)
+    if (a) free(p);
+#else
+    if (a) free(p);
+#endif
+}
+"""
+    assert events(code, "double-free") == []

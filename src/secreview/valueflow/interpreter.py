@@ -3,7 +3,8 @@
 The function runs on a small set of abstract states (paths kept apart, up to
 `MAX_PATHS`; more are joined into one), statement by statement.  Tests split
 and refine the states (`refine.py`), paths that a test rules out are dropped,
-`goto` carries its state to the label, loops run until their head state stops
+`goto` carries its state to the label, only the first arm of an `#if` runs,
+loops run until their head state stops
 changing (intervals widened after a few rounds), and every statement executed
 counts against a step budget (weighed by the number of values it carries):
 past it the function is abandoned with a note, never a hang.  Only parameters and locals of the function whose address is
@@ -39,6 +40,11 @@ _WIDEN_AFTER = 2
 # Calls that end the process, or whose names say they do (error reporters that exit, assertion failures).
 _NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert)", re.I)
 _ASSERTIONS = re.compile(r"assert", re.I)
+_OTHER_ARMS = frozenset({"preproc_else", "preproc_elif", "preproc_elifdef"})
+_JUMPS = frozenset({"break_statement", "return_statement", "goto_statement", "continue_statement",
+                    "throw_statement"})
+_TESTED_STATEMENTS = frozenset({"if_statement", "while_statement", "do_statement", "for_statement",
+                                "switch_statement"})
 _MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ERROR_REPORTER = re.compile(r"(?:^|_)(?:err|error|usage|croak|bail|throw)", re.I)
 _LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
@@ -95,6 +101,8 @@ class FunctionRun:
 
     def block(self, statements: tuple[ir.Stmt, ...], states: list[State]) -> list[State]:
         for statement in statements:
+            if self._other_configuration(statement):
+                continue
             if _marker(statement, "labeled_statement"):
                 states = states + self._gotos.pop(self._label(statement.node), [])
             states = [after for before in states for after in self.statement(statement, before)]
@@ -114,6 +122,7 @@ class FunctionRun:
         state = self.visit(statement.value, state)
         value = self.value_of(statement.value, state)
         for target in statement.targets:
+            state = state.forgetting(_root(target))
             if isinstance(target, ir.Name):
                 if target.id in self.tracked:
                     state = state.set(target.id, value)
@@ -126,6 +135,7 @@ class FunctionRun:
         if statement.op in ("/", "%"):
             self._divisor(statement.value, state, statement.node)
         target = statement.target
+        state = state.forgetting(_root(target))
         if not isinstance(target, ir.Name):
             return [self.visit(target, state, write=True)]
         if target.id not in self.tracked:
@@ -133,7 +143,7 @@ class FunctionRun:
         old, step = state.get(target.id), self.value_of(statement.value, state)
         operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
         interval = arithmetic(operator, old.interval, step.interval) \
-            if old.interval is not None and step.interval is not None else None
+            if old.interval is not None and step.interval is not None and not _in_condition(statement.node) else None
         return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval))]
 
     def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
@@ -166,10 +176,14 @@ class FunctionRun:
 
     def _If(self, statement: ir.If, state: State) -> list[State]:
         state = self.visit(statement.test, state)
-        taken = refine(statement.test, True, state, self.tracked, self.value_of)
-        skipped = refine(statement.test, False, state, self.tracked, self.value_of)
+        text = self._test_text(statement.test)
+        known = state.decided.get(text) if text else None  # the same test, taken before on this path
+        taken = refine(statement.test, True, state, self.tracked, self.value_of) if known is not False else []
+        skipped = refine(statement.test, False, state, self.tracked, self.value_of) if known is not True else []
         if taken and skipped:  # nothing decides the test here
             taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
+        if text:
+            taken, skipped = [s.deciding(text, True) for s in taken], [s.deciding(text, False) for s in skipped]
         out: list[State] = []
         for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
             left = self.block(branch, entered)
@@ -239,10 +253,15 @@ class FunctionRun:
         if not any(values is None for values, _ in statement.cases):
             entries.append(([state], ()))  # no default: no case may match
         undecided = sum(1 for entered, _ in entries if entered) > 1
+        falls = _falls_through(statement.node, len(statement.cases))
         out: list[State] = []
-        for entered, body in entries:
-            out += self.block(body, [s.forked() for s in entered] if undecided else entered)
-        return out + self._breaks.pop()
+        carried: list[State] = []  # from a case without a break into the next one
+        for position, (entered, body) in enumerate(entries):
+            left = self.block(body, ([s.forked() for s in entered] if undecided else entered) + carried)
+            carried = left if position < len(falls) and falls[position] else []
+            if not carried:
+                out += left
+        return out + carried + self._breaks.pop()
 
     def _Try(self, statement: ir.Try, state: State) -> list[State]:
         out = self.block(statement.body, [state])
@@ -309,7 +328,7 @@ class FunctionRun:
             if _address_of(expression.node) or self._is_array(expression):
                 return Value(NON_NULL)
             value = state.get(expression.id) if expression.id in self.tracked else Value()
-            return _before_postfix_update(expression.node, value)
+            return _updated_operand(expression.node, value)
         if isinstance(expression, ir.Call):
             return self._result(expression, state)
         if isinstance(expression, ir.Binary) and expression.op in ("+", "-", "*"):
@@ -338,7 +357,7 @@ class FunctionRun:
         name = call.callee or ""
         summary = self.summaries.get(name)
         for position, argument in enumerate(call.args):
-            state = self.visit(argument, state)
+            state = self.visit(argument, state).forgetting(_root(argument))
             if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
                 continue
             if _address_of(argument.node):
@@ -442,8 +461,32 @@ class FunctionRun:
             return not summary.returns
         return name in EXIT_CALLS or bool(_NORETURN_NAME.search(name.rsplit("::", 1)[-1]))
 
+    def _other_configuration(self, statement: ir.Stmt) -> bool:
+        """Inside an `#else`/`#elif` arm: the lowering puts every arm in sequence, while one build runs one
+        arm; the first arm stands for them all."""
+        node = statement.node
+        while isinstance(node, ts.Node) and node.type not in ("function_definition", "lambda_expression"):
+            if node.type in _OTHER_ARMS:
+                return True
+            node = node.parent
+        return False
+
+    def _test_text(self, test: ir.Expr) -> str:
+        """A test's text, spaces squashed: the key under which a path remembers its outcome."""
+        node = test.node if isinstance(test.node, ts.Node) else None
+        return " ".join(self.file.text_of(node).split()) if node is not None and node.type != "identifier" else ""
+
     def _label(self, node: ts.Node) -> str:
         return self.file.text_of(node.child_by_field_name("label"))
+
+
+def _root(expression: ir.Expr | None) -> str:
+    """The variable an lvalue or argument is rooted in: p for `p->a.b[i]`, `*p`, `&p->x` ('' if none)."""
+    while isinstance(expression, (ir.Attr, ir.Subscript)):
+        expression = expression.obj
+    if isinstance(expression, ir.Call) and expression.receiver is not None:
+        return _root(expression.receiver)
+    return expression.id if isinstance(expression, ir.Name) else ""
 
 
 def _marker(statement: ir.Stmt, kind: str) -> bool:
@@ -480,15 +523,47 @@ def _called_name(call: ir.Call) -> str:
     return found.group(1) if found else ""
 
 
-def _before_postfix_update(node: object, value: Value) -> Value:
-    """`i++` as an operand: the IR updates i before the statement, while the operand is i's old value."""
+def _updated_operand(node: object, value: Value) -> Value:
+    """The operand of `i++`, `--i`: the IR updates i before its statement (or its whole test), so a
+    postfix operand reads one step back, and an update inside a test leaves nothing known."""
     parent = node.parent if isinstance(node, ts.Node) else None
-    if parent is None or parent.type != "update_expression" or value.interval is None or \
-            parent.child(0) is None or parent.child(0).type in ("++", "--"):
-        return value  # not an operand of a postfix update, or nothing to adjust
+    if parent is None or parent.type != "update_expression" or value.interval is None:
+        return value
+    if _in_condition(parent):
+        return Value(value.null, value.null_origin, value.heap, value.heap_origin)
+    first = parent.child(0)
+    if first is None or first.type in ("++", "--"):
+        return value  # prefix: the updated value is the operand's
     step = Interval.exactly(1 if _is_decrement(parent) else -1)
     return Value(value.null, value.null_origin, value.heap, value.heap_origin,
                  arithmetic("+", value.interval, step))
+
+
+def _falls_through(switch: object, count: int) -> list[bool]:
+    """For each case of a switch, in order: whether its statements run on into the next case."""
+    body = switch.child_by_field_name("body") if isinstance(switch, ts.Node) else None
+    cases = [c for c in body.named_children if c.type == "case_statement"] if body is not None else []
+    if len(cases) != count:
+        return [False] * count
+    return [not any(child.type in _JUMPS for child in case.named_children) for case in cases]
+
+
+def _in_condition(node: object) -> bool:
+    """An update inside a test (`if (--n < 0 || a[n])`): the IR runs it before the whole test, so the
+    value it leaves is not the one every operand of the test sees."""
+    current = node if isinstance(node, ts.Node) else None
+    while current is not None and current.parent is not None:
+        parent = current.parent
+        if parent.type == "condition_clause":
+            return True
+        if parent.type in _TESTED_STATEMENTS:
+            condition = parent.child_by_field_name("condition")
+            return condition is not None and condition.start_byte == current.start_byte \
+                and condition.end_byte == current.end_byte
+        if parent.type in ("expression_statement", "compound_statement"):
+            return False
+        current = parent
+    return False
 
 
 def _is_decrement(node: object) -> bool:

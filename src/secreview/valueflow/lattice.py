@@ -17,6 +17,8 @@ disagreements into "maybe".
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -158,14 +160,27 @@ class State:
     many branches whose outcome nothing decided (`forks`) the path took: a defect reached through
     at most one such decision is shown on a path of its own; through more, paths may not combine."""
 
-    __slots__ = ("values", "forks")
+    __slots__ = ("values", "forks", "decided")
 
-    def __init__(self, values: dict[str, Value] | None = None, forks: int = 0) -> None:
+    def __init__(self, values: dict[str, Value] | None = None, forks: int = 0,
+                 decided: Mapping[str, bool] | None = None) -> None:
         self.values: dict[str, Value] = values if values is not None else {}
         self.forks = forks
+        # tests this path took, by their text, with their outcome; forgotten when what they read changes
+        self.decided: Mapping[str, bool] = decided if decided is not None else {}
 
     def forked(self) -> "State":
-        return State(self.values, self.forks + 1)
+        return State(self.values, self.forks + 1, self.decided)
+
+    def deciding(self, test: str, truth: bool) -> "State":
+        return State(self.values, self.forks, {**self.decided, test: truth})
+
+    def forgetting(self, name: str) -> "State":
+        """Without the tests that read `name` (it was assigned, or handed to a call that may change it)."""
+        if not any(name in test for test in self.decided):
+            return self
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)})
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)
@@ -176,23 +191,25 @@ class State:
             values.pop(name, None)
         else:
             values[name] = value
-        return State(values, self.forks)
+        return State(values, self.forks, self.decided)
 
     def join(self, other: "State") -> "State":
         mine, theirs = self.values, other.values
+        forks, decided = max(self.forks, other.forks), _agreed(self.decided, other.decided)
         if mine is theirs:
-            return State(mine, max(self.forks, other.forks))
+            return State(mine, forks, decided)
         joined = {}
         for name in mine.keys() | theirs.keys():
             a, b = mine.get(name, UNKNOWN), theirs.get(name, UNKNOWN)
             value = a if a is b else a.join(b)  # paths share most value objects: no comparison needed
             if value is not UNKNOWN and value != UNKNOWN:
                 joined[name] = value
-        return State(joined, max(self.forks, other.forks))
+        return State(joined, forks, decided)
 
     def widen(self, newer: "State") -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
-                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN}, max(self.forks, newer.forks))
+                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN}, max(self.forks, newer.forks),
+                     _agreed(self.decided, newer.decided))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.values == other.values  # forks only qualify findings
@@ -200,6 +217,12 @@ class State:
     def shown_alone(self, origin: Origin | None) -> bool:
         """Whether this path reached here from `origin` through at most one undecided branch."""
         return origin is not None and self.forks - origin.forks <= 1
+
+
+def _agreed(a: Mapping[str, bool], b: Mapping[str, bool]) -> Mapping[str, bool]:
+    if a is b:
+        return a
+    return {test: truth for test, truth in a.items() if b.get(test) is truth}
 
 
 def join_all(states: list[State]) -> State | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from secreview.taint import ir
-from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, State, Value
+from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, State, Value, arithmetic
 
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -32,11 +32,29 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
         return _compared(test.id, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
     if isinstance(test, ir.Compare) and len(test.ops) == 1 and len(test.operands) == 2:
         operator, (left, right) = test.ops[0], test.operands
-        if not (isinstance(left, ir.Name) and left.id in tracked):
+        if _variable_of(left, tracked) is None:
             left, right, operator = right, left, _MIRRORED[operator]
-        if isinstance(left, ir.Name) and left.id in tracked:
-            return _compared(left.id, operator if truth else _NEGATED[operator], value_of(right, state), state, test)
+        found = _variable_of(left, tracked)
+        if found is not None:
+            name, offset = found
+            other = value_of(right, state)
+            if offset and other.interval is not None:  # `i + 1 < n` is `i < n - 1`
+                other = Value(interval=arithmetic("-", other.interval, Interval.exactly(offset)))
+            elif offset:
+                return [state]
+            return _compared(name, operator if truth else _NEGATED[operator], other, state, test)
     return [state]
+
+
+def _variable_of(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int] | None:
+    """(variable, constant added to it) for `i`, `i + 2`, `i - 1`; None for other operands."""
+    if isinstance(operand, ir.Name) and operand.id in tracked:
+        return operand.id, 0
+    if isinstance(operand, ir.Binary) and operand.op in ("+", "-") and isinstance(operand.left, ir.Name) \
+            and operand.left.id in tracked and isinstance(operand.right, ir.Const) \
+            and type(operand.right.value) is int:
+        return operand.left.id, operand.right.value if operand.op == "+" else -operand.right.value
+    return None
 
 
 def _junction(test: ir.BoolOp, truth: bool, state: State, tracked: frozenset[str], value_of: ValueOf) -> list[State]:

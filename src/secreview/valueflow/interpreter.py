@@ -92,6 +92,7 @@ class FunctionRun:
     _continues: list[list[State]] = field(default_factory=list)
     _gotos: dict[str, list[State]] = field(default_factory=dict)
     _declarations: dict[str, Variable | None] = field(default_factory=dict)
+    _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
 
     def run(self) -> list[State]:
         """The states at the end of the body (returns are in `returned`)."""
@@ -276,7 +277,7 @@ class FunctionRun:
 
     def visit(self, expression: ir.Expr | None, state: State, write: bool = False) -> State:
         """Evaluate for effect: record the defects the expression commits, return the state after it."""
-        if expression is None:
+        if expression is None or isinstance(expression, (ir.Name, ir.Const)):
             return state
         if isinstance(expression, ir.Attr):
             state = self.visit(expression.obj, state)
@@ -465,11 +466,18 @@ class FunctionRun:
         """Inside an `#else`/`#elif` arm: the lowering puts every arm in sequence, while one build runs one
         arm; the first arm stands for them all."""
         node = statement.node
-        while isinstance(node, ts.Node) and node.type not in ("function_definition", "lambda_expression"):
-            if node.type in _OTHER_ARMS:
-                return True
-            node = node.parent
-        return False
+        if not isinstance(node, ts.Node):
+            return False
+        key = (node.start_byte, node.end_byte)
+        if key not in self._arms:
+            inside = False
+            while node is not None and node.type not in ("function_definition", "lambda_expression"):
+                if node.type in _OTHER_ARMS:
+                    inside = True
+                    break
+                node = node.parent
+            self._arms[key] = inside
+        return self._arms[key]
 
     def _test_text(self, test: ir.Expr) -> str:
         """A test's text, spaces squashed: the key under which a path remembers its outcome."""

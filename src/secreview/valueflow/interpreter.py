@@ -356,6 +356,8 @@ class FunctionRun:
         if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
             state = self._dereference(call.receiver, call.node, state)
         name = call.callee or ""
+        if self._may_be_macro(name):
+            return self._macro(call, state)
         summary = self.summaries.get(name)
         for position, argument in enumerate(call.args):
             state = self.visit(argument, state).forgetting(_root(argument))
@@ -370,6 +372,24 @@ class FunctionRun:
             elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
                 self._freed_use(argument, call.node, state)
         return state
+
+    def _macro(self, call: ir.Call, state: State) -> State:
+        """A function-like macro may assign its arguments and any variable its body names: they become
+        unknown."""
+        for argument in call.args:
+            state = self.visit(argument, state)
+        body = _function_macros(self.file).get(call.callee or "", "")
+        written = {_root(argument) for argument in call.args} | {
+            name for name in self.tracked if name in body and re.search(rf"\b{re.escape(name)}\b", body)}
+        for name in written:
+            if name:
+                state = state.forgetting(name)
+                if name in self.tracked:
+                    state = state.set(name, Value())
+        return state
+
+    def _may_be_macro(self, name: str) -> bool:
+        return bool(name) and (name in _function_macros(self.file) or bool(_MACRO_NAME.match(name)))
 
     # -- the checks ------------------------------------------------------------------
 
@@ -545,6 +565,17 @@ def _updated_operand(node: object, value: Value) -> Value:
     step = Interval.exactly(1 if _is_decrement(parent) else -1)
     return Value(value.null, value.null_origin, value.heap, value.heap_origin,
                  arithmetic("+", value.interval, step))
+
+
+def _function_macros(file: CFile) -> dict[str, str]:
+    """This file's function-like macros: name -> body text."""
+    def read() -> dict[str, str]:
+        found = {}
+        for node in file.nodes_of_type("preproc_function_def"):
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            found[file.text_of(name)] = file.text_of(value) if value is not None else ""
+        return found
+    return file.memo(("function-like macros",), read)
 
 
 def _falls_through(switch: object, count: int) -> list[bool]:

@@ -161,3 +161,29 @@ void f(char *p, int a) {
 }
 """
     assert events(code, "double-free") == []
+
+
+def test_what_a_test_settles_about_memory_holds_on_its_path() -> None:
+    code = """struct node { struct node *next; int data; };
+void f(struct node **head, int folded) {
+    if (folded && *head) {
+        struct node *l = *head;
+        while (l && l->next)
+            l = l->next;
+        l->data = 1;
+    }
+}
+"""
+    assert events(code, "null-dereference") == []
+
+
+def test_an_index_reached_only_by_rounds_of_an_undecided_loop_is_not_shown_alone() -> None:
+    code = """void f(int n, int flag) {
+    int pair[2];
+    for (int i = 0; i < n; i++)
+        pair[i] = 0;
+    for (int k = 0; k < (flag ? 2 : 1); k++)
+        pair[k] = 1;
+}
+"""
+    assert [(line, certain) for line, _, certain in events(code, "index-out-of-bounds")] == [(4, False)]

@@ -145,7 +145,8 @@ class FunctionRun:
         operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
         interval = arithmetic(operator, old.interval, step.interval) \
             if old.interval is not None and step.interval is not None and not _in_condition(statement.node) else None
-        return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval))]
+        return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval,
+                                           since=min(old.since, step.since)))]
 
     def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
         if _marker(statement, "goto_statement"):
@@ -183,8 +184,8 @@ class FunctionRun:
         skipped = refine(statement.test, False, state, self.tracked, self.value_of) if known is not True else []
         if taken and skipped:  # nothing decides the test here
             taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
-        if text:
-            taken, skipped = [s.deciding(text, True) for s in taken], [s.deciding(text, False) for s in skipped]
+        taken = [self._decided(statement.test, True, s) for s in taken]
+        skipped = [self._decided(statement.test, False, s) for s in skipped]
         out: list[State] = []
         for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
             left = self.block(branch, entered)
@@ -232,14 +233,21 @@ class FunctionRun:
         checked = self.visit(statement.test, head)
         if isinstance(statement.target, ir.Name) and statement.target.id in self.tracked:
             checked = checked.set(statement.target.id, Value())
-        body = self.block(statement.body, refine(statement.test, True, checked, self.tracked, self.value_of))
+        entered = refine(statement.test, True, checked, self.tracked, self.value_of)
+        if entered and statement.test is not None and refine(statement.test, False, checked, self.tracked,
+                                                             self.value_of):
+            entered = [s.forked() for s in entered]  # another round, or not: nothing decides it here
+        if statement.test is not None:
+            entered = [self._decided(statement.test, True, s) for s in entered]
+        body = self.block(statement.body, entered)
         continues = self._continues.pop()
         return body + continues, self._breaks.pop()
 
     def _loop_exit(self, statement: ir.Loop, head: State) -> list[State]:
         if statement.test is None:
             return [head] if statement.iter is not None else []  # a for-range loop may run no round
-        return refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)
+        return [self._decided(statement.test, False, s)
+                for s in refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)]
 
     def _Match(self, statement: ir.Match, state: State) -> list[State]:
         state = self.visit(statement.subject, state)
@@ -323,7 +331,7 @@ class FunctionRun:
             if value is None or (isinstance(value, int) and value == 0):
                 return Value(NULL, Origin(expression.node, "assigned", forks=state.forks), interval=Interval.exactly(0))
             if isinstance(value, int):
-                return Value(interval=Interval.exactly(int(value)))
+                return Value(interval=Interval.exactly(int(value)), since=state.forks)
             return Value(NON_NULL) if isinstance(value, str) else Value()
         if isinstance(expression, ir.Name):
             if _address_of(expression.node) or self._is_array(expression):
@@ -335,7 +343,12 @@ class FunctionRun:
         if isinstance(expression, ir.Binary) and expression.op in ("+", "-", "*"):
             left, right = self.value_of(expression.left, state), self.value_of(expression.right, state)
             if left.interval is not None and right.interval is not None:
-                return Value(interval=arithmetic(expression.op, left.interval, right.interval))
+                return Value(interval=arithmetic(expression.op, left.interval, right.interval),
+                             since=min(left.since, right.since))
+        if isinstance(expression, ir.Conditional):
+            return self.value_of(expression.body, state).join(self.value_of(expression.orelse, state))
+        if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided.get(self._test_text(expression)):
+            return Value(NON_NULL)  # memory a test on this path found non-zero (`if (*list) { p = *list; ...`
         if isinstance(expression, ir.Opaque) and expression.node is not None \
                 and expression.node.type in ("new_expression", "string_literal", "concatenated_string"):
             return Value(NON_NULL)
@@ -443,7 +456,10 @@ class FunctionRun:
         beyond = index.high is not None and index.high >= size
         before = index.low is not None and index.low < 0
         if beyond or before:
-            certain = (index.low is not None and index.low >= size) or (index.high is not None and index.high < 0)
+            outside = (index.low is not None and index.low >= size) or (index.high is not None and index.high < 0)
+            known = index.low is not None and index.high is not None
+            since = self.value_of(subscript.index, state).since  # type: ignore[arg-type]
+            certain = (outside or known) and state.forks - since <= 1
             self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, size, index, write))
         return state
 
@@ -498,6 +514,19 @@ class FunctionRun:
                 node = node.parent
             self._arms[key] = inside
         return self._arms[key]
+
+    def _decided(self, test: ir.Expr, truth: bool, state: State) -> State:
+        """The path remembers the test's outcome, and that of each operand it settles (`a && b` true: a and
+        b are; `a || b` false: neither is)."""
+        text = self._test_text(test)
+        if text:
+            state = state.deciding(text, truth)
+        if isinstance(test, ir.Not):
+            return self._decided(test.operand, not truth, state)
+        if isinstance(test, ir.BoolOp) and (test.op == "and") == truth:
+            for operand in test.values:
+                state = self._decided(operand, truth, state)
+        return state
 
     def _test_text(self, test: ir.Expr) -> str:
         """A test's text, spaces squashed: the key under which a path remembers its outcome."""

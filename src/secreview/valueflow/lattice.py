@@ -117,6 +117,7 @@ class Value:
     heap: str | None = None
     heap_origin: Origin | None = None
     interval: Interval | None = None
+    since: int = 0  # the path's undecided branches (`State.forks`) when the interval was computed
 
     def join(self, other: "Value") -> "Value":
         if self == other:
@@ -124,7 +125,7 @@ class Value:
         null, null_origin = _join_null(self, other)
         heap, heap_origin = _join_heap(self, other)
         interval = None if self.interval is None or other.interval is None else self.interval.join(other.interval)
-        return Value(null, null_origin, heap, heap_origin, interval)
+        return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since))
 
     def widen(self, newer: "Value") -> "Value":
         joined = self.join(newer)

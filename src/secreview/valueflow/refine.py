@@ -8,6 +8,7 @@ either p is NULL, or p is not and n is 0).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from secreview.taint import ir
@@ -86,7 +87,7 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
         if operator == "==" and bound == Interval.exactly(0) and value.null_origin is None:
             value = value.with_null(NULL, Origin(test.node, "tested", forks=state.forks))  # an integer's 0 too
         known = interval if (interval.low, interval.high) != (None, None) else None
-        value = Value(value.null, value.null_origin, value.heap, value.heap_origin, known)
+        value = replace(value, interval=known)
     return [state.set(name, value)]
 
 

@@ -63,7 +63,8 @@ class ValueFlowRule(CRule):
 class OutOfBoundsIndexRule(ValueFlowRule):
     """An index outside a declared array's length on some path (value flow), for writes or for reads
     (`writes`). Definite when every value of the index there is outside, or its range is fully known
-    from constants and tests; an index bounded on one side only is for the audit profile."""
+    from constants and tests, and the path took at most one undecided branch (or loop round) since the
+    index was computed; otherwise for the audit profile."""
 
     writes: ClassVar[bool]
 
@@ -72,9 +73,8 @@ class OutOfBoundsIndexRule(ValueFlowRule):
             index = event.index
             if event.write != self.writes or index is None:
                 continue
-            known = event.certain or (index.low is not None and index.high is not None)
             yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index)},
-                      evidence=Evidence.DEFINITE if known else None)
+                      evidence=Evidence.DEFINITE if event.certain else None)
 
 
 def _values(index: Interval) -> str:

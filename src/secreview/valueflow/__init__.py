@@ -2,8 +2,9 @@
 
 `facts(file)` runs the abstract interpreter (`interpreter.py`) over every
 function of a parsed C/C++ file, lowered to the dataflow IR, and returns the
-defects it saw on some path (`Event`s) with notes on functions whose step
-budget ran out.  Functions are analysed callees first, so a call to a
+defects it saw on some path (`Event`s). A function whose step budget runs out
+is run again on one joined path (cheaper, coarser); if that too runs out, a
+note says so.  Functions are analysed callees first, so a call to a
 function of the same file uses its summary: whether it returns NULL always or
 on some path, which parameters it releases, whether it returns at all.
 The answer is memoised on the file: every check shares one run.
@@ -58,14 +59,20 @@ def _analyse(file: CFile) -> FileFacts:
         node = function.node
         if not isinstance(node, ts.Node) or node.has_error:
             continue
-        run = FunctionRun(file, function, _tracked(file, node, function), summaries, STEP_BUDGET)
+        tracked = _tracked(file, node, function)
+        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET)
         try:
             ends = run.run()
         except BudgetExceeded:
-            incomplete.append(f"value flow of `{function.name}` (line {node.start_point[0] + 1}) stopped: "
-                              f"more than {STEP_BUDGET} steps")
-            events.extend(run.events.values())
-            continue
+            events.extend(run.events.values())  # each seen on a real path before the budget ran out
+            run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1)  # one joined path
+            try:
+                ends = run.run()
+            except BudgetExceeded:
+                incomplete.append(f"value flow of `{function.name}` (line {node.start_point[0] + 1}) stopped: "
+                                  f"more than {STEP_BUDGET} steps")
+                events.extend(run.events.values())
+                continue
         events.extend(run.events.values())
         if defined[function.name] == 1:
             summaries[function.name] = _summary(function, run, ends)

@@ -85,6 +85,7 @@ class FunctionRun:
     tracked: frozenset[str]
     summaries: dict[str, Summary]
     budget: int
+    paths: int = MAX_PATHS  # 1 for the coarse run of a function too costly to follow path by path
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
     returned: list[tuple[State, Value]] = field(default_factory=list)
     _steps: int = 0
@@ -107,7 +108,7 @@ class FunctionRun:
             if _marker(statement, "labeled_statement"):
                 states = states + self._gotos.pop(self._label(statement.node), [])
             states = [after for before in states for after in self.statement(statement, before)]
-            if len(states) > MAX_PATHS:
+            if len(states) > self.paths:
                 self._steps += sum(len(state.values) for state in states) // 32
                 states = [join_all(states)]  # type: ignore[list-item]
         return states
@@ -197,7 +198,7 @@ class FunctionRun:
         """Rounds on the head states kept apart while they are few and settle soon (so a loop that
         surely runs once is seen to); otherwise on one joined head, widened until it stops changing."""
         heads, pending, exits = [state], [state], []
-        for _ in range(_PRECISE_ROUNDS):
+        for _ in range(_PRECISE_ROUNDS if self.paths > 1 else 0):
             following: list[State] = []
             for head in pending:
                 body, breaks = self._loop_round(statement, head)
@@ -210,7 +211,7 @@ class FunctionRun:
             heads += pending
             if not pending or len(heads) > _PRECISE_HEADS:
                 break
-        if pending:
+        if pending or self.paths == 1:
             head = join_all(heads)
             for round_ in range(_MAX_ROUNDS):
                 body, breaks = self._loop_round(statement, head)  # type: ignore[arg-type]

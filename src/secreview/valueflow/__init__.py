@@ -107,8 +107,7 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State]) -> Summ
     exits = [state for state, _ in run.returned] + ends
     releases = frozenset(position for position, name in enumerate(function.params)
                          if name in run.tracked and exits and all(s.get(name).heap == FREED for s in exits))
-    origin = nulls[0].null_origin if nulls else None
-    return Summary(returns_null, origin.node if origin is not None else None, releases, bool(exits))
+    return Summary(returns_null, releases, bool(exits))
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:

@@ -73,7 +73,6 @@ class Summary:
     """What callers in the same file learn about a function."""
 
     returns_null: str | None  # "always" | "sometimes" | None
-    null_return: ts.Node | None  # a return statement giving NULL
     releases: frozenset[int]  # positions of parameters released on every path that returns
     returns: bool  # some path returns
 

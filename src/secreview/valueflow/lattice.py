@@ -57,9 +57,6 @@ class Interval:
     def is_empty(self) -> bool:
         return self.low is not None and self.high is not None and self.low > self.high
 
-    def contains(self, value: int) -> bool:
-        return (self.low is None or self.low <= value) and (self.high is None or value <= self.high)
-
     def join(self, other: "Interval") -> "Interval":
         low = None if self.low is None or other.low is None else min(self.low, other.low)
         high = None if self.high is None or other.high is None else max(self.high, other.high)

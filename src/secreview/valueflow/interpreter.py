@@ -347,7 +347,8 @@ class FunctionRun:
                              since=min(left.since, right.since))
         if isinstance(expression, ir.Conditional):
             return self.value_of(expression.body, state).join(self.value_of(expression.orelse, state))
-        if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided.get(self._test_text(expression)):
+        if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided \
+                and state.decided.get(self._test_text(expression)):
             return Value(NON_NULL)  # memory a test on this path found non-zero (`if (*list) { p = *list; ...`
         if isinstance(expression, ir.Opaque) and expression.node is not None \
                 and expression.node.type in ("new_expression", "string_literal", "concatenated_string"):

@@ -326,14 +326,16 @@ class CLowering:
         return before + [ir.Match(subject, tuple(cases), node)]
 
     def _stmt_labeled_statement(self, node: ts.Node) -> list[ir.Stmt]:
-        out: list[ir.Stmt] = []
+        out: list[ir.Stmt] = [jump_marker(node)]
         for child in node.named_children:
             if child.type != "statement_identifier":
                 out.extend(self.statement(child))
         return out
 
     def _stmt_goto_statement(self, node: ts.Node) -> list[ir.Stmt]:
-        return []  # the code after the label is reached in order anyway
+        # Taint reaches the code after the label in order anyway; the marker (which evaluates nothing)
+        # lets the value-flow engine carry a path's values to its label.
+        return [jump_marker(node)]
 
     def _stmt_try_statement(self, node: ts.Node) -> list[ir.Stmt]:
         body = self.block(node.child_by_field_name("body"))
@@ -495,6 +497,12 @@ class CLowering:
             parts = [c for c in index.named_children if c.type != "comment"]
             index = parts[0] if len(parts) == 1 else None
         return self.expr(index) if index is not None else ir.Opaque((), node)
+
+
+def jump_marker(node: ts.Node) -> ir.Stmt:
+    """A statement that does nothing, standing for a `goto` or a label (`node` is the goto or labeled
+    statement): where a path jumps and where jumps land."""
+    return ir.ExprStmt(ir.Opaque((), node), node)
 
 
 def lower(file: CFile) -> ir.Module:

@@ -15,9 +15,11 @@ from typing import ClassVar
 
 from secreview.lang.c_family.buffers import unbounded_copy
 from secreview.lang.c_family.file import Call, CFile
-from secreview.model import Confidence
-from secreview.rules import Hit, Rule, shorten
+from secreview.model import Confidence, Evidence
+from secreview.rules import AnalysisLimitExceeded, Hit, Rule, shorten
 from secreview.rules.c._taint import report_incomplete
+from secreview.valueflow import facts
+from secreview.valueflow.lattice import Interval
 
 DATA = "data node"
 """Key of `CallMixin.matches` values naming the expression whose data the defect depends on."""
@@ -45,6 +47,44 @@ class CppRule(_CFamilyRule):
 
     def check(self, file: CFile) -> Iterator[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+class ValueFlowRule(CRule):
+    """A rule reporting what the value-flow engine (`secreview.valueflow`) saw on some path; a function
+    whose step budget ran out makes the file's review incomplete, with a note naming it."""
+
+    def review(self, file: CFile) -> Iterator[Hit]:
+        yield from super().review(file)
+        notes = facts(file).incomplete
+        if notes:
+            raise AnalysisLimitExceeded("; ".join(notes))
+
+
+class OutOfBoundsIndexRule(ValueFlowRule):
+    """An index outside a declared array's length on some path (value flow), for writes or for reads
+    (`writes`). Definite when every value of the index there is outside, or its range is fully known
+    from constants and tests, and the path took at most one undecided branch (or loop round) since the
+    index was computed; otherwise for the audit profile."""
+
+    writes: ClassVar[bool]
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for event in facts(file).of_kind("index-out-of-bounds"):
+            index = event.index
+            if event.write != self.writes or index is None:
+                continue
+            yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index)},
+                      evidence=Evidence.DEFINITE if event.certain else None)
+
+
+def _values(index: Interval) -> str:
+    if index.low == index.high:
+        return str(index.low)
+    if index.low is None:
+        return f"at most {index.high}"
+    if index.high is None:
+        return f"at least {index.low}"
+    return f"{index.low} to {index.high}"
 
 
 class CallMixin:

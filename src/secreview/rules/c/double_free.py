@@ -1,9 +1,12 @@
 """Same pointer freed twice in one function.
 
 ## What it does
-Flags `free(p)` / `delete p` when the same variable was already released
-earlier in the function, the first release always runs before the second,
-and the variable was not reassigned in between.
+Flags `free(p)` / `delete p` when the same variable was already released on
+some path reaching it, as the value-flow engine follows the function, and the
+variable was not reassigned on that path (`free(NULL)` does nothing, so a
+pointer set to NULL after its release is fine). Releases on an error branch
+that does not leave (`if (failed) free(p); ... free(p);`) count; paths a
+test rules out do not.
 
 ## Why is this bad?
 Freeing the same block twice corrupts the allocator's bookkeeping: the block
@@ -50,13 +53,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.lifetime import released_pointers, uses_after
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CRule
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow import facts
 
 
-class DoubleFree(CRule):
+class DoubleFree(ValueFlowRule):
     id = "double-free"
     cwe = 415
     severity = Severity.HIGH
@@ -71,12 +74,7 @@ class DoubleFree(CRule):
     solution = "Release `{name}` exactly once, and set it to NULL after releasing it (`free(NULL)` is harmless)."
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for release in released_pointers(file):
-            for use, is_release in uses_after(file, release):
-                if is_release:
-                    node = use
-                    while node.parent is not None and node.type not in ("call_expression", "delete_expression"):
-                        node = node.parent
-                    yield Hit(node, {"name": release.name, "free_line": str(release.node.start_point[0] + 1),
-                                     "release": file.text_of(release.node)})
-                break
+        for event in facts(file).of_kind("double-free"):
+            if event.certain and event.origin is not None:
+                yield Hit(event.node, {"name": event.name, "free_line": str(event.origin.node.start_point[0] + 1),
+                                       "release": file.text_of(event.origin.node)})

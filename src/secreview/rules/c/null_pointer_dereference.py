@@ -1,15 +1,25 @@
 """Pointer set to NULL and then dereferenced.
 
 ## What it does
-Flags dereferences (`*p`, `p[i]`, `p->f`, or passing `p` to `strcpy`,
-`memcpy`, `fprintf`...) of a pointer that is known to be NULL there:
+Flags dereferences (`*p`, `p[i]`, `p->f`, `p->m()`, or passing `p` to
+`strcpy`, `memcpy`, `fprintf`...) of a pointer that is NULL on some path
+through the function, as the value-flow engine follows it:
 
-- its latest assignment is NULL, that assignment always runs before the use,
-  and nothing reassigns the pointer or tests it in between;
-- the use sits in the branch where a test just established that it is NULL
-  (`if (p == NULL) { log(p->name); }`);
-- the test and the dereference are joined by a bitwise `&` or `|`
-  (`(p != NULL) & (p->len > 0)`), which evaluates both sides.
+- it was set to NULL and no assignment on that path changed it;
+- a test found it NULL (`if (p == NULL)`, `if (!p)`) and that branch did not
+  leave: it goes on to the dereference, inside the branch or after it
+  (`if (!item) delete obj; item->x = 1;`);
+- it is the result of a function of the same file that always returns NULL.
+
+Paths a test rules out are not followed (`if (p) ... if (p) p->x`), nor
+branches that end the process or jump away (`return`, `goto`, `exit()`,
+error reporters and macros). When the path from the NULL to the dereference
+takes at most one branch that nothing decides, the dereference is a definite
+defect. A dereference reached only through more such branches (which other
+state the analysis does not follow may exclude), or whose NULL case exists
+only where paths were merged, and the bitwise-operator guards
+`(p != NULL) & (p->len > 0)` (which evaluate both sides), are shown in the
+audit profile.
 
 ## Why is this bad?
 Dereferencing NULL is undefined behaviour; in practice the process crashes
@@ -50,15 +60,15 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
-from secreview.lang.c_family import flow
-from secreview.lang.c_family.file import CFile, is_written, strip_casts
+from secreview.lang.c_family.file import CFile, strip_casts
 from secreview.lang.c_family.lifetime import is_dereference
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CRule
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow import describe, facts
 
 
-class NullPointerDereference(CRule):
+class NullPointerDereference(ValueFlowRule):
     id = "null-pointer-dereference"
     cwe = 476
     severity = Severity.MEDIUM
@@ -75,57 +85,24 @@ class NullPointerDereference(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
+        reported = set()
+        for event in facts(file).of_kind("null-dereference"):
+            if event.origin is None or event.origin.kind not in ("assigned", "tested", "function"):
+                continue  # results of allocations and of functions that only may return NULL: CWE-690 rules
+            if event.origin.kind == "function" and not event.certain:
+                continue
+            reported.add(event.node.start_point[0])
+            yield Hit(event.node, {"name": event.name, "why": describe(event.origin)},
+                      evidence=Evidence.DEFINITE if event.certain else None)
         for function in file.nodes_of_type("function_definition"):
             body = function.child_by_field_name("body")
             if body is None or function.has_error:
                 continue
             for name, variable in file.variables_in(function).items():
-                if variable.pointer_depth == 0:
-                    continue
-                hits = list(self._after_null_assignment(file, body, name))
-                hits += self._in_null_branch(file, body, name)
-                hits += self._bitwise_guard(file, body, name)
-                seen = set()
-                for hit in sorted(hits, key=lambda h: h.node.start_byte):
-                    if hit.node.start_byte not in seen:
-                        seen.add(hit.node.start_byte)
-                        yield hit
-
-    def _after_null_assignment(self, file: CFile, body: ts.Node, name: str) -> Iterator[Hit]:
-        for identifier, value in flow.bindings(file, body, name):
-            if not file.is_null(value):
-                continue
-            for use in flow.occurrences(file, body, name):
-                if use.start_byte <= identifier.end_byte:
-                    continue
-                if flow.written_between(file, body, name, identifier, use) or is_written(use):
-                    break
-                if flow.is_tested(file, use):
-                    break
-                if is_dereference(file, use) and flow.runs_before(file, identifier, use):
-                    line = identifier.start_point[0] + 1
-                    yield Hit(use.parent, {"name": name, "why": f"it was set to NULL on line {line}"})
-                    break
-
-    def _in_null_branch(self, file: CFile, body: ts.Node, name: str) -> Iterator[Hit]:
-        """Dereferences inside the branch of `if (p == NULL)` / `if (!p)` (or the else of `if (p)`)."""
-        for statement in file.nodes_of_type("if_statement", within=body):
-            condition = statement.child_by_field_name("condition")
-            null_when_true = _null_test(file, condition, name)
-            if null_when_true is None:
-                continue
-            branch = statement.child_by_field_name("consequence" if null_when_true else "alternative")
-            if branch is None:
-                continue
-            for use in flow.occurrences(file, body, name):
-                if not flow.inside(use, branch):
-                    continue
-                if flow.written_between(file, body, name, condition, use) or is_written(use):
-                    break
-                if is_dereference(file, use) and _runs_whenever_branch_does(branch, use):
-                    line = condition.start_point[0] + 1
-                    yield Hit(use.parent, {"name": name, "why": f"the test on line {line} found it NULL"})
-                    break
+                if variable.pointer_depth:
+                    for hit in self._bitwise_guard(file, body, name):
+                        if hit.node.start_point[0] not in reported:
+                            yield hit
 
     def _bitwise_guard(self, file: CFile, body: ts.Node, name: str) -> Iterator[Hit]:
         """`(p != NULL) & p->x`: a bitwise operator evaluates the dereference even when p is NULL."""
@@ -164,9 +141,3 @@ def _null_test(file: CFile, condition: ts.Node | None, name: str) -> bool | None
             return operator == "=="
     return None
 
-
-def _runs_whenever_branch_does(branch: ts.Node, use: ts.Node) -> bool:
-    """The use is not nested in a further condition or loop inside the branch."""
-    return branch.start_byte <= use.start_byte < branch.end_byte and not any(
-        a.type in ("if_statement", "while_statement", "for_statement", "do_statement", "switch_statement")
-        for a in CFile.ancestors(use) if branch.start_byte < a.start_byte and a.end_byte <= branch.end_byte)

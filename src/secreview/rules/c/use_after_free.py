@@ -1,9 +1,14 @@
 """Pointer used after the memory it points to was freed.
 
 ## What it does
-Flags uses of a variable after `free(p)` (or `delete p`) in the same function,
-when the free always runs before the use and the variable is not reassigned
-in between: dereferences, member accesses, and passing it to functions.
+Flags uses of a variable after `free(p)` (or `delete p`) on some path through
+the function, as the value-flow engine follows it, when the variable is not
+reassigned on that path: dereferences, member accesses, passing it to a
+library call that reads through it or to a function whose name says it reads
+its argument (`print...`, `log...`). A conditional release followed by an
+unconditional use (`if (failed) free(p); ... p->len`) is a use after free on
+the path where the condition held; paths a later test rules out are not
+followed.
 
 ## Why is this bad?
 After `free`, the allocator reuses the memory for other objects. Reading
@@ -44,13 +49,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.lifetime import released_pointers, uses_after
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CRule
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow import facts
 
 
-class UseAfterFree(CRule):
+class UseAfterFree(ValueFlowRule):
     id = "use-after-free"
     cwe = 416
     severity = Severity.HIGH
@@ -69,10 +74,7 @@ class UseAfterFree(CRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for release in released_pointers(file):
-            for use, is_release in uses_after(file, release):
-                if not is_release:
-                    yield Hit(use.parent if use.parent is not None else use, {
-                        "name": release.name, "free_line": str(release.node.start_point[0] + 1),
-                        "release": file.text_of(release.node)})
-                break  # report the first use only: the rest follow from it
+        for event in facts(file).of_kind("use-after-free"):
+            if event.certain and event.origin is not None:
+                yield Hit(event.node, {"name": event.name, "free_line": str(event.origin.node.start_point[0] + 1),
+                                       "release": file.text_of(event.origin.node)})

@@ -1,0 +1,56 @@
+"""Array element read at an index outside the array's declared length.
+
+## What it does
+Flags reads of `a[i]` where `a` is an array whose length is declared
+(`char table[16];`) and the value-flow engine finds `i` outside
+`0 .. length - 1` on some path: a constant index past the end, a loop counter
+that reaches the length, an index tested against a larger bound. When every
+value the index can take on that path is out of range, or its range is fully
+known from constants and tests, the read is a definite defect; an index
+known only on one side (`if (n < 20)`) is shown in the audit profile.
+
+## Why is this bad?
+Reading past an array returns whatever lies next to it: other variables,
+pointers, keys. Such over-reads leak memory contents to whoever sees the
+result (Heartbleed was one) and crash on unmapped pages (CWE-125).
+
+## Example
+```c
+int last(void) {
+    int values[4] = {1, 2, 3, 4};
+    return values[4];
+}
+```
+
+## Use instead
+```c
+int last(void) {
+    int values[4] = {1, 2, 3, 4};
+    return values[3];
+}
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/125.html
+- https://wiki.sei.cmu.edu/confluence/display/c/ARR30-C.+Do+not+form+or+use+out-of-bounds+pointers+or+array+subscripts
+"""
+
+from __future__ import annotations
+
+from secreview.model import Confidence, Severity
+from secreview.rules.c import OutOfBoundsIndexRule
+
+
+class ArrayReadOutOfBounds(OutOfBoundsIndexRule):
+    id = "array-read-out-of-bounds"
+    cwe = 125
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    message = "`{array}` ({size} elements) is read at index {index}, outside it"
+    description = (
+        "`{code}` reads `{array}`, declared with {size} elements, at an index that is {index} on a path "
+        "reaching it. The read returns memory outside the array (other variables, pointers, secrets) or "
+        "faults."
+    )
+    solution = "Keep the index below {size} (compare with `< {size}`, or use `sizeof {array} / sizeof {array}[0]`)."
+    writes = False

@@ -1,0 +1,59 @@
+"""Array element written at an index outside the array's declared length.
+
+## What it does
+Flags `a[i] = ...` (also `a[i] += ...`, `a[i]++`) where `a` is an array whose
+length is declared (`int a[10];`) and the value-flow engine finds `i` outside
+`0 .. length - 1` on some path: a constant index past the end, a loop counter
+that reaches the length (`for (i = 0; i <= 10; i++)`), an index tested
+against a larger bound. When every value the index can take on that path is
+out of range, or its range is fully known from constants and tests, the
+write is a definite defect; an index known only on one side (`if (n < 20)`)
+is shown in the audit profile.
+
+## Why is this bad?
+Writing past an array overwrites whatever lies next to it: other variables,
+saved registers and the return address on the stack, allocator metadata on
+the heap. Out-of-bounds writes are the classic route from a bug to code
+execution (CWE-787).
+
+## Example
+```c
+void clear(void) {
+    int counts[10];
+    for (int i = 0; i <= 10; i++)
+        counts[i] = 0;
+}
+```
+
+## Use instead
+```c
+void clear(void) {
+    int counts[10];
+    for (int i = 0; i < 10; i++)
+        counts[i] = 0;
+}
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/787.html
+- https://wiki.sei.cmu.edu/confluence/display/c/ARR30-C.+Do+not+form+or+use+out-of-bounds+pointers+or+array+subscripts
+"""
+
+from __future__ import annotations
+
+from secreview.model import Confidence, Severity
+from secreview.rules.c import OutOfBoundsIndexRule
+
+
+class ArrayWriteOutOfBounds(OutOfBoundsIndexRule):
+    id = "array-write-out-of-bounds"
+    cwe = 787
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    message = "`{array}` ({size} elements) is written at index {index}, outside it"
+    description = (
+        "`{code}` writes to `{array}`, declared with {size} elements, at an index that is {index} on a path "
+        "reaching it. The write lands outside the array and corrupts the memory next to it."
+    )
+    solution = "Keep the index below {size} (compare with `< {size}`, or use `sizeof {array} / sizeof {array}[0]`)."
+    writes = True

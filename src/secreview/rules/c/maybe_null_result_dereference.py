@@ -1,0 +1,93 @@
+"""Result of a function that may return NULL dereferenced without a check.
+
+## What it does
+Flags the dereference (`*p`, `p->f`, `p[i]`, or passing `p` to `strcpy`,
+`memcpy`...) of a value returned by a function of the same file that returns
+NULL on some of its paths (an explicit `return NULL;`, or an allocation it
+returns unchecked), when no test of the value runs on the path between the
+call and the use. The value-flow engine's summary of the callee says it may
+return NULL; whether the caller's arguments can lead there is not known, so
+the finding is for the audit profile.
+
+## Why is this bad?
+The callee's own code says NULL is one of its answers (not found, out of
+memory, bad input). A caller that dereferences the result without looking
+crashes whenever that answer comes, a denial of service that input can often
+trigger (CWE-690).
+
+## Example
+```c
+#include <stddef.h>
+
+struct entry { int id; int size; };
+
+static struct entry table[8];
+
+static struct entry *find(int id) {
+    for (int i = 0; i < 8; i++)
+        if (table[i].id == id)
+            return &table[i];
+    return NULL;
+}
+
+int size_of(int id) {
+    struct entry *found = find(id);
+    return found->size;
+}
+```
+
+## Use instead
+```c
+#include <stddef.h>
+
+struct entry { int id; int size; };
+
+static struct entry table[8];
+
+static struct entry *find(int id) {
+    for (int i = 0; i < 8; i++)
+        if (table[i].id == id)
+            return &table[i];
+    return NULL;
+}
+
+int size_of(int id) {
+    struct entry *found = find(id);
+    return found != NULL ? found->size : -1;
+}
+```
+
+## References
+- https://cwe.mitre.org/data/definitions/690.html
+- https://wiki.sei.cmu.edu/confluence/display/c/EXP34-C.+Do+not+dereference+null+pointers
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from secreview.lang.c_family.file import CFile
+from secreview.model import Confidence, Severity
+from secreview.rules import Hit
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow import facts
+
+
+class MaybeNullResultDereference(ValueFlowRule):
+    id = "maybe-null-result-dereference"
+    cwe = 690
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    message = "`{name}` holds the result of `{callee}()`, which may return NULL, and is dereferenced unchecked"
+    description = (
+        "`{name}` comes from `{callee}()` on line {line}, which returns NULL on some of its paths, and `{code}` "
+        "dereferences it with no test in between. Whenever `{callee}()` answers NULL the process crashes."
+    )
+    solution = "Test `{name}` against NULL after calling `{callee}()` and handle that answer."
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for event in facts(file).of_kind("null-dereference"):
+            origin = event.origin
+            if origin is not None and origin.kind == "function" and not event.certain:
+                yield Hit(event.node, {"name": event.name, "callee": origin.callee,
+                                       "line": str(origin.node.start_point[0] + 1)})

@@ -1,0 +1,172 @@
+"""Value flow for C and C++: what values a variable can hold at each point of a function.
+
+`facts(file)` runs the abstract interpreter (`interpreter.py`) over every
+function of a parsed C/C++ file, lowered to the dataflow IR, and returns the
+defects it saw on some path (`Event`s). A function whose step budget runs out
+is run again on one joined path (cheaper, coarser); if that too runs out, a
+note says so.  Functions are analysed callees first, so a call to a
+function of the same file uses its summary: whether it returns NULL always or
+on some path, which parameters it releases, whether it returns at all.
+The answer is memoised on the file: every check shares one run.
+
+What a value is (nullness, freed state, integer interval) and how values join
+is in `lattice.py`; what a branch condition says about them, `refine.py`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, fields, is_dataclass
+
+import tree_sitter as ts
+
+from secreview.lang.c_family.file import CFile, is_address_taken
+from secreview.lang.c_family.lifetime import is_reference
+from secreview.taint import ir
+from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary
+from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
+
+__all__ = ["Event", "FileFacts", "describe", "facts"]
+
+STEP_BUDGET = 20_000  # statements executed per function (each path counts)
+_MEMO_KEY = ("value-flow",)
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    events: tuple[Event, ...]
+    incomplete: tuple[str, ...]  # one note per function whose budget ran out
+
+    def of_kind(self, kind: str) -> list[Event]:
+        return [event for event in self.events if event.kind == kind]
+
+
+def facts(file: CFile) -> FileFacts:
+    return file.memo(_MEMO_KEY, lambda: _analyse(file))
+
+
+def _analyse(file: CFile) -> FileFacts:
+    from secreview.taint.c_lower import lower
+
+    functions = [s.function for s in lower(file).body if isinstance(s, ir.FunctionDef)]
+    defined: dict[str, int] = {}
+    for function in functions:
+        defined[function.name] = defined.get(function.name, 0) + 1
+    summaries: dict[str, Summary] = {}
+    events: list[Event] = []
+    incomplete: list[str] = []
+    for function in _callees_first(functions):
+        node = function.node
+        if not isinstance(node, ts.Node) or node.has_error:
+            continue
+        tracked = _tracked(file, node, function)
+        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET)
+        try:
+            ends = run.run()
+        except BudgetExceeded:
+            events.extend(run.events.values())  # each seen on a real path before the budget ran out
+            run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1)  # one joined path
+            try:
+                ends = run.run()
+            except BudgetExceeded:
+                incomplete.append(f"value flow of `{function.name}` (line {node.start_point[0] + 1}) stopped: "
+                                  f"more than {STEP_BUDGET} steps")
+                events.extend(run.events.values())
+                continue
+        events.extend(run.events.values())
+        if defined[function.name] == 1:
+            summaries[function.name] = _summary(function, run, ends)
+    events.sort(key=lambda event: event.node.start_byte)
+    return FileFacts(tuple(events), tuple(incomplete))
+
+
+def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str]:
+    """Parameters and locals, neither static nor references, whose address is never taken. A name declared
+    again in another block (`for (int i = 0; ...)` twice) is one variable here: each declaration rebinds it."""
+    body = node.child_by_field_name("body")
+    uses = file.identifiers(body) if body is not None else {}
+    names = set()
+    for name, declared in file.declarations_in(node).items():
+        if any(variable.is_static or is_reference(file, variable) for variable in declared):
+            continue
+        if any(is_address_taken(use) for use in uses.get(name, ())):
+            continue
+        names.add(name)
+    return frozenset(names & (set(function.params) | set(uses)))
+
+
+def _summary(function: ir.Function, run: FunctionRun, ends: list[State]) -> Summary:
+    values = [value for _, value in run.returned]
+    nulls = [value for value in values if value.null == NULL]
+    if values and len(nulls) == len(values) and not ends:
+        returns_null: str | None = "always"
+    elif nulls or any(value.null == MAYBE_NULL for value in values):
+        returns_null = "sometimes"
+    else:
+        returns_null = None
+    exits = [state for state, _ in run.returned] + ends
+    releases = frozenset(position for position, name in enumerate(function.params)
+                         if name in run.tracked and exits and all(s.get(name).heap == FREED for s in exits))
+    return Summary(returns_null, releases, bool(exits))
+
+
+def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
+    """Functions ordered so that each comes after the functions of the file it calls (cycles broken)."""
+    by_name = {f.name: f for f in functions}
+    calls = {id(f): _callees(f) for f in functions}
+    ordered: list[ir.Function] = []
+    placed: set[int] = set()
+    entered: set[int] = set()
+    for root in functions:
+        stack: list[tuple[ir.Function, bool]] = [(root, False)]
+        while stack:
+            function, expanded = stack.pop()
+            if id(function) in placed:
+                continue
+            if expanded:
+                placed.add(id(function))
+                ordered.append(function)
+                continue
+            if id(function) in entered:
+                continue  # a cycle: it is placed when its first visit finishes
+            entered.add(id(function))
+            stack.append((function, True))
+            stack.extend((by_name[name], False) for name in sorted(calls[id(function)])
+                         if name in by_name and id(by_name[name]) not in entered)
+    return ordered
+
+
+def _callees(function: ir.Function) -> set[str]:
+    names: set[str] = set()
+    pending: list[object] = list(function.body)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, tuple):
+            pending.extend(item)
+        elif isinstance(item, (ir.Function, ir.Lambda)):
+            continue
+        elif is_dataclass(item):
+            if isinstance(item, ir.Call) and item.callee:
+                names.add(item.callee)
+            pending.extend(getattr(item, name) for name in _parts_of(type(item)))
+    return names
+
+
+@functools.cache
+def _parts_of(kind: type) -> tuple[str, ...]:
+    """The fields of an IR class that hold IR (all but its syntax-tree handle)."""
+    return tuple(f.name for f in fields(kind) if f.name != "node")
+
+
+def describe(origin: Origin | None, what: str = "NULL") -> str:
+    """Why a value is NULL (or 0, or freed) on the path of a finding, in words."""
+    if origin is None:
+        return f"it is {what} on some path"
+    line = origin.node.start_point[0] + 1
+    if origin.kind == "assigned":
+        return f"it was set to {what} on line {line}"
+    if origin.kind == "tested":
+        return f"the test on line {line} found it {what} and the path goes on to this use"
+    if origin.kind in ("allocation", "function"):
+        return f"`{origin.callee}()` on line {line} may return NULL and it is not checked"
+    return f"`{origin.callee}` released it on line {line}"

@@ -1,0 +1,674 @@
+"""Abstract interpretation of one C/C++ function over the lowered IR (`taint.ir`, from `taint.c_lower`).
+
+The function runs on a small set of abstract states (paths kept apart, up to
+`MAX_PATHS`; more are joined into one), statement by statement.  Tests split
+and refine the states (`refine.py`), paths that a test rules out are dropped,
+`goto` carries its state to the label, only the first arm of an `#if` runs,
+loops run until their head state stops
+changing (intervals widened after a few rounds), and every statement executed
+counts against a step budget (weighed by the number of values it carries):
+past it the function is abandoned with a note, never a hang.  Only parameters and locals of the function whose address is
+never taken are tracked; everything else is unknown.
+
+Along the way it records `Event`s, the defects the checks report: a
+dereference of a value that is NULL (or maybe NULL), a use or release of freed
+memory, a division by a value that is 0 on a path, an index outside a declared
+array.  Calls to functions of the same file use their `Summary` (may return
+NULL, releases a parameter, never returns).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import tree_sitter as ts
+
+from secreview.lang.c_family.file import CFile, Variable
+from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
+from secreview.taint import ir
+from secreview.taint.c_lower import EXIT_CALLS
+from secreview.valueflow.lattice import (
+    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, Interval, Origin, State, Value, arithmetic, join_all)
+from secreview.valueflow.refine import refine
+
+MAX_PATHS = 8
+_PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
+_PRECISE_HEADS = 4  # ... while there are this few
+_MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
+_WIDEN_AFTER = 2
+# Calls that end the process, or whose names say they do (error reporters that exit, assertion failures).
+_NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert)", re.I)
+_ASSERTIONS = re.compile(r"assert", re.I)
+_OTHER_ARMS = frozenset({"preproc_else", "preproc_elif", "preproc_elifdef"})
+_JUMPS = frozenset({"break_statement", "return_statement", "goto_statement", "continue_statement",
+                    "throw_statement"})
+_TESTED_STATEMENTS = frozenset({"if_statement", "while_statement", "do_statement", "for_statement",
+                                "switch_statement"})
+_MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_ERROR_REPORTER = re.compile(r"(?:^|_)(?:err|error|usage|croak|bail|throw)", re.I)
+_LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
+
+
+class BudgetExceeded(Exception):
+    """The function took more steps than its budget allows."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A defect seen on some path: what, where, on which variable, and why."""
+
+    kind: str  # null-dereference | use-after-free | double-free | division-by-zero | index-out-of-bounds
+    node: ts.Node
+    name: str
+    origin: Origin | None
+    certain: bool  # shown on a path of its own, not only after paths were merged
+    size: int | None = None  # index-out-of-bounds: the array's length ...
+    index: Interval | None = None  # ... and the index's values there
+    write: bool = False
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What callers in the same file learn about a function."""
+
+    returns_null: str | None  # "always" | "sometimes" | None
+    releases: frozenset[int]  # positions of parameters released on every path that returns
+    returns: bool  # some path returns
+
+
+@dataclass
+class FunctionRun:
+    file: CFile
+    function: ir.Function
+    tracked: frozenset[str]
+    summaries: dict[str, Summary]
+    budget: int
+    paths: int = MAX_PATHS  # 1 for the coarse run of a function too costly to follow path by path
+    events: dict[tuple[str, int], Event] = field(default_factory=dict)
+    returned: list[tuple[State, Value]] = field(default_factory=list)
+    _steps: int = 0
+    _breaks: list[list[State]] = field(default_factory=list)
+    _continues: list[list[State]] = field(default_factory=list)
+    _gotos: dict[str, list[State]] = field(default_factory=dict)
+    _declarations: dict[str, Variable | None] = field(default_factory=dict)
+    _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
+
+    def run(self) -> list[State]:
+        """The states at the end of the body (returns are in `returned`)."""
+        return self.block(self.function.body, [State()])
+
+    # -- statements ------------------------------------------------------------------
+
+    def block(self, statements: tuple[ir.Stmt, ...], states: list[State]) -> list[State]:
+        for statement in statements:
+            if self._other_configuration(statement):
+                continue
+            if _marker(statement, "labeled_statement"):
+                states = states + self._gotos.pop(self._label(statement.node), [])
+            states = [after for before in states for after in self.statement(statement, before)]
+            if len(states) > self.paths:
+                self._steps += sum(len(state.values) for state in states) // 32
+                states = [join_all(states)]  # type: ignore[list-item]
+        return states
+
+    def statement(self, statement: ir.Stmt, state: State) -> list[State]:
+        self._steps += 1 + len(state.values) // 32  # a step's cost grows with the values it copies
+        if self._steps > self.budget:
+            raise BudgetExceeded(self.function.name)
+        handler = getattr(self, "_" + type(statement).__name__, None)
+        return handler(statement, state) if handler is not None else [state]
+
+    def _Assign(self, statement: ir.Assign, state: State) -> list[State]:
+        state = self.visit(statement.value, state)
+        value = self.value_of(statement.value, state)
+        for target in statement.targets:
+            state = state.forgetting(_root(target))
+            if isinstance(target, ir.Name):
+                if target.id in self.tracked:
+                    state = state.set(target.id, value)
+            else:
+                state = self.visit(target, state, write=True)
+        return [state]
+
+    def _AugAssign(self, statement: ir.AugAssign, state: State) -> list[State]:
+        state = self.visit(statement.value, state)
+        if statement.op in ("/", "%"):
+            self._divisor(statement.value, state, statement.node)
+        target = statement.target
+        state = state.forgetting(_root(target))
+        if not isinstance(target, ir.Name):
+            return [self.visit(target, state, write=True)]
+        if target.id not in self.tracked:
+            return [state]
+        old, step = state.get(target.id), self.value_of(statement.value, state)
+        operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
+        interval = arithmetic(operator, old.interval, step.interval) \
+            if old.interval is not None and step.interval is not None and not _in_condition(statement.node) else None
+        return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval,
+                                           since=min(old.since, step.since)))]
+
+    def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
+        if _marker(statement, "goto_statement"):
+            self._gotos.setdefault(self._label(statement.node), []).append(state)
+            return []
+        expression = statement.expr
+        state = self.visit(expression, state)
+        if isinstance(expression, ir.Call):
+            name = expression.callee or ""
+            if _ASSERTIONS.search(name) and expression.args:
+                return refine(expression.args[0], True, state, self.tracked, self.value_of)
+            if self._never_returns(name):
+                return []
+        return [state]
+
+    def _Return(self, statement: ir.Return, state: State) -> list[State]:
+        if statement.value is not None:
+            state = self.visit(statement.value, state)
+        self.returned.append((state, self.value_of(statement.value, state) if statement.value is not None
+                              else Value()))
+        return []
+
+    def _Exit(self, statement: ir.Exit, state: State) -> list[State]:
+        if statement.kind == "break" and self._breaks:
+            self._breaks[-1].append(state)
+        elif statement.kind == "continue" and self._continues:
+            self._continues[-1].append(state)
+        return []
+
+    def _If(self, statement: ir.If, state: State) -> list[State]:
+        state = self.visit(statement.test, state)
+        text = self._test_text(statement.test)
+        known = state.decided.get(text) if text else None  # the same test, taken before on this path
+        taken = refine(statement.test, True, state, self.tracked, self.value_of) if known is not False else []
+        skipped = refine(statement.test, False, state, self.tracked, self.value_of) if known is not True else []
+        if taken and skipped:  # nothing decides the test here
+            taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
+        taken = [self._decided(statement.test, True, s) for s in taken]
+        skipped = [self._decided(statement.test, False, s) for s in skipped]
+        out: list[State] = []
+        for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
+            left = self.block(branch, entered)
+            if not _may_end_there(branch):
+                out += left
+        return out
+
+    def _Loop(self, statement: ir.Loop, state: State) -> list[State]:
+        """Rounds on the head states kept apart while they are few and settle soon (so a loop that
+        surely runs once is seen to); otherwise on one joined head, widened until it stops changing."""
+        heads, pending, exits = [state], [state], []
+        for _ in range(_PRECISE_ROUNDS if self.paths > 1 else 0):
+            following: list[State] = []
+            for head in pending:
+                body, breaks = self._loop_round(statement, head)
+                exits += breaks
+                following += body
+            pending = []
+            for candidate in following:
+                if candidate not in heads and candidate not in pending:
+                    pending.append(candidate)
+            heads += pending
+            if not pending or len(heads) > _PRECISE_HEADS:
+                break
+        if pending or self.paths == 1:
+            head = join_all(heads)
+            for round_ in range(_MAX_ROUNDS):
+                body, breaks = self._loop_round(statement, head)  # type: ignore[arg-type]
+                exits += breaks
+                following_head = join_all([head, *body])  # type: ignore[list-item]
+                if round_ >= _WIDEN_AFTER:
+                    following_head = head.widen(following_head)  # type: ignore[union-attr, arg-type]
+                if following_head == head:
+                    break
+                head = following_head
+            heads = [head]  # type: ignore[list-item]
+        for head in heads:
+            exits += self._loop_exit(statement, head)
+        return exits
+
+    def _loop_round(self, statement: ir.Loop, head: State) -> tuple[list[State], list[State]]:
+        """One pass through the body from `head`: the states back at the head, and those that broke out."""
+        self._breaks.append([])
+        self._continues.append([])
+        checked = self.visit(statement.test, head)
+        if isinstance(statement.target, ir.Name) and statement.target.id in self.tracked:
+            checked = checked.set(statement.target.id, Value())
+        entered = refine(statement.test, True, checked, self.tracked, self.value_of)
+        if entered and statement.test is not None and refine(statement.test, False, checked, self.tracked,
+                                                             self.value_of):
+            entered = [s.forked() for s in entered]  # another round, or not: nothing decides it here
+        if statement.test is not None:
+            entered = [self._decided(statement.test, True, s) for s in entered]
+        body = self.block(statement.body, entered)
+        continues = self._continues.pop()
+        return body + continues, self._breaks.pop()
+
+    def _loop_exit(self, statement: ir.Loop, head: State) -> list[State]:
+        if statement.test is None:
+            return [head] if statement.iter is not None else []  # a for-range loop may run no round
+        return [self._decided(statement.test, False, s)
+                for s in refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)]
+
+    def _Match(self, statement: ir.Match, state: State) -> list[State]:
+        state = self.visit(statement.subject, state)
+        self._breaks.append([])
+        entries: list[tuple[list[State], tuple[ir.Stmt, ...]]] = []
+        for values, body in statement.cases:
+            entered = [state]
+            if values is not None and len(values) == 1:
+                entered = refine(ir.Compare(("==",), (statement.subject, values[0]), statement.node), True, state,
+                                 self.tracked, self.value_of)
+            entries.append((entered, body))
+        if not any(values is None for values, _ in statement.cases):
+            entries.append(([state], ()))  # no default: no case may match
+        undecided = sum(1 for entered, _ in entries if entered) > 1
+        falls = _falls_through(statement.node, len(statement.cases))
+        out: list[State] = []
+        carried: list[State] = []  # from a case without a break into the next one
+        for position, (entered, body) in enumerate(entries):
+            left = self.block(body, ([s.forked() for s in entered] if undecided else entered) + carried)
+            carried = left if position < len(falls) and falls[position] else []
+            if not carried:
+                out += left
+        return out + carried + self._breaks.pop()
+
+    def _Try(self, statement: ir.Try, state: State) -> list[State]:
+        out = self.block(statement.body, [state])
+        for _, handler in statement.handlers:
+            out += self.block(handler, [state])
+        return out
+
+    def _With(self, statement: ir.With, state: State) -> list[State]:
+        return self.block(statement.body, [state])
+
+    # -- expressions -----------------------------------------------------------------
+
+    def visit(self, expression: ir.Expr | None, state: State, write: bool = False) -> State:
+        """Evaluate for effect: record the defects the expression commits, return the state after it."""
+        if expression is None or isinstance(expression, (ir.Name, ir.Const)):
+            return state
+        if isinstance(expression, ir.Attr):
+            state = self.visit(expression.obj, state)
+            if _is_arrow(expression.node):
+                state = self._dereference(expression.obj, expression.node, state)
+            return state
+        if isinstance(expression, ir.Subscript):
+            state = self.visit(expression.index, self.visit(expression.obj, state))
+            return self._element(expression, state, write)
+        if isinstance(expression, ir.Call):
+            return self._call(expression, state)
+        if isinstance(expression, ir.BoolOp):
+            first = self.visit(expression.values[0], state)
+            states = [first]
+            for previous, operand in zip(expression.values, expression.values[1:]):
+                # the right operand runs only where the left one did not decide
+                states = [after for before in states
+                          for after in refine(previous, expression.op == "and", before, self.tracked, self.value_of)]
+                states = [self.visit(operand, entered) for entered in states]
+            return first
+        if isinstance(expression, ir.Conditional):
+            state = self.visit(expression.test, state)
+            for truth, branch in ((True, expression.body), (False, expression.orelse)):
+                for entered in refine(expression.test, truth, state, self.tracked, self.value_of):
+                    self.visit(branch, entered)
+            return state
+        if isinstance(expression, ir.Binary):
+            state = self.visit(expression.right, self.visit(expression.left, state))
+            if expression.op in ("//", "%"):
+                self._divisor(expression.right, state, expression.node)
+            return state
+        if isinstance(expression, ir.Opaque) and expression.node is not None \
+                and expression.node.type == "delete_expression" and expression.parts:
+            return self._release(expression.parts[0], self.visit(expression.parts[0], state), expression.node)
+        for part in _parts(expression):
+            state = self.visit(part, state)
+        return state
+
+    def value_of(self, expression: ir.Expr | None, state: State) -> Value:
+        """What is known of the expression's value in `state`."""
+        if isinstance(expression, ir.Const):
+            value = expression.value
+            if value is None or (isinstance(value, int) and value == 0):
+                return Value(NULL, Origin(expression.node, "assigned", forks=state.forks), interval=Interval.exactly(0))
+            if isinstance(value, int):
+                return Value(interval=Interval.exactly(int(value)), since=state.forks)
+            return Value(NON_NULL) if isinstance(value, str) else Value()
+        if isinstance(expression, ir.Name):
+            if _address_of(expression.node) or self._is_array(expression):
+                return Value(NON_NULL)
+            value = state.get(expression.id) if expression.id in self.tracked else Value()
+            return _updated_operand(expression.node, value)
+        if isinstance(expression, ir.Call):
+            return self._result(expression, state)
+        if isinstance(expression, ir.Binary) and expression.op in ("+", "-", "*"):
+            left, right = self.value_of(expression.left, state), self.value_of(expression.right, state)
+            if left.interval is not None and right.interval is not None:
+                return Value(interval=arithmetic(expression.op, left.interval, right.interval),
+                             since=min(left.since, right.since))
+        if isinstance(expression, ir.Conditional):
+            return self.value_of(expression.body, state).join(self.value_of(expression.orelse, state))
+        if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided \
+                and state.decided.get(self._test_text(expression)):
+            return Value(NON_NULL)  # memory a test on this path found non-zero (`if (*list) { p = *list; ...`
+        if isinstance(expression, ir.Opaque) and expression.node is not None \
+                and expression.node.type in ("new_expression", "string_literal", "concatenated_string"):
+            return Value(NON_NULL)
+        return Value()
+
+    def _result(self, call: ir.Call, state: State) -> Value:
+        name = call.callee or ""
+        if name in HEAP.acquire:
+            return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
+        summary = self.summaries.get(name)
+        if summary is not None and summary.returns_null is not None:
+            null = NULL if summary.returns_null == "always" else MAYBE_NULL
+            return Value(null, Origin(call.node, "function", name, state.forks))
+        return Value()
+
+    def _call(self, call: ir.Call, state: State) -> State:
+        state = self.visit(call.receiver, state)
+        if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
+            state = self._dereference(call.receiver, call.node, state)
+        name = call.callee or ""
+        if self._may_be_macro(name):
+            return self._macro(call, state)
+        summary = self.summaries.get(name)
+        for position, argument in enumerate(call.args):
+            state = self.visit(argument, state).forgetting(_root(argument))
+            if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
+                continue
+            if _address_of(argument.node):
+                state = state.set(argument.id, Value())  # the callee may store anything there
+            elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
+                state = self._release(argument, state, call.node)
+            elif name in DEREFERENCING_CALLS and self._is_pointer(argument):
+                state = self._dereference(argument, call.node, state)
+            elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
+                self._freed_use(argument, call.node, state)
+        return state
+
+    def _macro(self, call: ir.Call, state: State) -> State:
+        """A function-like macro may assign its arguments and any variable its body names: they become
+        unknown."""
+        for argument in call.args:
+            state = self.visit(argument, state)
+        body = _function_macros(self.file).get(call.callee or "", "")
+        written = {_root(argument) for argument in call.args} | {
+            name for name in self.tracked if name in body and re.search(rf"\b{re.escape(name)}\b", body)}
+        for name in written:
+            if name:
+                state = state.forgetting(name)
+                if name in self.tracked:
+                    state = state.set(name, Value())
+        return state
+
+    def _may_be_macro(self, name: str) -> bool:
+        return bool(name) and (name in _function_macros(self.file) or bool(_MACRO_NAME.match(name)))
+
+    # -- the checks ------------------------------------------------------------------
+
+    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State) -> State:
+        """`*p`, `p->f`, `p[i]` or a library call reading through p: after it, p is not NULL."""
+        if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
+            return state
+        value = state.get(pointer.id)
+        if value.null in (NULL, MAYBE_NULL):
+            certain = value.null == NULL and state.shown_alone(value.null_origin)
+            self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain))
+        self._freed_use(pointer, at, state)
+        return state.set(pointer.id, value.with_null(NON_NULL, None))
+
+    def _freed_use(self, pointer: ir.Name, at: ts.Node, state: State) -> None:
+        value = state.get(pointer.id)
+        if value.heap in (FREED, MAYBE_FREED):
+            self._record(Event("use-after-free", at, pointer.id, value.heap_origin, value.heap == FREED))
+
+    def _release(self, pointer: ir.Expr, state: State, at: ts.Node) -> State:
+        if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked:
+            return state
+        value = state.get(pointer.id)
+        if value.null == NULL:
+            return state  # free(NULL) does nothing
+        if value.heap in (FREED, MAYBE_FREED):
+            self._record(Event("double-free", at, pointer.id, value.heap_origin, value.heap == FREED))
+        name = "delete" if at.type == "delete_expression" else self.file.text_of(at.child_by_field_name("function"))
+        return state.set(pointer.id, Value(value.null, value.null_origin, FREED,
+                                           Origin(at, "released", name, state.forks), value.interval))
+
+    def _divisor(self, divisor: ir.Expr, state: State, at: ts.Node) -> None:
+        value = self.value_of(divisor, state)
+        if value.interval is None or value.interval != Interval.exactly(0) or self._is_floating(divisor):
+            return
+        name = divisor.id if isinstance(divisor, ir.Name) else self.file.text_of(divisor.node)
+        self._record(Event("division-by-zero", at, name, value.null_origin, state.shown_alone(value.null_origin)))
+
+    def _element(self, subscript: ir.Subscript, state: State, write: bool) -> State:
+        pointer = subscript.obj
+        if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
+            return state
+        variable = self._variable(pointer)
+        if variable is None or not variable.is_array:
+            return self._dereference(pointer, subscript.node, state)
+        outer = variable.array_sizes[-1]  # `a[64][8]` lists [8] first: the first index runs over 64
+        size = self.file.constant_value(outer) if outer is not None else None
+        index = self.value_of(subscript.index, state).interval if subscript.index is not None else None
+        if not isinstance(size, int) or index is None:
+            return state
+        beyond = index.high is not None and index.high >= size
+        before = index.low is not None and index.low < 0
+        if beyond or before:
+            outside = (index.low is not None and index.low >= size) or (index.high is not None and index.high < 0)
+            known = index.low is not None and index.high is not None
+            since = self.value_of(subscript.index, state).since  # type: ignore[arg-type]
+            certain = (outside or known) and state.forks - since <= 1
+            self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, size, index, write))
+        return state
+
+    def _record(self, event: Event) -> None:
+        key = (event.kind, event.node.start_byte)
+        known = self.events.get(key)
+        if known is None or (event.certain and not known.certain):
+            self.events[key] = event
+
+    # -- facts about names -----------------------------------------------------------------
+
+    def _variable(self, name: ir.Name) -> Variable | None:
+        """The declaration of a name used in this function (one per name: redeclarations share one type)."""
+        if name.id not in self._declarations:
+            self._declarations[name.id] = self.file.variable(name.node) if isinstance(name.node, ts.Node) \
+                and name.node.type == "identifier" else None
+        return self._declarations[name.id]
+
+    def _is_pointer(self, name: ir.Name) -> bool:
+        variable = self._variable(name)
+        return variable is not None and variable.is_pointer
+
+    def _is_array(self, name: ir.Name) -> bool:
+        variable = self._variable(name)
+        return variable is not None and variable.is_array
+
+    def _is_floating(self, divisor: ir.Expr) -> bool:
+        variable = self._variable(divisor) if isinstance(divisor, ir.Name) else None
+        words = variable.type_text.split() if variable is not None else []
+        return "float" in words or "double" in words or \
+            (isinstance(divisor, ir.Const) and isinstance(divisor.value, float))
+
+    def _never_returns(self, name: str) -> bool:
+        summary = self.summaries.get(name)
+        if summary is not None:
+            return not summary.returns
+        return name in EXIT_CALLS or bool(_NORETURN_NAME.search(name.rsplit("::", 1)[-1]))
+
+    def _other_configuration(self, statement: ir.Stmt) -> bool:
+        """Inside an `#else`/`#elif` arm: the lowering puts every arm in sequence, while one build runs one
+        arm; the first arm stands for them all."""
+        node = statement.node
+        if not isinstance(node, ts.Node):
+            return False
+        key = (node.start_byte, node.end_byte)
+        if key not in self._arms:
+            inside = False
+            while node is not None and node.type not in ("function_definition", "lambda_expression"):
+                if node.type in _OTHER_ARMS:
+                    inside = True
+                    break
+                node = node.parent
+            self._arms[key] = inside
+        return self._arms[key]
+
+    def _decided(self, test: ir.Expr, truth: bool, state: State) -> State:
+        """The path remembers the test's outcome, and that of each operand it settles (`a && b` true: a and
+        b are; `a || b` false: neither is)."""
+        text = self._test_text(test)
+        if text:
+            state = state.deciding(text, truth)
+        if isinstance(test, ir.Not):
+            return self._decided(test.operand, not truth, state)
+        if isinstance(test, ir.BoolOp) and (test.op == "and") == truth:
+            for operand in test.values:
+                state = self._decided(operand, truth, state)
+        return state
+
+    def _test_text(self, test: ir.Expr) -> str:
+        """A test's text, spaces squashed: the key under which a path remembers its outcome."""
+        node = test.node if isinstance(test.node, ts.Node) else None
+        return " ".join(self.file.text_of(node).split()) if node is not None and node.type != "identifier" else ""
+
+    def _label(self, node: ts.Node) -> str:
+        return self.file.text_of(node.child_by_field_name("label"))
+
+
+def _root(expression: ir.Expr | None) -> str:
+    """The variable an lvalue or argument is rooted in: p for `p->a.b[i]`, `*p`, `&p->x` ('' if none)."""
+    while isinstance(expression, (ir.Attr, ir.Subscript)):
+        expression = expression.obj
+    if isinstance(expression, ir.Call) and expression.receiver is not None:
+        return _root(expression.receiver)
+    return expression.id if isinstance(expression, ir.Name) else ""
+
+
+def _marker(statement: ir.Stmt, kind: str) -> bool:
+    return isinstance(statement, ir.ExprStmt) and isinstance(statement.expr, ir.Opaque) \
+        and not statement.expr.parts and statement.node is not None and statement.node.type == kind
+
+
+def _may_end_there(branch: tuple[ir.Stmt, ...]) -> bool:
+    """The branch ends in a call that may not come back: a macro (which may hide a return or a jump) or
+    an error reporter (`error()`, `(*ctx->on_error)(...)`, `usage()`), which programs often make exit."""
+    statements = list(branch)
+    while statements and _alias_update(statements[-1]):
+        statements.pop()
+    last = statements[-1] if statements else None
+    if not (isinstance(last, ir.ExprStmt) and isinstance(last.expr, ir.Call)):
+        return False
+    name = _called_name(last.expr)
+    return bool(_MACRO_NAME.match(name) or _ERROR_REPORTER.search(name) or _NORETURN_NAME.search(name))
+
+
+def _alias_update(statement: ir.Stmt) -> bool:
+    """What the lowering adds after a call that may write through a pointer into other names' memory."""
+    return isinstance(statement, ir.Assign) and isinstance(statement.value, ir.Opaque) and \
+        isinstance(statement.node, ts.Node) and statement.node.type == "expression_statement"
+
+
+def _called_name(call: ir.Call) -> str:
+    """The last identifier naming the called function: `f`, `ns::f` -> f, `(*ctx->on_error)` -> on_error."""
+    if call.callee:
+        return call.callee.rsplit("::", 1)[-1]
+    function = call.node.child_by_field_name("function") if isinstance(call.node, ts.Node) else None
+    text = function.text.decode("utf-8", "replace") if function is not None and function.text else ""
+    found = _LAST_IDENTIFIER.search(text)
+    return found.group(1) if found else ""
+
+
+def _updated_operand(node: object, value: Value) -> Value:
+    """The operand of `i++`, `--i`: the IR updates i before its statement (or its whole test), so a
+    postfix operand reads one step back, and an update inside a test leaves nothing known."""
+    parent = node.parent if isinstance(node, ts.Node) else None
+    if parent is None or parent.type != "update_expression" or value.interval is None:
+        return value
+    if _in_condition(parent):
+        return Value(value.null, value.null_origin, value.heap, value.heap_origin)
+    first = parent.child(0)
+    if first is None or first.type in ("++", "--"):
+        return value  # prefix: the updated value is the operand's
+    step = Interval.exactly(1 if _is_decrement(parent) else -1)
+    return Value(value.null, value.null_origin, value.heap, value.heap_origin,
+                 arithmetic("+", value.interval, step))
+
+
+def _function_macros(file: CFile) -> dict[str, str]:
+    """This file's function-like macros: name -> body text."""
+    def read() -> dict[str, str]:
+        found = {}
+        for node in file.nodes_of_type("preproc_function_def"):
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            found[file.text_of(name)] = file.text_of(value) if value is not None else ""
+        return found
+    return file.memo(("function-like macros",), read)
+
+
+def _falls_through(switch: object, count: int) -> list[bool]:
+    """For each case of a switch, in order: whether its statements run on into the next case."""
+    body = switch.child_by_field_name("body") if isinstance(switch, ts.Node) else None
+    cases = [c for c in body.named_children if c.type == "case_statement"] if body is not None else []
+    if len(cases) != count:
+        return [False] * count
+    return [not any(child.type in _JUMPS for child in case.named_children) for case in cases]
+
+
+def _in_condition(node: object) -> bool:
+    """An update inside a test (`if (--n < 0 || a[n])`): the IR runs it before the whole test, so the
+    value it leaves is not the one every operand of the test sees."""
+    current = node if isinstance(node, ts.Node) else None
+    while current is not None and current.parent is not None:
+        parent = current.parent
+        if parent.type == "condition_clause":
+            return True
+        if parent.type in _TESTED_STATEMENTS:
+            condition = parent.child_by_field_name("condition")
+            return condition is not None and condition.start_byte == current.start_byte \
+                and condition.end_byte == current.end_byte
+        if parent.type in ("expression_statement", "compound_statement"):
+            return False
+        current = parent
+    return False
+
+
+def _is_decrement(node: object) -> bool:
+    if not isinstance(node, ts.Node) or node.type != "update_expression":
+        return False
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type == "--"
+
+
+def _is_arrow(node: ts.Node | None) -> bool:
+    if node is None or node.type != "field_expression" or _address_of(node):
+        return False
+    operator = node.child_by_field_name("operator")
+    return operator is not None and operator.type == "->"
+
+
+def _address_of(node: object) -> bool:
+    """`&x`, `&p->f`, `&a[i]`: an address computed, no memory touched."""
+    if not isinstance(node, ts.Node):
+        return False
+    parent = node.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    if parent is None or parent.type != "pointer_expression":
+        return False
+    operator = parent.child_by_field_name("operator")
+    return operator is not None and operator.type == "&"
+
+
+def _parts(expression: ir.Expr) -> tuple[ir.Expr, ...]:
+    if isinstance(expression, (ir.Opaque, ir.Format)):
+        return expression.parts
+    if isinstance(expression, ir.Sequence):
+        return expression.items
+    if isinstance(expression, ir.Compare):
+        return expression.operands
+    if isinstance(expression, ir.Not):
+        return (expression.operand,)
+    return ()

@@ -1,0 +1,233 @@
+"""The values the value-flow engine knows about a variable, and how they join.
+
+A `Value` says, for one variable on one path, what is known about it:
+
+- nullness: `NULL`, `NON_NULL`, `MAYBE_NULL` (null on some path merged into
+  this one) or unknown (None);
+- heap state: `FREED` (released on this path), `MAYBE_FREED` (released on
+  some merged path), or unknown (None);
+- an integer interval, when it follows from constants and tests.
+
+An `Origin` remembers why a value is (maybe) NULL or freed: the node that
+made it so and a phrase for the finding.  A `State` maps the tracked
+variables of a function to their values; a variable it does not hold is
+unknown.  Joining two states keeps what both paths agree on and turns
+disagreements into "maybe".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+Node = Any  # a tree-sitter node, opaque here
+
+NULL = "null"
+NON_NULL = "non-null"
+MAYBE_NULL = "maybe-null"
+FREED = "freed"
+MAYBE_FREED = "maybe-freed"
+
+_LIMIT = 1 << 64  # beyond this an interval bound says nothing useful: it becomes unbounded
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Why a value is NULL, zero or freed: the node that made it so, and how."""
+
+    node: Node
+    kind: str  # assigned | tested | allocation | function | released
+    callee: str = ""  # the function whose result or call it was, for allocation / function / released
+    forks: int = 0  # the path's undecided branches (`State.forks`) when it happened
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Integers from `low` to `high`, both included; None is unbounded on that side."""
+
+    low: int | None
+    high: int | None
+
+    @staticmethod
+    def exactly(value: int) -> "Interval":
+        return Interval(value, value)
+
+    def is_empty(self) -> bool:
+        return self.low is not None and self.high is not None and self.low > self.high
+
+    def join(self, other: "Interval") -> "Interval":
+        low = None if self.low is None or other.low is None else min(self.low, other.low)
+        high = None if self.high is None or other.high is None else max(self.high, other.high)
+        return Interval(low, high)
+
+    def meet(self, other: "Interval") -> "Interval":
+        low = other.low if self.low is None else self.low if other.low is None else max(self.low, other.low)
+        high = other.high if self.high is None else self.high if other.high is None else min(self.high, other.high)
+        return Interval(low, high)
+
+    def widen(self, newer: "Interval") -> "Interval":
+        """A bound that moved between two loop rounds is dropped, so loops reach a fixpoint."""
+        low = self.low if self.low is not None and newer.low is not None and newer.low >= self.low else None
+        high = self.high if self.high is not None and newer.high is not None and newer.high <= self.high else None
+        return Interval(low, high)
+
+    def without(self, value: int) -> "Interval":
+        """The interval minus one value, where that removes an end point."""
+        if self.low == value:
+            return Interval(value + 1, self.high)
+        if self.high == value:
+            return Interval(self.low, value - 1)
+        return self
+
+
+def arithmetic(operator: str, left: Interval, right: Interval) -> Interval | None:
+    """`left operator right` for + - *, None when not computed."""
+    if operator == "+":
+        return _bounded(_add(left.low, right.low), _add(left.high, right.high))
+    if operator == "-":
+        return _bounded(_add(left.low, _negate(right.high)), _add(left.high, _negate(right.low)))
+    if operator == "*" and None not in (left.low, left.high, right.low, right.high):
+        products = [a * b for a in (left.low, left.high) for b in (right.low, right.high)]  # type: ignore[operator]
+        return _bounded(min(products), max(products))
+    return None
+
+
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
+
+
+def _negate(a: int | None) -> int | None:
+    return None if a is None else -a
+
+
+def _bounded(low: int | None, high: int | None) -> Interval:
+    return Interval(low if low is not None and -_LIMIT < low < _LIMIT else None,
+                    high if high is not None and -_LIMIT < high < _LIMIT else None)
+
+
+@dataclass(frozen=True)
+class Value:
+    null: str | None = None
+    null_origin: Origin | None = None
+    heap: str | None = None
+    heap_origin: Origin | None = None
+    interval: Interval | None = None
+    since: int = 0  # the path's undecided branches (`State.forks`) when the interval was computed
+
+    def join(self, other: "Value") -> "Value":
+        if self == other:
+            return self
+        null, null_origin = _join_null(self, other)
+        heap, heap_origin = _join_heap(self, other)
+        interval = None if self.interval is None or other.interval is None else self.interval.join(other.interval)
+        return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since))
+
+    def widen(self, newer: "Value") -> "Value":
+        joined = self.join(newer)
+        if self.interval is None or joined.interval is None:
+            return joined
+        return replace(joined, interval=self.interval.widen(joined.interval))
+
+    def with_null(self, null: str, origin: Origin | None) -> "Value":
+        return replace(self, null=null, null_origin=origin if null != NON_NULL else None)
+
+
+UNKNOWN = Value()
+
+
+def _join_null(a: Value, b: Value) -> tuple[str | None, Origin | None]:
+    if a.null == b.null:
+        return a.null, a.null_origin or b.null_origin
+    if a.null in (NULL, MAYBE_NULL) or b.null in (NULL, MAYBE_NULL):
+        return MAYBE_NULL, a.null_origin or b.null_origin
+    return None, None
+
+
+def _join_heap(a: Value, b: Value) -> tuple[str | None, Origin | None]:
+    if a.heap == b.heap:
+        return a.heap, a.heap_origin or b.heap_origin
+    if a.heap in (FREED, MAYBE_FREED) or b.heap in (FREED, MAYBE_FREED):
+        return MAYBE_FREED, a.heap_origin or b.heap_origin
+    return None, None
+
+
+class State:
+    """The values of the tracked variables on one path (a variable missing from it is unknown), and how
+    many branches whose outcome nothing decided (`forks`) the path took: a defect reached through
+    at most one such decision is shown on a path of its own; through more, paths may not combine."""
+
+    __slots__ = ("values", "forks", "decided")
+
+    def __init__(self, values: dict[str, Value] | None = None, forks: int = 0,
+                 decided: Mapping[str, bool] | None = None) -> None:
+        self.values: dict[str, Value] = values if values is not None else {}
+        self.forks = forks
+        # tests this path took, by their text, with their outcome; forgotten when what they read changes
+        self.decided: Mapping[str, bool] = decided if decided is not None else {}
+
+    def forked(self) -> "State":
+        return State(self.values, self.forks + 1, self.decided)
+
+    def deciding(self, test: str, truth: bool) -> "State":
+        return State(self.values, self.forks, {**self.decided, test: truth})
+
+    def forgetting(self, name: str) -> "State":
+        """Without the tests that read `name` (it was assigned, or handed to a call that may change it)."""
+        if not any(name in test for test in self.decided):
+            return self
+        pattern = re.compile(rf"\b{re.escape(name)}\b")
+        return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)})
+
+    def get(self, name: str) -> Value:
+        return self.values.get(name, UNKNOWN)
+
+    def set(self, name: str, value: Value) -> "State":
+        values = dict(self.values)
+        if value == UNKNOWN:
+            values.pop(name, None)
+        else:
+            values[name] = value
+        return State(values, self.forks, self.decided)
+
+    def join(self, other: "State") -> "State":
+        mine, theirs = self.values, other.values
+        forks, decided = max(self.forks, other.forks), _agreed(self.decided, other.decided)
+        if mine is theirs:
+            return State(mine, forks, decided)
+        joined = {}
+        for name in mine.keys() | theirs.keys():
+            a, b = mine.get(name, UNKNOWN), theirs.get(name, UNKNOWN)
+            value = a if a is b else a.join(b)  # paths share most value objects: no comparison needed
+            if value is not UNKNOWN and value != UNKNOWN:
+                joined[name] = value
+        return State(joined, forks, decided)
+
+    def widen(self, newer: "State") -> "State":
+        return State({name: value for name in self.values.keys() | newer.values.keys()
+                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN}, max(self.forks, newer.forks),
+                     _agreed(self.decided, newer.decided))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, State) and self.values == other.values  # forks only qualify findings
+
+    def shown_alone(self, origin: Origin | None) -> bool:
+        """Whether this path reached here from `origin` through at most one undecided branch."""
+        return origin is not None and self.forks - origin.forks <= 1
+
+
+def _agreed(a: Mapping[str, bool], b: Mapping[str, bool]) -> Mapping[str, bool]:
+    if a is b:
+        return a
+    return {test: truth for test, truth in a.items() if b.get(test) is truth}
+
+
+def join_all(states: list[State]) -> State | None:
+    """One state over-approximating all of them (None for no state: the point is unreachable)."""
+    if not states:
+        return None
+    joined = states[0]
+    for state in states[1:]:
+        joined = joined.join(state)
+    return joined

@@ -1,0 +1,119 @@
+"""Branch conditions refine values: what a test being true (or false) says about the variables in it.
+
+`refine(test, truth, state, context)` returns the states in which `test` has
+that truth value: none when the test cannot have it on this path (the branch
+is dead there), several when the test is a disjunction (`!p || n == 0` true:
+either p is NULL, or p is not and n is 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from secreview.taint import ir
+from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, State, Value, arithmetic
+
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+
+ValueOf = Callable[[ir.Expr, State], Value]
+
+
+def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[str], value_of: ValueOf) -> list[State]:
+    if test is None:
+        return [state]
+    if isinstance(test, ir.Not):
+        return refine(test.operand, not truth, state, tracked, value_of)
+    if isinstance(test, ir.BoolOp):
+        return _junction(test, truth, state, tracked, value_of)
+    if isinstance(test, ir.Const):
+        return [state] if bool(test.value) == truth else []
+    if isinstance(test, ir.Name) and test.id in tracked:
+        return _compared(test.id, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and len(test.operands) == 2:
+        operator, (left, right) = test.ops[0], test.operands
+        if _variable_of(left, tracked) is None:
+            left, right, operator = right, left, _MIRRORED[operator]
+        found = _variable_of(left, tracked)
+        if found is not None:
+            name, offset = found
+            other = value_of(right, state)
+            if offset and other.interval is not None:  # `i + 1 < n` is `i < n - 1`
+                other = Value(interval=arithmetic("-", other.interval, Interval.exactly(offset)))
+            elif offset:
+                return [state]
+            return _compared(name, operator if truth else _NEGATED[operator], other, state, test)
+    return [state]
+
+
+def _variable_of(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int] | None:
+    """(variable, constant added to it) for `i`, `i + 2`, `i - 1`; None for other operands."""
+    if isinstance(operand, ir.Name) and operand.id in tracked:
+        return operand.id, 0
+    if isinstance(operand, ir.Binary) and operand.op in ("+", "-") and isinstance(operand.left, ir.Name) \
+            and operand.left.id in tracked and isinstance(operand.right, ir.Const) \
+            and type(operand.right.value) is int:
+        return operand.left.id, operand.right.value if operand.op == "+" else -operand.right.value
+    return None
+
+
+def _junction(test: ir.BoolOp, truth: bool, state: State, tracked: frozenset[str], value_of: ValueOf) -> list[State]:
+    """`a && b` true (or `a || b` false) needs every operand so; otherwise one operand decides."""
+    states = [state]
+    if (test.op == "and") == truth:
+        for operand in test.values:
+            states = [after for before in states for after in refine(operand, truth, before, tracked, value_of)]
+        return states
+    decided: list[State] = []
+    for operand in test.values:
+        decided += [after for before in states for after in refine(operand, truth, before, tracked, value_of)]
+        states = [after for before in states for after in refine(operand, not truth, before, tracked, value_of)]
+    return decided
+
+
+def _compared(name: str, operator: str, other: Value, state: State, test: ir.Expr) -> list[State]:
+    """The states where `name operator other` holds."""
+    value = state.get(name)
+    if other.null == NULL and operator in ("==", "!="):
+        value = _null_compared(value, operator == "==", test, state.forks)
+        if value is None:
+            return []
+    bound = other.interval
+    if bound is not None:
+        interval = _interval_compared(value.interval or Interval(None, None), operator, bound)
+        if interval is None or interval.is_empty():
+            return []
+        if operator == "==" and bound == Interval.exactly(0) and value.null_origin is None:
+            value = value.with_null(NULL, Origin(test.node, "tested", forks=state.forks))  # an integer's 0 too
+        known = interval if (interval.low, interval.high) != (None, None) else None
+        value = replace(value, interval=known)
+    return [state.set(name, value)]
+
+
+def _null_compared(value: Value, is_null: bool, test: ir.Expr, forks: int) -> Value | None:
+    """The value on the path where it is (or is not) NULL; None where that path cannot be."""
+    if is_null:
+        if value.null == NON_NULL:
+            return None
+        return value.with_null(NULL, Origin(test.node, "tested", forks=forks))
+    if value.null == NULL:
+        return None
+    return value.with_null(NON_NULL, None)
+
+
+def _interval_compared(interval: Interval, operator: str, bound: Interval) -> Interval | None:
+    """The values of `interval` that compare so with some value of `bound` (None: none do)."""
+    if operator == "==":
+        return interval.meet(bound)
+    if operator == "!=":
+        if bound.low is None or bound.low != bound.high:
+            return interval
+        return interval.without(bound.low) if not (interval.low == interval.high == bound.low) else None
+    if operator in ("<", "<="):
+        if bound.high is None:
+            return interval
+        return interval.meet(Interval(None, bound.high - 1 if operator == "<" else bound.high))
+    if bound.low is None:
+        return interval
+    return interval.meet(Interval(bound.low + 1 if operator == ">" else bound.low, None))  # > or >=

@@ -1,0 +1,189 @@
+"""The value-flow engine for C/C++ (src/secreview/valueflow): what it sees on which path, and its bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from secreview import valueflow
+from secreview.lang.c_family.file import CFile
+from secreview.valueflow import facts
+from secreview.valueflow.lattice import Interval, State, Value
+
+
+def events(code: str, kind: str) -> list[tuple[int, str, bool]]:
+    """(line, variable, certain) of the events of one kind in `code`."""
+    found = facts(CFile("example.c", code, language="c")).of_kind(kind)
+    return [(event.node.start_point[0] + 1, event.name, event.certain) for event in found]
+
+
+def test_a_test_that_does_not_leave_carries_null_to_the_dereference_after_it() -> None:
+    code = """struct s { int v; };
+void f(struct s *p, struct s *q) {
+    if (p == NULL)
+        puts("none");
+    p->v = 1;
+    if (!q)
+        return;
+    q->v = 2;
+}
+"""
+    assert events(code, "null-dereference") == [(5, "p", True)]
+
+
+def test_a_goto_carries_its_path_to_the_label_only() -> None:
+    code = """struct s { int v; };
+int f(struct s *p) {
+    if (!p)
+        goto out;
+    p->v = 1;
+    return 0;
+out:
+    p->v = 2;
+    return -1;
+}
+"""
+    assert events(code, "null-dereference") == [(8, "p", True)]
+
+
+def test_paths_a_later_test_rules_out_are_not_followed() -> None:
+    code = """#include <stdlib.h>
+void f(char *p, int failed) {
+    if (failed)
+        free(p);
+    if (!failed)
+        p[0] = 1;
+}
+"""
+    assert events(code, "use-after-free") == []
+
+
+def test_a_loop_that_surely_runs_once_releases_on_its_exit_path() -> None:
+    code = """#include <stdlib.h>
+void f(char *p, char *q) {
+    for (int i = 0; i < 1; i++)
+        free(p);
+    free(p);
+    for (int i = 0; i < 0; i++)
+        free(q);
+    free(q);
+}
+"""
+    assert events(code, "double-free") == [(5, "p", True)]
+
+
+def test_loops_widen_and_finish() -> None:
+    code = """int f(int n) {
+    int total = 0;
+    int a[4];
+    for (int i = 0; i < n; i++) { total += i; a[total] = 1; }
+    while (1) { total++; if (total > n) break; }
+    return total;
+}
+"""
+    assert events(code, "index-out-of-bounds") == [(4, "a", False)]  # total grows past 3 on some round
+
+
+def test_summaries_of_the_same_file_release_and_return_null() -> None:
+    code = """#include <stdlib.h>
+struct s { int v; };
+static void drop(struct s *item) { free(item); }
+static struct s *none(void) { return NULL; }
+void f(struct s *p) {
+    drop(p);
+    p->v = 1;
+    none()->v = 2;
+    struct s *q = none();
+    q->v = 3;
+}
+"""
+    assert events(code, "use-after-free") == [(7, "p", True)]
+    assert events(code, "null-dereference") == [(10, "q", True)]
+
+
+def test_a_function_past_its_budget_is_noted_not_hung(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(valueflow, "STEP_BUDGET", 100)
+    branches = "\n".join(f"        if (x{i}) y = y + {i};" for i in range(40))
+    code = "int f(" + ", ".join(f"int x{i}" for i in range(40)) + ") {\n    int y = 0;\n" + \
+        "    for (;;) {\n" + branches + "\n    }\n}\n"
+    result = facts(CFile("example.c", code, language="c"))
+    assert result.incomplete and "`f`" in result.incomplete[0]
+
+
+def test_joins_keep_what_both_paths_agree_on() -> None:
+    null = State().set("p", Value("null", interval=Interval.exactly(0)))
+    unknown = State()
+    assert null.join(unknown).get("p").null == "maybe-null"
+    assert Interval(0, 3).join(Interval(5, 9)) == Interval(0, 9)
+    assert Interval(0, 3).widen(Interval(0, 4)) == Interval(0, None)
+
+
+def test_a_defect_past_a_second_undecided_branch_is_not_shown_as_a_path_of_its_own() -> None:
+    code = """struct s { int v; };
+void f(struct s *p, int a) {
+    if (p == NULL)
+        puts("none");
+    if (a)
+        puts("a");
+    p->v = 1;
+}
+"""
+    assert events(code, "null-dereference") == [(7, "p", False)]
+
+
+def test_a_test_repeated_on_a_path_keeps_its_outcome_until_what_it_reads_changes() -> None:
+    code = """struct v { int type; };
+void f(struct v *vdd, int len) {
+    char id[256];
+    if (vdd->type == 1) {
+        if (len > 254) len = 254;
+    } else {
+        if (len > 255) len = 255;
+    }
+    id[len] = 0;
+    if (vdd->type == 1)
+        id[len + 1] = 0;
+    vdd->type = 2;
+    if (vdd->type == 1)
+        id[len + 1] = 0;
+}
+"""
+    assert [line for line, _, _ in events(code, "index-out-of-bounds")] == [14]
+
+
+def test_only_the_first_arm_of_a_preprocessor_conditional_runs() -> None:
+    code = """#include <stdlib.h>
+void f(char *p, int a) {
+#if defined(ONE_SYSTEM)
+    if (a) free(p);
+#else
+    if (a) free(p);
+#endif
+}
+"""
+    assert events(code, "double-free") == []
+
+
+def test_what_a_test_settles_about_memory_holds_on_its_path() -> None:
+    code = """struct node { struct node *next; int data; };
+void f(struct node **head, int folded) {
+    if (folded && *head) {
+        struct node *l = *head;
+        while (l && l->next)
+            l = l->next;
+        l->data = 1;
+    }
+}
+"""
+    assert events(code, "null-dereference") == []
+
+
+def test_an_index_reached_only_by_rounds_of_an_undecided_loop_is_not_shown_alone() -> None:
+    code = """void f(int n, int flag) {
+    int pair[2];
+    for (int i = 0; i < n; i++)
+        pair[i] = 0;
+    for (int k = 0; k < (flag ? 2 : 1); k++)
+        pair[k] = 1;
+}
+"""
+    assert [(line, certain) for line, _, certain in events(code, "index-out-of-bounds")] == [(4, False)]

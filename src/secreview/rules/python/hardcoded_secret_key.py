@@ -9,19 +9,21 @@ as the key of `jwt.encode/decode`, `hmac.new`, `Fernet`, `AESGCM`,
 `Crypto.Cipher.*.new`, `itsdangerous` signers. Placeholders, environment
 variable names and empty strings are ignored (see `hardcoded-password`).
 
-A key is shown by default (definite evidence) when the literal is the running
-application's signing key and its value is a real key: the target is
-`app.secret_key`, `app.config["SECRET_KEY"]` / `["JWT_SECRET_KEY"]` (also
-through `app.config.update(...)`), `SECRET_KEY` in the Django settings module
-or in a config class the file loads (`from_object`) or names for production,
-or the key argument of `jwt.encode/decode` or an `itsdangerous` signer (directly
-or through a variable whose only value it is); and the
-value is at least 6 characters and not a stand-in (`"changeme"`, `"secret"`,
-`"mysecret123"`, `"your-secret-key-here"`, `"another-dev-key"`, `"s3cr3t"`).
-A key name alone is never enough: other keys, environment-variable
-fallbacks (`os.environ.get("SECRET_KEY", "...")`, used only when the deployment
-does not set the variable), development-named files and opt-in branches stay
-audit findings.
+A key is judged by its use (the sinks are data in knowledge/signing_keys.py).
+It is shown by default (definite evidence) when the literal, or the literal
+fallback of an environment read (`os.environ.get("SECRET_KEY", "dev")`), is
+the running application's signing key: the target is `app.secret_key`,
+`app.config["SECRET_KEY"]` / `["JWT_SECRET_KEY"]` (also through
+`app.config.update(...)`), `SECRET_KEY` in the Django settings module, in a
+config module (`config.py`) or in a config class the file loads
+(`from_object`) or names for production, or the key argument of
+`jwt.encode/decode` or an `itsdangerous` signer (directly or through a
+variable whose only value it is). Its value does not matter, empty strings and
+template placeholders (`"<generate one>"`, `"${SECRET_KEY}"`) excepted: a
+guessable key (`"mysecret"`, `"changeme"`) is the worst case, since anyone
+with the source, or a word list, forges sessions and tokens with it.
+Other keys, key names alone, development-named files, opt-in branches and
+settings that a later load replaces stay audit findings.
 
 ## Why is this bad?
 Whoever holds the key can do what the key protects: with a leaked Django /

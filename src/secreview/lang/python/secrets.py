@@ -216,8 +216,7 @@ _VALUE_FIELD = {"assignment": "right"}
 
 # Crypto APIs whose key argument must not be a literal: callee -> (position, keyword).
 _CRYPTO_KEY_ARGUMENTS: dict[str, tuple[int | None, str | None]] = {
-    "jwt.encode": (1, "key"),
-    "jwt.decode": (1, "key"),
+    **SIGNING_KEY_ARGUMENTS,
     "hmac.new": (0, "key"),
     "hmac.digest": (0, "key"),
     "hmac.HMAC": (0, "key"),
@@ -227,12 +226,6 @@ _CRYPTO_KEY_ARGUMENTS: dict[str, tuple[int | None, str | None]] = {
     "cryptography.hazmat.primitives.ciphers.algorithms.ChaCha20": (0, "key"),
     "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key"),
     "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key"),
-    "itsdangerous.Signer": (0, "secret_key"),
-    "itsdangerous.TimestampSigner": (0, "secret_key"),
-    "itsdangerous.Serializer": (0, "secret_key"),
-    "itsdangerous.URLSafeSerializer": (0, "secret_key"),
-    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key"),
-    "itsdangerous.TimedSerializer": (0, "secret_key"),
 }
 for _package in ("Crypto", "Cryptodome"):
     for _cipher in ("AES", "DES", "DES3", "ARC2", "ARC4", "Blowfish", "CAST", "ChaCha20", "Salsa20"):

@@ -2,9 +2,9 @@
 
 A value that reaches one of these is used as a key or a password, whatever it
 is called and however weak it looks: a guessable signing key (`"mysecret"`) is
-the worst case, not a placeholder.  `hardcoded-secret-key` and
-`hardcoded-password` read these tables; lang/python/secrets.py finds the
-literals.
+the worst case, not a placeholder.  lang/python/secrets.py reads them to find
+the literals (and marks login passwords); `hardcoded-secret-key` reads them to
+decide which keys the running application signs with.
 """
 
 from __future__ import annotations

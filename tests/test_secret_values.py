@@ -48,3 +48,36 @@ def test_values_are_not_names(value: str) -> None:
 @pytest.mark.parametrize("value", ["AKIAIOSFODNN7EXAMPLE", "ghp_", "-----BEGIN RSA PRIVATE KEY-----", "eyJhbGciOi"])
 def test_prefixes_markers_and_documentation_examples_are_no_format(value: str) -> None:
     assert known_format(value) is None
+
+
+@pytest.mark.parametrize("code", [
+    'import ldap\nconn = ldap.initialize("ldap://dir")\nconn.simple_bind_s("cn=admin,dc=org", "mysecret")\n',
+    'import smtplib\nserver = smtplib.SMTP("mail")\nserver.login("ops@example.org", "mail-2024!")\n',
+    'import psycopg2\ndb = psycopg2.connect(host="db", password="Sup3rS3cret!")\n',
+    'from flask import Flask\nfrom flask_basicauth import BasicAuth\napp = Flask(__name__)\n'
+    'app.config["BASIC_AUTH_PASSWORD"] = "admin123"\n',
+])
+def test_a_password_an_authentication_call_logs_in_with_is_definite(code: str) -> None:
+    [finding] = _findings(code)
+    assert finding.rule_id == "hardcoded-password"
+    assert finding.evidence is Evidence.DEFINITE and "Judged by its use" in finding.description
+
+
+@pytest.mark.parametrize("code", [
+    'import ldap\nconn = ldap.initialize("ldap://dir")\nconn.simple_bind_s("cn=admin,dc=org", "${BIND_PW}")\n',
+    'import os, ldap\nconn = ldap.initialize("ldap://dir")\nconn.simple_bind_s("cn=x", os.environ["BIND_PW"])\n',
+    'class Site:\n    def login(self, user, password): ...\nSite().login("bob", "hunter2-prod")\n',
+])
+def test_placeholders_environment_reads_and_other_logins_are_not_definite(code: str) -> None:
+    assert all(f.evidence is not Evidence.DEFINITE for f in _findings(code))
+
+
+@pytest.mark.parametrize("code", [
+    'from flask import Flask\napp = Flask(__name__)\napp.secret_key = "mysecret"\n',
+    'from flask import Flask\nimport os\napp = Flask(__name__)\n'
+    'app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "dev-fallback")\n',
+    'import jwt\ndef issue(claims):\n    return jwt.encode(claims, "secret", algorithm="HS256")\n',
+])
+def test_a_literal_signing_key_is_definite_however_guessable(code: str) -> None:
+    [finding] = [f for f in _findings(code) if f.rule_id == "hardcoded-secret-key"]
+    assert finding.evidence is Evidence.DEFINITE and "forge" in finding.description

@@ -23,6 +23,8 @@ import tree_sitter as ts
 
 from secreview.knowledge import vocabulary as v
 from secreview.knowledge.secret_formats import TRIVIALLY_SHORT, known_format, looks_generated, names_a_secret
+from secreview.knowledge.signing_keys import (LOGIN_PASSWORD_ARGUMENTS, LOGIN_PASSWORD_METHODS,
+                                              LOGIN_PASSWORD_SETTINGS, SIGNING_KEY_ARGUMENTS, SIGNING_SETTINGS)
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.names import secret_kind, target_texts
@@ -38,6 +40,7 @@ class Secret:
     how: str        # short description of the construct
     value: str = ""  # the literal's text
     format: str = ""  # the issued format the value holds ("GitHub token"), when it is judged by its value
+    login: str = ""  # the authentication API the password is passed to ("ldap simple_bind_s"), judged by its use
 
 
 _PROSE_END = (":", "?")
@@ -99,12 +102,32 @@ def _looks_like_real_secret(value: str, name: str) -> bool:
     return not (_SELECTORISH.search(stripped) and value_words & secret_words)
 
 
+# Names a framework reads its signing key from: any literal there is the key as deployed, however weak.
+_SIGNING_NAMES = SIGNING_SETTINGS | {"secret_key"}
+_TEMPLATE = re.compile(r"^(?:\$\{?[A-Za-z_][\w.]*\}?|\{\{.*\}\}|\{[\w.]*\}|%\([\w.]+\)[sdr]|<[^<>]*>)$")
+
+
+def _could_be_secret(value: str, name: str) -> bool:
+    """`_looks_like_real_secret`, except that under a signing key's name a weak word (`"secret"`,
+    `"changeme"`) is the key itself: only the empty string, a template placeholder and the name of an
+    option (`"kmip_secret_key"`) are not."""
+    if name in _SIGNING_NAMES:
+        stripped = value.strip()
+        return bool(stripped) and not _TEMPLATE.match(stripped) \
+            and not (names_a_secret(stripped) and len(words(stripped)) >= 2)
+    return _looks_like_real_secret(value, name)
+
+
 def judgement(secret: Secret) -> tuple[Confidence, str]:
     """How sure the value is a secret, and why, in a sentence for the finding: by its issued format
-    (high), by a generated-looking value under a secret's name (high), or by the name alone (medium)."""
+    (high), by its use as a login password (high), by a generated-looking value under a secret's name
+    (high), or by the name alone (medium)."""
     if secret.format:
         return Confidence.HIGH, (f"The value is a {secret.format} by its format, whatever it is called: a live "
                                  f"credential as written, not a name or a placeholder.")
+    if secret.login:
+        return Confidence.HIGH, (f"Judged by its use: the program logs in with it ({secret.login}), so it is "
+                                 f"the account's password as deployed, whatever its value looks like.")
     if looks_generated(secret.value):
         return Confidence.HIGH, (f"Judged by the name it is bound to and by its value: {len(secret.value)} "
                                  f"characters as varied as a generated key's, not a name or a placeholder.")
@@ -193,8 +216,7 @@ _VALUE_FIELD = {"assignment": "right"}
 
 # Crypto APIs whose key argument must not be a literal: callee -> (position, keyword).
 _CRYPTO_KEY_ARGUMENTS: dict[str, tuple[int | None, str | None]] = {
-    "jwt.encode": (1, "key"),
-    "jwt.decode": (1, "key"),
+    **SIGNING_KEY_ARGUMENTS,
     "hmac.new": (0, "key"),
     "hmac.digest": (0, "key"),
     "hmac.HMAC": (0, "key"),
@@ -204,12 +226,6 @@ _CRYPTO_KEY_ARGUMENTS: dict[str, tuple[int | None, str | None]] = {
     "cryptography.hazmat.primitives.ciphers.algorithms.ChaCha20": (0, "key"),
     "cryptography.hazmat.primitives.ciphers.aead.AESGCM": (0, "key"),
     "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305": (0, "key"),
-    "itsdangerous.Signer": (0, "secret_key"),
-    "itsdangerous.TimestampSigner": (0, "secret_key"),
-    "itsdangerous.Serializer": (0, "secret_key"),
-    "itsdangerous.URLSafeSerializer": (0, "secret_key"),
-    "itsdangerous.URLSafeTimedSerializer": (0, "secret_key"),
-    "itsdangerous.TimedSerializer": (0, "secret_key"),
 }
 for _package in ("Crypto", "Cryptodome"):
     for _cipher in ("AES", "DES", "DES3", "ARC2", "ARC4", "Blowfish", "CAST", "ChaCha20", "Salsa20"):
@@ -242,15 +258,21 @@ def _string_bindings(file: PyFile) -> Iterator[ts.Node]:
 
 def _scan_secrets(file: PyFile) -> Iterator[Secret]:
     formatted = list(_formatted_literals(file))
-    judged = {secret.node.id for secret in formatted}
+    logins = list(_login_passwords(file))
+    judged = {secret.node.id for secret in formatted} | {secret.node.id for secret in logins}
     for node in _string_bindings(file):
         literal = node.child_by_field_name(_VALUE_FIELD.get(node.type, "value"))
         value = file.string_literal_text(literal)
         if value is None or literal.id in judged:
             continue
         for name, how in _bound_names(file, node):
+            if name in LOGIN_PASSWORD_SETTINGS and file.imports_module(LOGIN_PASSWORD_SETTINGS[name]) \
+                    and _looks_like_real_secret(value, "password"):
+                yield Secret(node, name, "password", how, value, login=f"the {name} setting of "
+                                                                          f"{LOGIN_PASSWORD_SETTINGS[name]}")
+                break
             kind = secret_kind(name)
-            if kind is None or not _looks_like_real_secret(value, name):
+            if kind is None or not _could_be_secret(value, name):
                 continue
             if kind == "credential" and not _looks_like_key_material(value):
                 continue  # `token = "def"` in a lexer, `last_token == "frontend"` in a parser: tokens are generated
@@ -259,6 +281,7 @@ def _scan_secrets(file: PyFile) -> Iterator[Secret]:
             yield Secret(node, name, kind, how, value)
             break
     yield from formatted
+    yield from logins
     yield from _compared_secrets(file)
     yield from _env_defaults(file)
     yield from _set_password_calls(file)
@@ -278,6 +301,21 @@ def _formatted_literals(file: PyFile) -> Iterator[Secret]:
         if found is not None:
             yield Secret(node, _holder_name(file, node) or found.name, found.kind, "written as a literal", value,
                          found.name)
+
+
+def _login_passwords(file: PyFile) -> Iterator[Secret]:
+    """Literal passwords passed to an authentication call (`conn.simple_bind_s(dn, "pw")`,
+    `smtp.login(user, "pw")`, `psycopg2.connect(password="pw")`); reported at the literal."""
+    calls = [(call, *LOGIN_PASSWORD_ARGUMENTS[call.name or ""]) for call in file.calls_to(*LOGIN_PASSWORD_ARGUMENTS)]
+    calls += [(call, position, keyword) for call in file.method_calls(*LOGIN_PASSWORD_METHODS)
+              for position, keyword, module in [LOGIN_PASSWORD_METHODS[call.method or ""]]
+              if file.imports_module(module)]
+    for call, position, keyword in calls:
+        literal = call.arg(position, keyword)
+        value = file.string_literal_text(literal) if literal is not None and literal.type in _STRING_TYPES else None
+        if value is not None and _looks_like_real_secret(value, "password"):
+            api = call.method or call.name or "the call"
+            yield Secret(literal, keyword, "password", f"passed as the password of {api}()", value, login=f"{api}()")
 
 
 def _holder_name(file: PyFile, literal: ts.Node) -> str | None:
@@ -331,7 +369,7 @@ def _env_defaults(file: PyFile) -> Iterator[Secret]:
         if variable is None or value is None:
             continue
         kind = secret_kind(variable)
-        if kind is not None and _looks_like_real_secret(value, variable):
+        if kind is not None and _could_be_secret(value, variable):
             yield Secret(call.node, variable, kind, "used as the fallback when the environment variable is unset",
                          value)
 
@@ -350,7 +388,7 @@ def _crypto_key_literals(file: PyFile) -> Iterator[Secret]:
         if key is None or key.type not in ("string", "concatenated_string"):
             continue
         value = file.string_literal_text(key)
-        if value is not None and _looks_like_real_secret(value, "key"):
+        if value is not None and _could_be_secret(value, "secret_key" if call.name in SIGNING_KEY_ARGUMENTS else "key"):
             yield Secret(call.node, call.name or "key", "crypto-key", f"passed as the key of {call.name}()",
                          value)
 

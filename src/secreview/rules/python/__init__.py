@@ -59,8 +59,9 @@ class CallRule(Rule):
 class HardcodedSecretRule(Rule):
     """Reports the hard-coded secrets of one `kind` ("password", "crypto-key", "credential").
 
-    A value in an issued key or token format has no safe reading (DEFINITE); one judged by the name it is
-    bound to is an audit finding whose confidence and note say why."""
+    A value in an issued key or token format, or a password an authentication call logs in with, has no
+    safe reading (DEFINITE); one judged by the name it is bound to is an audit finding whose confidence and
+    note say why."""
 
     kind: ClassVar[str] = ""
 
@@ -69,7 +70,7 @@ class HardcodedSecretRule(Rule):
             if secret.kind == self.kind:
                 confidence, why = judgement(secret)
                 yield Hit(secret.node, {"name": secret.name, "how": secret.how}, confidence=confidence, note=why,
-                          evidence=Evidence.DEFINITE if secret.format else None)
+                          evidence=Evidence.DEFINITE if secret.format or secret.login else None)
 
 
 class CookieFlagRule(Rule):

@@ -14,11 +14,12 @@ accept a password written in the code (`password == "admin"` for the request's
 password).
 
 Stored forms (hex digests, `$2b$...` crypt strings, Django hashes), empty
-strings and placeholders are not passwords and are skipped. A password that is
-guessable (shorter than 8 characters, one of the most common leaked passwords,
-or containing the account's name) is shown by default: that account is open to
-anyone who tries the usual defaults. Other literal passwords are shown in the
-audit profile: they are hard-coded, but may be a fixture nobody deploys.
+strings and placeholders are not passwords and are skipped. Every other
+literal password is shown by default (test code is kept out by the test-code
+policy): the account exists wherever the code runs, with a password everyone
+who reads the code knows. A guessable one (shorter than 8 characters, one of
+the most common leaked passwords, or containing the account's name) is named
+as such: it is open even to those who only try the usual defaults.
 
 ## Why is this bad?
 Every installation gets the same account with the same password, and the
@@ -101,20 +102,35 @@ class AccountCreatedWithLiteralPassword(Rule):
         lowered = file.text.lower()
         if "pass" not in lowered and "pwd" not in lowered:
             return
-        found: dict[int, tuple[ts.Node, str, str | None, str, bool]] = {}
+        found: dict[int, list[tuple[str, str | None, str, bool]]] = {}
+        places: dict[int, ts.Node] = {}
         for node, where, account, password in [*_sql_accounts(file), *_documents(file), *_creator_calls(file),
                                                *_built_in_logins(file)]:
             if not password or is_stored_form(password) or any(m in password for m in _PLACEHOLDER_MARKS):
                 continue
-            guessable = is_guessable_password(password, account)
-            if node.id not in found or guessable and not found[node.id][4]:  # one hit per statement: the worst row
-                found[node.id] = (node, where, account, password, guessable)
-        for node, where, account, password, guessable in found.values():
-            yield Hit(node, {"where": where, "account": f"`{account}`" if account else "(unnamed)",
-                             "password": password,
-                             "guessable": " (a guessable default)" if guessable else "",
-                             "why": "; this password is among the first any attacker tries" if guessable else ""},
-                      evidence=Evidence.DEFINITE if guessable else None)
+            place = _seed_list(node)  # one hit per statement or per literal list of accounts
+            places[place.id] = place
+            found.setdefault(place.id, []).append((where, account, password,
+                                                   is_guessable_password(password, account)))
+        for place_id, accounts in found.items():
+            where, account, password, guessable = max(accounts, key=lambda row: row[3])  # the worst row speaks
+            named = f"`{account}`" if account else "(unnamed)"
+            if len(accounts) > 1:
+                named += f" and {len(accounts) - 1} more in this list"
+            yield Hit(places[place_id], {"where": where, "account": named, "password": password,
+                                         "guessable": " (a guessable default)" if guessable else "",
+                                         "why": "; this password is among the first any attacker tries"
+                                         if guessable else ""},
+                      evidence=Evidence.DEFINITE)
+
+
+def _seed_list(node: ts.Node) -> ts.Node:
+    """The literal list or tuple of accounts `node` is one row of (`[User(...), User(...)]`, a list of
+    documents or rows), else `node` itself."""
+    parent = node.parent
+    if node.type in ("tuple", "list", "dictionary", "call") and parent is not None and parent.type in ("list", "tuple"):
+        return parent
+    return node
 
 
 def _string(file: PyFile, node: ts.Node | None) -> str | None:

@@ -17,6 +17,14 @@ selectors naming the field (`"input#password"`) and `PASSWORD = "password"`
 style field-name constants. Guessable values such as `"changeme"` or
 `"admin"` are reported: they are hard-coded and guessable.
 
+A password judged by its name is an audit finding: it may be a default or a
+test value. One judged by its use is shown by default (definite evidence): the
+literal is the password an authentication call logs in with (LDAP
+`simple_bind_s(dn, "pw")`, `smtp.login(user, "pw")`, `psycopg2.connect(password=...)`
+and other sinks in knowledge/signing_keys.py) or an extension's login setting
+(`app.config["BASIC_AUTH_PASSWORD"]` with Flask-BasicAuth), whatever it is
+called, unless it is a placeholder or mask.
+
 ## Why is this bad?
 Everyone who can read the code (every developer, every clone, CI logs, a
 leaked repository or wheel, a decompiled binary) learns the password, and it

@@ -9,19 +9,21 @@ as the key of `jwt.encode/decode`, `hmac.new`, `Fernet`, `AESGCM`,
 `Crypto.Cipher.*.new`, `itsdangerous` signers. Placeholders, environment
 variable names and empty strings are ignored (see `hardcoded-password`).
 
-A key is shown by default (definite evidence) when the literal is the running
-application's signing key and its value is a real key: the target is
-`app.secret_key`, `app.config["SECRET_KEY"]` / `["JWT_SECRET_KEY"]` (also
-through `app.config.update(...)`), `SECRET_KEY` in the Django settings module
-or in a config class the file loads (`from_object`) or names for production,
-or the key argument of `jwt.encode/decode` or an `itsdangerous` signer (directly
-or through a variable whose only value it is); and the
-value is at least 6 characters and not a stand-in (`"changeme"`, `"secret"`,
-`"mysecret123"`, `"your-secret-key-here"`, `"another-dev-key"`, `"s3cr3t"`).
-A key name alone is never enough: other keys, environment-variable
-fallbacks (`os.environ.get("SECRET_KEY", "...")`, used only when the deployment
-does not set the variable), development-named files and opt-in branches stay
-audit findings.
+A key is judged by its use (the sinks are data in knowledge/signing_keys.py).
+It is shown by default (definite evidence) when the literal, or the literal
+fallback of an environment read (`os.environ.get("SECRET_KEY", "dev")`), is
+the running application's signing key: the target is `app.secret_key`,
+`app.config["SECRET_KEY"]` / `["JWT_SECRET_KEY"]` (also through
+`app.config.update(...)`), `SECRET_KEY` in the Django settings module, in a
+config module (`config.py`) or in a config class the file loads
+(`from_object`) or names for production, or the key argument of
+`jwt.encode/decode` or an `itsdangerous` signer (directly or through a
+variable whose only value it is). Its value does not matter, empty strings and
+template placeholders (`"<generate one>"`, `"${SECRET_KEY}"`) excepted: a
+guessable key (`"mysecret"`, `"changeme"`) is the worst case, since anyone
+with the source, or a word list, forges sessions and tokens with it.
+Other keys, key names alone, development-named files, opt-in branches and
+settings that a later load replaces stay audit findings.
 
 ## Why is this bad?
 Whoever holds the key can do what the key protects: with a leaked Django /
@@ -55,10 +57,12 @@ def issue_token(user_id):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.signing_keys import CONFIG_MODULE_STEMS, SIGNING_KEY_ARGUMENTS, SIGNING_SETTINGS, WEB_FRAMEWORKS
 from secreview.knowledge.vocabulary import DEVELOPMENT_WORDS, words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.secrets import (
@@ -77,14 +81,6 @@ from secreview.lang.python.settings import is_dev_config_path
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.python import HardcodedSecretRule
-
-# Settings that sign a framework's session cookies, CSRF tokens, password-reset links or JWTs.
-_SIGNING_SETTINGS = frozenset({"SECRET_KEY", "JWT_SECRET_KEY", "WTF_CSRF_SECRET_KEY", "SECURITY_PASSWORD_SALT"})
-_WEB_FRAMEWORKS = ("flask", "quart", "django", "flask_jwt_extended", "flask_wtf")
-_SIGNING_APIS = frozenset({"jwt.encode", "jwt.decode", "itsdangerous.Signer", "itsdangerous.TimestampSigner",
-                           "itsdangerous.Serializer", "itsdangerous.URLSafeSerializer",
-                           "itsdangerous.URLSafeTimedSerializer", "itsdangerous.TimedSerializer"})
-
 
 class HardcodedSecretKey(HardcodedSecretRule):
     id = "hardcoded-secret-key"
@@ -111,23 +107,46 @@ class HardcodedSecretKey(HardcodedSecretRule):
             if secret.kind != self.kind:
                 continue
             confidence, why = judgement(secret)
-            definite = bool(secret.format) or not doubtful_file and _signs_for_the_app(file, secret) \
-                and not is_placeholder_key(secret.value) and not in_opt_in_branch(file, secret.node) \
-                and (secret.node.type == "call" or file.enclosing_scope(secret.node).type == "class_definition"
-                     or not overridden_later(file, secret.node, secret.name))
+            binding = _binding_of(secret)
+            signs = not doubtful_file and binding is not None and _signs_for_the_app(file, binding, secret.name) \
+                and not in_opt_in_branch(file, binding) \
+                and (binding.type == "call" or file.enclosing_scope(binding).type == "class_definition"
+                     or not overridden_later(file, binding, secret.name))
+            if signs and not secret.format:
+                confidence, why = Confidence.HIGH, _SIGNING_NOTE + (_GUESSABLE_NOTE if is_placeholder_key(
+                    secret.value) else "")
             yield Hit(secret.node, {"name": secret.name, "how": secret.how}, confidence=confidence, note=why,
-                      evidence=Evidence.DEFINITE if definite else None)
+                      evidence=Evidence.DEFINITE if secret.format or signs else None)
 
 
-def _signs_for_the_app(file: PyFile, secret: Secret) -> bool:
+_SIGNING_NOTE = ("Judged by its use: the literal is the running application's signing key, so anyone with the "
+                 "source can forge its session cookies, reset links or tokens.")
+_GUESSABLE_NOTE = " Its value is a guessable stand-in, which makes that easier still."
+
+
+def _binding_of(secret: Secret) -> ts.Node | None:
+    """The statement or call that gives the key its use: the literal's own binding, the call it is passed
+    to, or for an environment fallback (`SECRET_KEY = os.environ.get("SECRET_KEY", "...")`) the binding
+    of the read's result."""
+    node = secret.node
+    if node.type != "call" or secret.how.startswith("passed as the key"):
+        return node
+    parent = node.parent
+    value_field = "right" if parent is not None and parent.type == "assignment" else "value"
+    if parent is not None and parent.type in ("assignment", "keyword_argument", "pair") \
+            and parent.child_by_field_name(value_field) == node:
+        return parent
+    return None
+
+
+def _signs_for_the_app(file: PyFile, node: ts.Node, name: str) -> bool:
     """The literal is the running application's signing key: `app.secret_key = ...`,
     `app.config["SECRET_KEY"] = ...` (or `config.update(SECRET_KEY=...)`), `SECRET_KEY = ...` in the
-    Django settings module or in a config the app loads (`from_object`) or names for production, the
-    key argument of `jwt.encode` / an `itsdangerous` signer, or a variable whose only value reaches one of
-    these.  A key name alone is not enough."""
-    node = secret.node
-    if node.type == "call":  # jwt.encode(payload, "literal"); environment fallbacks are a deployment's choice
-        return file.call_at(node).name in _SIGNING_APIS
+    Django settings module, a config module or a config the app loads (`from_object`) or names for
+    production, the key argument of `jwt.encode` / an `itsdangerous` signer, or a variable whose only value
+    reaches one of these.  A key name alone is not enough."""
+    if node.type == "call":  # jwt.encode(payload, "literal")
+        return file.call_at(node).name in SIGNING_KEY_ARGUMENTS
     if node.type == "assignment":
         left = node.child_by_field_name("left")
         if left.type == "attribute":
@@ -135,16 +154,15 @@ def _signs_for_the_app(file: PyFile, secret: Secret) -> bool:
             attribute = file.text_of(left.child_by_field_name("attribute"))
             if attribute == "secret_key":
                 return receiver not in ("self", "cls") and _uses_web_framework(file)
-            return attribute in _SIGNING_SETTINGS and _is_app_config(receiver)
+            return attribute in SIGNING_SETTINGS and _is_app_config(receiver)
         if left.type == "subscript":
             key = file.string_literal_text(left.child_by_field_name("subscript"))
-            return key in _SIGNING_SETTINGS and _is_app_config(file.text_of(left.child_by_field_name("value")))
-        if left.type == "identifier" and file.text_of(left) in _SIGNING_SETTINGS and _loaded_setting(file, node):
+            return key in SIGNING_SETTINGS and _is_app_config(file.text_of(left.child_by_field_name("value")))
+        if left.type == "identifier" and file.text_of(left) in SIGNING_SETTINGS and _loaded_setting(file, node):
             return True
         return left.type == "identifier" and _used_as_signing_key(file, node)
     if node.type in ("keyword_argument", "pair"):
-        name = secret.name
-        return name in _SIGNING_SETTINGS and _passed_to_app_config(file, node)
+        return name in SIGNING_SETTINGS and _passed_to_app_config(file, node)
     return False
 
 
@@ -154,8 +172,8 @@ def _used_as_signing_key(file: PyFile, assignment: ts.Node) -> bool:
     def from_here(value: ts.Node | None) -> bool:
         return value is not None and value.type == "identifier" \
             and [statement for statement, _ in file.reaching_bindings(value)] == [assignment]
-    for call in file.calls_to(*_SIGNING_APIS):
-        if from_here(call.arg(1, "key") if (call.name or "").startswith("jwt.") else call.arg(0, "secret_key")):
+    for call in file.calls_to(*SIGNING_KEY_ARGUMENTS):
+        if from_here(call.arg(*SIGNING_KEY_ARGUMENTS[call.name or ""])):
             return True
     for other in file.nodes_of_type("assignment"):
         left, right = other.child_by_field_name("left"), other.child_by_field_name("right")
@@ -165,13 +183,13 @@ def _used_as_signing_key(file: PyFile, assignment: ts.Node) -> bool:
                 and _uses_web_framework(file):
             return True
         if left.type == "subscript" and _is_app_config(file.text_of(left.child_by_field_name("value"))) \
-                and file.string_literal_text(left.child_by_field_name("subscript")) in _SIGNING_SETTINGS:
+                and file.string_literal_text(left.child_by_field_name("subscript")) in SIGNING_SETTINGS:
             return True
     return False
 
 
 def _uses_web_framework(file: PyFile) -> bool:
-    return any(file.imports_module(name) for name in _WEB_FRAMEWORKS)
+    return any(file.imports_module(name) for name in WEB_FRAMEWORKS)
 
 
 def _is_app_config(receiver: str) -> bool:
@@ -208,7 +226,8 @@ def _loaded_setting(file: PyFile, node: ts.Node) -> bool:
     names for production."""
     scope = file.enclosing_scope(node)
     if scope.type == "module":
-        if is_settings_module(file):
+        stem = os.path.splitext(os.path.basename(file.path))[0].lower()
+        if is_settings_module(file) or stem in CONFIG_MODULE_STEMS:
             return not is_base_settings(file)
         return "__name__" in loaded_config_names(file)
     if scope.type == "class_definition":

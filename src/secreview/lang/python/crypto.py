@@ -35,3 +35,40 @@ def hash_update_calls(file: PyFile, call: Call) -> list[Call]:
     return [update for update in file.method_calls("update")
             if update.receiver is not None and file.text_of(update.receiver) == target
             and file.enclosing_scope(update.node) == scope and update.node.start_byte > call.node.start_byte]
+
+
+# Methods chained on a digest that keep it the same value in another spelling (`.hexdigest().lower()`).
+_DIGEST_SPELLINGS = frozenset({"hexdigest", "digest", "hex", "lower", "upper", "decode", "encode", "finalize"})
+# Password-hashing functions a fast digest may legitimately feed (bcrypt's 72-byte pre-hash).
+_SLOW_HASH_CALLEES = ("bcrypt.hashpw", "bcrypt.kdf", "werkzeug.security.generate_password_hash",
+                      "werkzeug.generate_password_hash", "django.contrib.auth.hashers.make_password",
+                      "hashlib.pbkdf2_hmac", "hashlib.scrypt", "crypt.crypt", "flask_bcrypt.generate_password_hash",
+                      "scrypt.hash")
+_SLOW_HASH_METHODS = ("hashpw", "generate_password_hash", "make_password", "pbkdf2_hmac", "scrypt")
+
+
+def digest_is_kept(file: PyFile, call: Call) -> bool:
+    """The digest itself is what is kept: compared, assigned or returned, not passed on to another call.
+
+    Quiet when a password-hashing function is called in the same function
+    (or anywhere in the file, for a returned digest): there the fast digest
+    may be a pre-hash feeding it.
+    """
+    node = call.node
+    while (node.parent is not None and node.parent.type == "attribute" and node.parent.parent is not None
+           and node.parent.parent.type == "call"
+           and file.text_of(node.parent.child_by_field_name("attribute")) in _DIGEST_SPELLINGS):
+        node = node.parent.parent
+    parent = node.parent
+    if parent is None:
+        return False
+    if parent.type == "return_statement":
+        return not _calls_slow_hash(file, file.tree.root_node)
+    kept = parent.type == "comparison_operator" or (
+        parent.type == "assignment" and parent.child_by_field_name("right") == node)
+    return kept and not _calls_slow_hash(file, file.enclosing_scope(call.node))
+
+
+def _calls_slow_hash(file: PyFile, scope: ts.Node) -> bool:
+    slow = [*file.calls_to(*_SLOW_HASH_CALLEES), *file.method_calls(*_SLOW_HASH_METHODS)]
+    return any(scope.start_byte <= found.node.start_byte < scope.end_byte for found in slow)

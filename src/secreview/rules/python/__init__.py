@@ -80,6 +80,8 @@ class CookieFlagRule(Rule):
 
     flag: ClassVar[str] = ""
     settings: ClassVar[tuple[str, ...]] = ()
+    # a missing flag on a cookie that carries a login is itself the defect (HttpOnly: any XSS steals it)
+    definite_when_authenticating: ClassVar[bool] = False
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for problem in cookie_flag_problems(file, self.flag, self.settings):
@@ -87,5 +89,6 @@ class CookieFlagRule(Rule):
                       "problem": problem.problem}
             # switching the flag off on a cookie that carries a value has no safe reading; a missing flag
             # may be set elsewhere (a framework default, a proxy): audit
+            definite = problem.turned_off or (self.definite_when_authenticating and problem.authenticates)
             yield Hit(problem.node, values, confidence=problem.confidence,
-                      evidence=Evidence.DEFINITE if problem.turned_off else None)
+                      evidence=Evidence.DEFINITE if definite else None)

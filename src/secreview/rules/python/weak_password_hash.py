@@ -7,6 +7,10 @@ a password (`password`, `passwd`, `pwd`, `passphrase`, `user.password`,
 `get_password()`...). Key-derivation functions (`hashlib.pbkdf2_hmac`,
 `hashlib.scrypt`, bcrypt, argon2) are never reported.
 
+When the digest itself is kept (compared, assigned or returned) and no
+password-hashing function is called beside it (a pre-hash for bcrypt), the
+fast digest is the stored password hash: shown by default.
+
 ## Why is this bad?
 General-purpose hashes are built to be fast: a single GPU computes billions
 of SHA-256 or MD5 digests per second. When the stored digests leak (a
@@ -43,9 +47,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.python.crypto import hash_update_calls, hashed_data, password_names
+from secreview.lang.python.crypto import digest_is_kept, hash_update_calls, hashed_data, password_names
 from secreview.lang.python.file import PyFile
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.python import CallRule
 
@@ -82,7 +86,9 @@ class WeakPasswordHash(CallRule):
         for call in self.candidates(file):
             data = hashed_data(call)
             if password_names(file, data):
-                yield Hit(call.node, {"password": shorten(file.text_of(data), 60)})
+                # the fast digest of a password is itself stored or compared: it is the password hash
+                yield Hit(call.node, {"password": shorten(file.text_of(data), 60)},
+                          evidence=Evidence.DEFINITE if digest_is_kept(file, call) else None)
             for update in hash_update_calls(file, call):
                 data = update.arg(0, "data")
                 if password_names(file, data):

@@ -16,7 +16,7 @@ from secreview.model import Evidence
 from secreview.rules import rule_by_id
 
 RULES = ("debug-mode-enabled", "hardcoded-secret-key", "cookie-without-httponly-flag",
-         "weak-password-hash")
+         "cookie-without-secure-flag", "weak-password-hash")
 
 
 @pytest.mark.parametrize("rule_id", RULES)

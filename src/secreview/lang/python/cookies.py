@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
@@ -31,6 +31,7 @@ class CookieProblem:
     confidence: Confidence | None
     turned_off: bool = False  # the code switches the flag off explicitly (`secure=False`), not just omits it
     authenticates: bool = False  # the cookie carries a login: a session id, a token, a user's credential
+    set_elsewhere: bool = False  # the file sets the flag on another cookie: its own convention, missed here
 
 
 def cookie_flag_problems(file: PyFile, flag: str, settings: Iterable[str]) -> Iterator[CookieProblem]:
@@ -45,10 +46,12 @@ def cookie_flag_problems(file: PyFile, flag: str, settings: Iterable[str]) -> It
     and CSRF cookies too (the double-submit pattern reads them from
     JavaScript).
     """
-    for call in cookie_setting_calls(file):
+    calls = cookie_setting_calls(file)
+    set_elsewhere = any(file.constant_value(call.kwargs.get(flag)) is True for call in calls)
+    for call in calls:
         problem = _set_cookie_problem(file, call, flag)
         if problem is not None:
-            yield problem
+            yield replace(problem, set_elsewhere=set_elsewhere)
     dev_file = is_dev_config_path(file.path)
     for setting in setting_assignments(file, settings):
         if file.constant_value(setting.value) is False:

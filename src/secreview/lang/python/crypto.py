@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from secreview.lang.python.callers import argument_for, visible_calls
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.names import identifier_names, is_password_name
+from secreview.lang.python.scopes import function_of
 
 
 def hashed_data(call: Call) -> ts.Node | None:
@@ -20,6 +22,26 @@ def hashed_data(call: Call) -> ts.Node | None:
 def password_names(file: PyFile, node: ts.Node | None) -> list[str]:
     """Identifiers in an expression that name a password (`user.password`, `get_password()`)."""
     return [name for name in identifier_names(file, node) if is_password_name(name)]
+
+
+def passwords_passed_in(file: PyFile, node: ts.Node | None) -> list[str]:
+    """Passwords the calls of this file pass for the parameters used in `node`.
+
+    `def _make_hash(self, string): return sha256(string)` called as
+    `self._make_hash(self.password)` gives `self.password`.
+    """
+    function = function_of(file, node) if node is not None else None
+    if function is None:
+        return []
+    found: list[str] = []
+    for name in dict.fromkeys(identifier_names(file, node)):
+        if not file.is_parameter(name, function):
+            continue
+        for call in visible_calls(file, function):
+            argument = argument_for(file, call, function, name)
+            if password_names(file, argument):
+                found.append(file.text_of(argument))
+    return list(dict.fromkeys(found))
 
 
 def hash_update_calls(file: PyFile, call: Call) -> list[Call]:

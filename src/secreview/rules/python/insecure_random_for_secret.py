@@ -52,6 +52,7 @@ from secreview.knowledge.vocabulary import NON_SECURITY_RANDOM_WORDS
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.names import context_words, flow_names, function_name, grade, is_security_name
 from secreview.lang.python.origins import bound_receivers
+from secreview.lang.python.tokens import names_auth_token
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.python import CallRule
@@ -128,8 +129,10 @@ class InsecureRandomForSecret(CallRule):
                       # without a security value in sight, `random` is far more often simulation, jitter or
                       # load spreading than a secret: shown on request only
                       confidence=Confidence.LOW if reorders or not marked else grade(True, innocent),
-                      # the value is kept as a session token or cookie value: a predictable secret, no safe reading
-                      evidence=Evidence.DEFINITE if any(_SECRET_STORE.search(s) for s in stores) and not innocent
+                      # the value is kept as a session token or cookie value, or drawn by a function that makes
+                      # one (`create_session_id`): a predictable secret, no safe reading
+                      evidence=Evidence.DEFINITE if not innocent and (
+                          any(_SECRET_STORE.search(s) for s in stores) or names_auth_token(function or ""))
                       else None)
 
 

@@ -4,7 +4,8 @@
 Flags `hashlib` (and PyCryptodome / `cryptography`) digests such as
 `hashlib.sha256(password)` or `h.update(password)` whose input is named like
 a password (`password`, `passwd`, `pwd`, `passphrase`, `user.password`,
-`get_password()`...). Key-derivation functions (`hashlib.pbkdf2_hmac`,
+`get_password()`...), also inside a helper whose callers in the file pass
+it a password (`_make_hash(self.password)`). Key-derivation functions (`hashlib.pbkdf2_hmac`,
 `hashlib.scrypt`, bcrypt, argon2) are never reported.
 
 When the digest itself is kept (compared, assigned or returned) and no
@@ -47,7 +48,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.python.crypto import digest_is_kept, hash_update_calls, hashed_data, password_names
+from secreview.lang.python.crypto import (digest_is_kept, hash_update_calls, hashed_data, password_names,
+                                          passwords_passed_in)
 from secreview.lang.python.file import PyFile
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
@@ -85,9 +87,11 @@ class WeakPasswordHash(CallRule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in self.candidates(file):
             data = hashed_data(call)
-            if password_names(file, data):
+            passed = [] if password_names(file, data) else passwords_passed_in(file, data)
+            if password_names(file, data) or passed:
+                shown = file.text_of(data) + (f" (the callers pass {', '.join(passed)})" if passed else "")
                 # the fast digest of a password is itself stored or compared: it is the password hash
-                yield Hit(call.node, {"password": shorten(file.text_of(data), 60)},
+                yield Hit(call.node, {"password": shorten(shown, 80)},
                           evidence=Evidence.DEFINITE if digest_is_kept(file, call) else None)
             for update in hash_update_calls(file, call):
                 data = update.arg(0, "data")

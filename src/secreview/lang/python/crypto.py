@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
+from secreview.knowledge.password_hashing import KNOWLEDGE as PASSWORD_HASHING
+from secreview.knowledge.password_hashing import VERIFIER_CALLEES, VERIFIER_METHODS
 from secreview.lang.python.callers import argument_for, visible_calls
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.names import identifier_names, is_password_name
@@ -61,20 +63,20 @@ def hash_update_calls(file: PyFile, call: Call) -> list[Call]:
 
 # Methods chained on a digest that keep it the same value in another spelling (`.hexdigest().lower()`).
 _DIGEST_SPELLINGS = frozenset({"hexdigest", "digest", "hex", "lower", "upper", "decode", "encode", "finalize"})
-# Password-hashing functions a fast digest may legitimately feed (bcrypt's 72-byte pre-hash).
-_SLOW_HASH_CALLEES = ("bcrypt.hashpw", "bcrypt.kdf", "werkzeug.security.generate_password_hash",
-                      "werkzeug.generate_password_hash", "django.contrib.auth.hashers.make_password",
-                      "hashlib.pbkdf2_hmac", "hashlib.scrypt", "crypt.crypt", "flask_bcrypt.generate_password_hash",
-                      "scrypt.hash")
-_SLOW_HASH_METHODS = ("hashpw", "generate_password_hash", "make_password", "pbkdf2_hmac", "scrypt")
+# Password-hashing and password-checking functions: beside them a fast digest is a pre-hash feeding one
+# (bcrypt reads 72 bytes) or an older stored format the code still accepts (htpasswd `{SHA}`).
+_SLOW_HASH_CALLEES = tuple(sorted({sanitizer.callee for sanitizer in PASSWORD_HASHING.sanitizers
+                                   if sanitizer.callee} | VERIFIER_CALLEES))
+_SLOW_HASH_METHODS = tuple(sorted({sanitizer.method for sanitizer in PASSWORD_HASHING.sanitizers
+                                   if sanitizer.method} | VERIFIER_METHODS))
 
 
 def digest_is_kept(file: PyFile, call: Call) -> bool:
     """The digest itself is what is kept: compared, assigned or returned, not passed on to another call.
 
-    Quiet when a password-hashing function is called in the same function
-    (or anywhere in the file, for a returned digest): there the fast digest
-    may be a pre-hash feeding it.
+    Quiet when a password-hashing or -checking function is called in the
+    same function (or anywhere in the file, for a returned digest): there the
+    fast digest may be a pre-hash feeding it or a legacy format still read.
     """
     node = call.node
     while (node.parent is not None and node.parent.type == "attribute" and node.parent.parent is not None

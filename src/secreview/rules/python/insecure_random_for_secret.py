@@ -138,7 +138,8 @@ class InsecureRandomForSecret(CallRule):
 
 def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:
     """Where the variables holding the random value go next in the same function:
-    `store[key] = value` gives `store`, `resp.set_cookie(name, value)` gives `set_cookie`."""
+    `store[key] = value` gives `store`, `app.secret_key = value` gives `secret_key`,
+    `resp.set_cookie(name, value)` gives `set_cookie`."""
     scope = file.enclosing_scope(call_node)
     variables = {n for n in names if n.isidentifier()}
     found: list[str] = []
@@ -146,6 +147,10 @@ def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:
         right = assignment.child_by_field_name("right")
         if file.enclosing_scope(assignment) == scope and right is not None and file.text_of(right) in variables:
             found.append(file.text_of(assignment.child_by_field_name("left").child_by_field_name("value")))
+    for assignment in file.assignments(left="attribute"):  # `app.secret_key = value`
+        right = assignment.child_by_field_name("right")
+        if file.enclosing_scope(assignment) == scope and right is not None and file.text_of(right) in variables:
+            found.append(file.text_of(assignment.child_by_field_name("left").child_by_field_name("attribute")))
     for other in file.method_calls("set_cookie"):
         if file.enclosing_scope(other.node) == scope and any(file.text_of(a) in variables for a in other.args):
             found.append("set_cookie")

@@ -15,7 +15,8 @@ from helpers import run_rules
 from secreview.model import Evidence
 from secreview.rules import rule_by_id
 
-RULES = ("debug-mode-enabled", "hardcoded-secret-key")
+RULES = ("debug-mode-enabled", "hardcoded-secret-key", "cookie-without-httponly-flag",
+         "cookie-without-secure-flag", "weak-password-hash")
 
 
 @pytest.mark.parametrize("rule_id", RULES)

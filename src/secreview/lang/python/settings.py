@@ -25,7 +25,7 @@ def setting_assignments(file: PyFile, names: Iterable[str]) -> Iterator[Setting]
     """Where the named settings are given a value.
 
     `NAME = v` at module level or in a class body, `<x>.config["NAME"] = v`,
-    `<x>.config.NAME = v`, `<x>.config.update(NAME=v)` / `update({"NAME": v})`,
+    `<x>.config.NAME = v`, `<x>.config.update(NAME=v)` / `update({"NAME": v})` / `update(dict(NAME=v))`,
     `from_mapping(...)` likewise.
     """
     wanted = set(names)
@@ -58,7 +58,12 @@ def _config_updates(file: PyFile, wanted: set[str]) -> Iterator[Setting]:
             if key in wanted:
                 yield Setting(call.node, key, value, False)
         for arg in call.args:
-            if arg.type == "dictionary":
+            if arg.type == "call" and file.text_of(arg.child_by_field_name("function")) == "dict":
+                # `app.config.update(dict(NAME=v))`: the keyword form wrapped in a dict() call
+                for key, value in file.call_at(arg).kwargs.items():
+                    if key in wanted:
+                        yield Setting(call.node, key, value, False)
+            elif arg.type == "dictionary":
                 for pair in arg.named_children:
                     if pair.type != "pair":
                         continue

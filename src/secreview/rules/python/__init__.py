@@ -81,6 +81,10 @@ class CookieFlagRule(Rule):
 
     flag: ClassVar[str] = ""
     settings: ClassVar[tuple[str, ...]] = ()
+    # a missing flag on a cookie that carries a login is itself the defect (HttpOnly: any XSS steals it)
+    definite_when_authenticating: ClassVar[bool] = False
+    # ... or is when the file sets the flag on its other cookies (Secure: the app is served over HTTPS)
+    definite_against_convention: ClassVar[bool] = False
 
     def check(self, file: PyFile) -> Iterator[Hit]:
         for problem in cookie_flag_problems(file, self.flag, self.settings):
@@ -88,5 +92,7 @@ class CookieFlagRule(Rule):
                       "problem": problem.problem}
             # switching the flag off on a cookie that carries a value has no safe reading; a missing flag
             # may be set elsewhere (a framework default, a proxy): audit
+            definite = problem.turned_off or problem.authenticates and (
+                self.definite_when_authenticating or self.definite_against_convention and problem.set_elsewhere)
             yield Hit(problem.node, values, confidence=problem.confidence,
-                      evidence=Evidence.DEFINITE if problem.turned_off else None)
+                      evidence=Evidence.DEFINITE if definite else None)

@@ -12,6 +12,12 @@ cookies whose constant name does not look like a session, auth, token or
 user cookie (`theme`, `lang`, `cart_items`) get low confidence, and so do
 CSRF cookies (the double-submit pattern reads them from JavaScript).
 
+A cookie that carries a login is shown by default: its name says session,
+auth, token, remember-me or API key, and it is set by a login handler
+(`login`, `sign_in`) or its value names the user, the password, a session
+id or a token (`set_cookie("sessionid", sha1(username))`). A stolen login
+cookie is the user's account, so the missing flag has no safe reading.
+
 ## Why is this bad?
 Without `HttpOnly`, JavaScript running in the page can read the cookie
 through `document.cookie`. Any cross-site scripting flaw anywhere on the
@@ -57,6 +63,7 @@ class CookieWithoutHttponlyFlag(CookieFlagRule):
     confidence = Confidence.MEDIUM
     flag = "httponly"
     settings = ("SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_HTTPONLY")
+    definite_when_authenticating = True
     message = "{cookie} readable from JavaScript (no HttpOnly): {code}"
     description = (
         "In `{code}` the HttpOnly attribute of the {cookie_lower} {problem}, so scripts in the page can read the "

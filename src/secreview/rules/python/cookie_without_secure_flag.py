@@ -11,6 +11,10 @@ forwarded `**kwargs` is not reported, nor is clearing a cookie with an empty
 value. Cookies named for a display preference (`theme`, `lang`,
 `cookie_consent`) get low confidence; development settings files too.
 
+A login cookie (see `cookie-without-httponly-flag`) without the flag is
+shown by default when the same file sets `secure=True` on another cookie:
+the app is served over HTTPS and its own convention was missed here.
+
 ## Why is this bad?
 Without `Secure` the browser also sends the cookie over plain HTTP. One
 `http://` request to the site (a mixed-content image, a link typed without
@@ -63,6 +67,7 @@ class CookieWithoutSecureFlag(CookieFlagRule):
     confidence = Confidence.MEDIUM
     flag = "secure"
     settings = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE")
+    definite_against_convention = True
     message = "{cookie} sent without the Secure attribute: {code}"
     description = (
         "In `{code}` the Secure attribute of the {cookie_lower} {problem}, so the browser also sends this cookie "

@@ -52,6 +52,7 @@ from secreview.knowledge.vocabulary import NON_SECURITY_RANDOM_WORDS
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.names import context_words, flow_names, function_name, grade, is_security_name
 from secreview.lang.python.origins import bound_receivers
+from secreview.lang.python.tokens import names_auth_token
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.python import CallRule
@@ -128,14 +129,17 @@ class InsecureRandomForSecret(CallRule):
                       # without a security value in sight, `random` is far more often simulation, jitter or
                       # load spreading than a secret: shown on request only
                       confidence=Confidence.LOW if reorders or not marked else grade(True, innocent),
-                      # the value is kept as a session token or cookie value: a predictable secret, no safe reading
-                      evidence=Evidence.DEFINITE if any(_SECRET_STORE.search(s) for s in stores) and not innocent
+                      # the value is kept as a session token or cookie value, or drawn by a function that makes
+                      # one (`create_session_id`): a predictable secret, no safe reading
+                      evidence=Evidence.DEFINITE if not innocent and (
+                          any(_SECRET_STORE.search(s) for s in stores) or names_auth_token(function or ""))
                       else None)
 
 
 def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:
     """Where the variables holding the random value go next in the same function:
-    `store[key] = value` gives `store`, `resp.set_cookie(name, value)` gives `set_cookie`."""
+    `store[key] = value` gives `store`, `app.secret_key = value` gives `secret_key`,
+    `resp.set_cookie(name, value)` gives `set_cookie`."""
     scope = file.enclosing_scope(call_node)
     variables = {n for n in names if n.isidentifier()}
     found: list[str] = []
@@ -143,6 +147,10 @@ def _stored_into(file: PyFile, call_node, names: list[str]) -> list[str]:
         right = assignment.child_by_field_name("right")
         if file.enclosing_scope(assignment) == scope and right is not None and file.text_of(right) in variables:
             found.append(file.text_of(assignment.child_by_field_name("left").child_by_field_name("value")))
+    for assignment in file.assignments(left="attribute"):  # `app.secret_key = value`
+        right = assignment.child_by_field_name("right")
+        if file.enclosing_scope(assignment) == scope and right is not None and file.text_of(right) in variables:
+            found.append(file.text_of(assignment.child_by_field_name("left").child_by_field_name("attribute")))
     for other in file.method_calls("set_cookie"):
         if file.enclosing_scope(other.node) == scope and any(file.text_of(a) in variables for a in other.args):
             found.append("set_cookie")

@@ -4,8 +4,16 @@
 Flags `hashlib` (and PyCryptodome / `cryptography`) digests such as
 `hashlib.sha256(password)` or `h.update(password)` whose input is named like
 a password (`password`, `passwd`, `pwd`, `passphrase`, `user.password`,
-`get_password()`...). Key-derivation functions (`hashlib.pbkdf2_hmac`,
-`hashlib.scrypt`, bcrypt, argon2) are never reported.
+`get_password()`...), also inside a helper whose callers in the file pass
+it a password (`_make_hash(self.password)`). Key-derivation functions (`hashlib.pbkdf2_hmac`,
+`hashlib.scrypt`, bcrypt, argon2) are never reported. A Django
+`PASSWORD_HASHERS` setting made only of fast-digest hashers (`MD5PasswordHasher`,
+`SHA1PasswordHasher`, the unsalted ones) is reported too, by default outside
+development settings files.
+
+When the digest itself is kept (compared, assigned or returned) and no
+password-hashing function is called beside it (a pre-hash for bcrypt), the
+fast digest is the stored password hash: shown by default.
 
 ## Why is this bad?
 General-purpose hashes are built to be fast: a single GPU computes billions
@@ -43,9 +51,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from secreview.lang.python.crypto import hash_update_calls, hashed_data, password_names
+from secreview.lang.python.crypto import (digest_is_kept, hash_update_calls, hashed_data, password_names,
+                                          passwords_passed_in)
+from secreview.knowledge.weak_password_storage import WEAK_DJANGO_PASSWORD_HASHERS
 from secreview.lang.python.file import PyFile
-from secreview.model import Confidence, Severity
+from secreview.lang.python.settings import is_dev_config_path, setting_assignments
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
 from secreview.rules.python import CallRule
 
@@ -79,11 +90,29 @@ class WeakPasswordHash(CallRule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
+        yield from self._weak_hasher_settings(file)
         for call in self.candidates(file):
             data = hashed_data(call)
-            if password_names(file, data):
-                yield Hit(call.node, {"password": shorten(file.text_of(data), 60)})
+            passed = [] if password_names(file, data) else passwords_passed_in(file, data)
+            if password_names(file, data) or passed:
+                shown = file.text_of(data) + (f" (the callers pass {', '.join(passed)})" if passed else "")
+                # the fast digest of a password is itself stored or compared: it is the password hash
+                yield Hit(call.node, {"password": shorten(shown, 80)},
+                          evidence=Evidence.DEFINITE if digest_is_kept(file, call) else None)
             for update in hash_update_calls(file, call):
                 data = update.arg(0, "data")
                 if password_names(file, data):
                     yield Hit(update.node, {"password": shorten(file.text_of(data), 60)})
+
+    @staticmethod
+    def _weak_hasher_settings(file: PyFile) -> Iterator[Hit]:
+        """Django `PASSWORD_HASHERS` listing only fast-digest hashers: every password is stored that way."""
+        for setting in setting_assignments(file, ("PASSWORD_HASHERS",)):
+            hashers = file.constant_value(setting.value)
+            if not isinstance(hashers, (list, tuple)) or not hashers \
+                    or not all(hasher in WEAK_DJANGO_PASSWORD_HASHERS for hasher in hashers):
+                continue
+            development = is_dev_config_path(file.path)  # test settings pick MD5 for speed on purpose
+            yield Hit(setting.node, {"password": f"every password (`PASSWORD_HASHERS` = {', '.join(hashers)})"},
+                      confidence=Confidence.LOW if development else None,
+                      evidence=None if development else Evidence.DEFINITE)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from secreview.taint.analysis import DEFAULT_STEP_BUDGET, FileAnalysis, Label, Value
+from secreview.taint.analysis import DEFAULT_STEP_BUDGET, EMPTY, FileAnalysis, Label, Value
 
-__all__ = ["DEFAULT_STEP_BUDGET", "Provenance", "analysis_for", "cached_analysis", "provenance", "python_project"]
+__all__ = ["DEFAULT_STEP_BUDGET", "EMPTY", "Provenance", "analysis_for", "cached_analysis", "calls_from_other_files", "provenance", "python_project"]
 
 _MEMO_KEY = ("taint-analysis",)
 
@@ -47,6 +47,17 @@ def analysis_for(file, budget: int | None = None) -> FileAnalysis:
             analysis.callers_elsewhere = lambda: project.calls_into(file.path)
         return analysis
     return file.memo(_MEMO_KEY, analyse)
+
+
+def calls_from_other_files(file, function_node) -> list:
+    """The calls other reviewed files make to the function defined at `function_node` with attacker
+    data among the arguments (`OutgoingCall`s: per parameter, the value and the caller's syntax)."""
+    project = file.context.project
+    name = function_node.child_by_field_name("name") if function_node is not None else None
+    if project is None or name is None:
+        return []
+    key = (file.text_of(name), function_node.start_byte)
+    return [call for call in project.calls_into(file.path) if call.function == key]
 
 
 def cached_analysis(file) -> FileAnalysis | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import builtins
 import operator
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -236,7 +237,8 @@ class FileAnalysis:
                 args[name] = self.spec.instance_as_called(fn.owner)
                 continue
             given = call.arguments.get(name, EMPTY)
-            labels = tuple(_restated(label, fn, name, call.caller) for label in given.labels
+            caller = os.path.relpath(call.caller, os.path.dirname(self.origin or "")) if call.caller else "another file"
+            labels = tuple(_restated(label, fn, name, caller) for label in given.labels
                            if label.kind in ATTACKER_KINDS)
             args[name] = Value(labels) if labels else Value(const=given.const)
         return args
@@ -265,6 +267,8 @@ class OutgoingCall:
     function: tuple[str, int]  # the callee's name and the start byte of its definition
     arguments: dict[str, Value] = field(compare=False)
     caller: str = ""  # the calling file's path
+    argument_nodes: dict[str, object] = field(default_factory=dict, compare=False)  # parameter -> caller's syntax
+    caller_file: object = field(default=None, compare=False)  # the caller's parsed file, set by the project
 
 
 def _is_static(function: ir.Function) -> bool:
@@ -750,7 +754,7 @@ class Interpreter:
                 receiver = replace(receiver, instance_of=target.owner, imported_class=())
             bound_self = receiver if call.receiver is not None and not _is_static(target.function) else None
             bound = self.bind_arguments(target.function, call, env, bound_self)
-            self._note_outgoing(target, bound)
+            self._note_outgoing(target, call, bound, bound_self is not None)
             return with_step(self.call_function(target, bound), call.node, f"returned by `{target.function.name}`")
         modelled = self.spec.model_call(self, call, receiver, args, kwargs, env)
         if modelled is not None:
@@ -769,14 +773,17 @@ class Interpreter:
             return (function.qualified,)
         return tuple(f"{module}.{function.id}" for module in getattr(self.spec, "star_imports", ()))
 
-    def _note_outgoing(self, target: "FunctionValue", bound: dict[str, Value]) -> None:
+    def _note_outgoing(self, target: "FunctionValue", call: ir.Call, bound: dict[str, Value], method: bool) -> None:
         """Keep a call into another file's function that passes attacker data (see `follow_callers`)."""
         node = target.function.node
         if target.origin is None or target.origin == self.analysis.origin or node is None:
             return
         if any(l.kind in ATTACKER_KINDS for v in bound.values() for l in v.labels):
+            params = target.function.params[1:] if method else target.function.params
+            nodes = {name: expr.node for name, expr in zip(params, call.args)}
+            nodes.update((key, expr.node) for key, expr in call.kwargs if key in params)
             self.analysis.outgoing.append(OutgoingCall(target.origin, (target.function.name, node.start_byte),
-                                                       bound, self.analysis.origin or ""))
+                                                       bound, self.analysis.origin or "", nodes))
 
     def _callee(self, call: ir.Call, receiver: Value | None, env: dict,
                 carries_source: bool) -> "FunctionValue | ClassValue | None":

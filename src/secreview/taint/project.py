@@ -28,7 +28,7 @@ import os
 import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from secreview.taint.analysis import FileAnalysis, OutgoingCall, Value
 
@@ -147,7 +147,8 @@ class Project:
             self._stack.append(load)
             try:
                 file = self._make_file(source)
-                calls = self._make_review(file, lambda name: self.resolve(name, source.path)).outgoing
+                calls = [replace(call, caller_file=file)
+                         for call in self._make_review(file, lambda name: self.resolve(name, source.path)).outgoing]
             except Exception:  # an importer we cannot analyse only costs precision, never the review
                 calls = []
             finally:

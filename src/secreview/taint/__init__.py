@@ -95,7 +95,7 @@ def provenance(analysis: FileAnalysis, node, cls: str) -> Provenance:
     """Where the data at `node` comes from; data from parameters is first followed into the calls
     other reviewed files make to this one (once per file, only when some sink asks)."""
     verdict = _provenance(analysis, node, cls)
-    if verdict.kind == "param" and analysis.follow_callers():
+    if verdict.kind == "param" and analysis.follow_callers(verdict.label.origin):
         verdict = _provenance(analysis, node, cls)
     return verdict
 

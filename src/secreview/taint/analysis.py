@@ -206,13 +206,18 @@ class FileAnalysis:
         except RecursionError:
             self.incomplete = "dataflow analysis stopped: code nested too deeply"
 
-    def follow_callers(self) -> bool:
+    def follow_callers(self, parameter_of: object) -> bool:
         """Analyse this file's functions again with the attacker data other files pass to them.
 
-        Runs once; True when it ran now and some call carried data in.  What reaches a sink this
-        way is recorded on the sink's nodes like any other context, so rules see it as a source.
+        Asked for data from a parameter of the function defined at `parameter_of` (a label's
+        origin); only a function's parameter can be filled by another file.  Runs once; True when
+        it ran now and some call carried data in.  What reaches a sink this way is recorded on the
+        sink's nodes like any other context, so rules see it as a source.
         """
         if self._followed_callers or self.callers_elsewhere is None or self.incomplete:
+            return False
+        start = getattr(parameter_of, "start_byte", None)
+        if all(key[1] != start for key in self.functions):
             return False
         self._followed_callers = True
         followed = False
@@ -767,7 +772,10 @@ class Interpreter:
     def _imported_names(self, call: ir.Call, env: dict) -> tuple[str, ...]:
         """The dotted names a call of an imported name may construct (`Pages()` after `from m import *`)."""
         function = call.function
-        if call.receiver is not None or not isinstance(function, ir.Name) or function.id in env:
+        # only a CapWords name is taken for a class (PEP 8): most calls are not constructors, and a
+        # value remembering its callee costs time on every call of a large tree
+        if call.receiver is not None or not isinstance(function, ir.Name) or not function.id[:1].isupper() \
+                or function.id in env:
             return ()
         if function.qualified is not None:
             return (function.qualified,)

@@ -35,7 +35,7 @@ from secreview.taint.analysis import FileAnalysis, OutgoingCall, Value
 MAX_CACHED_MODULES = 256
 # A module imported by more files than this is a library of the project, not a helper of a few
 # routes: following all its callers would cost a review of each, so its parameters stay unknown.
-MAX_IMPORTERS = 12
+MAX_IMPORTERS = 4
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#]+)|import[ \t]+([^\n#]+))", re.M)
 
 
@@ -57,7 +57,7 @@ class Project:
         self._make_analysis = make_analysis
         self._make_review = make_review
         self._importers: dict[str, list] | None = None  # imported name part -> sources importing it
-        self._outgoing: dict[str, tuple[list[OutgoingCall], frozenset[str]]] = {}
+        self._outgoing: OrderedDict[str, tuple[list[OutgoingCall], frozenset[str]]] = OrderedDict()
         self._modules: dict[str, list] = defaultdict(list)
         for source in sources:
             if source.language == "python" and source.kind == "file":
@@ -154,6 +154,8 @@ class Project:
             finally:
                 self._stack.pop()
             self._outgoing[source.path] = (calls, frozenset(load.consulted))
+            if len(self._outgoing) > MAX_CACHED_MODULES:
+                self._outgoing.popitem(last=False)
         return self._outgoing[source.path]
 
     def _importers_of(self, path: str) -> list:

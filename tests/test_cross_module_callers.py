@@ -105,3 +105,9 @@ def test_a_change_in_the_calling_module_invalidates_the_helpers_cached_result() 
     after = _findings(_sources(argument='"1"'), cache=store)
     assert not any(line == 8 for _, _, line, _ in after), "the helper's stale finding must not survive"
     assert after == _findings(_sources(argument='"1"'))
+
+
+def test_helpers_of_many_apps_in_one_tree_each_see_their_own_routes() -> None:
+    sources = [source for app in range(6) for source in _sources(app=f"app{app}")]
+    found = {path for rule, path, line, _ in _findings(sources) if line == 8}
+    assert found == {f"app{app}/models/pagemodel.py" for app in range(6)}, found

@@ -772,10 +772,7 @@ class Interpreter:
     def _imported_names(self, call: ir.Call, env: dict) -> tuple[str, ...]:
         """The dotted names a call of an imported name may construct (`Pages()` after `from m import *`)."""
         function = call.function
-        # only a CapWords name is taken for a class (PEP 8): most calls are not constructors, and a
-        # value remembering its callee costs time on every call of a large tree
-        if call.receiver is not None or not isinstance(function, ir.Name) or not function.id[:1].isupper() \
-                or function.id in env:
+        if call.receiver is not None or not isinstance(function, ir.Name) or function.id in env:
             return ()
         if function.qualified is not None:
             return (function.qualified,)

@@ -57,12 +57,13 @@ class Project:
         self._make_analysis = make_analysis
         self._make_review = make_review
         self._importers: dict[str, list] | None = None  # imported name part -> sources importing it
+        self._imported: dict[str, set[str]] = {}  # source path -> the name parts its imports mention
         self._outgoing: OrderedDict[str, tuple[list[OutgoingCall], frozenset[str]]] = OrderedDict()
         self._modules: dict[str, list] = defaultdict(list)
-        for source in sources:
-            if source.language == "python" and source.kind == "file":
-                for name in module_names(source.path):
-                    self._modules[name].append(source)
+        self._python = [s for s in sources if s.language == "python" and s.kind == "file"]  # scripts included
+        for source in self._python:
+            for name in module_names(source.path):
+                self._modules[name].append(source)
         self._envs: OrderedDict[str, dict[str, Value] | None] = OrderedDict()
         self._closure: dict[str, frozenset[str]] = {}  # modules consulted while computing a kept env
         self._stack: list[_Load] = []
@@ -162,13 +163,29 @@ class Project:
         """The reviewed sources (other than `path`) whose import statements name `path`'s module."""
         if self._importers is None:
             self._importers = defaultdict(list)
-            for source in {id(s): s for group in self._modules.values() for s in group}.values():
-                for part in _imported_parts(source.text):
+            for source in self._python:
+                self._imported[source.path] = _imported_parts(source.text)
+                for part in self._imported[source.path]:
                     self._importers[part].append(source)
         names = module_names(path)
         if not names:
             return []
-        return [s for s in self._importers.get(names[0].split(".")[-1], []) if s.path != path]
+        return [s for s in self._importers.get(names[0].split(".")[-1], [])
+                if s.path != path and self._imports_from(s.path, names, path)]
+
+    def _imports_from(self, importer: str, names: list[str], path: str) -> bool:
+        """Some name of the module at `path` means that file when the file at `importer` imports it
+        (of several apps' `models/sqlimodel.py`, only the importer's own)."""
+        here = os.path.dirname(os.path.abspath(importer))
+        mentioned = self._imported.get(importer, set())
+        for name in names:
+            if not mentioned.issuperset(name.split(".")):
+                continue
+            source = self._answer(name, importer)
+            if source is not None and source.path == path \
+                    and _is_within(here, _import_root(path, name.count(".") + 1)):
+                return True
+        return False
 
     def _answer(self, module: str, near: str | None):
         """The one reviewed source `module` names for a file at `near`, or None."""

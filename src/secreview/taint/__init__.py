@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from secreview.taint.analysis import DEFAULT_STEP_BUDGET, FileAnalysis, Label, Value
+from secreview.taint.analysis import DEFAULT_STEP_BUDGET, EMPTY, FileAnalysis, Label, Value
 
-__all__ = ["DEFAULT_STEP_BUDGET", "Provenance", "analysis_for", "cached_analysis", "provenance", "python_project"]
+__all__ = ["DEFAULT_STEP_BUDGET", "EMPTY", "Provenance", "analysis_for", "cached_analysis", "calls_from_other_files", "provenance", "python_project"]
 
 _MEMO_KEY = ("taint-analysis",)
 
@@ -38,9 +38,26 @@ def analysis_for(file, budget: int | None = None) -> FileAnalysis:
     modules resolve to their definitions (recorded as consulted).
     """
     context = file.context
-    resolver = context.resolve if context.project is not None else None
-    return file.memo(_MEMO_KEY, lambda: _analyse(file, resolver, budget or context.dataflow_budget,
-                                                  entry_points=True))
+    project = context.project
+    resolver = (lambda name: project.resolve(name, file.path)) if project is not None else None
+
+    def analyse() -> FileAnalysis:
+        analysis = _analyse(file, resolver, budget or context.dataflow_budget, entry_points=True)
+        if project is not None and file.language == "python":
+            analysis.callers_elsewhere = lambda: project.calls_into(file.path)
+        return analysis
+    return file.memo(_MEMO_KEY, analyse)
+
+
+def calls_from_other_files(file, function_node) -> list:
+    """The calls other reviewed files make to the function defined at `function_node` with attacker
+    data among the arguments (`OutgoingCall`s: per parameter, the value and the caller's syntax)."""
+    project = file.context.project
+    name = function_node.child_by_field_name("name") if function_node is not None else None
+    if project is None or name is None:
+        return []
+    key = (file.text_of(name), function_node.start_byte)
+    return [call for call in project.calls_into(file.path) if call.function == key]
 
 
 def cached_analysis(file) -> FileAnalysis | None:
@@ -54,7 +71,8 @@ def _analyse(file, resolver, budget: int, entry_points: bool) -> FileAnalysis:
     from secreview.knowledge import registry
     from secreview.taint.python_lower import lower
     from secreview.taint.python_semantics import PythonSemantics
-    return FileAnalysis(lower(file), PythonSemantics(registry.python(), file), budget, resolver, entry_points)
+    return FileAnalysis(lower(file), PythonSemantics(registry.python(), file), budget, resolver, entry_points,
+                        origin=file.path)
 
 
 def _analyse_c(file, budget: int) -> FileAnalysis:
@@ -69,10 +87,20 @@ def python_project(sources, budget: int = DEFAULT_STEP_BUDGET):
     from secreview.lang.python.file import PyFile
     from secreview.taint.project import Project
     return Project(sources, lambda source: PyFile(source.path, source.text),
-                   lambda file, resolver: _analyse(file, resolver, budget, entry_points=False))
+                   lambda file, resolver: _analyse(file, resolver, budget, entry_points=False),
+                   lambda file, resolver: _analyse(file, resolver, budget, entry_points=True))
 
 
 def provenance(analysis: FileAnalysis, node, cls: str) -> Provenance:
+    """Where the data at `node` comes from; data from parameters is first followed into the calls
+    other reviewed files make to this one (once per file, only when some sink asks)."""
+    verdict = _provenance(analysis, node, cls)
+    if verdict.kind == "param" and analysis.follow_callers(verdict.label.origin):
+        verdict = _provenance(analysis, node, cls)
+    return verdict
+
+
+def _provenance(analysis: FileAnalysis, node, cls: str) -> Provenance:
     value: Value | None = analysis.value_of(node)
     if value is None:
         return Provenance("unknown")

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import builtins
 import operator
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from secreview.taint import ir
@@ -72,6 +73,9 @@ class Value:
     function: object = None  # a FunctionValue or ClassValue
     parsed_from: str | None = None  # the variable a URL/path object was parsed from
     instance_of: object = None  # the ClassValue of an object built from a class of the reviewed code
+    # the dotted names of imported classes this may be an instance of, not looked up yet (another
+    # module is read only when attacker data is passed to one of the object's methods)
+    imported_class: tuple[str, ...] = ()
 
     def has(self, cls: str) -> bool:
         return any(label.active_for(cls) for label in self.labels)
@@ -91,6 +95,7 @@ class FunctionValue:
     function: ir.Function
     closure: dict  # name -> Value at definition time
     owner: "ClassValue | None" = None  # for methods
+    origin: str | None = None  # the path of the file that defines it
 
 
 @dataclass(eq=False)
@@ -129,7 +134,8 @@ def join(a: Value | None, b: Value | None) -> Value:
     function = a.function if a.function is b.function else None
     parsed = a.parsed_from if a.parsed_from == b.parsed_from else None
     instance = a.instance_of if a.instance_of is b.instance_of else None
-    return Value(merge_labels(a.labels, b.labels), const, items, fields, function, parsed, instance)
+    imported = a.imported_class if a.imported_class == b.imported_class else ()
+    return Value(merge_labels(a.labels, b.labels), const, items, fields, function, parsed, instance, imported)
 
 
 def _same(x: object, y: object) -> bool:
@@ -169,15 +175,22 @@ class FileAnalysis:
     """Runs the interpreter over a module; holds what rules query."""
 
     def __init__(self, module: ir.Module, spec, budget: int = DEFAULT_STEP_BUDGET,
-                 resolver=None, entry_points: bool = True) -> None:
+                 resolver=None, entry_points: bool = True, origin: str | None = None) -> None:
         """`resolver(dotted_name)` returns the Value of a name defined in another reviewed module, or None.
 
         With `entry_points` false only the module's definitions are evaluated (for a module that is
         imported by the file under review, not reviewed through this analysis).
+        `origin` is the file's path: calls into functions of other files carrying attacker data are
+        kept in `outgoing`, so the analysis of the callee's file can follow them (`follow_callers`).
         """
         self.spec = spec
         self.resolver = resolver or (lambda name: None)
         self.entry_points = entry_points
+        self.origin = origin
+        self.outgoing: list[OutgoingCall] = []
+        self.functions: dict[tuple[str, int], FunctionValue] = {}  # analysed functions by (name, start byte)
+        self.callers_elsewhere: Callable[[], list[OutgoingCall]] | None = None
+        self._followed_callers = False
         self.values: dict[int, Value] = {}
         self.module_env: dict[str, Value] = {}
         self.incomplete: str | None = None
@@ -193,6 +206,48 @@ class FileAnalysis:
         except RecursionError:
             self.incomplete = "dataflow analysis stopped: code nested too deeply"
 
+    def follow_callers(self, parameter_of: object) -> bool:
+        """Analyse this file's functions again with the attacker data other files pass to them.
+
+        Asked for data from a parameter of the function defined at `parameter_of` (a label's
+        origin); only a function's parameter can be filled by another file.  Runs once; True when
+        it ran now and some call carried data in.  What reaches a sink this way is recorded on the
+        sink's nodes like any other context, so rules see it as a source.
+        """
+        if self._followed_callers or self.callers_elsewhere is None or self.incomplete:
+            return False
+        start = getattr(parameter_of, "start_byte", None)
+        if all(key[1] != start for key in self.functions):
+            return False
+        self._followed_callers = True
+        followed = False
+        try:
+            for call in self.callers_elsewhere():
+                fn = self.functions.get(call.function)
+                if fn is not None:
+                    Interpreter(self, None, 0).call_function(fn, self._arguments_from(call, fn))
+                    followed = True
+        except StepBudgetExceeded:
+            self.incomplete = f"dataflow analysis stopped after {self._budget} steps; later code was not analysed"
+        except RecursionError:
+            self.incomplete = "dataflow analysis stopped: code nested too deeply"
+        return followed
+
+    def _arguments_from(self, call: "OutgoingCall", fn: FunctionValue) -> dict[str, Value]:
+        """The call's arguments as values of this file: the caller's syntax nodes belong to another
+        tree, so each attacker label is restated with its path through the caller as text."""
+        args: dict[str, Value] = {}
+        for position, name in enumerate(fn.function.params):
+            if position == 0 and fn.owner is not None and not _is_static(fn.function):
+                args[name] = self.spec.instance_as_called(fn.owner)
+                continue
+            given = call.arguments.get(name, EMPTY)
+            caller = os.path.relpath(call.caller, os.path.dirname(self.origin or "")) if call.caller else "another file"
+            labels = tuple(_restated(label, fn, name, caller) for label in given.labels
+                           if label.kind in ATTACKER_KINDS)
+            args[name] = Value(labels) if labels else Value(const=given.const)
+        return args
+
     def tick(self) -> None:
         self._steps += 1
         if self._steps > self._budget:
@@ -207,6 +262,32 @@ class FileAnalysis:
 
     def value_of(self, node: object) -> Value | None:
         return self.values.get(node.id)
+
+
+@dataclass(frozen=True)
+class OutgoingCall:
+    """A call from one file into a function defined in another, with attacker data among its arguments."""
+
+    callee_file: str
+    function: tuple[str, int]  # the callee's name and the start byte of its definition
+    arguments: dict[str, Value] = field(compare=False)
+    caller: str = ""  # the calling file's path
+    argument_nodes: dict[str, object] = field(default_factory=dict, compare=False)  # parameter -> caller's syntax
+    caller_file: object = field(default=None, compare=False)  # the caller's parsed file, set by the project
+
+
+def _is_static(function: ir.Function) -> bool:
+    return any(isinstance(d, ir.Name) and d.id == "staticmethod" for d in function.decorators)
+
+
+def _restated(label: Label, fn: FunctionValue, parameter: str, caller: str) -> Label:
+    """An attacker label of another file, anchored at `fn`'s definition here with its path as text."""
+    steps = "; ".join(f"line {step.node.start_point[0] + 1}: {step.note}" for step in label.trace
+                      if hasattr(step.node, "start_point"))
+    where = f"{caller}: {steps}" if steps else caller
+    node = fn.function.node
+    return Label(label.kind, f"{label.name} (passed in as `{parameter}` from {caller})", node, label.cleared,
+                 (Step(node, f"`{fn.function.name}` called from {where}"),))
 
 
 class Interpreter:
@@ -233,11 +314,11 @@ class Interpreter:
         # module-level functions run after the whole module was loaded: they see its final names
         for fn in self.deferred:
             if not fn.function.internal:
-                self.analyse_entry(FunctionValue(fn.function, final, fn.owner))
+                self.analyse_entry(FunctionValue(fn.function, final, fn.owner, fn.origin))
         # internal functions run in their callers' contexts; one that no context reached runs alone
         for fn in self.deferred:
             if fn.function.internal and id(fn.function) not in self.analysis._ran:
-                self.analyse_entry(FunctionValue(fn.function, final, fn.owner))
+                self.analyse_entry(FunctionValue(fn.function, final, fn.owner, fn.origin))
 
     def run_function(self, fn: FunctionValue, args: dict[str, Value]) -> Value:
         env = dict(fn.closure)
@@ -370,7 +451,7 @@ class Interpreter:
 
     def _exec_FunctionDef(self, stmt: ir.FunctionDef, env: dict) -> dict:
         owner = self.current_class if stmt.function.is_method else None
-        fn = FunctionValue(stmt.function, env, owner)
+        fn = FunctionValue(stmt.function, env, owner, self.analysis.origin)
         env[stmt.function.name] = Value(function=fn)
         for decorator in stmt.function.decorators:
             self.eval(decorator, env)
@@ -386,7 +467,7 @@ class Interpreter:
         class_env = dict(env)
         for inner in stmt.body:  # methods first, so that methods calling each other resolve
             if isinstance(inner, ir.FunctionDef):
-                cls.methods[inner.function.name] = FunctionValue(inner.function, env, cls)
+                cls.methods[inner.function.name] = FunctionValue(inner.function, env, cls, self.analysis.origin)
         outer, self.current_class = self.current_class, cls
         try:
             self.exec_block(stmt.body, class_env)
@@ -399,9 +480,12 @@ class Interpreter:
 
     def analyse_entry(self, fn: FunctionValue) -> None:
         """Analyse a function as called from unknown code: parameters are 'param' labels."""
+        node = fn.function.node
+        if node is not None:
+            self.analysis.functions.setdefault((fn.function.name, node.start_byte), fn)
         args: dict[str, Value] = {}
         for position, name in enumerate(fn.function.params):
-            if position == 0 and fn.owner is not None:
+            if position == 0 and fn.owner is not None and not _is_static(fn.function):
                 args[name] = self.spec.instance_as_called(fn.owner)
                 continue
             filled = self.spec.entry_parameter(fn.function, position, name)
@@ -671,13 +755,40 @@ class Interpreter:
         if isinstance(target, ClassValue):
             return self.construct(target, call, env)
         if target is not None:
-            bound = self.bind_arguments(target.function, call, env, receiver if call.receiver is not None else None)
+            if receiver is not None and receiver.imported_class and isinstance(target.owner, ClassValue):
+                receiver = replace(receiver, instance_of=target.owner, imported_class=())
+            bound_self = receiver if call.receiver is not None and not _is_static(target.function) else None
+            bound = self.bind_arguments(target.function, call, env, bound_self)
+            self._note_outgoing(target, call, bound, bound_self is not None)
             return with_step(self.call_function(target, bound), call.node, f"returned by `{target.function.name}`")
         modelled = self.spec.model_call(self, call, receiver, args, kwargs, env)
         if modelled is not None:
             return modelled
-        return with_step(derived(*([receiver] if receiver else []), *args, *kwargs.values()),
-                         call.node, f"through `{call.callee or call.method or 'call'}`")
+        result = with_step(derived(*([receiver] if receiver else []), *args, *kwargs.values()),
+                           call.node, f"through `{call.callee or call.method or 'call'}`")
+        imported = self._imported_names(call, env)
+        return replace(result, imported_class=imported) if imported else result
+
+    def _imported_names(self, call: ir.Call, env: dict) -> tuple[str, ...]:
+        """The dotted names a call of an imported name may construct (`Pages()` after `from m import *`)."""
+        function = call.function
+        if call.receiver is not None or not isinstance(function, ir.Name) or function.id in env:
+            return ()
+        if function.qualified is not None:
+            return (function.qualified,)
+        return tuple(f"{module}.{function.id}" for module in getattr(self.spec, "star_imports", ()))
+
+    def _note_outgoing(self, target: "FunctionValue", call: ir.Call, bound: dict[str, Value], method: bool) -> None:
+        """Keep a call into another file's function that passes attacker data (see `follow_callers`)."""
+        node = target.function.node
+        if target.origin is None or target.origin == self.analysis.origin or node is None:
+            return
+        if any(l.kind in ATTACKER_KINDS for v in bound.values() for l in v.labels):
+            params = target.function.params[1:] if method else target.function.params
+            nodes = {name: expr.node for name, expr in zip(params, call.args)}
+            nodes.update((key, expr.node) for key, expr in call.kwargs if key in params)
+            self.analysis.outgoing.append(OutgoingCall(target.origin, (target.function.name, node.start_byte),
+                                                       bound, self.analysis.origin or "", nodes))
 
     def _callee(self, call: ir.Call, receiver: Value | None, env: dict,
                 carries_source: bool) -> "FunctionValue | ClassValue | None":
@@ -689,6 +800,8 @@ class Interpreter:
         if call.receiver is not None:
             if receiver is not None and isinstance(receiver.instance_of, ClassValue) and call.method:
                 return receiver.instance_of.methods.get(call.method)
+            if receiver is not None and receiver.imported_class and call.method and carries_source:
+                return self._imported_method(receiver.imported_class, call.method)
             if receiver is not None and isinstance(receiver.function, ClassValue) and call.method:
                 return None  # Class.method(...): unbound; arguments already flow by default
         value = None
@@ -699,6 +812,15 @@ class Interpreter:
             value = self.analysis.resolver(call.callee)
         if value is not None and isinstance(value.function, (FunctionValue, ClassValue)):
             return value.function
+        return None
+
+    def _imported_method(self, classes: tuple[str, ...], method: str) -> "FunctionValue | None":
+        for name in classes:
+            found = self.analysis.resolver(name)
+            if found is not None and isinstance(found.function, ClassValue):
+                candidate = found.function.methods.get(method)
+                if isinstance(candidate, FunctionValue):
+                    return candidate
         return None
 
     def construct(self, cls: ClassValue, call: ir.Call, env: dict) -> Value:

@@ -2,7 +2,9 @@
 
 A `Project` maps dotted module names to the reviewed files that define them
 (by their path: `pkg/sub/mod.py` answers to `mod`, `sub.mod` and
-`pkg.sub.mod`; a name is used only when exactly one file answers to it).
+`pkg.sub.mod`; a name is used when exactly one file answers to it, or exactly one
+of several sits under the importing file's own directories, as `python app.py`
+would find it).
 When a file's analysis meets `helpers.utils.escape(...)`, the project
 evaluates that module's definitions once (no entry-point analysis) and hands
 back the function, class or constant, so calls into it are analysed with
@@ -23,13 +25,18 @@ Two properties matter beyond one run:
 from __future__ import annotations
 
 import os
+import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from secreview.taint.analysis import FileAnalysis, Value
+from secreview.taint.analysis import FileAnalysis, OutgoingCall, Value
 
 MAX_CACHED_MODULES = 256
+# A module imported by more files than this is a library of the project, not a helper of a few
+# routes: following all its callers would cost a review of each, so its parameters stay unknown.
+MAX_IMPORTERS = 4
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([^\n#]+)|import[ \t]+([^\n#]+))", re.M)
 
 
 @dataclass
@@ -42,26 +49,33 @@ class _Load:
 
 
 class Project:
-    def __init__(self, sources: Iterable, make_file: Callable, make_analysis: Callable) -> None:
-        """`make_file(source)` parses a source; `make_analysis(file, resolver)` evaluates its definitions."""
+    def __init__(self, sources: Iterable, make_file: Callable, make_analysis: Callable,
+                 make_review: Callable | None = None) -> None:
+        """`make_file(source)` parses a source; `make_analysis(file, resolver)` evaluates its definitions;
+        `make_review(file, resolver)` analyses it with its entry points (for the calls it makes)."""
         self._make_file = make_file
         self._make_analysis = make_analysis
+        self._make_review = make_review
+        self._importers: dict[str, list] | None = None  # imported name part -> sources importing it
+        self._imported: dict[str, set[str]] = {}  # source path -> the name parts its imports mention
+        self._outgoing: OrderedDict[str, tuple[list[OutgoingCall], frozenset[str]]] = OrderedDict()
         self._modules: dict[str, list] = defaultdict(list)
-        for source in sources:
-            if source.language == "python" and source.kind == "file":
-                for name in module_names(source.path):
-                    self._modules[name].append(source)
+        self._python = [s for s in sources if s.language == "python" and s.kind == "file"]  # scripts included
+        for source in self._python:
+            for name in module_names(source.path):
+                self._modules[name].append(source)
         self._envs: OrderedDict[str, dict[str, Value] | None] = OrderedDict()
         self._closure: dict[str, frozenset[str]] = {}  # modules consulted while computing a kept env
         self._stack: list[_Load] = []
         self._recording: set[str] | None = None
 
-    def resolve(self, dotted: str) -> Value | None:
-        """The value of `module.attr` (or `package.module.attr.attr`) defined in the reviewed tree."""
+    def resolve(self, dotted: str, near: str | None = None) -> Value | None:
+        """The value of `module.attr` (or `package.module.attr.attr`) defined in the reviewed tree,
+        as imported by the file at `near` (None: a name only one file answers to)."""
         parts = dotted.split(".")
         for split in range(len(parts) - 1, 0, -1):
             module, attributes = ".".join(parts[:split]), parts[split:]
-            env = self.module_env(module)
+            env = self.module_env(module, near)
             if env is None:
                 continue
             value = env.get(attributes[0])
@@ -78,16 +92,18 @@ class Project:
             return Value(function=cls.methods[name])
         return None
 
-    def module_env(self, module: str) -> dict[str, Value] | None:
+    def module_env(self, module: str, near: str | None = None) -> dict[str, Value] | None:
         self._consult({module})
-        if module in self._envs:
-            self._envs.move_to_end(module)
-            self._consult(self._closure.get(module, frozenset()))
-            return self._envs[module]
-        candidates = self._modules.get(module, [])
-        if len(candidates) != 1:
+        source = self._answer(module, near)
+        if source is None:
             return None
+        key = source.path
+        if key in self._envs:
+            self._envs.move_to_end(key)
+            self._consult(self._closure.get(key, frozenset()))
+            return self._envs[key]
         loading = [load.module for load in self._stack]
+        module = key
         if module in loading:
             for load in self._stack[loading.index(module) + 1:]:
                 load.contextual = True
@@ -95,8 +111,8 @@ class Project:
         load = _Load(module)
         self._stack.append(load)
         try:
-            file = self._make_file(candidates[0])
-            analysis: FileAnalysis = self._make_analysis(file, self.resolve)
+            file = self._make_file(source)
+            analysis: FileAnalysis = self._make_analysis(file, lambda name: self.resolve(name, source.path))
             env = analysis.module_env if analysis.incomplete is None else None
         except Exception:  # a module we cannot analyse only costs precision, never the review
             env = None
@@ -106,6 +122,79 @@ class Project:
         if not load.contextual:
             self._keep(module, env, frozenset(load.consulted))
         return env
+
+    def calls_into(self, path: str) -> list[OutgoingCall]:
+        """Calls from the files importing the module at `path` into it that pass attacker data.
+
+        Each importing file is analysed once per project (with its entry points); what those
+        analyses consulted, and the importing files themselves, are recorded as consulted.
+        """
+        if self._make_review is None:
+            return []
+        importers = self._importers_of(path)
+        if len(importers) > MAX_IMPORTERS:
+            return []
+        found: list[OutgoingCall] = []
+        for source in importers:
+            self._consult(module_names(source.path))
+            calls, consulted = self._calls_of(source)
+            self._consult(consulted)
+            found.extend(call for call in calls if call.callee_file == path)
+        return found
+
+    def _calls_of(self, source) -> tuple[list[OutgoingCall], frozenset[str]]:
+        if source.path not in self._outgoing:
+            load = _Load(source.path)
+            self._stack.append(load)
+            try:
+                file = self._make_file(source)
+                calls = [replace(call, caller_file=file)
+                         for call in self._make_review(file, lambda name: self.resolve(name, source.path)).outgoing]
+            except Exception:  # an importer we cannot analyse only costs precision, never the review
+                calls = []
+            finally:
+                self._stack.pop()
+            self._outgoing[source.path] = (calls, frozenset(load.consulted))
+            if len(self._outgoing) > MAX_CACHED_MODULES:
+                self._outgoing.popitem(last=False)
+        return self._outgoing[source.path]
+
+    def _importers_of(self, path: str) -> list:
+        """The reviewed sources (other than `path`) whose import statements name `path`'s module."""
+        if self._importers is None:
+            self._importers = defaultdict(list)
+            for source in self._python:
+                self._imported[source.path] = _imported_parts(source.text)
+                for part in self._imported[source.path]:
+                    self._importers[part].append(source)
+        names = module_names(path)
+        if not names:
+            return []
+        return [s for s in self._importers.get(names[0].split(".")[-1], [])
+                if s.path != path and self._imports_from(s.path, names, path)]
+
+    def _imports_from(self, importer: str, names: list[str], path: str) -> bool:
+        """Some name of the module at `path` means that file when the file at `importer` imports it
+        (of several apps' `models/sqlimodel.py`, only the importer's own)."""
+        here = os.path.dirname(os.path.abspath(importer))
+        mentioned = self._imported.get(importer, set())
+        for name in names:
+            if not mentioned.issuperset(name.split(".")):
+                continue
+            source = self._answer(name, importer)
+            if source is not None and source.path == path \
+                    and _is_within(here, _import_root(path, name.count(".") + 1)):
+                return True
+        return False
+
+    def _answer(self, module: str, near: str | None):
+        """The one reviewed source `module` names for a file at `near`, or None."""
+        candidates = self._modules.get(module, [])
+        if len(candidates) > 1 and near is not None:
+            depth = module.count(".") + 1
+            here = os.path.dirname(os.path.abspath(near))
+            candidates = [c for c in candidates if _is_within(here, _import_root(c.path, depth))]
+        return candidates[0] if len(candidates) == 1 else None
 
     def _keep(self, module: str, env: dict[str, Value] | None, consulted: frozenset[str]) -> None:
         self._envs[module] = env
@@ -138,6 +227,30 @@ class Project:
         """`answering(module)`, recorded as consulted by the file being analysed."""
         self._consult({module})
         return self.answering(module)
+
+
+def _imported_parts(text: str) -> set[str]:
+    """Every dotted part named by the file's import statements (`from a.b import c` -> a, b, c)."""
+    parts: set[str] = set()
+    for match in _IMPORT_LINE.finditer(text):
+        for group in match.groups():
+            if group:
+                parts.update(re.findall(r"\w+", group))
+    return parts
+
+
+def _import_root(path: str, depth: int) -> str:
+    """The directory a module at `path` named with `depth` dotted parts is imported from."""
+    root = os.path.abspath(path)
+    if os.path.basename(root) == "__init__.py":
+        root = os.path.dirname(root)
+    for _ in range(depth):
+        root = os.path.dirname(root)
+    return root
+
+
+def _is_within(directory: str, root: str) -> bool:
+    return directory == root or directory.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def module_names(path: str) -> list[str]:

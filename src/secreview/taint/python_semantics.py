@@ -39,6 +39,10 @@ class PythonSemantics:
         self._sources = {s.name: (s.description, s.remote) for s in spec.sources}
         self._source_objects = {o.name: o.server_attributes for o in spec.source_objects}
         self._method_sources = {m.method: m for m in spec.method_sources}
+        # modules imported with `from m import *`: an unbound name may be defined in one of them
+        self.star_imports = tuple(file.text_of(n.child_by_field_name("module_name"))
+                                  for n in file.nodes_of_type("import_from_statement")
+                                  if any(c.type == "wildcard_import" for c in n.children))
         self._imported_roots = frozenset(name.split(".")[0] for name in file.imports.values())
         # a URL parser by its last name, however it was imported (`six.moves.urllib.parse.urlparse`)
         self._url_parser_names = frozenset(name.rsplit(".", 1)[-1] for name in spec.url_parsers)

@@ -62,6 +62,7 @@ from collections.abc import Iterable, Iterator
 
 import tree_sitter as ts
 
+from secreview import taint
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.passwords import (created_tables, document_password_filters, is_password_column,
                                              model_keeps_password_as_given, password_comparisons, password_slots,
@@ -105,7 +106,7 @@ class PasswordStoredInPlaintext(TaintSinkRule):
         return ()
 
     def deciding_parts(self, file: PyFile, data: ts.Node) -> list[ts.Node]:
-        return [data] if _request_field_as_is(file, data) else []
+        return [data] if _request_field_as_is(file, data) or _passed_as_is_from_request(file, data) else []
 
     def extra_sinks(self, file: PyFile) -> Iterable[tuple[ts.Node, str, ts.Node]]:
         lowered = file.text.lower()
@@ -232,6 +233,20 @@ def _last_value_in_block(file: PyFile, identifier: ts.Node) -> ts.Node | None:
     if statement is None or use is None or statement.parent != use.parent:
         return None
     return file.bound_value(binding, bound)
+
+
+def _passed_as_is_from_request(file: PyFile, node: ts.Node) -> bool:
+    """`node` is a helper's parameter that a route in another file fills with a request field as is
+    (`def updatePassword(self, user, password)` called as `sqli.updatePassword(usr, request.form["pw"])`)."""
+    function = function_of(file, node)
+    if node.type != "identifier" or function is None or file.bindings_before(node) \
+            or not file.is_parameter(file.text_of(node), function):
+        return False
+    name = file.text_of(node)
+    return any(any(label.kind == "source" for label in call.arguments.get(name, taint.EMPTY).labels)
+               and call.caller_file is not None and name in call.argument_nodes
+               and _request_field_as_is(call.caller_file, call.argument_nodes[name])
+               for call in taint.calls_from_other_files(file, function))
 
 
 def _request_field_as_is(file: PyFile, node: ts.Node, depth: int = 0) -> bool:

@@ -166,8 +166,11 @@ def _learned(file: PyFile, call: Call, statement: ts.Node) -> Acquisition | None
                        release_verbs=releases, noun=noun)
 
 
+@functools.lru_cache(maxsize=8192)
 def _verb_and_noun(name: str) -> tuple[str, str] | None:
-    """("create", "volume") for `create_volume`, `create_volume_by_name`; None without a noun."""
+    """("create", "volume") for `create_volume`, `create_volume_by_name`; None without a noun.
+
+    Cached: every call of a file is split once per name, not once per acquisition it is compared with."""
     verb, _, rest = name.lstrip("_").partition("_")
     noun = NOUN_QUALIFIERS.sub("", rest)
     return (verb.lower(), noun.lower()) if noun else None
@@ -223,7 +226,13 @@ def _release_shaped_calls(file: PyFile) -> list[Call]:
 
 
 def _defined_functions(file: PyFile, scope: ts.Node | None) -> list[str]:
-    """Names of the functions defined directly in a class or module body."""
+    """Names of the functions defined directly in a class or module body (once per scope and file)."""
+    if scope is None:
+        return []
+    return file.memo(("defined-functions", scope.start_byte, scope.end_byte), lambda: _function_names(file, scope))
+
+
+def _function_names(file: PyFile, scope: ts.Node) -> list[str]:
     body = scope.child_by_field_name("body") if scope is not None and scope.type == "class_definition" else scope
     if body is None:
         return []

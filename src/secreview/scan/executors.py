@@ -8,6 +8,7 @@ error and the scan goes on.  Executors never decide what is stored: the caller d
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import multiprocessing
 import traceback
 from collections.abc import Iterator, Sequence
@@ -103,6 +104,4 @@ class DaskExecutor:
 
 
 def _with_attempts(outcome: RepositoryOutcome, attempts: int) -> RepositoryOutcome:
-    import dataclasses
-
     return dataclasses.replace(outcome, attempts=attempts) if attempts != outcome.attempts else outcome

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,11 +130,7 @@ class Store:
 
 
 def _connection(engine: sa.Engine, connection):
-    if connection is not None:
-        from contextlib import nullcontext
-
-        return nullcontext(connection)
-    return engine.connect()
+    return nullcontext(connection) if connection is not None else engine.connect()
 
 
 def _upgrade(engine: sa.Engine) -> None:

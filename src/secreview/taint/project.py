@@ -175,7 +175,7 @@ class Project:
 
     def _imports_from(self, importer: str, names: list[str], path: str) -> bool:
         """Some name of the module at `path` means that file when the file at `importer` imports it
-        (of several apps' `models/sqlimodel.py`, only the importer's own)."""
+        (of several apps' `models/db.py` in one tree, only the importer's own)."""
         here = os.path.dirname(os.path.abspath(importer))
         mentioned = self._imported.get(importer, set())
         for name in names:

@@ -63,7 +63,7 @@ class Acquisition:
     call: Call
     statement: ts.Node
     what: str  # "file", "lock", "volume"
-    handle: ts.Node | None  # where the resource is kept (`f`, `self.sio_id`, the lock), if anywhere
+    handle: ts.Node | None  # where the resource is kept (`f`, `self.volume_id`, the lock), if anywhere
     release: str  # how it is given back, for people: "close()", "self.driver.remove_volume"
     known_by: str  # why this call acquires: "`open`", "this file calls `self.driver.remove_volume` (line 12)"
     release_names: frozenset[str] = frozenset()  # methods or functions (last name) that release it

@@ -189,7 +189,7 @@ def is_placeholder_key(value: str) -> bool:
     """A stand-in, not a key: shorter than 6 characters; only placeholder words, read through
     leetspeak ("changeme", "your-secret-key-here", "mysecret123", "s3cr3t", "xxxxxxxx"); or a marker
     such as "dev" or "example" with nothing generated-looking beside it ("another-dev-key").
-    "woopie", "e5ac-4ebf-03e5" or a Django-generated key ("django-insecure-9f8a...") are real keys."""
+    "hunter7kx", "e5ac-4ebf-03e5" or a Django-generated key ("django-insecure-9f8a...") are real keys."""
     stripped = value.strip()
     if len(stripped) < _MIN_KEY_LENGTH or not _looks_like_real_secret(stripped, "secret_key"):
         return True

@@ -35,7 +35,7 @@ Confidence depends on what the check was meant to guarantee:
   needs an attacker who can already write to the service's own directory. Nor
   a use by a function that re-checks the path under a lock itself, found in
   this file: the callee by name, or, when the callee is a parameter
-  (`prepare_template(target=base)`), the function every visible call of the
+  (`build(target=path)`), the function every visible call of the
   enclosing function passes for it (an image cache's `@synchronized` fetch
   function that tests `os.path.exists(target)` again);
 - not reported: "exists" followed by a read, a removal, or the path handed

@@ -21,14 +21,14 @@ nothing to report; with no caller in sight, or only calls forwarding
 
 ## Example
 ```python
-def create_image(self, prepare_template, base, size, *args, **kwargs):
+def create_image(self, builder, size, **kwargs):
     image_meta = IMAGE_API.get(kwargs["context"], kwargs["image_id"])
     return image_meta
 ```
 
 ## Use instead
 ```python
-def create_image(self, prepare_template, base, size, *args, **kwargs):
+def create_image(self, builder, size, **kwargs):
     if "context" not in kwargs or "image_id" not in kwargs:
         raise ValueError("create_image needs context= and image_id=")
     image_meta = IMAGE_API.get(kwargs["context"], kwargs["image_id"])

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import tree_sitter as ts
@@ -49,7 +49,7 @@ from secreview.knowledge.vocabulary import words
 from secreview.lang.python.exceptions import failure_blocks, try_statements_around
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.flow import block_leaves, conditions_enclosing, statements_after
-from secreview.lang.python.scopes import NESTED_SCOPES, descendants, enclosing_class, statement_of
+from secreview.lang.python.scopes import NESTED_SCOPES, descendants, enclosing_class, function_of, statement_of
 from secreview.lang.python.syntax import normalise, unwrap
 
 _HAND_ON_METHODS = frozenset({"append", "add", "extend", "insert", "put", "push", "register", "callback",
@@ -87,8 +87,9 @@ def error_path_leaks(file: PyFile) -> list[Leak]:
 
 
 def _leaks(file: PyFile) -> Iterator[Leak]:
+    candidates = _candidate_calls_by_function(file)
     for function in file.nodes_of_type("function_definition"):
-        for acquisition in _acquisitions(file, function):
+        for acquisition in _acquisitions(file, candidates.get(function.id, ())):
             if _handed_to_object(file, function, acquisition) or _callers_cover(file, function):
                 continue
             steps = tuple(_uncovered_steps(file, acquisition))
@@ -98,13 +99,39 @@ def _leaks(file: PyFile) -> Iterator[Leak]:
 
 # -- acquisitions ---------------------------------------------------------------------------
 
-def _acquisitions(file: PyFile, function: ts.Node) -> Iterator[Acquisition]:
-    for node in descendants(function, frozenset({"call"})):
+def _candidate_calls_by_function(file: PyFile) -> dict[int, list[Call]]:
+    """The calls whose name could acquire something, by the function whose own frame runs them.
+
+    Only the name is looked at here (most calls of a file cannot acquire anything), so the
+    structural checks of `_acquisitions` run on a few calls, not on all of them."""
+    by_function: dict[int, list[Call]] = {}
+    for call in file.calls:
+        if call.node.type != "call" or not _may_acquire(call):
+            continue
+        function = function_of(file, call.node)
+        if function is not None:
+            by_function.setdefault(function.id, []).append(call)
+    return by_function
+
+
+def _may_acquire(call: Call) -> bool:
+    if call.name in _LIBRARY_ACQUIRE_NAMES or call.method in _HELD_ACQUIRE_METHODS:
+        return True
+    split = _verb_and_noun(call.method or "")
+    return split is not None and split[0] in ACQUIRE_VERBS
+
+
+_LIBRARY_ACQUIRE_NAMES = frozenset().union(*(resource.acquire for resource in LIBRARY_RESOURCES))
+_HELD_ACQUIRE_METHODS = frozenset(acquire for acquire, _, _ in HELD_STATES)
+
+
+def _acquisitions(file: PyFile, calls: Iterable[Call]) -> Iterator[Acquisition]:
+    for call in calls:
+        node = call.node
         statement = statement_of(node)
         if statement is None or file.inside(node, ("with_item", "return_statement", "argument_list", "lambda")) \
                 or statement.type not in ("expression_statement",):
             continue
-        call = file.call_at(node)
         found = _library(file, call, statement) or _held(file, call, statement) or _learned(file, call, statement)
         if found is not None:
             yield found

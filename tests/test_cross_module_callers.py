@@ -111,3 +111,13 @@ def test_helpers_of_many_apps_in_one_tree_each_see_their_own_routes() -> None:
     sources = [source for app in range(6) for source in _sources(app=f"app{app}")]
     found = {path for rule, path, line, _ in _findings(sources) if line == 8}
     assert found == {f"app{app}/models/pagemodel.py" for app in range(6)}, found
+
+
+def test_a_test_module_is_not_a_caller_that_brings_attacker_data() -> None:
+    """A test that drives the helper with a fake request is not a way in: only the route is followed."""
+    in_tests = [SourceFile("lab/models/pagemodel.py", MODEL, "python"),
+                SourceFile("lab/config/sqlite.py", "def database_con():\n    return None\n", "python"),
+                SourceFile("lab/tests/test_views.py", ROUTE.format(import_line="from models.pagemodel import Pages",
+                                                                  argument="page_id"), "python")]
+    assert not any(line == 8 for _, _, line, _ in _findings(in_tests))
+    assert any(line == 8 for _, _, line, _ in _findings(_sources()))

@@ -187,7 +187,9 @@ class _Batch:
     @property
     def project(self):
         if self._project is None:
-            self._project = taint.python_project(self.sources + self.context, self.settings.dataflow_budget)
+            every = self.sources + self.context
+            self._project = taint.python_project(every, self.settings.dataflow_budget,
+                                                 triage.test_files(every, self.settings.project_root))
         return self._project
 
     @property

@@ -82,13 +82,13 @@ def _analyse_c(file, budget: int) -> FileAnalysis:
     return FileAnalysis(lower(file), CSemantics(registry.c(), file.includes), budget)
 
 
-def python_project(sources, budget: int = DEFAULT_STEP_BUDGET):
-    """A cross-file index over the Python sources of one review."""
+def python_project(sources, budget: int = DEFAULT_STEP_BUDGET, test_paths: frozenset[str] = frozenset()):
+    """A cross-file index over the Python sources of one review (`test_paths`: those that are test code)."""
     from secreview.lang.python.file import PyFile
     from secreview.taint.project import Project
     return Project(sources, lambda source: PyFile(source.path, source.text),
                    lambda file, resolver: _analyse(file, resolver, budget, entry_points=False),
-                   lambda file, resolver: _analyse(file, resolver, budget, entry_points=True))
+                   lambda file, resolver: _analyse(file, resolver, budget, entry_points=True), test_paths)
 
 
 def provenance(analysis: FileAnalysis, node, cls: str) -> Provenance:

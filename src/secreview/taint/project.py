@@ -50,9 +50,12 @@ class _Load:
 
 class Project:
     def __init__(self, sources: Iterable, make_file: Callable, make_analysis: Callable,
-                 make_review: Callable | None = None) -> None:
+                 make_review: Callable | None = None, test_paths: frozenset[str] = frozenset()) -> None:
         """`make_file(source)` parses a source; `make_analysis(file, resolver)` evaluates its definitions;
-        `make_review(file, resolver)` analyses it with its entry points (for the calls it makes)."""
+        `make_review(file, resolver)` analyses it with its entry points (for the calls it makes).
+        Calls from `test_paths` (test code) into other modules are not followed: a test is not a way in
+        for an attacker, and its fixtures would pass their fake requests for real ones."""
+        self._test_paths = test_paths
         self._make_file = make_file
         self._make_analysis = make_analysis
         self._make_review = make_review
@@ -170,8 +173,10 @@ class Project:
         names = module_names(path)
         if not names:
             return []
+        from_tests = path in self._test_paths
         return [s for s in self._importers.get(names[0].split(".")[-1], [])
-                if s.path != path and self._imports_from(s.path, names, path)]
+                if s.path != path and (from_tests or s.path not in self._test_paths)
+                and self._imports_from(s.path, names, path)]
 
     def _imports_from(self, importer: str, names: list[str], path: str) -> bool:
         """Some name of the module at `path` means that file when the file at `importer` imports it

@@ -56,9 +56,13 @@ HIGH_ENTROPY_BITS = 3.5
 SECRET_LENGTH = 16
 
 
+SHORTEST_FORMAT = 20
+"""No issued format is shorter than this many characters."""
+
+
 def known_format(value: str) -> SecretFormat | None:
     """The format `value` is issued in, if it holds one (and is not a documentation example)."""
-    if len(value) < 20 or any(marker in value for marker in _DOCUMENTATION_MARKERS):
+    if len(value) < SHORTEST_FORMAT or any(marker in value for marker in _DOCUMENTATION_MARKERS):
         return None
     return next((f for f in SECRET_FORMATS if f.pattern.search(value)), None)
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.knowledge import vocabulary as v
-from secreview.knowledge.secret_formats import TRIVIALLY_SHORT, known_format, looks_generated, names_a_secret
+from secreview.knowledge.secret_formats import (SHORTEST_FORMAT, TRIVIALLY_SHORT, known_format, looks_generated,
+                                              names_a_secret)
 from secreview.knowledge.signing_keys import (LOGIN_PASSWORD_ARGUMENTS, LOGIN_PASSWORD_METHODS,
                                               LOGIN_PASSWORD_SETTINGS, SIGNING_KEY_ARGUMENTS, SIGNING_SETTINGS)
 from secreview.knowledge.vocabulary import words
@@ -296,6 +297,8 @@ def _formatted_literals(file: PyFile) -> Iterator[Secret]:
             if node.parent.named_children[0] != node:
                 continue
             node = node.parent
+        if node.end_byte - node.start_byte < SHORTEST_FORMAT:
+            continue  # a literal's source is never shorter than its value
         value = file.string_literal_text(node)
         found = known_format(value) if value else None
         if found is not None:

@@ -237,8 +237,12 @@ _CHECK_WORDS = frozenset({"session", "logged", "login", "auth", "authenticated",
 
 
 def protection(file: PyFile, handler: Handler) -> Protection | None:
-    """How `handler` keeps unauthenticated or unauthorised callers out, or None when nothing does."""
-    function = handler.function
+    """How `handler` keeps unauthenticated or unauthorised callers out, or None when nothing does
+    (once per handler and file: several rules and `authenticates_users` ask)."""
+    return file.memo(("access-protection", handler.function.id), lambda: _protection(file, handler.function))
+
+
+def _protection(file: PyFile, function: ts.Node) -> Protection | None:
     for expression in _decorators(function):
         name = _decorator_name(file, expression)
         if name == "permission_classes" and "AllowAny" in file.text_of(expression):

@@ -84,3 +84,38 @@ def test_the_profile_comes_from_the_configuration_and_is_checked(tmp_path: Path,
     write(tmp_path, {"pyproject.toml": '[tool.secreview]\nprofile = "everything"\n'})
     wrong = secreview(tmp_path, "app.py", capsys=capsys, monkeypatch=monkeypatch, profile=None)
     assert wrong.status == 2 and "profile" in wrong.stderr
+
+
+def test_every_rule_that_gives_hits_evidence_says_so() -> None:
+    """The engine skips rules that can never show a finding by default where nothing they find could be
+    shown (test code, default profile): a rule passing `evidence=` to its hits must declare it."""
+    import inspect
+
+    from secreview.rules import Rule
+    undeclared = []
+    for rule in all_rules():
+        own_code = "".join(inspect.getsource(k) for k in rule.__mro__
+                           if k not in (Rule, object) and k.__module__.startswith("secreview.rules"))
+        if "evidence=" in own_code and not rule.may_show_by_default():
+            undeclared.append(rule.id)
+    assert not undeclared, f"set `hit_evidence = True` on: {undeclared}"
+
+
+def _test_code_report(**settings):
+    return engine.analyze([SourceFile("/proj/tests/test_app.py", APP, "python")], all_rules(),
+                          engine.Settings(project_root="/proj", **settings))
+
+
+def test_test_code_runs_only_checks_that_can_be_shown_there() -> None:
+    """In test code the default profile shows a finding only with --include-tests, and then only with
+    evidence: a check that never has evidence is not run there, and the count says what --include-tests shows."""
+    default = _test_code_report()
+    hidden = {(f.rule_id, f.suppression.because) for f in default.suppressed}
+    assert ("subprocess-shell-true", HiddenBecause.TEST_CODE) in hidden
+    assert not any(rule == "division-by-possible-zero" for rule, _ in hidden), "an audit-only check ran"
+    shown_with_tests = {f.rule_id for f in _test_code_report(include_tests=True).findings}
+    assert {rule for rule, because in hidden if because is HiddenBecause.TEST_CODE} <= shown_with_tests | {
+        f.rule_id for f in _test_code_report(include_tests=True).suppressed if f.suppression.because is HiddenBecause.FILTER}
+    for settings in ({"include_tests": True}, {"profile": "audit"}):
+        every = {f.rule_id for f in (*_test_code_report(**settings).findings, *_test_code_report(**settings).suppressed)}
+        assert "division-by-possible-zero" in every, settings

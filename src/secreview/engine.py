@@ -52,6 +52,7 @@ from secreview.lang.templates import LANGUAGE as TEMPLATE
 from secreview.lang.templates.file import TemplateFile
 from secreview.lang.templates.views import ViewIndex
 from secreview.model import (
+    AUDIT_PROFILE,
     Analysis,
     Confidence,
     Edit,
@@ -68,7 +69,7 @@ from secreview.model import (
 )
 from secreview.rules import AnalysisLimitExceeded, Hit, Rewrite, Rule, fill, id_matches
 from secreview.sources import SourceFile
-from secreview.testcode import relative_to
+from secreview.testcode import is_test_path, relative_to
 
 try:
     import resource
@@ -276,7 +277,8 @@ def cache_key(source: SourceFile, batch: _Batch) -> str:
     settings = batch.settings
     parts = (RESULT_FORMAT, source.path, fingerprint_path(source, settings), source.language, source.kind,
              text_digest(source.text), ",".join(rule.id for rule in batch.rules), str(settings.dataflow_budget),
-             str(settings.honor_foreign_suppressions), ",".join(settings.include_dirs))
+             str(settings.honor_foreign_suppressions), ",".join(settings.include_dirs),
+             "evidence-only" if evidence_only(source, settings) else "every-check")
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -527,10 +529,13 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
                  settings: Settings = Settings(), views: ViewIndex | None = None) -> FileResult:
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
+    complete = not evidence_only(source, settings)
+    if not complete:
+        applicable = [rule for rule in applicable if rule.may_show_by_default()]
     if source.language == TEMPLATE:
         file = TemplateFile(source.path, source.text, views)
         _note_template_syntax(file, result)
-        return _review(file, source, rules, applicable, settings, result)
+        return _review(file, source, rules, applicable, settings, result, complete)
     try:
         search = search_path(settings.project_root, settings.include_dirs)
         tree = lang.parse(source.language, source.text, search, source.path)
@@ -544,7 +549,16 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
     context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search))
-    return _review(context, source, rules, applicable, settings, result)
+    return _review(context, source, rules, applicable, settings, result, complete)
+
+
+def evidence_only(source: SourceFile, settings: Settings) -> bool:
+    """Only checks that can carry evidence run on this file: it is test code, whose findings the default
+    profile hides unless `--include-tests`, and then still shows only those with evidence. A check that
+    never has evidence could show a finding here only with both `--include-tests` and `--profile audit`
+    (either setting runs it)."""
+    return settings.profile != AUDIT_PROFILE and not settings.include_tests and source.kind == "file" \
+        and is_test_path(source.path, settings.project_root)
 
 
 def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
@@ -556,8 +570,9 @@ def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
 
 
 def _review(context, source: SourceFile, rules: Sequence[type[Rule]], applicable: Sequence[type[Rule]],
-            settings: Settings, result: FileResult) -> FileResult:
-    """Run the rules on a parsed file, then merge families and apply its suppression comments."""
+            settings: Settings, result: FileResult, complete: bool = True) -> FileResult:
+    """Run the rules on a parsed file, then merge families and apply its suppression comments
+    (`complete`: every selected rule for the language ran, so a blanket suppression can be judged)."""
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))
@@ -565,8 +580,8 @@ def _review(context, source: SourceFile, rules: Sequence[type[Rule]], applicable
     result.findings, unused = suppressions.apply(merged, found, settings.honor_foreign_suppressions)
     active = frozenset(rule.id for rule in applicable)
     known = frozenset(rule.id for rule in rules) | active
-    result.unused_suppressions = [note for d in unused
-                                  if (note := suppressions.unused_note(source.path, d, active, known))]
+    result.unused_suppressions = [note for d in unused if (complete or d.rules is not None)
+                                  and (note := suppressions.unused_note(source.path, d, active, known))]
     return result
 
 

@@ -81,6 +81,9 @@ class Rule:
     # hits carrying their own evidence (a dataflow trace from attacker input) are shown by default, the
     # rest belong to the audit profile.  MEASURED needs the ledger's support (tests/test_catalog.py).
     evidence: ClassVar[Evidence | None] = None
+    # True when some hits carry their own evidence (`Hit(evidence=...)`); tests/test_profiles.py checks that
+    # every rule passing `evidence=` says so.
+    hit_evidence: ClassVar[bool] = False
     language: ClassVar[str] = "python"
     # Every language the rule reviews; empty means just `language`.  A C rule sets
     # ("c", "cpp"): C code is reviewed the same way inside C++ files.
@@ -89,6 +92,11 @@ class Rule:
     @classmethod
     def applies_to(cls, language: str) -> bool:
         return language in (cls.languages or (cls.language,))
+
+    @classmethod
+    def may_show_by_default(cls) -> bool:
+        """Some finding of this rule can carry evidence; otherwise only the audit profile ever shows one."""
+        return cls.evidence is not None or cls.hit_evidence
 
     def check(self, file: Any) -> Iterable[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError

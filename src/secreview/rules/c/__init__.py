@@ -65,6 +65,7 @@ class OutOfBoundsIndexRule(ValueFlowRule):
     (`writes`). Definite when every value of the index there is outside, or its range is fully known
     from constants and tests, and the path took at most one undecided branch (or loop round) since the
     index was computed; otherwise for the audit profile."""
+    hit_evidence = True
 
     writes: ClassVar[bool]
 

@@ -53,6 +53,7 @@ from secreview.valueflow import describe, facts
 class DivisionByZero(ValueFlowRule):
     id = "division-by-zero"
     cwe = 369
+    hit_evidence = True
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     message = "Division by `{divisor}`, which is 0 on a path reaching it ({why})"

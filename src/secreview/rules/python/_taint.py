@@ -39,6 +39,7 @@ def _finish(analysis) -> None:
 
 class TaintAware:
     """Mixin (list it before the pattern base class) that lets dataflow judge each hit."""
+    hit_evidence = True
 
     vulnerability: ClassVar[str]
     # True when another rule of the family reports the hits attacker data reaches (code-injection
@@ -101,6 +102,7 @@ class TaintAware:
 
 class TaintSinkRule(Rule):
     """Reports attacker data reaching the spec's sinks of one vulnerability class."""
+    hit_evidence = True
 
     vulnerability: ClassVar[str]
     sourced_confidence: ClassVar[Confidence] = Confidence.HIGH

@@ -66,6 +66,7 @@ _COMMAND_LINE_MODULES = ("argparse", "click", "optparse", "typer", "fire", "doco
 class PasswordWrittenToLog(Rule):
     id = "password-written-to-log"
     cwe = 532
+    hit_evidence = True
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     message = "Password written to {where}: `{value}`"

@@ -49,6 +49,7 @@ from secreview.rules import Hit, Rule, shorten
 class TemplateStringEscapingDisabled(Rule):
     id = "template-string-escaping-disabled"
     cwe = 79
+    hit_evidence = True
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     message = "Template source writes `{variable}` without HTML escaping ({why})"

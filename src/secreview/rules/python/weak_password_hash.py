@@ -72,6 +72,7 @@ _FAST_HASHES = tuple(f"hashlib.{name}" for name in (
 class WeakPasswordHash(CallRule):
     id = "weak-password-hash"
     cwe = 916
+    hit_evidence = True
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     callees = _FAST_HASHES

@@ -13,6 +13,7 @@ from secreview.rules import Hit, Rule, shorten
 
 class TemplateRule(Rule):
     """A rule over a template's output expressions; each hit carries what the rendering views pass."""
+    hit_evidence = True
 
     language = LANGUAGE
     # stored records (ORM objects, query rows) reaching the hit make it DEFINITE (escaping turned off on them)

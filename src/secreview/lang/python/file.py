@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
@@ -185,7 +186,20 @@ class PyFile(ParsedFile):
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
+        if not self._may_call(name.rpartition(".")[2] for name in names):
+            return []
         return lang.in_source_order(self._calls_by_name, names)
+
+    def method_calls(self, *methods: str) -> list[Call]:
+        """Calls `obj.method(...)` of the given methods on any receiver, in source order."""
+        if not self._may_call(methods):
+            return []
+        return lang.in_source_order(self._calls_by_method, methods)
+
+    def _may_call(self, last_names: Iterable[str]) -> bool:
+        """False when no call can have one of these last names: the file's text never spells one (an imported
+        alias still spells the original in its import). Saves building every Call of a file no asker needs."""
+        return "calls" in self.__dict__ or any(name in self.text for name in last_names)
 
     def _make_call(self, node: ts.Node) -> Call:
         function = node.child_by_field_name("function")

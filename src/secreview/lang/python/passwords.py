@@ -206,8 +206,16 @@ def is_guessable_password(value: str, account: str | None = None) -> bool:
 
 # -- values that are passwords --------------------------------------------------------------
 
-def names_a_password(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool:
-    """The value is a password by its name: read under a password key, or a name or attribute named so."""
+def names_a_password(file: PyFile, node: ts.Node | None) -> bool:
+    """The value is a password by its name: read under a password key, or a name or attribute named so
+    (once per node and file: the login and password rules ask about the same arguments)."""
+    node = unwrap(node)
+    if node is None:
+        return False
+    return file.memo(("names-a-password", node.id), lambda: _names_a_password(file, node, 0))
+
+
+def _names_a_password(file: PyFile, node: ts.Node | None, depth: int) -> bool:
     node = unwrap(node)
     if node is None or depth > 4:
         return False
@@ -217,11 +225,11 @@ def names_a_password(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool
         bindings = file.bindings_before(node)
         if len(bindings) != 1:
             return False
-        return names_a_password(file, file.bound_value(*bindings[0]), depth + 1)
+        return _names_a_password(file, file.bound_value(*bindings[0]), depth + 1)
     if node.type == "attribute":
         attribute = file.text_of(node.child_by_field_name("attribute"))
         if attribute == "data":  # a form field object: `form.password.data`
-            return names_a_password(file, node.child_by_field_name("object"), depth + 1)
+            return _names_a_password(file, node.child_by_field_name("object"), depth + 1)
         return is_password_name(attribute)
     if node.type == "subscript":
         key = file.constant_value(node.child_by_field_name("subscript"))
@@ -232,10 +240,10 @@ def names_a_password(file: PyFile, node: ts.Node | None, depth: int = 0) -> bool
             key = file.constant_value(call.args[0])
             return isinstance(key, str) and is_password_name(key)
         if call.method in ("strip", "encode", "decode") and call.receiver is not None:
-            return names_a_password(file, call.receiver, depth + 1)
+            return _names_a_password(file, call.receiver, depth + 1)
         callee = (call.name or call.method or "").rsplit(".", 1)[-1]
         if callee[:1].isupper() and is_password_name(callee):  # a password object: `Password(form["password"])`
-            return any(names_a_password(file, argument, depth + 1) for argument in call.args)
+            return any(_names_a_password(file, argument, depth + 1) for argument in call.args)
     return False
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
@@ -180,9 +180,23 @@ class PyFile(ParsedFile):
         return {call.node.id: call for call in self.calls}
 
     def call_at(self, node: ts.Node) -> Call:
-        """The Call for a `call` node (built on demand for nodes outside the index)."""
+        """The Call for a `call` node (built on its own until some asker needs every Call of the file)."""
+        if "calls" not in self.__dict__:
+            return self.memo(("call-at", node.id), lambda: self._make_call(node))
         found = self._calls_by_node.get(node.id)
         return found if found is not None else self._make_call(node)
+
+    def calls_named(self, accepts: Callable[[str], bool]) -> list[Call]:
+        """Calls whose own name (`Call.method`: the method, or the plain name called) `accepts`, in source
+        order. The name is read from the syntax first, so a file pays only for the calls that match."""
+        found = []
+        for node in self.nodes_of_type("call"):
+            function = node.child_by_field_name("function")
+            if function is not None and function.type == "attribute":
+                function = function.child_by_field_name("attribute")
+            if function is not None and function.type == "identifier" and accepts(self.text_of(function)):
+                found.append(self.call_at(node))
+        return found
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
@@ -192,8 +206,9 @@ class PyFile(ParsedFile):
 
     def method_calls(self, *methods: str) -> list[Call]:
         """Calls `obj.method(...)` of the given methods on any receiver, in source order."""
-        if not self._may_call(methods):
-            return []
+        if "calls" not in self.__dict__:  # the method is the name as written: no need to build every Call
+            wanted = frozenset(methods)
+            return self.calls_named(wanted.__contains__) if self._may_call(wanted) else []
         return lang.in_source_order(self._calls_by_method, methods)
 
     def _may_call(self, last_names: Iterable[str]) -> bool:

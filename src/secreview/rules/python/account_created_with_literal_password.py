@@ -210,10 +210,8 @@ def _dictionary_strings(file: PyFile, node: ts.Node) -> dict[str, str]:
 
 
 def _creator_calls(file: PyFile) -> Iterator[tuple[ts.Node, str, str | None, str]]:
-    for call in file.calls:
-        last = (call.method or call.name or "").rsplit(".", 1)[-1]
-        if last not in _ACCOUNT_CREATORS and not _account_model(last):
-            continue
+    for call in file.calls_named(lambda name: name in _ACCOUNT_CREATORS or _account_model(name)):
+        last = call.method or ""
         positions = _constructor_positions(file, last)
         password_node = next((value for key, value in call.kwargs.items() if is_password_column(key)), None)
         if password_node is None:

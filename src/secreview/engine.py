@@ -287,7 +287,9 @@ def _run(batch: _Batch, todo: list[int], jobs: int) -> Iterator[tuple[int, FileR
         return
     workers = max(1, min(jobs, len(todo) // MIN_FILES_PER_WORKER))
     if workers == 1 and not batch.settings.bounded:
-        for index in todo:
+        # Biggest first, as the workers do: the big modules are the costly callers of the small ones, and the
+        # calls their own review found are not analysed again when a module they import asks (calls_into).
+        for index in sorted(todo, key=lambda i: len(batch.sources[i].text), reverse=True):
             yield index, _analyse_guarded(batch, index)
         return
     yield from _run_in_workers(batch, todo, workers)

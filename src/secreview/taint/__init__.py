@@ -44,6 +44,8 @@ def analysis_for(file, budget: int | None = None) -> FileAnalysis:
     def analyse() -> FileAnalysis:
         analysis = _analyse(file, resolver, budget or context.dataflow_budget, entry_points=True)
         if project is not None and file.language == "python":
+            if budget is None:  # the analysis calls_into would run on this file as an importer
+                project.reviewed(file, analysis.outgoing)
             analysis.callers_elsewhere = lambda: project.calls_into(file.path)
         return analysis
     return file.memo(_MEMO_KEY, analyse)

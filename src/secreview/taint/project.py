@@ -62,6 +62,7 @@ class Project:
         self._importers: dict[str, list] | None = None  # imported name part -> sources importing it
         self._imported: dict[str, set[str]] = {}  # source path -> the name parts its imports mention
         self._outgoing: OrderedDict[str, tuple[list[OutgoingCall], frozenset[str]]] = OrderedDict()
+        self._quiet: dict[str, frozenset[str]] = {}  # files passing no attacker data out -> what that consulted
         self._modules: dict[str, list] = defaultdict(list)
         self._python = [s for s in sources if s.language == "python" and s.kind == "file"]  # scripts included
         for source in self._python:
@@ -145,7 +146,27 @@ class Project:
             found.extend(call for call in calls if call.callee_file == path)
         return found
 
+    def reviewed(self, file, outgoing: list[OutgoingCall]) -> None:
+        """The calls into other modules that the review of `file` found, with its entry points, before
+        following any caller: the same analysis `calls_into` runs on an importer, so it is not run again.
+        What this review consulted so far stands for what the analysis consulted (a superset)."""
+        self._keep_outgoing(file.path, [replace(call, caller_file=file) for call in outgoing],
+                            frozenset(self._recording or ()))
+
+    def _keep_outgoing(self, path: str, calls: list[OutgoingCall], consulted: frozenset[str]) -> None:
+        """Calls holding a caller's syntax tree are kept for the most recent files only; a file that passes
+        no attacker data to other modules (most) costs a set of names, so that answer is always kept."""
+        if not calls:
+            self._quiet[path] = consulted
+            return
+        self._outgoing[path] = (calls, consulted)
+        self._outgoing.move_to_end(path)
+        if len(self._outgoing) > MAX_CACHED_MODULES:
+            self._outgoing.popitem(last=False)
+
     def _calls_of(self, source) -> tuple[list[OutgoingCall], frozenset[str]]:
+        if source.path in self._quiet:
+            return [], self._quiet[source.path]
         if source.path not in self._outgoing:
             load = _Load(source.path)
             self._stack.append(load)
@@ -157,9 +178,9 @@ class Project:
                 calls = []
             finally:
                 self._stack.pop()
-            self._outgoing[source.path] = (calls, frozenset(load.consulted))
-            if len(self._outgoing) > MAX_CACHED_MODULES:
-                self._outgoing.popitem(last=False)
+            self._keep_outgoing(source.path, calls, frozenset(load.consulted))
+            if not calls:
+                return [], self._quiet[source.path]
         return self._outgoing[source.path]
 
     def _importers_of(self, path: str) -> list:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import tree_sitter as ts
 
-from secreview.knowledge.vocabulary import COMMON_PASSWORDS, SECURITY_CODE_QUALIFIERS, words
+from secreview.knowledge.vocabulary import COMMON_PASSWORDS, PASSWORD_WORDS, SECURITY_CODE_QUALIFIERS, words
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.names import is_password_name
 from secreview.lang.python.requests import is_request_object
@@ -210,9 +210,22 @@ def names_a_password(file: PyFile, node: ts.Node | None) -> bool:
     """The value is a password by its name: read under a password key, or a name or attribute named so
     (once per node and file: the login and password rules ask about the same arguments)."""
     node = unwrap(node)
-    if node is None:
+    if node is None or not _spells_password_words(file):
         return False
     return file.memo(("names-a-password", node.id), lambda: _names_a_password(file, node, 0))
+
+
+def _spells_password_words(file: PyFile) -> bool:
+    """A name holds a password only with a word of PASSWORD_WORDS in it, and every name the test reads is
+    spelled in the file: a file that spells none of those words has no value that names a password.
+    Python's `pass` statements are not names (a bare `pass` is not a password name either)."""
+    def compute() -> bool:
+        lowered = _PASS_STATEMENT.sub("", file.text.lower())
+        return any(word in lowered for word in PASSWORD_WORDS)
+    return file.memo(("spells-password-words",), compute)
+
+
+_PASS_STATEMENT = re.compile(r"(?m)(?:^|:)[ \t]*pass[ \t]*(?:#.*)?$")
 
 
 def _names_a_password(file: PyFile, node: ts.Node | None, depth: int) -> bool:

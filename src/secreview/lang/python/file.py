@@ -33,6 +33,7 @@ _INDEXED_TYPES = frozenset({
     "return_statement", "raise_statement", "for_statement", "while_statement", "named_expression",
     "global_statement", "decorated_definition", "keyword_argument", "string", "lambda", "print_statement",
     "binary_operator", "subscript", "comment", "pair", "default_parameter", "typed_default_parameter",
+    "concatenated_string",
 })
 _BINDINGS = """
 (assignment left: (identifier) @name)

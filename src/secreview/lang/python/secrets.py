@@ -291,14 +291,14 @@ def _scan_secrets(file: PyFile) -> Iterator[Secret]:
 
 def _formatted_literals(file: PyFile) -> Iterator[Secret]:
     """Every string literal holding an issued key or token format, wherever it is (the outermost literal of
-    an implicit concatenation, so a key block written over several lines is one value)."""
-    for node in file.nodes_of_type("string"):
-        if node.parent is not None and node.parent.type == "concatenated_string":
-            if node.parent.named_children[0] != node:
-                continue
-            node = node.parent
-        if node.end_byte - node.start_byte < SHORTEST_FORMAT:
-            continue  # a literal's source is never shorter than its value
+    an implicit concatenation, so a key block written over several lines is one value). A literal's source
+    is never shorter than its value, so short ones are not decoded."""
+    def long_enough(node: ts.Node) -> bool:
+        return node.end_byte - node.start_byte >= SHORTEST_FORMAT
+    alone = [node for node in file.nodes_of_type("string") if long_enough(node)
+             and (node.parent is None or node.parent.type != "concatenated_string")]
+    joined = [node for node in file.nodes_of_type("concatenated_string") if long_enough(node)]
+    for node in sorted(alone + joined, key=lambda n: n.start_byte):
         value = file.string_literal_text(node)
         found = known_format(value) if value else None
         if found is not None:

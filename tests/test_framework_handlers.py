@@ -87,3 +87,31 @@ def test_socketio_handlers_take_the_message() -> None:
     flask_socketio = ("from flask_socketio import SocketIO\nsocketio = SocketIO()\n\n@socketio.on('ping')\n"
                       "def ping(message):\n    return message\n")
     assert _request_parameters(flask_socketio, "ping", "message") == {"message"}
+
+
+MOCKED = '''
+from unittest import mock
+import mock as mock_backport
+from flask import Flask
+
+app = Flask(__name__)
+
+@mock.patch("os.system")
+def test_runs(system):
+    pass
+
+@mock_backport.patch("os.system")
+def test_runs_backport(system):
+    pass
+
+@app.patch("/items/<name>")
+def rename(name):
+    pass
+'''
+
+
+def test_a_mock_patch_decorator_is_not_a_route() -> None:
+    """`@mock.patch(...)` shares the method name of `@app.patch(...)`, but injects a test double."""
+    assert _request_parameters(MOCKED, "test_runs", "system") == set()
+    assert _request_parameters(MOCKED, "test_runs_backport", "system") == set()
+    assert _request_parameters(MOCKED, "rename", "name") == {"name"}

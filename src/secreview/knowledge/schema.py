@@ -124,6 +124,9 @@ class RouteConventions:
     decorator_methods: frozenset[str] = frozenset()
     dependency_markers: frozenset[str] = frozenset()
     context_parameters: frozenset[str] = frozenset()
+    # Objects (import-resolved) whose decorator methods never register a route: `@mock.patch(...)` names a
+    # method a router also has, but it injects test doubles, not request data.
+    not_routers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

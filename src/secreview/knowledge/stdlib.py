@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from secreview.knowledge.schema import (
-    ALL, MethodSource, PythonKnowledge, RequestHandler, Sanitizer, Sink, Source,
+    ALL, MethodSource, PythonKnowledge, RequestHandler, RouteConventions, Sanitizer, Sink, Source,
 )
 
 _SUBPROCESS = ("run", "call", "check_call", "check_output", "Popen")
@@ -13,6 +13,7 @@ _NOT_MARKUP = frozenset({"xss", "sql", "xpath", "ldap", "cmdi", "path", "header"
 
 KNOWLEDGE = PythonKnowledge(
     name="stdlib",
+    routes=RouteConventions(not_routers=frozenset({"unittest.mock", "mock"})),  # `mock` is its backport
     sources=(
         # the local user's own input: a defect only where the program has more rights than that user
         Source("sys.argv", "command-line arguments", remote=False),

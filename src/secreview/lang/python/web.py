@@ -173,12 +173,13 @@ def _parameter_name(file: PyFile, parameter: ts.Node) -> str | None:
 
 def _registers_route(file: PyFile, definition: ts.Node) -> bool:
     """One decorator of `definition` is a route-registering method called on an application or router."""
-    methods = registry.python().routes.decorator_methods
+    routes = registry.python().routes
     for decorator in definition.named_children:
         if decorator.type != "decorator" or not decorator.named_children or decorator.named_children[0].type != "call":
             continue
         call = file.call_at(decorator.named_children[0])
-        if call.receiver is not None and call.method in methods:
+        if call.receiver is not None and call.method in routes.decorator_methods \
+                and file.qualified_name(call.receiver) not in routes.not_routers:
             return True
     return False
 

@@ -64,3 +64,17 @@ CALLER_ARGUMENT_WORDS: frozenset[str] = frozenset({
     "context", "ctx", "cctxt", "ctxt", "session", "request", "req", "conn", "connection", "client", "self", "cls",
     "admin", "transaction", "txn", "db",
 })
+
+# Words of a stored record's field that holds its life-cycle state (`status`, `task_state`,
+# `provisioning_status`): a transition checks it and writes it back.
+STATE_FIELD_WORDS: frozenset[str] = frozenset({"state", "status"})
+# Methods that write a loaded record back to storage (`instance.save()`, `stack.store()`).
+PERSIST_METHODS: frozenset[str] = frozenset({"save", "store", "persist", "commit", "update", "flush"})
+# Keywords of a write that make it a compare-and-swap: it succeeds only while the stored state is still
+# the one that was checked (`instance.save(expected_task_state=[None])`, heat's `atomic_key`).
+GUARD_KEYWORD_PREFIXES: tuple[str, ...] = ("expected", "atomic_key", "if_match", "if_state", "from_state",
+                                           "compare", "version")
+# Words of a state value that claims the record for an operation in progress (`PENDING_UPDATE`,
+# `DELETING`, `IN_PROGRESS`, `"rebuilding"`); any word ending in "ing" counts too. Setting an error
+# state, or clearing the field, after a failure claims nothing.
+CLAIM_STATE_WORDS: frozenset[str] = frozenset({"pending", "progress", "busy", "claimed", "locked", "reserved"})

@@ -35,21 +35,32 @@ import tree_sitter as ts
 
 from secreview.knowledge.concurrency import (
     CALLER_ARGUMENT_WORDS,
+    CLAIM_STATE_WORDS,
     CONCURRENCY_MODULES,
     CONFLICT_WORDS,
     CREATE_VERBS,
     EXISTENCE_WORDS,
     FETCH_VERBS,
+    GUARD_KEYWORD_PREFIXES,
     LOCK_CONTEXT_METHODS,
     LOOKUP_VERBS,
     NOT_FOUND_WORDS,
     NOUN_ENDS,
+    PERSIST_METHODS,
+    STATE_FIELD_WORDS,
     STATE_FLAGS,
 )
 from secreview.knowledge.vocabulary import words
 from secreview.lang.python.exceptions import except_types, try_statements_around
 from secreview.lang.python.file import Call, PyFile
-from secreview.lang.python.flow import branch_conditions, guarded, lock_held
+from secreview.lang.python.flow import (
+    block_leaves,
+    branch_conditions,
+    conditions_enclosing,
+    guarded,
+    lock_held,
+    statements_after,
+)
 from secreview.lang.python.resources import calls_run_by
 from secreview.lang.python.scopes import NESTED_SCOPES, enclosing_class, function_of, last_binding
 from secreview.lang.python.syntax import unwrap
@@ -416,3 +427,99 @@ def _tolerates_conflict(file: PyFile, node: ts.Node) -> bool:
                 if last in ("Exception", "BaseException") or CONFLICT_WORDS.intersection(words(last)):
                     return True
     return False
+
+
+# -- stored state transitions -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Transition:
+    """A stored record's state field checked, set to a new value and written back with no guard."""
+
+    check: ts.Node  # the condition that read the field
+    assignment: ts.Node  # `record.status = NEW`
+    write: Call  # `record.save()`
+    field: str  # `record.status`
+
+
+def unguarded_transitions(file: PyFile) -> list[Transition]:
+    """Every assignment of a record's state field (knowledge/concurrency.py `STATE_FIELD_WORDS`) to a state
+    that claims it for an operation in progress (`CLAIM_STATE_WORDS`: `PENDING_UPDATE`, `DELETING`) that runs
+    under a condition of the same function reading that field, and that the function then writes back
+    (`record.save()`) with no compare-and-swap keyword (`expected_task_state=`, `atomic_key=`) and no lock.
+    A record made in this function (not loaded, passed in or held on `self`) is its own."""
+    return file.memo(("shared-state", "transitions"), lambda: list(_transitions(file)))
+
+
+def _transitions(file: PyFile) -> Iterator[Transition]:
+    for assignment in file.nodes_of_type("assignment"):
+        left = assignment.child_by_field_name("left")
+        if left is None or left.type != "attribute" or assignment.parent is None \
+                or assignment.parent.type != "expression_statement":
+            continue
+        field = left.child_by_field_name("attribute")
+        record = left.child_by_field_name("object")
+        if field is None or record is None or not STATE_FIELD_WORDS.intersection(words(file.text_of(field))) \
+                or not _claims(file, assignment.child_by_field_name("right")):
+            continue
+        function = function_of(file, assignment)
+        if function is None or _made_here(file, record, function):
+            continue
+        check = _checked_by(file, assignment, file.text_of(left))
+        write = _written_back(file, assignment.parent, file.text_of(record)) if check is not None else None
+        if write is not None and not _guarded_write(write) and not serialised(file, assignment):
+            yield Transition(check, assignment, write, file.text_of(left))
+
+
+def _claims(file: PyFile, value: ts.Node | None) -> bool:
+    """The new state claims the record for an operation in progress (`PENDING_UPDATE`, `DELETING`)."""
+    value = unwrap(value)
+    if value is None or value.type not in ("attribute", "identifier", "string"):
+        return False
+    last = file.text_of(value).rsplit(".", 1)[-1]
+    return any(w in CLAIM_STATE_WORDS or len(w) > 4 and w.endswith("ing") for w in words(last))
+
+
+def _made_here(file: PyFile, record: ts.Node, function: ts.Node) -> bool:
+    """The record is built in this function (`lb = LoadBalancer(...)`, a literal): nobody else holds it
+    yet. One loaded by a call (`get_by_id(...)`), passed in, or held on `self` is shared."""
+    if record.type != "identifier" or file.is_parameter(file.text_of(record), function):
+        return False
+    value = unwrap(last_binding(file, record))
+    if value is None:
+        return False
+    if value.type != "call":
+        return True
+    return file.text_of(value.child_by_field_name("function")).rsplit(".", 1)[-1][:1].isupper()
+
+
+def _checked_by(file: PyFile, assignment: ts.Node, field: str) -> ts.Node | None:
+    """The condition of an enclosing if/elif/while (or of an earlier `if` that leaves) reading `field`."""
+    for condition, _ in conditions_enclosing(file, assignment):
+        if condition is not None and _mentions(file.text_of(condition), field):
+            return condition
+    statement = assignment.parent
+    for earlier in _earlier_siblings(statement):
+        if earlier.type == "if_statement" and block_leaves(file, earlier.child_by_field_name("consequence")) \
+                and _mentions(file.text_of(earlier.child_by_field_name("condition")), field):
+            return earlier.child_by_field_name("condition")
+    return None
+
+
+def _earlier_siblings(statement: ts.Node) -> Iterator[ts.Node]:
+    sibling = statement.prev_named_sibling
+    while sibling is not None:
+        yield sibling
+        sibling = sibling.prev_named_sibling
+
+
+def _written_back(file: PyFile, statement: ts.Node, record: str) -> Call | None:
+    """The first `<record>.save(...)`-like call after `statement` on its way out of the function."""
+    for later in statements_after(file, statement):
+        for call in calls_run_by(file, later):
+            if call.method in PERSIST_METHODS and call.receiver is not None and file.text_of(call.receiver) == record:
+                return call
+    return None
+
+
+def _guarded_write(write: Call) -> bool:
+    return any(keyword.startswith(GUARD_KEYWORD_PREFIXES) for keyword in write.kwargs)

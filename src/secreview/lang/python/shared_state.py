@@ -28,6 +28,7 @@ Vocabulary:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -70,6 +71,12 @@ GLOBAL, CLASS, INSTANCE, FETCHED = "global", "class", "instance", "fetched"
 _CONSTRUCTORS = frozenset({"__init__", "__new__", "__post_init__", "setUp", "setUpClass", "__enter__"})
 _FLAG_WORDS = frozenset().union(*(flags for flags, _ in STATE_FLAGS.values()))
 _LOCK_WORDS = frozenset({"lock", "rlock", "mutex", "semaphore", "sem", "locked"})
+
+
+def _mentions_any(text: str, vocabulary: frozenset[str]) -> bool:
+    """A cheap pre-filter: some word of `vocabulary` occurs in `text` at all (in any case)."""
+    lowered = text.lower()
+    return any(word in lowered for word in vocabulary)
 
 
 def concurrency_import(file: PyFile) -> str | None:
@@ -187,6 +194,8 @@ def state_checks(file: PyFile) -> list[StateCheck]:
 
 
 def _state_checks(file: PyFile) -> Iterator[StateCheck]:
+    if not _mentions_any(file.text, _FLAG_WORDS):
+        return
     for statement, condition in branch_conditions(file):
         if statement.type not in ("if_statement", "elif_clause") or condition is None \
                 or not _FLAG_WORDS.intersection(words(file.text_of(condition))):
@@ -219,6 +228,7 @@ def _flag_reads(file: PyFile, condition: ts.Node) -> Iterator[tuple[ts.Node, ts.
                 yield node, subject, file.text_of(attribute)
 
 
+@functools.lru_cache(maxsize=4096)
 def _state_of(flag: str) -> str | None:
     flag_words = set(words(flag))
     return next((state for state, (flags, _) in STATE_FLAGS.items() if flag_words & flags), None)
@@ -306,8 +316,10 @@ def _missing_then_create(file: PyFile) -> Iterator[MissingThenCreate]:
             yield MissingThenCreate(found[0], create, noun, found[1])
 
 
+@functools.lru_cache(maxsize=8192)
 def _record_noun(method: str | None, verbs: frozenset[str]) -> str | None:
-    """"role" for `create_role`, `role_create`, `get_role_by_name` (with `verbs` its first or last word)."""
+    """"role" for `create_role`, `role_create`, `get_role_by_name` (with `verbs` its first or last word).
+    Cached: every call of a file is asked, and a project repeats its method names."""
     method_words = list(words(method or ""))
     if len(method_words) < 2:
         return None
@@ -451,6 +463,8 @@ def unguarded_transitions(file: PyFile) -> list[Transition]:
 
 
 def _transitions(file: PyFile) -> Iterator[Transition]:
+    if not _mentions_any(file.text, PERSIST_METHODS):
+        return
     for assignment in file.nodes_of_type("assignment"):
         left = assignment.child_by_field_name("left")
         if left is None or left.type != "attribute" or assignment.parent is None \

@@ -11,9 +11,10 @@ outside the constructors, or an object fetched from a registry (`self._store = k
 and the act must not run under a lock (`with lock:`, `lock.acquire()` ... `release()`, `@synchronized`,
 `with task_manager.acquire(...)`: knowledge/locks.py and knowledge/concurrency.py); an act under a lock
 was checked under it or is re-checked there (double-checked locking).
-Confidence is medium for globals, class attributes and fetched objects, and for `self` in a module
-that runs code concurrently (it imports `threading`, `eventlet`, `oslo_messaging`...); low otherwise,
-since the object may not be shared.
+Confidence is medium when the act calls an establishing method on a global, a class attribute, a
+fetched object, or `self` in a module that runs code concurrently (it imports `threading`, `eventlet`,
+`oslo_messaging`...); low otherwise: the object may not be shared, and work done before setting a flag
+by hand is often idempotent (a second look-up of the same handle), which a set-up method seldom is.
 
 ## Why is this bad?
 The check and the act are two steps. Two threads, or two green threads when the act does I/O, both
@@ -114,7 +115,7 @@ class CheckThenActOnSharedState(Rule):
             shared = _SHARED_AS.get(kind, "an attribute of `self`, shared by every thread that uses this object")
             if kind not in _SHARED_AS and concurrent:
                 shared += f" (this module imports `{concurrent}`, so its code runs concurrently)"
-            confident = kind in _SHARED_AS or concurrent is not None
+            confident = (kind in _SHARED_AS or concurrent is not None) and act.kind == "call"
             yield Hit(check.read, {
                 "subject": subject, "state": check.state, "shared": shared.format(subject=subject),
                 "check": shorten(file.text_of(check.read), 50), "check_text": shorten(file.text_of(check.read), 50),

@@ -29,6 +29,7 @@ Vocabulary:
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -149,12 +150,8 @@ def serialised(file: PyFile, act: ts.Node) -> bool:
     is made again under it (double-checked locking)."""
     if lock_held(file, act, act):
         return True
-    for ancestor in file.ancestors(act):
-        if ancestor.type in NESTED_SCOPES:
-            return False
-        if ancestor.type == "with_statement" and _holds_lock(file, ancestor):
-            return True
-    return False
+    frame = itertools.takewhile(lambda ancestor: ancestor.type not in NESTED_SCOPES, file.ancestors(act))
+    return any(ancestor.type == "with_statement" and _holds_lock(file, ancestor) for ancestor in frame)
 
 
 def _holds_lock(file: PyFile, statement: ts.Node) -> bool:

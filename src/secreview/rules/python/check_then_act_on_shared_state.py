@@ -97,7 +97,7 @@ class CheckThenActOnSharedState(Rule):
     )
     solution = (
         "Hold one lock across the check and the act, and check again inside it: `with {lock}:` then "
-        "`if not {check_text}: ...`. Or make the act itself idempotent and atomic (set the state once, "
+        "`if not {check}: ...`. Or make the act itself idempotent and atomic (set the state once, "
         "eagerly, at start-up)."
     )
 
@@ -118,7 +118,7 @@ class CheckThenActOnSharedState(Rule):
             confident = (kind in _SHARED_AS or concurrent is not None) and act.kind == "call"
             yield Hit(check.read, {
                 "subject": subject, "state": check.state, "shared": shared.format(subject=subject),
-                "check": shorten(file.text_of(check.read), 50), "check_text": shorten(file.text_of(check.read), 50),
+                "check": shorten(file.text_of(check.read), 50),
                 "act": shorten(file.text_of(act.node), 60), "act_line": str(line_of(act.node)),
                 "lock": "self._lock" if subject.startswith("self") else "_lock",
             }, confidence=None if confident else Confidence.LOW)

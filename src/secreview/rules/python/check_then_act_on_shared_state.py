@@ -112,7 +112,8 @@ class CheckThenActOnSharedState(Rule):
             if act is None:
                 continue
             subject = file.text_of(check.subject)
-            shared = _SHARED_AS.get(kind, "an attribute of `self`, shared by every thread that uses this object")
+            shared = _SHARED_AS.get(kind, "reached through `self` outside a constructor, so every thread that uses "
+                                          "this object reaches it")
             if kind not in _SHARED_AS and concurrent:
                 shared += f" (this module imports `{concurrent}`, so its code runs concurrently)"
             confident = (kind in _SHARED_AS or concurrent is not None) and act.kind == "call"

@@ -362,9 +362,9 @@ def _lookup_in_handler(file: PyFile, create: Call, noun: str) -> tuple[Call, str
     for statement, part in try_statements_around(file, create.node):
         if part != "except":
             continue
-        clause = next(c for c in statement.named_children
-                      if c.type == "except_clause" and c.start_byte <= create.node.start_byte < c.end_byte)
-        if not any(_says(file, t, NOT_FOUND_WORDS) for t in except_types(file, clause) or ()):
+        clause = next((c for c in statement.named_children if c.type in ("except_clause", "except_group_clause")
+                       and c.start_byte <= create.node.start_byte < c.end_byte), None)
+        if clause is None or not any(_says(file, t, NOT_FOUND_WORDS) for t in except_types(file, clause) or ()):
             continue
         body = statement.child_by_field_name("body")
         for call in calls_run_by(file, body) if body is not None else ():

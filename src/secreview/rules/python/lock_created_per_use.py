@@ -77,6 +77,8 @@ class LockCreatedPerUse(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         for call in file.calls_to(*LOCK_CONSTRUCTORS):
             item = call.node.parent
+            if item is not None and item.type == "as_pattern":
+                item = item.parent  # `with threading.Lock() as held:`
             if item is not None and item.type == "with_item":
                 yield Hit(call.node, {"lock": file.text_of(call.node), "made_line": str(line_of(call.node)),
                                       "where": "in the `with` statement that takes it"})

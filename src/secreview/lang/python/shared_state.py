@@ -23,7 +23,10 @@ Vocabulary:
 - a *missing-then-create* is the creation of a record (`api.create_role(role_id, ...)`) that runs because
   a look-up of the same record on the same receiver found nothing: it raised not-found around it, or its
   result was tested for nothing. Rows and remote resources are shared by every worker of a service, so
-  such a creation races unless a handler takes the conflict a concurrent creation raises.
+  such a creation races unless a handler takes the conflict a concurrent creation raises;
+- an *unguarded transition* sets a loaded record's state field (`status`, `task_state`) to a state that
+  claims it (`PENDING_UPDATE`, `DELETING`) under a check of that field, and writes it back (`save()`)
+  with no compare-and-swap keyword (`expected_task_state=`, `atomic_key=`) and no lock.
 """
 
 from __future__ import annotations

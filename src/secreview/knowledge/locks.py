@@ -20,3 +20,15 @@ RELEASE_METHODS: frozenset[str] = frozenset({"release", "release_lock", "unlock"
 
 # Methods that undo a unit of work on failure: a database transaction's or a session's rollback.
 ROLLBACK_METHODS: frozenset[str] = frozenset({"rollback", "rollback_transaction", "abort_transaction"})
+
+# Calls that make a new, unnamed lock object (import-resolved names). Such a lock excludes only the
+# code that uses this very object: made afresh for each use, it excludes nothing. (Named locks such as
+# `lockutils.lock(name)` or `fasteners.InterProcessLock(path)` are shared through their name: not here.)
+LOCK_CONSTRUCTORS: frozenset[str] = frozenset({
+    "threading.Lock", "threading.RLock", "threading.Semaphore", "threading.BoundedSemaphore",
+    "threading.Condition", "_thread.allocate_lock", "thread.allocate_lock",
+    "multiprocessing.Lock", "multiprocessing.RLock", "multiprocessing.Semaphore",
+    "multiprocessing.BoundedSemaphore", "asyncio.Lock", "asyncio.Semaphore", "asyncio.BoundedSemaphore",
+    "eventlet.semaphore.Semaphore", "eventlet.semaphore.BoundedSemaphore", "eventlet.lock.Lock",
+    "gevent.lock.Semaphore", "gevent.lock.BoundedSemaphore", "gevent.lock.RLock", "trio.Lock",
+})

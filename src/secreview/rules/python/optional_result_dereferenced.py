@@ -22,8 +22,9 @@ Confidence is high when the subject is attacker data (a request parameter or
 header, by dataflow); medium for `.get(key)` on a request, environment,
 `**kwargs` or parsed-JSON mapping; low (hidden by default) for regex matches
 and XML look-ups on data of unknown origin, which are often known to match.
-For `kwargs.get("key")` on the function's own `**kwargs` the calls this file
-shows decide (lang/python/callers.py): one that omits the key is named and
+For `kwargs.get("key")` on the function's own `**kwargs` the calls in sight
+(this file's and the run's other production files', lang/python/callers.py)
+decide: one that omits the key is named and
 keeps medium confidence, every call passing it means no finding, and with no
 call in sight the finding is low confidence.
 

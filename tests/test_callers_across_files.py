@@ -80,3 +80,34 @@ def test_a_constructor_call_elsewhere_is_resolved_through_the_import():
     sources[1] = SourceFile("pkg/driver.py", sources[1].text.replace("Volume(name)", "Volume(name, {})"), "python")
     report = engine.analyze(sources, [r for r in all_rules() if r.id in RULES], engine.Settings(profile="audit"))
     assert [f for f in report.findings if f.location.path == "pkg/volume.py"] == []
+
+
+def test_a_callee_in_another_module_that_returns_none_on_some_path():
+    clients = textwrap.dedent("""
+        def volume_client(context, check_only=False):
+            if check_only:
+                return
+            return make_client(context)
+
+
+        def find_volume(volumes, name):
+            for volume in volumes:
+                if volume.name == name:
+                    return volume
+            return None
+    """)
+    manager = textwrap.dedent("""
+        from pkg import clients
+
+
+        def attach(context, volumes):
+            clients.volume_client(context).attach()
+            clients.volume_client(context, check_only=True).attach()
+            return clients.find_volume(volumes, "root").id
+    """)
+    sources = [SourceFile("pkg/clients.py", clients, "python"), SourceFile("pkg/manager.py", manager, "python")]
+    rules = [r for r in all_rules() if r.id == "optional-result-dereferenced"]
+    report = engine.analyze(sources, rules, engine.Settings(profile="audit"))
+    found = {f.location.start_line: f.message for f in report.findings}
+    assert sorted(found) == [7, 8]  # the None path chosen by `check_only` only where the call passes it
+    assert "pkg/clients.py:8" in found[8] and "returns None on line 12" in found[8]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview.lang.python.file import Call, PyFile
+from secreview.lang.python.returns import NonePath, maybe_none_names, none_path
 from secreview.lang.python.scopes import class_bases, enclosing_class, function_of
 from secreview.taint.project import Project, module_names
 from secreview.testcode import is_test_path
@@ -28,6 +29,8 @@ _SELF = frozenset({"self", "cls"})
 # library of the project, and reading them all for each of its functions would cost more than the review.
 MAX_CALLER_FILES = 24
 _METHOD_CALL = re.compile(r"\.\s*(\w+)\s*\(")
+_TOP_LEVEL_LINE = re.compile(r"^[^\s#)\]}]", re.M)
+_TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M)
 
 
 def _definitions(file: PyFile) -> list[ts.Node]:
@@ -187,6 +190,8 @@ class _RunIndex:
         self._project = project
         self._sites: dict[str, dict[str, list[tuple[str | None, CallSite]]]] = {}
         self._method_callers: dict[str, list] | None = None  # name -> production sources calling `.name(`
+        self._none_returns: dict[tuple[str, str], tuple[int, NonePath] | None] = {}  # (path, function) -> summary
+        self._top_level_defs: dict[str, dict[str, tuple[int, int]]] = {}  # path -> function -> its text's span
 
     def calls_of(self, path: str, name: str, resolved: bool) -> list[CallSite]:
         """Resolved calls `<module of path>.name(...)`, or method calls `x.name(...)` matched by name."""
@@ -208,6 +213,17 @@ class _RunIndex:
                     found.append(site)
         return found
 
+    def none_return(self, source, name: str) -> tuple[int, NonePath] | None:
+        """For a module-level function `name` of another reviewed file: (its line, how it may return None).
+        Only the function's own text is parsed, once per run."""
+        key = (source.path, name)
+        if key not in self._none_returns:
+            if source.path not in self._top_level_defs:
+                self._top_level_defs[source.path] = _top_level_definitions(source.text)
+            span = self._top_level_defs[source.path].get(name)
+            self._none_returns[key] = _none_path_of_text(source.text, *span) if span is not None else None
+        return self._none_returns[key]
+
     def _methods_called(self) -> dict[str, list]:
         if self._method_callers is None:
             self._method_callers = {}
@@ -223,6 +239,50 @@ class _RunIndex:
         return self._sites[source.path]
 
 
+@dataclass(frozen=True)
+class NoneReturn:
+    """A callee in sight that returns None on some path and a value on others."""
+
+    callee: str  # "`find_port` (line 40 of this file)" or "`find_port` (pkg/ports.py:40)"
+    path: NonePath
+    how: str  # "returns None on line 52" (of the callee's file), "can end without a return"
+
+
+def callee_none_return(file: PyFile, call: Call) -> NoneReturn | None:
+    """Whether every definition `call` may reach that is in sight (this file's, or a module-level function of
+    another reviewed module imported by name) may return None while it otherwise returns a value, on a path
+    this call can meet (one chosen by an optional parameter only when the call passes it)."""
+    if call.method in maybe_none_names(file):
+        definitions = callee_definitions(file, call)
+        paths = [none_path(file, d) for d in definitions]
+        if not definitions or any(p is None or not _meets(file, call, d, p) for d, p in zip(definitions, paths)):
+            return None
+        name = _name_of(file, definitions[0])
+        return NoneReturn(f"`{name}` (line {definitions[0].start_point[0] + 1} of this file)", paths[0], paths[0].how())
+    project = file.context.project
+    function = call.node.child_by_field_name("function")
+    root = function.child_by_field_name("object") if function is not None and function.type == "attribute" \
+        else function
+    if project is None or call.name is None or root is None or root.type != "identifier" \
+            or file.text_of(root) not in file.imports or call.method in _defined_names(file):
+        return None
+    module, _, name = call.name.rpartition(".")
+    sources = project.sources_of(module)
+    found = _run_index(project).none_return(sources[0], name) if len(sources) == 1 else None
+    if found is None or found[1].modes and not found[1].modes & set(call.kwargs):
+        return None  # a None path chosen by an optional parameter this call does not pass (by keyword)
+    return NoneReturn(f"`{name}` ({sources[0].path}:{found[0]})", found[1], found[1].how(found[0]))
+
+
+def _defined_names(file: PyFile) -> frozenset[str]:
+    return file.memo(("defined-function-names",), lambda: frozenset(_name_of(file, f) for f in _definitions(file)))
+
+
+def _meets(file: PyFile, call: Call, function: ts.Node, path: NonePath) -> bool:
+    """The call passes (by keyword or position) one of the optional parameters that choose the None path."""
+    return not path.modes or any(argument_for(file, call, function, mode) is not None for mode in path.modes)
+
+
 _INDEXES: weakref.WeakKeyDictionary[Project, _RunIndex] = weakref.WeakKeyDictionary()
 
 
@@ -230,6 +290,24 @@ def _run_index(project: Project) -> _RunIndex:
     if project not in _INDEXES:
         _INDEXES[project] = _RunIndex(project)
     return _INDEXES[project]
+
+
+def _top_level_definitions(text: str) -> dict[str, tuple[int, int]]:
+    """Module-level `def name` of a module's text -> (start, end) offsets: from the `def` to the next line
+    that starts at column 0 and is not a comment (the last definition of a name wins)."""
+    found = {}
+    for match in _TOP_LEVEL_DEF.finditer(text):
+        end = _TOP_LEVEL_LINE.search(text, match.end())
+        found[match.group(1)] = (match.start(), end.start() if end else len(text))
+    return found
+
+
+def _none_path_of_text(text: str, start: int, end: int) -> tuple[int, NonePath] | None:
+    """(line, how) if the function whose text is `text[start:end]` may return None."""
+    snippet = PyFile("<callee>", text[start:end])
+    functions = snippet.nodes_of_type("function_definition")
+    path = none_path(snippet, functions[0]) if functions else None
+    return (text.count("\n", 0, start) + 1, path) if path is not None else None
 
 
 def _call_sites(file: PyFile) -> dict[str, list[tuple[str | None, CallSite]]]:

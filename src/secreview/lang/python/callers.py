@@ -30,6 +30,7 @@ _SELF = frozenset({"self", "cls"})
 MAX_CALLER_FILES = 24
 _METHOD_CALL = re.compile(r"\.\s*(\w+)\s*\(")
 _TOP_LEVEL_LINE = re.compile(r"^[^\s#)\]}]", re.M)
+_ANY_DEF = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.M)
 _TOP_LEVEL_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)[ \t]*\(", re.M)
 
 
@@ -163,9 +164,10 @@ def calls_elsewhere(file: PyFile, function: ts.Node) -> list[CallSite]:
 
     A module-level function is reached from the files importing its module by a call whose import-resolved
     name is `<its module>.<name>`, and a class's `__init__` likewise by `<its module>.<Class>(...)`: those
-    calls are resolved.  Any other public method is matched by name, by an attribute call `x.name(...)` on
-    anything but `self`/`cls`/`super()` in any production file: not proven, so such calls only vouch that
-    arguments are passed.  A private method (`_name`) has no callers elsewhere.
+    calls are resolved.  Any other public method whose name no other production file defines is matched by
+    name, by an attribute call `x.name(...)` on anything but `self`/`cls`/`super()` in any production file:
+    not proven, so such calls only vouch (all together) that arguments are passed.  A private method
+    (`_name`) has no callers elsewhere.
     Each caller file is parsed once per run and recorded as consulted.
     """
     project = file.context.project
@@ -192,12 +194,15 @@ class _RunIndex:
         self._method_callers: dict[str, list] | None = None  # name -> production sources calling `.name(`
         self._none_returns: dict[tuple[str, str], tuple[int, NonePath] | None] = {}  # (path, function) -> summary
         self._top_level_defs: dict[str, dict[str, tuple[int, int]]] = {}  # path -> function -> its text's span
+        self._defined: dict[str, int] | None = None  # function name -> production files defining it
 
     def calls_of(self, path: str, name: str, resolved: bool) -> list[CallSite]:
         """Resolved calls `<module of path>.name(...)`, or method calls `x.name(...)` matched by name."""
         if resolved:
             callers = [s for s in self._project.importers_of(path)
                        if f"{name}(" in s.text and not is_test_path(s.path)]
+        elif self._method_definitions().get(name, 0) > 1:
+            return []  # several production files define a method of this name: a call of it may reach any
         else:
             callers = [s for s in self._methods_called().get(name, ()) if s.path != path]
         if len(callers) > MAX_CALLER_FILES:
@@ -223,6 +228,16 @@ class _RunIndex:
             span = self._top_level_defs[source.path].get(name)
             self._none_returns[key] = _none_path_of_text(source.text, *span) if span is not None else None
         return self._none_returns[key]
+
+    def _method_definitions(self) -> dict[str, int]:
+        """Name -> how many production files define a function or method of that name."""
+        if self._defined is None:
+            self._defined = {}
+            for source in self._project.python_sources:
+                if not is_test_path(source.path):
+                    for name in set(_ANY_DEF.findall(source.text)):
+                        self._defined[name] = self._defined.get(name, 0) + 1
+        return self._defined
 
     def _methods_called(self) -> dict[str, list]:
         if self._method_callers is None:
@@ -363,7 +378,11 @@ def supply(file: PyFile, function: ts.Node, name: str) -> Supply:
     remote = calls_elsewhere(file, function)
     positional = _positional_names(file, function, bound=True)  # a method is reached with `self` bound
     answers = [(site, site.passes(name, positional)) for site in remote if not site.forwards]
-    omitting += [site.place for site, answer in answers if site.resolved and answer is not True]
+    if not all(answer is True for site, answer in answers if not site.resolved):
+        # calls matched by the method's name alone vouch together or say nothing
+        remote = [site for site in remote if site.resolved]
+        answers = [(site, answer) for site, answer in answers if site.resolved]
+    omitting += [site.place for site, answer in answers if answer is not True]
     every = bool(calls or remote) and len(explicit) == len(calls) and len(answers) == len(remote) and all(
         value is not None and value.type != "none" for _, value in passed) and all(a is True for _, a in answers)
     return Supply(omitting, every)

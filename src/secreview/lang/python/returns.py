@@ -2,7 +2,8 @@
 
 A function *may return None* when at least one of its own `return` statements gives a value and another
 path gives None: `return` or `return None`, `return x if c else None`, or control falling off the end of
-its body (a loop that found nothing, an `except` that only logs).  Generators and functions that never
+its body (a loop that found nothing, an `except` that only logs).  A `return None` that runs only when
+a parameter is None (`if value is None: return None`) passes None through and does not count.  Generators and functions that never
 return a value are not asked about: their None is the only answer, not an absent one.
 
 A None path chosen by an optional parameter (`if check_only: return` in `def client(ctx,
@@ -22,6 +23,7 @@ from secreview.lang.python.flow import block_leaves, conditions_enclosing, own_r
 from secreview.lang.python.scopes import body_statements, descendants, parameter_defaults
 
 _YIELDS = frozenset({"yield"})
+_TESTS = frozenset({"comparison_operator", "not_operator"})
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,35 @@ def _none_path(file: PyFile, function: ts.Node) -> NonePath | None:
     if body is None or not any(_gives_value(r) for r in returns) or _is_generator(file, body):
         return None
     for statement in returns:
-        if not _gives_value(statement) or _may_give_none(statement.named_children[0]):
+        if (not _gives_value(statement) or _may_give_none(statement.named_children[0])) \
+                and not _passes_none_through(file, function, statement):
             return NonePath(statement.start_point[0] + 1, _modes(file, function, statement))
     if not block_leaves(file, body) and not _ends_in_endless_loop(file, body):
         return NonePath(None, frozenset())
     return None
+
+
+def _passes_none_through(file: PyFile, function: ts.Node, statement: ts.Node) -> bool:
+    """The return runs only when a parameter is None or empty (`if value is None: return None`, `if not
+    service: return`): None in, None out; the caller that passes a value never meets it."""
+    parameters = _parameter_names(file, function)
+    for condition, _ in conditions_enclosing(file, statement, function):
+        for test in (condition, *descendants(condition, _TESTS)):
+            subject = test.named_children[0] if test.named_children else None
+            if subject is not None and subject.type == "identifier" and file.text_of(subject) in parameters \
+                    and (test.type == "not_operator" or any(c.type == "none" for c in test.named_children[1:])):
+                return True
+    return False
+
+
+def _parameter_names(file: PyFile, function: ts.Node) -> frozenset[str]:
+    parameters = function.child_by_field_name("parameters")
+    names = set()
+    for node in parameters.named_children if parameters is not None else ():
+        ident = node if node.type == "identifier" else node.child_by_field_name("name")
+        if ident is not None and ident.type == "identifier":
+            names.add(file.text_of(ident))
+    return frozenset(names - {"self", "cls"})
 
 
 def _modes(file: PyFile, function: ts.Node, statement: ts.Node) -> frozenset[str]:

@@ -191,20 +191,19 @@ class _RunIndex:
     def __init__(self, project: Project) -> None:
         self._project = project
         self._sites: dict[str, dict[str, list[tuple[str | None, CallSite]]]] = {}
-        self._method_callers: dict[str, list] | None = None  # name -> production sources calling `.name(`
+        self._named_by: dict[str, dict[str, list]] = {}  # pattern -> name -> production sources matching it
         self._none_returns: dict[tuple[str, str], tuple[int, NonePath] | None] = {}  # (path, function) -> summary
         self._top_level_defs: dict[str, dict[str, tuple[int, int]]] = {}  # path -> function -> its text's span
-        self._defined: dict[str, int] | None = None  # function name -> production files defining it
 
     def calls_of(self, path: str, name: str, resolved: bool) -> list[CallSite]:
         """Resolved calls `<module of path>.name(...)`, or method calls `x.name(...)` matched by name."""
         if resolved:
             callers = [s for s in self._project.importers_of(path)
                        if f"{name}(" in s.text and not is_test_path(s.path)]
-        elif self._method_definitions().get(name, 0) > 1:
+        elif len(self._production_files_naming(_ANY_DEF).get(name, ())) > 1:
             return []  # several production files define a method of this name: a call of it may reach any
         else:
-            callers = [s for s in self._methods_called().get(name, ()) if s.path != path]
+            callers = [s for s in self._production_files_naming(_METHOD_CALL).get(name, ()) if s.path != path]
         if len(callers) > MAX_CALLER_FILES:
             return []
         modules = set(module_names(path))
@@ -229,24 +228,16 @@ class _RunIndex:
             self._none_returns[key] = _none_path_of_text(source.text, *span) if span is not None else None
         return self._none_returns[key]
 
-    def _method_definitions(self) -> dict[str, int]:
-        """Name -> how many production files define a function or method of that name."""
-        if self._defined is None:
-            self._defined = {}
+    def _production_files_naming(self, pattern: re.Pattern) -> dict[str, list]:
+        """Name -> the production sources where `pattern` (one group: the name) matches, once per run."""
+        if pattern.pattern not in self._named_by:
+            found: dict[str, list] = {}
             for source in self._project.python_sources:
                 if not is_test_path(source.path):
-                    for name in set(_ANY_DEF.findall(source.text)):
-                        self._defined[name] = self._defined.get(name, 0) + 1
-        return self._defined
-
-    def _methods_called(self) -> dict[str, list]:
-        if self._method_callers is None:
-            self._method_callers = {}
-            for source in self._project.python_sources:
-                if not is_test_path(source.path):
-                    for name in set(_METHOD_CALL.findall(source.text)):
-                        self._method_callers.setdefault(name, []).append(source)
-        return self._method_callers
+                    for name in set(pattern.findall(source.text)):
+                        found.setdefault(name, []).append(source)
+            self._named_by[pattern.pattern] = found
+        return self._named_by[pattern.pattern]
 
     def _sites_of(self, source) -> dict[str, list[tuple[str | None, CallSite]]]:
         if source.path not in self._sites:

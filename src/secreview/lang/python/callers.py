@@ -250,7 +250,6 @@ class NoneReturn:
     """A callee in sight that returns None on some path and a value on others."""
 
     callee: str  # "`find_port` (line 40 of this file)" or "`find_port` (pkg/ports.py:40)"
-    path: NonePath
     how: str  # "returns None on line 52" (of the callee's file), "can end without a return"
 
 
@@ -264,7 +263,7 @@ def callee_none_return(file: PyFile, call: Call) -> NoneReturn | None:
         if not definitions or any(p is None or not _meets(file, call, d, p) for d, p in zip(definitions, paths)):
             return None
         name = _name_of(file, definitions[0])
-        return NoneReturn(f"`{name}` (line {definitions[0].start_point[0] + 1} of this file)", paths[0], paths[0].how())
+        return NoneReturn(f"`{name}` (line {definitions[0].start_point[0] + 1} of this file)", paths[0].how())
     project = file.context.project
     function = call.node.child_by_field_name("function")
     root = function.child_by_field_name("object") if function is not None and function.type == "attribute" \
@@ -277,7 +276,7 @@ def callee_none_return(file: PyFile, call: Call) -> NoneReturn | None:
     found = _run_index(project).none_return(sources[0], name) if len(sources) == 1 else None
     if found is None or found[1].modes and not found[1].modes & set(call.kwargs):
         return None  # a None path chosen by an optional parameter this call does not pass (by keyword)
-    return NoneReturn(f"`{name}` ({sources[0].path}:{found[0]})", found[1], found[1].how(found[0]))
+    return NoneReturn(f"`{name}` ({sources[0].path}:{found[0]})", found[1].how(found[0]))
 
 
 def _defined_names(file: PyFile) -> frozenset[str]:

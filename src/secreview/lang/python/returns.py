@@ -33,10 +33,6 @@ class NonePath:
     line: int | None  # of the `return`/`return None` that says so; None: control falls off the end
     modes: frozenset[str]  # optional parameters tested on the way to that return: the caller chooses it
 
-    @property
-    def explicit(self) -> bool:
-        return self.line is not None
-
     def how(self, first_line: int = 1) -> str:
         """In words, for a function whose text starts on `first_line` of its file (1: parsed whole)."""
         if self.line is None:

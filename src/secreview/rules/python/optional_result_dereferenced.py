@@ -19,9 +19,10 @@ is None in an ordinary situation, when nothing checks it first:
   file, `self.method(...)` of its class family, or a module-level function
   of another reviewed module imported by name (lang/python/callers.py).
   A None path chosen by an optional parameter (`if check_only: return`)
-  counts only where the call passes that parameter; a None that comes only
-  from falling off the end of the callee (a search loop, an `except` that
-  logs) is low confidence.
+  counts only where the call passes that parameter, and one taken only when
+  a parameter is None (`if value is None: return None`) not at all. These
+  findings are low confidence: near real fixes they land no better than
+  chance (docs/benchmarks.md, "Crash analyses with callers").
 
 Not flagged: a constant subject, patterns that always match (`\s*`), uses
 inside a `try` that catches `AttributeError`/`TypeError` (or `Exception`), a
@@ -149,8 +150,8 @@ class OptionalResultDereferenced(Rule):
                     continue  # `kwargs.get("key")` where every call in sight passes the key
                 # a regex or XML lookup on data of unknown origin is often known to match, and a `**kwargs`
                 # key no call in sight omits is a guess: both hidden by default
-                low = found.kind in ("match", "find") or callers is not None and not callers.omitting \
-                    or found.kind == "callee" and not found.explicit
+                # a callee's None path: lift 1.2 near real fixes (docs/benchmarks.md), so shown on request
+                low = found.kind in ("match", "find", "callee") or callers is not None and not callers.omitting
                 yield Hit(use_node, values, data=found.subject, confidence=Confidence.LOW if low else None,
                           note=callers.note(file.string_literal_text(found.call.args[0]) or "") if callers else "")
 
@@ -233,7 +234,6 @@ class _Nullable:
     when: str  # "when the pattern does not match `value`"
     subject: ts.Node | None  # the data that decides it (the matched string, the looked-up mapping)
     kind: str  # "match", "get", "find", "next", "callee"
-    explicit: bool = True  # False: a callee's None comes only from falling off its end
 
 
 def _nullable(file: PyFile, call: Call) -> _Nullable | None:
@@ -281,7 +281,7 @@ def _absent_result(file: PyFile, call: Call) -> _Nullable | None:
     absent = callee_none_return(file, call)
     if absent is None:
         return None
-    return _Nullable(call, f"({absent.callee} {absent.how})", None, "callee", absent.path.explicit)
+    return _Nullable(call, f"({absent.callee} {absent.how})", None, "callee")
 
 
 def _is_mapping(file: PyFile, node: ts.Node, depth: int = 0) -> bool:

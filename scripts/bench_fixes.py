@@ -17,8 +17,9 @@
 4. Printed per tool: files reviewed, files with a finding within `--window` lines of a changed
    line ("hit"), findings per file, and the lift over random placement: near findings divided by
    the near findings expected if each file's findings fell on uniformly random lines of that file.
-   Then a per-rule table for secreview (findings, near, lift).  A lift around 1 means the findings
-   say nothing about where fixes happen.
+   Then a per-rule table for secreview (findings, near, expected near, lift); pool a rule's lift over
+   several histories as the sum of its near findings over the sum of its expected ones.  A lift
+   around 1 means the findings say nothing about where fixes happen.
 """
 
 from __future__ import annotations
@@ -249,9 +250,10 @@ def main(argv: list[str] | None = None) -> int:
             per_file = overall.findings / overall.files if overall.files else 0.0
             print(f"{name:12} {overall.files:6} {overall.hit:5} {share:5.1f}% {overall.findings:9} {per_file:9.2f} "
                   f"{overall.near:5} {overall.lift:5.1f}")
-        print(f"\n{'secreview rule':45} {'findings':>8} {'near':>5} {'lift':>5}")
+        # `expected` (near findings if placed at random) lets lifts be pooled over histories: sum(near) / sum(expected)
+        print(f"\n{'secreview rule':45} {'findings':>8} {'near':>5} {'expected':>8} {'lift':>5}")
         for rule, result in sorted(secreview_rules.items(), key=lambda item: -item[1].findings):
-            print(f"{rule:45} {result.findings:8} {result.near:5} {result.lift:5.1f}")
+            print(f"{rule:45} {result.findings:8} {result.near:5} {result.expected:8.2f} {result.lift:5.1f}")
     return 0
 
 

@@ -183,6 +183,16 @@ class Project:
                 return [], self._quiet[source.path]
         return self._outgoing[source.path]
 
+    @property
+    def python_sources(self) -> list:
+        """Every Python source of the run (scripts included)."""
+        return self._python
+
+    def importers_of(self, path: str) -> list:
+        """The reviewed sources other than `path` whose imports name its module (not recorded as consulted:
+        a caller records the files it reads with `sources_of`)."""
+        return self._importers_of(path)
+
     def _importers_of(self, path: str) -> list:
         """The reviewed sources (other than `path`) whose import statements name `path`'s module."""
         if self._importers is None:

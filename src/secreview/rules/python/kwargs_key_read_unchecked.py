@@ -13,9 +13,10 @@ same interface) gets a `KeyError` in the middle of the operation: the request
 fails with a 500 or, worse, a multi-step operation stops half done and leaves
 resources behind (CWE-754).
 
-The callers this file shows decide how sure the finding is: a call that
-passes no such key (and forwards no `**mapping`) is evidence, named in the
-finding (medium confidence); when every call in sight passes the key there is
+The callers in sight (this file's, and calls from the run's other
+production files: lang/python/callers.py) decide how sure the finding is: a
+call that passes no such key or None for it (and forwards no `**mapping`)
+is evidence, named in the finding (medium confidence); when every call in sight passes the key there is
 nothing to report; with no caller in sight, or only calls forwarding
 `**kwargs`, the read is shown on request (low confidence).
 

@@ -15,12 +15,15 @@ chosen by another optional parameter (`if path: ... else: instance.uuid`,
 in private helpers (`_name`, whose callers are in sight), in methods that
 override a base class's method (other than `__init__`: the signature often
 mirrors the base's while the framework always passes the argument). The
-calls this file shows decide the rest (lang/python/callers.py: a plain call
-of the function, `self.method(...)` within its class family): outside
+calls in sight decide the rest (lang/python/callers.py: in this file a
+plain call of the function, `self.method(...)` within its class family,
+`Class(...)` for a constructor; in the run's other production files a call
+through their imports, or of a method's name, which only vouches): outside
 `__init__`/`__new__` a finding is medium confidence only when such a call
-omits the argument, and the finding names that call; when every call in
-sight passes a value other than None there is no finding; with no call in
-sight the `None` default is often just a signature convention (low). Functions whose
+omits the argument or passes None, and the finding names that call; when
+every call in sight passes a value other than None there is no finding,
+constructors included; with no call in sight the `None` default is often
+just a signature convention (low). Functions whose
 decorators supply or validate the arguments (signal receivers, fixtures,
 `@validation.schema`) are skipped.
 
@@ -120,10 +123,10 @@ class NoneDefaultParameterDereferenced(Rule):
                     continue
                 node, how, error, either_or = hit
                 # Outside constructors a None default is often only a signature convention (framework
-                # callbacks, partial-bound helpers); it is a crash in sight when a call here omits it, and
-                # nothing to report when every call in sight passes a value.
+                # callbacks, partial-bound helpers); it is a crash in sight when a call in sight (this file's
+                # or another reviewed file's) omits it, and nothing to report when every call passes a value.
                 callers = supply(file, function, name)
-                if callers.every_call_passes and fname not in ("__init__", "__new__"):
+                if callers.every_call_passes:
                     continue
                 omitted = fname in ("__init__", "__new__") or bool(callers.omitting)
                 low = either_or or not omitted or self._fixed_signature(file, function, fname)

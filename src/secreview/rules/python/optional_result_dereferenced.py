@@ -12,7 +12,17 @@ is None in an ordinary situation, when nothing checks it first:
   `os.environ`, `**kwargs` or a dict built in sight, followed by `.lower()`,
   `.split(...)`, `[...]` and the like;
 - ElementTree/lxml/BeautifulSoup `find(...)` followed by `.text`, `.attrib`,
-  `.get(...)` or another `find`.
+  `.get(...)` or another `find`;
+- `next(iterator, None)`;
+- a call of a function in sight that returns None on some path while it
+  returns a value on others (lang/python/returns.py): a function of this
+  file, `self.method(...)` of its class family, or a module-level function
+  of another reviewed module imported by name (lang/python/callers.py).
+  A None path chosen by an optional parameter (`if check_only: return`)
+  counts only where the call passes that parameter, and one taken only when
+  a parameter is None (`if value is None: return None`) not at all. These
+  findings are low confidence: near real fixes they land no better than
+  chance (docs/benchmarks.md, "Crash analyses with callers").
 
 Not flagged: a constant subject, patterns that always match (`\s*`), uses
 inside a `try` that catches `AttributeError`/`TypeError` (or `Exception`), a
@@ -22,8 +32,9 @@ Confidence is high when the subject is attacker data (a request parameter or
 header, by dataflow); medium for `.get(key)` on a request, environment,
 `**kwargs` or parsed-JSON mapping; low (hidden by default) for regex matches
 and XML look-ups on data of unknown origin, which are often known to match.
-For `kwargs.get("key")` on the function's own `**kwargs` the calls this file
-shows decide (lang/python/callers.py): one that omits the key is named and
+For `kwargs.get("key")` on the function's own `**kwargs` the calls in sight
+(this file's and the run's other production files', lang/python/callers.py)
+decide: one that omits the key is named and
 keeps medium confidence, every call passing it means no finding, and with no
 call in sight the finding is low confidence.
 
@@ -75,7 +86,7 @@ from dataclasses import dataclass
 import tree_sitter as ts
 
 from secreview import taint
-from secreview.lang.python.callers import Supply, supply
+from secreview.lang.python.callers import Supply, callee_none_return, supply
 from secreview.lang.python.exceptions import caught_by
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.flow import tested_earlier
@@ -89,7 +100,9 @@ from secreview.rules import shorten
 from secreview.rules.python._taint import source_note, trace_of
 
 _ERRORS = frozenset({"AttributeError", "TypeError", "KeyError"})
-_EXCEPTION = {"match": "AttributeError", "get": "AttributeError (or TypeError)", "find": "AttributeError"}
+_EXCEPTION = {"match": "AttributeError", "get": "AttributeError (or TypeError)", "find": "AttributeError",
+              "callee": "AttributeError (or TypeError)", "next": "AttributeError (or TypeError)"}
+_LOOKUPS = frozenset({"match", "search", "fullmatch", "get", "find"})
 
 
 class OptionalResultDereferenced(Rule):
@@ -112,9 +125,7 @@ class OptionalResultDereferenced(Rule):
     def check(self, file: PyFile) -> Iterator[Hit]:
         analysis = None
         for call in file.calls:
-            if call.method not in ("match", "search", "fullmatch", "get", "find"):
-                continue
-            found = _nullable(file, call)
+            found = _nullable(file, call) if call.method in _LOOKUPS else _absent_result(file, call)
             if found is None:
                 continue
             hit = self._direct(file, found) or self._through_name(file, found)
@@ -139,7 +150,8 @@ class OptionalResultDereferenced(Rule):
                     continue  # `kwargs.get("key")` where every call in sight passes the key
                 # a regex or XML lookup on data of unknown origin is often known to match, and a `**kwargs`
                 # key no call in sight omits is a guess: both hidden by default
-                low = found.kind in ("match", "find") or callers is not None and not callers.omitting
+                # a callee's None path: lift 1.2 near real fixes (docs/benchmarks.md), so shown on request
+                low = found.kind in ("match", "find", "callee") or callers is not None and not callers.omitting
                 yield Hit(use_node, values, data=found.subject, confidence=Confidence.LOW if low else None,
                           note=callers.note(file.string_literal_text(found.call.args[0]) or "") if callers else "")
 
@@ -151,7 +163,7 @@ class OptionalResultDereferenced(Rule):
         use, rest = dereference
         if caught_by(file, use, _ERRORS) or _tested(file, found, use):
             return None
-        name = {"match": "match", "get": "value", "find": "element"}[found.kind]
+        name = {"match": "match", "get": "value", "find": "element", "callee": "result", "next": "item"}[found.kind]
         return use, {"use": shorten(file.text_of(use), 60), "through": "", "name": name,
                      "fixed_use": f"{name}{shorten(rest, 40)}"}
 
@@ -221,7 +233,7 @@ class _Nullable:
     call: Call
     when: str  # "when the pattern does not match `value`"
     subject: ts.Node | None  # the data that decides it (the matched string, the looked-up mapping)
-    kind: str  # "match", "get", "find"
+    kind: str  # "match", "get", "find", "next", "callee"
 
 
 def _nullable(file: PyFile, call: Call) -> _Nullable | None:
@@ -255,6 +267,21 @@ def _nullable(file: PyFile, call: Call) -> _Nullable | None:
             and any(file.imports_module(m) for m in _TREE_MODULES) and not file.is_constant(call.receiver):
         return _Nullable(call, "when no element matches", call.receiver, "find")
     return None
+
+
+def _absent_result(file: PyFile, call: Call) -> _Nullable | None:
+    """`next(iterator, None)`, or a call of a function in sight that returns None on some path, when its
+    result is dereferenced or bound to a name (the cheap tests first: most calls are neither)."""
+    parent = call.node.parent
+    if parent is None or call.method is None or parent.type not in ("attribute", "subscript", "assignment") \
+            or parent.type == "assignment" and getattr(parent.child_by_field_name("left"), "type", "") != "identifier":
+        return None
+    if call.name == "next" and len(call.args) == 2 and call.args[1].type == "none":
+        return _Nullable(call, "when the iterator is exhausted", None, "next")
+    absent = callee_none_return(file, call)
+    if absent is None:
+        return None
+    return _Nullable(call, f"({absent.callee} {absent.how})", None, "callee")
 
 
 def _is_mapping(file: PyFile, node: ts.Node, depth: int = 0) -> bool:

@@ -107,7 +107,13 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State]) -> Summ
     exits = [state for state, _ in run.returned] + ends
     releases = frozenset(position for position, name in enumerate(function.params)
                          if name in run.tracked and exits and all(s.get(name).heap == FREED for s in exits))
-    return Summary(returns_null, releases, bool(exits))
+    intervals = [value.interval for value in values]
+    result = None
+    if intervals and all(interval is not None and not value.vague for interval, value in zip(intervals, values)):
+        result = intervals[0]
+        for interval in intervals[1:]:
+            result = result.join(interval)  # type: ignore[union-attr, arg-type]
+    return Summary(returns_null, releases, bool(exits), result)
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:

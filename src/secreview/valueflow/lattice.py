@@ -6,7 +6,13 @@ A `Value` says, for one variable on one path, what is known about it:
   this one) or unknown (None);
 - heap state: `FREED` (released on this path), `MAYBE_FREED` (released on
   some merged path), or unknown (None);
-- an integer interval, when it follows from constants and tests.
+- an integer interval, when it follows from constants and tests (`vague` when
+  a bound holds only because an operand is unknown: `i % 5` is -4 to 4, but
+  which of them depends on i);
+- for a pointer into a buffer of known size: the buffer's size (`block`) and
+  where in it the pointer points (`offset`), both in bytes;
+- `wrapped`: the arithmetic that overflowed (or went below 0) on the way to
+  this value, when it did.
 
 An `Origin` remembers why a value is (maybe) NULL or freed: the node that
 made it so and a phrase for the finding.  A `State` maps the tracked
@@ -115,26 +121,39 @@ class Value:
     heap_origin: Origin | None = None
     interval: Interval | None = None
     since: int = 0  # the path's undecided branches (`State.forks`) when the interval was computed
+    vague: bool = False
+    block: Interval | None = None
+    offset: Interval | None = None
+    wrapped: Origin | None = None
 
     def join(self, other: "Value") -> "Value":
         if self == other:
             return self
         null, null_origin = _join_null(self, other)
         heap, heap_origin = _join_heap(self, other)
-        interval = None if self.interval is None or other.interval is None else self.interval.join(other.interval)
-        return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since))
+        interval = _join_intervals(self.interval, other.interval)
+        block, offset = _join_intervals(self.block, other.block), _join_intervals(self.offset, other.offset)
+        return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since),
+                     self.vague or other.vague, block, offset if block is not None else None,
+                     self.wrapped or other.wrapped)
 
     def widen(self, newer: "Value") -> "Value":
         joined = self.join(newer)
-        if self.interval is None or joined.interval is None:
-            return joined
-        return replace(joined, interval=self.interval.widen(joined.interval))
+        if self.interval is not None and joined.interval is not None:
+            joined = replace(joined, interval=self.interval.widen(joined.interval))
+        if self.offset is not None and joined.offset is not None:
+            joined = replace(joined, offset=self.offset.widen(joined.offset))
+        return joined
 
     def with_null(self, null: str, origin: Origin | None) -> "Value":
         return replace(self, null=null, null_origin=origin if null != NON_NULL else None)
 
 
 UNKNOWN = Value()
+
+
+def _join_intervals(a: Interval | None, b: Interval | None) -> Interval | None:
+    return None if a is None or b is None else a.join(b)
 
 
 def _join_null(a: Value, b: Value) -> tuple[str | None, Origin | None]:

@@ -207,3 +207,30 @@ def allocation_sizes(file: CFile) -> Iterator[AllocationSize]:
             length = declarator.child_by_field_name("length") if declarator is not None else None
             if length is not None:
                 yield AllocationSize(node, length, "new[]")
+
+
+def member_array_length(file: CFile, name: str) -> int | None:
+    """Elements of the struct/class member array `name`, when every member of that name in the file is
+    an array of the same constant length and none is the last member of its type (a last member may be
+    a flexible array, `char data[1]` standing for as many bytes as were allocated)."""
+    return file.memo(("member array lengths",), lambda: _member_array_lengths(file)).get(name)
+
+
+def _member_array_lengths(file: CFile) -> dict[str, int | None]:
+    lengths: dict[str, int | None] = {}
+    for declaration in file.nodes_of_type("field_declaration"):
+        last = _is_last_member(declaration)
+        for variable in file.declared_variables(declaration, is_parameter=False):
+            length = file.array_length(variable) if len(variable.array_sizes) == 1 and not last else None
+            known = length if isinstance(length, int) else None
+            if variable.name in lengths and lengths[variable.name] != known:
+                known = None
+            lengths[variable.name] = known
+    return lengths
+
+
+def _is_last_member(declaration: ts.Node) -> bool:
+    following = declaration.next_named_sibling
+    while following is not None and following.type in ("comment", "access_specifier", "preproc_call"):
+        following = following.next_named_sibling
+    return following is None or following.type != "field_declaration"

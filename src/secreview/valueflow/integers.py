@@ -16,6 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+import tree_sitter as ts
+
 from secreview.lang.c_family.file import CFile, unwrap
 from secreview.valueflow.lattice import Interval
 
@@ -134,12 +136,10 @@ def _remainder(left: Interval | None, right: Interval, kind: IntType | None) -> 
     largest = max(abs(right.low), abs(right.high)) - 1  # type: ignore[arg-type]
     if largest < 0 or right.low == right.high == 0:
         return None
-    non_negative = (left is not None and left.low is not None and left.low >= 0) or \
-        (left is None and kind is not None and not kind.signed)
     if left is not None and left.low is not None and left.high is not None and left.low >= 0:
         return Interval(0, min(left.high, largest))
-    if non_negative:
-        return Interval(0, largest)
+    if (left is not None and left.low is not None and left.low >= 0) or (kind is not None and not kind.signed):
+        return Interval(0, largest)  # an unsigned computation has no negative operand
     if left is not None and left.high is not None and left.high <= 0:
         return Interval(-largest, 0)
     return Interval(-largest, largest)
@@ -169,12 +169,17 @@ def literal_type(text: str, value: int) -> IntType:
 
 
 def cast_types(file: CFile) -> dict[tuple[int, int], IntType | None]:
-    """For every C cast in the file, by the span of the expression it converts (parentheses
-    removed): the integer type it converts to, None for any other type (pointers, floating point)."""
+    """For every C cast in the file, by the span of the expression it converts (parentheses and inner
+    casts removed, as the lowering removes them): the integer type the outermost cast converts to, None
+    for any other type (pointers, floating point)."""
     def read() -> dict[tuple[int, int], IntType | None]:
         found: dict[tuple[int, int], IntType | None] = {}
         for cast in file.nodes_of_type("cast_expression"):
+            if _inside_cast(cast):
+                continue
             described, value = cast.child_by_field_name("type"), unwrap(cast.child_by_field_name("value"))
+            while value is not None and value.type == "cast_expression":
+                value = unwrap(value.child_by_field_name("value"))
             if described is None or value is None:
                 continue
             pointer = described.child_by_field_name("declarator") is not None
@@ -183,3 +188,10 @@ def cast_types(file: CFile) -> dict[tuple[int, int], IntType | None]:
             found[(value.start_byte, value.end_byte)] = kind
         return found
     return file.memo(("cast types",), read)
+
+
+def _inside_cast(cast: ts.Node) -> bool:
+    parent = cast.parent
+    while parent is not None and parent.type == "parenthesized_expression":
+        parent = parent.parent
+    return parent is not None and parent.type == "cast_expression"

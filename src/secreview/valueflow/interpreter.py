@@ -84,6 +84,7 @@ class Summary:
     releases: frozenset[int]  # positions of parameters released on every path that returns
     returns: bool  # some path returns
     result: Interval | None = None  # every value it returns, when each return's is known
+    references: frozenset[int] = frozenset()  # positions of reference parameters (C++ `T &x`)
 
 
 @dataclass
@@ -225,12 +226,13 @@ class FunctionRun:
                 break
         if pending or self.paths == 1:
             head = join_all(heads)
+            thresholds = _thresholds(statement.test)
             for round_ in range(_MAX_ROUNDS):
                 body, breaks = self._loop_round(statement, head)  # type: ignore[arg-type]
                 exits += breaks
                 following_head = join_all([head, *body])  # type: ignore[list-item]
                 if round_ >= _WIDEN_AFTER:
-                    following_head = head.widen(following_head)  # type: ignore[union-attr, arg-type]
+                    following_head = head.widen(following_head, thresholds)  # type: ignore[union-attr, arg-type]
                 if following_head == head:
                     break
                 head = following_head
@@ -420,7 +422,7 @@ class FunctionRun:
             state = self.visit(argument, state).forgetting(_root(argument))
             if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
                 continue
-            if _address_of(argument.node):
+            if _address_of(argument.node) or (summary is not None and position in summary.references):
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
@@ -661,6 +663,8 @@ class FunctionRun:
         pointer = subscript.obj
         if isinstance(pointer, ir.Attr) and subscript.index is not None and not _address_of(subscript.node):
             self._member_element(subscript, pointer, state, write)
+        if isinstance(pointer, ir.Subscript) and subscript.index is not None and not _address_of(subscript.node):
+            self._inner_element(subscript, state, write)
         if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
             return state
         variable = self._variable(pointer)
@@ -676,9 +680,25 @@ class FunctionRun:
             self._bounds(subscript, pointer.id, size, index, state, write)
         return state
 
+    def _inner_element(self, subscript: ir.Subscript, state: State, write: bool) -> None:
+        """`a[i][j]`: j against the length of a's dimension it indexes."""
+        depth, base = 1, subscript.obj
+        while isinstance(base, ir.Subscript):
+            depth, base = depth + 1, base.obj
+        base = base if isinstance(base, ir.Name) else None
+        variable = self._variable(base) if base is not None else None
+        if variable is None or not variable.is_array or len(variable.array_sizes) < depth:
+            return
+        dimension = variable.array_sizes[-depth]
+        size = self.file.constant_value(dimension) if dimension is not None else None
+        if isinstance(size, int) and base is not None:
+            index = self.value_of(subscript.index, state)
+            self._bounds(subscript, base.id, size, index, state, write)
+
     def _member_element(self, subscript: ir.Subscript, member: ir.Attr, state: State, write: bool) -> None:
         """`s.a[i]`, `p->a[i]`: a member array of a type declared in this file."""
-        size = member_array_length(self.file, member.attr)
+        holder = self._variable(member.obj) if isinstance(member.obj, ir.Name) else None
+        size = member_array_length(self.file, member.attr, holder.type_text if holder is not None else "")
         if size is not None:
             index = self.value_of(subscript.index, state)
             self._wrapped_use(index, state)
@@ -690,8 +710,12 @@ class FunctionRun:
         """`p[i]` or `*p` where p points into a buffer of known size."""
         value = state.get(pointer.id) if pointer.id in self.tracked else None
         width = self._pointee_bytes(pointer)
-        if value is None or value.block is None or value.offset is None or value.block.high is None or not width:
+        back = _step_back(pointer.node)
+        if value is None or value.block is None or value.offset is None or value.block.high is None or not width \
+                or back is None:
             return
+        if back:  # `*p++`: the element before the updated pointer
+            value = replace(value, offset=arithmetic("+", value.offset, Interval.exactly(back * width)))
         if index is None:
             if subscript.index is not None:
                 return
@@ -839,17 +863,52 @@ def _called_name(call: ir.Call) -> str:
 def _updated_operand(node: object, value: Value) -> Value:
     """The operand of `i++`, `--i`: the IR updates i before its statement (or its whole test), so a
     postfix operand reads one step back, and an update inside a test leaves nothing known."""
-    parent = node.parent if isinstance(node, ts.Node) else None
-    if parent is None or parent.type != "update_expression" or value.interval is None:
+    if value.interval is None:
         return value
-    if _in_condition(parent):
+    back = _step_back(node)
+    if back is None:
         return Value(value.null, value.null_origin, value.heap, value.heap_origin)
+    if not back:
+        return value
+    return Value(value.null, value.null_origin, value.heap, value.heap_origin,
+                 arithmetic("+", value.interval, Interval.exactly(back)))
+
+
+def _step_back(node: object) -> int | None:
+    """How many steps the value an update's operand reads lies from the variable's value after the
+    update, which the IR runs first: -1 for `p++`, 1 for `p--`, 0 for a prefix update or none; None
+    inside a test (the IR runs the update before the whole test)."""
+    parent = node.parent if isinstance(node, ts.Node) else None
+    if parent is None or parent.type != "update_expression":
+        return 0
+    if _in_condition(parent):
+        return None
     first = parent.child(0)
     if first is None or first.type in ("++", "--"):
-        return value  # prefix: the updated value is the operand's
-    step = Interval.exactly(1 if _is_decrement(parent) else -1)
-    return Value(value.null, value.null_origin, value.heap, value.heap_origin,
-                 arithmetic("+", value.interval, step))
+        return 0  # prefix: the updated value is the operand's
+    return 1 if _is_decrement(parent) else -1
+
+
+def _thresholds(test: ir.Expr | None) -> tuple[int, ...]:
+    """The integer constants a loop's test compares with, and their neighbours, sorted: where a loop
+    counter's widening stops (`i != 100` keeps i at most 100 rather than unbounded)."""
+    found: set[int] = set()
+    pending: list[ir.Expr | None] = [test]
+    while pending and len(found) < 12:
+        expression = pending.pop()
+        if isinstance(expression, ir.Compare):
+            pending.extend(expression.operands)
+        elif isinstance(expression, ir.BoolOp):
+            pending.extend(expression.values)
+        elif isinstance(expression, ir.Not):
+            pending.append(expression.operand)
+        elif isinstance(expression, ir.Binary):
+            pending.extend((expression.left, expression.right))
+        elif isinstance(expression, ir.Const):
+            value = _integer_literal(expression)
+            if type(value) is int:
+                found.update((value - 1, value, value + 1))
+    return tuple(sorted(found))
 
 
 def _integer_literal(constant: ir.Const) -> object:

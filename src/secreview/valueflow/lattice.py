@@ -73,10 +73,15 @@ class Interval:
         high = other.high if self.high is None else self.high if other.high is None else min(self.high, other.high)
         return Interval(low, high)
 
-    def widen(self, newer: "Interval") -> "Interval":
-        """A bound that moved between two loop rounds is dropped, so loops reach a fixpoint."""
+    def widen(self, newer: "Interval", thresholds: tuple[int, ...] = ()) -> "Interval":
+        """A bound that moved between two loop rounds goes to the next of `thresholds` (sorted: the
+        constants the loop's test compares with) beyond it, else is dropped, so loops reach a fixpoint."""
         low = self.low if self.low is not None and newer.low is not None and newer.low >= self.low else None
         high = self.high if self.high is not None and newer.high is not None and newer.high <= self.high else None
+        if low is None and newer.low is not None:
+            low = next((t for t in reversed(thresholds) if t <= newer.low), None)
+        if high is None and newer.high is not None:
+            high = next((t for t in thresholds if t >= newer.high), None)
         return Interval(low, high)
 
     def without(self, value: int) -> "Interval":
@@ -137,10 +142,10 @@ class Value:
                      self.vague or other.vague, block, offset if block is not None else None,
                      self.wrapped or other.wrapped)
 
-    def widen(self, newer: "Value") -> "Value":
+    def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)
         if self.interval is not None and joined.interval is not None:
-            joined = replace(joined, interval=self.interval.widen(joined.interval))
+            joined = replace(joined, interval=self.interval.widen(joined.interval, thresholds))
         if self.offset is not None and joined.offset is not None:
             joined = replace(joined, offset=self.offset.widen(joined.offset))
         return joined
@@ -223,9 +228,10 @@ class State:
                 joined[name] = value
         return State(joined, forks, decided)
 
-    def widen(self, newer: "State") -> "State":
+    def widen(self, newer: "State", thresholds: tuple[int, ...] = ()) -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
-                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN}, max(self.forks, newer.forks),
+                      if (value := self.get(name).widen(newer.get(name), thresholds)) != UNKNOWN},
+                     max(self.forks, newer.forks),
                      _agreed(self.decided, newer.decided))
 
     def __eq__(self, other: object) -> bool:

@@ -109,8 +109,14 @@ def stored(interval: Interval, kind: IntType) -> Interval | None:
 
 
 def bounded(operator: str, left: Interval | None, right: Interval | None, kind: IntType | None) -> Interval | None:
-    """`left operator right` for `%`, `//`, `&`, `>>`, `<<`; an unknown operand is None. The result
+    """`left operator right` for `%`, `//`, `&`, `>>`, `<<` (and `|`, `^` of constants); an unknown operand
+    is None. The result
     holds for every value the operands may take (None: not computed)."""
+    if operator in (">>", "<<") and left is not None and left.low == left.high == 0:
+        return left  # zero shifted stays zero, whatever the amount
+    if left is not None and right is not None and left.low is not None and left.low == left.high \
+            and right.low is not None and right.low == right.high:
+        return _exactly(operator, left.low, right.low)
     if right is None or right.low is None or right.high is None:
         return None
     if operator == "%":
@@ -128,6 +134,18 @@ def bounded(operator: str, left: Interval | None, right: Interval | None, kind: 
         if operator == ">>":
             return Interval(left.low >> right.high, left.high >> right.low)
         return Interval(left.low << right.low, left.high << right.high)
+    return None
+
+
+def _exactly(operator: str, left: int, right: int) -> Interval | None:
+    """Two constants: the operation's exact result (None where C leaves it undefined)."""
+    if operator in ("&", "|", "^"):
+        return Interval.exactly(left & right if operator == "&" else left | right if operator == "|" else left ^ right)
+    if operator in (">>", "<<") and left >= 0 and 0 <= right < 64:
+        return Interval.exactly(left >> right if operator == ">>" else left << right)
+    if operator in ("%", "//") and right != 0:
+        quotient = _truncated(left, right)
+        return Interval.exactly(quotient if operator == "//" else left - quotient * right)
     return None
 
 

@@ -478,6 +478,7 @@ class FunctionRun:
             vague = left.vague or right.vague or first is None or second is None
         if result is None:
             return Value()
+        vague = vague and (result.low is None or result.low != result.high)  # one value: exact, whatever the operands
         value = Value(interval=result, since=min(left.since, right.since), vague=vague,
                       wrapped=left.wrapped or right.wrapped)
         if kind is None or kind.fits(result) or result.low is None or result.high is None \

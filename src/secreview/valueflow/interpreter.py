@@ -359,8 +359,9 @@ class FunctionRun:
             if isinstance(value, int):
                 return Value(interval=Interval.exactly(int(value)), since=state.forks)
             if isinstance(value, str):
-                return Value(NON_NULL, block=Interval.exactly(len(value.encode("utf-8")) + 1),
-                             offset=Interval.exactly(0))
+                length = len(value.encode("utf-8"))
+                return Value(NON_NULL, block=Interval.exactly(length + 1), offset=Interval.exactly(0),
+                             text=length if "\0" not in value else None)
             return Value()
         if isinstance(expression, ir.Name):
             if _address_of(expression.node) or self._is_array(expression):
@@ -397,6 +398,8 @@ class FunctionRun:
             return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
         if name in RESULT_RANGES and name not in self.summaries:
             return Value(interval=RESULT_RANGES[name], since=state.forks)
+        if name == "strlen" and len(call.args) == 1 and name not in self.summaries:
+            return self._string_length(self.value_of(call.args[0], state), state)
         summary = self.summaries.get(name)
         value = Value()
         if summary is not None and summary.returns_null is not None:
@@ -557,6 +560,15 @@ class FunctionRun:
         index = self.value_of(subscript.index, state) if subscript.index is not None else Value(
             interval=Interval.exactly(0))
         return self._moved(subscript.obj, base, "+", index)
+
+    def _string_length(self, string: Value, state: State) -> Value:
+        """strlen of a pointer into a string literal: the characters from where it points."""
+        offset = string.offset
+        if string.text is None or offset is None or offset.low is None or offset.high is None \
+                or offset.low < 0 or offset.high > string.text:
+            return Value()
+        return Value(interval=Interval(string.text - offset.high, string.text - offset.low),
+                     since=min(string.since, state.forks), vague=string.vague)
 
     def _allocated(self, call: ir.Call, name: str, state: State) -> Interval | None:
         sizes = []

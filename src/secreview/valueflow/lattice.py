@@ -11,6 +11,8 @@ A `Value` says, for one variable on one path, what is known about it:
   which of them depends on i);
 - for a pointer into a buffer of known size: the buffer's size (`block`) and
   where in it the pointer points (`offset`), both in bytes;
+- `text`: for a pointer into a string literal, the literal's length (its
+  terminator's offset in the block);
 - `wrapped`: the arithmetic that overflowed (or went below 0) on the way to
   this value, when it did.
 
@@ -130,6 +132,7 @@ class Value:
     block: Interval | None = None
     offset: Interval | None = None
     wrapped: Origin | None = None
+    text: int | None = None
 
     def join(self, other: "Value") -> "Value":
         if self == other:
@@ -140,7 +143,7 @@ class Value:
         block, offset = _join_intervals(self.block, other.block), _join_intervals(self.offset, other.offset)
         return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since),
                      self.vague or other.vague, block, offset if block is not None else None,
-                     self.wrapped or other.wrapped)
+                     self.wrapped or other.wrapped, self.text if self.text == other.text else None)
 
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)

@@ -361,11 +361,11 @@ class FunctionRun:
             if isinstance(value, str):
                 length = len(value.encode("utf-8"))
                 return Value(NON_NULL, block=Interval.exactly(length + 1), offset=Interval.exactly(0),
-                             text=length if "\0" not in value else None)
+                             text=length if "\0" not in value else None, since=state.forks)
             return Value()
         if isinstance(expression, ir.Name):
             if _address_of(expression.node) or self._is_array(expression):
-                return self._buffer_start(expression)
+                return self._buffer_start(expression, state)
             if expression.id in self.tracked:
                 return _updated_operand(expression.node, state.get(expression.id))
             if expression.id in CONSTANT_MACROS and self._variable(expression) is None:
@@ -393,7 +393,7 @@ class FunctionRun:
             block = self._allocated(call, name, state)
             null = MAYBE_NULL if name in HEAP.acquire else NON_NULL
             return Value(null, Origin(call.node, "allocation", name, state.forks) if null == MAYBE_NULL else None,
-                         block=block, offset=Interval.exactly(0) if block is not None else None)
+                         block=block, offset=Interval.exactly(0) if block is not None else None, since=state.forks)
         if name in HEAP.acquire:
             return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
         if name in RESULT_RANGES and name not in self.summaries:
@@ -542,13 +542,26 @@ class FunctionRun:
         size = self.file.element_size(variable)
         return size if isinstance(size, int) and size > 0 else None
 
-    def _buffer_start(self, name: ir.Name) -> Value:
+    def _buffer_start(self, name: ir.Name, state: State) -> Value:
         """An array, or `&x`: non-NULL, at the start of its bytes when their number is known."""
         variable = self._variable(name)
-        size = self.file.byte_size(variable) if variable is not None and variable.is_array else None
-        if not isinstance(size, int):
+        size = self._array_bytes(variable) if variable is not None and variable.is_array else None
+        if size is None:
             return Value(NON_NULL)
-        return Value(NON_NULL, block=Interval.exactly(size), offset=Interval.exactly(0))
+        return Value(NON_NULL, block=Interval.exactly(size), offset=Interval.exactly(0), since=state.forks)
+
+    def _array_bytes(self, variable: Variable) -> int | None:
+        """sizeof an array variable, all its dimensions multiplied."""
+        if len(variable.array_sizes) == 1:
+            size = self.file.byte_size(variable)
+            return size if isinstance(size, int) else None
+        total = self.file.element_size(variable)
+        for dimension in variable.array_sizes:
+            length = self.file.constant_value(dimension) if dimension is not None else None
+            if not isinstance(total, int) or not isinstance(length, int):
+                return None
+            total *= length
+        return total if isinstance(total, int) else None
 
     def _element_address(self, subscript: ir.Subscript, state: State) -> Value:
         """`&a[i]`: a pointer i elements into a's buffer."""
@@ -678,6 +691,8 @@ class FunctionRun:
             self._member_element(subscript, pointer, state, write)
         if isinstance(pointer, ir.Subscript) and subscript.index is not None and not _address_of(subscript.node):
             self._inner_element(subscript, state, write)
+        if isinstance(pointer, ir.Binary) and pointer.op in ("+", "-") and not _address_of(subscript.node):
+            self._moved_element(subscript, pointer, state, write)
         if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
             return state
         variable = self._variable(pointer)
@@ -692,6 +707,18 @@ class FunctionRun:
         if isinstance(size, int) and index is not None:
             self._bounds(subscript, pointer.id, size, index, state, write)
         return state
+
+    def _moved_element(self, subscript: ir.Subscript, moved: ir.Binary, state: State, write: bool) -> None:
+        """`*(p + k)`, `(p - 1)[i]`: an element of a buffer through a pointer computed in place."""
+        base = moved.left if isinstance(moved.left, ir.Name) else moved.right if isinstance(moved.right, ir.Name) \
+            else None
+        width = self._pointee_bytes(base) if base is not None else None
+        value = self.value_of(moved, state)
+        if base is None or not width or value.block is None or value.offset is None or value.block.high is None:
+            return
+        index = self.value_of(subscript.index, state) if subscript.index is not None else Value(
+            interval=Interval.exactly(0), since=state.forks)
+        self._offset_bounds(subscript, base.id, value, width, index, state, write)
 
     def _inner_element(self, subscript: ir.Subscript, state: State, write: bool) -> None:
         """`a[i][j]`: j against the length of a's dimension it indexes."""
@@ -732,15 +759,22 @@ class FunctionRun:
         if index is None:
             if subscript.index is not None:
                 return
-            index = Value(interval=Interval.exactly(0), since=value.since)
-        if index.interval is None:
+            index = Value(interval=Interval.exactly(0), since=state.forks)
+        self._offset_bounds(subscript, pointer.id, value, width, index, state, write)
+
+    def _offset_bounds(self, subscript: ir.Subscript, name: str, pointer: Value, width: int, index: Value,
+                       state: State, write: bool) -> None:
+        """Element `index` from where `pointer` points, in its buffer of `width`-byte elements."""
+        if index.interval is None or pointer.offset is None or pointer.block is None or pointer.block.high is None:
             return
-        start = Interval(None if value.offset.low is None else value.offset.low // width,
-                         None if value.offset.high is None else value.offset.high // width)
+        start = Interval(None if pointer.offset.low is None else pointer.offset.low // width,
+                         None if pointer.offset.high is None else pointer.offset.high // width)
         position = arithmetic("+", start, index.interval)
-        moved = replace(index, interval=position, vague=index.vague or value.vague,
-                        since=min(index.since, value.since))
-        self._bounds(subscript, pointer.id, value.block.high // width, moved, state, write)
+        settled = pointer.block.low == pointer.block.high and pointer.offset.low == pointer.offset.high
+        # a buffer and position every path here agrees on add no doubt to the index's
+        moved = replace(index, interval=position, vague=index.vague or pointer.vague,
+                        since=index.since if settled else min(index.since, pointer.since))
+        self._bounds(subscript, name, pointer.block.high // width, moved, state, write)
 
     def _bounds(self, subscript: ir.Subscript, name: str, size: int, index_value: Value, state: State,
                 write: bool) -> None:

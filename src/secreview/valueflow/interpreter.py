@@ -261,6 +261,8 @@ class FunctionRun:
     def _loop_exit(self, statement: ir.Loop, head: State) -> list[State]:
         if statement.test is None:
             return [head] if statement.iter is not None else []  # a for-range loop may run no round
+        if head.decided and head.decided.get(self._test_text(statement.test)) is True:
+            return []  # a test this path found true and nothing changed since: the loop does not end here
         return [self._decided(statement.test, False, s)
                 for s in refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)]
 
@@ -390,10 +392,10 @@ class FunctionRun:
     def _result(self, call: ir.Call, state: State) -> Value:
         name = call.callee or ""
         if name in ALLOCATION_SIZE_ARGUMENTS:
-            block = self._allocated(call, name, state)
+            block, since = self._allocated(call, name, state)
             null = MAYBE_NULL if name in HEAP.acquire else NON_NULL
             return Value(null, Origin(call.node, "allocation", name, state.forks) if null == MAYBE_NULL else None,
-                         block=block, offset=Interval.exactly(0) if block is not None else None, since=state.forks)
+                         block=block, offset=Interval.exactly(0) if block is not None else None, since=since)
         if name in HEAP.acquire:
             return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
         if name in RESULT_RANGES and name not in self.summaries:
@@ -583,15 +585,18 @@ class FunctionRun:
         return Value(interval=Interval(string.text - offset.high, string.text - offset.low),
                      since=min(string.since, state.forks), vague=string.vague)
 
-    def _allocated(self, call: ir.Call, name: str, state: State) -> Interval | None:
-        sizes = []
+    def _allocated(self, call: ir.Call, name: str, state: State) -> tuple[Interval | None, int]:
+        """The bytes an allocation call hands out, and the path's undecided branches when its size was
+        computed."""
+        sizes, since = [], state.forks
         for position in ALLOCATION_SIZE_ARGUMENTS[name]:
             if position >= len(call.args):
-                return None
+                return None, since
             size = self.value_of(call.args[position], state)
             self._wrapped_use(size, state)
             sizes.append(size.interval if not size.vague else None)
-        return allocation_bytes(name, sizes)
+            since = min(since, size.since)
+        return allocation_bytes(name, sizes), since
 
     def _wrapped_use(self, value: Value, state: State) -> None:
         """An index or size whose arithmetic wrapped on the way: the overflow is the defect."""
@@ -770,10 +775,8 @@ class FunctionRun:
         start = Interval(None if pointer.offset.low is None else pointer.offset.low // width,
                          None if pointer.offset.high is None else pointer.offset.high // width)
         position = arithmetic("+", start, index.interval)
-        settled = pointer.block.low == pointer.block.high and pointer.offset.low == pointer.offset.high
-        # a buffer and position every path here agrees on add no doubt to the index's
         moved = replace(index, interval=position, vague=index.vague or pointer.vague,
-                        since=index.since if settled else min(index.since, pointer.since))
+                        since=min(index.since, pointer.since))
         self._bounds(subscript, name, pointer.block.high // width, moved, state, write)
 
     def _bounds(self, subscript: ir.Subscript, name: str, size: int, index_value: Value, state: State,
@@ -848,6 +851,11 @@ class FunctionRun:
         text = self._test_text(test)
         if text:
             state = state.deciding(text, truth)
+        tested = _null_compared_operand(test)
+        if tested is not None:  # `x == NULL` false says `x` (as a test) is true
+            operand_text = self._test_text(tested[0])
+            if operand_text:
+                state = state.deciding(operand_text, truth != tested[1])
         if isinstance(test, ir.Not):
             return self._decided(test.operand, not truth, state)
         if isinstance(test, ir.BoolOp) and (test.op == "and") == truth:
@@ -934,6 +942,19 @@ def _step_back(node: object) -> int | None:
     if first is None or first.type in ("++", "--"):
         return 0  # prefix: the updated value is the operand's
     return 1 if _is_decrement(parent) else -1
+
+
+def _null_compared_operand(test: ir.Expr) -> tuple[ir.Expr, bool] | None:
+    """(x, True) for `x == 0` / `x == NULL`, (x, False) for `x != 0`: the operand a test compares with
+    zero, and whether it tests for equality."""
+    if not isinstance(test, ir.Compare) or len(test.ops) != 1 or test.ops[0] not in ("==", "!=") \
+            or len(test.operands) != 2:
+        return None
+    left, right = test.operands
+    for operand, other in ((left, right), (right, left)):
+        if isinstance(other, ir.Const) and (other.value is None or (type(other.value) is int and other.value == 0)):
+            return operand, test.ops[0] == "=="
+    return None
 
 
 def _thresholds(test: ir.Expr | None) -> tuple[int, ...]:

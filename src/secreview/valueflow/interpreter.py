@@ -26,6 +26,7 @@ import tree_sitter as ts
 
 from secreview.lang.c_family.buffers import member_array_length
 from secreview.lang.c_family.file import CFile, Variable
+from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
 from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
@@ -427,6 +428,10 @@ class FunctionRun:
             state = self.visit(argument, state).forgetting(_root(argument))
             if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
                 continue
+            if summary is None and self._may_take_reference(name):
+                value = state.get(argument.id)  # a C++ `T &` parameter may assign it: its number is unknown
+                state = state.set(argument.id, replace(value, interval=None, block=None, offset=None, wrapped=None,
+                                                       text=None, vague=False))
             if _address_of(argument.node) or (summary is not None and position in summary.references):
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
@@ -451,6 +456,11 @@ class FunctionRun:
                 if name in self.tracked:
                     state = state.set(name, Value())
         return state
+
+    def _may_take_reference(self, name: str) -> bool:
+        """A C++ call to a function not defined in this file, which may take a parameter by reference (C
+        library functions never do)."""
+        return self.file.language == "cpp" and name.removeprefix("std::").removeprefix("::") not in C_LIBRARY
 
     def _may_be_macro(self, name: str) -> bool:
         return bool(name) and (name in _function_macros(self.file) or bool(_MACRO_NAME.match(name)))
@@ -541,6 +551,9 @@ class FunctionRun:
         variable = self._variable(pointer) if isinstance(pointer, ir.Name) else None
         if variable is None or not (variable.is_pointer or variable.is_array):
             return None
+        node = pointer.node
+        if isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
+            return None  # `(char *)p`: the cast's element type, not p's, is what counts
         size = self.file.element_size(variable)
         return size if isinstance(size, int) and size > 0 else None
 
@@ -553,11 +566,11 @@ class FunctionRun:
         return Value(NON_NULL, block=Interval.exactly(size), offset=Interval.exactly(0), since=state.forks)
 
     def _array_bytes(self, variable: Variable) -> int | None:
-        """sizeof an array variable, all its dimensions multiplied."""
-        if len(variable.array_sizes) == 1:
-            size = self.file.byte_size(variable)
-            return size if isinstance(size, int) else None
+        """sizeof an array variable (of numbers or of pointers), all its dimensions multiplied."""
         total = self.file.element_size(variable)
+        if len(variable.array_sizes) == 1:
+            length = self.file.array_length(variable)  # also `int a[] = {1, 2}`, `char s[] = "ab"`
+            return total * length if isinstance(total, int) and isinstance(length, int) else None
         for dimension in variable.array_sizes:
             length = self.file.constant_value(dimension) if dimension is not None else None
             if not isinstance(total, int) or not isinstance(length, int):

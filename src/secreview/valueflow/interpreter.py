@@ -350,8 +350,8 @@ class FunctionRun:
         node = expression.node if expression is not None else None
         if self._casts and isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
             kind = self._casts[(node.start_byte, node.end_byte)]
-            if kind is not None and value.interval is not None:
-                return replace(value, interval=stored(value.interval, kind), block=None, offset=None)
+            if kind is not None and value.interval is not None:  # an explicit conversion: any wrap is meant
+                return replace(value, interval=stored(value.interval, kind), block=None, offset=None, wrapped=None)
         return value
 
     def _value_of(self, expression: ir.Expr | None, state: State) -> Value:
@@ -494,8 +494,9 @@ class FunctionRun:
         if result is None:
             return Value()
         vague = vague and (result.low is None or result.low != result.high)  # one value: exact, whatever the operands
-        value = Value(interval=result, since=min(left.since, right.since), vague=vague,
-                      wrapped=left.wrapped or right.wrapped)
+        # a wrap the code then masks or reduces (`(i - 1) & (n - 1)`, `% n`) is the idiom, not a defect
+        carried = left.wrapped or right.wrapped if operator in ("+", "-", "*", "<<") else None
+        value = Value(interval=result, since=min(left.since, right.since), vague=vague, wrapped=carried)
         if kind is None or kind.fits(result) or result.low is None or result.high is None \
                 or not isinstance(at, ts.Node) or operator not in ("+", "-", "*", "<<"):
             return value

@@ -284,3 +284,16 @@ void f(struct small *s, struct large *l, struct message *m) {
 }
 """
     assert [(line, name) for line, name, _ in events(code, "index-out-of-bounds")] == [(5, "s->a")]
+
+
+def test_a_pointer_moved_by_a_half_known_amount_loses_its_position_without_failing() -> None:
+    code = """void f(int n) {
+    unsigned char buffer[16];
+    unsigned char *end = buffer + 16;
+    unsigned char *cursor = buffer;
+    if (n > 2)
+        cursor = end - n;
+    cursor[0] = 0;
+}
+"""
+    assert events(code, "index-out-of-bounds") == []

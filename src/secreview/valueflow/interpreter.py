@@ -20,7 +20,8 @@ NULL, releases a parameter, never returns).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
@@ -53,6 +54,8 @@ _TESTED_STATEMENTS = frozenset({"if_statement", "while_statement", "do_statement
 _MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ERROR_REPORTER = re.compile(r"(?:^|_)(?:err|error|usage|croak|bail|throw)", re.I)
 _LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
+_SURELY_FITS = IntType(31, False)  # 0 .. INT_MAX: a result of int rank or above always holds it
+_SMALLEST_FITS = IntType(7, False)  # 0 .. 127: fits every integer type, char included
 _NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
 
 
@@ -160,8 +163,8 @@ class FunctionRun:
             return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None))]
         if old.block is not None and operator in ("+", "-"):
             return [state.set(target.id, self._moved(target, old, operator, step))]
-        combined = self._combined(operator, old, step, statement.node, self._kind_of(target), state)
-        return [state.set(target.id, replace(combined, null=NON_NULL if old.null == NON_NULL else None))]
+        combined = self._combined(operator, old, step, statement.node, lambda: self._kind_of(target), state)
+        return [state.set(target.id, combined.but(null=NON_NULL if old.null == NON_NULL else None))]
 
     def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
         if _marker(statement, "goto_statement"):
@@ -351,7 +354,7 @@ class FunctionRun:
         if self._casts and isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
             kind = self._casts[(node.start_byte, node.end_byte)]
             if kind is not None and value.interval is not None:  # an explicit conversion: any wrap is meant
-                return replace(value, interval=stored(value.interval, kind), block=None, offset=None, wrapped=None)
+                return value.but(interval=stored(value.interval, kind), block=None, offset=None, wrapped=None)
         return value
 
     def _value_of(self, expression: ir.Expr | None, state: State) -> Value:
@@ -411,7 +414,7 @@ class FunctionRun:
         if summary is not None and summary.result is not None:
             # over every path of the callee, whatever the arguments; and a function returning a constant is
             # often a stub for one build configuration: a finding that needs it is for the audit profile
-            value = replace(value, interval=summary.result, since=state.forks, vague=True)
+            value = value.but(interval=summary.result, since=state.forks, vague=True)
         return value
 
     def _call(self, call: ir.Call, state: State) -> State:
@@ -430,7 +433,7 @@ class FunctionRun:
                 continue
             if summary is None and self._may_take_reference(name):
                 value = state.get(argument.id)  # a C++ `T &` parameter may assign it: its number is unknown
-                state = state.set(argument.id, replace(value, interval=None, block=None, offset=None, wrapped=None,
+                state = state.set(argument.id, value.but(interval=None, block=None, offset=None, wrapped=None,
                                                        text=None, vague=False))
             if _address_of(argument.node) or (summary is not None and position in summary.references):
                 state = state.set(argument.id, Value())  # the callee may store anything there
@@ -475,20 +478,24 @@ class FunctionRun:
             return self._moved(expression.left, left, expression.op, right)
         if right.block is not None and expression.op == "+":
             return self._moved(expression.right, right, "+", left)
-        return self._combined(expression.op, left, right, expression.node, self._type_of(expression), state)
+        return self._combined(expression.op, left, right, expression.node, lambda: self._type_of(expression), state)
 
-    def _combined(self, operator: str, left: Value, right: Value, at: object, kind: IntType | None,
-                  state: State) -> Value:
-        """`left operator right` computed in `kind` (None: a type this does not know): arithmetic that
-        leaves the type's range wraps, and the result remembers where (`Value.wrapped`)."""
+    def _combined(self, operator: str, left: Value, right: Value, at: object,
+                  kind_of: Callable[[], IntType | None], state: State) -> Value:
+        """`left operator right` computed in the type `kind_of()` gives (None: a type this does not
+        know; asked only when it matters): arithmetic that leaves the type's range wraps, and the result
+        remembers where (`Value.wrapped`)."""
         operator = "//" if operator == "/" else operator
         first, second = left.interval, right.interval
+        kind: IntType | None = None
         if operator in ("+", "-", "*"):
             result = arithmetic(operator, first, second) if first is not None and second is not None else None
             vague = left.vague or right.vague
         else:
             if operator == "&" and second is None:
                 first, second = second, first
+            if operator == "%" and not (first is not None and first.low is not None and first.low >= 0):
+                kind = kind_of()  # an unsigned computation has no negative operand
             result = bounded(operator, first, second, kind)
             vague = left.vague or right.vague or first is None or second is None
         if result is None:
@@ -497,31 +504,39 @@ class FunctionRun:
         # a wrap the code then masks or reduces (`(i - 1) & (n - 1)`, `% n`) is the idiom, not a defect
         carried = left.wrapped or right.wrapped if operator in ("+", "-", "*", "<<") else None
         value = Value(interval=result, since=min(left.since, right.since), vague=vague, wrapped=carried)
-        if kind is None or kind.fits(result) or result.low is None or result.high is None \
-                or not isinstance(at, ts.Node) or operator not in ("+", "-", "*", "<<"):
+        if result.low is None or result.high is None or not isinstance(at, ts.Node) \
+                or operator not in ("+", "-", "*", "<<") or _SURELY_FITS.fits(result):
+            return value  # 0 .. INT_MAX fits every integer type of int's rank or above
+        kind = kind_of()
+        if kind is None or kind.fits(result):
             return value
         how = "overflow" if result.high > kind.high else "underflow"
-        return replace(value, interval=stored(result, kind), wrapped=Origin(at, how, forks=state.forks))
+        return value.but(interval=stored(result, kind), wrapped=Origin(at, how, forks=state.forks))
 
     def _moved(self, pointer: ir.Expr, value: Value, operator: str, step: Value) -> Value:
         """A pointer into a known buffer moved by `step` elements."""
         width = self._pointee_bytes(pointer)
         if width is None or step.interval is None or value.offset is None:
             return Value(NON_NULL if value.null == NON_NULL else None)
-        moved = arithmetic(operator, value.offset, arithmetic("*", step.interval, Interval.exactly(width)))
-        return replace(value, offset=moved, vague=value.vague or step.vague, since=min(value.since, step.since))
+        distance = arithmetic("*", step.interval, Interval.exactly(width))  # None when a bound is unknown
+        if distance is None:
+            return Value(NON_NULL if value.null == NON_NULL else None)
+        moved = arithmetic(operator, value.offset, distance)
+        return value.but(offset=moved, vague=value.vague or step.vague, since=min(value.since, step.since))
 
     def _stored_in(self, target: ir.Name, value: Value, state: State) -> Value:
         """The value as the target variable's type holds it (`unsigned char c = 300` holds 44): a known
         value that does not fit is converted implicitly, and that is remembered like a wrap."""
-        kind = self._kind_of(target)
         interval = value.interval
-        if kind is None or interval is None or kind.fits(interval):
+        if interval is None or _SMALLEST_FITS.fits(interval):
+            return value
+        kind = self._kind_of(target)
+        if kind is None or kind.fits(interval):
             return value
         if interval.low is None or interval.high is None or not isinstance(target.node, ts.Node):
-            return replace(value, interval=stored(interval, kind))
+            return value.but(interval=stored(interval, kind))
         how = "overflow" if interval.high > kind.high else "underflow"
-        return replace(value, interval=stored(interval, kind), wrapped=Origin(target.node.parent or target.node, how,
+        return value.but(interval=stored(interval, kind), wrapped=Origin(target.node.parent or target.node, how,
                                                                               forks=state.forks))
 
     def _kind_of(self, name: ir.Name) -> IntType | None:
@@ -774,7 +789,7 @@ class FunctionRun:
                 or back is None:
             return
         if back:  # `*p++`: the element before the updated pointer
-            value = replace(value, offset=arithmetic("+", value.offset, Interval.exactly(back * width)))
+            value = value.but(offset=arithmetic("+", value.offset, Interval.exactly(back * width)))
         if index is None:
             if subscript.index is not None:
                 return
@@ -789,7 +804,7 @@ class FunctionRun:
         start = Interval(None if pointer.offset.low is None else pointer.offset.low // width,
                          None if pointer.offset.high is None else pointer.offset.high // width)
         position = arithmetic("+", start, index.interval)
-        moved = replace(index, interval=position, vague=index.vague or pointer.vague,
+        moved = index.but(interval=position, vague=index.vague or pointer.vague,
                         since=min(index.since, pointer.since))
         self._bounds(subscript, name, pointer.block.high // width, moved, state, write)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 Node = Any  # a tree-sitter node, opaque here
@@ -120,7 +120,7 @@ def _bounded(low: int | None, high: int | None) -> Interval:
                     high if high is not None and -_LIMIT < high < _LIMIT else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Value:
     null: str | None = None
     null_origin: Origin | None = None
@@ -133,6 +133,13 @@ class Value:
     offset: Interval | None = None
     wrapped: Origin | None = None
     text: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        # the fields' dictionaries compare in C: the interpreter compares values at every step
+        return isinstance(other, Value) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
 
     def join(self, other: "Value") -> "Value":
         if self == other:
@@ -148,13 +155,21 @@ class Value:
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)
         if self.interval is not None and joined.interval is not None:
-            joined = replace(joined, interval=self.interval.widen(joined.interval, thresholds))
+            joined = joined.but(interval=self.interval.widen(joined.interval, thresholds))
         if self.offset is not None and joined.offset is not None:
-            joined = replace(joined, offset=self.offset.widen(joined.offset))
+            joined = joined.but(offset=self.offset.widen(joined.offset))
         return joined
 
     def with_null(self, null: str, origin: Origin | None) -> "Value":
-        return replace(self, null=null, null_origin=origin if null != NON_NULL else None)
+        return self.but(null=null, null_origin=origin if null != NON_NULL else None)
+
+    def but(self, **changes: Any) -> "Value":
+        """A copy with `changes` (field: value): `dataclasses.replace` without its checks, which the
+        interpreter's hot path cannot afford."""
+        copy = object.__new__(Value)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
 
 UNKNOWN = Value()

@@ -8,7 +8,6 @@ either p is NULL, or p is not and n is 0).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from secreview.taint import ir
@@ -87,7 +86,7 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
         if operator == "==" and bound == Interval.exactly(0) and value.null_origin is None:
             value = value.with_null(NULL, Origin(test.node, "tested", forks=state.forks))  # an integer's 0 too
         known = interval if (interval.low, interval.high) != (None, None) else None
-        value = replace(value, interval=known)
+        value = value.but(interval=known)
     return [state.set(name, value)]
 
 

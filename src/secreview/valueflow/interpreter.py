@@ -55,6 +55,7 @@ _MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ERROR_REPORTER = re.compile(r"(?:^|_)(?:err|error|usage|croak|bail|throw)", re.I)
 _LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
 _SURELY_FITS = IntType(31, False)  # 0 .. INT_MAX: a result of int rank or above always holds it
+_SIZE_T = IntType(64, False)  # the type of `sizeof`
 _SMALLEST_FITS = IntType(7, False)  # 0 .. 127: fits every integer type, char included
 _NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
 
@@ -376,7 +377,7 @@ class FunctionRun:
                 return _updated_operand(expression.node, state.get(expression.id))
             if expression.id in CONSTANT_MACROS and self._variable(expression) is None:
                 return Value(interval=Interval.exactly(CONSTANT_MACROS[expression.id]), since=state.forks)
-            return Value()
+            return self._constant_variable(expression, state)
         if isinstance(expression, ir.Call):
             return self._result(expression, state)
         if isinstance(expression, ir.Binary):
@@ -551,6 +552,8 @@ class FunctionRun:
         if isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
             return self._casts[(node.start_byte, node.end_byte)]
         if isinstance(expression, ir.Const) and type(expression.value) is int:
+            if isinstance(node, ts.Node) and node.type == "sizeof_expression":
+                return _SIZE_T
             return literal_type(self.file.text_of(node) if isinstance(node, ts.Node) else "", expression.value)
         if isinstance(expression, ir.Name):
             return self._kind_of(expression)
@@ -604,6 +607,17 @@ class FunctionRun:
         index = self.value_of(subscript.index, state) if subscript.index is not None else Value(
             interval=Interval.exactly(0))
         return self._moved(subscript.obj, base, "+", index)
+
+    def _constant_variable(self, name: ir.Name, state: State) -> Value:
+        """A `const` integer variable of the file with a constant initialiser (`static const int LIMIT = 4;`)."""
+        variable = self._variable(name)
+        if variable is None or not variable.is_const or variable.is_pointer or variable.is_array \
+                or variable.initializer is None:
+            return Value()
+        value = self.file.constant_value(variable.initializer)
+        if type(value) is not int:
+            return Value()
+        return Value(interval=Interval.exactly(value), since=state.forks)
 
     def _string_length(self, string: Value, state: State) -> Value:
         """strlen of a pointer into a string literal: the characters from where it points."""

@@ -512,7 +512,8 @@ class FunctionRun:
         if kind is None or kind.fits(result):
             return value
         how = "overflow" if result.high > kind.high else "underflow"
-        return value.but(interval=stored(result, kind), wrapped=Origin(at, how, forks=state.forks))
+        # the wrap happened on every path that carried these operand values here
+        return value.but(interval=stored(result, kind), wrapped=Origin(at, how, forks=min(left.since, right.since)))
 
     def _moved(self, pointer: ir.Expr, value: Value, operator: str, step: Value) -> Value:
         """A pointer into a known buffer moved by `step` elements."""
@@ -646,7 +647,8 @@ class FunctionRun:
         origin = value.wrapped
         if origin is None or not isinstance(origin.node, ts.Node):
             return
-        certain = not value.vague and state.shown_alone(origin)
+        # definite only on a straight path: no undecided branch between the operands' values and this use
+        certain = not value.vague and state.forks == origin.forks
         self._record(Event(f"integer-{origin.kind}", origin.node, self.file.text_of(origin.node), origin, certain,
                            index=value.interval))
 

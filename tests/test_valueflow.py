@@ -187,3 +187,113 @@ def test_an_index_reached_only_by_rounds_of_an_undecided_loop_is_not_shown_alone
 }
 """
     assert [(line, certain) for line, _, certain in events(code, "index-out-of-bounds")] == [(4, False)]
+
+
+def test_integer_types_wrap_as_c_does_and_the_wrap_is_reported_where_it_becomes_an_index() -> None:
+    code = """#include <stdint.h>
+void f(void) {
+    char slots[8];
+    unsigned char small = 255;
+    int promoted = small + 1;
+    slots[promoted - 250] = 0;
+    uint32_t top = 4294967295u;
+    uint32_t wrapped = top + 2;
+    slots[wrapped] = 0;
+    unsigned char narrowed = 260;
+    slots[narrowed] = 0;
+}
+"""
+    # 255 + 1 is 256 in int (no wrap): index 6 is inside; top + 2 wraps to 1 in uint32_t; 260 stored
+    # in an unsigned char is 4
+    assert events(code, "index-out-of-bounds") == []
+    assert events(code, "integer-overflow") == [(8, "top + 2", True), (10, "narrowed = 260", True)]
+
+
+def test_a_remainder_is_bounded_by_its_divisor_and_signed_operands_leave_it_vague() -> None:
+    code = """void f(int i, unsigned int u) {
+    char a[5];
+    a[u % 5] = 0;
+    a[i % 5] = 0;
+    a[i % 4 + 2] = 0;
+}
+"""
+    assert [(line, certain) for line, _, certain in events(code, "index-out-of-bounds")] == [(4, False), (5, False)]
+
+
+def test_pointers_carry_the_size_of_their_buffer_and_their_offset_in_it() -> None:
+    code = """#include <stdlib.h>
+void f(void) {
+    int *values = malloc(4 * sizeof(int));
+    if (!values)
+        return;
+    int *cursor = values + 2;
+    cursor[1] = 0;
+    cursor[2] = 0;
+    cursor++;
+    *cursor = 0;
+    cursor++;
+    *cursor = 0;
+    const char *word = "abc";
+    char last = word[3];
+    char past = word[4];
+}
+"""
+    assert [(line, certain) for line, _, certain in events(code, "index-out-of-bounds")] == \
+        [(8, True), (12, True), (15, True)]
+
+
+def test_widening_stops_at_the_constants_of_the_loop_test() -> None:
+    code = """void f(void) {
+    int small[10];
+    int exact[20];
+    for (int i = 0; i != 20; i++) {
+        exact[i] = 0;
+        small[i] = 0;
+    }
+}
+"""
+    assert [(line, certain) for line, _, certain in events(code, "index-out-of-bounds")] == [(6, True)]
+
+
+def test_shifts_past_the_promoted_width_and_copies_past_either_buffer() -> None:
+    code = """#include <string.h>
+void f(char *out, long wide) {
+    char small = 1;
+    int a = small << 31;
+    int b = small << 32;
+    long c = wide << 40;
+    char header[16];
+    memcpy(out, header, 20);
+    memcpy(header, out, 16);
+    memset(header + 8, 0, 9);
+}
+"""
+    assert [line for line, _, _ in events(code, "shift-out-of-range")] == [5]
+    assert [line for line, _, _ in events(code, "copy-overread")] == [8]
+    assert [line for line, _, _ in events(code, "copy-overflow")] == [10]
+
+
+def test_a_member_array_is_checked_against_its_own_type_and_a_last_one_element_member_is_flexible() -> None:
+    code = """struct small { int a[4]; int n; };
+struct large { int a[40]; int n; };
+struct message { int length; char data[1]; };
+void f(struct small *s, struct large *l, struct message *m) {
+    s->a[10] = 0;
+    l->a[10] = 0;
+    m->data[10] = 0;
+}
+"""
+    assert [(line, name) for line, name, _ in events(code, "index-out-of-bounds")] == [(5, "s->a")]
+
+
+def test_a_pointer_moved_by_a_half_known_amount_loses_its_position_without_failing() -> None:
+    code = """void f(int n) {
+    unsigned char buffer[16];
+    unsigned char *end = buffer + 16;
+    unsigned char *cursor = buffer;
+    if (n > 2)
+        cursor = end - n;
+    cursor[0] = 0;
+}
+"""
+    assert events(code, "index-out-of-bounds") == []

@@ -75,7 +75,7 @@ def _analyse(file: CFile) -> FileFacts:
                 continue
         events.extend(run.events.values())
         if defined[function.name] == 1:
-            summaries[function.name] = _summary(function, run, ends)
+            summaries[function.name] = _summary(function, run, ends, _reference_parameters(file, node, function))
     events.sort(key=lambda event: event.node.start_byte)
     return FileFacts(tuple(events), tuple(incomplete))
 
@@ -95,7 +95,14 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
     return frozenset(names & (set(function.params) | set(uses)))
 
 
-def _summary(function: ir.Function, run: FunctionRun, ends: list[State]) -> Summary:
+def _reference_parameters(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[int]:
+    """Positions of the C++ reference parameters (`int &n`): the function may assign the caller's variable."""
+    declared = file.declarations_in(node)
+    return frozenset(position for position, name in enumerate(function.params)
+                     if any(variable.is_parameter and is_reference(file, variable) for variable in declared.get(name, ())))
+
+
+def _summary(function: ir.Function, run: FunctionRun, ends: list[State], references: frozenset[int]) -> Summary:
     values = [value for _, value in run.returned]
     nulls = [value for value in values if value.null == NULL]
     if values and len(nulls) == len(values) and not ends:
@@ -107,7 +114,13 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State]) -> Summ
     exits = [state for state, _ in run.returned] + ends
     releases = frozenset(position for position, name in enumerate(function.params)
                          if name in run.tracked and exits and all(s.get(name).heap == FREED for s in exits))
-    return Summary(returns_null, releases, bool(exits))
+    intervals = [value.interval for value in values]
+    result = None
+    if intervals and all(interval is not None and not value.vague for interval, value in zip(intervals, values)):
+        result = intervals[0]
+        for interval in intervals[1:]:
+            result = result.join(interval)  # type: ignore[union-attr, arg-type]
+    return Summary(returns_null, releases, bool(exits), result, references)
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:

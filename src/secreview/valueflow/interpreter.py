@@ -20,16 +20,22 @@ NULL, releases a parameter, never returns).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tree_sitter as ts
 
+from secreview.lang.c_family.buffers import member_array_length
 from secreview.lang.c_family.file import CFile, Variable
+from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
 from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
+from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
 from secreview.valueflow.lattice import (
     FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, Interval, Origin, State, Value, arithmetic, join_all)
+from secreview.valueflow.library import (
+    ALLOCATION_SIZE_ARGUMENTS, CONSTANT_MACROS, COPIES, RESULT_RANGES, allocation_bytes, copy_bytes)
 from secreview.valueflow.refine import refine
 
 MAX_PATHS = 8
@@ -48,6 +54,10 @@ _TESTED_STATEMENTS = frozenset({"if_statement", "while_statement", "do_statement
 _MACRO_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _ERROR_REPORTER = re.compile(r"(?:^|_)(?:err|error|usage|croak|bail|throw)", re.I)
 _LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
+_SURELY_FITS = IntType(31, False)  # 0 .. INT_MAX: a result of int rank or above always holds it
+_SIZE_T = IntType(64, False)  # the type of `sizeof`
+_SMALLEST_FITS = IntType(7, False)  # 0 .. 127: fits every integer type, char included
+_NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
 
 
 class BudgetExceeded(Exception):
@@ -58,13 +68,16 @@ class BudgetExceeded(Exception):
 class Event:
     """A defect seen on some path: what, where, on which variable, and why."""
 
-    kind: str  # null-dereference | use-after-free | double-free | division-by-zero | index-out-of-bounds
+    # null-dereference | use-after-free | double-free | division-by-zero | index-out-of-bounds |
+    # integer-overflow | integer-underflow (arithmetic that wrapped, where its result is used as an index or
+    # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end)
+    kind: str
     node: ts.Node
     name: str
     origin: Origin | None
     certain: bool  # shown on a path of its own, not only after paths were merged
     size: int | None = None  # index-out-of-bounds: the array's length ...
-    index: Interval | None = None  # ... and the index's values there
+    index: Interval | None = None  # ... and the index's values there (copies: sizes and lengths in bytes)
     write: bool = False
 
 
@@ -75,6 +88,8 @@ class Summary:
     returns_null: str | None  # "always" | "sometimes" | None
     releases: frozenset[int]  # positions of parameters released on every path that returns
     returns: bool  # some path returns
+    result: Interval | None = None  # every value it returns, when each return's is known
+    references: frozenset[int] = frozenset()  # positions of reference parameters (C++ `T &x`)
 
 
 @dataclass
@@ -93,9 +108,11 @@ class FunctionRun:
     _gotos: dict[str, list[State]] = field(default_factory=dict)
     _declarations: dict[str, Variable | None] = field(default_factory=dict)
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
+    _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
 
     def run(self) -> list[State]:
         """The states at the end of the body (returns are in `returned`)."""
+        self._casts = cast_types(self.file)
         return self.block(self.function.body, [State()])
 
     # -- statements ------------------------------------------------------------------
@@ -126,7 +143,7 @@ class FunctionRun:
             state = state.forgetting(_root(target))
             if isinstance(target, ir.Name):
                 if target.id in self.tracked:
-                    state = state.set(target.id, value)
+                    state = state.set(target.id, self._stored_in(target, value, state))
             else:
                 state = self.visit(target, state, write=True)
         return [state]
@@ -143,10 +160,12 @@ class FunctionRun:
             return [state]
         old, step = state.get(target.id), self.value_of(statement.value, state)
         operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
-        interval = arithmetic(operator, old.interval, step.interval) \
-            if old.interval is not None and step.interval is not None and not _in_condition(statement.node) else None
-        return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None, interval=interval,
-                                           since=min(old.since, step.since)))]
+        if _in_condition(statement.node):
+            return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None))]
+        if old.block is not None and operator in ("+", "-"):
+            return [state.set(target.id, self._moved(target, old, operator, step))]
+        combined = self._combined(operator, old, step, statement.node, lambda: self._kind_of(target), state)
+        return [state.set(target.id, combined.but(null=NON_NULL if old.null == NON_NULL else None))]
 
     def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
         if _marker(statement, "goto_statement"):
@@ -212,12 +231,13 @@ class FunctionRun:
                 break
         if pending or self.paths == 1:
             head = join_all(heads)
+            thresholds = _thresholds(statement.test)
             for round_ in range(_MAX_ROUNDS):
                 body, breaks = self._loop_round(statement, head)  # type: ignore[arg-type]
                 exits += breaks
                 following_head = join_all([head, *body])  # type: ignore[list-item]
                 if round_ >= _WIDEN_AFTER:
-                    following_head = head.widen(following_head)  # type: ignore[union-attr, arg-type]
+                    following_head = head.widen(following_head, thresholds)  # type: ignore[union-attr, arg-type]
                 if following_head == head:
                     break
                 head = following_head
@@ -246,6 +266,8 @@ class FunctionRun:
     def _loop_exit(self, statement: ir.Loop, head: State) -> list[State]:
         if statement.test is None:
             return [head] if statement.iter is not None else []  # a for-range loop may run no round
+        if head.decided and head.decided.get(self._test_text(statement.test)) is True:
+            return []  # a test this path found true and nothing changed since: the loop does not end here
         return [self._decided(statement.test, False, s)
                 for s in refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)]
 
@@ -316,6 +338,8 @@ class FunctionRun:
             state = self.visit(expression.right, self.visit(expression.left, state))
             if expression.op in ("//", "%"):
                 self._divisor(expression.right, state, expression.node)
+            elif expression.op in ("<<", ">>"):
+                self._shift(expression, state)
             return state
         if isinstance(expression, ir.Opaque) and expression.node is not None \
                 and expression.node.type == "delete_expression" and expression.parts:
@@ -325,26 +349,41 @@ class FunctionRun:
         return state
 
     def value_of(self, expression: ir.Expr | None, state: State) -> Value:
-        """What is known of the expression's value in `state`."""
+        """What is known of the expression's value in `state`, converted by a cast around it."""
+        value = self._value_of(expression, state)
+        node = expression.node if expression is not None else None
+        if self._casts and isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
+            kind = self._casts[(node.start_byte, node.end_byte)]
+            if kind is not None and value.interval is not None:  # an explicit conversion: any wrap is meant
+                return value.but(interval=stored(value.interval, kind), block=None, offset=None, wrapped=None)
+        return value
+
+    def _value_of(self, expression: ir.Expr | None, state: State) -> Value:
         if isinstance(expression, ir.Const):
-            value = expression.value
+            value = _integer_literal(expression)
             if value is None or (isinstance(value, int) and value == 0):
                 return Value(NULL, Origin(expression.node, "assigned", forks=state.forks), interval=Interval.exactly(0))
             if isinstance(value, int):
                 return Value(interval=Interval.exactly(int(value)), since=state.forks)
-            return Value(NON_NULL) if isinstance(value, str) else Value()
+            if isinstance(value, str):
+                length = len(value.encode("utf-8"))
+                return Value(NON_NULL, block=Interval.exactly(length + 1), offset=Interval.exactly(0),
+                             text=length if "\0" not in value else None, since=state.forks)
+            return Value()
         if isinstance(expression, ir.Name):
             if _address_of(expression.node) or self._is_array(expression):
-                return Value(NON_NULL)
-            value = state.get(expression.id) if expression.id in self.tracked else Value()
-            return _updated_operand(expression.node, value)
+                return self._buffer_start(expression, state)
+            if expression.id in self.tracked:
+                return _updated_operand(expression.node, state.get(expression.id))
+            if expression.id in CONSTANT_MACROS and self._variable(expression) is None:
+                return Value(interval=Interval.exactly(CONSTANT_MACROS[expression.id]), since=state.forks)
+            return self._constant_variable(expression, state)
         if isinstance(expression, ir.Call):
             return self._result(expression, state)
-        if isinstance(expression, ir.Binary) and expression.op in ("+", "-", "*"):
-            left, right = self.value_of(expression.left, state), self.value_of(expression.right, state)
-            if left.interval is not None and right.interval is not None:
-                return Value(interval=arithmetic(expression.op, left.interval, right.interval),
-                             since=min(left.since, right.since))
+        if isinstance(expression, ir.Binary):
+            return self._binary(expression, state)
+        if isinstance(expression, ir.Subscript) and _address_of(expression.node):
+            return self._element_address(expression, state)
         if isinstance(expression, ir.Conditional):
             return self.value_of(expression.body, state).join(self.value_of(expression.orelse, state))
         if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided \
@@ -357,13 +396,27 @@ class FunctionRun:
 
     def _result(self, call: ir.Call, state: State) -> Value:
         name = call.callee or ""
+        if name in ALLOCATION_SIZE_ARGUMENTS:
+            block, since = self._allocated(call, name, state)
+            null = MAYBE_NULL if name in HEAP.acquire else NON_NULL
+            return Value(null, Origin(call.node, "allocation", name, state.forks) if null == MAYBE_NULL else None,
+                         block=block, offset=Interval.exactly(0) if block is not None else None, since=since)
         if name in HEAP.acquire:
             return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
+        if name in RESULT_RANGES and name not in self.summaries:
+            return Value(interval=RESULT_RANGES[name], since=state.forks)
+        if name == "strlen" and len(call.args) == 1 and name not in self.summaries:
+            return self._string_length(self.value_of(call.args[0], state), state)
         summary = self.summaries.get(name)
+        value = Value()
         if summary is not None and summary.returns_null is not None:
             null = NULL if summary.returns_null == "always" else MAYBE_NULL
-            return Value(null, Origin(call.node, "function", name, state.forks))
-        return Value()
+            value = Value(null, Origin(call.node, "function", name, state.forks))
+        if summary is not None and summary.result is not None:
+            # over every path of the callee, whatever the arguments; and a function returning a constant is
+            # often a stub for one build configuration: a finding that needs it is for the audit profile
+            value = value.but(interval=summary.result, since=state.forks, vague=True)
+        return value
 
     def _call(self, call: ir.Call, state: State) -> State:
         state = self.visit(call.receiver, state)
@@ -373,11 +426,17 @@ class FunctionRun:
         if self._may_be_macro(name):
             return self._macro(call, state)
         summary = self.summaries.get(name)
+        if name in COPIES and summary is None:
+            self._copy(call, name, state)
         for position, argument in enumerate(call.args):
             state = self.visit(argument, state).forgetting(_root(argument))
             if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
                 continue
-            if _address_of(argument.node):
+            if summary is None and self._may_take_reference(name):
+                value = state.get(argument.id)  # a C++ `T &` parameter may assign it: its number is unknown
+                state = state.set(argument.id, value.but(interval=None, block=None, offset=None, wrapped=None,
+                                                       text=None, vague=False))
+            if _address_of(argument.node) or (summary is not None and position in summary.references):
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
@@ -402,8 +461,242 @@ class FunctionRun:
                     state = state.set(name, Value())
         return state
 
+    def _may_take_reference(self, name: str) -> bool:
+        """A C++ call to a function not defined in this file, which may take a parameter by reference (C
+        library functions never do)."""
+        return self.file.language == "cpp" and name.removeprefix("std::").removeprefix("::") not in C_LIBRARY
+
     def _may_be_macro(self, name: str) -> bool:
         return bool(name) and (name in _function_macros(self.file) or bool(_MACRO_NAME.match(name)))
+
+    # -- integers and buffers ------------------------------------------------------------
+
+    def _binary(self, expression: ir.Binary, state: State) -> Value:
+        left, right = self.value_of(expression.left, state), self.value_of(expression.right, state)
+        if left.block is not None and right.block is not None:
+            return Value()  # the distance between two pointers
+        if left.block is not None and expression.op in ("+", "-"):
+            return self._moved(expression.left, left, expression.op, right)
+        if right.block is not None and expression.op == "+":
+            return self._moved(expression.right, right, "+", left)
+        return self._combined(expression.op, left, right, expression.node, lambda: self._type_of(expression), state)
+
+    def _combined(self, operator: str, left: Value, right: Value, at: object,
+                  kind_of: Callable[[], IntType | None], state: State) -> Value:
+        """`left operator right` computed in the type `kind_of()` gives (None: a type this does not
+        know; asked only when it matters): arithmetic that leaves the type's range wraps, and the result
+        remembers where (`Value.wrapped`)."""
+        operator = "//" if operator == "/" else operator
+        first, second = left.interval, right.interval
+        kind: IntType | None = None
+        if operator in ("+", "-", "*"):
+            result = arithmetic(operator, first, second) if first is not None and second is not None else None
+            vague = left.vague or right.vague
+        else:
+            if operator == "&" and second is None:
+                first, second = second, first
+            if operator == "%" and not (first is not None and first.low is not None and first.low >= 0):
+                kind = kind_of()  # an unsigned computation has no negative operand
+            result = bounded(operator, first, second, kind)
+            vague = left.vague or right.vague or first is None or second is None
+        if result is None:
+            return Value()
+        vague = vague and (result.low is None or result.low != result.high)  # one value: exact, whatever the operands
+        # a wrap the code then masks or reduces (`(i - 1) & (n - 1)`, `% n`) is the idiom, not a defect
+        carried = left.wrapped or right.wrapped if operator in ("+", "-", "*", "<<") else None
+        value = Value(interval=result, since=min(left.since, right.since), vague=vague, wrapped=carried)
+        if result.low is None or result.high is None or not isinstance(at, ts.Node) \
+                or operator not in ("+", "-", "*", "<<") or _SURELY_FITS.fits(result):
+            return value  # 0 .. INT_MAX fits every integer type of int's rank or above
+        kind = kind_of()
+        if kind is None or kind.fits(result):
+            return value
+        how = "overflow" if result.high > kind.high else "underflow"
+        # the wrap happened on every path that carried these operand values here
+        return value.but(interval=stored(result, kind), wrapped=Origin(at, how, forks=min(left.since, right.since)))
+
+    def _moved(self, pointer: ir.Expr, value: Value, operator: str, step: Value) -> Value:
+        """A pointer into a known buffer moved by `step` elements."""
+        width = self._pointee_bytes(pointer)
+        if width is None or step.interval is None or value.offset is None:
+            return Value(NON_NULL if value.null == NON_NULL else None)
+        distance = arithmetic("*", step.interval, Interval.exactly(width))  # None when a bound is unknown
+        if distance is None:
+            return Value(NON_NULL if value.null == NON_NULL else None)
+        moved = arithmetic(operator, value.offset, distance)
+        return value.but(offset=moved, vague=value.vague or step.vague, since=min(value.since, step.since))
+
+    def _stored_in(self, target: ir.Name, value: Value, state: State) -> Value:
+        """The value as the target variable's type holds it (`unsigned char c = 300` holds 44): a known
+        value that does not fit is converted implicitly, and that is remembered like a wrap."""
+        interval = value.interval
+        if interval is None or _SMALLEST_FITS.fits(interval):
+            return value
+        kind = self._kind_of(target)
+        if kind is None or kind.fits(interval):
+            return value
+        if interval.low is None or interval.high is None or not isinstance(target.node, ts.Node):
+            return value.but(interval=stored(interval, kind))
+        how = "overflow" if interval.high > kind.high else "underflow"
+        return value.but(interval=stored(interval, kind), wrapped=Origin(target.node.parent or target.node, how,
+                                                                              forks=state.forks))
+
+    def _kind_of(self, name: ir.Name) -> IntType | None:
+        variable = self._variable(name)
+        if variable is None or variable.is_pointer or variable.is_array:
+            return None
+        return integer_type(variable.type_text)
+
+    def _type_of(self, expression: ir.Expr | None) -> IntType | None:
+        """The C type of an integer expression, where this knows it."""
+        node = expression.node if expression is not None else None
+        if isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
+            return self._casts[(node.start_byte, node.end_byte)]
+        if isinstance(expression, ir.Const) and type(expression.value) is int:
+            if isinstance(node, ts.Node) and node.type == "sizeof_expression":
+                return _SIZE_T
+            return literal_type(self.file.text_of(node) if isinstance(node, ts.Node) else "", expression.value)
+        if isinstance(expression, ir.Name):
+            return self._kind_of(expression)
+        if isinstance(expression, ir.Binary):
+            left = self._type_of(expression.left)
+            if expression.op in ("<<", ">>"):
+                return promoted(left) if left is not None else None
+            right = self._type_of(expression.right)
+            return common(left, right) if left is not None and right is not None else None
+        return None
+
+    def _pointee_bytes(self, pointer: ir.Expr) -> int | None:
+        """The size of what a pointer (or array) variable's elements are."""
+        variable = self._variable(pointer) if isinstance(pointer, ir.Name) else None
+        if variable is None or not (variable.is_pointer or variable.is_array):
+            return None
+        node = pointer.node
+        if isinstance(node, ts.Node) and (node.start_byte, node.end_byte) in self._casts:
+            return None  # `(char *)p`: the cast's element type, not p's, is what counts
+        size = self.file.element_size(variable)
+        return size if isinstance(size, int) and size > 0 else None
+
+    def _buffer_start(self, name: ir.Name, state: State) -> Value:
+        """An array, or `&x`: non-NULL, at the start of its bytes when their number is known."""
+        variable = self._variable(name)
+        size = self._array_bytes(variable) if variable is not None and variable.is_array else None
+        if size is None:
+            return Value(NON_NULL)
+        return Value(NON_NULL, block=Interval.exactly(size), offset=Interval.exactly(0), since=state.forks)
+
+    def _array_bytes(self, variable: Variable) -> int | None:
+        """sizeof an array variable (of numbers or of pointers), all its dimensions multiplied."""
+        total = self.file.element_size(variable)
+        if len(variable.array_sizes) == 1:
+            length = self.file.array_length(variable)  # also `int a[] = {1, 2}`, `char s[] = "ab"`
+            return total * length if isinstance(total, int) and isinstance(length, int) else None
+        for dimension in variable.array_sizes:
+            length = self.file.constant_value(dimension) if dimension is not None else None
+            if not isinstance(total, int) or not isinstance(length, int):
+                return None
+            total *= length
+        return total if isinstance(total, int) else None
+
+    def _element_address(self, subscript: ir.Subscript, state: State) -> Value:
+        """`&a[i]`: a pointer i elements into a's buffer."""
+        if not isinstance(subscript.obj, ir.Name):
+            return Value(NON_NULL)
+        base = self.value_of(subscript.obj, state)
+        if base.block is None:
+            return Value(NON_NULL)
+        index = self.value_of(subscript.index, state) if subscript.index is not None else Value(
+            interval=Interval.exactly(0))
+        return self._moved(subscript.obj, base, "+", index)
+
+    def _constant_variable(self, name: ir.Name, state: State) -> Value:
+        """A `const` integer variable of the file with a constant initialiser (`static const int LIMIT = 4;`)."""
+        variable = self._variable(name)
+        if variable is None or not variable.is_const or variable.is_pointer or variable.is_array \
+                or variable.initializer is None:
+            return Value()
+        value = self.file.constant_value(variable.initializer)
+        if type(value) is not int:
+            return Value()
+        return Value(interval=Interval.exactly(value), since=state.forks)
+
+    def _string_length(self, string: Value, state: State) -> Value:
+        """strlen of a pointer into a string literal: the characters from where it points."""
+        offset = string.offset
+        if string.text is None or offset is None or offset.low is None or offset.high is None \
+                or offset.low < 0 or offset.high > string.text:
+            return Value()
+        return Value(interval=Interval(string.text - offset.high, string.text - offset.low),
+                     since=min(string.since, state.forks), vague=string.vague)
+
+    def _allocated(self, call: ir.Call, name: str, state: State) -> tuple[Interval | None, int]:
+        """The bytes an allocation call hands out, and the path's undecided branches when its size was
+        computed."""
+        sizes, since = [], state.forks
+        for position in ALLOCATION_SIZE_ARGUMENTS[name]:
+            if position >= len(call.args):
+                return None, since
+            size = self.value_of(call.args[position], state)
+            self._wrapped_use(size, state)
+            sizes.append(size.interval if not size.vague else None)
+            since = min(since, size.since)
+        return allocation_bytes(name, sizes), since
+
+    def _wrapped_use(self, value: Value, state: State) -> None:
+        """An index or size whose arithmetic wrapped on the way: the overflow is the defect."""
+        origin = value.wrapped
+        if origin is None or not isinstance(origin.node, ts.Node):
+            return
+        # definite only on a straight path: no undecided branch between the operands' values and this use
+        certain = not value.vague and state.forks == origin.forks
+        self._record(Event(f"integer-{origin.kind}", origin.node, self.file.text_of(origin.node), origin, certain,
+                           index=value.interval))
+
+    def _shift(self, expression: ir.Binary, state: State) -> None:
+        """`x << n`, `x >> n` with n negative or at least the width of x's (promoted) type."""
+        kind = self._type_of(expression.left)
+        amount = self.value_of(expression.right, state)
+        interval = amount.interval
+        if kind is None or interval is None:
+            return
+        kind = promoted(kind)
+        wrong = (interval.low is not None and interval.low < 0) or (interval.high is not None and interval.high >= kind.bits)
+        if not wrong:
+            return
+        outside = (interval.high is not None and interval.high < 0) or \
+            (interval.low is not None and interval.low >= kind.bits)
+        known = interval.low is not None and interval.high is not None
+        certain = (outside or known) and not amount.vague and state.forks - amount.since <= 1
+        name = self.file.text_of(expression.right.node) if isinstance(expression.right.node, ts.Node) else ""
+        self._record(Event("shift-out-of-range", expression.node, name, None, certain, kind.bits, interval))
+
+    def _copy(self, call: ir.Call, name: str, state: State) -> None:
+        """memcpy/memset/... of a known length into (or out of) a buffer of known size."""
+        shape = COPIES[name]
+        if len(call.args) <= shape.length:
+            return
+        length = self.value_of(call.args[shape.length], state)
+        self._wrapped_use(length, state)
+        if length.interval is None or length.vague:
+            return
+        touched = copy_bytes(name, length.interval)
+        if touched is None or touched.low is None:
+            return
+        if touched.low < 0:  # a negative length converted to size_t: as far as memory goes
+            touched = Interval(1 << 63, None)
+        for position, kind in ((shape.destination, "copy-overflow"), (shape.source, "copy-overread")):
+            if position is None:
+                continue
+            buffer = self.value_of(call.args[position], state)
+            if buffer.block is None or buffer.offset is None or buffer.block.high is None \
+                    or buffer.offset.low is None:
+                continue
+            room = buffer.block.high - buffer.offset.low
+            if touched.low > room:
+                argument = call.args[position]
+                text = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else ""
+                certain = state.forks - min(length.since, buffer.since) <= 1
+                self._record(Event(kind, call.node, text, None, certain, room, touched))
 
     # -- the checks ------------------------------------------------------------------
 
@@ -444,25 +737,106 @@ class FunctionRun:
 
     def _element(self, subscript: ir.Subscript, state: State, write: bool) -> State:
         pointer = subscript.obj
+        if isinstance(pointer, ir.Attr) and subscript.index is not None and not _address_of(subscript.node):
+            self._member_element(subscript, pointer, state, write)
+        if isinstance(pointer, ir.Subscript) and subscript.index is not None and not _address_of(subscript.node):
+            self._inner_element(subscript, state, write)
+        if isinstance(pointer, ir.Binary) and pointer.op in ("+", "-") and not _address_of(subscript.node):
+            self._moved_element(subscript, pointer, state, write)
         if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
             return state
         variable = self._variable(pointer)
+        index = self.value_of(subscript.index, state) if subscript.index is not None else None
+        if index is not None:
+            self._wrapped_use(index, state)
         if variable is None or not variable.is_array:
+            self._pointer_element(subscript, pointer, index, state, write)
             return self._dereference(pointer, subscript.node, state)
         outer = variable.array_sizes[-1]  # `a[64][8]` lists [8] first: the first index runs over 64
         size = self.file.constant_value(outer) if outer is not None else None
-        index = self.value_of(subscript.index, state).interval if subscript.index is not None else None
-        if not isinstance(size, int) or index is None:
-            return state
+        if isinstance(size, int) and index is not None:
+            self._bounds(subscript, pointer.id, size, index, state, write)
+        return state
+
+    def _moved_element(self, subscript: ir.Subscript, moved: ir.Binary, state: State, write: bool) -> None:
+        """`*(p + k)`, `(p - 1)[i]`: an element of a buffer through a pointer computed in place."""
+        base = moved.left if isinstance(moved.left, ir.Name) else moved.right if isinstance(moved.right, ir.Name) \
+            else None
+        width = self._pointee_bytes(base) if base is not None else None
+        value = self.value_of(moved, state)
+        if base is None or not width or value.block is None or value.offset is None or value.block.high is None:
+            return
+        index = self.value_of(subscript.index, state) if subscript.index is not None else Value(
+            interval=Interval.exactly(0), since=state.forks)
+        self._offset_bounds(subscript, base.id, value, width, index, state, write)
+
+    def _inner_element(self, subscript: ir.Subscript, state: State, write: bool) -> None:
+        """`a[i][j]`: j against the length of a's dimension it indexes."""
+        depth, base = 1, subscript.obj
+        while isinstance(base, ir.Subscript):
+            depth, base = depth + 1, base.obj
+        base = base if isinstance(base, ir.Name) else None
+        variable = self._variable(base) if base is not None else None
+        if variable is None or not variable.is_array or len(variable.array_sizes) < depth:
+            return
+        dimension = variable.array_sizes[-depth]
+        size = self.file.constant_value(dimension) if dimension is not None else None
+        if isinstance(size, int) and base is not None:
+            index = self.value_of(subscript.index, state)
+            self._bounds(subscript, base.id, size, index, state, write)
+
+    def _member_element(self, subscript: ir.Subscript, member: ir.Attr, state: State, write: bool) -> None:
+        """`s.a[i]`, `p->a[i]`: a member array of a type declared in this file."""
+        holder = self._variable(member.obj) if isinstance(member.obj, ir.Name) else None
+        size = member_array_length(self.file, member.attr, holder.type_text if holder is not None else "")
+        if size is not None:
+            index = self.value_of(subscript.index, state)
+            self._wrapped_use(index, state)
+            name = self.file.text_of(member.node) if isinstance(member.node, ts.Node) else member.attr
+            self._bounds(subscript, name, size, index, state, write)
+
+    def _pointer_element(self, subscript: ir.Subscript, pointer: ir.Name, index: Value | None, state: State,
+                         write: bool) -> None:
+        """`p[i]` or `*p` where p points into a buffer of known size."""
+        value = state.get(pointer.id) if pointer.id in self.tracked else None
+        width = self._pointee_bytes(pointer)
+        back = _step_back(pointer.node)
+        if value is None or value.block is None or value.offset is None or value.block.high is None or not width \
+                or back is None:
+            return
+        if back:  # `*p++`: the element before the updated pointer
+            value = value.but(offset=arithmetic("+", value.offset, Interval.exactly(back * width)))
+        if index is None:
+            if subscript.index is not None:
+                return
+            index = Value(interval=Interval.exactly(0), since=state.forks)
+        self._offset_bounds(subscript, pointer.id, value, width, index, state, write)
+
+    def _offset_bounds(self, subscript: ir.Subscript, name: str, pointer: Value, width: int, index: Value,
+                       state: State, write: bool) -> None:
+        """Element `index` from where `pointer` points, in its buffer of `width`-byte elements."""
+        if index.interval is None or pointer.offset is None or pointer.block is None or pointer.block.high is None:
+            return
+        start = Interval(None if pointer.offset.low is None else pointer.offset.low // width,
+                         None if pointer.offset.high is None else pointer.offset.high // width)
+        position = arithmetic("+", start, index.interval)
+        moved = index.but(interval=position, vague=index.vague or pointer.vague,
+                        since=min(index.since, pointer.since))
+        self._bounds(subscript, name, pointer.block.high // width, moved, state, write)
+
+    def _bounds(self, subscript: ir.Subscript, name: str, size: int, index_value: Value, state: State,
+                write: bool) -> None:
+        """An element access at `index_value` in a buffer of `size` elements: out of range on some path?"""
+        index = index_value.interval
+        if index is None:
+            return
+        outside = (index.low is not None and index.low >= size) or (index.high is not None and index.high < 0)
         beyond = index.high is not None and index.high >= size
         before = index.low is not None and index.low < 0
-        if beyond or before:
-            outside = (index.low is not None and index.low >= size) or (index.high is not None and index.high < 0)
+        if beyond or before or outside:
             known = index.low is not None and index.high is not None
-            since = self.value_of(subscript.index, state).since  # type: ignore[arg-type]
-            certain = (outside or known) and state.forks - since <= 1
-            self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, size, index, write))
-        return state
+            certain = (outside or known) and not index_value.vague and state.forks - index_value.since <= 1
+            self._record(Event("index-out-of-bounds", subscript.node, name, None, certain, size, index, write))
 
     def _record(self, event: Event) -> None:
         key = (event.kind, event.node.start_byte)
@@ -522,6 +896,11 @@ class FunctionRun:
         text = self._test_text(test)
         if text:
             state = state.deciding(text, truth)
+        tested = _null_compared_operand(test)
+        if tested is not None:  # `x == NULL` false says `x` (as a test) is true
+            operand_text = self._test_text(tested[0])
+            if operand_text:
+                state = state.deciding(operand_text, truth != tested[1])
         if isinstance(test, ir.Not):
             return self._decided(test.operand, not truth, state)
         if isinstance(test, ir.BoolOp) and (test.op == "and") == truth:
@@ -584,17 +963,76 @@ def _called_name(call: ir.Call) -> str:
 def _updated_operand(node: object, value: Value) -> Value:
     """The operand of `i++`, `--i`: the IR updates i before its statement (or its whole test), so a
     postfix operand reads one step back, and an update inside a test leaves nothing known."""
-    parent = node.parent if isinstance(node, ts.Node) else None
-    if parent is None or parent.type != "update_expression" or value.interval is None:
+    if value.interval is None:
         return value
-    if _in_condition(parent):
+    back = _step_back(node)
+    if back is None:
         return Value(value.null, value.null_origin, value.heap, value.heap_origin)
+    if not back:
+        return value
+    return Value(value.null, value.null_origin, value.heap, value.heap_origin,
+                 arithmetic("+", value.interval, Interval.exactly(back)))
+
+
+def _step_back(node: object) -> int | None:
+    """How many steps the value an update's operand reads lies from the variable's value after the
+    update, which the IR runs first: -1 for `p++`, 1 for `p--`, 0 for a prefix update or none; None
+    inside a test (the IR runs the update before the whole test)."""
+    parent = node.parent if isinstance(node, ts.Node) else None
+    if parent is None or parent.type != "update_expression":
+        return 0
+    if _in_condition(parent):
+        return None
     first = parent.child(0)
     if first is None or first.type in ("++", "--"):
-        return value  # prefix: the updated value is the operand's
-    step = Interval.exactly(1 if _is_decrement(parent) else -1)
-    return Value(value.null, value.null_origin, value.heap, value.heap_origin,
-                 arithmetic("+", value.interval, step))
+        return 0  # prefix: the updated value is the operand's
+    return 1 if _is_decrement(parent) else -1
+
+
+def _null_compared_operand(test: ir.Expr) -> tuple[ir.Expr, bool] | None:
+    """(x, True) for `x == 0` / `x == NULL`, (x, False) for `x != 0`: the operand a test compares with
+    zero, and whether it tests for equality."""
+    if not isinstance(test, ir.Compare) or len(test.ops) != 1 or test.ops[0] not in ("==", "!=") \
+            or len(test.operands) != 2:
+        return None
+    left, right = test.operands
+    for operand, other in ((left, right), (right, left)):
+        if isinstance(other, ir.Const) and (other.value is None or (type(other.value) is int and other.value == 0)):
+            return operand, test.ops[0] == "=="
+    return None
+
+
+def _thresholds(test: ir.Expr | None) -> tuple[int, ...]:
+    """The integer constants a loop's test compares with, and their neighbours, sorted: where a loop
+    counter's widening stops (`i != 100` keeps i at most 100 rather than unbounded)."""
+    found: set[int] = set()
+    pending: list[ir.Expr | None] = [test]
+    while pending and len(found) < 12:
+        expression = pending.pop()
+        if isinstance(expression, ir.Compare):
+            pending.extend(expression.operands)
+        elif isinstance(expression, ir.BoolOp):
+            pending.extend(expression.values)
+        elif isinstance(expression, ir.Not):
+            pending.append(expression.operand)
+        elif isinstance(expression, ir.Binary):
+            pending.extend((expression.left, expression.right))
+        elif isinstance(expression, ir.Const):
+            value = _integer_literal(expression)
+            if type(value) is int:
+                found.update((value - 1, value, value + 1))
+    return tuple(sorted(found))
+
+
+def _integer_literal(constant: ir.Const) -> object:
+    """A constant's value, with a negative integer literal (`-1`, which the front end reads as a float)
+    as the integer it is."""
+    value = constant.value
+    node = constant.node
+    if isinstance(value, float) and value.is_integer() and isinstance(node, ts.Node) \
+            and _NEGATIVE_INTEGER.fullmatch(node.text.decode("utf-8", "replace") if node.text else ""):
+        return int(value)
+    return value
 
 
 def _function_macros(file: CFile) -> dict[str, str]:

@@ -6,7 +6,15 @@ A `Value` says, for one variable on one path, what is known about it:
   this one) or unknown (None);
 - heap state: `FREED` (released on this path), `MAYBE_FREED` (released on
   some merged path), or unknown (None);
-- an integer interval, when it follows from constants and tests.
+- an integer interval, when it follows from constants and tests (`vague` when
+  a bound holds only because an operand is unknown: `i % 5` is -4 to 4, but
+  which of them depends on i);
+- for a pointer into a buffer of known size: the buffer's size (`block`) and
+  where in it the pointer points (`offset`), both in bytes;
+- `text`: for a pointer into a string literal, the literal's length (its
+  terminator's offset in the block);
+- `wrapped`: the arithmetic that overflowed (or went below 0) on the way to
+  this value, when it did.
 
 An `Origin` remembers why a value is (maybe) NULL or freed: the node that
 made it so and a phrase for the finding.  A `State` maps the tracked
@@ -19,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 Node = Any  # a tree-sitter node, opaque here
@@ -67,10 +75,15 @@ class Interval:
         high = other.high if self.high is None else self.high if other.high is None else min(self.high, other.high)
         return Interval(low, high)
 
-    def widen(self, newer: "Interval") -> "Interval":
-        """A bound that moved between two loop rounds is dropped, so loops reach a fixpoint."""
+    def widen(self, newer: "Interval", thresholds: tuple[int, ...] = ()) -> "Interval":
+        """A bound that moved between two loop rounds goes to the next of `thresholds` (sorted: the
+        constants the loop's test compares with) beyond it, else is dropped, so loops reach a fixpoint."""
         low = self.low if self.low is not None and newer.low is not None and newer.low >= self.low else None
         high = self.high if self.high is not None and newer.high is not None and newer.high <= self.high else None
+        if low is None and newer.low is not None:
+            low = next((t for t in reversed(thresholds) if t <= newer.low), None)
+        if high is None and newer.high is not None:
+            high = next((t for t in thresholds if t >= newer.high), None)
         return Interval(low, high)
 
     def without(self, value: int) -> "Interval":
@@ -107,7 +120,7 @@ def _bounded(low: int | None, high: int | None) -> Interval:
                     high if high is not None and -_LIMIT < high < _LIMIT else None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Value:
     null: str | None = None
     null_origin: Origin | None = None
@@ -115,26 +128,55 @@ class Value:
     heap_origin: Origin | None = None
     interval: Interval | None = None
     since: int = 0  # the path's undecided branches (`State.forks`) when the interval was computed
+    vague: bool = False
+    block: Interval | None = None
+    offset: Interval | None = None
+    wrapped: Origin | None = None
+    text: int | None = None
+
+    def __eq__(self, other: object) -> bool:
+        # the fields' dictionaries compare in C: the interpreter compares values at every step
+        return isinstance(other, Value) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
 
     def join(self, other: "Value") -> "Value":
         if self == other:
             return self
         null, null_origin = _join_null(self, other)
         heap, heap_origin = _join_heap(self, other)
-        interval = None if self.interval is None or other.interval is None else self.interval.join(other.interval)
-        return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since))
+        interval = _join_intervals(self.interval, other.interval)
+        block, offset = _join_intervals(self.block, other.block), _join_intervals(self.offset, other.offset)
+        return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since),
+                     self.vague or other.vague, block, offset if block is not None else None,
+                     self.wrapped or other.wrapped, self.text if self.text == other.text else None)
 
-    def widen(self, newer: "Value") -> "Value":
+    def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)
-        if self.interval is None or joined.interval is None:
-            return joined
-        return replace(joined, interval=self.interval.widen(joined.interval))
+        if self.interval is not None and joined.interval is not None:
+            joined = joined.but(interval=self.interval.widen(joined.interval, thresholds))
+        if self.offset is not None and joined.offset is not None:
+            joined = joined.but(offset=self.offset.widen(joined.offset))
+        return joined
 
     def with_null(self, null: str, origin: Origin | None) -> "Value":
-        return replace(self, null=null, null_origin=origin if null != NON_NULL else None)
+        return self.but(null=null, null_origin=origin if null != NON_NULL else None)
+
+    def but(self, **changes: Any) -> "Value":
+        """A copy with `changes` (field: value): `dataclasses.replace` without its checks, which the
+        interpreter's hot path cannot afford."""
+        copy = object.__new__(Value)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
 
 UNKNOWN = Value()
+
+
+def _join_intervals(a: Interval | None, b: Interval | None) -> Interval | None:
+    return None if a is None or b is None else a.join(b)
 
 
 def _join_null(a: Value, b: Value) -> tuple[str | None, Origin | None]:
@@ -204,9 +246,10 @@ class State:
                 joined[name] = value
         return State(joined, forks, decided)
 
-    def widen(self, newer: "State") -> "State":
+    def widen(self, newer: "State", thresholds: tuple[int, ...] = ()) -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
-                      if (value := self.get(name).widen(newer.get(name))) != UNKNOWN}, max(self.forks, newer.forks),
+                      if (value := self.get(name).widen(newer.get(name), thresholds)) != UNKNOWN},
+                     max(self.forks, newer.forks),
                      _agreed(self.decided, newer.decided))
 
     def __eq__(self, other: object) -> bool:

@@ -8,7 +8,6 @@ either p is NULL, or p is not and n is 0).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from secreview.taint import ir
@@ -31,8 +30,16 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
         return [state] if bool(test.value) == truth else []
     if isinstance(test, ir.Name) and test.id in tracked:
         return _compared(test.id, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
+    if isinstance(test, ir.Name):  # a constant of the file (`static const int ENABLED = 0;`) decides the branch
+        known = value_of(test, state).interval
+        if known is not None and known.low is not None and known.low == known.high:
+            return [state] if (known.low != 0) == truth else []
     if isinstance(test, ir.Compare) and len(test.ops) == 1 and len(test.operands) == 2:
         operator, (left, right) = test.ops[0], test.operands
+        if isinstance(left, ir.Const) and isinstance(right, ir.Const):
+            decided = _constants_compared(operator, left.value, right.value)
+            if decided is not None:  # `if (5 != 5)`: one branch is dead
+                return [state] if decided == truth else []
         if _variable_of(left, tracked) is None:
             left, right, operator = right, left, _MIRRORED[operator]
         found = _variable_of(left, tracked)
@@ -87,7 +94,7 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
         if operator == "==" and bound == Interval.exactly(0) and value.null_origin is None:
             value = value.with_null(NULL, Origin(test.node, "tested", forks=state.forks))  # an integer's 0 too
         known = interval if (interval.low, interval.high) != (None, None) else None
-        value = replace(value, interval=known)
+        value = value.but(interval=known)
     return [state.set(name, value)]
 
 
@@ -117,3 +124,11 @@ def _interval_compared(interval: Interval, operator: str, bound: Interval) -> In
     if bound.low is None:
         return interval
     return interval.meet(Interval(bound.low + 1 if operator == ">" else bound.low, None))  # > or >=
+
+
+def _constants_compared(operator: str, left: object, right: object) -> bool | None:
+    """`left operator right` for two integer constants (None for anything else)."""
+    if type(left) is not int or type(right) is not int:
+        return None
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right,
+            "==": left == right, "!=": left != right}.get(operator)

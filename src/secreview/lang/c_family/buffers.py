@@ -207,3 +207,57 @@ def allocation_sizes(file: CFile) -> Iterator[AllocationSize]:
             length = declarator.child_by_field_name("length") if declarator is not None else None
             if length is not None:
                 yield AllocationSize(node, length, "new[]")
+
+
+
+def member_array_length(file: CFile, name: str, owner: str = "") -> int | None:
+    """Elements of the struct/class member array `name` of the type named `owner` (`struct s`, `s`,
+    `s_t` for a typedef of an unnamed struct) when the file declares it; without that type, when every
+    member of that name in the file is an array of the same constant length. A last member of length 0
+    or 1 is never known: it is the old form of a flexible array (`char data[1]` standing for as many
+    bytes as were allocated)."""
+    by_owner, by_name = file.memo(("member array lengths",), lambda: _member_array_lengths(file))
+    owner = owner.split()[-1] if owner.split() else ""
+    if (owner, name) in by_owner:
+        return by_owner[(owner, name)]
+    return by_name.get(name)
+
+
+def _member_array_lengths(file: CFile) -> tuple[dict[tuple[str, str], int | None], dict[str, int | None]]:
+    by_owner: dict[tuple[str, str], int | None] = {}
+    by_name: dict[str, int | None] = {}
+    for declaration in file.nodes_of_type("field_declaration"):
+        last = _is_last_member(declaration)
+        owner = _owner_name(file, declaration)
+        for variable in file.declared_variables(declaration, is_parameter=False):
+            length = file.array_length(variable) if len(variable.array_sizes) == 1 else None
+            known = length if isinstance(length, int) and not (last and length <= 1) else None
+            if owner:
+                by_owner[(owner, variable.name)] = known
+            if variable.name in by_name and by_name[variable.name] != known:
+                known = None
+            by_name[variable.name] = known
+    return by_owner, by_name
+
+
+def _owner_name(file: CFile, declaration: ts.Node) -> str:
+    """The name of the struct/class/union a member belongs to, or of the typedef naming it."""
+    body = declaration.parent
+    specifier = body.parent if body is not None else None
+    if specifier is None or specifier.type not in ("struct_specifier", "class_specifier", "union_specifier"):
+        return ""
+    name = specifier.child_by_field_name("name")
+    if name is not None:
+        return file.text_of(name).split("::")[-1]
+    typedef = specifier.parent
+    if typedef is not None and typedef.type == "type_definition":
+        declarator = typedef.child_by_field_name("declarator")
+        return file.text_of(declarator) if declarator is not None and declarator.type == "type_identifier" else ""
+    return ""
+
+
+def _is_last_member(declaration: ts.Node) -> bool:
+    following = declaration.next_named_sibling
+    while following is not None and following.type in ("comment", "access_specifier", "preproc_call"):
+        following = following.next_named_sibling
+    return following is None or following.type != "field_declaration"

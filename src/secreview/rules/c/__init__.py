@@ -18,7 +18,7 @@ from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Evidence
 from secreview.rules import AnalysisLimitExceeded, Hit, Rule, shorten
 from secreview.rules.c._taint import report_incomplete
-from secreview.valueflow import facts
+from secreview.valueflow import Event, facts
 from secreview.valueflow.lattice import Interval
 
 DATA = "data node"
@@ -76,6 +76,22 @@ class OutOfBoundsIndexRule(ValueFlowRule):
                 continue
             yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index)},
                       evidence=Evidence.DEFINITE if event.certain else None)
+
+
+class EngineEventRule(ValueFlowRule):
+    """Reports one kind of value-flow event: definite when it was seen on a path of its own with values
+    fully known, else for the audit profile. `placeholders` gives a finding's message values."""
+    hit_evidence = True
+
+    event_kind: ClassVar[str]
+
+    def check(self, file: CFile) -> Iterator[Hit]:
+        for event in facts(file).of_kind(self.event_kind):
+            yield Hit(event.node, self.placeholders(event), evidence=Evidence.DEFINITE if event.certain else None)
+
+    def placeholders(self, event: Event) -> dict[str, str]:
+        return {"name": shorten(event.name), "values": _values(event.index) if event.index is not None else "unknown",
+                "size": str(event.size)}
 
 
 def _values(index: Interval) -> str:

@@ -6,6 +6,12 @@ Flags `memcpy`, `memmove`, `memset`, `strncpy`, `strncat`, `wmemcpy`,
 argument is a compile-time constant larger than the destination, when the
 destination's size is known from its declaration or from the allocations it
 may have been assigned earlier in the same function (the smallest counts).
+The value-flow engine adds `memcpy`, `memmove`, `memset`, `strncpy` and
+`bzero` whose length it knows on a path of its own (a variable set to a
+constant, a length tested against a bound, a negative length) and which is
+larger than the bytes left in the destination from where it points (an
+array, a string literal, an allocation of known size, a pointer moved into
+one of them).
 
 ## Why is this bad?
 The size argument is the only thing that stops these functions; when it is
@@ -40,12 +46,16 @@ void read_header(int fd) {
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from secreview.lang.c_family.buffers import capacity_range
 from secreview.lang.c_family.expressions import int_value
 from secreview.lang.c_family.file import Call, CFile
 from secreview.model import Confidence, Evidence, Severity
-from secreview.rules import shorten
+from secreview.rules import Hit, shorten
 from secreview.rules.c import CCallRule
+from secreview.valueflow import facts
+from secreview.valueflow.lattice import Interval
 
 # function -> (destination argument, size argument, bytes per unit of the size)
 _SIZED = {
@@ -76,6 +86,20 @@ class CopySizeExceedsDestination(CCallRule):
         "allocate it), and make the buffer as large as the data it must hold."
     )
 
+    def check(self, file: CFile) -> Iterator[Hit]:
+        """The constant sizes over the destinations known locally, then the copies the value-flow engine
+        proves too long on a path of their own (lengths and pointer positions from value flow)."""
+        seen = set()
+        for hit in super().check(file):
+            seen.add(hit.node.start_byte)
+            yield hit
+        for event in facts(file).of_kind("copy-overflow"):
+            if event.certain and event.node.start_byte not in seen and event.index is not None:
+                call = file.call_of(event.node)
+                yield Hit(event.node, {"callee": call.method if call is not None and call.method else "call",
+                                       "destination": shorten(event.name), "size": _bytes(event.index),
+                                       "room": str(event.size)})
+
     def matches(self, file: CFile, call: Call) -> dict[str, str] | None:
         destination_index, size_index, unit = _SIZED[call.method or ""]
         destination, size = call.arg(destination_index), call.arg(size_index)
@@ -87,3 +111,9 @@ class CopySizeExceedsDestination(CCallRule):
             return None
         shown = str(room[0]) if room[0] == room[1] else f"as little as {room[0]}"
         return {"destination": shorten(file.text_of(destination)), "size": str(count * unit), "room": shown}
+
+
+def _bytes(length: Interval) -> str:
+    if length.low == length.high:
+        return str(length.low)
+    return f"at least {length.low}"

@@ -1,0 +1,55 @@
+"""What the value-flow engine knows of C library functions, as data: how many bytes an allocator hands
+out, which range a function's result lies in, which calls copy or fill a length of bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from secreview.valueflow.lattice import Interval, arithmetic
+
+# allocator -> the arguments whose product is the size in bytes
+ALLOCATION_SIZE_ARGUMENTS: dict[str, tuple[int, ...]] = {
+    "malloc": (0,), "calloc": (0, 1), "realloc": (1,), "reallocarray": (1, 2), "alloca": (0,), "_alloca": (0,),
+    "__builtin_alloca": (0,), "aligned_alloc": (1,), "g_malloc": (0,), "g_malloc0": (0,), "xmalloc": (0,),
+}
+
+# function -> the values it returns, whatever happens (a byte read, or EOF)
+RESULT_RANGES: dict[str, Interval] = {
+    "fgetc": Interval(-1, 255), "getc": Interval(-1, 255), "getchar": Interval(-1, 255),
+    "getc_unlocked": Interval(-1, 255), "getchar_unlocked": Interval(-1, 255), "fgetc_unlocked": Interval(-1, 255),
+}
+
+# macros of the standard headers whose value the engine needs without the header
+CONSTANT_MACROS: dict[str, int] = {"EOF": -1}
+
+
+@dataclass(frozen=True)
+class Copy:
+    """A call writing (and maybe reading) a given number of bytes: argument positions."""
+
+    destination: int
+    source: int | None  # None: nothing read (memset)
+    length: int
+
+
+COPIES: dict[str, Copy] = {
+    "memcpy": Copy(0, 1, 2), "memmove": Copy(0, 1, 2), "memset": Copy(0, None, 2), "bcopy": Copy(1, 0, 2),
+    "wmemcpy": Copy(0, 1, 2), "strncpy": Copy(0, None, 2), "bzero": Copy(0, None, 1),
+    "explicit_bzero": Copy(0, None, 1), "memset_s": Copy(0, None, 3),
+}
+_WIDE = frozenset({"wmemcpy"})
+
+
+def copy_bytes(name: str, length: Interval) -> Interval | None:
+    """The bytes a copy of `length` (in its own unit) touches."""
+    return arithmetic("*", length, Interval.exactly(4)) if name in _WIDE else length
+
+
+def allocation_bytes(name: str, sizes: list[Interval | None]) -> Interval | None:
+    """The bytes `name(...)` allocates given its size arguments' values (None when one is unknown)."""
+    total: Interval | None = Interval.exactly(1)
+    for size in sizes:
+        if size is None or total is None:
+            return None
+        total = arithmetic("*", total, size)
+    return total if total is not None and total.low is not None and total.low >= 0 else None

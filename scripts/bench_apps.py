@@ -52,9 +52,10 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -410,6 +411,34 @@ def run_semgrep(cmd: list[str], config: str, root: Path, workdir: Path) -> ToolR
     return ToolRun("semgrep", semgrep_findings(report, root))
 
 
+class SemgrepPerCheckout:
+    """Semgrep run once over each app checkout and its findings split by app root (`--semgrep-per-checkout`).
+
+    One checkout can hold many ground-truth roots (one per lab); a Semgrep run spends most of its time
+    loading the rules, so one run per root costs minutes each. Semgrep CE rules look at one file at a time,
+    so a file's findings do not depend on which folder the run started from."""
+
+    def __init__(self, cmd: list[str], config: str, apps_dir: Path) -> None:
+        self._cmd, self._config, self._apps_dir = cmd, config, apps_dir
+        self._runs: dict[Path, ToolRun] = {}
+        self._locks: dict[Path, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, root: Path, workdir: Path) -> ToolRun:
+        checkout = self._apps_dir / root.relative_to(self._apps_dir).parts[0]
+        with self._guard:
+            lock = self._locks.setdefault(checkout, threading.Lock())
+        with lock:
+            if checkout not in self._runs:
+                self._runs[checkout] = run_semgrep(self._cmd, self._config, checkout, Path(tempfile.mkdtemp()))
+        whole = self._runs[checkout]
+        if not whole.ok or root == checkout:
+            return whole
+        prefix = root.relative_to(checkout).as_posix() + "/"
+        return ToolRun("semgrep", [replace(f, file=f.file[len(prefix):]) for f in whole.findings
+                                   if f.file.startswith(prefix)])
+
+
 def checkout_commit(checkout: Path) -> str | None:
     try:
         proc = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True,
@@ -537,6 +566,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--bandit", default=None, help="Bandit command; Bandit is run only when given")
     parser.add_argument("--semgrep", default=None, help="Semgrep command; run only when given")
     parser.add_argument("--semgrep-config", default=None, help="local Semgrep rules directory")
+    parser.add_argument("--semgrep-per-checkout", action="store_true",
+                        help="run Semgrep once per app checkout and split its findings by app root "
+                             "(much faster when a checkout holds many roots)")
     parser.add_argument("--window", type=int, default=2, help="lines of slack around each item")
     parser.add_argument("--jobs", type=int, default=1, help="apps reviewed concurrently")
     parser.add_argument("--json", type=Path, default=None, help="write per-item results here")
@@ -557,7 +589,10 @@ def build_runners(args: argparse.Namespace) -> dict[str, object]:
     if args.semgrep:
         semgrep_cmd = shlex.split(args.semgrep)
         config = str(Path(args.semgrep_config).resolve())
-        runners["semgrep"] = lambda root, wd: run_semgrep(semgrep_cmd, config, root, wd)
+        if args.semgrep_per_checkout:
+            runners["semgrep"] = SemgrepPerCheckout(semgrep_cmd, config, args.apps_dir.resolve())
+        else:
+            runners["semgrep"] = lambda root, wd: run_semgrep(semgrep_cmd, config, root, wd)
     return runners
 
 

@@ -206,3 +206,23 @@ def test_repository_ground_truth_is_well_formed():
         for item in truth.items:
             assert item.cwes and item.first >= 1, item.id
             assert bench.in_scope(item.file, truth.scope), item.id
+
+
+def test_semgrep_per_checkout_runs_once_and_splits_findings_by_root(tmp_path, monkeypatch) -> None:
+    checkout = tmp_path / "labs"
+    for lab in ("one", "two"):
+        (checkout / lab).mkdir(parents=True)
+    runs = []
+
+    def fake_run(cmd, config, root, workdir):
+        runs.append(root)
+        return bench.ToolRun("semgrep", [bench.Finding("semgrep", "one/app.py", 3, 3, (89,)),
+                                         bench.Finding("semgrep", "two/app.py", 5, 5, (79,)),
+                                         bench.Finding("semgrep", "oneother/app.py", 7, 7, (22,))])
+    monkeypatch.setattr(bench, "run_semgrep", fake_run)
+    runner = bench.SemgrepPerCheckout(["semgrep"], "rules", tmp_path)
+    first = runner(checkout / "one", tmp_path)
+    second = runner(checkout / "two", tmp_path)
+    assert runs == [checkout]
+    assert [(f.file, f.start) for f in first.findings] == [("app.py", 3)]
+    assert [(f.file, f.start) for f in second.findings] == [("app.py", 5)]

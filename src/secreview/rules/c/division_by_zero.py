@@ -41,19 +41,15 @@ int average(int total, int count) {
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from secreview.lang.c_family.file import CFile
-from secreview.model import Confidence, Evidence, Severity
-from secreview.rules import Hit
-from secreview.rules.c import ValueFlowRule
-from secreview.valueflow import describe, facts
+from secreview.model import Confidence, Severity
+from secreview.rules.c import EngineEventRule
+from secreview.valueflow import Event, describe
 
 
-class DivisionByZero(ValueFlowRule):
+class DivisionByZero(EngineEventRule):
     id = "division-by-zero"
     cwe = 369
-    hit_evidence = True
+    event_kind = "division-by-zero"
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     message = "Division by `{divisor}`, which is 0 on a path reaching it ({why})"
@@ -63,7 +59,5 @@ class DivisionByZero(ValueFlowRule):
     )
     solution = "Leave the path where `{divisor}` is 0 before dividing (return or report an error), or give it a non-zero value."
 
-    def check(self, file: CFile) -> Iterator[Hit]:
-        for event in facts(file).of_kind("division-by-zero"):
-            yield Hit(event.node, {"divisor": event.name, "why": describe(event.origin, "0")},
-                      evidence=Evidence.DEFINITE if event.certain else None)
+    def placeholders(self, event: Event) -> dict[str, str]:
+        return {"divisor": event.name, "why": describe(event.origin, "0")}

@@ -50,10 +50,15 @@ def test_fixture(fixture: Path) -> None:
     fixed = notes.of("todo-ok") - actual
     if fixed:
         problems.append("todo-ok no longer reported: change it to ok:\n" + _describe(fixed))
-    undeclared = {f.rule_id for f in findings if f.evidence is not None and not rule_by_id(f.rule_id).may_show_by_default()}
+    undeclared = {(f.rule_id, f.evidence.name) for f in findings
+                  if f.evidence is not None and f.evidence not in _declared_evidence(rule_by_id(f.rule_id))}
     if undeclared:
-        problems.append(f"findings with evidence from rules that do not declare `hit_evidence`: {sorted(undeclared)}")
+        problems.append(f"findings with evidence their rule does not declare in `hit_evidence`: {sorted(undeclared)}")
     contradictory = notes.of("ok") & notes.of("expect")
     if contradictory:
         problems.append("both ok and expect:\n" + _describe(contradictory))
     assert not problems, f"{fixture.name}:\n" + "\n".join(problems)
+
+
+def _declared_evidence(rule) -> frozenset:
+    return rule.hit_evidence | ({rule.evidence} if rule.evidence else frozenset())

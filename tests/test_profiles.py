@@ -86,19 +86,24 @@ def test_the_profile_comes_from_the_configuration_and_is_checked(tmp_path: Path,
     assert wrong.status == 2 and "profile" in wrong.stderr
 
 
-def test_every_rule_that_gives_hits_evidence_says_so() -> None:
-    """The engine skips rules that can never show a finding by default where nothing they find could be
-    shown (test code, default profile): a rule passing `evidence=` to its hits must declare it."""
+def test_every_rule_that_gives_hits_evidence_declares_its_kinds() -> None:
+    """The engine skips rules where nothing they find could be shown (test code, default profile): a rule
+    passing `evidence=Evidence.X` to its hits must declare X in `hit_evidence`."""
     import inspect
+    import re
 
     from secreview.rules import Rule
     undeclared = []
     for rule in all_rules():
         own_code = "".join(inspect.getsource(k) for k in rule.__mro__
                            if k not in (Rule, object) and k.__module__.startswith("secreview.rules"))
-        if "evidence=" in own_code and not rule.may_show_by_default():
-            undeclared.append(rule.id)
-    assert not undeclared, f"set `hit_evidence = True` on: {undeclared}"
+        if "evidence=" not in own_code:
+            continue
+        named = {Evidence[kind] for kind in re.findall(r"\bEvidence\.([A-Z]+)\b", own_code)}
+        declared = rule.hit_evidence | ({rule.evidence} if rule.evidence else set())
+        if not rule.may_show_by_default() or named - declared:
+            undeclared.append((rule.id, sorted(e.name for e in named - declared)))
+    assert not undeclared, f"declare these kinds in `hit_evidence`: {undeclared}"
 
 
 def _test_code_report(**settings):
@@ -111,9 +116,12 @@ def test_test_code_runs_only_checks_that_can_be_shown_there() -> None:
     evidence: a check that never has evidence is not run there unless one of the two options is given."""
     default = _test_code_report()
     hidden = {(f.rule_id, f.suppression.because) for f in default.suppressed}
-    assert ("subprocess-shell-true", HiddenBecause.TEST_CODE) in hidden
+    assert ("tempfile-mktemp", HiddenBecause.TEST_CODE) in hidden
+    assert not any(rule == "subprocess-shell-true" for rule, _ in hidden), "its only evidence is a dataflow trace"
     assert not any(rule == "division-by-possible-zero" for rule, _ in hidden), "an audit-only check ran"
-    assert "subprocess-shell-true" in {f.rule_id for f in _test_code_report(include_tests=True).findings}
+    shown = {f.rule_id for f in _test_code_report(include_tests=True).findings}
+    assert "tempfile-mktemp" in shown, "definite evidence holds in test code"
+    assert "subprocess-shell-true" not in shown, "a test's own request is not attacker data"
     for settings in ({"include_tests": True}, {"profile": "audit"}):
         every = {f.rule_id for f in (*_test_code_report(**settings).findings, *_test_code_report(**settings).suppressed)}
         assert "division-by-possible-zero" in every, settings

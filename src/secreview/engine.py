@@ -56,6 +56,7 @@ from secreview.model import (
     Analysis,
     Confidence,
     Edit,
+    Evidence,
     ExcerptLine,
     FileProblem,
     Finding,
@@ -69,7 +70,7 @@ from secreview.model import (
 )
 from secreview.rules import AnalysisLimitExceeded, Hit, Rewrite, Rule, fill, id_matches
 from secreview.sources import SourceFile
-from secreview.testcode import is_test_path, relative_to
+from secreview.testcode import relative_to
 
 try:
     import resource
@@ -533,7 +534,7 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
     complete = not evidence_only(source, settings)
     if not complete:
-        applicable = [rule for rule in applicable if rule.may_show_by_default()]
+        applicable = [rule for rule in applicable if rule.may_carry_evidence_in_test_code()]
     if source.language == TEMPLATE:
         file = TemplateFile(source.path, source.text, views)
         _note_template_syntax(file, result)
@@ -555,12 +556,12 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
 
 
 def evidence_only(source: SourceFile, settings: Settings) -> bool:
-    """Only checks that can carry evidence run on this file: it is test code, whose findings the default
-    profile hides unless `--include-tests`, and then still shows only those with evidence. A check that
-    never has evidence could show a finding here only with both `--include-tests` and `--profile audit`
-    (either setting runs it)."""
-    return settings.profile != AUDIT_PROFILE and not settings.include_tests and source.kind == "file" \
-        and is_test_path(source.path, settings.project_root)
+    """Only checks that can carry evidence in test code run on this file: it is test code, whose findings the
+    default profile hides unless `--include-tests`, and then still shows only those with evidence (never a
+    dataflow trace: attacker data does not reach a test). A check that cannot have evidence there could
+    show a finding only with both `--include-tests` and `--profile audit` (either setting runs it)."""
+    return settings.profile != AUDIT_PROFILE and not settings.include_tests \
+        and triage.is_test_file(source, settings.project_root)
 
 
 def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
@@ -594,7 +595,7 @@ def _reads_comments(source: SourceFile) -> bool:
 
 def _run_rules(context, source: SourceFile, rules: Sequence[type[Rule]], settings: Settings,
                result: FileResult) -> list[Finding]:
-    builder = _FindingBuilder(source)
+    builder = _FindingBuilder(source, in_test_code=triage.is_test_file(source, settings.project_root))
     findings: list[Finding] = []
     started = time.monotonic()
     finished = 0
@@ -712,8 +713,11 @@ def finalise(findings: list[Finding], families: dict[str, str],
 class _FindingBuilder:
     """Turns a rule's hit into a Finding with location, texts and excerpt."""
 
-    def __init__(self, source: SourceFile) -> None:
+    def __init__(self, source: SourceFile, in_test_code: bool = False) -> None:
         self.source = source
+        # A test builds its own requests: a trace from one is no dataflow evidence (the project does not
+        # follow a test's calls into other modules for the same reason).
+        self.untrusted_evidence = frozenset({Evidence.DATAFLOW}) if in_test_code else frozenset()
         self.lines = source.text.split("\n")
         if self.lines and self.lines[-1] == "":
             self.lines.pop()  # the text's final newline ends the last line, it opens no new one
@@ -738,7 +742,7 @@ class _FindingBuilder:
             trace=tuple(TraceStep(self._location(node), note) for node, note in hit.trace),
             excerpt=self._excerpt(location),
             fix=self._fix(hit.rewrite),
-            evidence=hit.evidence or rule.evidence,
+            evidence=(hit.evidence if hit.evidence not in self.untrusted_evidence else None) or rule.evidence,
         )
 
     def _fix(self, rewrite: Rewrite | None) -> Fix | None:

@@ -91,8 +91,13 @@ def _hidden_because(finding: Finding, settings, per_path: _PerPathIgnores,
 
 
 def test_files(sources: Iterable, project_root: str) -> frozenset[str]:
-    """Paths of the reviewed files that are test code (files only: never stdin or a pasted prompt)."""
-    return frozenset(s.path for s in sources if s.kind == "file" and is_test_path(s.path, project_root))
+    """Paths of the reviewed files that are test code."""
+    return frozenset(s.path for s in sources if is_test_file(s, project_root))
+
+
+def is_test_file(source, project_root: str) -> bool:
+    """A reviewed file that is test code (files only: never stdin or a pasted prompt)."""
+    return source.kind == "file" and is_test_path(source.path, project_root)
 
 
 class _PerPathIgnores:

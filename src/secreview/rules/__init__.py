@@ -81,9 +81,9 @@ class Rule:
     # hits carrying their own evidence (a dataflow trace from attacker input) are shown by default, the
     # rest belong to the audit profile.  MEASURED needs the ledger's support (tests/test_catalog.py).
     evidence: ClassVar[Evidence | None] = None
-    # True when some hits carry their own evidence (`Hit(evidence=...)`); tests/test_profiles.py checks that
-    # every rule passing `evidence=` says so.
-    hit_evidence: ClassVar[bool] = False
+    # The kinds of evidence some hits carry of their own (`Hit(evidence=...)`); tests/test_profiles.py checks
+    # that every rule passing `evidence=` declares them, tests/test_fixtures.py every fixture finding's kind.
+    hit_evidence: ClassVar[frozenset[Evidence]] = frozenset()
     language: ClassVar[str] = "python"
     # Every language the rule reviews; empty means just `language`.  A C rule sets
     # ("c", "cpp"): C code is reviewed the same way inside C++ files.
@@ -96,7 +96,13 @@ class Rule:
     @classmethod
     def may_show_by_default(cls) -> bool:
         """Some finding of this rule can carry evidence; otherwise only the audit profile ever shows one."""
-        return cls.evidence is not None or cls.hit_evidence
+        return cls.evidence is not None or bool(cls.hit_evidence)
+
+    @classmethod
+    def may_carry_evidence_in_test_code(cls) -> bool:
+        """Some finding of this rule in test code can carry evidence: attacker data never reaches a test (its
+        requests are built by the test), so a dataflow trace there is no evidence (engine `_FindingBuilder`)."""
+        return cls.evidence is not None or bool(cls.hit_evidence - {Evidence.DATAFLOW})
 
     def check(self, file: Any) -> Iterable[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -65,7 +65,7 @@ class OutOfBoundsIndexRule(ValueFlowRule):
     (`writes`). Definite when every value of the index there is outside, or its range is fully known
     from constants and tests, and the path took at most one undecided branch (or loop round) since the
     index was computed; otherwise for the audit profile."""
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
 
     writes: ClassVar[bool]
 
@@ -81,7 +81,7 @@ class OutOfBoundsIndexRule(ValueFlowRule):
 class EngineEventRule(ValueFlowRule):
     """Reports one kind of value-flow event: definite when it was seen on a path of its own with values
     fully known, else for the audit profile. `placeholders` gives a finding's message values."""
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
 
     event_kind: ClassVar[str]
 

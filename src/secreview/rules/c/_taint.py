@@ -39,7 +39,7 @@ class TaintJudged:
     in this file) keeps the rule's confidence; data built only from constants of this file, or
     passed through a conversion that leaves nothing of `vulnerability` in it, drops the hit.
     """
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DATAFLOW})
 
     vulnerability: ClassVar[str]
 

@@ -71,7 +71,7 @@ from secreview.valueflow import describe, facts
 class NullPointerDereference(ValueFlowRule):
     id = "null-pointer-dereference"
     cwe = 476
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     message = "`{name}` is dereferenced where it is NULL ({why})"

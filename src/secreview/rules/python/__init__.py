@@ -62,7 +62,7 @@ class HardcodedSecretRule(Rule):
     A value in an issued key or token format, or a password an authentication call logs in with, has no
     safe reading (DEFINITE); one judged by the name it is bound to is an audit finding whose confidence and
     note say why."""
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
 
     kind: ClassVar[str] = ""
 
@@ -79,7 +79,7 @@ class CookieFlagRule(Rule):
 
     Hits carry {cookie}, {cookie_lower} and {problem}.
     """
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
 
     flag: ClassVar[str] = ""
     settings: ClassVar[tuple[str, ...]] = ()

@@ -39,7 +39,7 @@ def _finish(analysis) -> None:
 
 class TaintAware:
     """Mixin (list it before the pattern base class) that lets dataflow judge each hit."""
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DATAFLOW})
 
     vulnerability: ClassVar[str]
     # True when another rule of the family reports the hits attacker data reaches (code-injection
@@ -102,7 +102,7 @@ class TaintAware:
 
 class TaintSinkRule(Rule):
     """Reports attacker data reaching the spec's sinks of one vulnerability class."""
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DATAFLOW})
 
     vulnerability: ClassVar[str]
     sourced_confidence: ClassVar[Confidence] = Confidence.HIGH

@@ -85,7 +85,7 @@ _PLACEHOLDER_MARKS = ("${", "{{", "%(", "<", "*" * 3)
 class AccountCreatedWithLiteralPassword(Rule):
     id = "account-created-with-literal-password"
     cwe = 798
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     message = "Account {account} created with the password written in the code{guessable}"

@@ -87,7 +87,7 @@ _CLEANUP_FUNCTIONS = frozenset({"__del__", "__exit__", "__aexit__", "close", "cl
 class BareExceptSwallowsError(Rule):
     id = "bare-except-swallows-error"
     cwe = 390
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.LOW
     confidence = Confidence.MEDIUM
     message = "`{handler}` swallows every error of the `try` block on line {try_line}"

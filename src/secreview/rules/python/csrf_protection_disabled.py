@@ -114,7 +114,7 @@ _STATE_VERBS = frozenset({"post", "put", "patch", "delete"})
 class CsrfProtectionDisabled(Rule):
     id = "csrf-protection-disabled"
     cwe = 352
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     message = "CSRF protection disabled: {what}"

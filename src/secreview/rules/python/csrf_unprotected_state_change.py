@@ -114,7 +114,7 @@ _SECRET_IN_URL = re.compile(r"token|secret|signature|signed|hash|uuid|nonce|code
 class CsrfUnprotectedStateChange(Rule):
     id = "csrf-unprotected-state-change"
     cwe = 352
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     message = "State change open to cross-site request forgery: {what}"

@@ -95,7 +95,7 @@ _DJANGO = ("Django's debug error pages, which show source code, local variables,
 class DebugModeEnabled(Rule):
     id = "debug-mode-enabled"
     cwe = 489
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     message = "Debug mode enabled: {code}"

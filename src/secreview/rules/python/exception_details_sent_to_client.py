@@ -90,7 +90,7 @@ _REQUEST_PARAMETERS = frozenset({"request", "req"})
 class ExceptionDetailsSentToClient(Rule):
     id = "exception-details-sent-to-client"
     cwe = 209
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.MEDIUM
     confidence = Confidence.HIGH
     message = "`{function}` answers the client with {what}"

@@ -77,7 +77,7 @@ _SECRET_STORE = re.compile(r"session|token|cookie|secret|passw|nonce|csrf", re.I
 class InsecureRandomForSecret(CallRule):
     id = "insecure-random-for-secret"
     cwe = 330
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     callees = tuple(f"random.{name}" for name in _FUNCTIONS)

@@ -86,7 +86,7 @@ _AUTH_WORDS = frozenset({"auth", "authenticate", "authentication", "authenticate
 class JwtSignatureNotVerified(Rule):
     id = "jwt-signature-not-verified"
     cwe = 347
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     message = "JWT accepted without verifying its signature: {code}"

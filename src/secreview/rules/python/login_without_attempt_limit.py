@@ -100,7 +100,7 @@ _PLUGGABLE_CHECKS = ("django.contrib.auth.authenticate",)  # lockout may live in
 class LoginWithoutAttemptLimit(Rule):
     id = "login-without-attempt-limit"
     cwe = 307
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DATAFLOW})
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     message = "`{function}` checks the request's password or code with no limit on attempts"

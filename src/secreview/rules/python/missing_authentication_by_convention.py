@@ -139,7 +139,7 @@ _DEFAULT_SHARE = 2 / 3
 class MissingAuthenticationByConvention(Rule):
     id = "missing-authentication-by-convention"
     cwe = 862
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     message = "`{handler}` {does} without the protection {protected} of {total} handlers here have"

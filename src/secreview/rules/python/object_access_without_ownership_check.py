@@ -105,7 +105,7 @@ _CONVERSIONS = frozenset({"int", "str", "uuid.UUID", "base64.b64decode", "b64dec
 class ObjectAccessWithoutOwnershipCheck(Rule):
     id = "object-access-without-ownership-check"
     cwe = 639
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DATAFLOW})
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     message = "`{handler}` {verb} an object chosen by the request with no ownership check: `{lookup}`"

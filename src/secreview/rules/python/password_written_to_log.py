@@ -66,7 +66,7 @@ _COMMAND_LINE_MODULES = ("argparse", "click", "optparse", "typer", "fire", "doco
 class PasswordWrittenToLog(Rule):
     id = "password-written-to-log"
     cwe = 532
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE, Evidence.DATAFLOW})
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     message = "Password written to {where}: `{value}`"

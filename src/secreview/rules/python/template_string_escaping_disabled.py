@@ -42,14 +42,14 @@ from secreview.lang.python.file import PyFile
 from secreview.lang.templates.evidence import judge
 from secreview.lang.templates.file import TemplateFile
 from secreview.lang.templates.views import string_renderings
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule, shorten
 
 
 class TemplateStringEscapingDisabled(Rule):
     id = "template-string-escaping-disabled"
     cwe = 79
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE, Evidence.DATAFLOW})
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     message = "Template source writes `{variable}` without HTML escaping ({why})"

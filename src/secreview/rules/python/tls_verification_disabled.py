@@ -74,7 +74,7 @@ _UNVERIFIED = {
 class TlsVerificationDisabled(Rule):
     id = "tls-verification-disabled"
     cwe = 295
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.HIGH
     message = "TLS certificate verification disabled: {code}"

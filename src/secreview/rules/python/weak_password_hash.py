@@ -72,7 +72,7 @@ _FAST_HASHES = tuple(f"hashlib.{name}" for name in (
 class WeakPasswordHash(CallRule):
     id = "weak-password-hash"
     cwe = 916
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE})
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
     callees = _FAST_HASHES

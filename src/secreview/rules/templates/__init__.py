@@ -8,12 +8,13 @@ from secreview.lang.templates import LANGUAGE
 from secreview.lang.templates.evidence import Judgement, judge
 from secreview.lang.templates.expressions import Output
 from secreview.lang.templates.file import TemplateFile
+from secreview.model import Evidence
 from secreview.rules import Hit, Rule, shorten
 
 
 class TemplateRule(Rule):
     """A rule over a template's output expressions; each hit carries what the rendering views pass."""
-    hit_evidence = True
+    hit_evidence = frozenset({Evidence.DEFINITE, Evidence.DATAFLOW})
 
     language = LANGUAGE
     # stored records (ORM objects, query rows) reaching the hit make it DEFINITE (escaping turned off on them)

@@ -187,23 +187,36 @@ class PyFile(ParsedFile):
         found = self._calls_by_node.get(node.id)
         return found if found is not None else self._make_call(node)
 
-    def calls_named(self, accepts: Callable[[str], bool]) -> list[Call]:
-        """Calls whose own name (`Call.method`: the method, or the plain name called) `accepts`, in source
-        order. The name is read from the syntax first, so a file pays only for the calls that match."""
-        found = []
+    @functools.cached_property
+    def _call_nodes_by_own_name(self) -> dict[str, list[ts.Node]]:
+        """Call nodes by their own name as written (`Call.method`: the method, or the plain name called),
+        in source order: one pass over the syntax, no Call built."""
+        index: dict[str, list[ts.Node]] = defaultdict(list)
         for node in self.nodes_of_type("call"):
             function = node.child_by_field_name("function")
             if function is not None and function.type == "attribute":
                 function = function.child_by_field_name("attribute")
-            if function is not None and function.type == "identifier" and accepts(self.text_of(function)):
-                found.append(self.call_at(node))
-        return found
+            if function is not None and function.type == "identifier":
+                index[self.text_of(function)].append(node)
+        return index
+
+    def calls_named(self, accepts: Callable[[str], bool]) -> list[Call]:
+        """Calls whose own name (`Call.method`: the method, or the plain name called) `accepts`, in source
+        order. The name is read from the syntax first, so a file pays only for the calls that match."""
+        nodes = [node for name, named in self._call_nodes_by_own_name.items() if accepts(name) for node in named]
+        return [self.call_at(node) for node in sorted(nodes, key=lambda n: n.start_byte)]
 
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
-        if not self._may_call(name.rpartition(".")[2] for name in names):
-            return []
-        return lang.in_source_order(self._calls_by_name, names)
+        if "calls" in self.__dict__:
+            return lang.in_source_order(self._calls_by_name, names)
+        # The resolved name ends with the name as written, unless that is an imported alias of it.
+        written = {name.rpartition(".")[2] for name in names}
+        if not any(name in self.text for name in written):
+            return []  # an imported alias still spells the original in its import
+        written |= {alias for alias, full in self.imports.items() if full in names}
+        wanted = frozenset(names)
+        return [call for call in self.calls_named(written.__contains__) if call.name in wanted]
 
     def method_calls(self, *methods: str) -> list[Call]:
         """Calls `obj.method(...)` of the given methods on any receiver, in source order."""

@@ -18,6 +18,21 @@ def test_imports_resolve_aliases() -> None:
                                             "xml.etree.ElementTree.parse"]
 
 
+def test_call_lookups_answer_the_same_before_and_after_every_call_is_built() -> None:
+    code = ("from os import getenv as ge\nimport subprocess as sp\nge('A')\nsp.run('x', shell=True)\n"
+            "requests.get(u, verify=False)\nlog.info('y')\nobj.run()\n")
+    def lookups(file: PyFile) -> list:
+        return [[c.node.start_point for c in found] for found in (
+            file.calls_to("os.getenv", "subprocess.run"), file.calls_to("os.system"), file.method_calls("run", "info"),
+            file.calls_with_keywords("verify", "shell"), file.calls_named(lambda name: name.startswith("g")))]
+    lazy = PyFile("x.py", code)
+    before = lookups(lazy)
+    assert before[0] == [(2, 0), (3, 0)], "an aliased import is found by its original name"
+    assert before[1] == [] and len(before[2]) == 3 and before[3] == [(3, 0), (4, 0)] and len(before[4]) == 2
+    built = PyFile("x.py", code)
+    assert built.calls and lookups(built) == before
+
+
 def test_literals_and_folding() -> None:
     assert _value_of_last_call_argument("f('a' 'b')") == "ab"
     assert _value_of_last_call_argument("f('a' + 'b' * 1)") is NOT_CONSTANT

@@ -206,6 +206,17 @@ class PyFile(ParsedFile):
         nodes = [node for name, named in self._call_nodes_by_own_name.items() if accepts(name) for node in named]
         return [self.call_at(node) for node in sorted(nodes, key=lambda n: n.start_byte)]
 
+    def calls_with_keywords(self, *keywords: str) -> list[Call]:
+        """Calls passing one of these keyword arguments, in source order (read from the keyword syntax)."""
+        wanted = frozenset(keywords)
+        nodes = {}
+        for argument in self.nodes_of_type("keyword_argument"):
+            call = argument.parent.parent if argument.parent is not None else None
+            if call is not None and call.type == "call" and \
+                    self.text_of(argument.child_by_field_name("name")) in wanted:
+                nodes[call.id] = call
+        return [self.call_at(node) for node in sorted(nodes.values(), key=lambda n: n.start_byte)]
+
     def calls_to(self, *names: str) -> list[Call]:
         """Calls whose resolved dotted name is one of `names`, in source order."""
         if "calls" in self.__dict__:

@@ -81,7 +81,7 @@ class PasswordWrittenToLog(Rule):
         lowered = file.text.lower()
         if "pass" not in lowered and "pwd" not in lowered:
             return
-        for call in file.calls:
+        for call in file.calls_named(lambda name: name == "print" or name in _LEVELS):
             is_print = call.name == "print"
             if not is_print and not _is_logging(file, call):
                 continue

@@ -62,6 +62,7 @@ from secreview.rules import Hit, Rule
 _HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream",
                  "Client", "AsyncClient", "Session", "ws_connect", "fetch", "urlopen")
 _HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "tornado", "urllib3")
+_SWITCHES = ("verify", "ssl", "verify_ssl", "validate_cert")  # keyword arguments that turn verification off
 _UNVERIFIED = {
     "ssl._create_unverified_context": "`ssl._create_unverified_context()` builds a context that checks neither "
                                       "the certificate chain nor the host name",
@@ -121,13 +122,11 @@ class TlsVerificationDisabled(Rule):
 
     def _keyword_switches(self, file: PyFile) -> Iterator[Hit]:
         http_file = any(file.imports_module(lib) for lib in _HTTP_LIBRARIES)
-        for call in file.calls:
-            if not call.kwargs:
-                continue
+        for call in file.calls_with_keywords(*_SWITCHES, "cert_reqs", "assert_hostname"):
             name = call.name or ""
             library = name.split(".")[0] in _HTTP_LIBRARIES
             method = call.method in _HTTP_METHODS or call.method in ("TCPConnector", "HTTPRequest")
-            for keyword in ("verify", "ssl", "verify_ssl", "validate_cert"):
+            for keyword in _SWITCHES:
                 value = call.kwargs.get(keyword)
                 if value is None or file.constant_value(value) is not False:
                     continue

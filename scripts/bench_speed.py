@@ -27,6 +27,7 @@ run still took the time it took).
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shlex
@@ -117,8 +118,13 @@ def best_of(repeat: int, tool: str, argv: list[str], env: dict | None = None,
 
 
 def _frozen_copy(target: Path) -> Path:
+    """A copy of src/ compiled to bytecode, as `pip install` leaves a package (the peers are timed
+    installed, too): without it, an environment with PYTHONDONTWRITEBYTECODE compiles every module
+    in every run and process."""
     shutil.copytree(REPO / "src" / "secreview", target / "secreview",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".ruff_cache"))
+    if not compileall.compile_dir(target, quiet=1):
+        raise SystemExit(f"could not compile the frozen copy in {target}")
     return target
 
 

@@ -125,3 +125,22 @@ def test_test_code_runs_only_checks_that_can_be_shown_there() -> None:
     for settings in ({"include_tests": True}, {"profile": "audit"}):
         every = {f.rule_id for f in (*_test_code_report(**settings).findings, *_test_code_report(**settings).suppressed)}
         assert "division-by-possible-zero" in every, settings
+
+
+def test_test_code_counts_only_what_include_tests_would_show() -> None:
+    """The default profile's count of findings in test code is the findings `--include-tests` shows: those
+    with evidence. A suppression there is judged only for naming an unknown rule (not every check ran)."""
+    code = ('PASSWORD = "hunter2"\n'
+            'AWS_KEY = "AKIAIOSFODNN7EXAMPLF"\n'
+            'x = 1  # secreview: ignore[hardcoded-password] fixture\n'
+            'y = 2  # secreview: ignore[no-such-rule] typo\n')
+    source = SourceFile("/proj/tests/test_keys.py", code, "python")
+    default = engine.analyze([source], all_rules(), engine.Settings(project_root="/proj"))
+    counted = [f for f in default.suppressed if f.suppression.because == HiddenBecause.TEST_CODE]
+    assert counted and all(f.evidence is not None for f in counted)
+    assert "hardcoded-password" not in {f.rule_id for f in counted}
+    shown = engine.analyze([source], all_rules(), engine.Settings(project_root="/proj", include_tests=True))
+    assert {f.rule_id for f in counted} == {f.rule_id for f in shown.findings}
+    assert "hardcoded-password" in {f.rule_id for f in shown.suppressed}
+    notes = " ".join(default.unused_suppressions)
+    assert "no-such-rule" in notes and "suppresses nothing" not in notes

@@ -574,17 +574,22 @@ def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
 
 def _review(context, source: SourceFile, rules: Sequence[type[Rule]], applicable: Sequence[type[Rule]],
             settings: Settings, result: FileResult, complete: bool = True) -> FileResult:
-    """Run the rules on a parsed file, then merge families and apply its suppression comments
-    (`complete`: every selected rule for the language ran, so a blanket suppression can be judged)."""
+    """Run the rules on a parsed file, then merge families and apply its suppression comments.
+
+    `complete`: every selected rule for the language ran in full, so a suppression can be judged unused;
+    otherwise (`evidence_only`) only the findings with evidence are kept, and a suppression is judged only
+    for naming an unknown rule."""
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))
     found = suppressions.directives(context) if _reads_comments(source) else []
     result.findings, unused = suppressions.apply(merged, found, settings.honor_foreign_suppressions)
-    active = frozenset(rule.id for rule in applicable)
+    active = frozenset(rule.id for rule in applicable) if complete else frozenset()
     known = frozenset(rule.id for rule in rules) | active
     result.unused_suppressions = [note for d in unused if (complete or d.rules is not None)
                                   and (note := suppressions.unused_note(source.path, d, active, known))]
+    if not complete:
+        result.findings = [finding for finding in result.findings if finding.evidence is not None]
     return result
 
 

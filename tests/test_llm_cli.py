@@ -87,6 +87,19 @@ def test_nothing_is_sent_without_the_llm_flag(tmp_path: Path) -> None:
     assert [r.body["model"] for r in server.requests] == ["from-file", "from-flag"]
 
 
+def test_test_files_left_out_are_not_sent_to_the_model(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "app.py").write_text(EXAMPLE.read_text())
+    (project / "tests" / "test_app.py").write_text("import os\nos.system(input())\n")
+    with FakeModelServer([Findings(example_reply)]) as server:
+        result = secreview(*llm_args(server, "--llm-no-cache"), "-f", "json", ".", cwd=project)
+        sent = json.dumps([r.body for r in server.requests])
+    assert result.returncode == 1, result.stderr
+    assert "app.py" in sent and "test_app.py" not in sent
+    assert json.loads(result.stdout)["summary"]["test_files_not_reviewed"] == 1
+
+
 def test_budget_exhausted_exits_two_and_says_incomplete(tmp_path: Path) -> None:
     with FakeModelServer() as server:
         result = secreview(*llm_args(server, "--llm-no-cache", "--llm-chunk-lines", "10", "--llm-max-calls", "1"),

@@ -111,36 +111,32 @@ def _test_code_report(**settings):
                           engine.Settings(project_root="/proj", **settings))
 
 
-def test_test_code_runs_only_checks_that_can_be_shown_there() -> None:
-    """In test code the default profile shows a finding only with --include-tests, and then only with
-    evidence: a check that never has evidence is not run there unless one of the two options is given."""
-    default = _test_code_report()
-    hidden = {(f.rule_id, f.suppression.because) for f in default.suppressed}
-    assert ("tempfile-mktemp", HiddenBecause.TEST_CODE) in hidden
-    assert not any(rule == "subprocess-shell-true" for rule, _ in hidden), "its only evidence is a dataflow trace"
-    assert not any(rule == "division-by-possible-zero" for rule, _ in hidden), "an audit-only check ran"
-    shown = {f.rule_id for f in _test_code_report(include_tests=True).findings}
+def test_test_code_is_reviewed_only_with_include_tests() -> None:
+    """Without --include-tests a test file is counted as not reviewed (in every profile); with it, test code
+    is reviewed like the rest, but a test's own request is no attacker data."""
+    for settings in ({}, {"profile": "audit"}):
+        left_out = _test_code_report(**settings)
+        assert not left_out.findings and not left_out.suppressed, settings
+        assert left_out.files_analysed == 0 and left_out.test_files_not_reviewed == 1, settings
+    reviewed = _test_code_report(include_tests=True)
+    shown = {f.rule_id for f in reviewed.findings}
+    assert reviewed.test_files_not_reviewed == 0 and reviewed.files_analysed == 1
     assert "tempfile-mktemp" in shown, "definite evidence holds in test code"
     assert "subprocess-shell-true" not in shown, "a test's own request is not attacker data"
-    for settings in ({"include_tests": True}, {"profile": "audit"}):
-        every = {f.rule_id for f in (*_test_code_report(**settings).findings, *_test_code_report(**settings).suppressed)}
-        assert "division-by-possible-zero" in every, settings
+    assert "subprocess-shell-true" in {f.rule_id for f in reviewed.suppressed}
+    audit = {f.rule_id for f in _test_code_report(include_tests=True, profile="audit").findings}
+    assert {"subprocess-shell-true", "division-by-possible-zero"} <= audit
 
 
-def test_test_code_counts_only_what_include_tests_would_show() -> None:
-    """The default profile's count of findings in test code is the findings `--include-tests` shows: those
-    with evidence. A suppression there is judged only for naming an unknown rule (not every check ran)."""
-    code = ('PASSWORD = "hunter2"\n'
-            'AWS_KEY = "AKIAIOSFODNN7EXAMPLF"\n'
-            'x = 1  # secreview: ignore[hardcoded-password] fixture\n'
-            'y = 2  # secreview: ignore[no-such-rule] typo\n')
-    source = SourceFile("/proj/tests/test_keys.py", code, "python")
-    default = engine.analyze([source], all_rules(), engine.Settings(project_root="/proj"))
-    counted = [f for f in default.suppressed if f.suppression.because == HiddenBecause.TEST_CODE]
-    assert counted and all(f.evidence is not None for f in counted)
-    assert "hardcoded-password" not in {f.rule_id for f in counted}
-    shown = engine.analyze([source], all_rules(), engine.Settings(project_root="/proj", include_tests=True))
-    assert {f.rule_id for f in counted} == {f.rule_id for f in shown.findings}
-    assert "hardcoded-password" in {f.rule_id for f in shown.suppressed}
-    notes = " ".join(default.unused_suppressions)
-    assert "no-such-rule" in notes and "suppresses nothing" not in notes
+def test_test_files_left_out_are_counted_in_every_format(tmp_path, capsys, monkeypatch) -> None:
+    write(tmp_path, {"app.py": "import os\n", "tests/test_app.py": "import tempfile\ntempfile.mktemp()\n"})
+    text = secreview(tmp_path, ".", capsys=capsys, monkeypatch=monkeypatch)
+    assert text.status == 0 and "Not reviewed: 1 test file (--include-tests reviews them)." in text.stdout + text.stderr
+    data = secreview(tmp_path, ".", "-f", "json", capsys=capsys, monkeypatch=monkeypatch).json
+    assert data["summary"]["test_files_not_reviewed"] == 1 and data["summary"]["files_analysed"] == 1
+    for fmt in ("markdown", "github", "sarif"):
+        assert "Not reviewed: 1 test file" in secreview(tmp_path, ".", "-f", fmt, capsys=capsys,
+                                                         monkeypatch=monkeypatch).stdout, fmt
+    shown = secreview(tmp_path, ".", "--include-tests", "-f", "json", capsys=capsys, monkeypatch=monkeypatch).json
+    assert shown["summary"]["test_files_not_reviewed"] == 0 and "tempfile-mktemp" in \
+        {f["rule_id"] for f in shown["findings"]}

@@ -161,10 +161,10 @@ def test_test_code_is_judged_below_the_project_root() -> None:
     assert is_test_path("/home/ci/test/checkout/tests/x.py", "/home/ci/test/checkout")
 
 
-def test_findings_in_test_code_are_hidden_and_counted(tmp_path: Path, capsys, monkeypatch) -> None:
+def test_test_code_is_counted_and_reviewed_on_request(tmp_path: Path, capsys, monkeypatch) -> None:
     write(tmp_path, {"tests/test_run.py": _shell(), ".git/HEAD": ""})
     run = secreview(tmp_path, ".", "--no-cache", capsys=capsys, monkeypatch=monkeypatch)
-    assert run.status == 0 and "1 in test code (--include-tests shows them)" in run.stderr
+    assert run.status == 0 and "Not reviewed: 1 test file (--include-tests reviews them)" in run.stderr
     shown = secreview(tmp_path, ".", "--include-tests", "--no-cache", capsys=capsys, monkeypatch=monkeypatch)
     assert shown.status == 1 and "tests/test_run.py:5" in shown.stdout
 

@@ -441,7 +441,8 @@ def _cmd_review(argv: list[str]) -> int:
     inputs = _inputs(run)
     rules = all_rules()
     analysis = _analyse(run, settings, inputs, rules)
-    analysis = _llm_review(run, inputs.collected.sources, analysis)
+    # the model reviews what the rules reviewed: not the test files left out
+    analysis = _llm_review(run, [s for s in inputs.collected.sources if not engine.not_reviewed(s, settings)], analysis)
     baseline_written = True
     if args.write_baseline:
         settings, baseline_written = _write_baseline(run, settings, analysis)
@@ -522,6 +523,8 @@ def _result_notes(run: _Run, result: Report) -> list[str]:
     hidden = summary.not_shown(result)
     if hidden and not result.findings and run.args.format == "text":  # other formats state the counts
         notes.append(f"findings hidden, not counted as defects. {hidden}")
+    if not result.findings and run.args.format == "text" and result.test_files_not_reviewed:
+        notes.append(summary.not_reviewed(result))
     if run.args.report_unused_suppressions:
         notes.extend(result.unused_suppressions)
     if run.effective["file-timeout"] and not engine.file_timeout_supported():
@@ -778,6 +781,9 @@ def _rule_row(rule: type[Rule]) -> dict:
         "cwe": rule.cwe, "cwe_name": entry.name,
         "pillar": entry.pillar, "pillar_name": entry.pillar_name,
         "severity": rule.severity.value, "confidence": rule.confidence.value, "summary": rule.summary(),
+        # "default": some findings carry evidence and are shown by default; "audit": only --profile audit
+        "profile": "default" if rule.may_show_by_default() else "audit",
+        "evidence": sorted(kind.value for kind in rule.hit_evidence | ({rule.evidence} if rule.evidence else set())),
     }
 
 
@@ -795,18 +801,19 @@ def _cmd_rules(argv: list[str]) -> int:
     width = max(len(row["id"]) for row in rows)
     for row in rows:
         print(f"{row['id']:<{width}}  {','.join(row['languages']):<7} CWE-{row['cwe']:<5} pillar CWE-{row['pillar']}  "
-              f"{row['severity']:<8} {row['confidence']:<6} {row['summary']}")
-    print(f"\n{len(rows)} rules, {len({r['pillar'] for r in rows})} pillars")
+              f"{row['severity']:<8} {row['confidence']:<6} {row['profile']:<7} {row['summary']}")
+    audit = sum(1 for row in rows if row["profile"] == "audit")
+    print(f"\n{len(rows)} rules, {len({r['pillar'] for r in rows})} pillars; {audit} shown only with --profile audit")
     return EXIT_CLEAN
 
 
 def rules_markdown(rows: list[dict]) -> str:
     """The rules table of the README (kept in sync by a test)."""
-    lines = ["| rule | language | CWE | pillar | severity | confidence | what it finds |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| rule | language | CWE | pillar | severity | confidence | profile | what it finds |",
+             "|---|---|---|---|---|---|---|---|"]
     for row in rows:
         lines.append(f"| `{row['id']}` | {', '.join(row['languages'])} | CWE-{row['cwe']} | CWE-{row['pillar']} | "
-                     f"{row['severity']} | {row['confidence']} | {row['summary']} |")
+                     f"{row['severity']} | {row['confidence']} | {row['profile']} | {row['summary']} |")
     pillars = len({row["pillar"] for row in rows})
     lines.append("")
     lines.append(f"{len(rows)} rules covering {pillars} of the 10 CWE-1000 pillars.")

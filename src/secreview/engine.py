@@ -52,7 +52,6 @@ from secreview.lang.templates import LANGUAGE as TEMPLATE
 from secreview.lang.templates.file import TemplateFile
 from secreview.lang.templates.views import ViewIndex
 from secreview.model import (
-    AUDIT_PROFILE,
     Analysis,
     Confidence,
     Edit,
@@ -154,15 +153,18 @@ def analyse(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings
             problems: Sequence[FileProblem] = (), *, context: Sequence[SourceFile] = (),
             cache: ResultStore | None = None, jobs: int = 1, progress: Progress | None = None) -> Analysis:
     """Everything the rules find in `sources`, untriaged; `context` files are only read to resolve
-    imports (e.g. unchanged files of a diff)."""
-    batch = _Batch(tuple(sources), tuple(context), tuple(select_rules(rules, settings)), settings)
+    imports (e.g. unchanged files of a diff). Test files are reviewed only with `--include-tests`."""
+    left_out = [s for s in sources if not_reviewed(s, settings)]
+    reviewed = [s for s in sources if not not_reviewed(s, settings)] if left_out else sources
+    batch = _Batch(tuple(reviewed), (*context, *left_out), tuple(select_rules(rules, settings)), settings)
     results = _all_results(batch, cache, jobs, progress)
     all_problems = (*problems, *(problem for result in results for problem in result.problems))
     return Analysis(
         findings=tuple(finding for result in results for finding in result.findings),
         problems=tuple(sorted(all_problems, key=lambda p: (p.path, p.kind.value))),
-        files_analysed=len(sources),
+        files_analysed=len(reviewed),
         test_files=triage.test_files(sources, settings.project_root),
+        test_files_not_reviewed=len(left_out),
         unused_suppressions=tuple(note for result in results for note in result.unused_suppressions))
 
 
@@ -278,8 +280,7 @@ def cache_key(source: SourceFile, batch: _Batch) -> str:
     settings = batch.settings
     parts = (RESULT_FORMAT, source.path, fingerprint_path(source, settings), source.language, source.kind,
              text_digest(source.text), ",".join(rule.id for rule in batch.rules), str(settings.dataflow_budget),
-             str(settings.honor_foreign_suppressions), ",".join(settings.include_dirs),
-             "evidence-only" if evidence_only(source, settings) else "every-check")
+             str(settings.honor_foreign_suppressions), ",".join(settings.include_dirs))
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -532,13 +533,10 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
                  settings: Settings = Settings(), views: ViewIndex | None = None) -> FileResult:
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
-    complete = not evidence_only(source, settings)
-    if not complete:
-        applicable = [rule for rule in applicable if rule.may_carry_evidence_in_test_code()]
     if source.language == TEMPLATE:
         file = TemplateFile(source.path, source.text, views)
         _note_template_syntax(file, result)
-        return _review(file, source, rules, applicable, settings, result, complete)
+        return _review(file, source, rules, applicable, settings, result)
     try:
         search = search_path(settings.project_root, settings.include_dirs)
         tree = lang.parse(source.language, source.text, search, source.path)
@@ -552,16 +550,14 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
     context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search))
-    return _review(context, source, rules, applicable, settings, result, complete)
+    return _review(context, source, rules, applicable, settings, result)
 
 
-def evidence_only(source: SourceFile, settings: Settings) -> bool:
-    """Only checks that can carry evidence in test code run on this file: it is test code, whose findings the
-    default profile hides unless `--include-tests`, and then still shows only those with evidence (never a
-    dataflow trace: attacker data does not reach a test). A check that cannot have evidence there could
-    show a finding only with both `--include-tests` and `--profile audit` (either setting runs it)."""
-    return settings.profile != AUDIT_PROFILE and not settings.include_tests \
-        and triage.is_test_file(source, settings.project_root)
+def not_reviewed(source: SourceFile, settings: Settings) -> bool:
+    """Test code is reviewed only with `--include-tests`: without it, every finding there would be hidden
+    (tests are not deployed), and reviewing them took 40% of a run on a project like Nova. The report
+    counts the test files left out; they still answer imports."""
+    return not settings.include_tests and triage.is_test_file(source, settings.project_root)
 
 
 def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
@@ -573,23 +569,17 @@ def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:
 
 
 def _review(context, source: SourceFile, rules: Sequence[type[Rule]], applicable: Sequence[type[Rule]],
-            settings: Settings, result: FileResult, complete: bool = True) -> FileResult:
-    """Run the rules on a parsed file, then merge families and apply its suppression comments.
-
-    `complete`: every selected rule for the language ran in full, so a suppression can be judged unused;
-    otherwise (`evidence_only`) only the findings with evidence are kept, and a suppression is judged only
-    for naming an unknown rule."""
+            settings: Settings, result: FileResult) -> FileResult:
+    """Run the rules on a parsed file, then merge families and apply its suppression comments."""
     findings = _run_rules(context, source, applicable, settings, result)
     families = {r.id: r.family for r in applicable if r.family}
     merged = finalise(findings, families, fingerprint_path(source, settings))
     found = suppressions.directives(context) if _reads_comments(source) else []
     result.findings, unused = suppressions.apply(merged, found, settings.honor_foreign_suppressions)
-    active = frozenset(rule.id for rule in applicable) if complete else frozenset()
+    active = frozenset(rule.id for rule in applicable)
     known = frozenset(rule.id for rule in rules) | active
-    result.unused_suppressions = [note for d in unused if (complete or d.rules is not None)
-                                  and (note := suppressions.unused_note(source.path, d, active, known))]
-    if not complete:
-        result.findings = [finding for finding in result.findings if finding.evidence is not None]
+    result.unused_suppressions = [note for d in unused
+                                  if (note := suppressions.unused_note(source.path, d, active, known))]
     return result
 
 

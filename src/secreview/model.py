@@ -231,7 +231,8 @@ class Analysis:
     findings: tuple[Finding, ...]
     problems: tuple[FileProblem, ...] = ()
     files_analysed: int = 0
-    test_files: frozenset[str] = frozenset()  # reviewed paths that are test code
+    test_files: frozenset[str] = frozenset()  # paths of the inputs that are test code (their findings are hidden without --include-tests)
+    test_files_not_reviewed: int = 0  # test files left out (reviewed only with --include-tests)
     unused_suppressions: tuple[str, ...] = ()
     llm: LlmSummary | None = None
 
@@ -279,6 +280,7 @@ class Report:
     out_of_scope: int = 0
     # Suppression comments that covered no finding ("path:line: ..."), for --report-unused-suppressions.
     unused_suppressions: tuple[str, ...] = ()
+    test_files_not_reviewed: int = 0  # test files left out (reviewed only with --include-tests)
 
     def hidden_counts(self) -> dict[HiddenBecause, int]:
         """How many findings each reason hid, in the order of `HiddenBecause`."""

@@ -55,6 +55,7 @@ def report(analysis: Analysis, settings, scope: Scope | None = None) -> Report:
         suppressed=tuple(sorted(hidden, key=lambda f: f.sort_key)),
         out_of_scope=out_of_scope,
         unused_suppressions=analysis.unused_suppressions,
+        test_files_not_reviewed=analysis.test_files_not_reviewed,
     )
 
 

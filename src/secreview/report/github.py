@@ -30,7 +30,7 @@ def render(report: Report, notes: Sequence[str] = ()) -> str:
         headline = summary.headline(report) + "."
     else:
         headline = NO_DEFECTS if summary.all_reviewed(report) else summary.NOT_ALL_REVIEWED + "."
-    hidden = summary.not_shown(report)
+    hidden = summary.left_out(report)
     lines.append(f"{headline} {hidden}".strip())
     return "\n".join(lines) + "\n"
 

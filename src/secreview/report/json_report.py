@@ -89,6 +89,7 @@ def to_data(report: Report, notes: Sequence[str] = ()) -> dict:
         "summary": {
             "findings": len(report.findings),
             "files_analysed": report.files_analysed,
+            "test_files_not_reviewed": report.test_files_not_reviewed,
             "hidden_by_filters": report.hidden_by_filters,
             "suppressed": {because.value: count for because, count in report.hidden_counts().items()},
             "out_of_scope": report.out_of_scope,

@@ -52,7 +52,7 @@ def _title(report: Report) -> str:
     else:
         title = f"### secreview: {summary.plural(len(report.findings), 'security defect')} found"
     lines = [title, "", _escape(summary.headline(report) + ".")]
-    hidden = summary.not_shown(report)
+    hidden = summary.left_out(report)
     if hidden:
         lines[-1] += " " + _escape(hidden)
     if report.incomplete:

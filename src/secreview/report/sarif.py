@@ -165,6 +165,11 @@ def _suppressed_summary(report: Report) -> dict:
     return {"level": "note", "message": {"text": text.strip()}, "descriptor": {"id": "suppressed-results"}}
 
 
+def _not_reviewed_notice(report: Report) -> dict:
+    return {"level": "note", "message": {"text": summary.not_reviewed(report)},
+            "descriptor": {"id": "test-files-not-reviewed"}}
+
+
 def _llm_notifications(llm: LlmSummary) -> list[dict]:
     dropped = ", ".join(f"{count} {reason}" for reason, count in llm.dropped)
     summary = (f"LLM review by {llm.model} ({llm.protocol}, prompt {llm.prompt_version}): "
@@ -198,6 +203,8 @@ def to_data(report: Report, rules: Sequence[type[Rule]], notes: Sequence[str] = 
     notifications = [_notification(p) for p in report.problems]
     if report.suppressed:
         notifications.append(_suppressed_summary(report))
+    if report.test_files_not_reviewed:
+        notifications.append(_not_reviewed_notice(report))
     if report.llm is not None:
         notifications += _llm_notifications(report.llm)
         invocation["properties"] = {"llm": _llm_properties(report.llm)}

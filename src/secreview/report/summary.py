@@ -46,6 +46,18 @@ def not_shown(report: Report) -> str:
     return f"Not shown: {', '.join(parts)}." if parts else ""
 
 
+def not_reviewed(report: Report) -> str:
+    """`Not reviewed: 842 test files (--include-tests reviews them).` or ''."""
+    if not report.test_files_not_reviewed:
+        return ""
+    return f"Not reviewed: {plural(report.test_files_not_reviewed, 'test file')} (--include-tests reviews them)."
+
+
+def left_out(report: Report) -> str:
+    """What the report leaves out: `not_shown` and `not_reviewed`, as one text (or '')."""
+    return " ".join(part for part in (not_shown(report), not_reviewed(report)) if part)
+
+
 def headline(report: Report) -> str:
     """`3 security defects found (1 high, 2 medium) in 12 files reviewed`."""
     count = len(report.findings)

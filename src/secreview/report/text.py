@@ -97,7 +97,7 @@ def _summary(report: Report) -> str:
     by_pillar = Counter(f.pillar for f in report.findings)
     pillars = ", ".join(f"CWE-{p}: {n}" for p, n in sorted(by_pillar.items()))
     text = f"{summary.headline(report)}; by pillar: {pillars}."
-    hidden = summary.not_shown(report)
+    hidden = summary.left_out(report)
     return f"{text} {hidden}" if hidden else text
 
 

@@ -98,12 +98,6 @@ class Rule:
         """Some finding of this rule can carry evidence; otherwise only the audit profile ever shows one."""
         return cls.evidence is not None or bool(cls.hit_evidence)
 
-    @classmethod
-    def may_carry_evidence_in_test_code(cls) -> bool:
-        """Some finding of this rule in test code can carry evidence: attacker data never reaches a test (its
-        requests are built by the test), so a dataflow trace there is no evidence (engine `_FindingBuilder`)."""
-        return cls.evidence is not None or bool(cls.hit_evidence - {Evidence.DATAFLOW})
-
     def check(self, file: Any) -> Iterable[Hit]:  # pragma: no cover - abstract
         raise NotImplementedError
 

@@ -294,3 +294,20 @@ def test_calling_conventions_by_shape() -> None:
     text = "static void XMLCALL\nstart(void *data, const char *name) {\n}\nint JNICALL f(void);\n"
     assert _parses(text), _kept(text)
     assert "XMLCALL" not in _kept(text) and "JNICALL" not in _kept(text)
+
+
+def test_header_index_reads_each_header_once_for_every_file_that_includes_it(tmp_path: Path, monkeypatch) -> None:
+    from secreview.lang.c_family import include_dirs
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "inc" / "setup.h").write_text('#include "config.h"\n#include <stdio.h>\n')
+    (tmp_path / "inc" / "config.h").write_text("#define SIZE 8\n")
+    read: list[str] = []
+    real_read = include_dirs._read
+    monkeypatch.setattr(include_dirs, "_read", lambda path: read.append(path) or real_read(path))
+    index = include_dirs.HeaderIndex(search_path(str(tmp_path), ("inc",)))
+    first = index.read_by('#include "setup.h"\nint a;\n', str(tmp_path / "a.c"))
+    second = index.read_by('#include "config.h"\n#include "setup.h"\n', str(tmp_path / "b.c"))
+    expected = tuple(sorted(str(tmp_path / "inc" / name) for name in ("config.h", "setup.h")))
+    assert first == second == expected
+    assert sorted(read) == list(expected), "each header is read once per run"
+    assert index.digest(expected[0]) == include_dirs.header_digest(expected[0])

@@ -46,7 +46,7 @@ from secreview import lang, suppressions, taint, triage
 from secreview.lang.c_family.file import LANGUAGES as C_FAMILY
 from secreview.lang.base import FileContext
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.include_dirs import header_digest, headers_read, search_path
+from secreview.lang.c_family.include_dirs import HeaderIndex, search_path
 from secreview.lang.python.file import PyFile
 from secreview.lang.templates import LANGUAGE as TEMPLATE
 from secreview.lang.templates.file import TemplateFile
@@ -187,6 +187,7 @@ class _Batch:
     _project: object = None
     _views: ViewIndex | None = None
     _digests: dict[str, str] = field(default_factory=dict)
+    _headers: HeaderIndex | None = None
 
     @property
     def project(self):
@@ -215,7 +216,7 @@ class _Batch:
 
     def __getstate__(self) -> dict:
         # A worker builds its own Project (it holds parsers and closures that do not pickle).
-        return {**self.__dict__, "_project": None, "_views": None, "_digests": {}}
+        return {**self.__dict__, "_project": None, "_views": None, "_digests": {}, "_headers": None}
 
     def analyse(self, index: int) -> FileResult:
         project = self.project
@@ -233,9 +234,15 @@ class _Batch:
         """The C/C++ headers the file's analysis read (macros, #if), so a changed header invalidates it."""
         if source.language not in C_FAMILY:
             return {}
-        search = search_path(self.settings.project_root, self.settings.include_dirs)
-        return {HEADER_PREFIX + header: header_digest(header)
-                for header in headers_read(source.text, source.path, search)}
+        headers = self.headers
+        return {HEADER_PREFIX + header: headers.digest(header) for header in headers.read_by(source.text, source.path)}
+
+    @property
+    def headers(self) -> HeaderIndex:
+        """The run's C/C++ headers, each read once (in the process that stores and checks cached results)."""
+        if self._headers is None:
+            self._headers = HeaderIndex(search_path(self.settings.project_root, self.settings.include_dirs))
+        return self._headers
 
 
 def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: Progress | None) -> list[FileResult]:
@@ -267,7 +274,7 @@ def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: 
 def _still_valid(cached: FileResult, batch: _Batch) -> bool:
     """A cached result holds while every module it consulted is answered by the same files, and every
     header it read holds the same bytes."""
-    return all((header_digest(name[len(HEADER_PREFIX):]) if name.startswith(HEADER_PREFIX)
+    return all((batch.headers.digest(name[len(HEADER_PREFIX):]) if name.startswith(HEADER_PREFIX)
                 else batch.module_digest(name)) == digest for name, digest in cached.consulted.items())
 
 

@@ -154,20 +154,37 @@ def _include_guard(text: str) -> str | None:
     return None
 
 
-def headers_read(text: str, path: str, search: SearchPath) -> tuple[str, ...]:
-    """Every header a file with this text reads through its includes, transitively (found ones only)."""
-    seen: dict[str, None] = {}
-    pending = [(text, path)]
-    while pending:
-        source, where = pending.pop()
-        for directive in directives(source):
-            if directive.keyword != "include":
-                continue
-            header = find_header(directive.argument, os.path.dirname(where), search)
-            if header is not None and header not in seen:
+class HeaderIndex:
+    """The headers of one run: each is read and scanned for includes once, however many files include it
+    (a C project's sources share most of their headers). Build a new one per run: headers may change."""
+
+    def __init__(self, search: SearchPath) -> None:
+        self._search = search
+        self._includes: dict[str, tuple[str, ...]] = {}  # header -> the headers it includes (found ones)
+        self._digests: dict[str, str] = {}
+
+    def read_by(self, text: str, path: str) -> tuple[str, ...]:
+        """Every header a file with this text reads through its includes, transitively (found ones only)."""
+        seen: dict[str, None] = {}
+        pending = list(self._included(text, path))
+        while pending:
+            header = pending.pop()
+            if header not in seen:
                 seen[header] = None
-                pending.append((_read(header), header))
-    return tuple(sorted(seen))
+                if header not in self._includes:
+                    self._includes[header] = self._included(_read(header), header)
+                pending.extend(self._includes[header])
+        return tuple(sorted(seen))
+
+    def digest(self, header: str) -> str:
+        if header not in self._digests:
+            self._digests[header] = header_digest(header)
+        return self._digests[header]
+
+    def _included(self, text: str, where: str) -> tuple[str, ...]:
+        found = (find_header(d.argument, os.path.dirname(where), self._search)
+                 for d in directives(text) if d.keyword == "include")
+        return tuple(header for header in found if header is not None)
 
 
 def header_digest(path: str) -> str:

@@ -35,7 +35,8 @@ from secreview.valueflow.integers import IntType, bounded, cast_types, common, i
 from secreview.valueflow.lattice import (
     FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, Interval, Origin, State, Value, arithmetic, join_all)
 from secreview.valueflow.library import (
-    ALLOCATION_SIZE_ARGUMENTS, CONSTANT_MACROS, COPIES, RESULT_RANGES, allocation_bytes, copy_bytes)
+    ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
+    GROWING_METHODS, INVALIDATING_METHODS, RESULT_RANGES, allocation_bytes, copy_bytes)
 from secreview.valueflow.refine import refine
 
 MAX_PATHS = 8
@@ -69,6 +70,7 @@ class Event:
     """A defect seen on some path: what, where, on which variable, and why."""
 
     # null-dereference | use-after-free | double-free | division-by-zero | index-out-of-bounds |
+    # use-after-invalidation (an iterator or pointer into a vector or string after a change that may move it) |
     # integer-overflow | integer-underflow (arithmetic that wrapped, where its result is used as an index or
     # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end)
     kind: str
@@ -107,6 +109,7 @@ class FunctionRun:
     _continues: list[list[State]] = field(default_factory=list)
     _gotos: dict[str, list[State]] = field(default_factory=dict)
     _declarations: dict[str, Variable | None] = field(default_factory=dict)
+    _containers: dict[str, bool] = field(default_factory=dict)  # name -> a std::vector or std::string
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
 
@@ -141,6 +144,8 @@ class FunctionRun:
         value = self.value_of(statement.value, state)
         for target in statement.targets:
             state = state.forgetting(_root(target))
+            if isinstance(target, ir.Name) and self._contiguous(target):
+                state = self._invalidate(target, statement.node, "=", state)
             if isinstance(target, ir.Name):
                 if target.id in self.tracked:
                     state = state.set(target.id, self._stored_in(target, value, state))
@@ -154,6 +159,8 @@ class FunctionRun:
             self._divisor(statement.value, state, statement.node)
         target = statement.target
         state = state.forgetting(_root(target))
+        if isinstance(target, ir.Name) and self._contiguous(target):
+            state = self._invalidate(target, statement.node, statement.op + "=", state)
         if not isinstance(target, ir.Name):
             return [self.visit(target, state, write=True)]
         if target.id not in self.tracked:
@@ -395,6 +402,9 @@ class FunctionRun:
         return Value()
 
     def _result(self, call: ir.Call, state: State) -> Value:
+        container = self._borrowed_from(call)
+        if container is not None:
+            return Value(NON_NULL, borrowed=container)
         name = call.callee or ""
         if name in ALLOCATION_SIZE_ARGUMENTS:
             block, since = self._allocated(call, name, state)
@@ -422,6 +432,8 @@ class FunctionRun:
         state = self.visit(call.receiver, state)
         if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
             state = self._dereference(call.receiver, call.node, state)
+        if isinstance(call.receiver, ir.Name) and call.method in INVALIDATING_METHODS and self._contiguous(call.receiver):
+            state = self._invalidate(call.receiver, call.node, call.method, state)
         name = call.callee or ""
         if self._may_be_macro(name):
             return self._macro(call, state)
@@ -602,6 +614,8 @@ class FunctionRun:
         """`&a[i]`: a pointer i elements into a's buffer."""
         if not isinstance(subscript.obj, ir.Name):
             return Value(NON_NULL)
+        if self._contiguous(subscript.obj):
+            return Value(NON_NULL, borrowed=subscript.obj.id)
         base = self.value_of(subscript.obj, state)
         if base.block is None:
             return Value(NON_NULL)
@@ -714,7 +728,48 @@ class FunctionRun:
     def _freed_use(self, pointer: ir.Name, at: ts.Node, state: State) -> None:
         value = state.get(pointer.id)
         if value.heap in (FREED, MAYBE_FREED):
-            self._record(Event("use-after-free", at, pointer.id, value.heap_origin, value.heap == FREED))
+            invalidated = value.heap_origin is not None and value.heap_origin.kind == "invalidated"
+            self._record(Event("use-after-invalidation" if invalidated else "use-after-free", at, pointer.id,
+                               value.heap_origin, value.heap == FREED))
+
+    # -- C++ containers: iterators and pointers into a vector's or a string's buffer -------------------
+
+    def _contiguous(self, name: ir.Name) -> bool:
+        """A std::vector or std::string variable (its declared type says so)."""
+        if self.file.language != "cpp":
+            return False
+        if name.id not in self._containers:  # apart from `_variable`'s memo, whose first asker picks the declaration
+            variable = self.file.variable(name.node) if isinstance(name.node, ts.Node) \
+                and name.node.type == "identifier" else None
+            self._containers[name.id] = variable is not None and variable.pointer_depth == 0 \
+                and not variable.is_array and CONTIGUOUS_CONTAINER.match(variable.type_text) is not None
+        return self._containers[name.id]
+
+    def _borrowed_from(self, call: ir.Call) -> str | None:
+        """The container `v` whose buffer the call's result points into (`v.begin()`, `v.data()`, `std::end(v)`)."""
+        if isinstance(call.receiver, ir.Name) and call.method in BORROWING_METHODS and self._contiguous(call.receiver):
+            return call.receiver.id
+        if call.callee in BORROWING_FUNCTIONS and len(call.args) == 1 and isinstance(call.args[0], ir.Name) \
+                and self._contiguous(call.args[0]):
+            return call.args[0].id
+        return None
+
+    def _invalidate(self, container: ir.Name, at: ts.Node, how: str, state: State) -> State:
+        """After `v.push_back(...)` (or any change that may move v's buffer) the values pointing into it are
+        invalid, like freed memory."""
+        origin = Origin(at, "invalidated", f"{container.id}.{how}" if how[0].isalpha() else f"{container.id} {how}",
+                        state.forks)
+        if how in GROWING_METHODS and self._reserves(container.id):
+            return state  # after `v.reserve(n)`, growing within that capacity moves nothing
+        for name, value in state.values.items():
+            if value.borrowed == container.id:
+                state = state.set(name, value.but(heap=FREED, heap_origin=origin))
+        return state
+
+    def _reserves(self, container: str) -> bool:
+        node = self.function.node
+        text = self.file.text_of(node) if isinstance(node, ts.Node) else ""
+        return re.search(rf"\b{re.escape(container)}\s*(?:\.|->)\s*reserve\s*\(", text) is not None
 
     def _release(self, pointer: ir.Expr, state: State, at: ts.Node) -> State:
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked:

@@ -46,8 +46,8 @@ class Origin:
     """Why a value is NULL, zero or freed: the node that made it so, and how."""
 
     node: Node
-    kind: str  # assigned | tested | allocation | function | released
-    callee: str = ""  # the function whose result or call it was, for allocation / function / released
+    kind: str  # assigned | tested | allocation | function | released | invalidated (a container changed)
+    callee: str = ""  # the function whose result or call it was, for allocation / function / released / invalidated
     forks: int = 0  # the path's undecided branches (`State.forks`) when it happened
 
 
@@ -133,6 +133,7 @@ class Value:
     offset: Interval | None = None
     wrapped: Origin | None = None
     text: int | None = None
+    borrowed: str | None = None  # the C++ container whose storage it points into (an iterator, `data()`)
 
     def __eq__(self, other: object) -> bool:
         # the fields' dictionaries compare in C: the interpreter compares values at every step
@@ -150,7 +151,8 @@ class Value:
         block, offset = _join_intervals(self.block, other.block), _join_intervals(self.offset, other.offset)
         return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since),
                      self.vague or other.vague, block, offset if block is not None else None,
-                     self.wrapped or other.wrapped, self.text if self.text == other.text else None)
+                     self.wrapped or other.wrapped, self.text if self.text == other.text else None,
+                     _join_borrowed(self.borrowed, other.borrowed))
 
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)
@@ -177,6 +179,11 @@ UNKNOWN = Value()
 
 def _join_intervals(a: Interval | None, b: Interval | None) -> Interval | None:
     return None if a is None or b is None else a.join(b)
+
+
+def _join_borrowed(a: str | None, b: str | None) -> str | None:
+    """Into one container on some path (and nowhere known on the others): still into that container."""
+    return a or b if a is None or b is None or a == b else None
 
 
 def _join_null(a: Value, b: Value) -> tuple[str | None, Origin | None]:

@@ -3,6 +3,7 @@ out, which range a function's result lies in, which calls copy or fill a length 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from secreview.valueflow.lattice import Interval, arithmetic
@@ -53,3 +54,19 @@ def allocation_bytes(name: str, sizes: list[Interval | None]) -> Interval | None
             return None
         total = arithmetic("*", total, size)
     return total if total is not None and total.low is not None and total.low >= 0 else None
+
+
+# C++ containers that keep their elements in one buffer, which growing, shrinking or clearing may move
+# (std::vector, std::string): iterators, pointers and references into it are invalid after those calls.
+CONTIGUOUS_CONTAINER = re.compile(
+    r"^(?:const\s+)?(?:std::)?(?:vector|basic_string|string|wstring|u8string|u16string|u32string)\b")
+# methods whose result points into the container's buffer
+BORROWING_METHODS = frozenset({"begin", "end", "cbegin", "cend", "rbegin", "rend", "crbegin", "crend", "data",
+                               "c_str"})
+BORROWING_FUNCTIONS = frozenset({"std::begin", "std::end", "std::cbegin", "std::cend", "std::data"})
+# methods after which the buffer may have moved (or the elements be gone)
+INVALIDATING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "reserve", "clear",
+                                  "assign", "shrink_to_fit", "append", "erase"})
+# those of them (and `+=`) that move the buffer only past its capacity, which a `reserve` may have made room for
+GROWING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "append", "+="})
+

@@ -60,12 +60,14 @@ def _analyse(file: CFile) -> FileFacts:
         if not isinstance(node, ts.Node) or node.has_error:
             continue
         tracked = _tracked(file, node, function)
-        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET)
+        references = _local_references(file, node)
+        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references)
         try:
             ends = run.run()
         except BudgetExceeded:
             events.extend(run.events.values())  # each seen on a real path before the budget ran out
-            run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1)  # one joined path
+            run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1,  # one joined path
+                              references=references)
             try:
                 ends = run.run()
             except BudgetExceeded:
@@ -93,6 +95,14 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
             continue
         names.add(name)
     return frozenset(names & (set(function.params) | set(uses)))
+
+
+def _local_references(file: CFile, node: ts.Node) -> frozenset[str]:
+    """C++ local references (`int &first = v[0];`), not parameters: bound once, to an object that lives elsewhere."""
+    if file.language != "cpp":
+        return frozenset()
+    return frozenset(name for name, declared in file.declarations_in(node).items()
+                     if all(not v.is_parameter and not v.is_static and is_reference(file, v) for v in declared))
 
 
 def _reference_parameters(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[int]:

@@ -33,10 +33,10 @@ from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
 from secreview.valueflow.lattice import (
-    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, Interval, Origin, State, Value, arithmetic, join_all)
+    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Origin, State, Value, arithmetic, join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
-    GROWING_METHODS, INVALIDATING_METHODS, RESULT_RANGES, allocation_bytes, copy_bytes)
+    ELEMENT_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RESULT_RANGES, allocation_bytes, copy_bytes)
 from secreview.valueflow.refine import refine
 
 MAX_PATHS = 8
@@ -102,6 +102,8 @@ class FunctionRun:
     summaries: dict[str, Summary]
     budget: int
     paths: int = MAX_PATHS  # 1 for the coarse run of a function too costly to follow path by path
+    # C++ local references: only what they refer into is followed (a vector's element), never their value
+    references: frozenset[str] = frozenset()
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
     returned: list[tuple[State, Value]] = field(default_factory=list)
     _steps: int = 0
@@ -144,6 +146,9 @@ class FunctionRun:
         value = self.value_of(statement.value, state)
         for target in statement.targets:
             state = state.forgetting(_root(target))
+            if isinstance(target, ir.Name) and target.id in self.references:
+                state = self._bind_or_write_reference(target, statement, state)
+                continue
             if isinstance(target, ir.Name) and self._contiguous(target):
                 state = self._invalidate(target, statement.node, "=", state)
             if isinstance(target, ir.Name):
@@ -161,6 +166,9 @@ class FunctionRun:
         state = state.forgetting(_root(target))
         if isinstance(target, ir.Name) and self._contiguous(target):
             state = self._invalidate(target, statement.node, statement.op + "=", state)
+        if isinstance(target, ir.Name) and target.id in self.references:
+            self._freed_use(target, statement.node, state)
+            return [state]
         if not isinstance(target, ir.Name):
             return [self.visit(target, state, write=True)]
         if target.id not in self.tracked:
@@ -314,6 +322,8 @@ class FunctionRun:
 
     def visit(self, expression: ir.Expr | None, state: State, write: bool = False) -> State:
         """Evaluate for effect: record the defects the expression commits, return the state after it."""
+        if isinstance(expression, ir.Name) and expression.id in self.references and isinstance(expression.node, ts.Node):
+            self._freed_use(expression, expression.node, state)  # reading a reference reads what it refers to
         if expression is None or isinstance(expression, (ir.Name, ir.Const)):
             return state
         if isinstance(expression, ir.Attr):
@@ -432,8 +442,13 @@ class FunctionRun:
         state = self.visit(call.receiver, state)
         if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
             state = self._dereference(call.receiver, call.node, state)
+        state = self._call_arguments(call, state)
         if isinstance(call.receiver, ir.Name) and call.method in INVALIDATING_METHODS and self._contiguous(call.receiver):
-            state = self._invalidate(call.receiver, call.node, call.method, state)
+            state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
+        return state
+
+    def _call_arguments(self, call: ir.Call, state: State) -> State:
+        """What passing its arguments does: reads, releases, dereferences, and writes through references."""
         name = call.callee or ""
         if self._may_be_macro(name):
             return self._macro(call, state)
@@ -765,6 +780,27 @@ class FunctionRun:
             if value.borrowed == container.id:
                 state = state.set(name, value.but(heap=FREED, heap_origin=origin))
         return state
+
+    def _bind_or_write_reference(self, reference: ir.Name, statement: ir.Assign, state: State) -> State:
+        """`int &first = v[0];` binds `first` into v's buffer; a later `first = 2;` writes through it (the
+        lowering's own assignments, what a call may have changed, are neither)."""
+        kind = statement.node.type if isinstance(statement.node, ts.Node) else None
+        if kind == "assignment_expression":
+            self._freed_use(reference, statement.node, state)
+        if kind != "init_declarator":
+            return state
+        container = self._element_of(statement.value)
+        return state.set(reference.id, Value(borrowed=container) if container is not None else UNKNOWN)
+
+    def _element_of(self, expression: ir.Expr | None) -> str | None:
+        """The container `v` whose element the expression is (`v[i]`, `v.at(i)`, `v.front()`, `v.back()`)."""
+        if isinstance(expression, ir.Subscript) and isinstance(expression.obj, ir.Name) \
+                and expression.index is not None and self._contiguous(expression.obj):
+            return expression.obj.id
+        if isinstance(expression, ir.Call) and isinstance(expression.receiver, ir.Name) \
+                and expression.method in ELEMENT_METHODS and self._contiguous(expression.receiver):
+            return expression.receiver.id
+        return None
 
     def _reserves(self, container: str) -> bool:
         node = self.function.node

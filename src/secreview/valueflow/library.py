@@ -60,9 +60,10 @@ def allocation_bytes(name: str, sizes: list[Interval | None]) -> Interval | None
 # (std::vector, std::string): iterators, pointers and references into it are invalid after those calls.
 CONTIGUOUS_CONTAINER = re.compile(
     r"^(?:const\s+)?(?:std::)?(?:vector|basic_string|string|wstring|u8string|u16string|u32string)\b")
-# methods whose result points into the container's buffer
+# methods whose result points into the container's buffer (insert, emplace and erase: a fresh iterator)
 BORROWING_METHODS = frozenset({"begin", "end", "cbegin", "cend", "rbegin", "rend", "crbegin", "crend", "data",
-                               "c_str"})
+                               "c_str", "insert", "emplace", "erase"})
+ELEMENT_METHODS = frozenset({"at", "front", "back"})  # methods returning a reference to an element
 BORROWING_FUNCTIONS = frozenset({"std::begin", "std::end", "std::cbegin", "std::cend", "std::data"})
 # methods after which the buffer may have moved (or the elements be gone)
 INVALIDATING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "reserve", "clear",

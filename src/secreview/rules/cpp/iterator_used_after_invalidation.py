@@ -1,8 +1,9 @@
 """Iterator or pointer into a vector or string used after a change that may move its elements.
 
 ## What it does
-Flags a use (`*it`, `it->field`, `p[i]`) of an iterator or pointer taken from a `std::vector` or
-`std::string` (`v.begin()`, `v.end()`, `v.data()`, `s.c_str()`, `&v[i]`, `std::begin(v)`) after a
+Flags a use (`*it`, `it->field`, `p[i]`, or reading or assigning a reference) of an iterator, pointer or
+local reference taken from a `std::vector` or `std::string` (`v.begin()`, `v.end()`, `v.data()`,
+`s.c_str()`, `&v[i]`, `std::begin(v)`, `int &first = v[0]`, `auto &last = v.back()`) after a
 call on that container that may reallocate or remove its elements (`push_back`, `emplace_back`,
 `insert`, `resize`, `reserve`, `clear`, `assign`, `append`, `erase`, `shrink_to_fit`, `+=`, or
 assigning the container), with no new value given to the iterator in between, as the value-flow

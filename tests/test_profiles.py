@@ -140,3 +140,12 @@ def test_test_files_left_out_are_counted_in_every_format(tmp_path, capsys, monke
     shown = secreview(tmp_path, ".", "--include-tests", "-f", "json", capsys=capsys, monkeypatch=monkeypatch).json
     assert shown["summary"]["test_files_not_reviewed"] == 0 and "tempfile-mktemp" in \
         {f["rule_id"] for f in shown["findings"]}
+
+
+def test_a_test_file_named_on_the_command_line_is_reviewed(tmp_path, capsys, monkeypatch) -> None:
+    write(tmp_path, {"tests/test_app.py": "import tempfile\ntempfile.mktemp()\n"})
+    named = secreview(tmp_path, "tests/test_app.py", "-f", "json", capsys=capsys, monkeypatch=monkeypatch).json
+    assert named["summary"]["files_analysed"] == 1 and named["summary"]["test_files_not_reviewed"] == 0
+    assert named["summary"]["suppressed"].get("test-code") == 1, "reviewed, and hidden as test code"
+    walked = secreview(tmp_path, "tests", "-f", "json", capsys=capsys, monkeypatch=monkeypatch).json
+    assert walked["summary"]["test_files_not_reviewed"] == 1

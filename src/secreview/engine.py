@@ -561,10 +561,11 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
 
 
 def not_reviewed(source: SourceFile, settings: Settings) -> bool:
-    """Test code is reviewed only with `--include-tests`: without it, every finding there would be hidden
-    (tests are not deployed), and reviewing them took 40% of a run on a project like Nova. The report
-    counts the test files left out; they still answer imports."""
-    return not settings.include_tests and triage.is_test_file(source, settings.project_root)
+    """Test code found in a directory is reviewed only with `--include-tests`: without it, every finding
+    there would be hidden (tests are not deployed), and reviewing them took 40% of a run on a project like
+    Nova. The report counts the test files left out; they still answer imports. A test file named on the
+    command line is reviewed (its findings are hidden and counted, as test code's are)."""
+    return not settings.include_tests and not source.named and triage.is_test_file(source, settings.project_root)
 
 
 def _note_template_syntax(file: TemplateFile, result: FileResult) -> None:

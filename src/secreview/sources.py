@@ -137,6 +137,7 @@ class SourceFile:
     text: str
     language: str
     kind: str = "file"  # file | stdin | prompt
+    named: bool = False  # named on the command line (not found by walking a directory): reviewed even if test code
 
 
 @dataclass
@@ -392,7 +393,7 @@ def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool
         out.problems.append(FileProblem(path, ProblemKind.UNSUPPORTED_LANGUAGE,
                                         "not a language secreview reviews (use --language to force one)"))
     else:
-        out.sources.append(SourceFile(path, text, language))
+        out.sources.append(SourceFile(path, text, language, named=explicit))
 
 
 def _add_prompt(out: Collected, path: str, text: str, options: ReadOptions) -> None:

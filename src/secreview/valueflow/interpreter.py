@@ -230,6 +230,9 @@ class FunctionRun:
     def _Loop(self, statement: ir.Loop, state: State) -> list[State]:
         """Rounds on the head states kept apart while they are few and settle soon (so a loop that
         surely runs once is seen to); otherwise on one joined head, widened until it stops changing."""
+        ranged = self._ranged_container(statement)
+        if ranged is not None:  # `for (x : v)` walks v with an iterator of its own
+            state = state.set(ranged.id, Value(NON_NULL, borrowed=statement.iter.id))  # type: ignore[union-attr]
         heads, pending, exits = [state], [state], []
         for _ in range(_PRECISE_ROUNDS if self.paths > 1 else 0):
             following: list[State] = []
@@ -265,6 +268,9 @@ class FunctionRun:
         """One pass through the body from `head`: the states back at the head, and those that broke out."""
         self._breaks.append([])
         self._continues.append([])
+        ranged = self._ranged_container(statement)
+        if ranged is not None:
+            self._freed_use(ranged, statement.node, head)  # the next item, through the loop's own iterator
         checked = self.visit(statement.test, head)
         if isinstance(statement.target, ir.Name) and statement.target.id in self.tracked:
             checked = checked.set(statement.target.id, Value())
@@ -780,6 +786,13 @@ class FunctionRun:
             if value.borrowed == container.id:
                 state = state.set(name, value.but(heap=FREED, heap_origin=origin))
         return state
+
+    def _ranged_container(self, statement: ir.Loop) -> ir.Name | None:
+        """The hidden iterator of `for (x : v)` over a vector or string, as a name of its own."""
+        if isinstance(statement.iter, ir.Name) and statement.test is None and isinstance(statement.node, ts.Node) \
+                and self._contiguous(statement.iter):
+            return ir.Name(f"for (... : {statement.iter.id})", statement.node)
+        return None
 
     def _bind_or_write_reference(self, reference: ir.Name, statement: ir.Assign, state: State) -> State:
         """`int &first = v[0];` binds `first` into v's buffer; a later `first = 2;` writes through it (the

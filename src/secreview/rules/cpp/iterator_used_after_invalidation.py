@@ -6,7 +6,8 @@ local reference taken from a `std::vector` or `std::string` (`v.begin()`, `v.end
 `s.c_str()`, `&v[i]`, `std::begin(v)`, `int &first = v[0]`, `auto &last = v.back()`) after a
 call on that container that may reallocate or remove its elements (`push_back`, `emplace_back`,
 `insert`, `resize`, `reserve`, `clear`, `assign`, `append`, `erase`, `shrink_to_fit`, `+=`, or
-assigning the container), with no new value given to the iterator in between, as the value-flow
+assigning the container), with no new value given to the iterator in between, and a range-`for`
+over the container that changes it before the next item (`for (int x : v) v.push_back(x);`), as the value-flow
 engine follows the function's paths. Seen on a path of its own, the use is a definite defect;
 after paths were merged (a loop's back edge, a branch that may not change the container), it is
 shown in the audit profile.

@@ -57,17 +57,22 @@ def allocation_bytes(name: str, sizes: list[Interval | None]) -> Interval | None
 
 
 # C++ containers that keep their elements in one buffer, which growing, shrinking or clearing may move
-# (std::vector, std::string): iterators, pointers and references into it are invalid after those calls.
+# (std::vector, std::string, and Qt's QVector, QList, QString, QByteArray, QVarLengthArray): iterators,
+# pointers and references into it are invalid after those calls.
 CONTIGUOUS_CONTAINER = re.compile(
-    r"^(?:const\s+)?(?:std::)?(?:vector|basic_string|string|wstring|u8string|u16string|u32string)\b")
+    r"^(?:const\s+)?(?:(?:std::)?(?:vector|basic_string|string|wstring|u8string|u16string|u32string)|"
+    r"Q(?:Vector|List|String|ByteArray|VarLengthArray))\b")
 # methods whose result points into the container's buffer (insert, emplace and erase: a fresh iterator)
 BORROWING_METHODS = frozenset({"begin", "end", "cbegin", "cend", "rbegin", "rend", "crbegin", "crend", "data",
-                               "c_str", "insert", "emplace", "erase"})
+                               "c_str", "insert", "emplace", "erase", "constData", "constBegin", "constEnd"})
 ELEMENT_METHODS = frozenset({"at", "front", "back"})  # methods returning a reference to an element
 BORROWING_FUNCTIONS = frozenset({"std::begin", "std::end", "std::cbegin", "std::cend", "std::data"})
-# methods after which the buffer may have moved (or the elements be gone)
+# methods after which the buffer may have moved, or every element be gone. Removing elements (`erase`,
+# `removeAt`, `pop_back`) is left out: it invalidates only the iterators at or after the removed ones, and
+# `v.erase(it + 1)` keeps `it` valid (a real loop removing duplicates does just that).
 INVALIDATING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "reserve", "clear",
-                                  "assign", "shrink_to_fit", "append", "erase"})
+                                  "assign", "shrink_to_fit", "append", "prepend", "push_front", "squeeze"})
 # those of them (and `+=`) that move the buffer only past its capacity, which a `reserve` may have made room for
-GROWING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "append", "+="})
+GROWING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "append", "prepend",
+                             "push_front", "+="})
 

@@ -2,11 +2,13 @@
 
 ## What it does
 Flags a use (`*it`, `it->field`, `p[i]`, or reading or assigning a reference) of an iterator, pointer or
-local reference taken from a `std::vector` or `std::string` (`v.begin()`, `v.end()`, `v.data()`,
+local reference taken from a `std::vector` or `std::string` (or Qt's `QVector`, `QList`, `QString`,
+`QByteArray`, `QVarLengthArray`) (`v.begin()`, `v.end()`, `v.data()`,
 `s.c_str()`, `&v[i]`, `std::begin(v)`, `int &first = v[0]`, `auto &last = v.back()`) after a
-call on that container that may reallocate or remove its elements (`push_back`, `emplace_back`,
-`insert`, `resize`, `reserve`, `clear`, `assign`, `append`, `erase`, `shrink_to_fit`, `+=`, or
-assigning the container), with no new value given to the iterator in between, and a range-`for`
+call on that container that may reallocate its buffer or remove every element (`push_back`,
+`emplace_back`, `insert`, `resize`, `reserve`, `clear`, `assign`, `append`, `prepend`,
+`shrink_to_fit`, `+=`, or assigning the container; removing some elements invalidates only the
+iterators at or after them, so `erase` is left out), with no new value given to the iterator in between, and a range-`for`
 over the container that changes it before the next item (`for (int x : v) v.push_back(x);`), as the value-flow
 engine follows the function's paths. Seen on a path of its own, the use is a definite defect;
 after paths were merged (a loop's back edge, a branch that may not change the container), it is
@@ -14,8 +16,8 @@ shown in the audit profile.
 
 ## Why is this bad?
 A vector or string keeps its elements in one heap buffer. When it grows past its capacity it
-allocates a larger buffer, moves the elements and frees the old one; `clear`, `erase` and
-`assign` destroy elements in place. Every iterator, pointer and reference into the old buffer then
+allocates a larger buffer, moves the elements and frees the old one; `clear` and `assign` destroy
+the elements in place. Every iterator, pointer and reference into the old buffer then
 points into freed memory (CWE-416): reading it returns stale or foreign data, writing it corrupts
 whatever the allocator placed there, and whether it happens depends on the capacity at run time,
 so tests pass while input of another size crashes the program or hands an attacker a use after free.

@@ -381,8 +381,12 @@ def _records_on_self(file: PyFile, call: Call) -> bool:
 
 
 def _handed_to_object(file: PyFile, function: ts.Node, acquisition: Acquisition) -> bool:
-    """Kept on `self` outside `__init__`, in a class with another method that releases that attribute."""
+    """Kept where it outlives the call and its owner releases it: on `self` outside `__init__`, in a class
+    where another method releases that attribute, or this one releases the value it replaces (`if self.sock:
+    self.sock.close()` before `self.sock = socket.socket()`); or in a module global (`global STATS`)."""
     handle = acquisition.handle
+    if handle is not None and handle.type == "identifier" and _declared_global(file, function, file.text_of(handle)):
+        return True
     if handle is None or handle.type != "attribute" or not file.text_of(handle).startswith("self."):
         return False
     if file.text_of(function.child_by_field_name("name")) == "__init__":
@@ -392,13 +396,19 @@ def _handed_to_object(file: PyFile, function: ts.Node, acquisition: Acquisition)
         return False
     text = normalise(file.text_of(handle))
     for method in file.nodes_of_type("function_definition", within=cls):
-        if method == function:
-            continue
         for call in calls_run_by(file, method.child_by_field_name("body") or method):
+            if method == function and call.node.start_byte >= acquisition.statement.start_byte:
+                break  # in the acquiring method, only a release of the value it replaces counts
             if call.method and acquisition.released_by(call.method) and any(
                     normalise(file.text_of(n)) == text for n in (call.receiver, *call.args) if n is not None):
                 return True
     return False
+
+
+def _declared_global(file: PyFile, function: ts.Node, name: str) -> bool:
+    """`global name` in the function: the value is module state, kept for the process's lifetime."""
+    return any(name in {file.text_of(c) for c in statement.named_children}
+               for statement in descendants(function, frozenset({"global_statement"})))
 
 
 # -- failing steps ---------------------------------------------------------------------------------

@@ -154,8 +154,10 @@ def analyse(sources: Sequence[SourceFile], rules: Sequence[type[Rule]], settings
             cache: ResultStore | None = None, jobs: int = 1, progress: Progress | None = None) -> Analysis:
     """Everything the rules find in `sources`, untriaged; `context` files are only read to resolve
     imports (e.g. unchanged files of a diff). Test files are reviewed only with `--include-tests`."""
-    left_out = [s for s in sources if not_reviewed(s, settings)]
-    reviewed = [s for s in sources if not not_reviewed(s, settings)] if left_out else sources
+    reviewed: list[SourceFile] = []
+    left_out: list[SourceFile] = []
+    for source in sources:
+        (left_out if not_reviewed(source, settings) else reviewed).append(source)
     batch = _Batch(tuple(reviewed), (*context, *left_out), tuple(select_rules(rules, settings)), settings)
     results = _all_results(batch, cache, jobs, progress)
     all_problems = (*problems, *(problem for result in results for problem in result.problems))

@@ -7,14 +7,14 @@ Read by `secreview.lang.python.shared_state`.  Nothing here runs: names only.
 from __future__ import annotations
 
 # Importing one of these means the module's code runs in threads or green threads (a service's worker
-# pool, an RPC server dispatching each message on its own green thread, a WSGI server's threads).
-# asyncio is left out: a coroutine is only interleaved at an `await`, which the check-then-act
-# analysis does not model.
-CONCURRENCY_MODULES: tuple[str, ...] = (
+# pool, a WSGI server's threads). asyncio is left out: a coroutine is only interleaved at an `await`,
+# which the analyses do not model.
+THREAD_MODULES: tuple[str, ...] = (
     "threading", "_thread", "thread", "concurrent.futures", "eventlet", "gevent", "greenlet",
-    "multiprocessing.dummy", "multiprocessing.pool", "socketserver", "oslo_service", "oslo_messaging",
-    "futurist", "cotyledon",
+    "multiprocessing.dummy", "multiprocessing.pool", "socketserver", "oslo_service", "futurist", "cotyledon",
 )
+# The check-then-act analysis also counts an RPC server dispatching each message on its own green thread.
+CONCURRENCY_MODULES: tuple[str, ...] = THREAD_MODULES + ("oslo_messaging",)
 
 # States an object reaches once and keeps, by the words of the flag that tells (`is_configured`,
 # `_initialized`, `started`) and the first word of the method that brings the object there

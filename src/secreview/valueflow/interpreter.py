@@ -778,13 +778,13 @@ class FunctionRun:
     def _invalidate(self, container: ir.Name, at: ts.Node, how: str, state: State) -> State:
         """After `v.push_back(...)` (or any change that may move v's buffer) the values pointing into it are
         invalid, like freed memory."""
+        borrowed = [(name, value) for name, value in state.values.items() if value.borrowed == container.id]
+        if not borrowed or how in GROWING_METHODS and self._reserves(container.id):
+            return state  # after `v.reserve(n)`, growing within that capacity moves nothing
         origin = Origin(at, "invalidated", f"{container.id}.{how}" if how[0].isalpha() else f"{container.id} {how}",
                         state.forks)
-        if how in GROWING_METHODS and self._reserves(container.id):
-            return state  # after `v.reserve(n)`, growing within that capacity moves nothing
-        for name, value in state.values.items():
-            if value.borrowed == container.id:
-                state = state.set(name, value.but(heap=FREED, heap_origin=origin))
+        for name, value in borrowed:
+            state = state.set(name, value.but(heap=FREED, heap_origin=origin))
         return state
 
     def _ranged_container(self, statement: ir.Loop) -> ir.Name | None:

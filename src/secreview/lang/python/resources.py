@@ -49,7 +49,8 @@ from secreview.knowledge.vocabulary import words
 from secreview.lang.python.exceptions import failure_blocks, try_statements_around
 from secreview.lang.python.file import Call, PyFile
 from secreview.lang.python.flow import block_leaves, conditions_enclosing, statements_after
-from secreview.lang.python.scopes import NESTED_SCOPES, descendants, enclosing_class, function_of, statement_of
+from secreview.lang.python.scopes import (
+    NESTED_SCOPES, declared_global, descendants, enclosing_class, function_of, statement_of)
 from secreview.lang.python.syntax import normalise, unwrap
 
 _HAND_ON_METHODS = frozenset({"append", "add", "extend", "insert", "put", "push", "register", "callback",
@@ -385,7 +386,7 @@ def _handed_to_object(file: PyFile, function: ts.Node, acquisition: Acquisition)
     where another method releases that attribute, or this one releases the value it replaces (`if self.sock:
     self.sock.close()` before `self.sock = socket.socket()`); or in a module global (`global STATS`)."""
     handle = acquisition.handle
-    if handle is not None and handle.type == "identifier" and _declared_global(file, function, file.text_of(handle)):
+    if handle is not None and handle.type == "identifier" and declared_global(file, function, file.text_of(handle)):
         return True
     if handle is None or handle.type != "attribute" or not file.text_of(handle).startswith("self."):
         return False
@@ -403,12 +404,6 @@ def _handed_to_object(file: PyFile, function: ts.Node, acquisition: Acquisition)
                     normalise(file.text_of(n)) == text for n in (call.receiver, *call.args) if n is not None):
                 return True
     return False
-
-
-def _declared_global(file: PyFile, function: ts.Node, name: str) -> bool:
-    """`global name` in the function: the value is module state, kept for the process's lifetime."""
-    return any(name in {file.text_of(c) for c in statement.named_children}
-               for statement in descendants(function, frozenset({"global_statement"})))
 
 
 # -- failing steps ---------------------------------------------------------------------------------

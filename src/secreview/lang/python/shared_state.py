@@ -83,10 +83,10 @@ def _mentions_any(text: str, vocabulary: frozenset[str]) -> bool:
     return any(word in lowered for word in vocabulary)
 
 
-def concurrency_import(file: PyFile) -> str | None:
-    """The module whose import makes this file's code run concurrently, if any."""
-    return file.memo(("shared-state", "concurrency"),
-                     lambda: next((m for m in CONCURRENCY_MODULES if file.imports_module(m)), None))
+def concurrency_import(file: PyFile, modules: tuple[str, ...] = CONCURRENCY_MODULES) -> str | None:
+    """The first of `modules` (knowledge/concurrency.py) this file imports: its code runs concurrently."""
+    return file.memo(("shared-state", "concurrency", modules),
+                     lambda: next((m for m in modules if file.imports_module(m)), None))
 
 
 # -- sharing ---------------------------------------------------------------------------------

@@ -65,9 +65,11 @@ from collections.abc import Iterator
 
 import tree_sitter as ts
 
+from secreview.knowledge.concurrency import THREAD_MODULES
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.flow import lock_around
 from secreview.lang.python.scopes import declared_global
+from secreview.lang.python.shared_state import concurrency_import
 from secreview.lang.python.syntax import unwrap
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit, Rule
@@ -101,7 +103,7 @@ class LazyInitialisationWithoutLock(Rule):
     )
 
     def check(self, file: PyFile) -> Iterator[Hit]:
-        module = _concurrency_import(file)
+        module = concurrency_import(file, THREAD_MODULES)
         if module is None:
             return
         for statement in file.nodes_of_type("if_statement"):
@@ -196,13 +198,3 @@ def _acquires(file: PyFile, statement: ts.Node) -> bool:
     acquired = any(c.method == "acquire" and c.node.start_byte < body.end_byte for c in calls)
     released = any(c.method == "release" and c.node.start_byte > body.start_byte for c in calls)
     return acquired and released
-
-
-_CONCURRENCY_MODULES = ("threading", "_thread", "thread", "concurrent.futures", "eventlet", "gevent", "greenlet",
-                        "multiprocessing.dummy", "multiprocessing.pool", "socketserver", "oslo_service",
-                        "futurist", "cotyledon")
-
-
-def _concurrency_import(file: PyFile) -> str | None:
-    """The module that makes this file's code run concurrently (threads or green threads), if any."""
-    return next((m for m in _CONCURRENCY_MODULES if file.imports_module(m)), None)

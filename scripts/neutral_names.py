@@ -171,7 +171,7 @@ def _edits(parsed: _Parsed, names: dict[str, str], includes: dict[str, str]) -> 
     edits = []
     for node in lang.captures(parsed.language, NAMES_QUERY[parsed.language], root).get("name", []):
         new = names.get(_text(parsed, node))
-        if new is not None:
+        if new is not None and not _library_name(parsed, node, names):
             edits.append((node.start_byte, node.end_byte, new.encode()))
     for node in lang.captures(parsed.language, _COMMENTS_QUERY, root).get("comment", []):
         blank = b"/*" + b"\n" * _text(parsed, node).count("\n") + b"*/"
@@ -181,6 +181,20 @@ def _edits(parsed: _Parsed, names: dict[str, str], includes: dict[str, str]) -> 
         if new is not None:
             edits.append((node.start_byte, node.end_byte, f'"{new}"'.encode()))
     return sorted(edits)
+
+
+def _library_name(parsed: _Parsed, node: ts.Node, names: dict[str, str]) -> bool:
+    """A name qualified by a namespace the suite does not define (`std::unique_ptr<int>`, `std::function`):
+    the library's, even when the suite defines a namespace or function of the same name."""
+    named = node
+    if named.parent is not None and named.parent.type in ("template_type", "template_function") \
+            and named.parent.child_by_field_name("name") == named:
+        named = named.parent
+    parent = named.parent
+    if parent is None or parent.type != "qualified_identifier" or parent.child_by_field_name("name") != named:
+        return False
+    scope = parent.child_by_field_name("scope")
+    return scope is not None and scope.type == "namespace_identifier" and _text(parsed, scope) not in names
 
 
 def apply_edits(data: bytes, edits: Sequence[tuple[int, int, bytes]]) -> bytes:

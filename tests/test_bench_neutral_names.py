@@ -125,3 +125,17 @@ def test_a_neutral_name_already_in_the_program_is_skipped(neutral) -> None:
 
 def test_edits_apply_in_order_and_skip_nested_ones(neutral) -> None:
     assert neutral.apply_edits(b"abcdef", [(0, 4, b"X"), (1, 2, b"Y"), (5, 6, b"Z")]) == b"XeZ"
+
+
+def test_library_names_qualified_by_a_namespace_the_suite_does_not_define_are_kept(neutral, tmp_path: Path) -> None:
+    # a suite's namespace named like a library template (Infer's `namespace unique_ptr`) must not rename
+    # `std::unique_ptr`: the copy would no longer be the same program
+    source = tmp_path / "smart.cpp"
+    source.write_text("#include <memory>\nnamespace unique_ptr {\nint deref_bad() {\n"
+                      "  std::unique_ptr<int> x;\n  return *x;\n}\n}\n"
+                      "int call_bad() { return unique_ptr::deref_bad(); }\n", encoding="utf-8")
+    copy = neutral.neutral_copy([source], tmp_path / "neutral")
+    text = next(iter(copy.originals)).read_text(encoding="utf-8")
+    namespace = copy.names["unique_ptr"]
+    assert "std::unique_ptr<int> x;" in text
+    assert f"namespace {namespace} {{" in text and f"return {namespace}::{copy.names['deref_bad']}();" in text

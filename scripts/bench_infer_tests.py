@@ -173,6 +173,7 @@ class SuiteScore:
     unmatched: int = 0  # expected procedures whose definition the front end did not find
     found: int = 0
     false_reports: int = 0
+    false_locations: list[str] = field(default_factory=list)  # "file:line (procedure)" of each false report
     outside: int = 0
     found_names: list[str] = field(default_factory=list)
 
@@ -221,6 +222,7 @@ def score_suite(suite: Suite, tests: Path, findings: Iterable[Finding]) -> Suite
             hit.add(procedure)
         else:
             result.false_reports += 1
+            result.false_locations.append(f"{path.relative_to(tests)}:{finding.line} ({'::'.join(procedure.name)})")
     found = sorted(key for key, procs in expected.items() if procs & hit)
     result.found = len(found)
     result.found_names = ["::".join(name) for _, name in found]
@@ -295,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
                    "suites": {s.suite: {"files": s.files, "expected": s.expected, "unmatched": s.unmatched,
                                         "found": s.found, "detection": s.detection,
                                         "false_reports": s.false_reports, "false_per_file": s.false_per_file,
-                                        "outside": s.outside, "found_procedures": s.found_names}
+                                        "outside": s.outside, "found_procedures": s.found_names,
+                                        "false_locations": sorted(s.false_locations)}
                               for s in [*by_suite, _total(by_suite)]}}
             for name, by_suite in scores.items()}, indent=2) + "\n", encoding="utf-8")
     return 0 if len(ran) == len(runs) else 1

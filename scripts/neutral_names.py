@@ -18,7 +18,8 @@ Nothing moves to another line, so a finding at line N of a neutral file is at
 line N of the original; `NeutralCopy` maps files and names back for scoring.
 Numbers follow a hash of the original name, not its alphabetical rank, so that
 `..._bad` and `..._good` do not come out in a telling order.  Names a program
-does not define (library functions, `main`) stay as they are.
+does not define (library functions, `main`) stay as they are, and so do the member
+names of the C++ standard library (`reset`, `lock`, `push_back`...) when a suite defines one of its own.
 """
 
 from __future__ import annotations
@@ -33,7 +34,21 @@ import tree_sitter as ts
 
 from secreview import lang
 
-KEPT_NAMES = frozenset({"main"})  # the entry point's name is part of the program's meaning
+# Names whose meaning the program shares with the outside world, kept as they are: the entry point, and the
+# member functions of the C++ standard library's smart pointers, containers, strings, optional, mutexes,
+# atomics and threads. A suite that defines a `reset` or `lock` of its own (a mock of folly::Optional, of a
+# mutex) would otherwise rename `p.reset()` on a std::unique_ptr too, and change what the program does.
+# None of them tells a defect from its fix.
+STANDARD_MEMBER_NAMES = frozenset({
+    "reset", "get", "release", "swap", "use_count", "expired", "lock", "unlock", "try_lock", "owner_before",
+    "begin", "end", "cbegin", "cend", "rbegin", "rend", "size", "empty", "clear", "data", "c_str", "at", "front",
+    "back", "push_back", "emplace_back", "pop_back", "push_front", "pop_front", "insert", "emplace", "erase",
+    "find", "count", "contains", "reserve", "resize", "capacity", "shrink_to_fit", "assign", "append", "substr",
+    "length", "value", "value_or", "has_value", "store", "load", "exchange", "compare_exchange_strong",
+    "compare_exchange_weak", "fetch_add", "fetch_sub", "join", "detach", "joinable", "wait", "notify_one",
+    "notify_all",
+})
+KEPT_NAMES = frozenset({"main"}) | STANDARD_MEMBER_NAMES
 _C_NAMES = ("identifier", "field_identifier", "type_identifier")
 NAMES_QUERY = {"c": "[" + " ".join(f"({t})" for t in _C_NAMES) + "] @name",
                "cpp": "[" + " ".join(f"({t})" for t in (*_C_NAMES, "namespace_identifier")) + "] @name"}

@@ -139,3 +139,14 @@ def test_library_names_qualified_by_a_namespace_the_suite_does_not_define_are_ke
     namespace = copy.names["unique_ptr"]
     assert "std::unique_ptr<int> x;" in text
     assert f"namespace {namespace} {{" in text and f"return {namespace}::{copy.names['deref_bad']}();" in text
+
+
+def test_standard_member_names_keep_their_meaning(neutral, tmp_path: Path) -> None:
+    # a suite's own `reset` (a mock of an optional type) must not rename `reset` on a std::unique_ptr
+    source = tmp_path / "members.cpp"
+    source.write_text("#include <memory>\nstruct Opt { void reset() {} };\nint use_ok() {\n"
+                      "  std::unique_ptr<int> x;\n  x.reset(new int);\n  return *x;\n}\n", encoding="utf-8")
+    copy = neutral.neutral_copy([source], tmp_path / "neutral")
+    text = next(iter(copy.originals)).read_text(encoding="utf-8")
+    assert "x.reset(new int);" in text and "void reset() {}" in text
+    assert "use_ok" not in text and "struct Opt" not in text

@@ -97,7 +97,8 @@ void f(struct s *p) {
 }
 """
     assert events(code, "use-after-free") == [(7, "p", True)]
-    assert events(code, "null-dereference") == [(10, "q", True)]
+    # a call's result dereferenced in place is followed too
+    assert events(code, "null-dereference") == [(8, "none()", True), (10, "q", True)]
 
 
 def test_a_function_past_its_budget_is_noted_not_hung(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,7 +26,7 @@ from secreview.taint import ir
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 
-__all__ = ["Event", "FileFacts", "describe", "facts"]
+__all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
 
 STEP_BUDGET = 20_000  # statements executed per function (each path counts)
 _MEMO_KEY = ("value-flow",)
@@ -61,13 +61,15 @@ def _analyse(file: CFile) -> FileFacts:
             continue
         tracked = _tracked(file, node, function)
         references = _local_references(file, node)
-        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references)
+        pointers = _pointer_parameters(file, node, function)
+        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references,
+                          pointer_parameters=pointers)
         try:
             ends = run.run()
         except BudgetExceeded:
             events.extend(run.events.values())  # each seen on a real path before the budget ran out
             run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1,  # one joined path
-                              references=references)
+                              references=references, pointer_parameters=pointers)
             try:
                 ends = run.run()
             except BudgetExceeded:
@@ -83,18 +85,29 @@ def _analyse(file: CFile) -> FileFacts:
 
 
 def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str]:
-    """Parameters and locals, neither static nor references, whose address is never taken. A name declared
-    again in another block (`for (int i = 0; ...)` twice) is one variable here: each declaration rebinds it."""
+    """Parameters and locals, neither static nor references, whose address is never taken and which no
+    lambda of the function names (a lambda capturing by reference may assign them, unseen here). A name
+    declared again in another block (`for (int i = 0; ...)` twice) is one variable here: each declaration
+    rebinds it."""
     body = node.child_by_field_name("body")
     uses = file.identifiers(body) if body is not None else {}
+    captured = {name for lam in file.nodes_of_type("lambda_expression", within=body) for name in file.identifiers(lam)} \
+        if body is not None and file.language == "cpp" else set()
     names = set()
     for name, declared in file.declarations_in(node).items():
         if any(variable.is_static or is_reference(file, variable) for variable in declared):
             continue
-        if any(is_address_taken(use) for use in uses.get(name, ())):
+        if name in captured or any(is_address_taken(use) for use in uses.get(name, ())):
             continue
         names.add(name)
     return frozenset(names & (set(function.params) | set(uses)))
+
+
+def _pointer_parameters(file: CFile, node: ts.Node, function: ir.Function) -> tuple[str, ...]:
+    """The parameters declared as pointers (`struct s *item`, `char buf[]`)."""
+    declared = file.declarations_in(node)
+    return tuple(name for name in function.params
+                 if any(variable.is_parameter and variable.is_pointer for variable in declared.get(name, ())))
 
 
 def _local_references(file: CFile, node: ts.Node) -> frozenset[str]:
@@ -130,7 +143,8 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
         result = intervals[0]
         for interval in intervals[1:]:
             result = result.join(interval)  # type: ignore[union-attr, arg-type]
-    return Summary(returns_null, releases, bool(exits), result, references)
+    dereferences = frozenset(position for position, name in enumerate(function.params) if name in run.dereferenced)
+    return Summary(returns_null, releases, bool(exits), result, references, dereferences)
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
@@ -181,6 +195,12 @@ def _parts_of(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(kind) if f.name != "node")
 
 
+def dereferenced_where(event: Event) -> str:
+    """How a NULL dereference happens, in words: in place, or inside the function it is passed to."""
+    why = describe(event.origin)
+    return f"`{event.via}()` dereferences the argument unchecked, and {why}" if event.via else why
+
+
 def describe(origin: Origin | None, what: str = "NULL") -> str:
     """Why a value is NULL (or 0, or freed) on the path of a finding, in words."""
     if origin is None:
@@ -190,6 +210,11 @@ def describe(origin: Origin | None, what: str = "NULL") -> str:
         return f"it was set to {what} on line {line}"
     if origin.kind == "tested":
         return f"the test on line {line} found it {what} and the path goes on to this use"
+    if origin.kind == "empty":
+        how = f"`{origin.callee}` emptied it" if origin.callee else "it was declared empty"
+        return f"{how} on line {line}: an empty smart pointer holds NULL"
+    if origin.kind == "moved":
+        return f"it was moved from on line {line}, which leaves a smart pointer empty (NULL)"
     if origin.kind in ("allocation", "function"):
         return f"`{origin.callee}()` on line {line} may return NULL and it is not checked"
     return f"`{origin.callee}` released it on line {line}"

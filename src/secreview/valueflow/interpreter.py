@@ -36,7 +36,8 @@ from secreview.valueflow.lattice import (
     FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Origin, State, Value, arithmetic, join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
-    ELEMENT_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RESULT_RANGES, allocation_bytes, copy_bytes)
+    ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, RESULT_RANGES,
+    SMART_POINTER, SMART_POINTER_FACTORIES, allocation_bytes, copy_bytes)
 from secreview.valueflow.refine import refine
 
 MAX_PATHS = 8
@@ -58,6 +59,7 @@ _LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
 _SURELY_FITS = IntType(31, False)  # 0 .. INT_MAX: a result of int rank or above always holds it
 _SIZE_T = IntType(64, False)  # the type of `sizeof`
 _SMALLEST_FITS = IntType(7, False)  # 0 .. 127: fits every integer type, char included
+_CASTS_TO_RVALUE = frozenset({"std::move", "std::forward"})  # their result is their argument, unchanged
 _NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
 
 
@@ -81,6 +83,7 @@ class Event:
     size: int | None = None  # index-out-of-bounds: the array's length ...
     index: Interval | None = None  # ... and the index's values there (copies: sizes and lengths in bytes)
     write: bool = False
+    via: str = ""  # null-dereference: the function of the file that dereferences the argument passed to it
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ class Summary:
     returns: bool  # some path returns
     result: Interval | None = None  # every value it returns, when each return's is known
     references: frozenset[int] = frozenset()  # positions of reference parameters (C++ `T &x`)
+    # positions of pointer parameters dereferenced on every path, before any test of them: passing NULL
+    # there is a NULL dereference in the callee
+    dereferences: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -104,7 +110,9 @@ class FunctionRun:
     paths: int = MAX_PATHS  # 1 for the coarse run of a function too costly to follow path by path
     # C++ local references: only what they refer into is followed (a vector's element), never their value
     references: frozenset[str] = frozenset()
+    pointer_parameters: tuple[str, ...] = ()  # followed from their entry value: which ones are dereferenced
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
+    dereferenced: set[str] = field(default_factory=set)  # pointer parameters dereferenced before any branch
     returned: list[tuple[State, Value]] = field(default_factory=list)
     _steps: int = 0
     _breaks: list[list[State]] = field(default_factory=list)
@@ -112,13 +120,17 @@ class FunctionRun:
     _gotos: dict[str, list[State]] = field(default_factory=dict)
     _declarations: dict[str, Variable | None] = field(default_factory=dict)
     _containers: dict[str, bool] = field(default_factory=dict)  # name -> a std::vector or std::string
+    _smart: dict[str, bool] = field(default_factory=dict)  # name -> a std::unique_ptr or std::shared_ptr
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
 
     def run(self) -> list[State]:
         """The states at the end of the body (returns are in `returned`)."""
         self._casts = cast_types(self.file)
-        return self.block(self.function.body, [State()])
+        node = self.function.node
+        entry = {name: Value(null_origin=Origin(node, "parameter", name)) for name in self.pointer_parameters
+                 if name in self.tracked}
+        return self.block(self.function.body, [State(entry)])
 
     # -- statements ------------------------------------------------------------------
 
@@ -142,9 +154,18 @@ class FunctionRun:
         return handler(statement, state) if handler is not None else [state]
 
     def _Assign(self, statement: ir.Assign, state: State) -> list[State]:
+        before = state
         state = self.visit(statement.value, state)
-        value = self.value_of(statement.value, state)
+        # `p.release()` hands over what p held before the call emptied it
+        source = before if self._hands_over(statement.value) else state
+        value = self.value_of(statement.value, source)
+        moved = self._moved_smart_pointer(statement.value)
         for target in statement.targets:
+            if isinstance(target, ir.Name) and self._smart_pointer(target):
+                value = self._smart_assigned(statement.value, statement.node, source)
+            if moved is not None and not (isinstance(target, ir.Name) and target.id == moved.id):
+                # `q = std::move(p)` (not `p = std::move(p)`): the standard leaves p empty
+                state = state.set(moved.id, Value(NULL, Origin(statement.node, "moved", moved.id, state.forks)))
             state = state.forgetting(_root(target))
             if isinstance(target, ir.Name) and target.id in self.references:
                 state = self._bind_or_write_reference(target, statement, state)
@@ -421,7 +442,11 @@ class FunctionRun:
         container = self._borrowed_from(call)
         if container is not None:
             return Value(NON_NULL, borrowed=container)
+        if isinstance(call.receiver, ir.Name) and call.method in RAW_POINTER_METHODS and self._smart_pointer(call.receiver):
+            return _nullness(state.get(call.receiver.id))  # `p.get()`: the pointer p holds
         name = call.callee or ""
+        if name in _CASTS_TO_RVALUE and len(call.args) == 1:
+            return self.value_of(call.args[0], state)  # a cast to an rvalue: the same value
         if name in ALLOCATION_SIZE_ARGUMENTS:
             block, since = self._allocated(call, name, state)
             null = MAYBE_NULL if name in HEAP.acquire else NON_NULL
@@ -451,6 +476,8 @@ class FunctionRun:
         state = self._call_arguments(call, state)
         if isinstance(call.receiver, ir.Name) and call.method in INVALIDATING_METHODS and self._contiguous(call.receiver):
             state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
+        if isinstance(call.receiver, ir.Name) and call.receiver.id in self.tracked and self._smart_pointer(call.receiver):
+            state = self._smart_pointer_method(call, call.receiver, state)
         return state
 
     def _call_arguments(self, call: ir.Call, state: State) -> State:
@@ -463,7 +490,16 @@ class FunctionRun:
             self._copy(call, name, state)
         for position, argument in enumerate(call.args):
             state = self.visit(argument, state).forgetting(_root(argument))
+            if summary is not None and position in summary.dereferences and not isinstance(argument, ir.Name):
+                self._dereference(argument, call.node, state, via=name)  # `get_age(NULL)`, `get_age(find(id))`
+            moved = self._moved_smart_pointer(argument)
+            if moved is not None:  # a callee taking `T &&` may leave it as it was
+                state = state.set(moved.id, Value(MAYBE_NULL, Origin(call.node, "moved", moved.id, state.forks)))
             if not isinstance(argument, ir.Name) or argument.id not in self.tracked:
+                continue
+            if self._smart_pointer(argument) and name not in _CASTS_TO_RVALUE \
+                    and (summary is None or position in summary.references):
+                state = state.set(argument.id, Value())  # taken by reference, the callee may reset or fill it
                 continue
             if summary is None and self._may_take_reference(name):
                 value = state.get(argument.id)  # a C++ `T &` parameter may assign it: its number is unknown
@@ -473,6 +509,8 @@ class FunctionRun:
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
+            elif summary is not None and position in summary.dereferences:
+                state = self._dereference(argument, call.node, state, via=name)
             elif name in DEREFERENCING_CALLS and self._is_pointer(argument):
                 state = self._dereference(argument, call.node, state)
             elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
@@ -735,14 +773,23 @@ class FunctionRun:
 
     # -- the checks ------------------------------------------------------------------
 
-    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State) -> State:
+    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State, via: str = "") -> State:
         """`*p`, `p->f`, `p[i]` or a library call reading through p: after it, p is not NULL."""
+        if isinstance(pointer, (ir.Call, ir.Const)) and isinstance(pointer.node, ts.Node):  # `p.get()->f`, `f(NULL)`
+            value = self.value_of(pointer, state)
+            if value.null in (NULL, MAYBE_NULL):
+                self._record(Event("null-dereference", at, self.file.text_of(pointer.node), value.null_origin,
+                                   value.null == NULL and state.shown_alone(value.null_origin), via=via))
+            return state
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
             return state
         value = state.get(pointer.id)
+        if value.null is None and value.null_origin is not None and value.null_origin.kind == "parameter" \
+                and state.forks == 0:
+            self.dereferenced.add(pointer.id)  # on every path into the function, before anything tested it
         if value.null in (NULL, MAYBE_NULL):
             certain = value.null == NULL and state.shown_alone(value.null_origin)
-            self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain))
+            self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via))
         self._freed_use(pointer, at, state)
         return state.set(pointer.id, value.with_null(NON_NULL, None))
 
@@ -752,6 +799,77 @@ class FunctionRun:
             invalidated = value.heap_origin is not None and value.heap_origin.kind == "invalidated"
             self._record(Event("use-after-invalidation" if invalidated else "use-after-free", at, pointer.id,
                                value.heap_origin, value.heap == FREED))
+
+    # -- C++ smart pointers: std::unique_ptr and std::shared_ptr hold NULL when empty ---------------------
+
+    def _smart_pointer(self, name: ir.Name) -> bool:
+        """A local std::unique_ptr / std::shared_ptr (or Qt's QScopedPointer / QSharedPointer), by its declared
+        type or, for `auto`, by the factory that makes it."""
+        if self.file.language != "cpp":
+            return False
+        if name.id not in self._smart:
+            variable = self.file.variable(name.node) if isinstance(name.node, ts.Node) \
+                and name.node.type == "identifier" else None
+            self._smart[name.id] = variable is not None and variable.pointer_depth == 0 and not variable.is_array \
+                and (SMART_POINTER.match(variable.type_text) is not None or self._made_smart(variable))
+        return self._smart[name.id]
+
+    def _made_smart(self, variable: Variable) -> bool:
+        """`auto p = std::make_unique<T>(...)`."""
+        initializer = variable.initializer
+        if variable.type_text != "auto" or initializer is None or initializer.type != "call_expression":
+            return False
+        return SMART_POINTER_FACTORIES.match(self.file.text_of(initializer.child_by_field_name("function"))) is not None
+
+    def _smart_assigned(self, expression: ir.Expr | None, at: ts.Node, state: State) -> Value:
+        """What a smart pointer holds after its declaration (`std::unique_ptr<T> p;`, `p(nullptr)`, `p{}`,
+        `p(new T)`) or an assignment."""
+        if isinstance(expression, ir.Opaque) and isinstance(expression.node, ts.Node):
+            if expression.node.type == "identifier" and not expression.parts:  # declared without an initialiser
+                return Value(NULL, Origin(at, "empty", "", state.forks))
+            if expression.node.type == "argument_list" and len(expression.parts) <= 1:
+                return self._smart_held(expression.parts[0], at, state) if expression.parts \
+                    else Value(NULL, Origin(at, "empty", "", state.forks))
+            return Value()
+        if isinstance(expression, ir.Sequence) and len(expression.items) <= 1:
+            return self._smart_held(expression.items[0], at, state) if expression.items \
+                else Value(NULL, Origin(at, "empty", "", state.forks))
+        return self._smart_held(expression, at, state) if expression is not None else Value()
+
+    def _smart_held(self, expression: ir.Expr, at: ts.Node, state: State) -> Value:
+        """What a smart pointer built from `expression` holds: its nullness, nothing more."""
+        if isinstance(expression, ir.Call) and SMART_POINTER_FACTORIES.match(expression.callee or ""):
+            return Value(NON_NULL)
+        return _nullness(self.value_of(expression, state))
+
+    def _smart_pointer_method(self, call: ir.Call, pointer: ir.Name, state: State) -> State:
+        """`p.reset()`, `p.release()`, `p.reset(q)`, `p.swap(q)`: what p holds afterwards."""
+        if call.method in EMPTYING_METHODS and not (call.method == "reset" and call.args):
+            return state.set(pointer.id, Value(NULL, Origin(call.node, "empty", f"{pointer.id}.{call.method}()",
+                                                            state.forks)))
+        if call.method == "reset":
+            return state.set(pointer.id, self._smart_held(call.args[0], call.node, state))
+        if call.method == "swap" and len(call.args) == 1 and isinstance(call.args[0], ir.Name) \
+                and call.args[0].id in self.tracked:
+            other = call.args[0].id
+            return state.set(pointer.id, state.get(other)).set(other, state.get(pointer.id))
+        return state
+
+    def _moved_smart_pointer(self, expression: ir.Expr | None) -> ir.Name | None:
+        """The tracked smart pointer p that `std::move(p)` (alone, or as a constructor's only argument) hands on."""
+        if isinstance(expression, ir.Opaque) and len(expression.parts) == 1 and isinstance(expression.node, ts.Node) \
+                and expression.node.type == "argument_list":
+            expression = expression.parts[0]
+        if isinstance(expression, ir.Call) and expression.callee == "std::move" and len(expression.args) == 1:
+            moved = expression.args[0]
+            if isinstance(moved, ir.Name) and moved.id in self.tracked and self._smart_pointer(moved):
+                return moved
+        return None
+
+    def _hands_over(self, expression: ir.Expr | None) -> bool:
+        """`p.release()` / `p.take()` on a smart pointer: the result is what p held before the call."""
+        return isinstance(expression, ir.Call) and expression.method in ("release", "take") \
+            and isinstance(expression.receiver, ir.Name) and self._smart_pointer(expression.receiver)
 
     # -- C++ containers: iterators and pointers into a vector's or a string's buffer -------------------
 
@@ -1019,6 +1137,11 @@ class FunctionRun:
 
     def _label(self, node: ts.Node) -> str:
         return self.file.text_of(node.child_by_field_name("label"))
+
+
+def _nullness(value: Value) -> Value:
+    """Only what a value says about NULL (a smart pointer's held pointer has no interval or buffer here)."""
+    return Value(value.null, value.null_origin) if value.null is not None else Value()
 
 
 def _root(expression: ir.Expr | None) -> str:

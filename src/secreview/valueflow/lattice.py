@@ -46,7 +46,10 @@ class Origin:
     """Why a value is NULL, zero or freed: the node that made it so, and how."""
 
     node: Node
-    kind: str  # assigned | tested | allocation | function | released | invalidated (a container changed)
+    # assigned | tested | allocation | function | released | invalidated (a container changed) |
+    # empty (a smart pointer declared, reset or released empty) | moved (a smart pointer moved from) |
+    # parameter (nullness unknown: still the value the caller passed, `callee` names the parameter)
+    kind: str
     callee: str = ""  # the function whose result or call it was, for allocation / function / released / invalidated
     forks: int = 0  # the path's undecided branches (`State.forks`) when it happened
 
@@ -189,8 +192,11 @@ def _join_borrowed(a: str | None, b: str | None) -> str | None:
 def _join_null(a: Value, b: Value) -> tuple[str | None, Origin | None]:
     if a.null == b.null:
         return a.null, a.null_origin or b.null_origin
-    if a.null in (NULL, MAYBE_NULL) or b.null in (NULL, MAYBE_NULL):
+    a_null, b_null = a.null in (NULL, MAYBE_NULL), b.null in (NULL, MAYBE_NULL)
+    if a_null and b_null:
         return MAYBE_NULL, a.null_origin or b.null_origin
+    if a_null or b_null:
+        return MAYBE_NULL, a.null_origin if a_null else b.null_origin  # why it is NULL, not where it came in
     return None, None
 
 

@@ -76,3 +76,15 @@ INVALIDATING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "inser
 GROWING_METHODS = frozenset({"push_back", "emplace_back", "emplace", "insert", "resize", "append", "prepend",
                              "push_front", "+="})
 
+
+# C++ smart pointers: empty (holding NULL) when default-constructed, built from nullptr, reset, released or
+# moved from (the standard guarantees a moved-from std::unique_ptr and std::shared_ptr are empty; so does Qt
+# for QSharedPointer). Dereferencing an empty one is a NULL dereference.
+SMART_POINTER = re.compile(r"^(?:const\s+)?(?:(?:std::)?(?:unique_ptr|shared_ptr)|QScopedPointer|QSharedPointer)\s*<")
+# calls whose result is a smart pointer that owns a new object
+SMART_POINTER_FACTORIES = re.compile(r"^(?:std::)?(?:make_unique|make_shared|allocate_shared)\b|"
+                                     r"^QSharedPointer\s*<.*>::create$")
+# methods that leave the smart pointer empty (`reset` only without an argument, or with nullptr)
+EMPTYING_METHODS = frozenset({"reset", "release", "take", "clear"})
+# methods whose result is the raw pointer it held (`release` and `take` hand it over as they empty it)
+RAW_POINTER_METHODS = frozenset({"get", "data", "release", "take"})

@@ -9,7 +9,18 @@ through the function, as the value-flow engine follows it:
 - a test found it NULL (`if (p == NULL)`, `if (!p)`) and that branch did not
   leave: it goes on to the dereference, inside the branch or after it
   (`if (!item) delete obj; item->x = 1;`);
-- it is the result of a function of the same file that always returns NULL.
+- it is the result of a function of the same file that always returns NULL;
+- it is an empty C++ smart pointer (`std::unique_ptr`, `std::shared_ptr`,
+  Qt's `QScopedPointer`/`QSharedPointer`): declared without an object, built
+  from `nullptr`, after `reset()`/`release()`, or moved from (`q =
+  std::move(p)` leaves p empty); `p.get()` is what p holds. One passed by
+  reference to a function the analysis cannot see, or named in a lambda, is
+  not followed.
+
+The NULL may also be passed to a function of the same file that dereferences
+that parameter on every path before testing it (`get_age(NULL)` where
+`get_age` reads `who->age` first thing): the crash is in the callee, the
+finding at the call.
 
 Paths a test rules out are not followed (`if (p) ... if (p) p->x`), nor
 branches that end the process or jump away (`return`, `goto`, `exit()`,
@@ -65,7 +76,7 @@ from secreview.lang.c_family.lifetime import is_dereference
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import ValueFlowRule
-from secreview.valueflow import describe, facts
+from secreview.valueflow import dereferenced_where, facts
 
 
 class NullPointerDereference(ValueFlowRule):
@@ -88,12 +99,12 @@ class NullPointerDereference(ValueFlowRule):
     def check(self, file: CFile) -> Iterator[Hit]:
         reported = set()
         for event in facts(file).of_kind("null-dereference"):
-            if event.origin is None or event.origin.kind not in ("assigned", "tested", "function"):
+            if event.origin is None or event.origin.kind not in ("assigned", "tested", "function", "empty", "moved"):
                 continue  # results of allocations and of functions that only may return NULL: CWE-690 rules
             if event.origin.kind == "function" and not event.certain:
                 continue
             reported.add(event.node.start_point[0])
-            yield Hit(event.node, {"name": event.name, "why": describe(event.origin)},
+            yield Hit(event.node, {"name": event.name, "why": dereferenced_where(event)},
                       evidence=Evidence.DEFINITE if event.certain else None)
         for function in file.nodes_of_type("function_definition"):
             body = function.child_by_field_name("body")

@@ -16,7 +16,7 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 
 import tree_sitter as ts
 
@@ -144,7 +144,9 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
         for interval in intervals[1:]:
             result = result.join(interval)  # type: ignore[union-attr, arg-type]
     dereferences = frozenset(position for position, name in enumerate(function.params) if name in run.dereferenced)
-    return Summary(returns_null, releases, bool(exits), result, references, dereferences)
+    reaches = tuple(replace(run.reached[name], position=position) for position, name in enumerate(function.params)
+                    if name in run.reached)
+    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches)
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:

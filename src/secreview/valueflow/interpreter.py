@@ -87,6 +87,17 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Reach:
+    """How far into the buffer a pointer parameter points to a function reads or writes on every path:
+    element `index` of `width` bytes (`position`: the parameter's)."""
+
+    position: int
+    width: int
+    index: int
+    write: bool
+
+
+@dataclass(frozen=True)
 class Summary:
     """What callers in the same file learn about a function."""
 
@@ -98,6 +109,7 @@ class Summary:
     # positions of pointer parameters dereferenced on every path, before any test of them: passing NULL
     # there is a NULL dereference in the callee
     dereferences: frozenset[int] = frozenset()
+    reaches: tuple[Reach, ...] = ()  # pointer parameters' farthest element touched on every path
 
 
 @dataclass
@@ -113,6 +125,7 @@ class FunctionRun:
     pointer_parameters: tuple[str, ...] = ()  # followed from their entry value: which ones are dereferenced
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
     dereferenced: set[str] = field(default_factory=set)  # pointer parameters dereferenced before any branch
+    reached: dict[str, Reach] = field(default_factory=dict)  # ... and the farthest element touched there
     returned: list[tuple[State, Value]] = field(default_factory=list)
     _steps: int = 0
     _breaks: list[list[State]] = field(default_factory=list)
@@ -492,6 +505,9 @@ class FunctionRun:
             state = self.visit(argument, state).forgetting(_root(argument))
             if summary is not None and position in summary.dereferences and not isinstance(argument, ir.Name):
                 self._dereference(argument, call.node, state, via=name)  # `get_age(NULL)`, `get_age(find(id))`
+            for reach in summary.reaches if summary is not None else ():
+                if reach.position == position:
+                    self._passed_buffer(call, argument, reach, state)
             moved = self._moved_smart_pointer(argument)
             if moved is not None:  # a callee taking `T &&` may leave it as it was
                 state = state.set(moved.id, Value(MAYBE_NULL, Origin(call.node, "moved", moved.id, state.forks)))
@@ -784,13 +800,14 @@ class FunctionRun:
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
             return state
         value = state.get(pointer.id)
-        if value.null is None and value.null_origin is not None and value.null_origin.kind == "parameter" \
-                and state.forks == 0:
+        if value.null is None and _entry_value(value) and state.forks == 0:
             self.dereferenced.add(pointer.id)  # on every path into the function, before anything tested it
         if value.null in (NULL, MAYBE_NULL):
             certain = value.null == NULL and state.shown_alone(value.null_origin)
             self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via))
         self._freed_use(pointer, at, state)
+        if _entry_value(value):  # still the caller's pointer, now known not NULL
+            return state.set(pointer.id, value.but(null=NON_NULL))
         return state.set(pointer.id, value.with_null(NON_NULL, None))
 
     def _freed_use(self, pointer: ir.Name, at: ts.Node, state: State) -> None:
@@ -1023,6 +1040,8 @@ class FunctionRun:
         value = state.get(pointer.id) if pointer.id in self.tracked else None
         width = self._pointee_bytes(pointer)
         back = _step_back(pointer.node)
+        if value is not None and width and back == 0:
+            self._reach(pointer.id, value, width, index, subscript, state, write)
         if value is None or value.block is None or value.offset is None or value.block.high is None or not width \
                 or back is None:
             return
@@ -1033,6 +1052,36 @@ class FunctionRun:
                 return
             index = Value(interval=Interval.exactly(0), since=state.forks)
         self._offset_bounds(subscript, pointer.id, value, width, index, state, write)
+
+    def _reach(self, name: str, value: Value, width: int, index: Value | None, subscript: ir.Subscript,
+               state: State, write: bool) -> None:
+        """A pointer parameter's element at a constant index, on every path before any test of it: callers
+        must pass a buffer that holds it."""
+        if not _entry_value(value) or state.forks != 0:
+            return
+        if index is None:
+            if subscript.index is not None:
+                return
+            index = Value(interval=Interval.exactly(0))
+        known = index.interval
+        if known is None or known.low is None or known.low != known.high or known.low < 0 or index.vague:
+            return
+        reached = self.reached.get(name)
+        if reached is None or reached.index < known.low:
+            self.reached[name] = Reach(0, width, known.low, write)
+
+    def _passed_buffer(self, call: ir.Call, argument: ir.Expr, reach: "Reach", state: State) -> None:
+        """A buffer handed to a function that always touches element `reach.index` of it: is it that long?"""
+        value = self.value_of(argument, state)
+        if value.block is None or value.offset is None or value.block.high is None or value.block.low != value.block.high:
+            return
+        start = Interval(None if value.offset.low is None else value.offset.low // reach.width,
+                         None if value.offset.high is None else value.offset.high // reach.width)
+        position = arithmetic("+", start, Interval.exactly(reach.index))
+        name = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else "the argument"
+        self._bounds(call.node, name, value.block.high // reach.width,
+                     Value(interval=position, vague=value.vague, since=value.since), state, reach.write,
+                     via=call.callee or "")
 
     def _offset_bounds(self, subscript: ir.Subscript, name: str, pointer: Value, width: int, index: Value,
                        state: State, write: bool) -> None:
@@ -1046,8 +1095,8 @@ class FunctionRun:
                         since=min(index.since, pointer.since))
         self._bounds(subscript, name, pointer.block.high // width, moved, state, write)
 
-    def _bounds(self, subscript: ir.Subscript, name: str, size: int, index_value: Value, state: State,
-                write: bool) -> None:
+    def _bounds(self, subscript: ir.Subscript | ts.Node, name: str, size: int, index_value: Value, state: State,
+                write: bool, via: str = "") -> None:
         """An element access at `index_value` in a buffer of `size` elements: out of range on some path?"""
         index = index_value.interval
         if index is None:
@@ -1058,7 +1107,8 @@ class FunctionRun:
         if beyond or before or outside:
             known = index.low is not None and index.high is not None
             certain = (outside or known) and not index_value.vague and state.forks - index_value.since <= 1
-            self._record(Event("index-out-of-bounds", subscript.node, name, None, certain, size, index, write))
+            node = subscript.node if isinstance(subscript, ir.Subscript) else subscript
+            self._record(Event("index-out-of-bounds", node, name, None, certain, size, index, write, via=via))
 
     def _record(self, event: Event) -> None:
         key = (event.kind, event.node.start_byte)
@@ -1137,6 +1187,11 @@ class FunctionRun:
 
     def _label(self, node: ts.Node) -> str:
         return self.file.text_of(node.child_by_field_name("label"))
+
+
+def _entry_value(value: Value) -> bool:
+    """Still the pointer the caller passed (nothing assigned it or tested it; dereferencing it is allowed)."""
+    return value.null_origin is not None and value.null_origin.kind == "parameter" and value.null in (None, NON_NULL)
 
 
 def _nullness(value: Value) -> Value:

@@ -62,7 +62,8 @@ class ValueFlowRule(CRule):
 
 class OutOfBoundsIndexRule(ValueFlowRule):
     """An index outside a declared array's length on some path (value flow), for writes or for reads
-    (`writes`). Definite when every value of the index there is outside, or its range is fully known
+    (`writes`), in place or in a function of the file that the buffer is passed to and that always touches
+    that element. Definite when every value of the index there is outside, or its range is fully known
     from constants and tests, and the path took at most one undecided branch (or loop round) since the
     index was computed; otherwise for the audit profile."""
     hit_evidence = frozenset({Evidence.DEFINITE})
@@ -74,7 +75,8 @@ class OutOfBoundsIndexRule(ValueFlowRule):
             index = event.index
             if event.write != self.writes or index is None:
                 continue
-            yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index)},
+            where = f" by `{event.via}()`, which it is passed to" if event.via else ""
+            yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index) + where},
                       evidence=Evidence.DEFINITE if event.certain else None)
 
 

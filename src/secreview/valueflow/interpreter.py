@@ -33,12 +33,13 @@ from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
 from secreview.valueflow.lattice import (
-    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Origin, State, Value, arithmetic, join_all)
+    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Origin, Relation, State, Value, arithmetic,
+    join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, RESULT_RANGES,
     SMART_POINTER, SMART_POINTER_FACTORIES, allocation_bytes, copy_bytes)
-from secreview.valueflow.refine import refine
+from secreview.valueflow.refine import tracked_operand, refine
 
 MAX_PATHS = 8
 _PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
@@ -84,6 +85,7 @@ class Event:
     index: Interval | None = None  # ... and the index's values there (copies: sizes and lengths in bytes)
     write: bool = False
     via: str = ""  # null-dereference: the function of the file that dereferences the argument passed to it
+    symbolic: tuple[str, str] | None = None  # index-out-of-bounds against a size held in a variable: (size, index)
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,8 @@ class FunctionRun:
             if moved is not None and not (isinstance(target, ir.Name) and target.id == moved.id):
                 # `q = std::move(p)` (not `p = std::move(p)`): the standard leaves p empty
                 state = state.set(moved.id, Value(NULL, Origin(statement.node, "moved", moved.id, state.forks)))
-            state = state.forgetting(_root(target))
+            # writing `p[i]` or `p->f` changes what p points to, not p
+            state = state.forgetting(_root(target), relations_too=isinstance(target, ir.Name))
             if isinstance(target, ir.Name) and target.id in self.references:
                 state = self._bind_or_write_reference(target, statement, state)
                 continue
@@ -188,6 +191,9 @@ class FunctionRun:
             if isinstance(target, ir.Name):
                 if target.id in self.tracked:
                     state = state.set(target.id, self._stored_in(target, value, state))
+                    extent = self._symbolic_extent(statement.value, state)
+                    if extent is not None and extent.other != target.id:
+                        state = state.relating(target.id, extent)
             else:
                 state = self.visit(target, state, write=True)
         return [state]
@@ -197,7 +203,7 @@ class FunctionRun:
         if statement.op in ("/", "%"):
             self._divisor(statement.value, state, statement.node)
         target = statement.target
-        state = state.forgetting(_root(target))
+        state = state.forgetting(_root(target), relations_too=isinstance(target, ir.Name))
         if isinstance(target, ir.Name) and self._contiguous(target):
             state = self._invalidate(target, statement.node, statement.op + "=", state)
         if isinstance(target, ir.Name) and target.id in self.references:
@@ -502,7 +508,9 @@ class FunctionRun:
         if name in COPIES and summary is None:
             self._copy(call, name, state)
         for position, argument in enumerate(call.args):
-            state = self.visit(argument, state).forgetting(_root(argument))
+            # a value passed is not changed, unless a C++ callee takes it by reference
+            by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
+            state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
             if summary is not None and position in summary.dereferences and not isinstance(argument, ir.Name):
                 self._dereference(argument, call.node, state, via=name)  # `get_age(NULL)`, `get_age(find(id))`
             for reach in summary.reaches if summary is not None else ():
@@ -990,6 +998,7 @@ class FunctionRun:
             self._wrapped_use(index, state)
         if variable is None or not variable.is_array:
             self._pointer_element(subscript, pointer, index, state, write)
+            self._symbolic_element(subscript, pointer, state, write)
             return self._dereference(pointer, subscript.node, state)
         outer = variable.array_sizes[-1]  # `a[64][8]` lists [8] first: the first index runs over 64
         size = self.file.constant_value(outer) if outer is not None else None
@@ -1052,6 +1061,63 @@ class FunctionRun:
                 return
             index = Value(interval=Interval.exactly(0), since=state.forks)
         self._offset_bounds(subscript, pointer.id, value, width, index, state, write)
+
+    # -- symbolic sizes: a buffer of n elements, an index tested against n ----------------------------
+
+    def _symbolic_extent(self, expression: ir.Expr | None, state: State) -> Relation | None:
+        """`malloc(n)`, `malloc(n + 1)`, `malloc(n * sizeof(T))`, `calloc(n, sizeof(T))`: a buffer of `n + k`
+        units of `width` bytes, for a tracked variable n."""
+        if not isinstance(expression, ir.Call) or expression.callee not in ALLOCATION_SIZE_ARGUMENTS \
+                or expression.callee in self.summaries:
+            return None
+        positions = ALLOCATION_SIZE_ARGUMENTS[expression.callee]
+        if any(position >= len(expression.args) for position in positions):
+            return None
+        sizes = [expression.args[position] for position in positions]
+        if len(sizes) == 1 and isinstance(sizes[0], ir.Binary) and sizes[0].op == "*":
+            sizes = [sizes[0].left, sizes[0].right]  # `n * sizeof(T)`: n units of sizeof(T) bytes
+        if len(sizes) == 1:
+            counted = tracked_operand(sizes[0], self.tracked)
+            return Relation("extent", counted[0], counted[1], state.forks) if counted is not None else None
+        if len(sizes) != 2:
+            return None
+        for count, unit in (sizes, sizes[::-1]):
+            known = self.value_of(unit, state).interval
+            if isinstance(count, ir.Name) and count.id in self.tracked and known is not None \
+                    and known.low is not None and known.low == known.high and known.low > 0:
+                return Relation("extent", count.id, 0, state.forks, known.low)
+        return None
+
+    def _symbolic_element(self, subscript: ir.Subscript, pointer: ir.Name, state: State, write: bool) -> None:
+        """`p[i]` where p was allocated with n elements and i is n, or was tested to be at most n (or past it)."""
+        extent = state.relations.get(pointer.id)
+        if extent is None or extent.kind != "extent" or subscript.index is None \
+                or self._pointee_bytes(pointer) != extent.width:
+            return
+        measured = self._measured(subscript.index, extent.other, state)
+        if measured is None or measured[0] < extent.k:
+            return
+        k, exact = measured
+        # Relations hold on every path that keeps them (a change of either variable, or a join with a path
+        # that does not know them, drops them): an index equal to the size, or one the code's own test lets
+        # reach it (`i <= n`), is out of bounds wherever the access runs.
+        certain = True
+        shown = (_plus(extent.other, extent.k), _plus(extent.other, k) if exact else f"up to {_plus(extent.other, k)}")
+        self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, write=write,
+                           symbolic=shown))
+
+    def _measured(self, index: ir.Expr, other: str, state: State) -> tuple[int, bool] | None:
+        """The index's largest value as `other + k`: (k, whether it is exactly that)."""
+        found = tracked_operand(index, self.tracked)
+        if found is None:
+            return None
+        name, offset = found
+        if name == other:
+            return offset, True
+        bound = state.relations.get(name)
+        if bound is None or bound.kind != "bound" or bound.other != other:
+            return None
+        return bound.k + offset, False
 
     def _reach(self, name: str, value: Value, width: int, index: Value | None, subscript: ir.Subscript,
                state: State, write: bool) -> None:
@@ -1187,6 +1253,10 @@ class FunctionRun:
 
     def _label(self, node: ts.Node) -> str:
         return self.file.text_of(node.child_by_field_name("label"))
+
+
+def _plus(name: str, k: int) -> str:
+    return name if k == 0 else f"{name} + {k}" if k > 0 else f"{name} - {-k}"
 
 
 def _entry_value(value: Value) -> bool:

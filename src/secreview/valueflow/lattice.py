@@ -208,32 +208,58 @@ def _join_heap(a: Value, b: Value) -> tuple[str | None, Origin | None]:
     return None, None
 
 
+@dataclass(frozen=True)
+class Relation:
+    """What one tracked variable is, measured against another tracked variable `other` (as each holds
+    now): an index at most `other + k` (`bound`, from a test such as `i < n` or `i <= n`), or a pointer to
+    the start of a buffer of `other + k` elements of `width` bytes (`extent`, from `malloc(n)`,
+    `calloc(n, sizeof *p)`). Symbolic: it holds whatever the numbers are. `forks`: the path's undecided
+    branches when it was learnt."""
+
+    kind: str  # bound | extent
+    other: str
+    k: int
+    forks: int = 0
+    width: int = 1
+
+
 class State:
     """The values of the tracked variables on one path (a variable missing from it is unknown), and how
     many branches whose outcome nothing decided (`forks`) the path took: a defect reached through
-    at most one such decision is shown on a path of its own; through more, paths may not combine."""
+    at most one such decision is shown on a path of its own; through more, paths may not combine.
+    `relations` (variable -> `Relation`) are forgotten as soon as either variable changes."""
 
-    __slots__ = ("values", "forks", "decided")
+    __slots__ = ("values", "forks", "decided", "relations")
 
     def __init__(self, values: dict[str, Value] | None = None, forks: int = 0,
-                 decided: Mapping[str, bool] | None = None) -> None:
+                 decided: Mapping[str, bool] | None = None, relations: Mapping[str, Relation] | None = None) -> None:
         self.values: dict[str, Value] = values if values is not None else {}
         self.forks = forks
         # tests this path took, by their text, with their outcome; forgotten when what they read changes
         self.decided: Mapping[str, bool] = decided if decided is not None else {}
+        self.relations: Mapping[str, Relation] = relations if relations is not None else {}
 
     def forked(self) -> "State":
-        return State(self.values, self.forks + 1, self.decided)
+        return State(self.values, self.forks + 1, self.decided, self.relations)
 
     def deciding(self, test: str, truth: bool) -> "State":
-        return State(self.values, self.forks, {**self.decided, test: truth})
+        return State(self.values, self.forks, {**self.decided, test: truth}, self.relations)
 
-    def forgetting(self, name: str) -> "State":
-        """Without the tests that read `name` (it was assigned, or handed to a call that may change it)."""
+    def relating(self, name: str, relation: Relation) -> "State":
+        return State(self.values, self.forks, self.decided, {**self.relations, name: relation})
+
+    def forgetting(self, name: str, relations_too: bool = True) -> "State":
+        """Without the tests and relations that read `name` (it was assigned, or handed to a call that may
+        change it; `relations_too` False: a call that gets its value, and may change only what it points to)."""
+        relations = self.relations
+        if relations_too and relations and any(subject == name or relation.other == name for subject, relation in relations.items()):
+            relations = {subject: relation for subject, relation in relations.items()
+                         if subject != name and relation.other != name}
         if not any(name in test for test in self.decided):
-            return self
+            return self if relations is self.relations else State(self.values, self.forks, self.decided, relations)
         pattern = re.compile(rf"\b{re.escape(name)}\b")
-        return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)})
+        return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)},
+                     relations)
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)
@@ -244,26 +270,27 @@ class State:
             values.pop(name, None)
         else:
             values[name] = value
-        return State(values, self.forks, self.decided)
+        return State(values, self.forks, self.decided, self.relations)
 
     def join(self, other: "State") -> "State":
         mine, theirs = self.values, other.values
         forks, decided = max(self.forks, other.forks), _agreed(self.decided, other.decided)
+        relations = _agreed(self.relations, other.relations)
         if mine is theirs:
-            return State(mine, forks, decided)
+            return State(mine, forks, decided, relations)
         joined = {}
         for name in mine.keys() | theirs.keys():
             a, b = mine.get(name, UNKNOWN), theirs.get(name, UNKNOWN)
             value = a if a is b else a.join(b)  # paths share most value objects: no comparison needed
             if value is not UNKNOWN and value != UNKNOWN:
                 joined[name] = value
-        return State(joined, forks, decided)
+        return State(joined, forks, decided, relations)
 
     def widen(self, newer: "State", thresholds: tuple[int, ...] = ()) -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
                       if (value := self.get(name).widen(newer.get(name), thresholds)) != UNKNOWN},
                      max(self.forks, newer.forks),
-                     _agreed(self.decided, newer.decided))
+                     _agreed(self.decided, newer.decided), _agreed(self.relations, newer.relations))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.values == other.values  # forks only qualify findings
@@ -273,10 +300,11 @@ class State:
         return origin is not None and self.forks - origin.forks <= 1
 
 
-def _agreed(a: Mapping[str, bool], b: Mapping[str, bool]) -> Mapping[str, bool]:
+def _agreed(a: Mapping[str, Any], b: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What both paths know alike (test outcomes, relations)."""
     if a is b:
         return a
-    return {test: truth for test, truth in a.items() if b.get(test) is truth}
+    return {key: known for key, known in a.items() if key in b and (b[key] is known or b[key] == known)}
 
 
 def join_all(states: list[State]) -> State | None:

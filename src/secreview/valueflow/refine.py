@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from secreview.taint import ir
-from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, State, Value, arithmetic
+from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, Relation, State, Value, arithmetic
 
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -40,9 +40,9 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
             decided = _constants_compared(operator, left.value, right.value)
             if decided is not None:  # `if (5 != 5)`: one branch is dead
                 return [state] if decided == truth else []
-        if _variable_of(left, tracked) is None:
+        if tracked_operand(left, tracked) is None:
             left, right, operator = right, left, _MIRRORED[operator]
-        found = _variable_of(left, tracked)
+        found = tracked_operand(left, tracked)
         if found is not None:
             name, offset = found
             other = value_of(right, state)
@@ -50,11 +50,16 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
                 other = Value(interval=arithmetic("-", other.interval, Interval.exactly(offset)))
             elif offset:
                 return [state]
-            return _compared(name, operator if truth else _NEGATED[operator], other, state, test)
+            holds = operator if truth else _NEGATED[operator]
+            states = _compared(name, holds, other, state, test)
+            measured = tracked_operand(right, tracked)
+            if measured is not None and measured[0] != name:
+                states = [_related((name, offset), holds, measured, after) for after in states]
+            return states
     return [state]
 
 
-def _variable_of(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int] | None:
+def tracked_operand(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int] | None:
     """(variable, constant added to it) for `i`, `i + 2`, `i - 1`; None for other operands."""
     if isinstance(operand, ir.Name) and operand.id in tracked:
         return operand.id, 0
@@ -63,6 +68,17 @@ def _variable_of(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int] |
             and type(operand.right.value) is int:
         return operand.left.id, operand.right.value if operand.op == "+" else -operand.right.value
     return None
+
+
+def _related(left: tuple[str, int], operator: str, right: tuple[str, int], state: State) -> State:
+    """`a + x < b + y` (or <=, >, >=, ==) between two tracked variables: a bound on one in terms of the other
+    (`i < n`: i is at most n - 1), for indexes into buffers sized by a variable."""
+    (a, x), (b, y) = left, right
+    if operator in ("<", "<=", "=="):
+        state = state.relating(a, Relation("bound", b, y - x - (operator == "<"), state.forks))
+    if operator in (">", ">=", "=="):
+        state = state.relating(b, Relation("bound", a, x - y - (operator == ">"), state.forks))
+    return state
 
 
 def _junction(test: ir.BoolOp, truth: bool, state: State, tracked: frozenset[str], value_of: ValueOf) -> list[State]:

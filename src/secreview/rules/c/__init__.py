@@ -72,11 +72,14 @@ class OutOfBoundsIndexRule(ValueFlowRule):
 
     def check(self, file: CFile) -> Iterator[Hit]:
         for event in facts(file).of_kind("index-out-of-bounds"):
-            index = event.index
-            if event.write != self.writes or index is None:
+            if event.write != self.writes or (event.index is None and event.symbolic is None):
                 continue
+            if event.symbolic is not None:  # sized by a variable: `malloc(n)` then `p[n]`
+                size, index = event.symbolic
+            else:
+                size, index = str(event.size), _values(event.index)  # type: ignore[arg-type]
             where = f" by `{event.via}()`, which it is passed to" if event.via else ""
-            yield Hit(event.node, {"array": event.name, "size": str(event.size), "index": _values(index) + where},
+            yield Hit(event.node, {"array": event.name, "size": size, "index": index + where},
                       evidence=Evidence.DEFINITE if event.certain else None)
 
 

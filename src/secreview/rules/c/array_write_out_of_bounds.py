@@ -10,6 +10,13 @@ out of range, or its range is fully known from constants and tests, the
 write is a definite defect; an index known only on one side (`if (n < 20)`)
 is shown in the audit profile.
 
+The length may also be held in a variable: a buffer from `malloc(n)`,
+`malloc(n * sizeof *p)` or `calloc(n, size)`, indexed at `n` (`p[n]`) or by
+an index the code's own test lets reach `n` (`for (i = 0; i <= n; i++)`),
+with neither variable changed in between, is out of bounds whatever n is.
+So is a buffer passed to a function of the same file that always writes
+an element past its end.
+
 ## Why is this bad?
 Writing past an array overwrites whatever lies next to it: other variables,
 saved registers and the return address on the stack, allocator metadata on

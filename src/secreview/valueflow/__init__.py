@@ -15,15 +15,14 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
 
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
-from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary
+from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary, ir_parts
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 
 __all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
@@ -187,14 +186,10 @@ def _callees(function: ir.Function) -> set[str]:
         elif is_dataclass(item):
             if isinstance(item, ir.Call) and item.callee:
                 names.add(item.callee)
-            pending.extend(getattr(item, name) for name in _parts_of(type(item)))
+            pending.extend(getattr(item, name) for name in ir_parts(type(item)))
     return names
 
 
-@functools.cache
-def _parts_of(kind: type) -> tuple[str, ...]:
-    """The fields of an IR class that hold IR (all but its syntax-tree handle)."""
-    return tuple(f.name for f in fields(kind) if f.name != "node")
 
 
 def dereferenced_where(event: Event) -> str:

@@ -19,9 +19,10 @@ NULL, releases a parameter, never returns).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 
 import tree_sitter as ts
 
@@ -60,6 +61,8 @@ _LAST_IDENTIFIER = re.compile(r"([A-Za-z_]\w*)\W*$")
 _SURELY_FITS = IntType(31, False)  # 0 .. INT_MAX: a result of int rank or above always holds it
 _SIZE_T = IntType(64, False)  # the type of `sizeof`
 _SMALLEST_FITS = IntType(7, False)  # 0 .. 127: fits every integer type, char included
+_LEAVING_STATEMENTS = frozenset({"break_statement", "return_statement", "goto_statement", "throw_statement",
+                                 "co_return_statement"})
 _CASTS_TO_RVALUE = frozenset({"std::move", "std::forward"})  # their result is their argument, unchanged
 _NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
 
@@ -215,12 +218,14 @@ class FunctionRun:
             return [state]
         old, step = state.get(target.id), self.value_of(statement.value, state)
         operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
+        # a pointer moved along stays non-NULL; a number stepped may reach 0
+        still = NON_NULL if old.null == NON_NULL and self._is_pointer(target) else None
         if _in_condition(statement.node):
-            return [state.set(target.id, Value(NON_NULL if old.null == NON_NULL else None))]
+            return [state.set(target.id, Value(still))]
         if old.block is not None and operator in ("+", "-"):
             return [state.set(target.id, self._moved(target, old, operator, step))]
         combined = self._combined(operator, old, step, statement.node, lambda: self._kind_of(target), state)
-        return [state.set(target.id, combined.but(null=NON_NULL if old.null == NON_NULL else None))]
+        return [state.set(target.id, combined.but(null=still))]
 
     def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
         if _marker(statement, "goto_statement"):
@@ -302,7 +307,80 @@ class FunctionRun:
             heads = [head]  # type: ignore[list-item]
         for head in heads:
             exits += self._loop_exit(statement, head)
+        if not exits and self._reads_tracked(statement.test) and not self._may_leave(statement):
+            self._endless(statement, heads)
+        elif exits and self._reads_tracked(statement.test) and not self._may_leave(statement) \
+                and not any(refine(statement.test, False, self._typed(statement.test, head), self.tracked, self.value_of)
+                            for head in heads):
+            self._endless(statement, heads, by_type=True)
         return exits
+
+    def _endless(self, statement: ir.Loop, heads: list[State], by_type: bool = False) -> None:
+        """A loop whose test no value reaching it can make false, with no other way out."""
+        test = statement.test
+        node = test.node if test is not None and isinstance(test.node, ts.Node) else statement.node
+        if not isinstance(node, ts.Node) or not heads:
+            return
+        names = ", ".join(f"`{name}`" for name in sorted(self._names_in(test)))
+        self._record(Event("endless-loop", node, self.file.text_of(node).strip("()"), None, True,
+                           symbolic=(names, "type" if by_type else "")))
+
+    def _reads_tracked(self, test: ir.Expr | None) -> bool:
+        """A test made only of tracked variables, constants and operators, that reads at least one variable
+        (not `while (1)`, not `for (;;)`; not one reading memory or calling, which the engine does not follow
+        into the loop)."""
+        if test is None or not self._names_in(test):
+            return False
+        pending: list[object] = [test]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, ir.Name):
+                if item.id not in self.tracked and not _MACRO_NAME.match(item.id):
+                    return False
+            elif isinstance(item, (ir.Compare, ir.BoolOp, ir.Not, ir.Binary)):
+                pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+            elif isinstance(item, tuple):
+                pending.extend(item)
+            elif not isinstance(item, (ir.Const, str)) and item is not None:
+                return False
+        return not _contains_update(test)
+
+    def _names_in(self, test: ir.Expr | None) -> set[str]:
+        return {name.id for name in names_read(test) if name.id in self.tracked}
+
+    def _may_leave(self, statement: ir.Loop) -> bool:
+        """Whether the loop has a way out other than its test: `return`, `goto`, `throw`, a `break` (even one
+        the analysis found unreachable), or a call that may end the process or jump away."""
+        node = statement.node
+        if not isinstance(node, ts.Node):
+            return True
+        pending = [node]
+        while pending:
+            current = pending.pop()
+            if current.type in _LEAVING_STATEMENTS:
+                return True
+            if current.type == "call_expression":
+                called = self.file.text_of(current.child_by_field_name("function")).rsplit("::", 1)[-1]
+                if called in EXIT_CALLS or _NORETURN_NAME.search(called) or "jmp" in called \
+                        or self._never_returns(called):
+                    return True
+            pending.extend(current.named_children)
+        return False
+
+    def _typed(self, test: ir.Expr | None, state: State) -> State:
+        """The state with each integer variable the test reads given its type's range where nothing bounds it
+        or its interval ran past that range (it wrapped): an `unsigned` is never below 0, an `unsigned char`
+        never above 255."""
+        for name in names_read(test):
+            if name.id not in self.tracked:
+                continue
+            variable = self.file.variable(name.node) if isinstance(name.node, ts.Node) else None  # this scope's
+            kind = integer_type(variable.type_text) if variable is not None and not variable.is_pointer \
+                and not variable.is_array else None
+            interval = state.get(name.id).interval
+            if kind is not None and (interval is None or not kind.fits(interval)):  # unknown, or wrapped around
+                state = state.set(name.id, state.get(name.id).but(interval=kind.range()))
+        return state
 
     def _loop_round(self, statement: ir.Loop, head: State) -> tuple[list[State], list[State]]:
         """One pass through the body from `head`: the states back at the head, and those that broke out."""
@@ -1253,6 +1331,39 @@ class FunctionRun:
 
     def _label(self, node: ts.Node) -> str:
         return self.file.text_of(node.child_by_field_name("label"))
+
+
+@functools.cache
+def ir_parts(kind: type) -> tuple[str, ...]:
+    """The fields of an IR class that hold IR (all but its syntax-tree handle)."""
+    return tuple(f.name for f in fields(kind) if f.name != "node")
+
+
+def names_read(expression: object) -> Iterator[ir.Name]:
+    """The names an IR expression reads (not inside a nested function or lambda)."""
+    pending: list[object] = [expression]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ir.Name):
+            yield item
+        elif isinstance(item, tuple):
+            pending.extend(item)
+        elif item is not None and is_dataclass(item) and not isinstance(item, (ir.Function, ir.Lambda)):
+            pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+
+
+def _contains_update(test: ir.Expr) -> bool:
+    """`while (n--)`: the test itself changes what it reads."""
+    node = test.node
+    if not isinstance(node, ts.Node):
+        return True
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if current.type in ("update_expression", "assignment_expression", "call_expression"):
+            return True
+        pending.extend(current.named_children)
+    return False
 
 
 def _plus(name: str, k: int) -> str:

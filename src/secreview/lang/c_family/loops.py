@@ -8,6 +8,7 @@ declared (or locally allocated) length.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import tree_sitter as ts
 
 from secreview.lang.c_family.buffers import buffer_variable, capacity_range
 from secreview.lang.c_family.expressions import int_value
-from secreview.lang.c_family.file import CFile, is_written, strip_casts
+from secreview.lang.c_family.file import CFile, is_address_taken, is_written, strip_casts
 
 _FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
@@ -124,3 +125,92 @@ def elements_of(file: CFile, buffer: ts.Node | None, at: ts.Node) -> int | None:
 
 def _modified_in(file: CFile, body: ts.Node, name: str) -> bool:
     return any(is_written(n) for n in file.identifiers(body).get(name, ()))
+
+
+# -- loops whose exit test nothing in them can change ------------------------------------------------
+
+# scalar types whose value only an assignment changes (no operator or method of a class can)
+_SCALAR_TYPE = re.compile(r"^(?:const\s+)?(?:(?:un)?signed\s+|short\s+|long\s+)*(?:char|short|int|long|bool|_Bool|"
+                          r"size_t|ssize_t|ptrdiff_t|off_t|u?int(?:8|16|32|64|ptr|max)_t|unsigned|signed|float|double)$")
+_EXITING_STATEMENTS = ("break_statement", "return_statement", "goto_statement", "throw_statement",
+                       "co_return_statement")
+_LEAVING_CALL = re.compile(r"(?:^|_)(?:exit|abort|die|fatal|panic|longjmp|throw|terminate|bug|fail|assert|error)",
+                           re.I)
+_IMPURE_TEST_PARTS = ("call_expression", "field_expression", "subscript_expression", "pointer_expression",
+                      "assignment_expression", "update_expression", "comma_expression", "lambda_expression")
+
+
+@dataclass(frozen=True)
+class StuckLoop:
+    """A `while`, `do` or `for` loop whose exit test reads only local scalars the loop never changes and that
+    has no other way out: once it runs, it never stops."""
+
+    loop: ts.Node
+    test: ts.Node
+    names: tuple[str, ...]  # the variables the test reads
+
+
+def stuck_loops(file: CFile) -> Iterator[StuckLoop]:
+    for function in file.nodes_of_type("function_definition"):
+        body = function.child_by_field_name("body")
+        if body is None or function.has_error or file.nodes_of_type("lambda_expression", within=body):
+            continue  # a lambda may change a local it captures by reference, unseen here
+        for loop in file.nodes_of_type("while_statement", "do_statement", "for_statement", within=body):
+            stuck = _stuck(file, function, loop)
+            if stuck is not None:
+                yield stuck
+
+
+def _stuck(file: CFile, function: ts.Node, loop: ts.Node) -> StuckLoop | None:
+    test = loop.child_by_field_name("condition")
+    if test is None or test.has_error or _contains(test, _IMPURE_TEST_PARTS):
+        return None  # `for (;;)`: meant to run until a break; a test that calls or dereferences may change
+    read = file.identifiers(test)
+    if not read:
+        return None  # `while (1)`: a server's or a thread's main loop
+    variables = file.variables_in(function)
+    uses = file.identifiers(function)
+    for name in read:
+        variable = variables.get(name)
+        if variable is None:
+            if name.isupper():
+                continue  # a macro or enumeration constant
+            return None  # a global: another thread or a signal handler may change it
+        if variable.is_static or variable.pointer_depth or variable.is_array or "volatile" in variable.type_text \
+                or _SCALAR_TYPE.match(variable.type_text) is None \
+                or any(is_address_taken(use) for use in uses.get(name, ())):
+            return None
+    body = loop.child_by_field_name("body")
+    changing = [part for part in (body, loop.child_by_field_name("update")) if part is not None]
+    for part in changing:
+        if _contains(part, _EXITING_STATEMENTS):
+            return None
+        for call in file.nodes_of_type("call_expression", within=part) if part.type != "call_expression" else [part]:
+            callee = file.text_of(call.child_by_field_name("function"))
+            if _LEAVING_CALL.search(callee.rsplit("::", 1)[-1]):
+                return None
+        for name in read:
+            for use in file.identifiers(part).get(name, ()):
+                if is_written(use) or _passed_where_it_may_change(file, use):
+                    return None
+    return StuckLoop(loop, test, tuple(sorted(read)))
+
+
+def _passed_where_it_may_change(file: CFile, use: ts.Node) -> bool:
+    """A C++ call may take the argument by reference; a macro may assign it."""
+    parent = use.parent
+    if parent is None or parent.type != "argument_list" or parent.parent is None:
+        return False
+    callee = file.text_of(parent.parent.child_by_field_name("function"))
+    defined = {file.text_of(macro.child_by_field_name("name")) for macro in file.nodes_of_type("preproc_function_def")}
+    return file.language == "cpp" or callee.isupper() or callee in defined
+
+
+def _contains(node: ts.Node, types: tuple[str, ...]) -> bool:
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if current.type in types:
+            return True
+        pending.extend(current.named_children)
+    return False

@@ -139,6 +139,7 @@ class FunctionRun:
     _declarations: dict[str, Variable | None] = field(default_factory=dict)
     _containers: dict[str, bool] = field(default_factory=dict)  # name -> a std::vector or std::string
     _smart: dict[str, bool] = field(default_factory=dict)  # name -> a std::unique_ptr or std::shared_ptr
+    _loop_kinds: dict[int, bool] = field(default_factory=dict)  # loop statement -> only its test may end it
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
 
@@ -307,13 +308,20 @@ class FunctionRun:
             heads = [head]  # type: ignore[list-item]
         for head in heads:
             exits += self._loop_exit(statement, head)
-        if not exits and self._reads_tracked(statement.test) and not self._may_leave(statement):
-            self._endless(statement, heads)
-        elif exits and self._reads_tracked(statement.test) and not self._may_leave(statement) \
-                and not any(refine(statement.test, False, self._typed(statement.test, head), self.tracked, self.value_of)
-                            for head in heads):
-            self._endless(statement, heads, by_type=True)
+        if self._may_never_end(statement):
+            if not exits:
+                self._endless(statement, heads)
+            elif not any(refine(statement.test, False, self._typed(statement.test, head), self.tracked, self.value_of)
+                         for head in heads):
+                self._endless(statement, heads, by_type=True)
         return exits
+
+    def _may_never_end(self, statement: ir.Loop) -> bool:
+        """A loop whose end only its test decides, a test of tracked variables (memoised: loops run often)."""
+        key = id(statement)
+        if key not in self._loop_kinds:
+            self._loop_kinds[key] = self._reads_tracked(statement.test) and not self._may_leave(statement)
+        return self._loop_kinds[key]
 
     def _endless(self, statement: ir.Loop, heads: list[State], by_type: bool = False) -> None:
         """A loop whose test no value reaching it can make false, with no other way out."""

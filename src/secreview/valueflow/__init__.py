@@ -22,6 +22,7 @@ import tree_sitter as ts
 from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
+from secreview.valueflow.integers import integer_type
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary, ir_parts
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 
@@ -60,15 +61,15 @@ def _analyse(file: CFile) -> FileFacts:
             continue
         tracked = _tracked(file, node, function)
         references = _local_references(file, node)
-        pointers = _pointer_parameters(file, node, function)
+        followed = _followed_parameters(file, node, function)
         run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references,
-                          pointer_parameters=pointers)
+                          entry_parameters=followed)
         try:
             ends = run.run()
         except BudgetExceeded:
             events.extend(run.events.values())  # each seen on a real path before the budget ran out
             run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1,  # one joined path
-                              references=references, pointer_parameters=pointers)
+                              references=references, entry_parameters=followed)
             try:
                 ends = run.run()
             except BudgetExceeded:
@@ -102,11 +103,13 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
     return frozenset(names & (set(function.params) | set(uses)))
 
 
-def _pointer_parameters(file: CFile, node: ts.Node, function: ir.Function) -> tuple[str, ...]:
-    """The parameters declared as pointers (`struct s *item`, `char buf[]`)."""
+def _followed_parameters(file: CFile, node: ts.Node, function: ir.Function) -> tuple[str, ...]:
+    """The parameters declared as pointers (`struct s *item`, `char buf[]`) or integers (`size_t n`): what the
+    function does with them as the caller passed them goes into its summary."""
     declared = file.declarations_in(node)
     return tuple(name for name in function.params
-                 if any(variable.is_parameter and variable.is_pointer for variable in declared.get(name, ())))
+                 if any(variable.is_parameter and (variable.is_pointer or integer_type(variable.type_text) is not None)
+                        for variable in declared.get(name, ())))
 
 
 def _local_references(file: CFile, node: ts.Node) -> frozenset[str]:
@@ -143,8 +146,9 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
         for interval in intervals[1:]:
             result = result.join(interval)  # type: ignore[union-attr, arg-type]
     dereferences = frozenset(position for position, name in enumerate(function.params) if name in run.dereferenced)
-    reaches = tuple(replace(run.reached[name], position=position) for position, name in enumerate(function.params)
-                    if name in run.reached)
+    positions = {name: position for position, name in enumerate(function.params)}
+    reaches = tuple(replace(reach, position=positions[name], by=positions.get(by) if by is not None else None)
+                    for (name, by), reach in run.reached.items() if name in positions and (by is None or by in positions))
     return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches)
 
 

@@ -39,8 +39,8 @@ from secreview.valueflow.lattice import (
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, RESULT_RANGES,
-    SMART_POINTER, SMART_POINTER_FACTORIES, allocation_bytes, copy_bytes)
-from secreview.valueflow.refine import tracked_operand, refine
+    SMART_POINTER, SMART_POINTER_FACTORIES, Copy, allocation_bytes, copy_bytes)
+from secreview.valueflow.refine import refine, tracked_operand
 
 MAX_PATHS = 8
 _PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
@@ -94,12 +94,15 @@ class Event:
 @dataclass(frozen=True)
 class Reach:
     """How far into the buffer a pointer parameter points to a function reads or writes on every path:
-    element `index` of `width` bytes (`position`: the parameter's)."""
+    element `index` of `width` bytes (`position`: the parameter's), or, when `by` is set, element
+    `index` past the value of the integer parameter at position `by` (`p[n - 1]`, `memcpy(p, s, n)`)."""
 
     position: int
     width: int
     index: int
     write: bool
+    by: int | None = None
+    copy: bool = False  # a copy of that many elements: a count of 0 touches nothing (no element -1)
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,11 @@ class FunctionRun:
     paths: int = MAX_PATHS  # 1 for the coarse run of a function too costly to follow path by path
     # C++ local references: only what they refer into is followed (a vector's element), never their value
     references: frozenset[str] = frozenset()
-    pointer_parameters: tuple[str, ...] = ()  # followed from their entry value: which ones are dereferenced
+    entry_parameters: tuple[str, ...] = ()  # pointers and integers followed from the value the caller passed
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
     dereferenced: set[str] = field(default_factory=set)  # pointer parameters dereferenced before any branch
-    reached: dict[str, Reach] = field(default_factory=dict)  # ... and the farthest element touched there
+    # ... and the farthest element touched there, by (pointer, integer parameter it is counted from, or None)
+    reached: dict[tuple[str, str | None], Reach] = field(default_factory=dict)
     returned: list[tuple[State, Value]] = field(default_factory=list)
     _steps: int = 0
     _breaks: list[list[State]] = field(default_factory=list)
@@ -147,7 +151,7 @@ class FunctionRun:
         """The states at the end of the body (returns are in `returned`)."""
         self._casts = cast_types(self.file)
         node = self.function.node
-        entry = {name: Value(null_origin=Origin(node, "parameter", name)) for name in self.pointer_parameters
+        entry = {name: Value(null_origin=Origin(node, "parameter", name)) for name in self.entry_parameters
                  if name in self.tracked}
         return self.block(self.function.body, [State(entry)])
 
@@ -858,6 +862,7 @@ class FunctionRun:
         shape = COPIES[name]
         if len(call.args) <= shape.length:
             return
+        self._copy_reach(call, name, shape, state)
         length = self.value_of(call.args[shape.length], state)
         self._wrapped_use(length, state)
         if length.interval is None or length.vague:
@@ -880,6 +885,20 @@ class FunctionRun:
                 text = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else ""
                 certain = state.forks - min(length.since, buffer.since) <= 1
                 self._record(Event(kind, call.node, text, None, certain, room, touched))
+
+    def _copy_reach(self, call: ir.Call, name: str, shape: Copy, state: State) -> None:
+        """`memcpy(dst, src, n)` on the parameters as passed, on every path: the callers' buffers must hold n."""
+        counted = tracked_operand(call.args[shape.length], self.tracked)
+        if state.forks != 0 or counted is None or counted[0] not in self.entry_parameters \
+                or not _entry_value(state.get(counted[0])):
+            return
+        unit = copy_bytes(name, Interval.exactly(1))
+        width = unit.low if unit is not None and unit.low else 1
+        for position, write in ((shape.destination, True), (shape.source, False)):
+            buffer = call.args[position] if position is not None else None
+            if isinstance(buffer, ir.Name) and buffer.id in self.entry_parameters \
+                    and _entry_value(state.get(buffer.id)):
+                self._reaching(buffer.id, counted[0], Reach(0, width, counted[1] - 1, write, copy=True))
 
     # -- the checks ------------------------------------------------------------------
 
@@ -1097,6 +1116,12 @@ class FunctionRun:
         base = moved.left if isinstance(moved.left, ir.Name) else moved.right if isinstance(moved.right, ir.Name) \
             else None
         width = self._pointee_bytes(base) if base is not None else None
+        if base is not None and width and moved.op == "+" and subscript.index is None and base.id in self.tracked \
+                and _entry_value(state.get(base.id)) and state.forks == 0:
+            other = moved.right if moved.left is base else moved.left  # `*(p + n)` on the parameters as passed
+            counted = tracked_operand(other, self.tracked)
+            if counted is not None and counted[0] in self.entry_parameters and _entry_value(state.get(counted[0])):
+                self._reaching(base.id, counted[0], Reach(0, width, counted[1], write))
         value = self.value_of(moved, state)
         if base is None or not width or value.block is None or value.offset is None or value.block.high is None:
             return
@@ -1215,12 +1240,19 @@ class FunctionRun:
             if subscript.index is not None:
                 return
             index = Value(interval=Interval.exactly(0))
+        counted = tracked_operand(subscript.index, self.tracked) if subscript.index is not None else None
+        if counted is not None and counted[0] in self.entry_parameters and _entry_value(state.get(counted[0])):
+            self._reaching(name, counted[0], Reach(0, width, counted[1], write))  # `p[n - 1]`: as far as n says
+            return
         known = index.interval
         if known is None or known.low is None or known.low != known.high or known.low < 0 or index.vague:
             return
-        reached = self.reached.get(name)
-        if reached is None or reached.index < known.low:
-            self.reached[name] = Reach(0, width, known.low, write)
+        self._reaching(name, None, Reach(0, width, known.low, write))
+
+    def _reaching(self, name: str, by: str | None, reach: Reach) -> None:
+        reached = self.reached.get((name, by))
+        if reached is None or reached.index < reach.index:
+            self.reached[(name, by)] = reach
 
     def _passed_buffer(self, call: ir.Call, argument: ir.Expr, reach: "Reach", state: State) -> None:
         """A buffer handed to a function that always touches element `reach.index` of it: is it that long?"""
@@ -1229,11 +1261,24 @@ class FunctionRun:
             return
         start = Interval(None if value.offset.low is None else value.offset.low // reach.width,
                          None if value.offset.high is None else value.offset.high // reach.width)
-        position = arithmetic("+", start, Interval.exactly(reach.index))
+        vague, since = value.vague, value.since
+        index = Interval.exactly(reach.index)
+        if reach.by is not None:  # counted from an integer argument: its values here
+            if reach.by >= len(call.args):
+                return
+            count = self.value_of(call.args[reach.by], state)
+            if count.interval is None:
+                return
+            index = arithmetic("+", count.interval, index)
+            if reach.copy and index.low is not None and index.low < 0:
+                if index.high is not None and index.high < 0:
+                    return  # nothing copied
+                index = Interval(0, index.high)  # only how far the copy goes matters
+            vague, since = vague or count.vague, min(since, count.since)
+        position = arithmetic("+", start, index)
         name = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else "the argument"
-        self._bounds(call.node, name, value.block.high // reach.width,
-                     Value(interval=position, vague=value.vague, since=value.since), state, reach.write,
-                     via=call.callee or "")
+        self._bounds(call.node, name, value.block.high // reach.width, Value(interval=position, vague=vague, since=since),
+                     state, reach.write, via=call.callee or "")
 
     def _offset_bounds(self, subscript: ir.Subscript, name: str, pointer: Value, width: int, index: Value,
                        state: State, write: bool) -> None:

@@ -107,7 +107,8 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
         interval = _interval_compared(value.interval or Interval(None, None), operator, bound)
         if interval is None or interval.is_empty():
             return []
-        if operator == "==" and bound == Interval.exactly(0) and value.null_origin is None:
+        if operator == "==" and bound == Interval.exactly(0) \
+                and (value.null_origin is None or value.null_origin.kind == "parameter"):
             value = value.with_null(NULL, Origin(test.node, "tested", forks=state.forks))  # an integer's 0 too
         known = interval if (interval.low, interval.high) != (None, None) else None
         value = value.but(interval=known)

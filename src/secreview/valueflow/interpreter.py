@@ -38,9 +38,9 @@ from secreview.valueflow.lattice import (
     join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
-    ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, RESULT_RANGES,
-    SMART_POINTER, SMART_POINTER_FACTORIES, Copy, allocation_bytes, copy_bytes)
-from secreview.valueflow.refine import refine, tracked_operand
+    ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
+    RESULT_RANGES, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, Copy, allocation_bytes, copy_bytes)
+from secreview.valueflow.refine import container_size, refine, tracked_operand
 
 MAX_PATHS = 8
 _PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
@@ -587,6 +587,8 @@ class FunctionRun:
             state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
         if isinstance(call.receiver, ir.Name) and call.receiver.id in self.tracked and self._smart_pointer(call.receiver):
             state = self._smart_pointer_method(call, call.receiver, state)
+        if isinstance(call.receiver, ir.Name) and call.method not in READ_ONLY_METHODS:
+            state = state.forgetting(call.receiver.id)  # `v.push_back(x)`: its size, and tests on it, changed
         return state
 
     def _call_arguments(self, call: ir.Call, state: State) -> State:
@@ -1200,7 +1202,20 @@ class FunctionRun:
         return None
 
     def _symbolic_element(self, subscript: ir.Subscript, pointer: ir.Name, state: State, write: bool) -> None:
-        """`p[i]` where p was allocated with n elements and i is n, or was tested to be at most n (or past it)."""
+        """`p[i]` where p was allocated with n elements and i is n, or was tested to be at most n (or past it);
+        `v[i]` of a vector or string where i is `v.size()` or was tested to be at most that."""
+        if _hoisted(subscript.node):
+            return  # its place among the test's guards is lost: the IR runs it before the whole test
+        if subscript.index is not None and self._contiguous(pointer):
+            sized = self._measured_against_size(subscript.index, pointer.id, state)
+            variable = self.file.variable(pointer.node) if isinstance(pointer.node, ts.Node) else None
+            past = 1 if variable is not None and STD_STRING.match(variable.type_text) else 0  # its terminator
+            if sized is not None and sized[0] >= past:
+                k, exact = sized
+                size = f"{pointer.id}.size()"
+                self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, True, write=write,
+                                   symbolic=(size, _plus(size, k) if exact else f"up to {_plus(size, k)}")))
+            return
         extent = state.relations.get(pointer.id)
         if extent is None or extent.kind != "extent" or subscript.index is None \
                 or self._pointee_bytes(pointer) != extent.width:
@@ -1216,6 +1231,17 @@ class FunctionRun:
         shown = (_plus(extent.other, extent.k), _plus(extent.other, k) if exact else f"up to {_plus(extent.other, k)}")
         self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, write=write,
                            symbolic=shown))
+
+    def _measured_against_size(self, index: ir.Expr, container: str, state: State) -> tuple[int, bool] | None:
+        """The index's largest value as `container.size() + k`: (k, whether it is exactly that)."""
+        sized = container_size(index)
+        if sized is not None:
+            return (sized[1], True) if sized[0] == container else None
+        found = tracked_operand(index, self.tracked)
+        bound = state.relations.get(found[0]) if found is not None else None
+        if found is None or bound is None or bound.kind != "size-bound" or bound.other != container:
+            return None
+        return bound.k + found[1], False
 
     def _measured(self, index: ir.Expr, other: str, state: State) -> tuple[int, bool] | None:
         """The index's largest value as `other + k`: (k, whether it is exactly that)."""
@@ -1586,6 +1612,19 @@ def _in_condition(node: object) -> bool:
         if parent.type in ("expression_statement", "compound_statement"):
             return False
         current = parent
+    return False
+
+
+def _hoisted(node: object) -> bool:
+    """Part of an assignment inside a test (`if (ok && (c = s[i + 1]) > 0)`): the IR runs the assignment
+    before the whole test, out of reach of the guards before it."""
+    current = node if isinstance(node, ts.Node) else None
+    while current is not None and current.parent is not None:
+        if current.type == "assignment_expression":
+            return _in_condition(current)
+        if current.type in ("expression_statement", "compound_statement"):
+            return False
+        current = current.parent
     return False
 
 

@@ -216,7 +216,7 @@ class Relation:
     `calloc(n, sizeof *p)`). Symbolic: it holds whatever the numbers are. `forks`: the path's undecided
     branches when it was learnt."""
 
-    kind: str  # bound | extent
+    kind: str  # bound | extent | size-bound (an index at most `other.size() + k`, other a container)
     other: str
     k: int
     forks: int = 0

@@ -88,3 +88,13 @@ SMART_POINTER_FACTORIES = re.compile(r"^(?:std::)?(?:make_unique|make_shared|all
 EMPTYING_METHODS = frozenset({"reset", "release", "take", "clear"})
 # methods whose result is the raw pointer it held (`release` and `take` hand it over as they empty it)
 RAW_POINTER_METHODS = frozenset({"get", "data", "release", "take"})
+
+# methods giving a container's number of elements (`for (i = 0; i <= v.size(); i++) v[i]` reaches past it)
+SIZE_METHODS = frozenset({"size", "length", "count"})
+# methods that leave a container (or any object) as it was: what is known of it still holds after them
+READ_ONLY_METHODS = frozenset({"size", "length", "count", "empty", "isEmpty", "at", "front", "back", "data",
+                               "constData", "c_str", "begin", "end", "cbegin", "cend", "rbegin", "rend", "crbegin",
+                               "crend", "find", "contains", "capacity", "max_size", "get", "value", "constBegin",
+                               "constEnd", "first", "last"})
+# std::basic_string keeps a terminator at `s[s.size()]`: reading it (or writing a NUL there) is defined
+STD_STRING = re.compile(r"^(?:const\s+)?(?:std::)?(?:basic_string|string|wstring|u8string|u16string|u32string)\b")

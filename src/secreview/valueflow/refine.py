@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from secreview.taint import ir
+from secreview.valueflow.library import SIZE_METHODS
 from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, Relation, State, Value, arithmetic
 
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
@@ -55,6 +56,10 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
             measured = tracked_operand(right, tracked)
             if measured is not None and measured[0] != name:
                 states = [_related((name, offset), holds, measured, after) for after in states]
+            sized = container_size(right)
+            if sized is not None and holds in ("<", "<=", "=="):  # `i <= v.size()`: i may reach v's end
+                states = [after.relating(name, Relation("size-bound", sized[0], sized[1] - offset - (holds == "<"),
+                                                        after.forks)) for after in states]
             return states
     return [state]
 
@@ -67,6 +72,19 @@ def tracked_operand(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int
             and operand.left.id in tracked and isinstance(operand.right, ir.Const) \
             and type(operand.right.value) is int:
         return operand.left.id, operand.right.value if operand.op == "+" else -operand.right.value
+    return None
+
+
+def container_size(operand: ir.Expr | None) -> tuple[str, int] | None:
+    """(container, constant added) for `v.size()`, `v.length() - 1`, `s.count() + 2`."""
+    if isinstance(operand, ir.Call) and operand.method in SIZE_METHODS and not operand.args \
+            and isinstance(operand.receiver, ir.Name):
+        return operand.receiver.id, 0
+    if isinstance(operand, ir.Binary) and operand.op in ("+", "-") and isinstance(operand.right, ir.Const) \
+            and type(operand.right.value) is int:
+        inner = container_size(operand.left)
+        if inner is not None:
+            return inner[0], inner[1] + (operand.right.value if operand.op == "+" else -operand.right.value)
     return None
 
 

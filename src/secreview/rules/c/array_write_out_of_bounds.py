@@ -15,7 +15,10 @@ The length may also be held in a variable: a buffer from `malloc(n)`,
 an index the code's own test lets reach `n` (`for (i = 0; i <= n; i++)`),
 with neither variable changed in between, is out of bounds whatever n is.
 So is a buffer passed to a function of the same file that always writes
-an element past its end.
+an element past its end, and a C++ `std::vector` (or Qt container) indexed at
+`v[v.size()]` or by an index its test lets reach `v.size()` (`i <= v.size()`),
+with nothing changing v in between (`std::string` keeps a terminator at
+`s[s.size()]`: only past it counts).
 
 ## Why is this bad?
 Writing past an array overwrites whatever lies next to it: other variables,

@@ -146,10 +146,13 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
         for interval in intervals[1:]:
             result = result.join(interval)  # type: ignore[union-attr, arg-type]
     dereferences = frozenset(position for position, name in enumerate(function.params) if name in run.dereferenced)
+    lines = tuple((position, run.dereferenced[name]) for position, name in enumerate(function.params)
+                  if name in run.dereferenced)
     positions = {name: position for position, name in enumerate(function.params)}
     reaches = tuple(replace(reach, position=positions[name], by=positions.get(by) if by is not None else None)
                     for (name, by), reach in run.reached.items() if name in positions and (by is None or by in positions))
-    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches)
+    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches=reaches,
+                   dereference_lines=lines)
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
@@ -199,7 +202,12 @@ def _callees(function: ir.Function) -> set[str]:
 def dereferenced_where(event: Event) -> str:
     """How a NULL dereference happens, in words: in place, or inside the function it is passed to."""
     why = describe(event.origin)
-    return f"`{event.via}()` dereferences the argument unchecked, and {why}" if event.via else why
+    if not event.via:
+        return why
+    if event.name in ("NULL", "nullptr", "0"):
+        why = "the caller passes it NULL"
+    where = f" on line {event.via_line}" if event.via_line else ""
+    return f"`{event.via}()` dereferences the argument unchecked{where}, and {why}"
 
 
 def describe(origin: Origin | None, what: str = "NULL") -> str:

@@ -88,6 +88,7 @@ class Event:
     index: Interval | None = None  # ... and the index's values there (copies: sizes and lengths in bytes)
     write: bool = False
     via: str = ""  # null-dereference: the function of the file that dereferences the argument passed to it
+    via_line: int = 0  # ... and the line where it does
     symbolic: tuple[str, str] | None = None  # index-out-of-bounds against a size held in a variable: (size, index)
 
 
@@ -117,7 +118,11 @@ class Summary:
     # positions of pointer parameters dereferenced on every path, before any test of them: passing NULL
     # there is a NULL dereference in the callee
     dereferences: frozenset[int] = frozenset()
+    dereference_lines: tuple[tuple[int, int], ...] = ()  # (position, line of its first dereference)
     reaches: tuple[Reach, ...] = ()  # pointer parameters' farthest element touched on every path
+
+    def line_of(self, position: int) -> int:
+        return dict(self.dereference_lines).get(position, 0)
 
 
 @dataclass
@@ -132,7 +137,8 @@ class FunctionRun:
     references: frozenset[str] = frozenset()
     entry_parameters: tuple[str, ...] = ()  # pointers and integers followed from the value the caller passed
     events: dict[tuple[str, int], Event] = field(default_factory=dict)
-    dereferenced: set[str] = field(default_factory=set)  # pointer parameters dereferenced before any branch
+    # pointer parameters dereferenced before any branch, and the line of the first such dereference
+    dereferenced: dict[str, int] = field(default_factory=dict)
     # ... and the farthest element touched there, by (pointer, integer parameter it is counted from, or None)
     reached: dict[tuple[str, str | None], Reach] = field(default_factory=dict)
     returned: list[tuple[State, Value]] = field(default_factory=list)
@@ -604,7 +610,8 @@ class FunctionRun:
             by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
             state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
             if summary is not None and position in summary.dereferences and not isinstance(argument, ir.Name):
-                self._dereference(argument, call.node, state, via=name)  # `get_age(NULL)`, `get_age(find(id))`
+                # `get_age(NULL)`, `get_age(find(id))`
+                self._dereference(argument, call.node, state, via=name, via_line=summary.line_of(position))
             for reach in summary.reaches if summary is not None else ():
                 if reach.position == position:
                     self._passed_buffer(call, argument, reach, state)
@@ -626,7 +633,7 @@ class FunctionRun:
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
             elif summary is not None and position in summary.dereferences:
-                state = self._dereference(argument, call.node, state, via=name)
+                state = self._dereference(argument, call.node, state, via=name, via_line=summary.line_of(position))
             elif name in DEREFERENCING_CALLS and self._is_pointer(argument):
                 state = self._dereference(argument, call.node, state)
             elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
@@ -904,22 +911,25 @@ class FunctionRun:
 
     # -- the checks ------------------------------------------------------------------
 
-    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State, via: str = "") -> State:
+    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State, via: str = "", via_line: int = 0) -> State:
         """`*p`, `p->f`, `p[i]` or a library call reading through p: after it, p is not NULL."""
         if isinstance(pointer, (ir.Call, ir.Const)) and isinstance(pointer.node, ts.Node):  # `p.get()->f`, `f(NULL)`
             value = self.value_of(pointer, state)
             if value.null in (NULL, MAYBE_NULL):
                 self._record(Event("null-dereference", at, self.file.text_of(pointer.node), value.null_origin,
-                                   value.null == NULL and state.shown_alone(value.null_origin), via=via))
+                                   value.null == NULL and state.shown_alone(value.null_origin), via=via,
+                                   via_line=via_line))
             return state
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
             return state
         value = state.get(pointer.id)
         if value.null is None and _entry_value(value) and state.forks == 0:
-            self.dereferenced.add(pointer.id)  # on every path into the function, before anything tested it
+            # on every path into the function, before anything tested it
+            self.dereferenced.setdefault(pointer.id, at.start_point[0] + 1)
         if value.null in (NULL, MAYBE_NULL):
             certain = value.null == NULL and state.shown_alone(value.null_origin)
-            self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via))
+            self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via,
+                               via_line=via_line))
         self._freed_use(pointer, at, state)
         if _entry_value(value):  # still the caller's pointer, now known not NULL
             return state.set(pointer.id, value.but(null=NON_NULL))

@@ -30,6 +30,7 @@ from secreview.lang.c_family.buffers import member_array_length
 from secreview.lang.c_family.file import CFile, Variable
 from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
+from secreview.lang.c_family.loops import contains_any
 from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
@@ -370,19 +371,12 @@ class FunctionRun:
         """Whether the loop has a way out other than its test: `return`, `goto`, `throw`, a `break` (even one
         the analysis found unreachable), or a call that may end the process or jump away."""
         node = statement.node
-        if not isinstance(node, ts.Node):
+        if not isinstance(node, ts.Node) or contains_any(node, _LEAVING_STATEMENTS):
             return True
-        pending = [node]
-        while pending:
-            current = pending.pop()
-            if current.type in _LEAVING_STATEMENTS:
+        for call in self.file.nodes_of_type("call_expression", within=node):
+            called = self.file.text_of(call.child_by_field_name("function")).rsplit("::", 1)[-1]
+            if called in EXIT_CALLS or _NORETURN_NAME.search(called) or "jmp" in called or self._never_returns(called):
                 return True
-            if current.type == "call_expression":
-                called = self.file.text_of(current.child_by_field_name("function")).rsplit("::", 1)[-1]
-                if called in EXIT_CALLS or _NORETURN_NAME.search(called) or "jmp" in called \
-                        or self._never_returns(called):
-                    return True
-            pending.extend(current.named_children)
         return False
 
     def _typed(self, test: ir.Expr | None, state: State) -> State:
@@ -1444,15 +1438,8 @@ def names_read(expression: object) -> Iterator[ir.Name]:
 def _contains_update(test: ir.Expr) -> bool:
     """`while (n--)`: the test itself changes what it reads."""
     node = test.node
-    if not isinstance(node, ts.Node):
-        return True
-    pending = [node]
-    while pending:
-        current = pending.pop()
-        if current.type in ("update_expression", "assignment_expression", "call_expression"):
-            return True
-        pending.extend(current.named_children)
-    return False
+    return not isinstance(node, ts.Node) or contains_any(
+        node, ("update_expression", "assignment_expression", "call_expression"))
 
 
 def _plus(name: str, k: int) -> str:

@@ -163,7 +163,7 @@ def stuck_loops(file: CFile) -> Iterator[StuckLoop]:
 
 def _stuck(file: CFile, function: ts.Node, loop: ts.Node) -> StuckLoop | None:
     test = loop.child_by_field_name("condition")
-    if test is None or test.has_error or _contains(test, _IMPURE_TEST_PARTS):
+    if test is None or test.has_error or contains_any(test, _IMPURE_TEST_PARTS):
         return None  # `for (;;)`: meant to run until a break; a test that calls or dereferences may change
     read = file.identifiers(test)
     if not read:
@@ -183,7 +183,7 @@ def _stuck(file: CFile, function: ts.Node, loop: ts.Node) -> StuckLoop | None:
     body = loop.child_by_field_name("body")
     changing = [part for part in (body, loop.child_by_field_name("update")) if part is not None]
     for part in changing:
-        if _contains(part, _EXITING_STATEMENTS):
+        if contains_any(part, _EXITING_STATEMENTS):
             return None
         for call in file.nodes_of_type("call_expression", within=part) if part.type != "call_expression" else [part]:
             callee = file.text_of(call.child_by_field_name("function"))
@@ -206,7 +206,8 @@ def _passed_where_it_may_change(file: CFile, use: ts.Node) -> bool:
     return file.language == "cpp" or callee.isupper() or callee in defined
 
 
-def _contains(node: ts.Node, types: tuple[str, ...]) -> bool:
+def contains_any(node: ts.Node, types: tuple[str, ...] | frozenset[str]) -> bool:
+    """Whether the node, or any node inside it, is of one of `types`."""
     pending = [node]
     while pending:
         current = pending.pop()

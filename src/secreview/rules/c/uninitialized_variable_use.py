@@ -46,13 +46,12 @@ from collections.abc import Iterator
 import tree_sitter as ts
 
 from secreview.lang.c_family import flow
-from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken
+from secreview.lang.c_family.file import CFile, Variable
+from secreview.lang.c_family.initialisation import declared_without_value, reads_value
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
 
-_SCALAR_WORDS = frozenset({"int", "long", "short", "char", "float", "double", "unsigned", "signed", "size_t",
-                           "ssize_t", "bool", "_Bool", "wchar_t"})
 
 
 class UninitializedVariableUse(CRule):
@@ -74,21 +73,12 @@ class UninitializedVariableUse(CRule):
             if function.has_error:
                 continue  # unreadable macros may hide the assignment
             for variable in file.variables_in(function).values():
-                if not self._candidate(file, variable):
+                if not declared_without_value(file, variable):
                     continue
                 first = self._first_occurrence(file, function, variable)
-                if first is not None and self._is_read(first, file.language == "cpp"):
+                if first is not None and reads_value(first, file.language == "cpp"):
                     yield Hit(first.parent if first.parent is not None else first, {
                         "name": variable.name, "declared_line": str(variable.identifier.start_point[0] + 1)})
-
-    @staticmethod
-    def _candidate(file: CFile, variable: Variable) -> bool:
-        if variable.is_parameter or variable.is_static or variable.initializer is not None or variable.is_array:
-            return False
-        if variable.declaration.type != "declaration" or "extern" in file.text_of(variable.declaration).split():
-            return False
-        scalar = variable.type_text in PRIMITIVE_SIZES or set(variable.type_text.split()) <= _SCALAR_WORDS
-        return variable.pointer_depth > 0 or scalar
 
     @staticmethod
     def _first_occurrence(file: CFile, function: ts.Node, variable: Variable) -> ts.Node | None:
@@ -102,30 +92,6 @@ class UninitializedVariableUse(CRule):
             return None  # `for (...; ...; e = next)`: the update runs after the body, which may assign it
         return later[0] if later else None
 
-    @staticmethod
-    def _is_read(node: ts.Node, in_cpp: bool) -> bool:
-        parent = node.parent
-        if parent is None or is_address_taken(node) or _cast_address_of(node):
-            return False
-        if any(a.type.startswith("gnu_asm") for a in CFile.ancestors(node)):
-            return False  # an asm operand: its output constraint may write it
-        if any(a.type in ("sizeof_expression", "alignof_expression", "decltype") for a in CFile.ancestors(node)):
-            return False
-        if parent.type == "assignment_expression" and parent.child_by_field_name("left") == node:
-            return file_operator(parent) != "="
-        binding = parent
-        while binding is not None and binding.type in ("conditional_expression", "parenthesized_expression"):
-            binding = binding.parent  # `T &r = cond ? a : x;`
-        if binding is not None and binding.type == "init_declarator" and \
-                _declares_reference(binding.child_by_field_name("declarator")):
-            return False  # `T &alias = x` binds a name, it reads nothing
-        if in_cpp and parent.type == "binary_expression" and parent.child_by_field_name("right") == node and \
-                file_operator(parent) == ">>":
-            return False  # `stream >> x` fills x
-        if parent.type == "argument_list" and in_cpp:
-            return False  # a C++ argument may be a reference parameter the callee fills
-        return True
-
 
 def _in_loop_update(node: ts.Node) -> bool:
     return any(a.parent is not None and a.parent.type == "for_statement" and
@@ -135,30 +101,3 @@ def _in_loop_update(node: ts.Node) -> bool:
 def _in_macro_definition(node: ts.Node) -> bool:
     return any(a.type in ("preproc_function_def", "preproc_def", "preproc_params", "preproc_call")
                for a in CFile.ancestors(node))
-
-
-def _cast_address_of(node: ts.Node) -> bool:
-    """`(type_t)&x` where the parser, not knowing `type_t`, read `(type_t) & x` as a bitwise and."""
-    parent = node.parent
-    if parent is None or parent.type != "binary_expression" or parent.child_by_field_name("right") != node:
-        return False
-    operator = parent.child_by_field_name("operator")
-    left = parent.child_by_field_name("left")
-    return operator is not None and operator.type == "&" and left is not None and \
-        left.type == "parenthesized_expression" and left.named_child_count == 1 and \
-        left.named_children[0].type == "identifier"
-
-
-def _declares_reference(declarator: ts.Node | None) -> bool:
-    while declarator is not None:
-        if declarator.type == "reference_declarator":
-            return True
-        declarator = declarator.child_by_field_name("declarator") or (
-            declarator.named_children[0] if declarator.type == "pointer_declarator" and declarator.named_children
-            else None)
-    return False
-
-
-def file_operator(assignment: ts.Node) -> str:
-    operator = assignment.child_by_field_name("operator")
-    return operator.type if operator is not None else "="

@@ -166,8 +166,10 @@ class CLowering:
     def _declaration(self, node: ts.Node, file_scope: bool = False) -> list[ir.Stmt]:
         """`T a = x, b;` binds each name; at file scope a value is known only if nothing can change it."""
         out: list[ir.Stmt] = []
+        condition_value = node.child_by_field_name("value")  # `if (T *x = find())`: the declaration's own value
         for declarator in node.children_by_field_name("declarator"):
-            value_node = declarator.child_by_field_name("value") if declarator.type == "init_declarator" else None
+            value_node = declarator.child_by_field_name("value") if declarator.type == "init_declarator" \
+                else condition_value
             identifier = _declared_identifier(declarator)
             if identifier is None or (value_node is None and _is_function_declarator(declarator)):
                 continue

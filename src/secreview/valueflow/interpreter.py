@@ -29,6 +29,7 @@ import tree_sitter as ts
 from secreview.lang.c_family.buffers import member_array_length
 from secreview.lang.c_family.file import CFile, Variable
 from secreview.lang.c_family.flow import C_LIBRARY
+from secreview.lang.c_family.initialisation import declared_without_value, reads_value
 from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
 from secreview.lang.c_family.loops import contains_any
 from secreview.taint import ir
@@ -49,7 +50,7 @@ _PRECISE_HEADS = 4  # ... while there are this few
 _MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
 _WIDEN_AFTER = 2
 # Calls that end the process, or whose names say they do (error reporters that exit, assertion failures).
-_NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert)", re.I)
+_NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert|unreachable)", re.I)
 _ASSERTIONS = re.compile(r"assert", re.I)
 _OTHER_ARMS = frozenset({"preproc_else", "preproc_elif", "preproc_elifdef"})
 _JUMPS = frozenset({"break_statement", "return_statement", "goto_statement", "continue_statement",
@@ -78,6 +79,7 @@ class Event:
 
     # null-dereference | use-after-free | double-free | division-by-zero | index-out-of-bounds |
     # use-after-invalidation (an iterator or pointer into a vector or string after a change that may move it) |
+    # uninitialised-read (a local declared without a value, read before anything assigned it) |
     # integer-overflow | integer-underflow (arithmetic that wrapped, where its result is used as an index or
     # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end)
     kind: str
@@ -204,7 +206,9 @@ class FunctionRun:
             if isinstance(target, ir.Name) and self._contiguous(target):
                 state = self._invalidate(target, statement.node, "=", state)
             if isinstance(target, ir.Name):
-                if target.id in self.tracked:
+                if target.id in self.tracked and self._declared_without_value(target, statement.value):
+                    state = state.set(target.id, Value(unset=Origin(statement.node, "declared", forks=state.forks)))
+                elif target.id in self.tracked:
                     state = state.set(target.id, self._stored_in(target, value, state))
                     extent = self._symbolic_extent(statement.value, state)
                     if extent is not None and extent.other != target.id:
@@ -419,8 +423,11 @@ class FunctionRun:
             return [head] if statement.iter is not None else []  # a for-range loop may run no round
         if head.decided and head.decided.get(self._test_text(statement.test)) is True:
             return []  # a test this path found true and nothing changed since: the loop does not end here
-        return [self._decided(statement.test, False, s)
-                for s in refine(statement.test, False, self.visit(statement.test, head), self.tracked, self.value_of)]
+        checked = self.visit(statement.test, head)
+        exits = refine(statement.test, False, checked, self.tracked, self.value_of)
+        if exits and refine(statement.test, True, checked, self.tracked, self.value_of):
+            exits = [s.forked() for s in exits]  # leaving, or another round: nothing decides it here
+        return [self._decided(statement.test, False, s) for s in exits]
 
     def _Match(self, statement: ir.Match, state: State) -> list[State]:
         state = self.visit(statement.subject, state)
@@ -447,8 +454,13 @@ class FunctionRun:
 
     def _Try(self, statement: ir.Try, state: State) -> list[State]:
         out = self.block(statement.body, [state])
+        # a handler starts wherever the body threw: what the body assigns may or may not be assigned there
+        thrown = state.forked()
+        for name in _assigned_in(statement.body):
+            if name in self.tracked:
+                thrown = thrown.forgetting(name).set(name, Value())
         for _, handler in statement.handlers:
-            out += self.block(handler, [state])
+            out += self.block(handler, [thrown])
         return out
 
     def _With(self, statement: ir.With, state: State) -> list[State]:
@@ -460,6 +472,12 @@ class FunctionRun:
         """Evaluate for effect: record the defects the expression commits, return the state after it."""
         if isinstance(expression, ir.Name) and expression.id in self.references and isinstance(expression.node, ts.Node):
             self._freed_use(expression, expression.node, state)  # reading a reference reads what it refers to
+        if isinstance(expression, ir.Name) and isinstance(expression.node, ts.Node):
+            unset = state.get(expression.id).unset
+            if unset is not None and reads_value(expression.node, self.file.language == "cpp"):
+                value = state.get(expression.id)
+                certain = not value.maybe_unset and state.shown_alone(unset)
+                self._record(Event("uninitialised-read", expression.node, expression.id, unset, certain))
         if expression is None or isinstance(expression, (ir.Name, ir.Const)):
             return state
         if isinstance(expression, ir.Attr):
@@ -489,6 +507,9 @@ class FunctionRun:
             return state
         if isinstance(expression, ir.Binary):
             state = self.visit(expression.right, self.visit(expression.left, state))
+            if expression.op == ">>" and self.file.language == "cpp" and isinstance(expression.right, ir.Name) \
+                    and state.get(expression.right.id).unset is not None:
+                state = state.set(expression.right.id, Value())  # `stream >> x` fills x (a shift by it reads it)
             if expression.op in ("//", "%"):
                 self._divisor(expression.right, state, expression.node)
             elif expression.op in ("<<", ">>"):
@@ -621,7 +642,7 @@ class FunctionRun:
             if summary is None and self._may_take_reference(name):
                 value = state.get(argument.id)  # a C++ `T &` parameter may assign it: its number is unknown
                 state = state.set(argument.id, value.but(interval=None, block=None, offset=None, wrapped=None,
-                                                       text=None, vague=False))
+                                                       text=None, vague=False, unset=None, maybe_unset=False))
             if _address_of(argument.node) or (summary is not None and position in summary.references):
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
@@ -935,6 +956,15 @@ class FunctionRun:
             invalidated = value.heap_origin is not None and value.heap_origin.kind == "invalidated"
             self._record(Event("use-after-invalidation" if invalidated else "use-after-free", at, pointer.id,
                                value.heap_origin, value.heap == FREED))
+
+    def _declared_without_value(self, target: ir.Name, value: ir.Expr | None) -> bool:
+        """`int n;`: a local scalar or pointer declared without an initialiser (the lowering's own assignment
+        of nothing to it)."""
+        if not isinstance(value, ir.Opaque) or value.parts or not isinstance(value.node, ts.Node) \
+                or value.node.type != "identifier" or not isinstance(target.node, ts.Node):
+            return False
+        variable = self.file.variable(target.node)
+        return variable is not None and declared_without_value(self.file, variable)
 
     # -- C++ smart pointers: std::unique_ptr and std::shared_ptr hold NULL when empty ---------------------
 
@@ -1433,6 +1463,23 @@ def names_read(expression: object) -> Iterator[ir.Name]:
             pending.extend(item)
         elif item is not None and is_dataclass(item) and not isinstance(item, (ir.Function, ir.Lambda)):
             pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+
+
+def _assigned_in(statements: tuple[ir.Stmt, ...]) -> set[str]:
+    """The names the statements (and the blocks inside them) assign."""
+    names: set[str] = set()
+    pending: list[object] = list(statements)
+    while pending:
+        item = pending.pop()
+        if isinstance(item, ir.Assign):
+            names.update(target.id for target in item.targets if isinstance(target, ir.Name))
+        elif isinstance(item, ir.AugAssign) and isinstance(item.target, ir.Name):
+            names.add(item.target.id)
+        if isinstance(item, tuple):
+            pending.extend(item)
+        elif is_dataclass(item) and not isinstance(item, (ir.Function, ir.Lambda)):
+            pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+    return names
 
 
 def _contains_update(test: ir.Expr) -> bool:

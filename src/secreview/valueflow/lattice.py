@@ -14,7 +14,9 @@ A `Value` says, for one variable on one path, what is known about it:
 - `text`: for a pointer into a string literal, the literal's length (its
   terminator's offset in the block);
 - `wrapped`: the arithmetic that overflowed (or went below 0) on the way to
-  this value, when it did.
+  this value, when it did;
+- `unset`: where a local declared without a value was declared, while nothing
+  has assigned it (`maybe_unset` once a path that did assign it was merged in).
 
 An `Origin` remembers why a value is (maybe) NULL or freed: the node that
 made it so and a phrase for the finding.  A `State` maps the tracked
@@ -137,6 +139,8 @@ class Value:
     wrapped: Origin | None = None
     text: int | None = None
     borrowed: str | None = None  # the C++ container whose storage it points into (an iterator, `data()`)
+    unset: Origin | None = None  # a local declared without a value and not assigned since, on this path
+    maybe_unset: bool = False  # ... or only on some path merged into this one
 
     def __eq__(self, other: object) -> bool:
         # the fields' dictionaries compare in C: the interpreter compares values at every step
@@ -152,10 +156,13 @@ class Value:
         heap, heap_origin = _join_heap(self, other)
         interval = _join_intervals(self.interval, other.interval)
         block, offset = _join_intervals(self.block, other.block), _join_intervals(self.offset, other.offset)
+        unset = self.unset or other.unset
         return Value(null, null_origin, heap, heap_origin, interval, min(self.since, other.since),
                      self.vague or other.vague, block, offset if block is not None else None,
                      self.wrapped or other.wrapped, self.text if self.text == other.text else None,
-                     _join_borrowed(self.borrowed, other.borrowed))
+                     _join_borrowed(self.borrowed, other.borrowed), unset,
+                     unset is not None and (self.maybe_unset or other.maybe_unset or self.unset is None
+                                            or other.unset is None))
 
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)

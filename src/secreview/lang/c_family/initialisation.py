@@ -20,6 +20,8 @@ def declared_without_value(file: CFile, variable: Variable) -> bool:
         return False
     if variable.declaration.type != "declaration" or "extern" in file.text_of(variable.declaration).split():
         return False
+    if variable.declaration.child_by_field_name("value") is not None:
+        return False  # `if (const int n = count())`: a declaration in a condition has its value
     scalar = variable.type_text in PRIMITIVE_SIZES or set(variable.type_text.split()) <= _SCALAR_WORDS
     return variable.pointer_depth > 0 or scalar
 

@@ -7,6 +7,12 @@ function assigns it, passes its address (`&x`) to be filled, or measures it
 with `sizeof`. Assignments made only in some branches count as assignments
 (the rule stays quiet), so what it reports is read on every path.
 
+The value-flow engine also follows such a variable along each path: a read
+on a path on which nothing assigned it (`if (flag) x = 1; return x;`, a
+`switch` with no `default` that assigns it in every case) is reported too,
+as a definite defect when that path took at most one branch nothing decides
+(otherwise in the audit profile).
+
 ## Why is this bad?
 An uninitialised local holds whatever an earlier call left in that stack slot.
 Its value is unpredictable and sometimes attacker-influenced (they shaped the
@@ -48,13 +54,15 @@ import tree_sitter as ts
 from secreview.lang.c_family import flow
 from secreview.lang.c_family.file import CFile, Variable
 from secreview.lang.c_family.initialisation import declared_without_value, reads_value
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CRule
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow import facts
 
 
 
-class UninitializedVariableUse(CRule):
+class UninitializedVariableUse(ValueFlowRule):
+    hit_evidence = frozenset({Evidence.DEFINITE})
     id = "uninitialized-variable-use"
     cwe = 457
     severity = Severity.MEDIUM
@@ -69,6 +77,7 @@ class UninitializedVariableUse(CRule):
     solution = "Initialise `{name}` where it is declared (e.g. `= 0` or `= NULL`), or assign it on every path before this use."
 
     def check(self, file: CFile) -> Iterator[Hit]:
+        reported = set()
         for function in file.nodes_of_type("function_definition"):
             if function.has_error:
                 continue  # unreadable macros may hide the assignment
@@ -77,8 +86,16 @@ class UninitializedVariableUse(CRule):
                     continue
                 first = self._first_occurrence(file, function, variable)
                 if first is not None and reads_value(first, file.language == "cpp"):
+                    reported.add(first.start_byte)
                     yield Hit(first.parent if first.parent is not None else first, {
                         "name": variable.name, "declared_line": str(variable.identifier.start_point[0] + 1)})
+        for event in facts(file).of_kind("uninitialised-read"):  # read on some path that assigned it nothing
+            if event.node.start_byte in reported or event.origin is None:
+                continue
+            reported.add(event.node.start_byte)
+            yield Hit(event.node.parent if event.node.parent is not None else event.node, {
+                "name": event.name, "declared_line": str(event.origin.node.start_point[0] + 1)},
+                evidence=Evidence.DEFINITE if event.certain else None)
 
     @staticmethod
     def _first_occurrence(file: CFile, function: ts.Node, variable: Variable) -> ts.Node | None:

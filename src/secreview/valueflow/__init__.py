@@ -97,7 +97,7 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
     for name, declared in file.declarations_in(node).items():
         if any(variable.is_static or is_reference(file, variable) for variable in declared):
             continue
-        if name in captured or any(is_address_taken(use) for use in uses.get(name, ())):
+        if name in captured or any(is_address_taken(use) for use in uses.get(name, ())) or _shadowed(declared):
             continue
         names.add(name)
     return frozenset(names & (set(function.params) | set(uses)))
@@ -110,6 +110,28 @@ def _followed_parameters(file: CFile, node: ts.Node, function: ir.Function) -> t
     return tuple(name for name in function.params
                  if any(variable.is_parameter and (variable.is_pointer or integer_type(variable.type_text) is not None)
                         for variable in declared.get(name, ())))
+
+
+def _shadowed(declared: list) -> bool:
+    """A name declared again inside the scope of another declaration of it (`void f(T *w) { if (T *w =
+    g()) ... }`): two variables the engine, which follows one per name, would mix up. Declarations in
+    sibling blocks (`for (int i ...)` twice) are one variable rebound, which it follows."""
+    if len(declared) < 2:
+        return False
+    if any(variable.is_parameter for variable in declared):
+        return True
+    scopes = [_scope_of(variable.declaration) for variable in declared]
+    return any(outer is not None and outer.start_byte <= inner.declaration.start_byte < outer.end_byte
+               for outer, first in zip(scopes, declared) for inner in declared if inner is not first)
+
+
+def _scope_of(declaration: ts.Node) -> ts.Node | None:
+    """The block (or statement with its own scope) a declaration's name lives in."""
+    current = declaration.parent
+    while current is not None and current.type not in ("compound_statement", "for_statement", "if_statement",
+                                                         "while_statement", "for_range_loop", "switch_statement"):
+        current = current.parent
+    return current
 
 
 def _local_references(file: CFile, node: ts.Node) -> frozenset[str]:

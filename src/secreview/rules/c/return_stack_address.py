@@ -73,7 +73,8 @@ class ReturnStackAddress(CRule):
                 continue
             value = strip_casts(ret.named_children[0]) if ret.named_children else None
             variable = self._local_address(file, value)
-            if variable is not None and file.enclosing_function(variable.declaration) == function:
+            if variable is not None and file.enclosing_function(variable.declaration) == function \
+                    and _returns_an_address(file, function):
                 yield Hit(ret, {"name": variable.name})
 
     def _local_address(self, file: CFile, value: ts.Node | None) -> Variable | None:
@@ -93,3 +94,16 @@ class ReturnStackAddress(CRule):
     @staticmethod
     def _on_stack(file: CFile, variable: Variable) -> bool:
         return not variable.is_static and file.enclosing_function(variable.declaration) is not None
+
+
+def _returns_an_address(file: CFile, function: ts.Node) -> bool:
+    """Whether the function returns a pointer or reference: a C++ function returning `std::string` (or any
+    object) copies a local array into the result (`char s[] = "x"; return s;`), which is safe."""
+    if file.language != "cpp" or function.type != "function_definition":
+        return True
+    declarator = function.child_by_field_name("declarator")
+    if declarator is not None and declarator.type in ("pointer_declarator", "reference_declarator"):
+        return True
+    kind = function.child_by_field_name("type")
+    text = file.text_of(kind) if kind is not None else ""
+    return text in ("auto", "decltype(auto)") or text.endswith("*")

@@ -97,7 +97,8 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
     for name, declared in file.declarations_in(node).items():
         if any(variable.is_static or is_reference(file, variable) for variable in declared):
             continue
-        if name in captured or any(is_address_taken(use) for use in uses.get(name, ())) or _shadowed(declared):
+        if name in captured or any(is_address_taken(use) for use in uses.get(name, ())) \
+                or _shadowed(declared, uses.get(name, [])):
             continue
         names.add(name)
     return frozenset(names & (set(function.params) | set(uses)))
@@ -112,17 +113,30 @@ def _followed_parameters(file: CFile, node: ts.Node, function: ir.Function) -> t
                         for variable in declared.get(name, ())))
 
 
-def _shadowed(declared: list) -> bool:
-    """A name declared again inside the scope of another declaration of it (`void f(T *w) { if (T *w =
-    g()) ... }`): two variables the engine, which follows one per name, would mix up. Declarations in
-    sibling blocks (`for (int i ...)` twice) are one variable rebound, which it follows."""
+def _shadowed(declared: list, uses: list[ts.Node]) -> bool:
+    """A name declared again inside the scope of another of its declarations (`void f(T *w) { if (T *w =
+    g()) ... } w->x`), and used after that inner scope ends: two variables the engine, which follows one
+    value per name, would mix up. An inner copy used only inside its block (`{ T *data = copy; ... }`), and
+    declarations in sibling blocks (`for (int i ...)` twice), are one variable rebound, which it follows."""
     if len(declared) < 2:
         return False
-    if any(variable.is_parameter for variable in declared):
-        return True
-    scopes = [_scope_of(variable.declaration) for variable in declared]
-    return any(outer is not None and outer.start_byte <= inner.declaration.start_byte < outer.end_byte
-               for outer, first in zip(scopes, declared) for inner in declared if inner is not first)
+    for inner in declared:
+        if inner.is_parameter:
+            continue
+        scope = _scope_of(inner.declaration)
+        if scope is None:
+            continue
+        for outer in declared:
+            if outer is inner:
+                continue
+            outer_scope = None if outer.is_parameter else _scope_of(outer.declaration)
+            if outer_scope is not None and not (outer_scope.start_byte <= inner.declaration.start_byte
+                                                < outer_scope.end_byte):
+                continue  # siblings, not nested
+            end = outer_scope.end_byte if outer_scope is not None else None
+            if any(use.start_byte >= scope.end_byte and (end is None or use.start_byte < end) for use in uses):
+                return True  # the outer variable is read again after the inner one is gone
+    return False
 
 
 def _scope_of(declaration: ts.Node) -> ts.Node | None:

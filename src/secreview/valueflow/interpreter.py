@@ -153,6 +153,7 @@ class FunctionRun:
     _containers: dict[str, bool] = field(default_factory=dict)  # name -> a std::vector or std::string
     _smart: dict[str, bool] = field(default_factory=dict)  # name -> a std::unique_ptr or std::shared_ptr
     _loop_kinds: dict[int, bool] = field(default_factory=dict)  # loop statement -> only its test may end it
+    _unset_seen: bool = False  # a local declared without a value was met: reads are worth checking
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
 
@@ -207,6 +208,7 @@ class FunctionRun:
                 state = self._invalidate(target, statement.node, "=", state)
             if isinstance(target, ir.Name):
                 if target.id in self.tracked and self._declared_without_value(target, statement.value):
+                    self._unset_seen = True
                     state = state.set(target.id, Value(unset=Origin(statement.node, "declared", forks=state.forks)))
                 elif target.id in self.tracked:
                     state = state.set(target.id, self._stored_in(target, value, state))
@@ -472,7 +474,7 @@ class FunctionRun:
         """Evaluate for effect: record the defects the expression commits, return the state after it."""
         if isinstance(expression, ir.Name) and expression.id in self.references and isinstance(expression.node, ts.Node):
             self._freed_use(expression, expression.node, state)  # reading a reference reads what it refers to
-        if isinstance(expression, ir.Name) and isinstance(expression.node, ts.Node):
+        if self._unset_seen and isinstance(expression, ir.Name) and isinstance(expression.node, ts.Node):
             unset = state.get(expression.id).unset
             if unset is not None and reads_value(expression.node, self.file.language == "cpp"):
                 value = state.get(expression.id)

@@ -15,7 +15,7 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, is_dataclass, replace
+from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
@@ -23,7 +23,7 @@ from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
-from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary, ir_parts
+from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary, walk_ir
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 
 __all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
@@ -181,14 +181,12 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
         result = intervals[0]
         for interval in intervals[1:]:
             result = result.join(interval)  # type: ignore[union-attr, arg-type]
-    dereferences = frozenset(position for position, name in enumerate(function.params) if name in run.dereferenced)
-    lines = tuple((position, run.dereferenced[name]) for position, name in enumerate(function.params)
-                  if name in run.dereferenced)
+    dereferences = tuple((position, run.dereferenced[name]) for position, name in enumerate(function.params)
+                         if name in run.dereferenced)
     positions = {name: position for position, name in enumerate(function.params)}
     reaches = tuple(replace(reach, position=positions[name], by=positions.get(by) if by is not None else None)
                     for (name, by), reach in run.reached.items() if name in positions and (by is None or by in positions))
-    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches=reaches,
-                   dereference_lines=lines)
+    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches)
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
@@ -218,21 +216,7 @@ def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
 
 
 def _callees(function: ir.Function) -> set[str]:
-    names: set[str] = set()
-    pending: list[object] = list(function.body)
-    while pending:
-        item = pending.pop()
-        if isinstance(item, tuple):
-            pending.extend(item)
-        elif isinstance(item, (ir.Function, ir.Lambda)):
-            continue
-        elif is_dataclass(item):
-            if isinstance(item, ir.Call) and item.callee:
-                names.add(item.callee)
-            pending.extend(getattr(item, name) for name in ir_parts(type(item)))
-    return names
-
-
+    return {item.callee for item in walk_ir(function.body) if isinstance(item, ir.Call) and item.callee}
 
 
 def dereferenced_where(event: Event) -> str:

@@ -118,14 +118,14 @@ class Summary:
     returns: bool  # some path returns
     result: Interval | None = None  # every value it returns, when each return's is known
     references: frozenset[int] = frozenset()  # positions of reference parameters (C++ `T &x`)
-    # positions of pointer parameters dereferenced on every path, before any test of them: passing NULL
-    # there is a NULL dereference in the callee
-    dereferences: frozenset[int] = frozenset()
-    dereference_lines: tuple[tuple[int, int], ...] = ()  # (position, line of its first dereference)
+    # pointer parameters dereferenced on every path, before any test of them, as (position, line of the
+    # first dereference): passing NULL there is a NULL dereference in the callee
+    dereferences: tuple[tuple[int, int], ...] = ()
     reaches: tuple[Reach, ...] = ()  # pointer parameters' farthest element touched on every path
 
-    def line_of(self, position: int) -> int:
-        return dict(self.dereference_lines).get(position, 0)
+    def dereferenced_at(self, position: int) -> int:
+        """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
+        return next((line for where, line in self.dereferences if where == position), 0)
 
 
 @dataclass
@@ -626,9 +626,9 @@ class FunctionRun:
             # a value passed is not changed, unless a C++ callee takes it by reference
             by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
             state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
-            if summary is not None and position in summary.dereferences and not isinstance(argument, ir.Name):
-                # `get_age(NULL)`, `get_age(find(id))`
-                self._dereference(argument, call.node, state, via=name, via_line=summary.line_of(position))
+            dereferenced_at = summary.dereferenced_at(position) if summary is not None else 0
+            if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
+                self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at)
             for reach in summary.reaches if summary is not None else ():
                 if reach.position == position:
                     self._passed_buffer(call, argument, reach, state)
@@ -649,8 +649,8 @@ class FunctionRun:
                 state = state.set(argument.id, Value())  # the callee may store anything there
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
-            elif summary is not None and position in summary.dereferences:
-                state = self._dereference(argument, call.node, state, via=name, via_line=summary.line_of(position))
+            elif dereferenced_at:
+                state = self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at)
             elif name in DEREFERENCING_CALLS and self._is_pointer(argument):
                 state = self._dereference(argument, call.node, state)
             elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
@@ -662,7 +662,7 @@ class FunctionRun:
         unknown."""
         for argument in call.args:
             state = self.visit(argument, state)
-        body = _function_macros(self.file).get(call.callee or "", "")
+        body = self.file.function_macros.get(call.callee or "", "")
         written = {_root(argument) for argument in call.args} | {
             name for name in self.tracked if name in body and re.search(rf"\b{re.escape(name)}\b", body)}
         for name in written:
@@ -678,7 +678,7 @@ class FunctionRun:
         return self.file.language == "cpp" and name.removeprefix("std::").removeprefix("::") not in C_LIBRARY
 
     def _may_be_macro(self, name: str) -> bool:
-        return bool(name) and (name in _function_macros(self.file) or bool(_MACRO_NAME.match(name)))
+        return bool(name) and (name in self.file.function_macros or bool(_MACRO_NAME.match(name)))
 
     # -- integers and buffers ------------------------------------------------------------
 
@@ -914,9 +914,8 @@ class FunctionRun:
 
     def _copy_reach(self, call: ir.Call, name: str, shape: Copy, state: State) -> None:
         """`memcpy(dst, src, n)` on the parameters as passed, on every path: the callers' buffers must hold n."""
-        counted = tracked_operand(call.args[shape.length], self.tracked)
-        if state.forks != 0 or counted is None or counted[0] not in self.entry_parameters \
-                or not _entry_value(state.get(counted[0])):
+        counted = self._entry_count(call.args[shape.length], state)
+        if state.forks != 0 or counted is None:
             return
         unit = copy_bytes(name, Interval.exactly(1))
         width = unit.low if unit is not None and unit.low else 1
@@ -1157,8 +1156,8 @@ class FunctionRun:
         if base is not None and width and moved.op == "+" and subscript.index is None and base.id in self.tracked \
                 and _entry_value(state.get(base.id)) and state.forks == 0:
             other = moved.right if moved.left is base else moved.left  # `*(p + n)` on the parameters as passed
-            counted = tracked_operand(other, self.tracked)
-            if counted is not None and counted[0] in self.entry_parameters and _entry_value(state.get(counted[0])):
+            counted = self._entry_count(other, state)
+            if counted is not None:
                 self._reaching(base.id, counted[0], Reach(0, width, counted[1], write))
         value = self.value_of(moved, state)
         if base is None or not width or value.block is None or value.offset is None or value.block.high is None:
@@ -1244,9 +1243,7 @@ class FunctionRun:
             return  # its place among the test's guards is lost: the IR runs it before the whole test
         if subscript.index is not None and self._contiguous(pointer):
             sized = self._measured_against_size(subscript.index, pointer.id, state)
-            variable = self.file.variable(pointer.node) if isinstance(pointer.node, ts.Node) else None
-            past = 1 if variable is not None and STD_STRING.match(variable.type_text) else 0  # its terminator
-            if sized is not None and sized[0] >= past:
+            if sized is not None and sized[0] >= (1 if self._std_string(pointer) else 0):  # past its terminator
                 k, exact = sized
                 size = f"{pointer.id}.size()"
                 self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, True, write=write,
@@ -1262,11 +1259,15 @@ class FunctionRun:
         k, exact = measured
         # Relations hold on every path that keeps them (a change of either variable, or a join with a path
         # that does not know them, drops them): an index equal to the size, or one the code's own test lets
-        # reach it (`i <= n`), is out of bounds wherever the access runs.
-        certain = True
+        # reach it (`i <= n`), is out of bounds wherever the access runs: certain.
         shown = (_plus(extent.other, extent.k), _plus(extent.other, k) if exact else f"up to {_plus(extent.other, k)}")
-        self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, certain, write=write,
+        self._record(Event("index-out-of-bounds", subscript.node, pointer.id, None, True, write=write,
                            symbolic=shown))
+
+    def _std_string(self, name: ir.Name) -> bool:
+        """A std::string (or other basic_string), which keeps a terminator at `s[s.size()]`."""
+        variable = self.file.variable(name.node) if isinstance(name.node, ts.Node) else None
+        return variable is not None and STD_STRING.match(variable.type_text) is not None
 
     def _measured_against_size(self, index: ir.Expr, container: str, state: State) -> tuple[int, bool] | None:
         """The index's largest value as `container.size() + k`: (k, whether it is exactly that)."""
@@ -1302,8 +1303,8 @@ class FunctionRun:
             if subscript.index is not None:
                 return
             index = Value(interval=Interval.exactly(0))
-        counted = tracked_operand(subscript.index, self.tracked) if subscript.index is not None else None
-        if counted is not None and counted[0] in self.entry_parameters and _entry_value(state.get(counted[0])):
+        counted = self._entry_count(subscript.index, state)
+        if counted is not None:
             self._reaching(name, counted[0], Reach(0, width, counted[1], write))  # `p[n - 1]`: as far as n says
             return
         known = index.interval
@@ -1311,12 +1312,19 @@ class FunctionRun:
             return
         self._reaching(name, None, Reach(0, width, known.low, write))
 
+    def _entry_count(self, expression: ir.Expr | None, state: State) -> tuple[str, int] | None:
+        """(integer parameter, constant added) for `n`, `n - 1` where n is still the value the caller passed."""
+        counted = tracked_operand(expression, self.tracked) if expression is not None else None
+        if counted is None or counted[0] not in self.entry_parameters or not _entry_value(state.get(counted[0])):
+            return None
+        return counted
+
     def _reaching(self, name: str, by: str | None, reach: Reach) -> None:
         reached = self.reached.get((name, by))
         if reached is None or reached.index < reach.index:
             self.reached[(name, by)] = reach
 
-    def _passed_buffer(self, call: ir.Call, argument: ir.Expr, reach: "Reach", state: State) -> None:
+    def _passed_buffer(self, call: ir.Call, argument: ir.Expr, reach: Reach, state: State) -> None:
         """A buffer handed to a function that always touches element `reach.index` of it: is it that long?"""
         value = self.value_of(argument, state)
         if value.block is None or value.offset is None or value.block.high is None or value.block.low != value.block.high:
@@ -1454,33 +1462,32 @@ def ir_parts(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(kind) if f.name != "node")
 
 
-def names_read(expression: object) -> Iterator[ir.Name]:
-    """The names an IR expression reads (not inside a nested function or lambda)."""
-    pending: list[object] = [expression]
+def walk_ir(root: object) -> Iterator[object]:
+    """Every IR node in `root` (a node or a tuple of them), not descending into nested functions or lambdas."""
+    pending: list[object] = [root]
     while pending:
         item = pending.pop()
-        if isinstance(item, ir.Name):
-            yield item
-        elif isinstance(item, tuple):
+        if isinstance(item, tuple):
             pending.extend(item)
-        elif item is not None and is_dataclass(item) and not isinstance(item, (ir.Function, ir.Lambda)):
-            pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+        elif item is not None and is_dataclass(item):
+            yield item
+            if not isinstance(item, (ir.Function, ir.Lambda)):
+                pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+
+
+def names_read(expression: object) -> Iterator[ir.Name]:
+    """The names an IR expression reads (not inside a nested function or lambda)."""
+    return (item for item in walk_ir(expression) if isinstance(item, ir.Name))
 
 
 def _assigned_in(statements: tuple[ir.Stmt, ...]) -> set[str]:
     """The names the statements (and the blocks inside them) assign."""
     names: set[str] = set()
-    pending: list[object] = list(statements)
-    while pending:
-        item = pending.pop()
+    for item in walk_ir(statements):
         if isinstance(item, ir.Assign):
             names.update(target.id for target in item.targets if isinstance(target, ir.Name))
         elif isinstance(item, ir.AugAssign) and isinstance(item.target, ir.Name):
             names.add(item.target.id)
-        if isinstance(item, tuple):
-            pending.extend(item)
-        elif is_dataclass(item) and not isinstance(item, (ir.Function, ir.Lambda)):
-            pending.extend(getattr(item, name) for name in ir_parts(type(item)))
     return names
 
 
@@ -1621,17 +1628,6 @@ def _integer_literal(constant: ir.Const) -> object:
             and _NEGATIVE_INTEGER.fullmatch(node.text.decode("utf-8", "replace") if node.text else ""):
         return int(value)
     return value
-
-
-def _function_macros(file: CFile) -> dict[str, str]:
-    """This file's function-like macros: name -> body text."""
-    def read() -> dict[str, str]:
-        found = {}
-        for node in file.nodes_of_type("preproc_function_def"):
-            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-            found[file.text_of(name)] = file.text_of(value) if value is not None else ""
-        return found
-    return file.memo(("function-like macros",), read)
 
 
 def _falls_through(switch: object, count: int) -> list[bool]:

@@ -154,6 +154,15 @@ class CFile(ParsedFile):
             found[self.text_of(name)] = self.text_of(value).strip() if value is not None else ""
         return found
 
+    @functools.cached_property
+    def function_macros(self) -> dict[str, str]:
+        """This file's function-like `#define NAME(args) body`: name -> body text."""
+        found = {}
+        for node in self.nodes_of_type("preproc_function_def"):
+            name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
+            found[self.text_of(name)] = self.text_of(value) if value is not None else ""
+        return found
+
     def _header_macros(self) -> dict[str, str]:
         search = self.context.search_path
         found: dict[str, str] = {}

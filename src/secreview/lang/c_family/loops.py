@@ -202,8 +202,7 @@ def _passed_where_it_may_change(file: CFile, use: ts.Node) -> bool:
     if parent is None or parent.type != "argument_list" or parent.parent is None:
         return False
     callee = file.text_of(parent.parent.child_by_field_name("function"))
-    defined = {file.text_of(macro.child_by_field_name("name")) for macro in file.nodes_of_type("preproc_function_def")}
-    return file.language == "cpp" or callee.isupper() or callee in defined
+    return file.language == "cpp" or callee.isupper() or callee in file.function_macros
 
 
 def contains_any(node: ts.Node, types: tuple[str, ...] | frozenset[str]) -> bool:

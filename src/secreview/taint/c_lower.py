@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 
-from secreview.lang.c_family.file import NOT_CONSTANT, CFile, unwrap
+from secreview.lang.c_family.file import NOT_CONSTANT, CFile, constructed_with_parentheses, unwrap
 from secreview.taint import ir
 
 EXIT_CALLS = frozenset({"exit", "_exit", "_Exit", "abort", "quick_exit", "std::exit", "std::abort", "qFatal"})
@@ -171,11 +171,14 @@ class CLowering:
             value_node = declarator.child_by_field_name("value") if declarator.type == "init_declarator" \
                 else condition_value
             identifier = _declared_identifier(declarator)
-            if identifier is None or (value_node is None and _is_function_declarator(declarator)):
+            constructed = self._constructor_arguments(declarator) if not file_scope else None
+            if identifier is None or (value_node is None and constructed is None and _is_function_declarator(declarator)):
                 continue
             target = ir.Name(self.file.text_of(identifier), identifier)
-            if value_node is None:
-                value: ir.Expr = ir.Opaque((), declarator)  # uninitialised: no data yet
+            if constructed is not None:  # `std::lock_guard<std::mutex> g(mutex_);`, read as a prototype
+                value: ir.Expr = ir.Opaque(constructed, declarator.child_by_field_name("parameters"))
+            elif value_node is None:
+                value = ir.Opaque((), declarator)  # uninitialised: no data yet
             elif value_node.type == "argument_list":  # `std::string s(text);`
                 value = ir.Opaque(tuple(self.expr(a) for a in value_node.named_children), value_node)
             else:
@@ -184,6 +187,27 @@ class CLowering:
                 value = ir.Opaque((value,), declarator)  # other functions (or files) may change it
             out.append(ir.Assign((target,), value, declarator))
         return out
+
+    def _constructor_arguments(self, declarator: ts.Node) -> tuple[ir.Expr, ...] | None:
+        """The arguments of a C++ local object built with parentheses that the grammar reads as a function
+        declaration (`constructed_with_parentheses`); None for anything else."""
+        if self.file.language != "cpp" or declarator.type != "function_declarator" \
+                or not constructed_with_parentheses(declarator):
+            return None
+        arguments: list[ir.Expr] = []
+        for parameter in declarator.child_by_field_name("parameters").named_children:
+            if parameter.type == "comment":
+                continue
+            kind, inner = parameter.child_by_field_name("type"), parameter.child_by_field_name("declarator")
+            text = self.file.text_of(kind)
+            if inner is None:
+                arguments.append(ir.Name(text, kind))
+                continue
+            inner_arguments = tuple(ir.Name(self.file.text_of(p.child_by_field_name("type")), p.child_by_field_name("type"))
+                                    for p in inner.child_by_field_name("parameters").named_children
+                                    if p.type != "comment")
+            arguments.append(ir.Call(text, text.rsplit("::", 1)[-1], None, inner_arguments, (), parameter))
+        return tuple(arguments)
 
     def _fixed_global(self, identifier: ts.Node) -> bool:
         variable = self.file.variable(identifier)

@@ -25,6 +25,7 @@ from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary, walk_ir
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
+from secreview.valueflow.locks import LockKey, is_failure_return
 
 __all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
 
@@ -55,6 +56,7 @@ def _analyse(file: CFile) -> FileFacts:
     summaries: dict[str, Summary] = {}
     events: list[Event] = []
     incomplete: list[str] = []
+    orders: list[tuple[str, FunctionRun]] = []  # each function's lock order, for inversions between them
     for function in _callees_first(functions):
         node = function.node
         if not isinstance(node, ts.Node) or node.has_error:
@@ -78,8 +80,12 @@ def _analyse(file: CFile) -> FileFacts:
                 events.extend(run.events.values())
                 continue
         events.extend(run.events.values())
+        events.extend(_unreleased(file, node, run, ends))
+        if run.lock_order:
+            orders.append((function.name, run))
         if defined[function.name] == 1:
             summaries[function.name] = _summary(function, run, ends, _reference_parameters(file, node, function))
+    events.extend(_inversions(orders))
     events.sort(key=lambda event: event.node.start_byte)
     return FileFacts(tuple(events), tuple(incomplete))
 
@@ -186,7 +192,67 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
     positions = {name: position for position, name in enumerate(function.params)}
     reaches = tuple(replace(reach, position=positions[name], by=positions.get(by) if by is not None else None)
                     for (name, by), reach in run.reached.items() if name in positions and (by is None or by in positions))
-    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches)
+    takes = frozenset(run.lock_takes.values())
+    holds = frozenset(lock for lock in takes if lock.everywhere and exits and all(
+        (held := s.locks.get(lock.key)) is not None and held.held and held.scope is None for s in exits))
+    taken = {lock.key for lock in takes}
+    gives = frozenset(LockKey(key, given.origin.callee, given.order, given.recursive)
+                      for key, given in (exits[0].locks.items() if exits else ())
+                      if not given.held and not key.startswith("~") and key not in taken
+                      and all((other := s.locks.get(key)) is not None and not other.held for s in exits))
+    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives)
+
+
+def _unreleased(file: CFile, node: ts.Node, run: FunctionRun, ends: list[State]) -> list[Event]:
+    """Exits that still hold a lock this function took by hand, when other exits of the function give it
+    back: the error path that forgot to unlock. A function that gives it back only where it fails (and keeps
+    it where it succeeds) is taking the lock for its caller, and is left alone."""
+    body = node.child_by_field_name("body")
+    closing = body.children[-1] if body is not None and body.children else node
+    exits = list(zip([state for state, _ in run.returned], run.returned_at)) + [(state, closing) for state in ends]
+    held_keys = {key for state, _ in exits for key, lock in state.locks.items() if lock.held and lock.scope is None}
+    if not held_keys:
+        return []
+    returns_pointer = _returns_pointer(node)
+    events = []
+    for key in sorted(held_keys):
+        holding = [(state, at) for state, at in exits
+                   if (lock := state.locks.get(key)) is not None and lock.held and lock.scope is None]
+        giving = [at for state, at in exits if (lock := state.locks.get(key)) is not None and not lock.held]
+        if not giving:
+            continue  # it keeps the lock on every path that knows of it: a lock wrapper, or held by design
+        if all(is_failure_return(file, at, returns_pointer) for at in giving) \
+                and not any(is_failure_return(file, at, returns_pointer) for _, at in holding):
+            continue  # it gives the lock back where it fails and keeps it where it succeeds
+        for state, at in holding:
+            lock = state.locks[key]
+            if at is not None:
+                events.append(Event("lock-not-released", at, lock.origin.callee, lock.origin,
+                                    state.shown_alone(lock.origin), via_line=giving[0].start_point[0] + 1
+                                    if giving[0] is not None else 0))
+    return events
+
+
+def _inversions(orders: list[tuple[str, FunctionRun]]) -> list[Event]:
+    """Two locks taken in one order in one place and in the other order in another: two threads running
+    them at once can each hold one lock and wait for ever for the other."""
+    events = []
+    for name, run in orders:
+        for (held, taken), (at, held_origin, text, gates, same_objects) in run.lock_order.items():
+            for other_name, other in orders:
+                reverse = other.lock_order.get((taken, held))
+                if reverse is None or reverse[0] is at or gates & reverse[3]:
+                    continue  # the same place, or a third lock both hold keeps them apart
+                # certain when both places name the same two lock objects, not two members of a struct type
+                events.append(Event("lock-order-inversion", at, text, held_origin, same_objects and reverse[4],
+                                    via=other_name, via_line=reverse[0].start_point[0] + 1))
+                break
+    return events
+
+
+def _returns_pointer(node: ts.Node) -> bool:
+    declarator = node.child_by_field_name("declarator")
+    return declarator is not None and declarator.type in ("pointer_declarator", "reference_declarator")
 
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:

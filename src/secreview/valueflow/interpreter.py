@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 import tree_sitter as ts
 
@@ -36,12 +36,13 @@ from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
 from secreview.valueflow.lattice import (
-    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Origin, Relation, State, Value, arithmetic,
-    join_all)
+    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Lock, Origin, Relation, State, Value,
+    arithmetic, join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
     RESULT_RANGES, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, Copy, allocation_bytes, copy_bytes)
+from secreview.valueflow.locks import LockKey, LockStep, call_steps, guard_steps
 from secreview.valueflow.refine import container_size, refine, tracked_operand
 
 MAX_PATHS = 8
@@ -81,7 +82,9 @@ class Event:
     # use-after-invalidation (an iterator or pointer into a vector or string after a change that may move it) |
     # uninitialised-read (a local declared without a value, read before anything assigned it) |
     # integer-overflow | integer-underflow (arithmetic that wrapped, where its result is used as an index or
-    # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end)
+    # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end) |
+    # double-lock | double-unlock | lock-not-released | lock-order-inversion (`name`: the lock as written;
+    # `origin`: where it was taken or given back before, or, for an inversion, where the other lock was taken)
     kind: str
     node: ts.Node
     name: str
@@ -91,7 +94,7 @@ class Event:
     index: Interval | None = None  # ... and the index's values there (copies: sizes and lengths in bytes)
     write: bool = False
     via: str = ""  # null-dereference: the function of the file that dereferences the argument passed to it
-    via_line: int = 0  # ... and the line where it does
+    via_line: int = 0  # ... and the line where it does (locks: the function taking the lock, or the other order)
     symbolic: tuple[str, str] | None = None  # index-out-of-bounds against a size held in a variable: (size, index)
 
 
@@ -122,6 +125,11 @@ class Summary:
     # first dereference): passing NULL there is a NULL dereference in the callee
     dereferences: tuple[tuple[int, int], ...] = ()
     reaches: tuple[Reach, ...] = ()  # pointer parameters' farthest element touched on every path
+    # shared locks (`locks.py`) it takes at some point (its callees' included), holds at every exit having
+    # taken them, and gives back at every exit without taking them (a lock and an unlock wrapper)
+    lock_takes: frozenset[LockKey] = frozenset()
+    lock_holds: frozenset[LockKey] = frozenset()
+    lock_gives: frozenset[LockKey] = frozenset()
 
     def dereferenced_at(self, position: int) -> int:
         """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
@@ -145,6 +153,12 @@ class FunctionRun:
     # ... and the farthest element touched there, by (pointer, integer parameter it is counted from, or None)
     reached: dict[tuple[str, str | None], Reach] = field(default_factory=dict)
     returned: list[tuple[State, Value]] = field(default_factory=list)
+    returned_at: list[ts.Node | None] = field(default_factory=list)  # the return statement of each of them
+    lock_takes: dict[str, LockKey] = field(default_factory=dict)  # locks taken that have an order key, by it
+    # (lock held, lock taken), by order keys -> where it was taken, where the held one was, the taken one as
+    # written, the other locks held then, and whether both keys name one object everywhere (not by type)
+    lock_order: dict[tuple[str, str], tuple[ts.Node, Origin, str, frozenset[str], bool]] = field(default_factory=dict)
+    _guards: dict[str, LockStep] = field(default_factory=dict)  # C++ lock guard variable -> its declaration
     _steps: int = 0
     _breaks: list[list[State]] = field(default_factory=list)
     _continues: list[list[State]] = field(default_factory=list)
@@ -173,6 +187,8 @@ class FunctionRun:
                 continue
             if _marker(statement, "labeled_statement"):
                 states = states + self._gotos.pop(self._label(statement.node), [])
+            if isinstance(statement.node, ts.Node):
+                states = [self._scopes_left(statement.node, state) if state.locks else state for state in states]
             states = [after for before in states for after in self.statement(statement, before)]
             if len(states) > self.paths:
                 self._steps += sum(len(state.values) for state in states) // 32
@@ -204,6 +220,9 @@ class FunctionRun:
             if isinstance(target, ir.Name) and target.id in self.references:
                 state = self._bind_or_write_reference(target, statement, state)
                 continue
+            if isinstance(target, ir.Name) and self.file.language == "cpp" and isinstance(statement.node, ts.Node):
+                for step in guard_steps(self.file, target, statement.value, self.function.node):
+                    state = self._lock_step(step, statement.node, state)
             if isinstance(target, ir.Name) and self._contiguous(target):
                 state = self._invalidate(target, statement.node, "=", state)
             if isinstance(target, ir.Name):
@@ -264,6 +283,7 @@ class FunctionRun:
             state = self.visit(statement.value, state)
         self.returned.append((state, self.value_of(statement.value, state) if statement.value is not None
                               else Value()))
+        self.returned_at.append(statement.node if isinstance(statement.node, ts.Node) else None)
         return []
 
     def _Exit(self, statement: ir.Exit, state: State) -> list[State]:
@@ -612,7 +632,7 @@ class FunctionRun:
             state = self._smart_pointer_method(call, call.receiver, state)
         if isinstance(call.receiver, ir.Name) and call.method not in READ_ONLY_METHODS:
             state = state.forgetting(call.receiver.id)  # `v.push_back(x)`: its size, and tests on it, changed
-        return state
+        return self._locks_of_call(call, state)
 
     def _call_arguments(self, call: ir.Call, state: State) -> State:
         """What passing its arguments does: reads, releases, dereferences, and writes through references."""
@@ -679,6 +699,79 @@ class FunctionRun:
 
     def _may_be_macro(self, name: str) -> bool:
         return bool(name) and (name in self.file.function_macros or bool(_MACRO_NAME.match(name)))
+
+    # -- locks ---------------------------------------------------------------------------------
+
+    def _locks_of_call(self, call: ir.Call, state: State) -> State:
+        """A lock taken or given back by the call, or by the function of the file it calls (its summary)."""
+        for step in call_steps(self.file, call, self.function.node, self._guards):
+            state = self._lock_step(step, call.node, state)
+        summary = self.summaries.get(call.callee or "")
+        if summary is None or not summary.lock_takes:
+            return state
+        name = call.callee or ""
+        for lock in summary.lock_takes:
+            self._taking(lock, call.node, state, via=name)
+        for lock in summary.lock_holds:
+            state = state.locking(lock.key, Lock(True, Origin(call.node, "taken", lock.text, state.forks),
+                                                 recursive=lock.recursive, order=lock.order))
+        for lock in summary.lock_gives:
+            state = self._lock_step(LockStep("give", lock), call.node, state)
+        return state
+
+    def _lock_step(self, step: LockStep, at: ts.Node, state: State) -> State:
+        key, known = step.lock.key, state.locks.get(step.lock.key)
+        if step.action == "unsure" or (step.lock.recursive and step.action == "give"):
+            return state.locking(key, None)  # a recursive lock is given back once per take: not counted here
+        if step.guard:
+            self._guards.setdefault(step.guard, step)
+        if step.action == "guard":  # deferred: nothing taken yet; adopted: the guard now gives it back
+            return state.locking(key, replace(known, scope=step.scope, guard=step.guard)) \
+                if known is not None and known.held else state
+        origin = Origin(at, "taken" if step.action == "take" else "given", step.lock.text, state.forks)
+        if step.action == "take":
+            if known is not None and known.held and step.guard and known.guard == step.guard \
+                    and known.scope == step.scope and _declares(at):
+                return state.locking(key, self._held(step, origin))  # a loop's next round
+            if self._taking(step.lock, at, state, together=step.together):
+                return state
+            return state.locking(key, self._held(step, origin))
+        if known is not None and not known.held and known.was_held:
+            self._record(Event("double-unlock", at, step.lock.text, known.origin, state.shown_alone(known.origin)))
+            return state
+        return state.locking(key, Lock(False, origin, order=step.lock.order, was_held=known is not None and known.held))
+
+    @staticmethod
+    def _held(step: LockStep, origin: Origin) -> Lock:
+        return Lock(True, origin, step.scope, step.guard, step.lock.recursive, step.lock.order)
+
+    def _taking(self, lock: LockKey, at: ts.Node, state: State, via: str = "", together: bool = False) -> bool:
+        """Checks taking `lock` here: whether this path holds it already (a second take blocks for ever), and
+        the order in which it is taken after the other locks held. True when it is held already. (Through
+        a callee, only a lock object known everywhere can be told to be the one held here.)"""
+        known = state.locks.get(lock.key)
+        if known is not None and known.held and (not via or lock.everywhere):
+            if not (known.recursive or lock.recursive):
+                self._record(Event("double-lock", at, lock.text, known.origin, state.shown_alone(known.origin),
+                                   via=via))
+            return True
+        if lock.order:
+            self.lock_takes.setdefault(lock.order, lock)
+            held = frozenset(other.order for other in state.locks.values() if other.held and other.order)
+            if not together:
+                for other_key, other in state.locks.items():
+                    if other.held and other.order and other.order != lock.order:
+                        same_objects = lock.everywhere and not other_key.startswith("~")
+                        self.lock_order.setdefault((other.order, lock.order),
+                                                   (at, other.origin, lock.text, held - {other.order}, same_objects))
+        return False
+
+    def _scopes_left(self, at: ts.Node, state: State) -> State:
+        """Without the locks of C++ guards whose block the path has left (their destructor gave them back)."""
+        for key, lock in list(state.locks.items()):
+            if lock.scope is not None and not lock.scope[0] <= at.start_byte < lock.scope[1]:
+                state = state.locking(key, None)
+        return state
 
     # -- integers and buffers ------------------------------------------------------------
 
@@ -1519,6 +1612,10 @@ def _root(expression: ir.Expr | None) -> str:
     if isinstance(expression, ir.Call) and expression.receiver is not None:
         return _root(expression.receiver)
     return expression.id if isinstance(expression, ir.Name) else ""
+
+
+def _declares(node: ts.Node) -> bool:
+    return node.type in ("init_declarator", "declaration")
 
 
 def _marker(statement: ir.Stmt, kind: str) -> bool:

@@ -230,30 +230,56 @@ class Relation:
     width: int = 1
 
 
+@dataclass(frozen=True)
+class Lock:
+    """What this function did last to a lock on one path: took it (`held`) or gave it back, at `origin`.
+    `scope`: for a C++ guard (`std::lock_guard g(m);`), the byte range of the block whose end gives it back;
+    `guard`: that guard variable's name."""
+
+    held: bool
+    origin: Origin  # `callee`: the lock as written there
+    scope: tuple[int, int] | None = None
+    guard: str = ""
+    recursive: bool = False  # the thread holding it may take it again
+    order: str = ""  # the key its order with other locks is compared by (`locks.py`), "" for none
+    was_held: bool = True  # given back: this path had taken it (not a lock whose state nothing told)
+
+
 class State:
     """The values of the tracked variables on one path (a variable missing from it is unknown), and how
     many branches whose outcome nothing decided (`forks`) the path took: a defect reached through
     at most one such decision is shown on a path of its own; through more, paths may not combine.
-    `relations` (variable -> `Relation`) are forgotten as soon as either variable changes."""
+    `relations` (variable -> `Relation`) are forgotten as soon as either variable changes. `locks` (lock ->
+    `Lock`): the locks this function took or gave back on this path; joined paths keep a lock only where
+    both left it alike."""
 
-    __slots__ = ("values", "forks", "decided", "relations")
+    __slots__ = ("values", "forks", "decided", "relations", "locks")
 
     def __init__(self, values: dict[str, Value] | None = None, forks: int = 0,
-                 decided: Mapping[str, bool] | None = None, relations: Mapping[str, Relation] | None = None) -> None:
+                 decided: Mapping[str, bool] | None = None, relations: Mapping[str, Relation] | None = None,
+                 locks: Mapping[str, Lock] | None = None) -> None:
         self.values: dict[str, Value] = values if values is not None else {}
         self.forks = forks
         # tests this path took, by their text, with their outcome; forgotten when what they read changes
         self.decided: Mapping[str, bool] = decided if decided is not None else {}
         self.relations: Mapping[str, Relation] = relations if relations is not None else {}
+        self.locks: Mapping[str, Lock] = locks if locks is not None else {}
 
     def forked(self) -> "State":
-        return State(self.values, self.forks + 1, self.decided, self.relations)
+        return State(self.values, self.forks + 1, self.decided, self.relations, self.locks)
 
     def deciding(self, test: str, truth: bool) -> "State":
-        return State(self.values, self.forks, {**self.decided, test: truth}, self.relations)
+        return State(self.values, self.forks, {**self.decided, test: truth}, self.relations, self.locks)
 
     def relating(self, name: str, relation: Relation) -> "State":
-        return State(self.values, self.forks, self.decided, {**self.relations, name: relation})
+        return State(self.values, self.forks, self.decided, {**self.relations, name: relation}, self.locks)
+
+    def locking(self, key: str, lock: Lock | None) -> "State":
+        """With `lock` as what this function last did to lock `key` (None: nothing known of it)."""
+        locks = {k: v for k, v in self.locks.items() if k != key}
+        if lock is not None:
+            locks[key] = lock
+        return State(self.values, self.forks, self.decided, self.relations, locks)
 
     def forgetting(self, name: str, relations_too: bool = True) -> "State":
         """Without the tests and relations that read `name` (it was assigned, or handed to a call that may
@@ -263,10 +289,11 @@ class State:
             relations = {subject: relation for subject, relation in relations.items()
                          if subject != name and relation.other != name}
         if not any(name in test for test in self.decided):
-            return self if relations is self.relations else State(self.values, self.forks, self.decided, relations)
+            return self if relations is self.relations else State(self.values, self.forks, self.decided, relations,
+                                                                  self.locks)
         pattern = re.compile(rf"\b{re.escape(name)}\b")
         return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)},
-                     relations)
+                     relations, self.locks)
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)
@@ -277,27 +304,28 @@ class State:
             values.pop(name, None)
         else:
             values[name] = value
-        return State(values, self.forks, self.decided, self.relations)
+        return State(values, self.forks, self.decided, self.relations, self.locks)
 
     def join(self, other: "State") -> "State":
         mine, theirs = self.values, other.values
         forks, decided = max(self.forks, other.forks), _agreed(self.decided, other.decided)
-        relations = _agreed(self.relations, other.relations)
+        relations, locks = _agreed(self.relations, other.relations), _same_locks(self.locks, other.locks)
         if mine is theirs:
-            return State(mine, forks, decided, relations)
+            return State(mine, forks, decided, relations, locks)
         joined = {}
         for name in mine.keys() | theirs.keys():
             a, b = mine.get(name, UNKNOWN), theirs.get(name, UNKNOWN)
             value = a if a is b else a.join(b)  # paths share most value objects: no comparison needed
             if value is not UNKNOWN and value != UNKNOWN:
                 joined[name] = value
-        return State(joined, forks, decided, relations)
+        return State(joined, forks, decided, relations, locks)
 
     def widen(self, newer: "State", thresholds: tuple[int, ...] = ()) -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
                       if (value := self.get(name).widen(newer.get(name), thresholds)) != UNKNOWN},
                      max(self.forks, newer.forks),
-                     _agreed(self.decided, newer.decided), _agreed(self.relations, newer.relations))
+                     _agreed(self.decided, newer.decided), _agreed(self.relations, newer.relations),
+                     _same_locks(self.locks, newer.locks))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.values == other.values  # forks only qualify findings
@@ -312,6 +340,13 @@ def _agreed(a: Mapping[str, Any], b: Mapping[str, Any]) -> Mapping[str, Any]:
     if a is b:
         return a
     return {key: known for key, known in a.items() if key in b and (b[key] is known or b[key] == known)}
+
+
+def _same_locks(a: Mapping[str, Lock], b: Mapping[str, Lock]) -> Mapping[str, Lock]:
+    """The locks both paths left alike (both holding, or both having given back), wherever they took them."""
+    if a is b or not a:
+        return a
+    return {key: lock for key, lock in a.items() if key in b and b[key].held == lock.held and b[key].scope == lock.scope}
 
 
 def join_all(states: list[State]) -> State | None:

@@ -98,3 +98,44 @@ READ_ONLY_METHODS = frozenset({"size", "length", "count", "empty", "isEmpty", "a
                                "constEnd", "first", "last"})
 # std::basic_string keeps a terminator at `s[s.size()]`: reading it (or writing a NUL there) is defined
 STD_STRING = re.compile(r"^(?:const\s+)?(?:std::)?(?:basic_string|string|wstring|u8string|u16string|u32string)\b")
+
+
+# Locks. C functions taking the lock their first argument points to, giving it back, or leaving its state
+# unknown (a try or timed lock, whose result says whether it was taken; a shared reader lock, which two
+# holders may take at once). Windows critical sections and GLib's recursive mutexes may be taken again by
+# the thread that holds them.
+LOCK_TAKING_FUNCTIONS = frozenset({
+    "pthread_mutex_lock", "pthread_spin_lock", "pthread_rwlock_wrlock", "mtx_lock", "AcquireSRWLockExclusive",
+    "EnterCriticalSection", "g_mutex_lock", "g_rec_mutex_lock", "uv_mutex_lock", "uv_rwlock_wrlock"})
+LOCK_GIVING_FUNCTIONS = frozenset({
+    "pthread_mutex_unlock", "pthread_spin_unlock", "pthread_rwlock_unlock", "mtx_unlock", "ReleaseSRWLockExclusive",
+    "LeaveCriticalSection", "g_mutex_unlock", "g_rec_mutex_unlock", "uv_mutex_unlock", "uv_rwlock_wrunlock"})
+LOCK_UNSURE_FUNCTIONS = frozenset({
+    "pthread_mutex_trylock", "pthread_mutex_timedlock", "pthread_spin_trylock", "pthread_rwlock_trywrlock",
+    "pthread_rwlock_timedwrlock", "pthread_rwlock_rdlock", "pthread_rwlock_tryrdlock", "pthread_rwlock_timedrdlock",
+    "mtx_trylock", "mtx_timedlock", "TryEnterCriticalSection", "TryAcquireSRWLockExclusive",
+    "AcquireSRWLockShared", "ReleaseSRWLockShared", "TryAcquireSRWLockShared", "g_mutex_trylock",
+    "g_rec_mutex_trylock", "uv_mutex_trylock", "uv_rwlock_rdlock", "uv_rwlock_rdunlock", "uv_rwlock_tryrdlock",
+    "uv_rwlock_trywrlock"})
+RECURSIVE_LOCK_FUNCTIONS = frozenset({"EnterCriticalSection", "g_rec_mutex_lock"})
+# spellings in a file that make its pthread mutexes recursive (an attribute set at initialisation)
+RECURSIVE_PTHREAD_MARKERS = ("PTHREAD_MUTEX_RECURSIVE", "PTHREAD_RECURSIVE_MUTEX_INITIALIZER")
+
+# C++ lock objects, by declared type: mutexes locked by hand (`m.lock()`), and guards that take a mutex when
+# declared and give it back at the end of their block (`std::unique_lock` and `QMutexLocker` can also give it
+# back and take it again by hand). Shared (reader) locks are left out: two holders may share them.
+MUTEX_TYPE = re.compile(r"^(?:const\s+)?(?:(?:std::)?(?:mutex|timed_mutex|recursive_mutex|recursive_timed_mutex|"
+                        r"shared_mutex|shared_timed_mutex)|QMutex|QBasicMutex|QRecursiveMutex)\b")
+RECURSIVE_MUTEX_TYPE = re.compile(r"^(?:const\s+)?(?:(?:std::)?recursive_(?:timed_)?mutex|QRecursiveMutex)\b")
+LOCK_GUARD_TYPE = re.compile(r"^(?:const\s+)?(?:(?:std::)?(?:lock_guard|unique_lock|scoped_lock)|QMutexLocker|"
+                             r"QWriteLocker)\b")
+MUTEX_TAKING_METHODS = frozenset({"lock", "relock", "lockForWrite"})
+MUTEX_GIVING_METHODS = frozenset({"unlock"})
+MUTEX_UNSURE_METHODS = frozenset({"try_lock", "try_lock_for", "try_lock_until", "tryLock", "tryLockForWrite",
+                                  "release", "lock_shared", "unlock_shared", "lockForRead", "tryLockForRead"})
+# guard constructor arguments: take nothing yet, try to take (unknown after), or adopt a lock already held
+GUARD_DEFERRING = frozenset({"std::defer_lock", "defer_lock"})
+GUARD_TRYING = frozenset({"std::try_to_lock", "try_to_lock"})
+GUARD_ADOPTING = frozenset({"std::adopt_lock", "adopt_lock"})
+# calls taking several locks at once in an order that cannot deadlock
+LOCKING_SEVERAL = frozenset({"std::lock"})

@@ -362,6 +362,11 @@ class CFile(ParsedFile):
                 const_pointer = any(c.type == "type_qualifier" and self.text_of(c) == "const" for c in node.children)
             elif node.type == "array_declarator":
                 sizes.append(node.child_by_field_name("size"))
+            elif node.type == "function_declarator" and node is top and not is_parameter and self.language == "cpp" \
+                    and constructed_with_parentheses(node) and self.enclosing_function(declaration) is not None:
+                initializer = node.child_by_field_name("parameters")  # `std::lock_guard<std::mutex> g(m);`
+                node = node.child_by_field_name("declarator")
+                continue
             elif node.type in ("function_declarator", "abstract_function_declarator"):
                 return
             elif node.type == "reference_declarator":
@@ -690,6 +695,34 @@ def is_written(identifier: ts.Node) -> bool:
     if parent.type == "assignment_expression" and parent.child_by_field_name("left") == identifier:
         return True
     return parent.type == "update_expression"
+
+
+def constructed_with_parentheses(declarator: ts.Node) -> bool:
+    """Whether a C++ declarator inside a function body that the grammar reads as a function declaration is
+    an object built with parentheses (the "most vexing parse": `std::lock_guard<std::mutex> g(m);`,
+    `std::shared_ptr<int> p(std::move(q));`): it names a plain identifier, has arguments, and each of them
+    is a bare name (`m`, `std::defer_lock`) or a qualified call of bare names (`std::move(q)`); none is a
+    built-in type or names a parameter of its own. A real local prototype of that shape (`T f(Bar);`) is far
+    rarer in function bodies."""
+    name = declarator.child_by_field_name("declarator")
+    parameters = declarator.child_by_field_name("parameters")
+    if name is None or name.type != "identifier" or parameters is None:
+        return False
+    arguments = [p for p in parameters.named_children if p.type != "comment"]
+    return bool(arguments) and all(_bare_argument(argument, calls=True) for argument in arguments)
+
+
+def _bare_argument(parameter: ts.Node, calls: bool) -> bool:
+    kind, inner = parameter.child_by_field_name("type"), parameter.child_by_field_name("declarator")
+    if parameter.type != "parameter_declaration" or kind is None or len(parameter.named_children) > 2:
+        return False
+    if inner is None:
+        return kind.type in ("type_identifier", "qualified_identifier")
+    if not calls or inner.type != "abstract_function_declarator" or kind.type != "qualified_identifier":
+        return False
+    inner_parameters = inner.child_by_field_name("parameters")
+    arguments = [p for p in inner_parameters.named_children if p.type != "comment"] if inner_parameters else []
+    return all(_bare_argument(argument, calls=False) for argument in arguments)
 
 
 def is_address_taken(identifier: ts.Node) -> bool:

@@ -9,7 +9,9 @@ inside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Union
 
 Handle = Any  # a syntax-tree node of the source language, opaque here
@@ -264,3 +266,22 @@ class Function:
 class Module:
     body: tuple[Stmt, ...]
     node: Handle = None
+
+
+@functools.cache
+def ir_parts(kind: type) -> tuple[str, ...]:
+    """The fields of an IR class that hold IR (all but its syntax-tree handle)."""
+    return tuple(f.name for f in fields(kind) if f.name != "node")
+
+
+def walk_ir(root: object) -> Iterator[object]:
+    """Every IR node in `root` (a node or a tuple of them), not descending into nested functions or lambdas."""
+    pending: list[object] = [root]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, tuple):
+            pending.extend(item)
+        elif item is not None and is_dataclass(item):
+            yield item
+            if not isinstance(item, (Function, Lambda)):
+                pending.extend(getattr(item, name) for name in ir_parts(type(item)))

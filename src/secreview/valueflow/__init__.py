@@ -23,7 +23,7 @@ from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
-from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary, walk_ir
+from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 from secreview.valueflow.locks import LockKey, is_failure_return
 
@@ -282,7 +282,7 @@ def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
 
 
 def _callees(function: ir.Function) -> set[str]:
-    return {item.callee for item in walk_ir(function.body) if isinstance(item, ir.Call) and item.callee}
+    return {item.callee for item in ir.walk_ir(function.body) if isinstance(item, ir.Call) and item.callee}
 
 
 def dereferenced_where(event: Event) -> str:

@@ -19,10 +19,9 @@ NULL, releases a parameter, never returns).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import tree_sitter as ts
 
@@ -383,7 +382,7 @@ class FunctionRun:
                 if item.id not in self.tracked and not _MACRO_NAME.match(item.id):
                     return False
             elif isinstance(item, (ir.Compare, ir.BoolOp, ir.Not, ir.Binary)):
-                pending.extend(getattr(item, name) for name in ir_parts(type(item)))
+                pending.extend(getattr(item, name) for name in ir.ir_parts(type(item)))
             elif isinstance(item, tuple):
                 pending.extend(item)
             elif not isinstance(item, (ir.Const, str)) and item is not None:
@@ -707,7 +706,7 @@ class FunctionRun:
         for step in call_steps(self.file, call, self.function.node, self._guards):
             state = self._lock_step(step, call.node, state)
         summary = self.summaries.get(call.callee or "")
-        if summary is None or not summary.lock_takes:
+        if summary is None or not (summary.lock_takes or summary.lock_gives):
             return state
         name = call.callee or ""
         for lock in summary.lock_takes:
@@ -1549,34 +1548,15 @@ class FunctionRun:
         return self.file.text_of(node.child_by_field_name("label"))
 
 
-@functools.cache
-def ir_parts(kind: type) -> tuple[str, ...]:
-    """The fields of an IR class that hold IR (all but its syntax-tree handle)."""
-    return tuple(f.name for f in fields(kind) if f.name != "node")
-
-
-def walk_ir(root: object) -> Iterator[object]:
-    """Every IR node in `root` (a node or a tuple of them), not descending into nested functions or lambdas."""
-    pending: list[object] = [root]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, tuple):
-            pending.extend(item)
-        elif item is not None and is_dataclass(item):
-            yield item
-            if not isinstance(item, (ir.Function, ir.Lambda)):
-                pending.extend(getattr(item, name) for name in ir_parts(type(item)))
-
-
 def names_read(expression: object) -> Iterator[ir.Name]:
     """The names an IR expression reads (not inside a nested function or lambda)."""
-    return (item for item in walk_ir(expression) if isinstance(item, ir.Name))
+    return (item for item in ir.walk_ir(expression) if isinstance(item, ir.Name))
 
 
 def _assigned_in(statements: tuple[ir.Stmt, ...]) -> set[str]:
     """The names the statements (and the blocks inside them) assign."""
     names: set[str] = set()
-    for item in walk_ir(statements):
+    for item in ir.walk_ir(statements):
         if isinstance(item, ir.Assign):
             names.update(target.id for target in item.targets if isinstance(target, ir.Name))
         elif isinstance(item, ir.AugAssign) and isinstance(item.target, ir.Name):

@@ -120,8 +120,10 @@ def guard_steps(file: CFile, target: ir.Name, value: ir.Expr | None, function: t
     for node in nodes:
         if file.text_of(node) in GUARD_DEFERRING | GUARD_TRYING | GUARD_ADOPTING:
             continue
-        declared_type = _declared_type(file, node, function)
-        lock = lock_key(file, node, function, recursive=bool(declared_type and RECURSIVE_MUTEX_TYPE.match(declared_type)))
+        declared_type = _declared_type(file, node, function) or ""
+        # a guard may hold any lockable type: only a mutex known not to be recursive counts as one
+        recursive = bool(RECURSIVE_MUTEX_TYPE.match(declared_type)) or not MUTEX_TYPE.match(declared_type)
+        lock = lock_key(file, node, function, recursive=recursive)
         if lock is not None:
             locks.append(lock)
     if words & GUARD_TRYING:

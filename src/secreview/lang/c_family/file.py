@@ -42,7 +42,7 @@ INDEXED_TYPES = frozenset({
     "for_statement", "while_statement", "do_statement", "return_statement", "preproc_def", "enumerator",
     "new_expression", "delete_expression", "class_specifier", "struct_specifier", "field_declaration",
     "lambda_expression", "goto_statement", "switch_statement", "conditional_expression", "cast_expression",
-    "compound_statement", "parameter_declaration", "preproc_function_def",
+    "compound_statement", "parameter_declaration", "preproc_function_def", "function_declarator",
 })
 _INT_LITERAL = re.compile(r"^(0[xX][0-9a-fA-F']+|0[bB][01']+|[0-9][0-9']*)([uUlLzZ]*)$")
 _STRING_LITERAL_TYPES = frozenset({"string_literal", "concatenated_string", "raw_string_literal"})

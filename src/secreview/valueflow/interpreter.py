@@ -502,10 +502,8 @@ class FunctionRun:
         if expression is None or isinstance(expression, (ir.Name, ir.Const)):
             return state
         if isinstance(expression, ir.Attr):
-            state = self.visit(expression.obj, state)
-            if _is_arrow(expression.node):
-                state = self._dereference(expression.obj, expression.node, state)
-            return state
+            after = self.visit(expression.obj, state)
+            return self._arrow(expression.obj, expression.node, state, after) if _is_arrow(expression.node) else after
         if isinstance(expression, ir.Subscript):
             state = self.visit(expression.index, self.visit(expression.obj, state))
             return self._element(expression, state, write)
@@ -621,9 +619,9 @@ class FunctionRun:
         return value
 
     def _call(self, call: ir.Call, state: State) -> State:
-        state = self.visit(call.receiver, state)
+        before, state = state, self.visit(call.receiver, state)
         if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
-            state = self._dereference(call.receiver, call.node, state)
+            state = self._arrow(call.receiver, call.node, before, state)
         state = self._call_arguments(call, state)
         if isinstance(call.receiver, ir.Name) and call.method in INVALIDATING_METHODS and self._contiguous(call.receiver):
             state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
@@ -631,6 +629,9 @@ class FunctionRun:
             state = self._smart_pointer_method(call, call.receiver, state)
         if isinstance(call.receiver, ir.Name) and call.method not in READ_ONLY_METHODS:
             state = state.forgetting(call.receiver.id)  # `v.push_back(x)`: its size, and tests on it, changed
+            if call.receiver.id in self.tracked and not self._is_pointer(call.receiver) \
+                    and not self._smart_pointer(call.receiver) and not self._contiguous(call.receiver):
+                state = state.set(call.receiver.id, Value())  # `handle.put()`, `ptr.attach(p)`: it may hold anything now
         return self._locks_of_call(call, state)
 
     def _call_arguments(self, call: ir.Call, state: State) -> State:
@@ -1124,6 +1125,14 @@ class FunctionRun:
             if isinstance(moved, ir.Name) and moved.id in self.tracked and self._smart_pointer(moved):
                 return moved
         return None
+
+    def _arrow(self, pointer: ir.Expr, at: ts.Node, before: State, after: State) -> State:
+        """`pointer->...`, with `after` the state once `pointer` was evaluated. `p.release()->f()` dereferences
+        what p held before the call emptied it."""
+        if self._hands_over(pointer):
+            self._dereference(pointer, at, before)
+            return after
+        return self._dereference(pointer, at, after)
 
     def _hands_over(self, expression: ir.Expr | None) -> bool:
         """`p.release()` / `p.take()` on a smart pointer: the result is what p held before the call."""

@@ -82,6 +82,7 @@ class Event:
     # uninitialised-read (a local declared without a value, read before anything assigned it) |
     # integer-overflow | integer-underflow (arithmetic that wrapped, where its result is used as an index or
     # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end) |
+    # null-checked-after-dereference (a NULL test of a pointer dereferenced before on every path) |
     # double-lock | double-unlock | lock-not-released | lock-order-inversion (`name`: the lock as written;
     # `origin`: where it was taken or given back before, or, for an inversion, where the other lock was taken)
     kind: str
@@ -158,6 +159,9 @@ class FunctionRun:
     # written, the other locks held then, and whether both keys name one object everywhere (not by type)
     lock_order: dict[tuple[str, str], tuple[ts.Node, Origin, str, frozenset[str], bool]] = field(default_factory=dict)
     _guards: dict[str, LockStep] = field(default_factory=dict)  # C++ lock guard variable -> its declaration
+    # (test, variable) -> the NULL test of a pointer dereferenced before it, origin None once a path reached
+    # the test without that dereference
+    _null_tests: dict[tuple[int, str], Event] = field(default_factory=dict)
     _steps: int = 0
     _breaks: list[list[State]] = field(default_factory=list)
     _continues: list[list[State]] = field(default_factory=list)
@@ -176,7 +180,11 @@ class FunctionRun:
         node = self.function.node
         entry = {name: Value(null_origin=Origin(node, "parameter", name)) for name in self.entry_parameters
                  if name in self.tracked}
-        return self.block(self.function.body, [State(entry)])
+        ends = self.block(self.function.body, [State(entry)])
+        for event in self._null_tests.values():
+            if event.origin is not None:  # dereferenced on every path that reached the test
+                self._record(event)
+        return ends
 
     # -- statements ------------------------------------------------------------------
 
@@ -294,6 +302,19 @@ class FunctionRun:
 
     def _If(self, statement: ir.If, state: State) -> list[State]:
         state = self.visit(statement.test, state)
+        for name in _null_tested(statement.test) if isinstance(statement.test.node, ts.Node) else ():
+            if name in self.tracked:
+                dereferenced = state.get(name).dereferenced
+                test = statement.test.node
+                if dereferenced is not None and test.start_byte <= dereferenced.node.start_byte < test.end_byte:
+                    dereferenced = None  # `if (p && (x = p->f))`: the lowering runs the assignment first
+                key = (test.start_byte, name)
+                seen = self._null_tests.get(key)
+                if dereferenced is None or (seen is not None and seen.origin is None):
+                    self._null_tests[key] = Event("null-checked-after-dereference", statement.test.node, name, None, False)
+                elif seen is None:
+                    self._null_tests[key] = Event("null-checked-after-dereference", statement.test.node, name,
+                                                  dereferenced, True)
         text = self._test_text(statement.test)
         known = state.decided.get(text) if text else None  # the same test, taken before on this path
         taken = refine(statement.test, True, state, self.tracked, self.value_of) if known is not False else []
@@ -577,6 +598,8 @@ class FunctionRun:
             return self._binary(expression, state)
         if isinstance(expression, ir.Subscript) and _address_of(expression.node):
             return self._element_address(expression, state)
+        if isinstance(expression, ir.Attr) and _address_of(expression.node):
+            return Value(NON_NULL)  # `&s->member`: an address inside an object, never NULL
         if isinstance(expression, ir.Conditional):
             return self.value_of(expression.body, state).join(self.value_of(expression.orelse, state))
         if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided \
@@ -1040,9 +1063,12 @@ class FunctionRun:
             self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via,
                                via_line=via_line))
         self._freed_use(pointer, at, state)
+        # a later NULL test of it says the author thought it could be NULL here
+        dereferenced = value.dereferenced or (Origin(at, "dereferenced", forks=state.forks)
+                                              if value.null is None or _entry_value(value) else None)
         if _entry_value(value):  # still the caller's pointer, now known not NULL
-            return state.set(pointer.id, value.but(null=NON_NULL))
-        return state.set(pointer.id, value.with_null(NON_NULL, None))
+            return state.set(pointer.id, value.but(null=NON_NULL, dereferenced=dereferenced))
+        return state.set(pointer.id, value.with_null(NON_NULL, None).but(dereferenced=dereferenced))
 
     def _freed_use(self, pointer: ir.Name, at: ts.Node, state: State) -> None:
         value = state.get(pointer.id)
@@ -1582,6 +1608,27 @@ def _contains_update(test: ir.Expr) -> bool:
 
 def _plus(name: str, k: int) -> str:
     return name if k == 0 else f"{name} + {k}" if k > 0 else f"{name} - {-k}"
+
+
+def _null_tested(test: ir.Expr | None) -> list[str]:
+    """The variables a test compares with NULL: `p`, `!p`, `p == NULL`, `p != nullptr`, `!p || n == 0`."""
+    if isinstance(test, ir.Name):
+        return [test.id]
+    if isinstance(test, ir.Not):
+        return _null_tested(test.operand)
+    if isinstance(test, ir.BoolOp):
+        return [name for operand in test.values[:1] for name in _null_tested(operand)]  # the first runs always
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and test.ops[0] in ("==", "!=") and len(test.operands) == 2:
+        left, right = test.operands
+        if isinstance(right, ir.Name) and _is_null_constant(left):
+            left, right = right, left
+        if isinstance(left, ir.Name) and _is_null_constant(right):
+            return [left.id]
+    return []
+
+
+def _is_null_constant(expression: ir.Expr) -> bool:
+    return isinstance(expression, ir.Const) and expression.value in (0, None) and not isinstance(expression.value, bool)
 
 
 def _entry_value(value: Value) -> bool:

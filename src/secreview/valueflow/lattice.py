@@ -16,7 +16,9 @@ A `Value` says, for one variable on one path, what is known about it:
 - `wrapped`: the arithmetic that overflowed (or went below 0) on the way to
   this value, when it did;
 - `unset`: where a local declared without a value was declared, while nothing
-  has assigned it (`maybe_unset` once a path that did assign it was merged in).
+  has assigned it (`maybe_unset` once a path that did assign it was merged in);
+- `dereferenced`: where a pointer nothing had tested was dereferenced (on
+  every path merged in), for a NULL test that comes after it.
 
 An `Origin` remembers why a value is (maybe) NULL or freed: the node that
 made it so and a phrase for the finding.  A `State` maps the tracked
@@ -141,6 +143,8 @@ class Value:
     borrowed: str | None = None  # the C++ container whose storage it points into (an iterator, `data()`)
     unset: Origin | None = None  # a local declared without a value and not assigned since, on this path
     maybe_unset: bool = False  # ... or only on some path merged into this one
+    # where a pointer whose nullness nothing told was dereferenced, on every path merged into this one
+    dereferenced: Origin | None = None
 
     def __eq__(self, other: object) -> bool:
         # the fields' dictionaries compare in C: the interpreter compares values at every step
@@ -162,7 +166,8 @@ class Value:
                      self.wrapped or other.wrapped, self.text if self.text == other.text else None,
                      _join_borrowed(self.borrowed, other.borrowed), unset,
                      unset is not None and (self.maybe_unset or other.maybe_unset or self.unset is None
-                                            or other.unset is None))
+                                            or other.unset is None),
+                     self.dereferenced if self.dereferenced is not None and other.dereferenced is not None else None)
 
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)

@@ -23,7 +23,7 @@ from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
-from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, Summary
+from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 from secreview.valueflow.locks import LockKey, is_failure_return
 
@@ -57,6 +57,7 @@ def _analyse(file: CFile) -> FileFacts:
     events: list[Event] = []
     incomplete: list[str] = []
     orders: list[tuple[str, FunctionRun]] = []  # each function's lock order, for inversions between them
+    methods: list[tuple[ir.Function, FunctionRun]] = []  # C++ methods touching data members, for unguarded ones
     for function in _callees_first(functions):
         node = function.node
         if not isinstance(node, ts.Node) or node.has_error:
@@ -83,9 +84,12 @@ def _analyse(file: CFile) -> FileFacts:
         events.extend(_unreleased(file, node, run, ends))
         if run.lock_order:
             orders.append((function.name, run))
+        if run.member_accesses or run.held_at_calls:
+            methods.append((function, run))
         if defined[function.name] == 1:
             summaries[function.name] = _summary(function, run, ends, _reference_parameters(file, node, function))
     events.extend(_inversions(orders))
+    events.extend(_unguarded(methods))
     events.sort(key=lambda event: event.node.start_byte)
     return FileFacts(tuple(events), tuple(incomplete))
 
@@ -248,6 +252,63 @@ def _inversions(orders: list[tuple[str, FunctionRun]]) -> list[Event]:
                                     via=other_name, via_line=reverse[0].start_point[0] + 1))
                 break
     return events
+
+
+def _unguarded(methods: list[tuple[ir.Function, FunctionRun]]) -> list[Event]:
+    """Reads and writes of a C++ data member with no lock held, where a method writes that member while
+    holding a lock: the class guards it, and this access races with that write. Constructors and
+    destructors (no other thread sees the object yet, or any more) are left out, and so are methods that
+    every call in the file makes with a lock held."""
+    called_with: dict[str, frozenset[str]] = {}
+    for _, run in methods:
+        for callee, held in run.held_at_calls.items():
+            called_with[callee] = called_with[callee] & held if callee in called_with else held
+    guarded: dict[str, tuple[MemberAccess, str]] = {}
+    accesses: list[tuple[MemberAccess, str]] = []
+    for function, run in methods:
+        if _constructs_or_destroys(function):
+            continue
+        for access in run.member_accesses.values():
+            held = access.held | called_with.get(function.name, frozenset())
+            if access.write and held:
+                guarded.setdefault(access.member, (access, function.name))
+            elif not held:
+                accesses.append((access, function.name))
+    events = []
+    reported: set[tuple[str, str]] = set()
+    for access, name in sorted(accesses, key=lambda item: item[0].node.start_byte):
+        write = guarded.get(access.member)
+        if write is None or (access.member, name) in reported:
+            continue
+        reported.add((access.member, name))
+        written, writer = write
+        events.append(Event("unguarded-member-access", access.node, access.member.split("::")[-1],
+                            Origin(written.node, "written", written.lock_text), True, write=access.write,
+                            via=writer, via_line=written.node.start_point[0] + 1))
+    return events
+
+
+def _constructs_or_destroys(function: ir.Function) -> bool:
+    node = function.node
+    declarator = node.child_by_field_name("declarator") if isinstance(node, ts.Node) else None
+    while declarator is not None and declarator.type != "function_declarator":
+        declarator = declarator.child_by_field_name("declarator")
+    name = declarator.child_by_field_name("declarator") if declarator is not None else None
+    while name is not None and name.type == "qualified_identifier":
+        name = name.child_by_field_name("name")
+    if name is None:
+        return False
+    if name.type == "destructor_name":
+        return True
+    owner = node.parent
+    while owner is not None and owner.type not in ("class_specifier", "struct_specifier", "function_definition"):
+        owner = owner.parent
+    class_name = owner.child_by_field_name("name") if owner is not None and owner.type != "function_definition" else None
+    qualified = declarator.child_by_field_name("declarator")
+    scope = qualified.child_by_field_name("scope") if qualified is not None and qualified.type == "qualified_identifier" else None
+    text = name.text.decode("utf-8", "replace") if name.text else ""
+    return any(candidate is not None and candidate.text is not None and candidate.text.decode("utf-8", "replace")
+               .split("<")[0].split("::")[-1] == text for candidate in (class_name, scope))
 
 
 def _returns_pointer(node: ts.Node) -> bool:

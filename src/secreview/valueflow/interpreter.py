@@ -41,7 +41,7 @@ from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
     RESULT_RANGES, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, Copy, allocation_bytes, copy_bytes)
-from secreview.valueflow.locks import LockKey, LockStep, call_steps, guard_steps
+from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
 from secreview.valueflow.refine import container_size, refine, tracked_operand
 
 MAX_PATHS = 8
@@ -137,6 +137,15 @@ class Summary:
 
 
 @dataclass
+class MemberAccess:
+    member: str  # `Class::field`
+    node: ts.Node
+    write: bool
+    held: frozenset[str]  # keys of the locks held there on every path
+    lock_text: str  # one of them as written, for messages
+
+
+@dataclass
 class FunctionRun:
     file: CFile
     function: ir.Function
@@ -162,6 +171,12 @@ class FunctionRun:
     # (test, variable) -> the NULL test of a pointer dereferenced before it, origin None once a path reached
     # the test without that dereference
     _null_tests: dict[tuple[int, str], Event] = field(default_factory=dict)
+    # C++ data members of the method's class read or written here: node start -> the access, with the locks
+    # held there on every path (`MemberAccess`); and the locks held at every call of each function of the file
+    member_accesses: dict[int, MemberAccess] = field(default_factory=dict)
+    held_at_calls: dict[str, frozenset[str]] = field(default_factory=dict)
+    _owner: str | None = None  # the class a C++ method belongs to ("" for none), computed once
+    _member_keys: dict[str, str | None] = field(default_factory=dict)
     _steps: int = 0
     _breaks: list[list[State]] = field(default_factory=list)
     _continues: list[list[State]] = field(default_factory=list)
@@ -232,6 +247,8 @@ class FunctionRun:
                     state = self._lock_step(step, statement.node, state)
             if isinstance(target, ir.Name) and self._contiguous(target):
                 state = self._invalidate(target, statement.node, "=", state)
+            if isinstance(target, ir.Name) and self._in_method():
+                self._member_access(target, state, write=True)
             if isinstance(target, ir.Name):
                 if target.id in self.tracked and self._declared_without_value(target, statement.value):
                     self._unset_seen = True
@@ -258,6 +275,8 @@ class FunctionRun:
             return [state]
         if not isinstance(target, ir.Name):
             return [self.visit(target, state, write=True)]
+        if self._in_method():
+            self._member_access(target, state, write=True)
         if target.id not in self.tracked:
             return [state]
         old, step = state.get(target.id), self.value_of(statement.value, state)
@@ -520,6 +539,8 @@ class FunctionRun:
                 value = state.get(expression.id)
                 certain = not value.maybe_unset and state.shown_alone(unset)
                 self._record(Event("uninitialised-read", expression.node, expression.id, unset, certain))
+        if isinstance(expression, (ir.Name, ir.Attr)) and self._in_method():
+            self._member_access(expression, state, write)
         if expression is None or isinstance(expression, (ir.Name, ir.Const)):
             return state
         if isinstance(expression, ir.Attr):
@@ -727,6 +748,11 @@ class FunctionRun:
 
     def _locks_of_call(self, call: ir.Call, state: State) -> State:
         """A lock taken or given back by the call, or by the function of the file it calls (its summary)."""
+        callee = call.callee or (call.method if isinstance(call.receiver, ir.Name) and call.receiver.id == "this" else "")
+        if callee:
+            held = frozenset(key for key, lock in state.locks.items() if lock.held)
+            known = self.held_at_calls.get(callee)
+            self.held_at_calls[callee] = held if known is None else known & held
         for step in call_steps(self.file, call, self.function.node, self._guards):
             state = self._lock_step(step, call.node, state)
         summary = self.summaries.get(call.callee or "")
@@ -788,6 +814,33 @@ class FunctionRun:
                         self.lock_order.setdefault((other.order, lock.order),
                                                    (at, other.origin, lock.text, held - {other.order}, same_objects))
         return False
+
+    def _in_method(self) -> bool:
+        if self._owner is None:
+            node = self.function.node
+            self._owner = class_of(self.file, node) if self.file.language == "cpp" and isinstance(node, ts.Node) else ""
+        return bool(self._owner)
+
+    def _member_access(self, expression: ir.Name | ir.Attr, state: State, write: bool) -> None:
+        """Records a read or write of a data member of the method's class, with the locks held."""
+        node = expression.node
+        if not isinstance(node, ts.Node):
+            return
+        if isinstance(expression, ir.Name):
+            if expression.id not in self._member_keys:
+                self._member_keys[expression.id] = member_key(self.file, expression, self.function.node)
+            member = self._member_keys[expression.id]
+        else:
+            member = member_key(self.file, expression, self.function.node)
+        if member is None:
+            return
+        held = {key: lock for key, lock in state.locks.items() if lock.held}
+        known = self.member_accesses.get(node.start_byte)
+        if known is None:
+            text = next((lock.origin.callee for lock in held.values()), "")
+            self.member_accesses[node.start_byte] = MemberAccess(member, node, write, frozenset(held), text)
+        else:
+            known.held &= frozenset(held)
 
     def _scopes_left(self, at: ts.Node, state: State) -> State:
         """Without the locks of C++ guards whose block the path has left (their destructor gave them back)."""

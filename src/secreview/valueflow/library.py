@@ -103,13 +103,15 @@ STD_STRING = re.compile(r"^(?:const\s+)?(?:std::)?(?:basic_string|string|wstring
 # Locks. C functions taking the lock their first argument points to, giving it back, or leaving its state
 # unknown (a try or timed lock, whose result says whether it was taken; a shared reader lock, which two
 # holders may take at once). Windows critical sections and GLib's recursive mutexes may be taken again by
-# the thread that holds them.
+# the thread that holds them, and so may PulseAudio's threaded main loop lock.
 LOCK_TAKING_FUNCTIONS = frozenset({
     "pthread_mutex_lock", "pthread_spin_lock", "pthread_rwlock_wrlock", "mtx_lock", "AcquireSRWLockExclusive",
-    "EnterCriticalSection", "g_mutex_lock", "g_rec_mutex_lock", "uv_mutex_lock", "uv_rwlock_wrlock"})
+    "EnterCriticalSection", "g_mutex_lock", "g_rec_mutex_lock", "uv_mutex_lock", "uv_rwlock_wrlock",
+    "pa_threaded_mainloop_lock"})
 LOCK_GIVING_FUNCTIONS = frozenset({
     "pthread_mutex_unlock", "pthread_spin_unlock", "pthread_rwlock_unlock", "mtx_unlock", "ReleaseSRWLockExclusive",
-    "LeaveCriticalSection", "g_mutex_unlock", "g_rec_mutex_unlock", "uv_mutex_unlock", "uv_rwlock_wrunlock"})
+    "LeaveCriticalSection", "g_mutex_unlock", "g_rec_mutex_unlock", "uv_mutex_unlock", "uv_rwlock_wrunlock",
+    "pa_threaded_mainloop_unlock"})
 LOCK_UNSURE_FUNCTIONS = frozenset({
     "pthread_mutex_trylock", "pthread_mutex_timedlock", "pthread_spin_trylock", "pthread_rwlock_trywrlock",
     "pthread_rwlock_timedwrlock", "pthread_rwlock_rdlock", "pthread_rwlock_tryrdlock", "pthread_rwlock_timedrdlock",
@@ -117,7 +119,7 @@ LOCK_UNSURE_FUNCTIONS = frozenset({
     "AcquireSRWLockShared", "ReleaseSRWLockShared", "TryAcquireSRWLockShared", "g_mutex_trylock",
     "g_rec_mutex_trylock", "uv_mutex_trylock", "uv_rwlock_rdlock", "uv_rwlock_rdunlock", "uv_rwlock_tryrdlock",
     "uv_rwlock_trywrlock"})
-RECURSIVE_LOCK_FUNCTIONS = frozenset({"EnterCriticalSection", "g_rec_mutex_lock"})
+RECURSIVE_LOCK_FUNCTIONS = frozenset({"EnterCriticalSection", "g_rec_mutex_lock", "pa_threaded_mainloop_lock"})
 # spellings in a file that make its pthread mutexes recursive (an attribute set at initialisation)
 RECURSIVE_PTHREAD_MARKERS = ("PTHREAD_MUTEX_RECURSIVE", "PTHREAD_RECURSIVE_MUTEX_INITIALIZER")
 
@@ -139,3 +141,8 @@ GUARD_TRYING = frozenset({"std::try_to_lock", "try_to_lock"})
 GUARD_ADOPTING = frozenset({"std::adopt_lock", "adopt_lock"})
 # calls taking several locks at once in an order that cannot deadlock
 LOCKING_SEVERAL = frozenset({"std::lock"})
+
+# Types of data members that synchronise by themselves (atomics, locks, condition variables): accessing them
+# without a lock is no data race.
+SYNCHRONISED_TYPE = re.compile(r"atomic|Atomic|mutex|Mutex|QSemaphore|condition_variable|QWaitCondition|"
+                               r"QThreadStorage|thread_local|QReadWriteLock|std::once_flag")

@@ -24,9 +24,10 @@ from secreview.valueflow.library import (
     GUARD_ADOPTING, GUARD_DEFERRING, GUARD_TRYING, LOCK_GIVING_FUNCTIONS, LOCK_GUARD_TYPE, LOCK_TAKING_FUNCTIONS,
     LOCK_UNSURE_FUNCTIONS, LOCKING_SEVERAL, MUTEX_GIVING_METHODS, MUTEX_TAKING_METHODS, MUTEX_TYPE,
     MUTEX_UNSURE_METHODS, RECURSIVE_LOCK_FUNCTIONS, RECURSIVE_MUTEX_TYPE, RECURSIVE_PTHREAD_MARKERS,
+    SYNCHRONISED_TYPE,
 )
 
-__all__ = ["LockKey", "LockStep", "call_steps", "guard_steps", "is_failure_return"]
+__all__ = ["LockKey", "LockStep", "call_steps", "class_of", "guard_steps", "is_failure_return", "member_key"]
 
 _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression", "pointer_expression"})
 _TYPE_WORDS = re.compile(r"\b(?:struct|class|union|const|volatile)\s+")
@@ -143,7 +144,7 @@ def lock_key(file: CFile, node: ts.Node | None, function: ts.Node, recursive: bo
     local = LockKey("~" + text, text, "", recursive)
     if root is None:
         return local
-    owner = _class_of(file, function)
+    owner = class_of(file, function)
     if root == "this":
         return LockKey(f"{owner}::{path}", text, f"{owner}::{path}", recursive) if owner else local
     variable = file.lookup(root, node)
@@ -159,6 +160,28 @@ def lock_key(file: CFile, node: ts.Node | None, function: ts.Node, recursive: bo
     if type_name and re.fullmatch(r"[\w:]+", type_name) and type_name not in ("void", "auto"):
         return LockKey("~" + text, text, f"{type_name}.{path}", recursive)
     return local
+
+
+def member_key(file: CFile, expression: ir.Expr, function: ts.Node) -> str | None:
+    """`Class::field` for a data member of the method's own class used as `field` (no local or global of
+    that name in sight) or `this->field`; None for anything else, and for members that synchronise by
+    themselves (atomics, mutexes)."""
+    owner = class_of(file, function)
+    if not owner:
+        return None
+    if isinstance(expression, ir.Name) and isinstance(expression.node, ts.Node) \
+            and expression.node.type == "identifier" and expression.id in file.fields \
+            and file.lookup(expression.id, expression.node) is None:
+        name = expression.id
+    elif isinstance(expression, ir.Attr) and isinstance(expression.obj, ir.Name) and expression.obj.id == "this" \
+            and expression.attr in file.fields:
+        name = expression.attr
+    else:
+        return None
+    member = file.fields[name]
+    if SYNCHRONISED_TYPE.search(member.type_text) or LOCK_GUARD_TYPE.match(member.type_text):
+        return None
+    return f"{owner}::{name}"
 
 
 def is_failure_return(file: CFile, statement: ts.Node | None, returns_pointer: bool) -> bool:
@@ -211,12 +234,12 @@ def _declared_type(file: CFile, node: ts.Node | None, function: ts.Node) -> str 
     if node.type not in ("identifier", "type_identifier"):
         return None
     variable = file.lookup(file.text_of(node), node)
-    if variable is None and _class_of(file, function):
+    if variable is None and class_of(file, function):
         variable = file.fields.get(file.text_of(node))
     return variable.type_text if variable is not None else None
 
 
-def _class_of(file: CFile, function: ts.Node) -> str:
+def class_of(file: CFile, function: ts.Node) -> str:
     """The class a C++ method belongs to: `Foo` for `void Foo::run()` or a method defined inside `class Foo`."""
     declarator = function.child_by_field_name("declarator")
     while declarator is not None and declarator.type != "function_declarator":

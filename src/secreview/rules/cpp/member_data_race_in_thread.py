@@ -68,6 +68,7 @@ from secreview.lang.c_family.file import CFile, Variable, is_written
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CppRule
+from secreview.valueflow.library import SYNCHRONISED_TYPE
 
 # Classes whose members are touched from a thread: entry points, member accesses, locks.
 #
@@ -81,8 +82,6 @@ _THREAD_STARTERS = frozenset({"std::thread", "std::jthread", "thread", "jthread"
 _LOCKS = re.compile(r"\b(QMutexLocker|QWriteLocker|QReadLocker|lock_guard|unique_lock|scoped_lock|shared_lock|"
                     r"pthread_mutex_lock|EnterCriticalSection|QMutexLocker)\b|(\.|->)(lock|lockForWrite|lockForRead)"
                     r"\s*\(")
-_SYNCHRONISED_TYPES = re.compile(r"atomic|Atomic|mutex|Mutex|QSemaphore|condition_variable|QWaitCondition|"
-                                 r"QThreadStorage|thread_local|QReadWriteLock|std::once_flag")
 
 
 @dataclass
@@ -114,7 +113,7 @@ def _data_members(file: CFile, body: ts.Node) -> dict[str, Variable]:
             continue
         for variable in file.declared_variables(declaration):
             text = file.text_of(declaration)
-            if variable.is_static or _SYNCHRONISED_TYPES.search(text) or "const " in text.split("=")[0]:
+            if variable.is_static or SYNCHRONISED_TYPE.search(text) or "const " in text.split("=")[0]:
                 continue
             members[variable.name] = variable
     return members

@@ -3,8 +3,9 @@
     python scripts/parse_errors.py TREE [--include-dir DIR ...] [--top N]
 
 Walks TREE for C and C++ files (a `.h` header is C or C++ by its content, as the
-reviewer decides), parses each the way the reviewer does (the light preprocessor
-step included) and prints the number of files, the files with errors and their share, then the most
+reviewer decides; an Objective-C header is not reviewed, so not counted), parses
+each the way the reviewer does (the light preprocessor step included) and prints
+the number of files, the files with errors and their share, then the most
 frequent error contexts: the first word of the source line where an error starts
 (a macro name, most often), counted once per file.  `--include-dir` and a
 `compile_commands.json` at TREE's root feed the preprocessor step as in a review.
@@ -37,11 +38,14 @@ def c_files(tree: str) -> list[tuple[str, str, str]]:
             if lang.language_for_path(path) not in ("c", "cpp"):
                 continue
             data = Path(path).read_bytes()
+            language = lang.language_for_path(path, data)
+            if language is None:  # an Objective-C header: reported as not reviewed, never parsed
+                continue
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError:
                 text = data.decode("latin-1")
-            found.append((path, lang.language_for_path(path, data) or "c", text))
+            found.append((path, language, text))
     return found
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,6 +51,20 @@ def test_languages_are_registered() -> None:
     assert language_for_path("a/b.c") == "c"
     for name in ("x.cc", "x.cpp", "x.cxx", "x.c++", "x.hpp", "x.hh", "x.hxx", "x.ino"):
         assert language_for_path(name) == "cpp", name
+
+
+def test_objective_c_header_is_reported_not_parsed_as_c(tmp_path: Path) -> None:
+    header = b"#import <Foundation/Foundation.h>\n@interface Scanner : NSObject\n- (void)start;\n@end\n"
+    assert language_for_path("scanner.h", header) is None
+    assert language_for_path("scanner.h", b"/* @interface in a comment only */\nint f(void);\n") == "c"
+    (tmp_path / "scanner.h").write_bytes(header)
+    (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
+    completed = subprocess.run([sys.executable, "-m", "secreview", "--format", "json", str(tmp_path)],
+                               capture_output=True, text=True, check=False)
+    report = json.loads(completed.stdout)
+    assert completed.returncode == 2
+    assert [(Path(e["path"]).name, e["kind"]) for e in report["errors"]] == [("scanner.h", "unsupported-language")]
+    assert "Objective-C" in report["errors"][0]["detail"]
 
 
 def test_header_language_is_decided_by_content() -> None:

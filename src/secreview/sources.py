@@ -30,6 +30,7 @@ import pathspec
 
 from secreview import prompt
 from secreview.lang import TEMPLATE, language_for_path, language_from_shebang
+from secreview.lang.c_family.file import looks_like_objc
 from secreview.lang.templates.discovery import configured_template_dirs, is_under
 from secreview.model import FileProblem, ProblemKind
 
@@ -390,8 +391,10 @@ def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool
     if wants_prompt:
         _add_prompt(out, path, text, options)
     elif language is None:
+        what = "an Objective-C header" if looks_like_objc(data) and path.lower().endswith(".h") \
+            else "not a language secreview reviews"
         out.problems.append(FileProblem(path, ProblemKind.UNSUPPORTED_LANGUAGE,
-                                        "not a language secreview reviews (use --language to force one)"))
+                                        f"{what} (use --language to force one)"))
     else:
         out.sources.append(SourceFile(path, text, language, named=explicit))
 

@@ -42,10 +42,13 @@ def supported_languages() -> tuple[str, ...]:
 
 
 def language_for_path(path: str, content: bytes | str | None = None) -> str | None:
-    """Language of a file by extension; a `.h` header is C unless its `content` uses C++ constructs."""
+    """Language of a file by extension; a `.h` header is C unless its `content` uses C++ constructs, and
+    none (not reviewed) when it is Objective-C."""
     extension = os.path.splitext(path)[1].lower()
     if extension in _AMBIGUOUS_HEADERS and content is not None:
-        from secreview.lang.c_family.file import looks_like_cpp  # noqa: PLC0415 - only headers need it
+        from secreview.lang.c_family.file import looks_like_cpp, looks_like_objc  # noqa: PLC0415 - headers only
+        if looks_like_objc(content):
+            return None
         return "cpp" if looks_like_cpp(content) else "c"
     for name, (_, extensions) in _LANGUAGES.items():
         if extension in extensions:

@@ -820,6 +820,16 @@ _CPP_MARKERS = re.compile(
     rb"|\b(?:std|Qt)::|\bQ_OBJECT\b|\bnullptr\b|\w::~?\w", re.M)
 
 
+# Objective-C declarations at the start of a line: `@interface`, `@implementation`, `@protocol`, `@class`, `@end`
+_OBJC_MARKERS = re.compile(rb"^\s*@(?:interface|implementation|protocol|class|end)\b", re.M)
+
+
+def looks_like_objc(content: bytes | str) -> bool:
+    """For a `.h` header: is it Objective-C (or Objective-C++), which neither C nor C++ grammar reads?"""
+    data = content.encode("utf-8", "replace") if isinstance(content, str) else content
+    return _OBJC_MARKERS.search(data) is not None
+
+
 def looks_like_cpp(content: bytes | str) -> bool:
     """For a `.h` header: does its text use C++-only constructs (classes, namespaces, templates, `::`)?"""
     data = content.encode("utf-8", "replace") if isinstance(content, str) else content

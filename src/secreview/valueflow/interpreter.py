@@ -723,8 +723,10 @@ class FunctionRun:
 
     def _macro(self, call: ir.Call, state: State) -> State:
         """A function-like macro may assign its arguments and any variable its body names: they become
-        unknown."""
+        unknown. A bare variable passed to it may be what it assigns (`GET_LENGTH(p, len)`): not a read."""
         for argument in call.args:
+            if isinstance(argument, ir.Name) and argument.id in self.tracked and state.get(argument.id).unset is not None:
+                state = state.set(argument.id, Value())
             state = self.visit(argument, state)
         body = self.file.function_macros.get(call.callee or "", "")
         written = {_root(argument) for argument in call.args} | {

@@ -6,6 +6,8 @@ engine, which follows such a variable until something assigns it.
 
 from __future__ import annotations
 
+import re
+
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken
@@ -49,7 +51,16 @@ def reads_value(node: ts.Node, in_cpp: bool) -> bool:
         return False  # `stream >> x` fills x
     if parent.type == "argument_list" and in_cpp:
         return False  # a C++ argument may be a reference parameter the callee fills
+    if parent.type == "argument_list" and _macro_like_call(parent.parent):
+        return False  # `GET_LENGTH(p, len)`: a macro may assign what it is given
     return True
+
+
+def _macro_like_call(call: ts.Node | None) -> bool:
+    """A call spelled like a macro (`FETCH(x, sp)`, all capitals), which may assign its arguments."""
+    function = call.child_by_field_name("function") if call is not None and call.type == "call_expression" else None
+    return function is not None and function.type == "identifier" and \
+        re.fullmatch(rb"[A-Z][A-Z0-9_]*", function.text or b"") is not None
 
 
 def _cast_address_of(node: ts.Node) -> bool:

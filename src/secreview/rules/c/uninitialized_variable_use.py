@@ -11,7 +11,10 @@ The value-flow engine also follows such a variable along each path: a read
 on a path on which nothing assigned it (`if (flag) x = 1; return x;`, a
 `switch` with no `default` that assigns it in every case) is reported too,
 as a definite defect when that path took at most one branch nothing decides
-(otherwise in the audit profile).
+(otherwise in the audit profile). A first occurrence that reads the variable
+is definite in the same way when the engine sees the read on such a path
+(macros that may assign it, and loops that assign it in an earlier round,
+leave it to the audit profile).
 
 ## Why is this bad?
 An uninitialised local holds whatever an earlier call left in that stack slot.
@@ -78,6 +81,8 @@ class UninitializedVariableUse(ValueFlowRule):
 
     def check(self, file: CFile) -> Iterator[Hit]:
         reported = set()
+        # the value-flow engine's reads on a path of their own: definite, whichever part reports them
+        proven = {event.node.start_byte for event in facts(file).of_kind("uninitialised-read") if event.certain}
         for function in file.nodes_of_type("function_definition"):
             if function.has_error:
                 continue  # unreadable macros may hide the assignment
@@ -88,7 +93,8 @@ class UninitializedVariableUse(ValueFlowRule):
                 if first is not None and reads_value(first, file.language == "cpp"):
                     reported.add(first.start_byte)
                     yield Hit(first.parent if first.parent is not None else first, {
-                        "name": variable.name, "declared_line": str(variable.identifier.start_point[0] + 1)})
+                        "name": variable.name, "declared_line": str(variable.identifier.start_point[0] + 1)},
+                        evidence=Evidence.DEFINITE if first.start_byte in proven else None)
         for event in facts(file).of_kind("uninitialised-read"):  # read on some path that assigned it nothing
             if event.node.start_byte in reported or event.origin is None:
                 continue

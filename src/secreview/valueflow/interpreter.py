@@ -29,7 +29,7 @@ from secreview.lang.c_family.buffers import member_array_length
 from secreview.lang.c_family.file import CFile, Variable
 from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.initialisation import declared_without_value, reads_value
-from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS
+from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS, is_reference
 from secreview.lang.c_family.loops import contains_any
 from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
@@ -39,8 +39,10 @@ from secreview.valueflow.lattice import (
     arithmetic, join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
+    COUNTED_VECTOR, FIXED_ARRAY, GROWING_BY_ONE,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
-    RESULT_RANGES, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, Copy, allocation_bytes, copy_bytes)
+    RESULT_RANGES, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, Copy, allocation_bytes,
+    copy_bytes)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
 from secreview.valueflow.refine import container_size, refine, tracked_operand
 
@@ -183,6 +185,7 @@ class FunctionRun:
     _gotos: dict[str, list[State]] = field(default_factory=dict)
     _declarations: dict[str, Variable | None] = field(default_factory=dict)
     _containers: dict[str, bool] = field(default_factory=dict)  # name -> a std::vector or std::string
+    _counted_kinds: dict[str, str | None] = field(default_factory=dict)  # name -> "vector" | "array" | None
     _smart: dict[str, bool] = field(default_factory=dict)  # name -> a std::unique_ptr or std::shared_ptr
     _loop_kinds: dict[int, bool] = field(default_factory=dict)  # loop statement -> only its test may end it
     _unset_seen: bool = False  # a local declared without a value was met: reads are worth checking
@@ -255,6 +258,9 @@ class FunctionRun:
                     state = state.set(target.id, Value(unset=Origin(statement.node, "declared", forks=state.forks)))
                 elif target.id in self.tracked:
                     state = state.set(target.id, self._stored_in(target, value, state))
+                    if self._counted(target) is not None:
+                        state = state.set(target.id, Value(interval=self._count_built(target, statement.value, state),
+                                                           since=state.forks))
                     extent = self._symbolic_extent(statement.value, state)
                     if extent is not None and extent.other != target.id:
                         state = state.relating(target.id, extent)
@@ -632,6 +638,11 @@ class FunctionRun:
         return Value()
 
     def _result(self, call: ir.Call, state: State) -> Value:
+        if call.method in SIZE_METHODS and not call.args and isinstance(call.receiver, ir.Name) \
+                and call.receiver.id in self.tracked and self._counted(call.receiver) is not None:
+            counted = state.get(call.receiver.id)
+            if counted.interval is not None:
+                return Value(interval=counted.interval, since=counted.since)
         container = self._borrowed_from(call)
         if container is not None:
             return Value(NON_NULL, borrowed=container)
@@ -671,9 +682,13 @@ class FunctionRun:
             state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
         if isinstance(call.receiver, ir.Name) and call.receiver.id in self.tracked and self._smart_pointer(call.receiver):
             state = self._smart_pointer_method(call, call.receiver, state)
+        counted = self._counted(call.receiver) if isinstance(call.receiver, ir.Name) else None
+        if counted is not None and call.method not in READ_ONLY_METHODS and call.receiver.id in self.tracked:
+            count = self._count_after(call, state.get(call.receiver.id), state) if counted == "vector" else None
+            state = state.set(call.receiver.id, Value(interval=count, since=state.forks) if count is not None else Value())
         if isinstance(call.receiver, ir.Name) and call.method not in READ_ONLY_METHODS:
             state = state.forgetting(call.receiver.id)  # `v.push_back(x)`: its size, and tests on it, changed
-            if call.receiver.id in self.tracked and not self._is_pointer(call.receiver) \
+            if call.receiver.id in self.tracked and not self._is_pointer(call.receiver) and counted is None \
                     and not self._smart_pointer(call.receiver) and not self._contiguous(call.receiver):
                 state = state.set(call.receiver.id, Value())  # `handle.put()`, `ptr.attach(p)`: it may hold anything now
         return self._locks_of_call(call, state)
@@ -1222,6 +1237,63 @@ class FunctionRun:
 
     # -- C++ containers: iterators and pointers into a vector's or a string's buffer -------------------
 
+    def _counted(self, name: ir.Name | ir.Expr | None) -> str | None:
+        """"vector" for a std::vector, "array" for a std::array (a declared local, not a pointer or reference),
+        whose element count the engine follows; None otherwise."""
+        if not isinstance(name, ir.Name) or self.file.language != "cpp":
+            return None
+        if name.id not in self._counted_kinds:
+            variable = self._variable(name)
+            kind = None
+            if variable is not None and variable.pointer_depth == 0 and not variable.is_array \
+                    and not variable.is_parameter and not is_reference(self.file, variable):
+                kind = "vector" if COUNTED_VECTOR.match(variable.type_text) else \
+                    "array" if FIXED_ARRAY.match(variable.type_text) else None
+            self._counted_kinds[name.id] = kind
+        return self._counted_kinds[name.id]
+
+    def _count_built(self, target: ir.Name, value: ir.Expr | None, state: State) -> Interval | None:
+        """The element count a declaration or assignment gives a std::vector or std::array."""
+        variable = self._variable(target)
+        fixed = FIXED_ARRAY.match(variable.type_text) if variable is not None else None
+        if fixed is not None:
+            return Interval.exactly(int(fixed.group(1)))
+        if isinstance(value, ir.Sequence):  # `= {1, 2, 3}`, `{1, 2, 3}`: one element each
+            return Interval.exactly(len(value.items))
+        if isinstance(value, ir.Opaque) and not value.parts and isinstance(value.node, ts.Node) \
+                and value.node.type == "identifier":
+            return Interval.exactly(0)  # `std::vector<int> v;`
+        if isinstance(value, ir.Opaque) and value.parts and isinstance(value.node, ts.Node) \
+                and value.node.type in ("argument_list", "parameter_list") and len(value.parts) <= 2:
+            count = self.value_of(value.parts[0], state).interval  # `v(n)`, `v(n, x)`: n elements
+            if count is not None and count.low is not None and count.low >= 0 and not self._counted(value.parts[0]):
+                return count
+        if isinstance(value, ir.Name) and self._counted(value) is not None:
+            return state.get(value.id).interval  # a copy
+        return None
+
+    def _count_after(self, call: ir.Call, before: Value, state: State) -> Interval | None:
+        """A std::vector's element count after a method call (None: not known)."""
+        count, method = before.interval, call.method or ""
+        if method == "clear" and not call.args:
+            return Interval.exactly(0)
+        if method in ("resize", "assign") and call.args and len(call.args) <= 2:
+            size = self.value_of(call.args[0], state).interval
+            return size if size is not None and not self._counted(call.args[0]) else None
+        if method == "reserve" or count is None:
+            return count
+        if method in GROWING_BY_ONE or (method in ("insert", "emplace") and len(call.args) == 2
+                                        and not isinstance(call.args[1], ir.Sequence)):
+            return arithmetic("+", count, Interval.exactly(1))
+        if method == "insert" and len(call.args) == 2 and isinstance(call.args[1], ir.Sequence):
+            return arithmetic("+", count, Interval.exactly(len(call.args[1].items)))
+        if method == "insert" and len(call.args) == 3:
+            added = self.value_of(call.args[1], state).interval
+            return arithmetic("+", count, added) if added is not None and added.low is not None and added.low >= 0 else None
+        if method == "pop_back" and count.low is not None and count.low >= 1:
+            return arithmetic("-", count, Interval.exactly(1))
+        return None
+
     def _contiguous(self, name: ir.Name) -> bool:
         """A std::vector or std::string variable (its declared type says so)."""
         if self.file.language != "cpp":
@@ -1320,6 +1392,12 @@ class FunctionRun:
         index = self.value_of(subscript.index, state) if subscript.index is not None else None
         if index is not None:
             self._wrapped_use(index, state)
+        if index is not None and pointer.id in self.tracked and self._counted(pointer) is not None:
+            count = state.get(pointer.id)
+            if count.interval is not None and count.interval.low is not None and count.interval.low == count.interval.high \
+                    and state.forks - count.since <= 1 and not _hoisted(subscript.node):
+                self._bounds(subscript, pointer.id, count.interval.low, index, state, write)
+            return state
         if variable is None or not variable.is_array:
             self._pointer_element(subscript, pointer, index, state, write)
             self._symbolic_element(subscript, pointer, state, write)

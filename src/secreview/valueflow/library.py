@@ -146,3 +146,11 @@ LOCKING_SEVERAL = frozenset({"std::lock"})
 # without a lock is no data race.
 SYNCHRONISED_TYPE = re.compile(r"atomic|Atomic|mutex|Mutex|QSemaphore|condition_variable|QWaitCondition|"
                                r"QThreadStorage|thread_local|QReadWriteLock|std::once_flag")
+
+# C++ containers whose element count the engine follows when it is known: `std::vector` (from its
+# constructor, initialiser list and the methods below) and `std::array` (its size is part of its type).
+# Their `operator[]` does not check the index: past the count it reads or writes outside the elements.
+COUNTED_VECTOR = re.compile(r"^(?:const\s+)?(?:std::)?vector\s*<")
+FIXED_ARRAY = re.compile(r"^(?:const\s+)?(?:std::)?array\s*<.*,\s*(\d+)[uUlL]*\s*>$")
+# method -> what it does to the count: +k elements, or set to the value of an argument
+GROWING_BY_ONE = frozenset({"push_back", "emplace_back"})

@@ -17,7 +17,10 @@ So is a buffer passed to a function of the same file that always reads
 an element past its end, and a C++ `std::vector` (or Qt container) indexed at
 `v[v.size()]` or by an index its test lets reach `v.size()` (`i <= v.size()`),
 with nothing changing v in between (`std::string` keeps a terminator at
-`s[s.size()]`: only past it counts).
+`s[s.size()]`: only past it counts). A `std::vector` whose element count is
+known (`std::vector<int> v(3)`, `= {1, 2}`, then `push_back`, `insert`,
+`resize`, `clear`; `reserve` adds none) and a `std::array<T, N>` are checked
+like arrays of that length.
 
 ## Why is this bad?
 Reading past an array returns whatever lies next to it: other variables,

@@ -68,6 +68,9 @@ _SMALLEST_FITS = IntType(7, False)  # 0 .. 127: fits every integer type, char in
 _LEAVING_STATEMENTS = frozenset({"break_statement", "return_statement", "goto_statement", "throw_statement",
                                  "co_return_statement"})
 _CASTS_TO_RVALUE = frozenset({"std::move", "std::forward"})  # their result is their argument, unchanged
+# casts whose result is NULL exactly when their argument is (not `dynamic_cast` or `qobject_cast`, which may
+# turn a non-NULL pointer into NULL)
+_POINTER_CASTS = frozenset({"static_cast", "const_cast", "reinterpret_cast"})
 _NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
 
 
@@ -651,6 +654,8 @@ class FunctionRun:
         name = call.callee or ""
         if name in _CASTS_TO_RVALUE and len(call.args) == 1:
             return self.value_of(call.args[0], state)  # a cast to an rvalue: the same value
+        if name in _POINTER_CASTS and len(call.args) == 1:
+            return _nullness(self.value_of(call.args[0], state))  # `static_cast<T *>(p)`: NULL exactly when p is
         if name in ALLOCATION_SIZE_ARGUMENTS:
             block, since = self._allocated(call, name, state)
             null = MAYBE_NULL if name in HEAP.acquire else NON_NULL

@@ -4,7 +4,9 @@
 Flags `free(p)` (and, in C++, `delete p` / `delete[] p`) where `p` is a local (non-static) or global array, the address
 of a variable (`&x`), a string literal, or a local pointer whose latest
 assignment in the function made it point to one of those or to `alloca`
-memory.
+memory. A name the function declares twice with different shapes (a
+pointer in one preprocessor configuration, an array in another) is left
+alone: which one `free` sees depends on the build.
 
 ## Why is this bad?
 `free` assumes its argument came from `malloc` and reads the allocator's
@@ -54,7 +56,7 @@ import tree_sitter as ts
 
 from secreview.lang.c_family import flow
 from secreview.lang.c_family.buffers import STACK_ALLOCATORS
-from secreview.lang.c_family.file import Call, CFile, strip_casts
+from secreview.lang.c_family.file import Call, CFile, Variable, strip_casts
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, shorten
@@ -109,7 +111,7 @@ class FreeOfNonHeapMemory(CCallRule):
         if node.type != "identifier":
             return None
         variable = file.variable(node)
-        if variable is None:
+        if variable is None or _declared_otherwise(file, variable):
             return None
         if variable.is_array:
             where = "static" if variable.is_static or file.enclosing_function(variable.declaration) is None \
@@ -133,3 +135,13 @@ class FreeOfNonHeapMemory(CCallRule):
             return f"`{file.text_of(node)}`, which points to `{call.method}` stack memory"
         found = self._non_heap(file, value, bindings[-1][0], hops + 1)
         return f"`{file.text_of(node)}`, which points to {found}" if found is not None else None
+
+
+def _declared_otherwise(file: CFile, variable: Variable) -> bool:
+    """The name is declared again in the same function with another shape: one preprocessor configuration's
+    `char *s = malloc(...)` beside another's `char s[PATH_MAX]`, which the parser sees together."""
+    function = file.enclosing_function(variable.declaration)
+    if function is None:
+        return False
+    return any(other.is_array != variable.is_array or other.pointer_depth != variable.pointer_depth
+               for other in file.declarations_in(function).get(variable.name, ()))

@@ -7,7 +7,8 @@
 code, the audit profile, no configuration, no cache) so that a change of confidence or of test-code
 handling shows up too, and writes one JSON object: tree -> sorted list of
 findings reduced to what a user sees (rule, path, lines, CWE, severity,
-confidence, message) plus the files that were not analysed.
+confidence, message, evidence: whether the default profile shows it) plus the files that were not
+analysed (the report's `errors`).
 
 `diff` prints the findings only in one snapshot, per tree and per rule, and
 exits 1 when the snapshots differ.  Use it before and after a refactor:
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from secreview_run import review_json, split_at_double_dash  # noqa: E402  (a sibling script module)
 
 EVERYTHING_VISIBLE = ["--min-confidence", "low", "--include-tests", "--profile", "audit", "--no-config", "--no-cache", "-q"]
-KEPT = ("rule_id", "severity", "confidence", "message")
+KEPT = ("rule_id", "severity", "confidence", "message", "evidence")  # evidence: shown by default or audit only
 
 
 def review(tree: Path, extra: list[str]) -> dict:
@@ -40,12 +41,12 @@ def reduce(report: dict) -> dict:
     findings = []
     for finding in report["findings"]:
         location = finding["location"]
-        kept = {key: finding[key] for key in KEPT}
+        kept = {key: finding.get(key) for key in KEPT}
         kept.update(path=location["path"], line=location["start_line"], end_line=location["end_line"],
                     cwe=finding["cwe"]["id"])
         findings.append(kept)
     findings.sort(key=lambda f: (f["path"], f["line"], f["rule_id"], f["message"]))
-    not_analysed = sorted(json.dumps(entry, sort_keys=True) for entry in report.get("not_analysed", []))
+    not_analysed = sorted(json.dumps(entry, sort_keys=True) for entry in report.get("errors", []))
     return {"findings": findings, "not_analysed": not_analysed}
 
 
@@ -59,8 +60,12 @@ def snapshot(out: Path, trees: list[Path], extra: list[str]) -> None:
     out.write_text(json.dumps(result, indent=1, sort_keys=True), encoding="utf-8")
 
 
-def _keys(findings: list[dict]) -> Counter:
-    return Counter(json.dumps(f, sort_keys=True) for f in findings)
+def _keys(findings: list[dict], fields: set[str]) -> Counter:
+    return Counter(json.dumps({key: f.get(key) for key in fields}, sort_keys=True) for f in findings)
+
+
+def _fields(findings: list[dict]) -> set[str]:
+    return set(findings[0]) if findings else set()
 
 
 def diff(before_path: Path, after_path: Path) -> int:
@@ -73,15 +78,18 @@ def diff(before_path: Path, after_path: Path) -> int:
             print(f"{tree}: only in {'after' if old is None else 'before'}")
             differs = True
             continue
-        gone = _keys(old["findings"]) - _keys(new["findings"])
-        added = _keys(new["findings"]) - _keys(old["findings"])
+        # compared on the fields both snapshots recorded (an older snapshot may lack `evidence`)
+        fields = (_fields(old["findings"]) & _fields(new["findings"])) or _fields(old["findings"]) | _fields(new["findings"])
+        gone = _keys(old["findings"], fields) - _keys(new["findings"], fields)
+        added = _keys(new["findings"], fields) - _keys(old["findings"], fields)
         skipped = set(old["not_analysed"]) ^ set(new["not_analysed"])
         print(f"{tree}: {len(old['findings'])} -> {len(new['findings'])} findings; "
               f"{sum(gone.values())} gone, {sum(added.values())} new, {len(skipped)} not-analysed changes")
         for sign, changed in (("-", gone), ("+", added)):
             for key in sorted(changed):
                 f = json.loads(key)
-                print(f"  {sign} {f['path']}:{f['line']} {f['rule_id']} [{f['severity']}/{f['confidence']}] "
+                shown = f", default ({f['evidence']})" if f.get("evidence") else ""
+                print(f"  {sign} {f['path']}:{f['line']} {f['rule_id']} [{f['severity']}/{f['confidence']}{shown}] "
                       f"{f['message'][:100]}")
         for entry in sorted(skipped):
             print(f"  ~ not analysed: {entry}")

@@ -351,7 +351,8 @@ def _same_locks(a: Mapping[str, Lock], b: Mapping[str, Lock]) -> Mapping[str, Lo
     """The locks both paths left alike (both holding, or both having given back), wherever they took them."""
     if a is b or not a:
         return a
-    return {key: lock for key, lock in a.items() if key in b and b[key].held == lock.held and b[key].scope == lock.scope}
+    return {key: lock for key, lock in a.items()
+            if key in b and (b[key].held, b[key].scope, b[key].was_held) == (lock.held, lock.scope, lock.was_held)}
 
 
 def join_all(states: list[State]) -> State | None:

@@ -532,7 +532,9 @@ def jump_marker(node: ts.Node) -> ir.Stmt:
 
 
 def lower(file: CFile) -> ir.Module:
-    return CLowering(file).module()
+    """The file's IR, built once per file: the taint analysis, the value-flow engine and the recursion layer
+    read the same (immutable) module."""
+    return file.memo(("c-lowered",), lambda: CLowering(file).module())
 
 
 def _strip(node: ts.Node | None) -> ts.Node | None:

@@ -55,8 +55,16 @@ def _find(file: CFile) -> list[EndlessRecursion]:
     macros = file.function_macros
     overloaded = _declared_more_than_once(file) if file.language == "cpp" else set()
     defined = {f.name: f for f in functions if counts[f.name] == 1 and f.name not in macros and f.name not in overloaded}
-    exiting = {name for name, function in defined.items() if _may_end_process(function)}
-    always = {name: _always_called(file, function, defined, exiting) for name, function in defined.items()}
+    # first without asking which callees may end the process (that walks whole bodies), then again, asking,
+    # for the few functions on a cycle
+    always = {name: _always_called(file, function, defined, set()) for name, function in defined.items()}
+    on_cycles = {name for start in always if (cycle := _cycle_from(start, always)) is not None for name in cycle}
+    if not on_cycles:
+        return []
+    exiting = {name for name, function in defined.items() if _calls_before_cycle(function, on_cycles, defined)
+               and _may_end_process(function)}
+    always = {name: _always_called(file, defined[name], defined, exiting) if name in on_cycles else {}
+              for name in always}
     found = []
     reported: set[frozenset[str]] = set()
     for name in sorted(always, key=lambda n: defined[n].node.start_byte):  # type: ignore[union-attr]
@@ -96,6 +104,16 @@ def _cycle_from(start: str, always: dict[str, dict[str, ts.Node]]) -> tuple[str,
                     extended.append(path + (callee,))
         paths = extended
     return None
+
+
+def _calls_before_cycle(function: ir.Function, on_cycles: set[str], defined: dict[str, ir.Function]) -> bool:
+    """Whether a function of the file may be called at the top of one on a cycle (only those need looking into)."""
+    return function.name in defined and any(function.name in _top_level_callees(defined[name]) for name in on_cycles)
+
+
+def _top_level_callees(function: ir.Function) -> set[str]:
+    return {call.callee or call.method or "" for statement in function.body
+            for call in _evaluated_calls(_expressions_of(statement))}
 
 
 def _may_end_process(function: ir.Function) -> bool:

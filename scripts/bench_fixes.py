@@ -17,7 +17,8 @@
 4. Printed per tool: files reviewed, files with a finding within `--window` lines of a changed
    line ("hit"), findings per file, and the lift over random placement: near findings divided by
    the near findings expected if each file's findings fell on uniformly random lines of that file.
-   Then a per-rule table for secreview (findings, near, expected near, lift); pool a rule's lift over
+   Then a per-rule table for secreview (findings, near, expected near, lift), and for each peer its checks
+   with a finding near a fix (what it sees that secreview does not); pool a rule's lift over
    several histories as the sum of its near findings over the sum of its expected ones.  A lift
    around 1 means the findings say nothing about where fixes happen.
 """
@@ -241,19 +242,23 @@ def main(argv: list[str] | None = None) -> int:
                 tools[peer] = lambda runner=runner, command=command: runner(scratch, command)
         print(f"\n{'tool':12} {'files':>6} {'hit':>5} {'hit %':>6} {'findings':>9} {'per file':>9} {'near':>5} "
               f"{'lift':>5}")
-        secreview_rules: dict[str, Score] = {}
+        per_tool_rules: dict[str, dict[str, Score]] = {}
         for name, run in tools.items():
             overall, rules = score(files, run(), args.window)
-            if name == "secreview":
-                secreview_rules = rules
+            per_tool_rules[name] = rules
             share = 100 * overall.hit / overall.files if overall.files else 0.0
             per_file = overall.findings / overall.files if overall.files else 0.0
             print(f"{name:12} {overall.files:6} {overall.hit:5} {share:5.1f}% {overall.findings:9} {per_file:9.2f} "
                   f"{overall.near:5} {overall.lift:5.1f}")
         # `expected` (near findings if placed at random) lets lifts be pooled over histories: sum(near) / sum(expected)
-        print(f"\n{'secreview rule':45} {'findings':>8} {'near':>5} {'expected':>8} {'lift':>5}")
-        for rule, result in sorted(secreview_rules.items(), key=lambda item: -item[1].findings):
-            print(f"{rule:45} {result.findings:8} {result.near:5} {result.expected:8.2f} {result.lift:5.1f}")
+        for name, rules in per_tool_rules.items():  # secreview's every rule; a peer's checks that land near a fix
+            shown = rules.items() if name == "secreview" else [(rule, r) for rule, r in rules.items() if r.near]
+            if name != "secreview" and not shown:
+                continue
+            print(f"\n{name + (' rule' if name == 'secreview' else ' checks with a finding near a fix'):45} "
+                  f"{'findings':>8} {'near':>5} {'expected':>8} {'lift':>5}")
+            for rule, result in sorted(shown, key=lambda item: (-item[1].near, -item[1].findings)):
+                print(f"{rule:45} {result.findings:8} {result.near:5} {result.expected:8.2f} {result.lift:5.1f}")
     return 0
 
 

@@ -25,7 +25,7 @@ from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
-from secreview.valueflow.locks import LockKey, is_failure_return
+from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 
 __all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
 
@@ -89,7 +89,7 @@ def _analyse(file: CFile) -> FileFacts:
         if defined[function.name] == 1:
             summaries[function.name] = _summary(function, run, ends, _reference_parameters(file, node, function))
     events.extend(_inversions(orders))
-    events.extend(_unguarded(methods))
+    events.extend(_unguarded(file, methods))
     events.sort(key=lambda event: event.node.start_byte)
     return FileFacts(tuple(events), tuple(incomplete))
 
@@ -254,7 +254,7 @@ def _inversions(orders: list[tuple[str, FunctionRun]]) -> list[Event]:
     return events
 
 
-def _unguarded(methods: list[tuple[ir.Function, FunctionRun]]) -> list[Event]:
+def _unguarded(file: CFile, methods: list[tuple[ir.Function, FunctionRun]]) -> list[Event]:
     """Reads and writes of a C++ data member with no lock held, where a method writes that member while
     holding a lock: the class guards it, and this access races with that write. Constructors and
     destructors (no other thread sees the object yet, or any more) are left out, and so are methods that
@@ -266,7 +266,7 @@ def _unguarded(methods: list[tuple[ir.Function, FunctionRun]]) -> list[Event]:
     guarded: dict[str, tuple[MemberAccess, str]] = {}
     accesses: list[tuple[MemberAccess, str]] = []
     for function, run in methods:
-        if _constructs_or_destroys(function):
+        if _constructs_or_destroys(file, function):
             continue
         for access in run.member_accesses.values():
             held = access.held | called_with.get(function.name, frozenset())
@@ -288,27 +288,14 @@ def _unguarded(methods: list[tuple[ir.Function, FunctionRun]]) -> list[Event]:
     return events
 
 
-def _constructs_or_destroys(function: ir.Function) -> bool:
+def _constructs_or_destroys(file: CFile, function: ir.Function) -> bool:
+    """A constructor or destructor of the method's class (`Foo::Foo`, `~Foo`)."""
     node = function.node
-    declarator = node.child_by_field_name("declarator") if isinstance(node, ts.Node) else None
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
-    name = declarator.child_by_field_name("declarator") if declarator is not None else None
-    while name is not None and name.type == "qualified_identifier":
-        name = name.child_by_field_name("name")
-    if name is None:
+    if not isinstance(node, ts.Node):
         return False
-    if name.type == "destructor_name":
-        return True
-    owner = node.parent
-    while owner is not None and owner.type not in ("class_specifier", "struct_specifier", "function_definition"):
-        owner = owner.parent
-    class_name = owner.child_by_field_name("name") if owner is not None and owner.type != "function_definition" else None
-    qualified = declarator.child_by_field_name("declarator")
-    scope = qualified.child_by_field_name("scope") if qualified is not None and qualified.type == "qualified_identifier" else None
-    text = name.text.decode("utf-8", "replace") if name.text else ""
-    return any(candidate is not None and candidate.text is not None and candidate.text.decode("utf-8", "replace")
-               .split("<")[0].split("::")[-1] == text for candidate in (class_name, scope))
+    method = file.function_name(node).rsplit("::", 1)[-1]
+    owner = class_of(file, node)
+    return bool(owner) and method.lstrip("~") == owner
 
 
 def _returns_pointer(node: ts.Node) -> bool:

@@ -241,13 +241,9 @@ def _declared_type(file: CFile, node: ts.Node | None, function: ts.Node) -> str 
 
 def class_of(file: CFile, function: ts.Node) -> str:
     """The class a C++ method belongs to: `Foo` for `void Foo::run()` or a method defined inside `class Foo`."""
-    declarator = function.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
-    name = declarator.child_by_field_name("declarator") if declarator is not None else None
-    if name is not None and name.type == "qualified_identifier":
-        scope = name.child_by_field_name("scope")
-        return file.text_of(scope) if scope is not None else ""
+    qualified = file.function_name(function)
+    if "::" in qualified:  # `ns::Foo<T>::run`: Foo, as a method defined inside the class names it
+        return qualified.rsplit("::", 1)[0].split("<")[0].rsplit("::", 1)[-1]
     parent = function.parent
     while parent is not None:
         if parent.type in ("class_specifier", "struct_specifier"):

@@ -87,7 +87,7 @@ def _inline_methods(file: CFile, body: ts.Node) -> dict[str, list[ts.Node]]:
     methods: dict[str, list[ts.Node]] = {}
     for child in body.named_children:
         if child.type == "function_definition":
-            name = _function_name(file, child)
+            name = file.function_name(child)
             if name:
                 methods.setdefault(name.rsplit("::", 1)[-1], []).append(child)
     return methods
@@ -97,19 +97,11 @@ def _out_of_line_methods(file: CFile) -> dict[str, dict[str, list[ts.Node]]]:
     """`Class::method` definitions of the file: class -> method -> definitions."""
     found: dict[str, dict[str, list[ts.Node]]] = {}
     for definition in file.nodes_of_type("function_definition"):
-        name = _function_name(file, definition)
+        name = file.function_name(definition)
         if "::" in name:
             owner, method = name.rsplit("::", 1)
             found.setdefault(owner.rsplit("::", 1)[-1].split("<")[0], {}).setdefault(method, []).append(definition)
     return found
-
-
-def _function_name(file: CFile, definition: ts.Node) -> str:
-    declarator = definition.child_by_field_name("declarator")
-    while declarator is not None and declarator.type != "function_declarator":
-        declarator = declarator.child_by_field_name("declarator")
-    named = declarator.child_by_field_name("declarator") if declarator is not None else None
-    return file.text_of(named) if named is not None else ""
 
 
 def _declared_elsewhere(file: CFile, body: ts.Node, name: str, methods: dict[str, list[ts.Node]]) -> bool:

@@ -32,6 +32,9 @@ __all__ = ["LockKey", "LockStep", "call_steps", "class_of", "guard_steps", "is_f
 _WRAPPERS = frozenset({"parenthesized_expression", "cast_expression", "pointer_expression"})
 _TYPE_WORDS = re.compile(r"\b(?:struct|class|union|const|volatile)\s+")
 _FAILURE = re.compile(r"^(?:NULL|nullptr|false|FALSE|-\s*\w+)$")
+_LOCK_FUNCTIONS = LOCK_TAKING_FUNCTIONS | LOCK_GIVING_FUNCTIONS | LOCK_UNSURE_FUNCTIONS
+_MUTEX_METHODS = MUTEX_TAKING_METHODS | MUTEX_GIVING_METHODS | MUTEX_UNSURE_METHODS
+_GUARD_WORDS = GUARD_DEFERRING | GUARD_TRYING | GUARD_ADOPTING
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,7 @@ def call_steps(file: CFile, call: ir.Call, function: ts.Node, guards: dict[str, 
     if not isinstance(node, ts.Node):
         return []
     name = call.callee or ""
-    if call.receiver is None and call.args and name in LOCK_TAKING_FUNCTIONS | LOCK_GIVING_FUNCTIONS \
-            | LOCK_UNSURE_FUNCTIONS:
+    if call.receiver is None and call.args and name in _LOCK_FUNCTIONS:
         lock = lock_key(file, call.args[0].node, function, recursive=name in RECURSIVE_LOCK_FUNCTIONS
                         or (name.startswith("pthread_mutex") and _recursive_pthread(file)))
         if lock is None:
@@ -86,7 +88,7 @@ def call_steps(file: CFile, call: ir.Call, function: ts.Node, guards: dict[str, 
         if method in MUTEX_GIVING_METHODS:
             return [LockStep("give", declared.lock, declared.guard, declared.scope)]
         return [LockStep("unsure", declared.lock)] if method in MUTEX_UNSURE_METHODS else []
-    if method not in MUTEX_TAKING_METHODS | MUTEX_GIVING_METHODS | MUTEX_UNSURE_METHODS:
+    if method not in _MUTEX_METHODS:
         return []
     declared_type = _declared_type(file, receiver.node, function)
     if declared_type is None or not MUTEX_TYPE.match(declared_type):
@@ -105,9 +107,12 @@ def guard_steps(file: CFile, target: ir.Name, value: ir.Expr | None, function: t
     if not isinstance(target.node, ts.Node):
         return []
     variable = file.variable(target.node)
-    if variable is None or variable.is_parameter or variable.pointer_depth or not LOCK_GUARD_TYPE.match(variable.type_text):
+    if variable is None or variable.is_parameter or variable.pointer_depth:
         return []
-    if isinstance(value, ir.Call) and value.callee and LOCK_GUARD_TYPE.match(value.callee):
+    built = isinstance(value, ir.Call) and bool(value.callee) and LOCK_GUARD_TYPE.match(value.callee or "") is not None
+    if not LOCK_GUARD_TYPE.match(variable.type_text) and not (built and variable.type_text == "auto"):
+        return []
+    if built:
         arguments = value.args  # `auto g = std::unique_lock<std::mutex>(m);`
     elif isinstance(value, ir.Opaque):
         arguments = value.parts  # `T g(m);`, `T g{m};`
@@ -119,7 +124,7 @@ def guard_steps(file: CFile, target: ir.Name, value: ir.Expr | None, function: t
     scope = (block.start_byte, block.end_byte) if block is not None else None
     locks = []
     for node in nodes:
-        if file.text_of(node) in GUARD_DEFERRING | GUARD_TRYING | GUARD_ADOPTING:
+        if file.text_of(node) in _GUARD_WORDS:
             continue
         declared_type = _declared_type(file, node, function) or ""
         # a guard may hold any lockable type: only a mutex known not to be recursive counts as one

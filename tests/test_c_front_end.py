@@ -59,10 +59,15 @@ def test_objective_c_header_is_reported_not_parsed_as_c(tmp_path: Path) -> None:
     assert language_for_path("scanner.h", b"/* @interface in a comment only */\nint f(void);\n") == "c"
     (tmp_path / "scanner.h").write_bytes(header)
     (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
-    completed = subprocess.run([sys.executable, "-m", "secreview", "--format", "json", str(tmp_path)],
-                               capture_output=True, text=True, check=False)
-    report = json.loads(completed.stdout)
-    assert completed.returncode == 2
+    walked = subprocess.run([sys.executable, "-m", "secreview", "--format", "json", str(tmp_path)],
+                            capture_output=True, text=True, check=False)
+    report = json.loads(walked.stdout)
+    assert walked.returncode == 0 and report["errors"] == []  # found by a walk: another language, like a .m file
+    assert any("1 Objective-C header(s) not reviewed" in note for note in report["notes"])
+    named = subprocess.run([sys.executable, "-m", "secreview", "--format", "json", str(tmp_path / "scanner.h")],
+                           capture_output=True, text=True, check=False)
+    report = json.loads(named.stdout)
+    assert named.returncode == 2
     assert [(Path(e["path"]).name, e["kind"]) for e in report["errors"]] == [("scanner.h", "unsupported-language")]
     assert "Objective-C" in report["errors"][0]["detail"]
 

@@ -148,6 +148,8 @@ class Collected:
     sources: list[SourceFile] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # files found by a walk whose content is a language not reviewed (Objective-C headers): noted, not errors
+    other_language: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ def collect(paths: list[str], options: ReadOptions, stdin_bytes: bytes | None = 
             _add_file(out, raw, options, explicit=True)
     excluded.note(out)
     _add_configured_templates(out, markup, options)
+    _note_other_languages(out)
     return _printable_names(out)
 
 
@@ -235,6 +238,7 @@ def collect_changed(paths: list[str], options: ReadOptions) -> Collected:
         out.notes.append(f"{vendored} changed file(s) in vendored or tool directories were not reviewed")
     if not_source:
         out.notes.append(f"{not_source} changed file(s) are not in a reviewed language and were not read")
+    _note_other_languages(out)
     return _printable_names(out)
 
 
@@ -357,6 +361,13 @@ def _walk_directory(out: Collected, root: str, options: ReadOptions) -> list[str
     return not_source
 
 
+def _note_other_languages(out: Collected) -> None:
+    if out.other_language:
+        shown = ", ".join(out.other_language[:3]) + (" ..." if len(out.other_language) > 3 else "")
+        out.notes.append(f"{len(out.other_language)} Objective-C header(s) not reviewed (secreview reviews C and "
+                         f"C++; name one to see it reported): {shown}")
+
+
 _SPECIAL_FILE = ""  # the "language" of a path that is not a regular file: a candidate, never read
 _SYMLINKED_DIRECTORY = ("symbolic link to a directory, not followed (it may loop or lead out of the project); "
                         "name its target to review it")
@@ -390,6 +401,8 @@ def _add_file(out: Collected, path: str, options: ReadOptions, *, explicit: bool
         explicit and language_for_path(path) is None and prompt.looks_like_prompt(text))
     if wants_prompt:
         _add_prompt(out, path, text, options)
+    elif language is None and not explicit and path.lower().endswith(".h") and looks_like_objc(data):
+        out.other_language.append(path)  # like a `.m` file in the same walk: another language, noted
     elif language is None:
         what = "an Objective-C header" if looks_like_objc(data) and path.lower().endswith(".h") \
             else "not a language secreview reviews"

@@ -252,8 +252,8 @@ def class_of(file: CFile, function: ts.Node) -> str:
     parent = function.parent
     while parent is not None:
         if parent.type in ("class_specifier", "struct_specifier"):
-            named = parent.child_by_field_name("name")
-            return file.text_of(named) if named is not None else ""
+            named = parent.child_by_field_name("name")  # `class Outer::Inner {`: Inner
+            return file.text_of(named).split("<")[0].rsplit("::", 1)[-1] if named is not None else ""
         if parent.type == "function_definition":
             return ""
         parent = parent.parent

@@ -176,6 +176,7 @@ class SuiteScore:
     false_locations: list[str] = field(default_factory=list)  # "file:line (procedure)" of each false report
     outside: int = 0
     found_names: list[str] = field(default_factory=list)
+    by_kind: dict[str, list[int]] = field(default_factory=dict)  # issue kind -> [expected, found] procedures
 
     @property
     def detection(self) -> float:
@@ -226,6 +227,11 @@ def score_suite(suite: Suite, tests: Path, findings: Iterable[Finding]) -> Suite
     found = sorted(key for key, procs in expected.items() if procs & hit)
     result.found = len(found)
     result.found_names = ["::".join(name) for _, name in found]
+    kinds: dict[str, set[tuple[str, tuple[str, ...]]]] = {}
+    for issue in suite.issues:
+        kinds.setdefault(issue.kind, set()).add((issue.file, name_parts(issue.procedure)))
+    hit_keys = set(found)
+    result.by_kind = {kind: [len(keys), len(keys & hit_keys)] for kind, keys in kinds.items()}
     return result
 
 
@@ -245,6 +251,29 @@ def render(scores: dict[str, list[SuiteScore]]) -> str:
     unmatched = sum(s.unmatched for s in scores[tools[0]])
     lines.append(f"\n{unmatched} expected procedures not located by the front end (count as not found); "
                  "findings outside any function: " + ", ".join(f"{t} {totals[t].outside}" for t in tools))
+    lines.append("\n" + render_kinds(scores))
+    return "\n".join(lines)
+
+
+def render_kinds(scores: dict[str, list[SuiteScore]]) -> str:
+    """Expected and found procedures per issue kind (a procedure listed for two kinds counts in both), over
+    all suites: where each tool's detection comes from, and which kinds no security check reports."""
+    tools = list(scores)
+    totals: dict[str, dict[str, list[int]]] = {tool: {} for tool in tools}
+    for tool in tools:
+        for suite in scores[tool]:
+            for kind, (expected, found) in suite.by_kind.items():
+                tally = totals[tool].setdefault(kind, [0, 0])
+                tally[0] += expected
+                tally[1] += found
+    kinds = sorted(totals[tools[0]], key=lambda kind: (-totals[tools[0]][kind][0], kind))
+    header = f"{'issue kind':<40} {'expected':>8} " + " ".join(f"{t + ' found':>18}" for t in tools)
+    lines = [header, "-" * len(header)]
+    for kind in kinds:
+        expected = totals[tools[0]][kind][0]
+        cells = " ".join(f"{totals[t].get(kind, [0, 0])[1]:>11} {100 * totals[t].get(kind, [0, 0])[1] / expected:5.1f}%"
+                         for t in tools)
+        lines.append(f"{kind:<40} {expected:>8} {cells}")
     return "\n".join(lines)
 
 
@@ -298,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "found": s.found, "detection": s.detection,
                                         "false_reports": s.false_reports, "false_per_file": s.false_per_file,
                                         "outside": s.outside, "found_procedures": s.found_names,
-                                        "false_locations": sorted(s.false_locations)}
+                                        "false_locations": sorted(s.false_locations), "by_kind": s.by_kind}
                               for s in [*by_suite, _total(by_suite)]}}
             for name, by_suite in scores.items()}, indent=2) + "\n", encoding="utf-8")
     return 0 if len(ran) == len(runs) else 1

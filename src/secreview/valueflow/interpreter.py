@@ -770,8 +770,9 @@ class FunctionRun:
 
     def _locks_of_call(self, call: ir.Call, state: State) -> State:
         """A lock taken or given back by the call, or by the function of the file it calls (its summary)."""
+        # which locks every call of a function holds: only C++ member accesses (`_unguarded`) ask
         callee = call.callee or (call.method if isinstance(call.receiver, ir.Name) and call.receiver.id == "this" else "")
-        if callee:
+        if callee and self.file.language == "cpp":
             held = frozenset(key for key, lock in state.locks.items() if lock.held)
             known = self.held_at_calls.get(callee)
             self.held_at_calls[callee] = held if known is None else known & held

@@ -112,9 +112,9 @@ def _declared_elsewhere(file: CFile, body: ts.Node, name: str, methods: dict[str
         declarator = child.child_by_field_name("declarator")
         if declarator is not None and declarator.type == "function_declarator":
             named = declarator.child_by_field_name("declarator")
-            if named is not None and file.text_of(named) == name and _default_or_deleted(child) is False:
-                if len(methods.get(name, [])) == 0 or not _has_definition_like(file, declarator, methods[name]):
-                    return True
+            if named is not None and file.text_of(named) == name and not _default_or_deleted(child) \
+                    and not _has_definition_like(file, declarator, methods.get(name, [])):
+                return True
     return False
 
 

@@ -26,6 +26,7 @@ from secreview.valueflow.integers import integer_type
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
+from secreview.valueflow.ownership import leaks
 
 __all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
 
@@ -82,6 +83,7 @@ def _analyse(file: CFile) -> FileFacts:
                 continue
         events.extend(run.events.values())
         events.extend(_unreleased(file, node, run, ends))
+        events.extend(leaks(node, run, ends))
         if run.lock_order:
             orders.append((function.name, run))
         if run.member_accesses or run.held_at_calls:
@@ -204,7 +206,12 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
                       for key, given in (exits[0].locks.items() if exits else ())
                       if not given.held and not key.startswith("~") and key not in taken
                       and all((other := s.locks.get(key)) is not None and not other.held for s in exits))
-    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives)
+    fresh = [allocator for allocator, (_, value) in zip(run.returned_fresh, run.returned) if value.null != NULL]
+    allocates = fresh[0] if fresh and all(fresh) and not ends else ""
+    borrows = frozenset(position for position, name in enumerate(function.params)
+                        if position not in run.kept and name in run.tracked and run.pointer_parameter(name))
+    return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives,
+                   allocates, borrows)
 
 
 def _unreleased(file: CFile, node: ts.Node, run: FunctionRun, ends: list[State]) -> list[Event]:

@@ -29,7 +29,8 @@ from secreview.lang.c_family.buffers import member_array_length
 from secreview.lang.c_family.file import CFile, Variable
 from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.initialisation import declared_without_value, reads_value
-from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS, is_reference
+from secreview.lang.c_family.lifetime import (
+    DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS, is_reference, owned_at_birth)
 from secreview.lang.c_family.loops import contains_any
 from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
@@ -41,8 +42,8 @@ from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
     COUNTED_VECTOR, FIXED_ARRAY, GROWING_BY_ONE,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
-    RESULT_RANGES, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, Copy, allocation_bytes,
-    copy_bytes)
+    REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, USING_ONLY, Copy,
+    allocation_bytes, copy_bytes)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
 from secreview.valueflow.refine import container_size, refine, tracked_operand
 
@@ -72,6 +73,20 @@ _CASTS_TO_RVALUE = frozenset({"std::move", "std::forward"})  # their result is t
 # turn a non-NULL pointer into NULL)
 _POINTER_CASTS = frozenset({"static_cast", "const_cast", "reinterpret_cast"})
 _NEGATIVE_INTEGER = re.compile(r"-\s*(?:0[xX][0-9a-fA-F]+|\d+)[uUlL]*")
+# C++ methods whose names say they use the object (open it, read or set a property): other methods (`create()`,
+# `setParent()`, `deleteLater()`, `registerWith()` ...) may hand it to an owner
+_USING_METHOD = re.compile(r"^(?:open|close|read|write|exists|size|count|length|load|save|parse|seek|flush|resize|clear|"
+                           r"fill|value|data|text|name|at|isEmpty|isNull|isValid)$|^(?:is|has|get)[A-Z_]|"
+                           r"^set(?!Parent|Owner|Attribute|AutoDelete)[A-Z_]")
+# a local variable whose declaration releases it when it goes out of scope (GCC's cleanup attribute, GLib's and
+# systemd's macros built on it)
+_RELEASED_AT_SCOPE_END = re.compile(r"__attribute__\s*\(\(\s*(?:__)?cleanup|\bg_auto(?:free|ptr)\b|\b_cleanup_\w*|"
+                                    r"\b__free\s*\(|\bauto_free\b")
+# functions whose names say they write out what they are given (a log line, a dump), keeping nothing
+_OUTPUT_NAME = re.compile(r"(?i)^(?:print|log|dump|debug|trace)(?:[A-Z_]|$)|^(?:print|log|dump|debug|trace)_")
+# expressions whose value carries no pointer of their operands on
+_NO_POINTER_FLOWS = frozenset({"sizeof_expression", "alignof_expression", "typeid_expression", "new_expression",
+                               "delete_expression", "string_literal", "concatenated_string"})
 
 
 class BudgetExceeded(Exception):
@@ -89,7 +104,9 @@ class Event:
     # a size) | shift-out-of-range | copy-overflow | copy-overread (a copy's length past a buffer's end) |
     # null-checked-after-dereference (a NULL test of a pointer dereferenced before on every path) |
     # double-lock | double-unlock | lock-not-released | lock-order-inversion (`name`: the lock as written;
-    # `origin`: where it was taken or given back before, or, for an inversion, where the other lock was taken)
+    # `origin`: where it was taken or given back before, or, for an inversion, where the other lock was taken) |
+    # leak (`ownership.py`: `node` the exit, `origin` the allocation, `name` the variable holding it, `via_line`
+    # where another path released or handed it on, 0 if none does)
     kind: str
     node: ts.Node
     name: str
@@ -101,6 +118,7 @@ class Event:
     via: str = ""  # null-dereference: the function of the file that dereferences the argument passed to it
     via_line: int = 0  # ... and the line where it does (locks: the function taking the lock, or the other order)
     symbolic: tuple[str, str] | None = None  # index-out-of-bounds against a size held in a variable: (size, index)
+    lines: tuple[int, ...] = ()  # leak: the other exits that leak the same allocation
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,11 @@ class Summary:
     lock_takes: frozenset[LockKey] = frozenset()
     lock_holds: frozenset[LockKey] = frozenset()
     lock_gives: frozenset[LockKey] = frozenset()
+    # memory it allocates and returns (non-NULL) on every path that returns something else than NULL: the
+    # allocator it calls ("" when it does not); and the pointer parameters it neither keeps nor releases
+    # on any path (it only uses what they point to)
+    allocates: str = ""
+    borrows: frozenset[int] = frozenset()
 
     def dereferenced_at(self, position: int) -> int:
         """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
@@ -180,6 +203,12 @@ class FunctionRun:
     # held there on every path (`MemberAccess`); and the locks held at every call of each function of the file
     member_accesses: dict[int, MemberAccess] = field(default_factory=dict)
     held_at_calls: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ownership of the memory it allocates: the allocations released or handed on somewhere (key -> the
+    # first place), the positions of pointer parameters it may keep or release on some path, and, for each
+    # return, whether it returns memory it allocated and still owned
+    handed: dict[int, ts.Node] = field(default_factory=dict)
+    kept: set[int] = field(default_factory=set)
+    returned_fresh: list[str] = field(default_factory=list)  # the allocator, "" when not
     _owner: str | None = None  # the class a C++ method belongs to ("" for none), computed once
     _member_keys: dict[str, str | None] = field(default_factory=dict)
     _steps: int = 0
@@ -199,8 +228,10 @@ class FunctionRun:
         """The states at the end of the body (returns are in `returned`)."""
         self._casts = cast_types(self.file)
         node = self.function.node
-        entry = {name: Value(null_origin=Origin(node, "parameter", name)) for name in self.entry_parameters
-                 if name in self.tracked}
+        entry = {name: Value(null_origin=Origin(node, "parameter", name),
+                             owners=frozenset({-position - 1}) if self.pointer_parameter(name) else frozenset())
+                 for position, name in enumerate(self.function.params)
+                 if name in self.entry_parameters and name in self.tracked}
         ends = self.block(self.function.body, [State(entry)])
         for event in self._null_tests.values():
             if event.origin is not None:  # dereferenced on every path that reached the test
@@ -236,8 +267,11 @@ class FunctionRun:
         # `p.release()` hands over what p held before the call emptied it
         source = before if self._hands_over(statement.value) else state
         value = self.value_of(statement.value, source)
+        owners = self._owners(statement.value, source)
         moved = self._moved_smart_pointer(statement.value)
         for target in statement.targets:
+            if owners and not self._holds_ownership(target):
+                state = self._hand_over(owners, statement.node, state)  # stored where this function does not follow it
             if isinstance(target, ir.Name) and self._smart_pointer(target):
                 value = self._smart_assigned(statement.value, statement.node, source)
             if moved is not None and not (isinstance(target, ir.Name) and target.id == moved.id):
@@ -260,7 +294,11 @@ class FunctionRun:
                     self._unset_seen = True
                     state = state.set(target.id, Value(unset=Origin(statement.node, "declared", forks=state.forks)))
                 elif target.id in self.tracked:
-                    state = state.set(target.id, self._stored_in(target, value, state))
+                    stored = self._stored_in(target, value, state).but(owners=owners)
+                    old = state.get(target.id)
+                    if old.null == NULL and _alias_update(statement):
+                        stored = stored.but(null=NULL, null_origin=old.null_origin)  # nothing to write into
+                    state = state.set(target.id, stored)
                     if self._counted(target) is not None:
                         state = state.set(target.id, Value(interval=self._count_built(target, statement.value, state),
                                                            since=state.forks))
@@ -283,6 +321,7 @@ class FunctionRun:
             self._freed_use(target, statement.node, state)
             return [state]
         if not isinstance(target, ir.Name):
+            state = self._hand_over(self._owners(statement.value, state), statement.node, state)
             return [self.visit(target, state, write=True)]
         if self._in_method():
             self._member_access(target, state, write=True)
@@ -292,12 +331,13 @@ class FunctionRun:
         operator = "-" if _is_decrement(statement.node) else statement.op  # the IR writes `x--` as x += 1
         # a pointer moved along stays non-NULL; a number stepped may reach 0
         still = NON_NULL if old.null == NON_NULL and self._is_pointer(target) else None
+        # a pointer moved along still points into the same allocation
         if _in_condition(statement.node):
-            return [state.set(target.id, Value(still))]
+            return [state.set(target.id, Value(still, owners=old.owners))]
         if old.block is not None and operator in ("+", "-"):
-            return [state.set(target.id, self._moved(target, old, operator, step))]
+            return [state.set(target.id, self._moved(target, old, operator, step).but(owners=old.owners))]
         combined = self._combined(operator, old, step, statement.node, lambda: self._kind_of(target), state)
-        return [state.set(target.id, combined.but(null=still))]
+        return [state.set(target.id, combined.but(null=still, owners=old.owners))]
 
     def _ExprStmt(self, statement: ir.ExprStmt, state: State) -> list[State]:
         if _marker(statement, "goto_statement"):
@@ -314,10 +354,17 @@ class FunctionRun:
         return [state]
 
     def _Return(self, statement: ir.Return, state: State) -> list[State]:
+        value = Value()
         if statement.value is not None:
             state = self.visit(statement.value, state)
-        self.returned.append((state, self.value_of(statement.value, state) if statement.value is not None
-                              else Value()))
+            owners = self._owners(statement.value, state)
+            value = self.value_of(statement.value, state).but(owners=owners)
+            fresh = bool(owners) and all(key >= 0 and key in state.owned for key in owners)
+            self.returned_fresh.append(state.owned[min(owners)].callee if fresh else "")
+            state = self._hand_over(owners, statement.node, state)  # the caller owns it now
+        else:
+            self.returned_fresh.append("")
+        self.returned.append((state, value))
         self.returned_at.append(statement.node if isinstance(statement.node, ts.Node) else None)
         return []
 
@@ -347,10 +394,10 @@ class FunctionRun:
         known = state.decided.get(text) if text else None  # the same test, taken before on this path
         taken = refine(statement.test, True, state, self.tracked, self.value_of) if known is not False else []
         skipped = refine(statement.test, False, state, self.tracked, self.value_of) if known is not True else []
-        if taken and skipped:  # nothing decides the test here
+        if taken and skipped and not _allocation_failure_test(statement.test, state):  # nothing decides it here
             taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
-        taken = [self._decided(statement.test, True, s) for s in taken]
-        skipped = [self._decided(statement.test, False, s) for s in skipped]
+        taken = [_without_failed_allocations(statement.test, self._decided(statement.test, True, s)) for s in taken]
+        skipped = [_without_failed_allocations(statement.test, self._decided(statement.test, False, s)) for s in skipped]
         out: list[State] = []
         for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
             left = self.block(branch, entered)
@@ -588,6 +635,13 @@ class FunctionRun:
         if isinstance(expression, ir.Opaque) and expression.node is not None \
                 and expression.node.type == "delete_expression" and expression.parts:
             return self._release(expression.parts[0], self.visit(expression.parts[0], state), expression.node)
+        if isinstance(expression, ir.Opaque) and expression.node is not None \
+                and expression.node.type == "new_expression":
+            for part in expression.parts:  # a constructor may keep what it is given
+                state = self._hand_over(self._owners(part, state), expression.node, self.visit(part, state))
+            if not self._new_owned(expression.node):
+                return state
+            return state.owning(_key(expression.node), Origin(expression.node, "allocation", "new", state.forks))
         for part in _parts(expression):
             state = self.visit(part, state)
         return state
@@ -610,6 +664,10 @@ class FunctionRun:
             if isinstance(value, int):
                 return Value(interval=Interval.exactly(int(value)), since=state.forks)
             if isinstance(value, str):
+                width = _character_width(expression.node)
+                if width > 1:  # `L"..."`, `u"..."`: wide characters, whose count is the length
+                    return Value(NON_NULL, block=Interval.exactly((len(value) + 1) * width),
+                                 offset=Interval.exactly(0), since=state.forks)
                 length = len(value.encode("utf-8"))
                 return Value(NON_NULL, block=Interval.exactly(length + 1), offset=Interval.exactly(0),
                              text=length if "\0" not in value else None, since=state.forks)
@@ -623,7 +681,7 @@ class FunctionRun:
                 return Value(interval=Interval.exactly(CONSTANT_MACROS[expression.id]), since=state.forks)
             return self._constant_variable(expression, state)
         if isinstance(expression, ir.Call):
-            return self._result(expression, state)
+            return self._owned_result(expression, self._result(expression, state), state)
         if isinstance(expression, ir.Binary):
             return self._binary(expression, state)
         if isinstance(expression, ir.Subscript) and _address_of(expression.node):
@@ -637,7 +695,8 @@ class FunctionRun:
             return Value(NON_NULL)  # memory a test on this path found non-zero (`if (*list) { p = *list; ...`
         if isinstance(expression, ir.Opaque) and expression.node is not None \
                 and expression.node.type in ("new_expression", "string_literal", "concatenated_string"):
-            return Value(NON_NULL)
+            owned = expression.node.type == "new_expression" and self._new_owned(expression.node)
+            return Value(NON_NULL, owners=frozenset({_key(expression.node)}) if owned else frozenset())
         return Value()
 
     def _result(self, call: ir.Call, state: State) -> Value:
@@ -655,7 +714,8 @@ class FunctionRun:
         if name in _CASTS_TO_RVALUE and len(call.args) == 1:
             return self.value_of(call.args[0], state)  # a cast to an rvalue: the same value
         if name in _POINTER_CASTS and len(call.args) == 1:
-            return _nullness(self.value_of(call.args[0], state))  # `static_cast<T *>(p)`: NULL exactly when p is
+            inner = self.value_of(call.args[0], state)  # `static_cast<T *>(p)`: NULL exactly when p is
+            return _nullness(inner).but(owners=inner.owners)
         if name in ALLOCATION_SIZE_ARGUMENTS:
             block, since = self._allocated(call, name, state)
             null = MAYBE_NULL if name in HEAP.acquire else NON_NULL
@@ -682,7 +742,11 @@ class FunctionRun:
         before, state = state, self.visit(call.receiver, state)
         if call.receiver is not None and _is_arrow(call.node.child_by_field_name("function")):
             state = self._arrow(call.receiver, call.node, before, state)
+        if call.receiver is not None and (self.file.language != "cpp" or not _USING_METHOD.match(call.method or "")):
+            state = self._hand_over(self._owners(call.receiver, state), call.node, state)  # it may register itself
         state = self._call_arguments(call, state)
+        if self._allocates(call, state):
+            state = state.owning(_key(call.node), Origin(call.node, "allocation", call.callee or "", state.forks))
         if isinstance(call.receiver, ir.Name) and call.method in INVALIDATING_METHODS and self._contiguous(call.receiver):
             state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
         if isinstance(call.receiver, ir.Name) and call.receiver.id in self.tracked and self._smart_pointer(call.receiver):
@@ -710,6 +774,8 @@ class FunctionRun:
             # a value passed is not changed, unless a C++ callee takes it by reference
             by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
             state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
+            if not self._only_uses(name, position, summary):
+                state = self._hand_over(self._owners(argument, state), call.node, state)
             dereferenced_at = summary.dereferenced_at(position) if summary is not None else 0
             if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
                 self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at)
@@ -747,7 +813,7 @@ class FunctionRun:
         for argument in call.args:
             if isinstance(argument, ir.Name) and argument.id in self.tracked and state.get(argument.id).unset is not None:
                 state = state.set(argument.id, Value())
-            state = self.visit(argument, state)
+            state = self._hand_over(self._owners(argument, state), call.node, self.visit(argument, state))
         body = self.file.function_macros.get(call.callee or "", "")
         written = {_root(argument) for argument in call.args} | {
             name for name in self.tracked if name in body and re.search(rf"\b{re.escape(name)}\b", body)}
@@ -755,7 +821,7 @@ class FunctionRun:
             if name:
                 state = state.forgetting(name)
                 if name in self.tracked:
-                    state = state.set(name, Value())
+                    state = self._hand_over(state.get(name).owners, call.node, state).set(name, Value())
         return state
 
     def _may_take_reference(self, name: str) -> bool:
@@ -765,6 +831,109 @@ class FunctionRun:
 
     def _may_be_macro(self, name: str) -> bool:
         return bool(name) and (name in self.file.function_macros or bool(_MACRO_NAME.match(name)))
+
+    # -- ownership of allocated memory ---------------------------------------------------------------
+
+    def _owners(self, expression: ir.Expr | None, state: State) -> frozenset[int]:
+        """The allocations the expression's value may point into: its own, and those of the variables, calls
+        and `new` objects whose pointer it carries on (`p`, `p + 1`, `c ? p : q`, `&p->next`, `{p, n}`, not
+        `p->next` or `*p`)."""
+        owners = self.value_of(expression, state).owners
+        for part in flowing(expression):
+            if isinstance(part, ir.Name):
+                if part.id in self.tracked:
+                    owners = owners | state.get(part.id).owners
+            elif part is not expression:
+                owners = owners | self.value_of(part, state).owners
+        return owners
+
+    def _hand_over(self, owners: frozenset[int], at: ts.Node, state: State) -> State:
+        """The allocations `owners` leave this function's hands at `at`: released, returned, stored where it
+        does not follow them, or passed to code that may keep them."""
+        if not owners:
+            return state
+        for key in owners:
+            if key < 0:
+                self.kept.add(-key - 1)  # a parameter's memory: the caller learns that this function may keep it
+            elif key in state.owned:
+                self.handed.setdefault(key, at)
+        return state.disowning(owners)
+
+    def _holds_ownership(self, target: ir.Target) -> bool:
+        """A variable whose value this function follows (not a reference, a smart pointer, a member or a
+        global, which take the memory out of its hands; in C++ a pointer, not an object whose destructor
+        may release what it was built from)."""
+        if not (isinstance(target, ir.Name) and target.id in self.tracked and target.id not in self.references
+                and not self._smart_pointer(target) and (self.file.language != "cpp" or self._is_pointer(target))):
+            return False
+        variable = self._variable(target)
+        if variable is None:
+            return True
+        if variable.is_array:
+            return False  # `T *items[] = {p};`: the engine does not follow what each element holds
+        # the declaration with what comes before it in its statement (attributes, which the parser is spared)
+        data = self.file.data
+        start = max(data.rfind(b";", 0, variable.declaration.start_byte), data.rfind(b"{", 0, variable.declaration.start_byte),
+                    data.rfind(b"}", 0, variable.declaration.start_byte)) + 1
+        written = data[start:variable.declaration.end_byte].decode("utf-8", "replace")
+        return not _RELEASED_AT_SCOPE_END.search(written)
+
+    def _allocates(self, call: ir.Call, state: State) -> bool:
+        """The call hands out new heap memory (not a reallocation of memory this function owns already)."""
+        name = call.callee or ""
+        summary = self.summaries.get(name)
+        if summary is not None:
+            return bool(summary.allocates)
+        name = name.removeprefix("std::").removeprefix("::")
+        if name in REALLOCATORS and call.args and self._owners(call.args[0], state):
+            return False
+        return name in HEAP.acquire
+
+    def _owned_result(self, call: ir.Call, value: Value, state: State) -> Value:
+        name = call.callee or ""
+        if name.removeprefix("std::") in RETURNS_FIRST_ARGUMENT and call.args and name not in self.summaries:
+            return value.but(owners=self._owners(call.args[0], state))  # `return memset(p, 0, n);`
+        if name in REALLOCATORS and call.args and name not in self.summaries:
+            grown = self._owners(call.args[0], state)
+            if grown:  # on success the old block is gone and the new one is the same allocation
+                return value.but(owners=grown)
+        if self._allocates(call, state):
+            return value.but(owners=frozenset({_key(call.node)}))
+        return value
+
+    def _new_owned(self, new_expression: ts.Node) -> bool:
+        """`new T`, `new T[n]`, `new T(path, 3)`: an object this function owns, unless a constructor argument
+        may become its owner (`this`, a `parent`, a pointer, a member or global whose type is not known
+        here), or it is a placement new."""
+        if new_expression.child_by_field_name("placement") is not None or owned_at_birth(self.file, new_expression):
+            return False
+        arguments = new_expression.child_by_field_name("arguments")
+        declared = self.file.declarations_in(self.function.node)
+        stack = list(arguments.named_children) if arguments is not None else []
+        while stack:
+            node = stack.pop()
+            if node.type in ("this", "field_expression", "qualified_identifier", "pointer_expression"):
+                return False
+            if node.type == "identifier":
+                variables = declared.get(self.file.text_of(node), ())
+                if not variables or any(variable.is_pointer or variable.is_array for variable in variables):
+                    return False
+            stack.extend(node.named_children)
+        return True
+
+    def _only_uses(self, name: str, position: int, summary: Summary | None) -> bool:
+        """The callee only uses the memory a pointer passed at `position` points to, and keeps no pointer."""
+        if summary is not None:
+            return position in summary.borrows
+        if name in _CASTS_TO_RVALUE or name in _POINTER_CASTS:
+            return True  # its result is the same pointer, which carries the allocation on
+        if self._may_be_macro(name):
+            return False
+        return name.removeprefix("std::").removeprefix("::") in USING_ONLY or bool(_OUTPUT_NAME.match(name))
+
+    def pointer_parameter(self, name: str) -> bool:
+        return any(variable.is_parameter and (variable.is_pointer or variable.is_array)
+                   for variable in self.file.declarations_in(self.function.node).get(name, ()))
 
     # -- locks ---------------------------------------------------------------------------------
 
@@ -1366,6 +1535,7 @@ class FunctionRun:
         return re.search(rf"\b{re.escape(container)}\s*(?:\.|->)\s*reserve\s*\(", text) is not None
 
     def _release(self, pointer: ir.Expr, state: State, at: ts.Node) -> State:
+        state = self._hand_over(self._owners(pointer, state), at, state)
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked:
             return state
         value = state.get(pointer.id)
@@ -1722,6 +1892,49 @@ class FunctionRun:
         return self.file.text_of(node.child_by_field_name("label"))
 
 
+def flowing(expression: object) -> Iterator[ir.Expr]:
+    """The parts of an expression whose value (a pointer, not what it points to) the expression's value may
+    carry on: variables (`p`, `p + n`, `c ? p : q`, `&p->next`, `(T *)p`, the items of an initialiser list),
+    calls (their result: an allocation, `std::move(p)`, `memset(p, 0, n)`) and `new` expressions; not
+    `p->next`, `*p`, `p[i]` or `p == q`."""
+    if isinstance(expression, (ir.Name, ir.Call)):
+        yield expression
+    elif isinstance(expression, (ir.Attr, ir.Subscript)):
+        if _address_of(expression.node) or (isinstance(expression, ir.Attr) and isinstance(expression.node, ts.Node)
+                                            and expression.node.type == "field_expression"
+                                            and not _is_arrow(expression.node)):
+            yield from flowing(expression.obj)  # `&p->f`, `&p[i]`, `s.member`
+    elif isinstance(expression, ir.Binary):
+        yield from flowing(expression.left)
+        yield from flowing(expression.right)
+    elif isinstance(expression, ir.Conditional):
+        yield from flowing(expression.body)
+        yield from flowing(expression.orelse)
+    elif isinstance(expression, ir.Opaque):
+        kind = expression.node.type if isinstance(expression.node, ts.Node) else ""
+        if kind == "new_expression":
+            yield expression  # the new object (its constructor's arguments are the constructor's business)
+        elif kind not in _NO_POINTER_FLOWS:
+            for part in expression.parts:
+                yield from flowing(part)
+    elif isinstance(expression, (ir.Sequence, ir.Format)):
+        for part in _parts(expression):
+            yield from flowing(part)
+
+
+def _character_width(literal: object) -> int:
+    """Bytes per character of a string literal: `L"..."` and `U"..."` 4 (wchar_t as on Unix), `u"..."` 2."""
+    if not isinstance(literal, ts.Node) or not literal.text:
+        return 1
+    prefix = literal.text[:2]
+    return 4 if prefix[:1] in (b"L", b"U") else 2 if prefix == b'u"' else 1
+
+
+def _key(node: ts.Node) -> int:
+    """An allocation's key: where its call or `new` is."""
+    return node.start_byte
+
+
 def names_read(expression: object) -> Iterator[ir.Name]:
     """The names an IR expression reads (not inside a nested function or lambda)."""
     return (item for item in ir.walk_ir(expression) if isinstance(item, ir.Name))
@@ -1764,6 +1977,29 @@ def _null_tested(test: ir.Expr | None) -> list[str]:
         if isinstance(left, ir.Name) and _is_null_constant(right):
             return [left.id]
     return []
+
+
+def _without_failed_allocations(test: ir.Expr, state: State) -> State:
+    """After a NULL test: on the path where it found an allocation's pointer NULL, the allocation failed and
+    there is nothing to release."""
+    for name in _null_tested(test):
+        value = state.get(name)
+        if value.null == NULL and value.owners:
+            state = state.disowning(frozenset(key for key in value.owners if key >= 0))
+    return state
+
+
+def _allocation_failure_test(test: ir.Expr, state: State) -> bool:
+    """`if (!p)` right after `p = malloc(n)`: whether the allocation failed, not a decision of the program's
+    own (its two outcomes are the allocation's, and no path through it combines unrelated choices)."""
+    if not isinstance(test, (ir.Name, ir.Not, ir.Compare)):
+        return False
+    names = _null_tested(test)
+    if len(names) != 1:
+        return False
+    value = state.get(names[0])
+    return value.null == MAYBE_NULL and value.null_origin is not None and value.null_origin.kind == "allocation" \
+        and any(key >= 0 for key in value.owners)
 
 
 def _is_null_constant(expression: ir.Expr) -> bool:

@@ -18,7 +18,10 @@ A `Value` says, for one variable on one path, what is known about it:
 - `unset`: where a local declared without a value was declared, while nothing
   has assigned it (`maybe_unset` once a path that did assign it was merged in);
 - `dereferenced`: where a pointer nothing had tested was dereferenced (on
-  every path merged in), for a NULL test that comes after it.
+  every path merged in), for a NULL test that comes after it;
+- `owners`: the allocations of this function the pointer may point into
+  (keys of `State.owned`; negative keys stand for the function's own pointer
+  parameters, whose fate goes into its summary).
 
 An `Origin` remembers why a value is (maybe) NULL or freed: the node that
 made it so and a phrase for the finding.  A `State` maps the tracked
@@ -145,6 +148,7 @@ class Value:
     maybe_unset: bool = False  # ... or only on some path merged into this one
     # where a pointer whose nullness nothing told was dereferenced, on every path merged into this one
     dereferenced: Origin | None = None
+    owners: frozenset[int] = frozenset()  # allocations it may point into (`State.owned`), on any path merged in
 
     def __eq__(self, other: object) -> bool:
         # the fields' dictionaries compare in C: the interpreter compares values at every step
@@ -167,7 +171,8 @@ class Value:
                      _join_borrowed(self.borrowed, other.borrowed), unset,
                      unset is not None and (self.maybe_unset or other.maybe_unset or self.unset is None
                                             or other.unset is None),
-                     self.dereferenced if self.dereferenced is not None and other.dereferenced is not None else None)
+                     self.dereferenced if self.dereferenced is not None and other.dereferenced is not None else None,
+                     self.owners | other.owners)
 
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)
@@ -256,35 +261,49 @@ class State:
     at most one such decision is shown on a path of its own; through more, paths may not combine.
     `relations` (variable -> `Relation`) are forgotten as soon as either variable changes. `locks` (lock ->
     `Lock`): the locks this function took or gave back on this path; joined paths keep a lock only where
-    both left it alike."""
+    both left it alike. `owned` (allocation key -> where it was made): the memory this function allocated
+    and still owns on this path (not released, returned or handed to anything that may keep it); joined
+    paths keep only what both own."""
 
-    __slots__ = ("values", "forks", "decided", "relations", "locks")
+    __slots__ = ("values", "forks", "decided", "relations", "locks", "owned")
 
     def __init__(self, values: dict[str, Value] | None = None, forks: int = 0,
                  decided: Mapping[str, bool] | None = None, relations: Mapping[str, Relation] | None = None,
-                 locks: Mapping[str, Lock] | None = None) -> None:
+                 locks: Mapping[str, Lock] | None = None, owned: Mapping[int, Origin] | None = None) -> None:
         self.values: dict[str, Value] = values if values is not None else {}
         self.forks = forks
         # tests this path took, by their text, with their outcome; forgotten when what they read changes
         self.decided: Mapping[str, bool] = decided if decided is not None else {}
         self.relations: Mapping[str, Relation] = relations if relations is not None else {}
         self.locks: Mapping[str, Lock] = locks if locks is not None else {}
+        self.owned: Mapping[int, Origin] = owned if owned is not None else {}
 
     def forked(self) -> "State":
-        return State(self.values, self.forks + 1, self.decided, self.relations, self.locks)
+        return State(self.values, self.forks + 1, self.decided, self.relations, self.locks, self.owned)
 
     def deciding(self, test: str, truth: bool) -> "State":
-        return State(self.values, self.forks, {**self.decided, test: truth}, self.relations, self.locks)
+        return State(self.values, self.forks, {**self.decided, test: truth}, self.relations, self.locks, self.owned)
 
     def relating(self, name: str, relation: Relation) -> "State":
-        return State(self.values, self.forks, self.decided, {**self.relations, name: relation}, self.locks)
+        return State(self.values, self.forks, self.decided, {**self.relations, name: relation}, self.locks, self.owned)
 
     def locking(self, key: str, lock: Lock | None) -> "State":
         """With `lock` as what this function last did to lock `key` (None: nothing known of it)."""
         locks = {k: v for k, v in self.locks.items() if k != key}
         if lock is not None:
             locks[key] = lock
-        return State(self.values, self.forks, self.decided, self.relations, locks)
+        return State(self.values, self.forks, self.decided, self.relations, locks, self.owned)
+
+    def owning(self, key: int, origin: Origin) -> "State":
+        """With the allocation `key` (made at `origin`) owned by this function on this path."""
+        return State(self.values, self.forks, self.decided, self.relations, self.locks, {**self.owned, key: origin})
+
+    def disowning(self, keys: frozenset[int]) -> "State":
+        """Without the allocations `keys`: released, returned, or handed to something that may keep them."""
+        if not self.owned or not any(key in self.owned for key in keys):
+            return self
+        return State(self.values, self.forks, self.decided, self.relations, self.locks,
+                     {key: origin for key, origin in self.owned.items() if key not in keys})
 
     def forgetting(self, name: str, relations_too: bool = True) -> "State":
         """Without the tests and relations that read `name` (it was assigned, or handed to a call that may
@@ -295,10 +314,10 @@ class State:
                          if subject != name and relation.other != name}
         if not any(name in test for test in self.decided):
             return self if relations is self.relations else State(self.values, self.forks, self.decided, relations,
-                                                                  self.locks)
+                                                                  self.locks, self.owned)
         pattern = re.compile(rf"\b{re.escape(name)}\b")
         return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)},
-                     relations, self.locks)
+                     relations, self.locks, self.owned)
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)
@@ -309,28 +328,29 @@ class State:
             values.pop(name, None)
         else:
             values[name] = value
-        return State(values, self.forks, self.decided, self.relations, self.locks)
+        return State(values, self.forks, self.decided, self.relations, self.locks, self.owned)
 
     def join(self, other: "State") -> "State":
         mine, theirs = self.values, other.values
         forks, decided = max(self.forks, other.forks), _agreed(self.decided, other.decided)
         relations, locks = _agreed(self.relations, other.relations), _same_locks(self.locks, other.locks)
+        owned = _owned_by_both(self.owned, other.owned)
         if mine is theirs:
-            return State(mine, forks, decided, relations, locks)
+            return State(mine, forks, decided, relations, locks, owned)
         joined = {}
         for name in mine.keys() | theirs.keys():
             a, b = mine.get(name, UNKNOWN), theirs.get(name, UNKNOWN)
             value = a if a is b else a.join(b)  # paths share most value objects: no comparison needed
             if value is not UNKNOWN and value != UNKNOWN:
                 joined[name] = value
-        return State(joined, forks, decided, relations, locks)
+        return State(joined, forks, decided, relations, locks, owned)
 
     def widen(self, newer: "State", thresholds: tuple[int, ...] = ()) -> "State":
         return State({name: value for name in self.values.keys() | newer.values.keys()
                       if (value := self.get(name).widen(newer.get(name), thresholds)) != UNKNOWN},
                      max(self.forks, newer.forks),
                      _agreed(self.decided, newer.decided), _agreed(self.relations, newer.relations),
-                     _same_locks(self.locks, newer.locks))
+                     _same_locks(self.locks, newer.locks), _owned_by_both(self.owned, newer.owned))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, State) and self.values == other.values  # forks only qualify findings
@@ -353,6 +373,12 @@ def _same_locks(a: Mapping[str, Lock], b: Mapping[str, Lock]) -> Mapping[str, Lo
         return a
     return {key: lock for key, lock in a.items()
             if key in b and (b[key].held, b[key].scope, b[key].was_held) == (lock.held, lock.scope, lock.was_held)}
+
+
+def _owned_by_both(a: Mapping[int, Origin], b: Mapping[int, Origin]) -> Mapping[int, Origin]:
+    if a is b or not a:
+        return a
+    return {key: origin for key, origin in a.items() if key in b}
 
 
 def join_all(states: list[State]) -> State | None:

@@ -154,3 +154,27 @@ COUNTED_VECTOR = re.compile(r"^(?:const\s+)?(?:std::)?vector\s*<")
 FIXED_ARRAY = re.compile(r"^(?:const\s+)?(?:std::)?array\s*<.*,\s*(\d+)[uUlL]*\s*>$")
 # method -> what it does to the count: +k elements, or set to the value of an argument
 GROWING_BY_ONE = frozenset({"push_back", "emplace_back"})
+
+# -- who may keep a pointer it is given (ownership of allocated memory, `ownership.py`) ----------------------
+
+# Library calls that use the memory a pointer argument points to only during the call and keep no pointer to
+# it: passing an allocation to them does not hand it over. Anything else (a function of another file, a
+# method, a macro) may keep it, and the allocation is no longer this function's to release.
+USING_ONLY = frozenset({
+    "memcpy", "memmove", "memset", "memcmp", "memchr", "strcpy", "strncpy", "strcat", "strncat", "strlen",
+    "strnlen", "strcmp", "strncmp", "strcasecmp", "strncasecmp", "strchr", "strrchr", "strstr", "strspn",
+    "strcspn", "strpbrk", "strdup", "strndup", "sprintf", "snprintf", "vsprintf", "vsnprintf", "printf", "fprintf",
+    "dprintf", "puts", "fputs", "fputc", "putc", "fgets", "fread", "fwrite", "sscanf", "fscanf", "read", "write",
+    "pread", "pwrite", "send", "recv", "sendto", "recvfrom", "atoi", "atol", "atoll", "atof", "strtol", "strtoul",
+    "strtoll", "strtoull", "strtod", "wcscpy", "wcsncpy", "wcscat", "wcslen", "wcscmp", "wmemcpy", "wmemset",
+    "qsort", "bsearch", "bzero", "explicit_bzero", "memset_s", "bcopy", "realloc", "reallocarray", "perror",
+    "fopen", "open", "stat", "lstat", "access", "unlink", "remove", "rename", "mkdir", "rmdir", "chdir", "getcwd",
+    "gethostname", "inet_pton", "inet_ntop", "getaddrinfo", "strftime", "mbstowcs", "wcstombs", "toupper",
+    "tolower", "isalpha", "isdigit", "isspace", "memrchr", "memmem", "strtok_r", "strsep", "__builtin_memcpy",
+    "__builtin_memset", "assert", "sizeof",
+})
+# heap allocators that may move the block they are given (the result is the same allocation, grown)
+REALLOCATORS = frozenset({"realloc", "reallocarray", "g_realloc"})
+# library calls whose result is their first argument (the destination they filled)
+RETURNS_FIRST_ARGUMENT = frozenset({"memset", "memcpy", "memmove", "strcpy", "strncpy", "strcat", "strncat", "wmemset",
+                                    "wmemcpy", "wcscpy", "wcscat"})

@@ -336,7 +336,7 @@ def never_released(file: CFile, acquisition: Acquisition, resource: Resource) ->
 # -- the two shapes of a leak ------------------------------------------------------
 
 # `main` may leave cleanup to process exit; warning there is noise, not a defect.
-_PROCESS_EXIT_FUNCTIONS = frozenset({"main", "wmain", "_tmain", "WinMain"})
+PROCESS_EXIT_FUNCTIONS = frozenset({"main", "wmain", "_tmain", "WinMain"})
 
 
 def error_path_leaks(file: CFile, resource: Resource) -> Iterator[tuple[ts.Node, Acquisition]]:
@@ -354,7 +354,7 @@ def unreleased(file: CFile, resource: Resource) -> Iterator[Acquisition]:
     """Acquisitions that nothing in their function releases or hands on (`main` aside)."""
     for acquisition in acquisitions(file, resource):
         function = file.enclosing_function(acquisition.source)
-        if function is None or file.function_name(function) in _PROCESS_EXIT_FUNCTIONS:
+        if function is None or file.function_name(function) in PROCESS_EXIT_FUNCTIONS:
             continue
         if never_released(file, acquisition, resource):
             yield acquisition

@@ -1,10 +1,13 @@
 """Allocated memory not freed on an early return.
 
 ## What it does
-Flags an early `return` (inside an `if`, `else` or `switch`) that leaves a
-function while a local pointer still owns memory from `malloc`, `calloc`,
-`realloc`, `strdup` (or `new` in C++) acquired before it: nothing on that
-path frees it, returns it, or hands it to another function or variable.
+Flags an exit of a function (a `return`, or the end of its body) that leaves
+while the function still owns memory from `malloc`, `calloc`, `strdup` or an
+allocating function of the same file, where another path frees it or hands it
+on. The value-flow engine follows the pointer and its copies on every path: a
+path where the allocation failed (the pointer was found NULL) leaks nothing,
+and a `goto` to a cleanup label is followed. One finding per allocation, at
+its first leaking exit, with the others listed.
 
 ## Why is this bad?
 Error paths are exactly the ones an attacker can trigger at will: send a
@@ -58,29 +61,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.lifetime import HEAP, error_path_leaks
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CRule
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow.ownership import leak_placeholders, leaks_in
 
 
-class MemoryLeakOnErrorPath(CRule):
+class MemoryLeakOnErrorPath(ValueFlowRule):
     id = "memory-leak-on-error-path"
     cwe = 401
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    message = "Early return leaks `{name}`, allocated by `{callee}` on line {acquired_line}"
+    hit_evidence = frozenset({Evidence.DEFINITE})
+    message = "This exit leaks `{name}`, allocated by `{callee}` on line {acquired_line} (line {other} releases or hands it on)"
     description = (
-        "`{code}` leaves the function while `{name}` still owns the memory `{callee}` returned on line "
-        "{acquired_line}; nothing on this path frees it or passes it on. Error paths like this one can "
-        "usually be triggered from outside at will (malformed input), so repeating the request leaks memory "
-        "until the process is exhausted."
+        "`{code}` leaves the function while it still owns the memory `{callee}` returned on line "
+        "{acquired_line} (held by `{name}`); nothing on this path frees it or passes it on, while the path "
+        "through line {other} does. Exits that leak it: {exits}. Error paths like this one can usually be "
+        "triggered from outside at will (malformed input), so repeating the request leaks memory until the "
+        "process is exhausted."
     )
     solution = (
-        "Free `{name}` before returning (`free({name}); {code}`), or route every exit through one cleanup "
-        "label (`goto out;` with `out: free({name});`)."
+        "Free `{name}` on this path before the function leaves (`free({name});`), or route every exit through "
+        "one cleanup label (`goto out;` with `out: free({name});`)."
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for ret, acquisition in error_path_leaks(file, HEAP):
-            yield Hit(ret, acquisition.placeholders())
+        for event in leaks_in(file, made_by_new=False):
+            if event.via_line:
+                yield Hit(event.node, leak_placeholders(event), evidence=Evidence.DEFINITE if event.certain else None)

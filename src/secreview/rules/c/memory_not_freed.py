@@ -1,12 +1,17 @@
 """Memory allocated into a local pointer and never freed.
 
 ## What it does
-Flags `malloc`, `calloc`, `realloc`, `strdup` (and `new` in C++) results stored
-in a local variable of a function that never frees them, never returns them
-and never hands them to another variable or to a function that could keep
-them (calls whose names say they only read, such as `print*`, `log*` or the
-`str*`/`mem*` library, do not count). `main` is left alone: process exit
-releases its memory.
+Flags memory from `malloc`, `calloc`, `strdup` (and `new` in C++, or a function
+of the same file that returns what it allocated) that the function still owns
+when it leaves, where no path of the function frees it, returns it or hands it
+on. The value-flow engine follows the pointer and its copies on every path: a
+path where the allocation failed (the pointer was found NULL) leaks nothing,
+and storing the pointer anywhere the function does not follow (a member, a
+global, through a pointer, a smart pointer), returning it, or passing it to
+code that may keep it (anything but the library calls that only use the
+memory, such as `strcpy` or `printf`, and functions of the file that only use
+that parameter) hands it on. `main` is left alone: process exit releases its
+memory.
 
 ## Why is this bad?
 Every call of the function loses the block for good. In a server, a loop or
@@ -55,26 +60,31 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.lifetime import HEAP, unreleased
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CRule
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow.ownership import leak_placeholders, leaks_in
 
 
-class MemoryNotFreed(CRule):
+class MemoryNotFreed(ValueFlowRule):
     id = "memory-not-freed"
     cwe = 401
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    message = "`{name}` from `{callee}` is never freed, returned or handed on"
+    hit_evidence = frozenset({Evidence.DEFINITE})
+    message = "`{name}` from `{callee}` is never freed, returned or handed on (the function leaves on line {exits})"
     description = (
-        "`{code}` stores newly allocated memory in `{name}`, and nothing in this function frees it, returns "
-        "it or passes it to code that could keep it. Every call leaks the block; callers that run this "
+        "`{code}` allocates memory that `{name}` holds, and no path of this function frees it, returns it or "
+        "passes it to code that could keep it: on line {exit_line} the function leaves with the allocation "
+        "still its own (exits that leak it: {exits}). Every call leaks the block; callers that run this "
         "function per request or in a loop slowly exhaust memory, and an attacker who can trigger it "
         "decides how fast."
     )
     solution = "Free `{name}` once it is no longer needed (`free({name});`, or `delete` for `new`), on every path out of the function."
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for acquisition in unreleased(file, HEAP):
-            yield Hit(acquisition.source, acquisition.placeholders())
+        for made_by_new in (False, True):
+            for event in leaks_in(file, made_by_new=made_by_new):
+                if event.via_line == 0 and event.origin is not None:  # no path releases or hands it on
+                    yield Hit(event.origin.node, leak_placeholders(event),
+                              evidence=Evidence.DEFINITE if event.certain else None)

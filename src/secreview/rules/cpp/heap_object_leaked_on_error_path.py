@@ -1,11 +1,13 @@
 """Object created with `new` (no Qt parent) leaked by an early return.
 
 ## What it does
-Flags an early `return` (inside an `if`, `else` or `switch`) that leaves a
-function while a local pointer still owns an object created with `new` before
-it: the object was given no owner (for Qt objects, no parent such as `this`
-in the constructor and no later `setParent`), and nothing on that path
-deletes it, returns it, stores it or passes it on.
+Flags an exit of a function (a `return`, or the end of its body) that leaves
+while the function still owns an object it created with `new`, where another
+path deletes it or hands it on. The value-flow engine follows the pointer on
+every path. The object has no owner: no constructor argument could adopt it
+(`this`, a `parent`, a pointer), no method that hands it over (`setParent`,
+`deleteLater`, ...) was called on it, and it was not stored in a member, a
+global or a smart pointer, returned, or passed to other code.
 
 ## Why is this bad?
 Error paths are the ones an attacker triggers at will: send a malformed
@@ -49,52 +51,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import tree_sitter as ts
-
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.lifetime import HEAP, Acquisition, acquisitions, leaking_returns, owned_at_birth
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
-from secreview.rules.c import CppRule
-
-# Calls on the object that hand it to an owner (Qt object tree, deferred deletion, smart pointers).
-_OWNERSHIP_METHODS = frozenset({"setParent", "deleteLater", "setParentItem", "reset"})
+from secreview.rules.c import ValueFlowRule
+from secreview.valueflow.ownership import leak_placeholders, leaks_in
 
 
-class HeapObjectLeakedOnErrorPath(CppRule):
+class HeapObjectLeakedOnErrorPath(ValueFlowRule):
+    language = "cpp"
+    languages = ("cpp",)
     id = "heap-object-leaked-on-error-path"
     cwe = 401
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
-    message = "Early return leaks `{name}`, created with `new` on line {acquired_line} without an owner"
+    hit_evidence = frozenset({Evidence.DEFINITE})
+    message = "This exit leaks `{name}`, created with `new` on line {acquired_line} without an owner"
     description = (
-        "`{code}` leaves the function while `{name}` still owns the object created with `new` on line "
-        "{acquired_line}: it has no parent or other owner and nothing on this path deletes it. Anyone who "
+        "`{code}` leaves the function while it still owns the object created with `new` on line "
+        "{acquired_line} (held by `{name}`): it has no parent or other owner and nothing on this path deletes "
+        "it, while the path through line {other} does or hands it on. Exits that leak it: {exits}. Anyone who "
         "can trigger this error path repeatedly (malformed input, a missing file) leaks the object and "
         "everything it holds each time, until memory or handles run out."
     )
     solution = (
         "Give the object an owner from the start: a stack object, `std::unique_ptr`/`QScopedPointer`, or a "
-        "Qt parent (`new T(..., this)`); otherwise `delete {name};` before this return."
+        "Qt parent (`new T(..., this)`); otherwise `delete {name};` before this exit."
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for acquisition in acquisitions(file, HEAP):
-            if acquisition.callee != "new" or self._owned(file, acquisition):
-                continue
-            for ret in leaking_returns(file, acquisition, HEAP):
-                if self._adopted_before(file, acquisition, ret):
-                    continue
-                yield Hit(ret, {"name": acquisition.name,
-                                "acquired_line": str(acquisition.source.start_point[0] + 1)})
-                break
-
-    def _owned(self, file: CFile, acquisition: Acquisition) -> bool:
-        return owned_at_birth(file, acquisition.source)
-
-    @staticmethod
-    def _adopted_before(file: CFile, acquisition: Acquisition, ret: ts.Node) -> bool:
-        """`obj->setParent(...)` / `obj->deleteLater()` ran between the creation and this return."""
-        return any(call.method in _OWNERSHIP_METHODS and call.receiver is not None and
-                   file.text_of(call.receiver) == acquisition.name
-                   for call in file.calls if acquisition.source.end_byte <= call.node.start_byte < ret.start_byte)
+        for event in leaks_in(file, made_by_new=True):
+            if event.via_line:
+                yield Hit(event.node, leak_placeholders(event), evidence=Evidence.DEFINITE if event.certain else None)

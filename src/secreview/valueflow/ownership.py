@@ -1,0 +1,96 @@
+"""Memory a function allocated and still owns when it leaves: leaks, seen by the value-flow engine.
+
+The interpreter (`interpreter.py`) gives every heap allocation of a function a
+key (where its `malloc`, `new` or allocating callee is) and keeps, on each
+path, the allocations the function still owns (`State.owned`); a pointer's
+`Value.owners` says which allocations it may point into. An allocation leaves
+the function's hands when it is released (`free`, `delete`), returned, stored
+anywhere the engine does not follow (a member, a global, through a pointer, a
+smart pointer, a C++ object), or passed to code that may keep it (anything but
+the library calls known only to use the memory, `library.USING_ONLY`, and
+functions of the file whose summary says they only use that parameter).
+Joined paths own only what both own.
+
+An allocation still owned at an exit is leaked there, unless the allocation
+failed on that path (a variable holding it was found NULL). Each leaked
+allocation is reported once, at the first exit that leaks it, with the other
+exits that do and the first place where some other path released or handed
+it on (none: nothing in the function ever does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import tree_sitter as ts
+
+from secreview.lang.c_family.lifetime import PROCESS_EXIT_FUNCTIONS
+from secreview.valueflow.lattice import NULL, State
+
+if TYPE_CHECKING:
+    from secreview.lang.c_family.file import CFile
+    from secreview.valueflow.interpreter import Event, FunctionRun
+
+
+def leaks(node: ts.Node, run: "FunctionRun", ends: list[State]) -> list["Event"]:
+    """One event per allocation of the function still owned at some exit where it did not fail."""
+    from secreview.valueflow.interpreter import Event
+
+    body = node.child_by_field_name("body")
+    closing = body.children[-1] if body is not None and body.children else node
+    exits = list(zip([state for state, _ in run.returned], run.returned_at)) + [(state, closing) for state in ends]
+    leaking: dict[int, list[tuple[State, ts.Node]]] = {}
+    for state, at in exits:
+        if at is None:
+            continue
+        for key in state.owned:
+            if not _failed(state, key):
+                leaking.setdefault(key, []).append((state, at))
+    events = []
+    for key, places in sorted(leaking.items()):
+        places.sort(key=lambda place: place[1].start_byte)
+        state, at = places[0]
+        origin = state.owned[key]
+        handed = run.handed.get(key)
+        others = tuple(sorted({place.start_point[0] + 1 for _, place in places[1:]} - {at.start_point[0] + 1}))
+        events.append(Event("leak", at, holder(state, key), origin, state.shown_alone(origin),
+                            via_line=handed.start_point[0] + 1 if handed is not None else 0, lines=others))
+    return events
+
+
+def _failed(state: State, key: int) -> bool:
+    """The allocation failed on this path: a variable holding it is NULL here (`if (!p) return -1;`)."""
+    return any(key in value.owners and value.null == NULL for value in state.values.values())
+
+
+def holder(state: State, key: int) -> str:
+    """The variable holding the allocation at this point ("" when none does any more)."""
+    holders = sorted(name for name, value in state.values.items() if key in value.owners)
+    exact = [name for name in holders if state.values[name].owners == frozenset({key})]
+    return (exact or holders or [""])[0]
+
+
+def leaks_in(file: "CFile", *, made_by_new: bool) -> Iterator["Event"]:
+    """The file's leaks of heap memory from the C allocators (or, with `made_by_new`, of C++ objects made
+    with `new`), outside the functions whose return ends the process (`main`: the system reclaims it)."""
+    from secreview.valueflow import facts
+
+    for event in facts(file).of_kind("leak"):
+        if event.origin is None or (event.origin.callee == "new") != made_by_new:
+            continue
+        function = file.enclosing_function(event.node)
+        if function is not None and file.function_name(function) in PROCESS_EXIT_FUNCTIONS:
+            continue
+        yield event
+
+
+def leak_placeholders(event: "Event") -> dict[str, str]:
+    """What the leak rules' messages say: the variable (or the call, when nothing holds it any more), the
+    allocator, the lines of the allocation, of this exit, of the other leaking exits and of a release."""
+    origin = event.origin
+    assert origin is not None
+    exits = (event.node.start_point[0] + 1,) + event.lines
+    return {"name": event.name or f"{origin.callee}(...)", "callee": origin.callee,
+            "acquired_line": str(origin.node.start_point[0] + 1), "exit_line": str(exits[0]),
+            "exits": ", ".join(str(line) for line in exits), "other": str(event.via_line)}

@@ -94,3 +94,22 @@ def leak_placeholders(event: "Event") -> dict[str, str]:
     return {"name": event.name or f"{origin.callee}(...)", "callee": origin.callee,
             "acquired_line": str(origin.node.start_point[0] + 1), "exit_line": str(exits[0]),
             "exits": ", ".join(str(line) for line in exits), "other": str(event.via_line)}
+
+
+def error_exit(exit_node: ts.Node) -> bool:
+    """An exit taken because something went wrong: a `return` inside a branch (`if`, `switch`), or one that
+    follows a label (`fail: return -1;`, reached by `goto`). A leak at the function's ordinary end, because
+    a release sat in a branch the path skipped, may be two tests the engine cannot relate (`if (flag) p =
+    malloc(n); ... if (flag) free(p);` with flags set elsewhere): not shown by default."""
+    if exit_node.type != "return_statement":
+        return False
+    current = exit_node.parent
+    while current is not None and current.type != "function_definition":
+        if current.type in ("if_statement", "else_clause", "case_statement", "switch_statement", "labeled_statement"):
+            return True
+        if current.type == "compound_statement" and current.parent is not None \
+                and current.parent.type == "function_definition":
+            return any(child.type == "labeled_statement" and child.end_byte <= exit_node.start_byte
+                       for child in current.named_children)
+        current = current.parent
+    return False

@@ -55,7 +55,7 @@ from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import ValueFlowRule
-from secreview.valueflow.ownership import leak_placeholders, leaks_in
+from secreview.valueflow.ownership import error_exit, leak_placeholders, leaks_in
 
 
 class HeapObjectLeakedOnErrorPath(ValueFlowRule):
@@ -82,4 +82,5 @@ class HeapObjectLeakedOnErrorPath(ValueFlowRule):
     def check(self, file: CFile) -> Iterator[Hit]:
         for event in leaks_in(file, made_by_new=True):
             if event.via_line:
-                yield Hit(event.node, leak_placeholders(event), evidence=Evidence.DEFINITE if event.certain else None)
+                definite = event.certain and error_exit(event.node)
+                yield Hit(event.node, leak_placeholders(event), evidence=Evidence.DEFINITE if definite else None)

@@ -8,6 +8,9 @@ on. The value-flow engine follows the pointer and its copies on every path: a
 path where the allocation failed (the pointer was found NULL) leaks nothing,
 and a `goto` to a cleanup label is followed. One finding per allocation, at
 its first leaking exit, with the others listed.
+Shown by default when the path is one of its own and the exit is an error exit
+(a `return` inside a branch, or after a cleanup label); otherwise in the audit
+profile.
 
 ## Why is this bad?
 Error paths are exactly the ones an attacker can trigger at will: send a

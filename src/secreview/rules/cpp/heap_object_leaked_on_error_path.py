@@ -8,6 +8,9 @@ every path. The object has no owner: no constructor argument could adopt it
 (`this`, a `parent`, a pointer), no method that hands it over (`setParent`,
 `deleteLater`, ...) was called on it, and it was not stored in a member, a
 global or a smart pointer, returned, or passed to other code.
+Shown by default when the path is one of its own and the exit is an error exit
+(a `return` inside a branch, or after a cleanup label); otherwise in the audit
+profile.
 
 ## Why is this bad?
 Error paths are the ones an attacker triggers at will: send a malformed

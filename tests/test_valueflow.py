@@ -298,3 +298,89 @@ def test_a_pointer_moved_by_a_half_known_amount_loses_its_position_without_faili
 }
 """
     assert events(code, "index-out-of-bounds") == []
+
+
+def test_a_callee_that_keeps_memory_only_when_it_succeeds_is_followed_on_both_outcomes() -> None:
+    code = """#include <stdlib.h>
+enum { ADDED, FULL };
+struct list { void *items[8]; int n; };
+static int add(struct list *l, void *item) {
+    if (l->n >= 8)
+        return FULL;
+    l->items[l->n++] = item;
+    return ADDED;
+}
+static void *same(void *p) { return p; }
+int f(struct list *l) {
+    char *p = malloc(4);
+    if (p == NULL)
+        return -1;
+    if (add(l, same(p)) == FULL)
+        return -1;
+    return 0;
+}
+int g(struct list *l) {
+    char *p = malloc(4);
+    if (p == NULL)
+        return -1;
+    if (add(l, p) != ADDED) {
+        free(p);
+        return -1;
+    }
+    return 0;
+}
+"""
+    found = facts(CFile("example.c", code, language="c")).of_kind("leak")
+    assert [(event.node.start_point[0] + 1, event.name, event.via, event.via_line) for event in found] \
+        == [(16, "p", "add", 15)]
+
+
+def test_memory_this_function_allocated_never_equals_what_a_parameter_points_to() -> None:
+    code = """#include <stdlib.h>
+void own_only(int *out, int flag) {
+    int *y;
+    if (flag)
+        y = malloc(sizeof(int));
+    else
+        y = out;
+    if (y && y != out)
+        free(y);
+}
+void never_freed(int *out, int flag) {
+    int *y;
+    if (flag)
+        y = malloc(sizeof(int));
+    else
+        y = out;
+    if (y && y == out)
+        free(y);
+}
+"""
+    assert [(line, name) for line, name, _ in events(code, "leak")] == [(19, "y")]
+
+
+def test_a_handle_found_invalid_leaks_nothing_and_one_left_open_on_an_error_path_leaks() -> None:
+    code = """#include <stdio.h>
+#include <sys/socket.h>
+int connect_to(int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    if (s == INVALID_SOCKET)
+        return -1;
+    if (port <= 0)
+        return -1;
+    return s;
+}
+void check(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!assert(f != NULL))
+        return;
+    fclose(f);
+}
+void quiet(int flags) {
+    int fd;
+    if ((flags & 1) || (fd = open("/dev/tty", 2)) == -1)
+        return;
+    close(fd);
+}
+"""
+    assert [(line, name, certain) for line, name, certain in events(code, "leak")] == [(8, "s", True)]

@@ -15,6 +15,7 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import tree_sitter as ts
@@ -24,7 +25,7 @@ from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary
-from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Origin, State
+from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import leaks
 
@@ -210,8 +211,30 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
     allocates = fresh[0] if fresh and all(fresh) and not ends else ""
     borrows = frozenset(position for position, name in enumerate(function.params)
                         if position not in run.kept and name in run.tracked and run.pointer_parameter(name))
+    returned_parameters = set(run.returned_parameter)
+    returns_argument = returned_parameters.pop() if len(returned_parameters) == 1 and not ends else None
+    opens = bool(allocates) and all(opened for opened, (_, value) in zip(run.returned_opened, run.returned)
+                                    if value.null != NULL)
     return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives,
-                   allocates, borrows)
+                   allocates, borrows, keeps_when=_keeps_when(run, ends), returns_argument=returns_argument, opens=opens)
+
+
+def _keeps_when(run: FunctionRun, ends: list[State]) -> tuple[tuple[int, Interval, Interval], ...]:
+    """The pointer parameters the function keeps (or releases) on the paths that return some values and
+    leaves to the caller on those that return others (`Summary.keeps_when`)."""
+    if ends or not run.returned or any(value.interval is None for _, value in run.returned):
+        return ()
+    conditional = []
+    for position in sorted(run.kept):
+        key = -position - 1
+        kept = [value.interval for state, value in run.returned if key not in state.owned]
+        left = [value.interval for state, value in run.returned if key in state.owned]
+        if not kept or not left:
+            continue
+        kept_values, left_values = functools.reduce(Interval.join, kept), functools.reduce(Interval.join, left)
+        if kept_values.meet(left_values).is_empty():
+            conditional.append((position, kept_values, left_values))
+    return tuple(conditional)
 
 
 def _unreleased(file: CFile, node: ts.Node, run: FunctionRun, ends: list[State]) -> list[Event]:

@@ -30,7 +30,7 @@ from secreview.lang.c_family.file import CFile, Variable
 from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.initialisation import declared_without_value, reads_value
 from secreview.lang.c_family.lifetime import (
-    DEREFERENCING_CALLS, HEAP, READING_NAME, RELEASERS, is_reference, owned_at_birth)
+    DEREFERENCING_CALLS, FILES, HEAP, OPENING_ARITY, READING_NAME, RELEASERS, is_reference, owned_at_birth)
 from secreview.lang.c_family.loops import contains_any
 from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
@@ -45,9 +45,11 @@ from secreview.valueflow.library import (
     REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, USING_ONLY, Copy,
     allocation_bytes, copy_bytes)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
-from secreview.valueflow.refine import container_size, refine, tracked_operand
+from secreview.valueflow.ownership import kept_back_name
+from secreview.valueflow.refine import asserted, call_result_name, container_size, refine, tracked_operand
 
 MAX_PATHS = 8
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")  # a macro or enumerator by the naming convention
 _PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
 _PRECISE_HEADS = 4  # ... while there are this few
 _MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
@@ -158,6 +160,12 @@ class Summary:
     # on any path (it only uses what they point to)
     allocates: str = ""
     borrows: frozenset[int] = frozenset()
+    # pointer parameters it keeps (or releases) only on the paths that return some values: (position, the
+    # values it returns having kept it, those it returns having left it to the caller), which never overlap
+    # (`if (full) return -1; q->items[n] = item; return 0;`: a caller whose call failed still owns the item)
+    keeps_when: tuple[tuple[int, Interval, Interval], ...] = ()
+    opens: bool = False  # what it allocates and returns is an open handle (`FILES`), not memory
+    returns_argument: int | None = None  # the pointer parameter every return hands back, as it was passed
 
     def dereferenced_at(self, position: int) -> int:
         """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
@@ -209,6 +217,8 @@ class FunctionRun:
     handed: dict[int, ts.Node] = field(default_factory=dict)
     kept: set[int] = field(default_factory=set)
     returned_fresh: list[str] = field(default_factory=list)  # the allocator, "" when not
+    returned_parameter: list[int | None] = field(default_factory=list)  # the parameter returned as passed, if any
+    returned_opened: list[bool] = field(default_factory=list)  # ... and whether what it returns fresh is a handle
     _owner: str | None = None  # the class a C++ method belongs to ("" for none), computed once
     _member_keys: dict[str, str | None] = field(default_factory=dict)
     _steps: int = 0
@@ -232,7 +242,10 @@ class FunctionRun:
                              owners=frozenset({-position - 1}) if self.pointer_parameter(name) else frozenset())
                  for position, name in enumerate(self.function.params)
                  if name in self.entry_parameters and name in self.tracked}
-        ends = self.block(self.function.body, [State(entry)])
+        # the memory the caller passed in, as long as this path has not kept or released it (its summary
+        # tells callers whether it keeps a parameter only on the paths that return some values)
+        passed = {key: Origin(node, "parameter", name) for name, value in entry.items() for key in value.owners}
+        ends = self.block(self.function.body, [State(entry, owned=passed)])
         for event in self._null_tests.values():
             if event.origin is not None:  # dereferenced on every path that reached the test
                 self._record(event)
@@ -259,7 +272,38 @@ class FunctionRun:
         if self._steps > self.budget:
             raise BudgetExceeded(self.function.name)
         handler = getattr(self, "_" + type(statement).__name__, None)
-        return handler(statement, state) if handler is not None else [state]
+        if handler is None:
+            return [state]
+        keeper = self._keeping_call(statement, state)
+        if keeper is None:
+            return handler(statement, state)
+        # one path per outcome of the call, its result known on each (`_result`, `refine`)
+        call, outcomes = keeper
+        result = call_result_name(call)
+        return [after.set(result, Value()) for outcome in outcomes
+                for after in handler(statement, state.set(result, Value(interval=outcome, since=state.forks + 1)).forked())]
+
+    def _keeping_call(self, statement: ir.Stmt, state: State) -> tuple[ir.Call, tuple[Interval, Interval]] | None:
+        """The call the statement makes (as a whole, compared, or negated) to a function of the file that keeps
+        a pointer argument only when it succeeds, passed memory this path owns, with the results of its two
+        outcomes: kept, and left to this function."""
+        expression = statement.value if isinstance(statement, (ir.Assign, ir.Return)) \
+            else statement.expr if isinstance(statement, ir.ExprStmt) \
+            else statement.test if isinstance(statement, ir.If) else None
+        if isinstance(expression, ir.Not):
+            expression = expression.operand
+        if isinstance(expression, ir.Compare) and len(expression.operands) == 2:
+            expression = next((operand for operand in expression.operands if isinstance(operand, ir.Call)), None)
+        if not isinstance(expression, ir.Call) or not isinstance(expression.node, ts.Node):
+            return None
+        summary = self.summaries.get(expression.callee or "")
+        if summary is None or not summary.keeps_when:
+            return None
+        for position, kept, left in summary.keeps_when:
+            if position < len(expression.args) and any(
+                    key in state.owned for key in self._owners(expression.args[position], state)):
+                return expression, (kept, left)
+        return None
 
     def _Assign(self, statement: ir.Assign, state: State) -> list[State]:
         before = state
@@ -361,9 +405,14 @@ class FunctionRun:
             value = self.value_of(statement.value, state).but(owners=owners)
             fresh = bool(owners) and all(key >= 0 and key in state.owned for key in owners)
             self.returned_fresh.append(state.owned[min(owners)].callee if fresh else "")
+            self.returned_opened.append(fresh and state.owned[min(owners)].kind == "opened")
+            passed = len(owners) == 1 and min(owners) < 0 and min(owners) in state.owned
+            self.returned_parameter.append(-min(owners) - 1 if passed else None)
             state = self._hand_over(owners, statement.node, state)  # the caller owns it now
         else:
             self.returned_fresh.append("")
+            self.returned_opened.append(False)
+            self.returned_parameter.append(None)
         self.returned.append((state, value))
         self.returned_at.append(statement.node if isinstance(statement.node, ts.Node) else None)
         return []
@@ -394,10 +443,11 @@ class FunctionRun:
         known = state.decided.get(text) if text else None  # the same test, taken before on this path
         taken = refine(statement.test, True, state, self.tracked, self.value_of) if known is not False else []
         skipped = refine(statement.test, False, state, self.tracked, self.value_of) if known is not True else []
-        if taken and skipped and not _allocation_failure_test(statement.test, state):  # nothing decides it here
+        if taken and skipped and not _acquisition_failure_test(statement.test, state):  # nothing decides it here
             taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
-        taken = [_without_failed_allocations(statement.test, self._decided(statement.test, True, s)) for s in taken]
-        skipped = [_without_failed_allocations(statement.test, self._decided(statement.test, False, s)) for s in skipped]
+        taken = [_without_failed_acquisitions(statement.test, True, self._decided(statement.test, True, s)) for s in taken]
+        skipped = [_without_failed_acquisitions(statement.test, False, self._decided(statement.test, False, s))
+                   for s in skipped]
         out: list[State] = []
         for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
             left = self.block(branch, entered)
@@ -728,6 +778,10 @@ class FunctionRun:
         if name == "strlen" and len(call.args) == 1 and name not in self.summaries:
             return self._string_length(self.value_of(call.args[0], state), state)
         summary = self.summaries.get(name)
+        if summary is not None and summary.keeps_when:
+            known = state.values.get(call_result_name(call))
+            if known is not None:  # this path took one outcome of the call (`_keeping_call`)
+                return known
         value = Value()
         if summary is not None and summary.returns_null is not None:
             null = NULL if summary.returns_null == "always" else MAYBE_NULL
@@ -746,7 +800,8 @@ class FunctionRun:
             state = self._hand_over(self._owners(call.receiver, state), call.node, state)  # it may register itself
         state = self._call_arguments(call, state)
         if self._allocates(call, state):
-            state = state.owning(_key(call.node), Origin(call.node, "allocation", call.callee or "", state.forks))
+            state = state.owning(_key(call.node), Origin(call.node, "opened" if self._opens(call) else "allocation",
+                                                         call.callee or "", state.forks))
         if isinstance(call.receiver, ir.Name) and call.method in INVALIDATING_METHODS and self._contiguous(call.receiver):
             state = self._invalidate(call.receiver, call.node, call.method, state)  # after its arguments were read
         if isinstance(call.receiver, ir.Name) and call.receiver.id in self.tracked and self._smart_pointer(call.receiver):
@@ -774,7 +829,10 @@ class FunctionRun:
             # a value passed is not changed, unless a C++ callee takes it by reference
             by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
             state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
-            if not self._only_uses(name, position, summary):
+            if self._kept_back(call, position, summary, state):
+                for key in self._owners(argument, state):
+                    state = state.set(kept_back_name(key), Value(null_origin=Origin(call.node, "kept back", name)))
+            elif not self._only_uses(name, position, summary):
                 state = self._hand_over(self._owners(argument, state), call.node, state)
             dereferenced_at = summary.dereferenced_at(position) if summary is not None else 0
             if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
@@ -879,7 +937,8 @@ class FunctionRun:
         return not _RELEASED_AT_SCOPE_END.search(written)
 
     def _allocates(self, call: ir.Call, state: State) -> bool:
-        """The call hands out new heap memory (not a reallocation of memory this function owns already)."""
+        """The call hands out new heap memory (not a reallocation of memory this function owns already) or opens
+        a handle."""
         name = call.callee or ""
         summary = self.summaries.get(name)
         if summary is not None:
@@ -887,7 +946,16 @@ class FunctionRun:
         name = name.removeprefix("std::").removeprefix("::")
         if name in REALLOCATORS and call.args and self._owners(call.args[0], state):
             return False
+        if _evaluated_conditionally(call.node):
+            return False  # `if (quiet || (fd = open(path, O_RDONLY)) == -1)`: the lowering runs it before the test
+        if name in FILES.acquire:  # the C library's, not a method of the same name called from its class
+            return call.receiver is None and len(call.args) >= OPENING_ARITY.get(name, 0)
         return name in HEAP.acquire
+
+    def _opens(self, call: ir.Call) -> bool:
+        """The acquisition is an open handle (file, descriptor, socket, directory), not memory."""
+        summary = self.summaries.get(call.callee or "")
+        return summary.opens if summary is not None else (call.callee or "") in FILES.acquire
 
     def _owned_result(self, call: ir.Call, value: Value, state: State) -> Value:
         name = call.callee or ""
@@ -899,6 +967,9 @@ class FunctionRun:
                 return value.but(owners=grown)
         if self._allocates(call, state):
             return value.but(owners=frozenset({_key(call.node)}))
+        summary = self.summaries.get(name)
+        if summary is not None and summary.returns_argument is not None and summary.returns_argument < len(call.args):
+            return value.but(owners=self._owners(call.args[summary.returns_argument], state))
         return value
 
     def _new_owned(self, new_expression: ts.Node) -> bool:
@@ -921,10 +992,19 @@ class FunctionRun:
             stack.extend(node.named_children)
         return True
 
+    def _kept_back(self, call: ir.Call, position: int, summary: Summary | None, state: State) -> bool:
+        """On this path the callee failed, and when it fails it does not keep what is passed at `position`."""
+        if summary is None or not summary.keeps_when:
+            return False
+        known = state.values.get(call_result_name(call))
+        return known is not None and known.interval is not None and any(
+            where == position and known.interval.meet(kept).is_empty() for where, kept, _ in summary.keeps_when)
+
     def _only_uses(self, name: str, position: int, summary: Summary | None) -> bool:
-        """The callee only uses the memory a pointer passed at `position` points to, and keeps no pointer."""
+        """The callee only uses the memory a pointer passed at `position` points to, and keeps no pointer (or
+        hands it back as its result, which carries it on)."""
         if summary is not None:
-            return position in summary.borrows
+            return position in summary.borrows or position == summary.returns_argument
         if name in _CASTS_TO_RVALUE or name in _POINTER_CASTS:
             return True  # its result is the same pointer, which carries the allocation on
         if self._may_be_macro(name):
@@ -1184,8 +1264,13 @@ class FunctionRun:
         return self._moved(subscript.obj, base, "+", index)
 
     def _constant_variable(self, name: ir.Name, state: State) -> Value:
-        """A `const` integer variable of the file with a constant initialiser (`static const int LIMIT = 4;`)."""
+        """A `const` integer variable of the file with a constant initialiser (`static const int LIMIT = 4;`), an
+        enumerator or a macro of the file standing for an integer constant."""
         variable = self._variable(name)
+        if variable is None and isinstance(name.node, ts.Node) \
+                and (name.id in self.file.enumerators or name.id in self.file.macros):
+            value = self.file.constant_value(name.node)
+            return Value(interval=Interval.exactly(value), since=state.forks) if type(value) is int else Value()
         if variable is None or not variable.is_const or variable.is_pointer or variable.is_array \
                 or variable.initializer is None:
             return Value()
@@ -1979,27 +2064,76 @@ def _null_tested(test: ir.Expr | None) -> list[str]:
     return []
 
 
-def _without_failed_allocations(test: ir.Expr, state: State) -> State:
-    """After a NULL test: on the path where it found an allocation's pointer NULL, the allocation failed and
+def _without_failed_acquisitions(test: ir.Expr, truth: bool, state: State) -> State:
+    """After a test of an allocation's pointer or a handle: on the path where it found the pointer NULL or the
+    descriptor negative or equal to the invalid value (`fd == INVALID_SOCKET`), the acquisition failed and
     there is nothing to release."""
-    for name in _null_tested(test):
+    for name in _failure_tested(test):
         value = state.get(name)
-        if value.null == NULL and value.owners:
+        if not value.owners:
+            continue
+        negative = value.interval is not None and value.interval.high is not None and value.interval.high < 0
+        invalid = isinstance(test, ir.Compare) and test.ops[0] == ("==" if truth else "!=") \
+            and any(isinstance(operand, ir.Name) and _CONSTANT_NAME.match(operand.id) for operand in test.operands) \
+            and any(key in state.owned and state.owned[key].kind == "opened" for key in value.owners)
+        if value.null == NULL or negative or invalid:
             state = state.disowning(frozenset(key for key in value.owners if key >= 0))
     return state
 
 
-def _allocation_failure_test(test: ir.Expr, state: State) -> bool:
-    """`if (!p)` right after `p = malloc(n)`: whether the allocation failed, not a decision of the program's
-    own (its two outcomes are the allocation's, and no path through it combines unrelated choices)."""
-    if not isinstance(test, (ir.Name, ir.Not, ir.Compare)):
+def _acquisition_failure_test(test: ir.Expr, state: State) -> bool:
+    """`if (!p)` right after `p = malloc(n)`, `if (fd < 0)` right after `fd = open(...)`: whether the
+    acquisition failed, not a decision of the program's own (its two outcomes are the acquisition's, and no
+    path through it combines unrelated choices)."""
+    if not isinstance(test, (ir.Name, ir.Not, ir.Compare, ir.Call)):
         return False
-    names = _null_tested(test)
+    names = _failure_tested(test)
     if len(names) != 1:
         return False
     value = state.get(names[0])
-    return value.null == MAYBE_NULL and value.null_origin is not None and value.null_origin.kind == "allocation" \
-        and any(key >= 0 for key in value.owners)
+    if value.null == MAYBE_NULL and value.null_origin is not None and value.null_origin.kind == "allocation" \
+            and any(key >= 0 for key in value.owners):
+        return True
+    return any(key >= 0 and key in state.owned and state.owned[key].kind == "opened" for key in value.owners)
+
+
+def _failure_tested(test: ir.Expr | None) -> list[str]:
+    """The variables a test compares with NULL (`_null_tested`), with the -1 or 0 that separates a failed
+    descriptor from an open one (`fd < 0`, `fd == -1`, `fd >= 0`), or with a constant's name
+    (`fd == INVALID_SOCKET`)."""
+    if isinstance(test, ir.Not):
+        return _failure_tested(test.operand)
+    if asserted(test) is not None:
+        return _failure_tested(asserted(test))
+    if isinstance(test, ir.Compare) and len(test.ops) == 1 and len(test.operands) == 2:
+        left, right = test.operands
+        if isinstance(left, (ir.Const, ir.Name)) and isinstance(right, ir.Name) and not _CONSTANT_NAME.match(right.id):
+            left, right = right, left
+        if isinstance(left, ir.Name) and isinstance(right, ir.Const) and _integer_literal(right) in (-1, 0) \
+                and test.ops[0] in ("<", "<=", ">", ">=", "==", "!="):
+            return [left.id]
+        if isinstance(left, ir.Name) and isinstance(right, ir.Name) and _CONSTANT_NAME.match(right.id) \
+                and not _CONSTANT_NAME.match(left.id) and test.ops[0] in ("==", "!="):
+            return [left.id]
+    return _null_tested(test)
+
+
+def _evaluated_conditionally(node: object) -> bool:
+    """The expression runs only on some evaluations of its statement: in the right operand of `&&` or `||`,
+    or an arm of `?:`."""
+    if not isinstance(node, ts.Node):
+        return False
+    child, parent = node, node.parent
+    while parent is not None and not parent.type.endswith("statement") and parent.type not in ("declaration",
+                                                                                                 "init_declarator"):
+        if parent.type == "binary_expression" and parent.child_by_field_name("operator") is not None \
+                and parent.child_by_field_name("operator").type in ("&&", "||") \
+                and parent.child_by_field_name("right") == child:
+            return True
+        if parent.type == "conditional_expression" and parent.child_by_field_name("condition") != child:
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _is_null_constant(expression: ir.Expr) -> bool:

@@ -172,6 +172,12 @@ USING_ONLY = frozenset({
     "gethostname", "inet_pton", "inet_ntop", "getaddrinfo", "strftime", "mbstowcs", "wcstombs", "toupper",
     "tolower", "isalpha", "isdigit", "isspace", "memrchr", "memmem", "strtok_r", "strsep", "__builtin_memcpy",
     "__builtin_memset", "assert", "sizeof",
+    # calls that use an open file, descriptor, socket or directory and leave it open
+    "fileno", "fstat", "fseek", "fseeko", "ftell", "ftello", "rewind", "fflush", "feof", "ferror", "clearerr", "fgetc",
+    "getc", "ungetc", "getline", "getdelim", "vfprintf", "fputws", "fgetws", "fwprintf", "setvbuf", "setbuf", "lseek",
+    "ioctl", "fcntl", "flock", "fsync", "fdatasync", "ftruncate", "fchmod", "fchown", "isatty", "setsockopt",
+    "getsockopt", "getsockname", "getpeername", "bind", "connect", "listen", "accept", "shutdown", "sendmsg",
+    "recvmsg", "readv", "writev", "readdir", "dirfd", "mmap", "dup", "dup2", "posix_fadvise", "sendfile",
 })
 # heap allocators that may move the block they are given (the result is the same allocation, grown)
 REALLOCATORS = frozenset({"realloc", "reallocarray", "g_realloc"})

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import tree_sitter as ts
 
 from secreview.lang.c_family.lifetime import PROCESS_EXIT_FUNCTIONS
-from secreview.valueflow.lattice import NULL, State
+from secreview.valueflow.lattice import NULL, Origin, State
 
 if TYPE_CHECKING:
     from secreview.lang.c_family.file import CFile
@@ -45,7 +45,7 @@ def leaks(node: ts.Node, run: "FunctionRun", ends: list[State]) -> list["Event"]
         if at is None:
             continue
         for key in state.owned:
-            if not _failed(state, key):
+            if key >= 0 and not _failed(state, key):  # (negative keys: the caller's memory, `run` in interpreter.py)
                 leaking.setdefault(key, []).append((state, at))
     events = []
     for key, places in sorted(leaking.items()):
@@ -54,14 +54,28 @@ def leaks(node: ts.Node, run: "FunctionRun", ends: list[State]) -> list["Event"]
         origin = state.owned[key]
         handed = run.handed.get(key)
         others = tuple(sorted({place.start_point[0] + 1 for _, place in places[1:]} - {at.start_point[0] + 1}))
+        failed_call = state.get(kept_back_name(key)).null_origin  # a callee's failure left it here
+        if failed_call is not None:
+            events.append(Event("leak", at, holder(state, key), origin, state.shown_alone(origin),
+                                via=failed_call.callee, via_line=failed_call.node.start_point[0] + 1, lines=others))
+            continue
         events.append(Event("leak", at, holder(state, key), origin, state.shown_alone(origin),
                             via_line=handed.start_point[0] + 1 if handed is not None else 0, lines=others))
     return events
 
 
+def kept_back_name(key: int) -> str:
+    """The name under which a path records that a callee of the file failed and so did not keep the allocation
+    `key` (its summary's `keeps_when`): the value's `null_origin` is that call, for the leak's message."""
+    return f"<kept back {key}>"
+
+
 def _failed(state: State, key: int) -> bool:
-    """The allocation failed on this path: a variable holding it is NULL here (`if (!p) return -1;`)."""
-    return any(key in value.owners and value.null == NULL for value in state.values.values())
+    """The acquisition failed on this path: a variable holding it is NULL (`if (!p) return -1;`) or a negative
+    descriptor (`if (fd < 0) return -1;`) here."""
+    return any(key in value.owners and (value.null == NULL or (value.interval is not None and value.interval.high
+                                                              is not None and value.interval.high < 0))
+               for value in state.values.values())
 
 
 def holder(state: State, key: int) -> str:
@@ -71,18 +85,26 @@ def holder(state: State, key: int) -> str:
     return (exact or holders or [""])[0]
 
 
-def leaks_in(file: "CFile", *, made_by_new: bool) -> Iterator["Event"]:
-    """The file's leaks of heap memory from the C allocators (or, with `made_by_new`, of C++ objects made
-    with `new`), outside the functions whose return ends the process (`main`: the system reclaims it)."""
+def leaks_in(file: "CFile", resource: str) -> Iterator["Event"]:
+    """The file's leaks of one `resource`: "memory" (the C allocators and allocating functions of the file),
+    "object" (C++ objects made with `new`) or "handle" (files, descriptors, sockets, directories: `FILES`),
+    outside the functions whose return ends the process (`main`: the system reclaims them)."""
     from secreview.valueflow import facts
 
     for event in facts(file).of_kind("leak"):
-        if event.origin is None or (event.origin.callee == "new") != made_by_new:
+        if event.origin is None or resource_of(event.origin) != resource:
             continue
         function = file.enclosing_function(event.node)
         if function is not None and file.function_name(function) in PROCESS_EXIT_FUNCTIONS:
             continue
         yield event
+
+
+def resource_of(acquisition: Origin) -> str:
+    """What an acquisition holds: "object" (made by `new`), "handle" (opened) or "memory"."""
+    if acquisition.callee == "new":
+        return "object"
+    return "handle" if acquisition.kind == "opened" else "memory"
 
 
 def leak_placeholders(event: "Event") -> dict[str, str]:
@@ -91,9 +113,23 @@ def leak_placeholders(event: "Event") -> dict[str, str]:
     origin = event.origin
     assert origin is not None
     exits = (event.node.start_point[0] + 1,) + event.lines
+    if event.via:
+        reason = f"`{event.via}()` on line {event.via_line} failed and did not keep it"
+        elsewhere = (f"because `{event.via}()` (line {event.via_line}) failed on this path, and it keeps what it "
+                     "is given only when it succeeds")
+    else:
+        reason = f"line {event.via_line} releases or hands it on"
+        elsewhere = f"while the path through line {event.via_line} releases it or hands it on"
     return {"name": event.name or f"{origin.callee}(...)", "callee": origin.callee,
             "acquired_line": str(origin.node.start_point[0] + 1), "exit_line": str(exits[0]),
-            "exits": ", ".join(str(line) for line in exits), "other": str(event.via_line)}
+            "exits": ", ".join(str(line) for line in exits), "other": str(event.via_line),
+            "reason": reason, "elsewhere": elsewhere}
+
+
+def definite_error_path_leak(event: "Event") -> bool:
+    """A leak on an error path shown by default: on a path of its own, and at an error exit or after a callee
+    of the file failed and left the memory to this function (`Summary.keeps_when`)."""
+    return event.certain and (bool(event.via) or error_exit(event.node))
 
 
 def error_exit(exit_node: ts.Node) -> bool:

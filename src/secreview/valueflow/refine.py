@@ -8,7 +8,10 @@ either p is NULL, or p is not and n is 0).
 
 from __future__ import annotations
 
+import re
 from typing import Callable
+
+import tree_sitter as ts
 
 from secreview.taint import ir
 from secreview.valueflow.library import SIZE_METHODS
@@ -31,6 +34,11 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
         return [state] if bool(test.value) == truth else []
     if isinstance(test, ir.Name) and test.id in tracked:
         return _compared(test.id, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
+    checked = asserted(test)
+    if checked is not None:  # `if (!assert(p != NULL)) return;`: a test framework's assert says whether it held
+        return refine(checked, truth, state, tracked, value_of)
+    if isinstance(test, ir.Call) and call_result_name(test) in state.values:
+        return _compared(call_result_name(test), "!=" if truth else "==", Value(interval=Interval.exactly(0)), state, test)
     if isinstance(test, ir.Name):  # a constant of the file (`static const int ENABLED = 0;`) decides the branch
         known = value_of(test, state).interval
         if known is not None and known.low is not None and known.low == known.high:
@@ -41,9 +49,9 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
             decided = _constants_compared(operator, left.value, right.value)
             if decided is not None:  # `if (5 != 5)`: one branch is dead
                 return [state] if decided == truth else []
-        if tracked_operand(left, tracked) is None:
+        if _operand(left, tracked, state) is None:
             left, right, operator = right, left, _MIRRORED[operator]
-        found = tracked_operand(left, tracked)
+        found = _operand(left, tracked, state)
         if found is not None:
             name, offset = found
             other = value_of(right, state)
@@ -62,6 +70,31 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
                                                         after.forks)) for after in states]
             return states
     return [state]
+
+
+_ASSERTING = re.compile(r"(?i)^(?:\w+_)?assert$")
+
+
+def asserted(test: ir.Expr | None) -> ir.Expr | None:
+    """The condition an assert-like call of a test framework checks, when the call is used as a test
+    (`assert(p != NULL)`, `TEST_ASSERT(n > 0)`; not `assertChdir(dir)`, an action that says whether it worked)."""
+    if isinstance(test, ir.Call) and test.receiver is None and len(test.args) == 1 \
+            and _ASSERTING.match(test.callee or "") and isinstance(test.args[0], (ir.Compare, ir.BoolOp, ir.Not)):
+        return test.args[0]
+    return None
+
+
+def call_result_name(call: ir.Call) -> str:
+    """The name under which a path holds a call's result once it took one of the call's outcomes (the
+    interpreter forks on the outcomes of a call that keeps memory only when it succeeds)."""
+    return f"<result {call.node.start_byte}>" if isinstance(call.node, ts.Node) else ""
+
+
+def _operand(operand: ir.Expr, tracked: frozenset[str], state: State) -> tuple[str, int] | None:
+    """A tracked operand (`tracked_operand`), or a call whose result this path knows (`call_result_name`)."""
+    if isinstance(operand, ir.Call) and call_result_name(operand) in state.values:
+        return call_result_name(operand), 0
+    return tracked_operand(operand, tracked)
 
 
 def tracked_operand(operand: ir.Expr, tracked: frozenset[str]) -> tuple[str, int] | None:
@@ -116,6 +149,8 @@ def _junction(test: ir.BoolOp, truth: bool, state: State, tracked: frozenset[str
 def _compared(name: str, operator: str, other: Value, state: State, test: ir.Expr) -> list[State]:
     """The states where `name operator other` holds."""
     value = state.get(name)
+    if operator == "==" and _different_objects(value, other):
+        return []
     if other.null == NULL and operator in ("==", "!="):
         value = _null_compared(value, operator == "==", test, state.forks)
         if value is None:
@@ -131,6 +166,13 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
         known = interval if (interval.low, interval.high) != (None, None) else None
         value = value.but(interval=known)
     return [state.set(name, value)]
+
+
+def _different_objects(a: Value, b: Value) -> bool:
+    """Two pointers that cannot be equal: one points into memory this function allocated and is not NULL,
+    the other only into something else (the memory a parameter points to, another allocation)."""
+    return any(one.null == NON_NULL and one.owners and all(key >= 0 for key in one.owners)
+               and two.owners and not one.owners & two.owners for one, two in ((a, b), (b, a)))
 
 
 def _null_compared(value: Value, is_null: bool, test: ir.Expr, forks: int) -> Value | None:

@@ -468,6 +468,26 @@ class CFile(ParsedFile):
         return {self.text_of(e.child_by_field_name("name")): e.child_by_field_name("value")
                 for e in self.nodes_of_type("enumerator")}
 
+    @functools.cached_property
+    def _implicit_enumerators(self) -> dict[str, tuple[str | None, int]]:
+        """Enumerators written without a value (`enum { OK, FAILED };`): the nearest one before them in their
+        list that has a value (None: none does, counting starts at 0) and how many places after it they are."""
+        implicit: dict[str, tuple[str | None, int]] = {}
+        lists = {e.parent.start_byte: e.parent for e in self.nodes_of_type("enumerator") if e.parent is not None}
+        for enumerators in lists.values():
+            base: str | None = None
+            steps = -1
+            for enumerator in enumerators.named_children:
+                if enumerator.type != "enumerator":
+                    continue
+                name = self.text_of(enumerator.child_by_field_name("name"))
+                if enumerator.child_by_field_name("value") is not None:
+                    base, steps = name, 0
+                    continue
+                steps += 1
+                implicit[name] = (base, steps)
+        return implicit
+
     def _name_value(self, node: ts.Node, depth: int) -> object:
         name = self.text_of(node)
         if name in _NULL_NAMES:
@@ -485,7 +505,15 @@ class CFile(ParsedFile):
             return self._macro_value(name, depth)
         if name in self.enumerators:
             value = self.enumerators[name]
-            return self.constant_value(value, depth + 1) if value is not None else NOT_CONSTANT
+            if value is not None:
+                return self.constant_value(value, depth + 1)
+            base, steps = self._implicit_enumerators.get(name, (name, 0))
+            if base is None:
+                return steps
+            if base == name:
+                return NOT_CONSTANT
+            start = self.constant_value(self.enumerators.get(base), depth + 1)
+            return start + steps if type(start) is int else NOT_CONSTANT
         return LIMIT_MACROS.get(name, NOT_CONSTANT)
 
     def _macro_value(self, name: str, depth: int) -> object:

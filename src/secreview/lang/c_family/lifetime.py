@@ -9,9 +9,9 @@ plain use.  The rules built on this (leaks, use after free, double free,
 unchecked results, mismatched release) only reason about local variables of
 one function, and stay quiet whenever ownership may have moved.
 
-The two shapes of a leak (`error_path_leaks`, `unreleased`) are at the end;
-uses after release and double releases are the value-flow engine's
-(`secreview.valueflow`), which follows paths.
+Leaks, uses after release and double releases are the value-flow engine's
+(`secreview.valueflow`), which follows paths; it reads the resource tables
+here (`HEAP`, `FILES`, `RELEASERS`).
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ FILES = Resource(
                "opendir", "_open", "_wopen", "dup", "fopen64", "open64"}),
     frozenset({"fclose", "close", "pclose", "closedir", "_close", "closesocket", "shutdown_and_close"}),
 )
+
+# How many arguments each opening call of `FILES` takes at least: a call with fewer is another function of
+# the same name (a C++ method called from inside its class, `QDialog::accept()`, `Stream::open()`).
+OPENING_ARITY = {"fopen": 2, "fdopen": 2, "_wfopen": 2, "tmpfile": 0, "open": 2, "openat": 3, "creat": 2, "socket": 3,
+                 "accept": 3, "popen": 2, "opendir": 1, "_open": 2, "_wopen": 2, "dup": 1, "fopen64": 2, "open64": 2}
 
 # Library calls that read or fill a buffer or stream without taking ownership of it.
 BORROWING_CALLS = frozenset({
@@ -133,13 +138,6 @@ def bound_identifier(value: ts.Node) -> ts.Node | None:
             declarator = declarator.child_by_field_name("declarator") or next(iter(declarator.named_children), None)
         return declarator if declarator is not None and declarator.type == "identifier" else None
     return None
-
-
-def releases_after(file: CFile, acquisition: Acquisition, resource: Resource) -> list[ts.Node]:
-    """Releases of the acquired variable that come after the acquisition (`p = realloc(p, n)` itself
-    releases the previous block, not the new one)."""
-    return [n for n in releases(file, acquisition.body, acquisition.name, resource)
-            if n.start_byte > acquisition.source.end_byte]
 
 
 def releases(file: CFile, body: ts.Node, name: str, resource: Resource) -> list[ts.Node]:
@@ -280,84 +278,14 @@ def _inside_acquiring_condition(acquisition: Acquisition) -> bool:
                a.parent.type in ("if_statement", "while_statement") for a in CFile.ancestors(acquisition.source))
 
 
-def leaking_returns(file: CFile, acquisition: Acquisition, resource: Resource) -> Iterator[ts.Node]:
-    """Early returns on which the acquired resource is still owned and not released."""
-    cleared = releases_after(file, acquisition, resource) + escapes(file, acquisition, resource)
-    for ret in file.nodes_of_type("return_statement", within=acquisition.body):
-        if ret.start_byte < acquisition.source.end_byte or not flow.runs_before(file, acquisition.source, ret):
-            continue
-        if file.enclosing_function(ret) != file.enclosing_function(acquisition.source):
-            continue
-        if not _is_early(file, ret, acquisition.body):
-            continue
-        if any(_covers(file, node, ret) for node in cleared):
-            continue
-        if tested_in_conditions(file, acquisition.name, ret):
-            continue  # `if (!p) return;` or `if (p == NULL) ...`: nothing to release there
-        if flow.written_between(file, acquisition.body, acquisition.name, acquisition.source, ret):
-            continue
-        yield ret
-
-
 def tested_in_conditions(file: CFile, name: str, node: ts.Node) -> bool:
     """A condition under which `node` runs tests `name` itself (`!p`, `p == NULL`, `fd < 0`), not `p[0]`."""
     return any(flow.is_tested(file, n) for condition in flow.guarding_conditions(node) if condition is not None
                for n in file.identifiers(condition).get(name, ()))
 
 
-def _is_early(file: CFile, ret: ts.Node, body: ts.Node) -> bool:
-    """A return inside a branch (an error path), not the function's final statement."""
-    return any(a.type in ("if_statement", "else_clause", "case_statement", "switch_statement")
-               for a in file.ancestors(ret) if flow.inside(a, body) and a != body)
-
-
-def _covers(file: CFile, node: ts.Node, ret: ts.Node) -> bool:
-    """A release/escape before `ret` counts unless it sits in a block that leaves before reaching `ret`."""
-    if node.start_byte > ret.start_byte:
-        return flow.inside(node, ret)  # `return p;` / `return wrap(p);`
-    for block in file.ancestors(node):
-        if block.type == "compound_statement" and not flow.inside(ret, block):
-            if flow.ends_with_exit(file, block):
-                return False
-        if flow.inside(ret, block):
-            break
-    return True
-
-
-def never_released(file: CFile, acquisition: Acquisition, resource: Resource) -> bool:
-    """Nothing in the function releases the resource or lets it escape, and the variable is not reused."""
-    if releases_after(file, acquisition, resource) or escapes(file, acquisition, resource, methods_may_adopt=True):
-        return False
-    later = [n for n in flow.occurrences(file, acquisition.body, acquisition.name)
-             if n.start_byte > acquisition.source.end_byte]
-    return not any(flow.assigned_value(n) is not None for n in later)
-
-
-# -- the two shapes of a leak ------------------------------------------------------
-
 # `main` may leave cleanup to process exit; warning there is noise, not a defect.
 PROCESS_EXIT_FUNCTIONS = frozenset({"main", "wmain", "_tmain", "WinMain"})
-
-
-def error_path_leaks(file: CFile, resource: Resource) -> Iterator[tuple[ts.Node, Acquisition]]:
-    """(early return, acquisition): the first return that leaks each acquisition (fixing it fixes the
-    pattern).  Objects made by `new` are left out: whether a C++ object is owned is a question of its own."""
-    for acquisition in acquisitions(file, resource):
-        if acquisition.callee in ("new", "new[]"):
-            continue
-        for ret in leaking_returns(file, acquisition, resource):
-            yield ret, acquisition
-            break
-
-
-def unreleased(file: CFile, resource: Resource) -> Iterator[Acquisition]:
-    """Acquisitions that nothing in their function releases or hands on (`main` aside)."""
-    for acquisition in acquisitions(file, resource):
-        function = file.enclosing_function(acquisition.source)
-        if function is None or file.function_name(function) in PROCESS_EXIT_FUNCTIONS:
-            continue
-        if never_released(file, acquisition, resource):
-            yield acquisition
 
 
 # -- releases -------------------------------------------------------------------------

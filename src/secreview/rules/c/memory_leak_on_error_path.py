@@ -8,9 +8,14 @@ on. The value-flow engine follows the pointer and its copies on every path: a
 path where the allocation failed (the pointer was found NULL) leaks nothing,
 and a `goto` to a cleanup label is followed. One finding per allocation, at
 its first leaking exit, with the others listed.
+A function of the same file that stores what it is given only when it
+succeeds (`if (full) return -1; q->items[n++] = item; return 0;`) leaves the
+memory to the caller when it fails: the engine follows both outcomes of the
+call, so a caller that drops the memory when the call fails is flagged, and
+one that frees it there is not.
 Shown by default when the path is one of its own and the exit is an error exit
-(a `return` inside a branch, or after a cleanup label); otherwise in the audit
-profile.
+(a `return` inside a branch, or after a cleanup label) or follows such a failed
+call; otherwise in the audit profile.
 
 ## Why is this bad?
 Error paths are exactly the ones an attacker can trigger at will: send a
@@ -67,7 +72,7 @@ from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import ValueFlowRule
-from secreview.valueflow.ownership import error_exit, leak_placeholders, leaks_in
+from secreview.valueflow.ownership import definite_error_path_leak, leak_placeholders, leaks_in
 
 
 class MemoryLeakOnErrorPath(ValueFlowRule):
@@ -76,11 +81,10 @@ class MemoryLeakOnErrorPath(ValueFlowRule):
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
     hit_evidence = frozenset({Evidence.DEFINITE})
-    message = "This exit leaks `{name}`, allocated by `{callee}` on line {acquired_line} (line {other} releases or hands it on)"
+    message = "This exit leaks `{name}`, allocated by `{callee}` on line {acquired_line} ({reason})"
     description = (
         "`{code}` leaves the function while it still owns the memory `{callee}` returned on line "
-        "{acquired_line} (held by `{name}`); nothing on this path frees it or passes it on, while the path "
-        "through line {other} does. Exits that leak it: {exits}. Error paths like this one can usually be "
+        "{acquired_line} (held by `{name}`); nothing on this path frees it or passes it on, {elsewhere}. Exits that leak it: {exits}. Error paths like this one can usually be "
         "triggered from outside at will (malformed input), so repeating the request leaks memory until the "
         "process is exhausted."
     )
@@ -90,7 +94,7 @@ class MemoryLeakOnErrorPath(ValueFlowRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for event in leaks_in(file, made_by_new=False):
+        for event in leaks_in(file, "memory"):
             if event.via_line:
-                definite = event.certain and error_exit(event.node)
+                definite = definite_error_path_leak(event)
                 yield Hit(event.node, leak_placeholders(event), evidence=Evidence.DEFINITE if definite else None)

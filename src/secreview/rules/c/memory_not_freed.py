@@ -83,8 +83,8 @@ class MemoryNotFreed(ValueFlowRule):
     solution = "Free `{name}` once it is no longer needed (`free({name});`, or `delete` for `new`), on every path out of the function."
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for made_by_new in (False, True):
-            for event in leaks_in(file, made_by_new=made_by_new):
+        for resource in ("memory", "object"):
+            for event in leaks_in(file, resource):
                 if event.via_line == 0 and event.origin is not None:  # no path releases or hands it on
                     yield Hit(event.origin.node, leak_placeholders(event),
                               evidence=Evidence.DEFINITE if event.certain else None)

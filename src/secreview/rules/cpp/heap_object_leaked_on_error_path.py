@@ -58,7 +58,7 @@ from secreview.lang.c_family.file import CFile
 from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import ValueFlowRule
-from secreview.valueflow.ownership import error_exit, leak_placeholders, leaks_in
+from secreview.valueflow.ownership import definite_error_path_leak, leak_placeholders, leaks_in
 
 
 class HeapObjectLeakedOnErrorPath(ValueFlowRule):
@@ -73,7 +73,7 @@ class HeapObjectLeakedOnErrorPath(ValueFlowRule):
     description = (
         "`{code}` leaves the function while it still owns the object created with `new` on line "
         "{acquired_line} (held by `{name}`): it has no parent or other owner and nothing on this path deletes "
-        "it, while the path through line {other} does or hands it on. Exits that leak it: {exits}. Anyone who "
+        "it, {elsewhere}. Exits that leak it: {exits}. Anyone who "
         "can trigger this error path repeatedly (malformed input, a missing file) leaks the object and "
         "everything it holds each time, until memory or handles run out."
     )
@@ -83,7 +83,7 @@ class HeapObjectLeakedOnErrorPath(ValueFlowRule):
     )
 
     def check(self, file: CFile) -> Iterator[Hit]:
-        for event in leaks_in(file, made_by_new=True):
+        for event in leaks_in(file, "object"):
             if event.via_line:
-                definite = event.certain and error_exit(event.node)
+                definite = definite_error_path_leak(event)
                 yield Hit(event.node, leak_placeholders(event), evidence=Evidence.DEFINITE if definite else None)

@@ -106,15 +106,25 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
     uses = file.identifiers(body) if body is not None else {}
     captured = {name for lam in file.nodes_of_type("lambda_expression", within=body) for name in file.identifiers(lam)} \
         if body is not None and file.language == "cpp" else set()
+    declarations = file.declarations_in(node)
     names = set()
-    for name, declared in file.declarations_in(node).items():
+    for name, declared in declarations.items():
         if any(variable.is_static or is_reference(file, variable) for variable in declared):
             continue
         if name in captured or any(is_address_taken(use) for use in uses.get(name, ())) \
                 or _shadowed(declared, uses.get(name, [])):
             continue
         names.add(name)
-    return frozenset(names & (set(function.params) | set(uses)))
+    return frozenset((names - _referred(file, declarations)) & (set(function.params) | set(uses)))
+
+
+def _referred(file: CFile, declarations: dict) -> set[str]:
+    """Locals a C++ local reference is bound to (`T *&alias = p;`): changed through the reference, unseen."""
+    if file.language != "cpp":
+        return set()
+    return {file.text_of(variable.initializer) for declared in declarations.values() for variable in declared
+            if variable.initializer is not None and variable.initializer.type == "identifier"
+            and not variable.is_parameter and is_reference(file, variable)}
 
 
 def _followed_parameters(file: CFile, node: ts.Node, function: ir.Function) -> tuple[str, ...]:

@@ -133,6 +133,7 @@ void f(struct s *p, int a) {
 
 def test_a_test_repeated_on_a_path_keeps_its_outcome_until_what_it_reads_changes() -> None:
     code = """struct v { int type; };
+int next_type(void);
 void f(struct v *vdd, int len) {
     char id[256];
     if (vdd->type == 1) {
@@ -143,12 +144,12 @@ void f(struct v *vdd, int len) {
     id[len] = 0;
     if (vdd->type == 1)
         id[len + 1] = 0;
-    vdd->type = 2;
+    vdd->type = next_type();
     if (vdd->type == 1)
         id[len + 1] = 0;
 }
 """
-    assert [line for line, _, _ in events(code, "index-out-of-bounds")] == [14]
+    assert [line for line, _, _ in events(code, "index-out-of-bounds")] == [15]
 
 
 def test_only_the_first_arm_of_a_preprocessor_conditional_runs() -> None:
@@ -384,3 +385,35 @@ void quiet(int flags) {
 }
 """
     assert [(line, name, certain) for line, name, certain in events(code, "leak")] == [(8, "s", True)]
+
+
+def test_a_field_reached_from_a_variable_holds_what_the_path_learnt_until_something_may_write_it() -> None:
+    code = """#include <stdlib.h>
+struct buf { char *data; int len; };
+void refill(struct buf *b);
+int reset_then_read(struct buf *b) {
+    b->data = NULL;
+    return b->data[0];
+}
+int tested_then_read(struct buf *b) {
+    if (b->data == NULL)
+        b->len = 0;
+    return *b->data;
+}
+int refilled(struct buf *b) {
+    if (!b->data)
+        refill(b);
+    return *b->data;
+}
+int through_another_pointer(struct buf *a, struct buf *b) {
+    a->data = NULL;
+    b->data = malloc(4);
+    return *a->data;
+}
+int checked(struct buf *b) {
+    if (b->data == NULL)
+        return -1;
+    return *b->data;
+}
+"""
+    assert events(code, "null-dereference") == [(6, "b->data", True), (11, "b->data", True)]

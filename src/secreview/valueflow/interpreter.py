@@ -46,7 +46,7 @@ from secreview.valueflow.library import (
     allocation_bytes, copy_bytes)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
 from secreview.valueflow.ownership import kept_back_name
-from secreview.valueflow.refine import asserted, call_result_name, container_size, refine, tracked_operand
+from secreview.valueflow.refine import asserted, call_result_name, container_size, field_path, refine, tracked_operand
 
 MAX_PATHS = 8
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")  # a macro or enumerator by the naming convention
@@ -322,7 +322,8 @@ class FunctionRun:
                 # `q = std::move(p)` (not `p = std::move(p)`): the standard leaves p empty
                 state = state.set(moved.id, Value(NULL, Origin(statement.node, "moved", moved.id, state.forks)))
             # writing `p[i]` or `p->f` changes what p points to, not p
-            state = state.forgetting(_root(target), relations_too=isinstance(target, ir.Name))
+            state = state.forgetting(_root(target), relations_too=isinstance(target, ir.Name),
+                                     fields_too=not isinstance(target, ir.Attr))
             if isinstance(target, ir.Name) and target.id in self.references:
                 state = self._bind_or_write_reference(target, statement, state)
                 continue
@@ -351,6 +352,11 @@ class FunctionRun:
                         state = state.relating(target.id, extent)
             else:
                 state = self.visit(target, state, write=True)
+                if isinstance(target, ir.Attr):  # the same field of another pointer may be this one
+                    state = state.without_fields(target.attr)
+                path = field_path(target, self.tracked)
+                if path is not None:
+                    state = state.set(path, _field_value(value))
         return [state]
 
     def _AugAssign(self, statement: ir.AugAssign, state: State) -> list[State]:
@@ -738,6 +744,9 @@ class FunctionRun:
             return self._element_address(expression, state)
         if isinstance(expression, ir.Attr) and _address_of(expression.node):
             return Value(NON_NULL)  # `&s->member`: an address inside an object, never NULL
+        path = field_path(expression, self.tracked)
+        if path is not None and path in state.values:
+            return state.values[path]
         if isinstance(expression, ir.Conditional):
             return self.value_of(expression.body, state).join(self.value_of(expression.orelse, state))
         if isinstance(expression, (ir.Attr, ir.Subscript)) and state.decided \
@@ -810,12 +819,21 @@ class FunctionRun:
         if counted is not None and call.method not in READ_ONLY_METHODS and call.receiver.id in self.tracked:
             count = self._count_after(call, state.get(call.receiver.id), state) if counted == "vector" else None
             state = state.set(call.receiver.id, Value(interval=count, since=state.forks) if count is not None else Value())
+        if not self._leaves_fields(call):
+            state = state.without_fields()
         if isinstance(call.receiver, ir.Name) and call.method not in READ_ONLY_METHODS:
             state = state.forgetting(call.receiver.id)  # `v.push_back(x)`: its size, and tests on it, changed
             if call.receiver.id in self.tracked and not self._is_pointer(call.receiver) and counted is None \
                     and not self._smart_pointer(call.receiver) and not self._contiguous(call.receiver):
                 state = state.set(call.receiver.id, Value())  # `handle.put()`, `ptr.attach(p)`: it may hold anything now
         return self._locks_of_call(call, state)
+
+    def _leaves_fields(self, call: ir.Call) -> bool:
+        """A call that writes no field except through the pointers passed to it (which `forgetting` drops): the
+        C library's functions; anything else may reach any object."""
+        name = (call.callee or "").removeprefix("std::").removeprefix("::")
+        return call.receiver is None and (name in C_LIBRARY or name in USING_ONLY or name in HEAP.acquire
+                                          or name in RELEASERS or self._may_be_macro(name))
 
     def _call_arguments(self, call: ir.Call, state: State) -> State:
         """What passing its arguments does: reads, releases, dereferences, and writes through references."""
@@ -1382,6 +1400,14 @@ class FunctionRun:
                                    value.null == NULL and state.shown_alone(value.null_origin), via=via,
                                    via_line=via_line))
             return state
+        path = field_path(pointer, self.tracked)
+        if path is not None:
+            known = state.get(path)
+            if known.null in (NULL, MAYBE_NULL):
+                self._record(Event("null-dereference", at, path, known.null_origin,
+                                   known.null == NULL and state.shown_alone(known.null_origin), via=via, via_line=via_line))
+            return state.set(path, known.with_null(NON_NULL, None)) if known.null is not None or path in state.values \
+                else state
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
             return state
         value = state.get(pointer.id)
@@ -1647,6 +1673,8 @@ class FunctionRun:
             self._inner_element(subscript, state, write)
         if isinstance(pointer, ir.Binary) and pointer.op in ("+", "-") and not _address_of(subscript.node):
             self._moved_element(subscript, pointer, state, write)
+        if isinstance(pointer, ir.Attr) and not _address_of(subscript.node):
+            return self._dereference(pointer, subscript.node, state)  # `s->data[0]`, `*s->data`
         if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
             return state
         variable = self._variable(pointer)
@@ -2143,6 +2171,13 @@ def _is_null_constant(expression: ir.Expr) -> bool:
 def _entry_value(value: Value) -> bool:
     """Still the pointer the caller passed (nothing assigned it or tested it; dereferencing it is allowed)."""
     return value.null_origin is not None and value.null_origin.kind == "parameter" and value.null in (None, NON_NULL)
+
+
+def _field_value(value: Value) -> Value:
+    """What a path keeps of a value stored in a field: whether it is NULL, and its number."""
+    if value.null is None and value.interval is None:
+        return Value()
+    return Value(value.null, value.null_origin, interval=value.interval, since=value.since, vague=value.vague)
 
 
 def _nullness(value: Value) -> Value:

@@ -48,6 +48,10 @@ MAYBE_FREED = "maybe-freed"
 _LIMIT = 1 << 64  # beyond this an interval bound says nothing useful: it becomes unbounded
 
 
+# the name of a field reached from a variable, as a state holds it (`p->f`, `s.f`)
+FIELD_KEY = re.compile(r"[A-Za-z_]\w*(?:->|\.)[A-Za-z_]\w*\Z")
+
+
 @dataclass(frozen=True)
 class Origin:
     """Why a value is NULL, zero or freed: the node that made it so, and how."""
@@ -306,19 +310,36 @@ class State:
         return State(self.values, self.forks, self.decided, self.relations, self.locks,
                      {key: origin for key, origin in self.owned.items() if key not in keys})
 
-    def forgetting(self, name: str, relations_too: bool = True) -> "State":
+    def forgetting(self, name: str, relations_too: bool = True, fields_too: bool = True) -> "State":
         """Without the tests and relations that read `name` (it was assigned, or handed to a call that may
-        change it; `relations_too` False: a call that gets its value, and may change only what it points to)."""
+        change it; `relations_too` False: a call that gets its value, and may change only what it points to),
+        and what it knew of the fields reached through it (`name->f`; not when `fields_too` is False: one field
+        was written, which the caller handles)."""
         relations = self.relations
+        values = self.values
+        if fields_too and any(key.startswith((f"{name}->", f"{name}.")) for key in values if "-" in key or "." in key):
+            values = {key: value for key, value in values.items() if not key.startswith((f"{name}->", f"{name}."))}
         if relations_too and relations and any(subject == name or relation.other == name for subject, relation in relations.items()):
             relations = {subject: relation for subject, relation in relations.items()
                          if subject != name and relation.other != name}
         if not any(name in test for test in self.decided):
-            return self if relations is self.relations else State(self.values, self.forks, self.decided, relations,
-                                                                  self.locks, self.owned)
+            return self if relations is self.relations and values is self.values \
+                else State(values, self.forks, self.decided, relations, self.locks, self.owned)
         pattern = re.compile(rf"\b{re.escape(name)}\b")
-        return State(self.values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)},
+        return State(values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)},
                      relations, self.locks, self.owned)
+
+    def without_fields(self, field: str | None = None) -> "State":
+        """Without what it knew of fields reached through pointers (`p->f`, `s.f`: `interpreter._field_path`),
+        or only of those named `field`: code it cannot see may have written them."""
+        def kept(key: str) -> bool:
+            if not FIELD_KEY.match(key):
+                return True
+            return field is not None and not key.endswith((f"->{field}", f".{field}"))
+        if all(kept(key) for key in self.values):
+            return self
+        return State({key: value for key, value in self.values.items() if kept(key)}, self.forks, self.decided,
+                     self.relations, self.locks, self.owned)
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)

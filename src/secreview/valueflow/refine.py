@@ -34,6 +34,9 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
         return [state] if bool(test.value) == truth else []
     if isinstance(test, ir.Name) and test.id in tracked:
         return _compared(test.id, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
+    path = field_path(test, tracked)
+    if path is not None:  # `if (s->buf)`
+        return _compared(path, "!=" if truth else "==", Value(NULL, interval=Interval.exactly(0)), state, test)
     checked = asserted(test)
     if checked is not None:  # `if (!assert(p != NULL)) return;`: a test framework's assert says whether it held
         return refine(checked, truth, state, tracked, value_of)
@@ -90,10 +93,25 @@ def call_result_name(call: ir.Call) -> str:
     return f"<result {call.node.start_byte}>" if isinstance(call.node, ts.Node) else ""
 
 
+def field_path(expression: ir.Expr | None, tracked: frozenset[str]) -> str | None:
+    """`p->f` or `s.f` for a field reached from a tracked variable (one level): the name under which a path
+    holds what it learnt of the field, until the variable changes, a call may write the field, or the same
+    field is written through another pointer."""
+    if isinstance(expression, ir.Attr) and isinstance(expression.obj, ir.Name) and expression.obj.id in tracked \
+            and isinstance(expression.node, ts.Node) and expression.node.type == "field_expression":
+        operator = expression.node.child_by_field_name("operator")
+        return f"{expression.obj.id}{'->' if operator is not None and operator.type == '->' else '.'}{expression.attr}"
+    return None
+
+
 def _operand(operand: ir.Expr, tracked: frozenset[str], state: State) -> tuple[str, int] | None:
-    """A tracked operand (`tracked_operand`), or a call whose result this path knows (`call_result_name`)."""
+    """A tracked operand (`tracked_operand`), a field reached from one (`field_path`), or a call whose result
+    this path knows (`call_result_name`)."""
     if isinstance(operand, ir.Call) and call_result_name(operand) in state.values:
         return call_result_name(operand), 0
+    path = field_path(operand, tracked)
+    if path is not None:
+        return path, 0
     return tracked_operand(operand, tracked)
 
 

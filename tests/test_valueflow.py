@@ -417,3 +417,31 @@ int checked(struct buf *b) {
 }
 """
     assert events(code, "null-dereference") == [(6, "b->data", True), (11, "b->data", True)]
+
+
+def test_a_member_reset_by_the_method_is_null_and_one_a_call_may_have_reset_is_only_possibly_null() -> None:
+    code = """class Clock { public: void mark(bool); int kind(); };
+class Controller {
+public:
+    void remove(Clock *next, bool found);
+    void draw(int column);
+private:
+    Clock *m_master;
+};
+void Controller::remove(Clock *next, bool found) {
+    m_master = nullptr;
+    if (found)
+        m_master = next;
+    m_master->mark(true);
+}
+void Controller::draw(int column) {
+    bool known = true;
+    if (m_master)
+        known = m_master->kind() > 0;
+    if ((m_master && column == 0) || !known)
+        m_master->mark(false);
+}
+"""
+    found = facts(CFile("example.cpp", code, language="cpp")).of_kind("null-dereference")
+    assert [(event.node.start_point[0] + 1, event.name, event.certain) for event in found] \
+        == [(13, "this->m_master", True), (20, "this->m_master", False)]

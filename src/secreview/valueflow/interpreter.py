@@ -36,6 +36,7 @@ from secreview.taint import ir
 from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
 from secreview.valueflow.lattice import (
+    FIELD_KEY,
     FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Lock, Origin, Relation, State, Value,
     arithmetic, join_all)
 from secreview.valueflow.library import (
@@ -50,6 +51,7 @@ from secreview.valueflow.refine import asserted, call_result_name, container_siz
 
 MAX_PATHS = 8
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")  # a macro or enumerator by the naming convention
+_MEMBER_NAME = re.compile(r"m_[A-Za-z0-9_]+\Z")  # a data member by the naming convention
 _PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
 _PRECISE_HEADS = 4  # ... while there are this few
 _MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
@@ -233,10 +235,14 @@ class FunctionRun:
     _unset_seen: bool = False  # a local declared without a value was met: reads are worth checking
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
+    # what branch conditions may refine: the tracked variables and the data members of a C++ method's class
+    # (`this->m`, also written `m`), held as fields of `this` (`field_path`)
+    _refinable: frozenset[str] = frozenset()
 
     def run(self) -> list[State]:
         """The states at the end of the body (returns are in `returned`)."""
         self._casts = cast_types(self.file)
+        self._refinable = self.tracked | self._member_paths()
         node = self.function.node
         entry = {name: Value(null_origin=Origin(node, "parameter", name),
                              owners=frozenset({-position - 1}) if self.pointer_parameter(name) else frozenset())
@@ -352,11 +358,11 @@ class FunctionRun:
                         state = state.relating(target.id, extent)
             else:
                 state = self.visit(target, state, write=True)
-                if isinstance(target, ir.Attr):  # the same field of another pointer may be this one
-                    state = state.without_fields(target.attr)
-                path = field_path(target, self.tracked)
-                if path is not None:
-                    state = state.set(path, _field_value(value))
+            path = field_path(target, self._refinable)
+            if isinstance(target, ir.Attr) or path is not None:  # the same field of another pointer may be this one
+                state = state.without_fields(target.attr if isinstance(target, ir.Attr) else target.id)
+            if path is not None:
+                state = state.set(path, _field_value(value))
         return [state]
 
     def _AugAssign(self, statement: ir.AugAssign, state: State) -> list[State]:
@@ -398,7 +404,7 @@ class FunctionRun:
         if isinstance(expression, ir.Call):
             name = expression.callee or ""
             if _ASSERTIONS.search(name) and expression.args:
-                return refine(expression.args[0], True, state, self.tracked, self.value_of)
+                return refine(expression.args[0], True, state, self._refinable, self.value_of)
             if self._never_returns(name):
                 return []
         return [state]
@@ -432,8 +438,8 @@ class FunctionRun:
 
     def _If(self, statement: ir.If, state: State) -> list[State]:
         state = self.visit(statement.test, state)
-        for name in _null_tested(statement.test) if isinstance(statement.test.node, ts.Node) else ():
-            if name in self.tracked:
+        for name in _null_tested(statement.test, self._refinable) if isinstance(statement.test.node, ts.Node) else ():
+            if name in self.tracked or FIELD_KEY.match(name):
                 dereferenced = state.get(name).dereferenced
                 test = statement.test.node
                 if dereferenced is not None and test.start_byte <= dereferenced.node.start_byte < test.end_byte:
@@ -447,8 +453,8 @@ class FunctionRun:
                                                   dereferenced, True)
         text = self._test_text(statement.test)
         known = state.decided.get(text) if text else None  # the same test, taken before on this path
-        taken = refine(statement.test, True, state, self.tracked, self.value_of) if known is not False else []
-        skipped = refine(statement.test, False, state, self.tracked, self.value_of) if known is not True else []
+        taken = refine(statement.test, True, state, self._refinable, self.value_of) if known is not False else []
+        skipped = refine(statement.test, False, state, self._refinable, self.value_of) if known is not True else []
         if taken and skipped and not _acquisition_failure_test(statement.test, state):  # nothing decides it here
             taken, skipped = [s.forked() for s in taken], [s.forked() for s in skipped]
         taken = [_without_failed_acquisitions(statement.test, True, self._decided(statement.test, True, s)) for s in taken]
@@ -499,7 +505,7 @@ class FunctionRun:
         if self._may_never_end(statement):
             if not exits:
                 self._endless(statement, heads)
-            elif not any(refine(statement.test, False, self._typed(statement.test, head), self.tracked, self.value_of)
+            elif not any(refine(statement.test, False, self._typed(statement.test, head), self._refinable, self.value_of)
                          for head in heads):
                 self._endless(statement, heads, by_type=True)
         return exits
@@ -581,8 +587,8 @@ class FunctionRun:
         checked = self.visit(statement.test, head)
         if isinstance(statement.target, ir.Name) and statement.target.id in self.tracked:
             checked = checked.set(statement.target.id, Value())
-        entered = refine(statement.test, True, checked, self.tracked, self.value_of)
-        if entered and statement.test is not None and refine(statement.test, False, checked, self.tracked,
+        entered = refine(statement.test, True, checked, self._refinable, self.value_of)
+        if entered and statement.test is not None and refine(statement.test, False, checked, self._refinable,
                                                              self.value_of):
             entered = [s.forked() for s in entered]  # another round, or not: nothing decides it here
         if statement.test is not None:
@@ -597,8 +603,8 @@ class FunctionRun:
         if head.decided and head.decided.get(self._test_text(statement.test)) is True:
             return []  # a test this path found true and nothing changed since: the loop does not end here
         checked = self.visit(statement.test, head)
-        exits = refine(statement.test, False, checked, self.tracked, self.value_of)
-        if exits and refine(statement.test, True, checked, self.tracked, self.value_of):
+        exits = refine(statement.test, False, checked, self._refinable, self.value_of)
+        if exits and refine(statement.test, True, checked, self._refinable, self.value_of):
             exits = [s.forked() for s in exits]  # leaving, or another round: nothing decides it here
         return [self._decided(statement.test, False, s) for s in exits]
 
@@ -610,7 +616,7 @@ class FunctionRun:
             entered = [state]
             if values is not None and len(values) == 1:
                 entered = refine(ir.Compare(("==",), (statement.subject, values[0]), statement.node), True, state,
-                                 self.tracked, self.value_of)
+                                 self._refinable, self.value_of)
             entries.append((entered, body))
         if not any(values is None for values, _ in statement.cases):
             entries.append(([state], ()))  # no default: no case may match
@@ -669,13 +675,13 @@ class FunctionRun:
             for previous, operand in zip(expression.values, expression.values[1:]):
                 # the right operand runs only where the left one did not decide
                 states = [after for before in states
-                          for after in refine(previous, expression.op == "and", before, self.tracked, self.value_of)]
+                          for after in refine(previous, expression.op == "and", before, self._refinable, self.value_of)]
                 states = [self.visit(operand, entered) for entered in states]
             return first
         if isinstance(expression, ir.Conditional):
             state = self.visit(expression.test, state)
             for truth, branch in ((True, expression.body), (False, expression.orelse)):
-                for entered in refine(expression.test, truth, state, self.tracked, self.value_of):
+                for entered in refine(expression.test, truth, state, self._refinable, self.value_of):
                     self.visit(branch, entered)
             return state
         if isinstance(expression, ir.Binary):
@@ -733,6 +739,9 @@ class FunctionRun:
                 return self._buffer_start(expression, state)
             if expression.id in self.tracked:
                 return _updated_operand(expression.node, state.get(expression.id))
+            member = field_path(expression, self._refinable)
+            if member is not None:
+                return state.get(member)
             if expression.id in CONSTANT_MACROS and self._variable(expression) is None:
                 return Value(interval=Interval.exactly(CONSTANT_MACROS[expression.id]), since=state.forks)
             return self._constant_variable(expression, state)
@@ -744,7 +753,7 @@ class FunctionRun:
             return self._element_address(expression, state)
         if isinstance(expression, ir.Attr) and _address_of(expression.node):
             return Value(NON_NULL)  # `&s->member`: an address inside an object, never NULL
-        path = field_path(expression, self.tracked)
+        path = field_path(expression, self._refinable)
         if path is not None and path in state.values:
             return state.values[path]
         if isinstance(expression, ir.Conditional):
@@ -1105,6 +1114,18 @@ class FunctionRun:
                                                    (at, other.origin, lock.text, held - {other.order}, same_objects))
         return False
 
+    def _member_paths(self) -> frozenset[str]:
+        """`this->m` for each data member of a C++ method's class the body names: declared in the file's classes,
+        or named by the `m_` convention when the class is declared elsewhere (its header), and not a local."""
+        node = self.function.node
+        if self.file.language != "cpp" or not isinstance(node, ts.Node) or not self._in_method():
+            return frozenset()
+        body = node.child_by_field_name("body")
+        declared = self.file.declarations_in(node)
+        return frozenset(f"this->{name}" for name in (self.file.identifiers(body) if body is not None else {})
+                         if name not in declared and name not in self.file.globals
+                         and (name in self.file.fields or _MEMBER_NAME.match(name)))
+
     def _in_method(self) -> bool:
         if self._owner is None:
             node = self.function.node
@@ -1400,14 +1421,16 @@ class FunctionRun:
                                    value.null == NULL and state.shown_alone(value.null_origin), via=via,
                                    via_line=via_line))
             return state
-        path = field_path(pointer, self.tracked)
+        path = field_path(pointer, self._refinable)
         if path is not None:
             known = state.get(path)
             if known.null in (NULL, MAYBE_NULL):
-                self._record(Event("null-dereference", at, path, known.null_origin,
-                                   known.null == NULL and state.shown_alone(known.null_origin), via=via, via_line=via_line))
-            return state.set(path, known.with_null(NON_NULL, None)) if known.null is not None or path in state.values \
-                else state
+                certain = known.null == NULL and not known.vague and state.shown_alone(known.null_origin)
+                self._record(Event("null-dereference", at, path, known.null_origin, certain, via=via, via_line=via_line))
+            # a later NULL test of it says the author thought it could be NULL here
+            dereferenced = known.dereferenced or (Origin(at, "dereferenced", forks=state.forks) if known.null is None
+                                                  else None)
+            return state.set(path, known.with_null(NON_NULL, None).but(dereferenced=dereferenced))
         if not isinstance(pointer, ir.Name) or pointer.id not in self.tracked or self._is_array(pointer):
             return state
         value = state.get(pointer.id)
@@ -2075,18 +2098,25 @@ def _plus(name: str, k: int) -> str:
     return name if k == 0 else f"{name} + {k}" if k > 0 else f"{name} - {-k}"
 
 
-def _null_tested(test: ir.Expr | None) -> list[str]:
-    """The variables a test compares with NULL: `p`, `!p`, `p == NULL`, `p != nullptr`, `!p || n == 0`."""
+def _null_tested(test: ir.Expr | None, fields: frozenset[str] = frozenset()) -> list[str]:
+    """The variables a test compares with NULL: `p`, `!p`, `p == NULL`, `p != nullptr`, `!p || n == 0`; with
+    `fields` (the refinable names), also the fields it so tests (`!s->buf`, `m_stream == nullptr`)."""
+    path = field_path(test, fields) if fields else None
+    if path is not None:
+        return [path]
     if isinstance(test, ir.Name):
         return [test.id]
     if isinstance(test, ir.Not):
-        return _null_tested(test.operand)
+        return _null_tested(test.operand, fields)
     if isinstance(test, ir.BoolOp):
-        return [name for operand in test.values[:1] for name in _null_tested(operand)]  # the first runs always
+        return [name for operand in test.values[:1] for name in _null_tested(operand, fields)]  # the first runs always
     if isinstance(test, ir.Compare) and len(test.ops) == 1 and test.ops[0] in ("==", "!=") and len(test.operands) == 2:
         left, right = test.operands
-        if isinstance(right, ir.Name) and _is_null_constant(left):
+        if isinstance(right, (ir.Name, ir.Attr)) and _is_null_constant(left):
             left, right = right, left
+        path = field_path(left, fields) if fields else None
+        if path is not None and _is_null_constant(right):
+            return [path]
         if isinstance(left, ir.Name) and _is_null_constant(right):
             return [left.id]
     return []

@@ -8,7 +8,8 @@ A `Value` says, for one variable on one path, what is known about it:
   some merged path), or unknown (None);
 - an integer interval, when it follows from constants and tests (`vague` when
   a bound holds only because an operand is unknown: `i % 5` is -4 to 4, but
-  which of them depends on i);
+  which of them depends on i; also a field that was known not NULL before a
+  call that may have written it, `STALE`);
 - for a pointer into a buffer of known size: the buffer's size (`block`) and
   where in it the pointer points (`offset`), both in bytes;
 - `text`: for a pointer into a string literal, the literal's length (its
@@ -200,6 +201,7 @@ class Value:
 
 
 UNKNOWN = Value()
+STALE = Value(vague=True)  # a field that was known not NULL before a call that may have written it
 
 
 def _join_intervals(a: Interval | None, b: Interval | None) -> Interval | None:
@@ -338,7 +340,10 @@ class State:
             return field is not None and not key.endswith((f"->{field}", f".{field}"))
         if all(kept(key) for key in self.values):
             return self
-        return State({key: value for key, value in self.values.items() if kept(key)}, self.forks, self.decided,
+        # a field known not NULL stays as `vague`: a NULL a later test finds there needs the code not seen to
+        # have reset it, which this path cannot show (`interpreter._dereference` leaves it to the audit profile)
+        return State({key: value if kept(key) else STALE for key, value in self.values.items()
+                      if kept(key) or value.null == NON_NULL or value.vague}, self.forks, self.decided,
                      self.relations, self.locks, self.owned)
 
     def get(self, name: str) -> Value:

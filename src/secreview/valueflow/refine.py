@@ -94,13 +94,21 @@ def call_result_name(call: ir.Call) -> str:
 
 
 def field_path(expression: ir.Expr | None, tracked: frozenset[str]) -> str | None:
-    """`p->f` or `s.f` for a field reached from a tracked variable (one level): the name under which a path
+    """`p->f` or `s.f` for a field reached from a tracked variable (one level), `this->m` for a data member of
+    a C++ method's class (`tracked` lists those it follows, also when written `m`): the name under which a path
     holds what it learnt of the field, until the variable changes, a call may write the field, or the same
     field is written through another pointer."""
-    if isinstance(expression, ir.Attr) and isinstance(expression.obj, ir.Name) and expression.obj.id in tracked \
+    if isinstance(expression, ir.Name):
+        member = f"this->{expression.id}"
+        return member if member in tracked else None
+    if isinstance(expression, ir.Attr) and isinstance(expression.obj, ir.Name) \
             and isinstance(expression.node, ts.Node) and expression.node.type == "field_expression":
-        operator = expression.node.child_by_field_name("operator")
-        return f"{expression.obj.id}{'->' if operator is not None and operator.type == '->' else '.'}{expression.attr}"
+        if expression.obj.id == "this":
+            member = f"this->{expression.attr}"
+            return member if member in tracked else None
+        if expression.obj.id in tracked:
+            operator = expression.node.child_by_field_name("operator")
+            return f"{expression.obj.id}{'->' if operator is not None and operator.type == '->' else '.'}{expression.attr}"
     return None
 
 

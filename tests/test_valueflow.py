@@ -445,3 +445,37 @@ void Controller::draw(int column) {
     found = facts(CFile("example.cpp", code, language="cpp")).of_kind("null-dereference")
     assert [(event.node.start_point[0] + 1, event.name, event.certain) for event in found] \
         == [(13, "this->m_master", True), (20, "this->m_master", False)]
+
+
+def test_memory_a_callee_hands_back_through_a_pointer_parameter_is_the_callers_on_that_outcome() -> None:
+    code = """#include <stdlib.h>
+struct obj { int n; };
+static int obj_new(struct obj **out, int n) {
+    struct obj *o;
+    if (n < 0)
+        return -1;
+    o = malloc(sizeof(*o));
+    if (o == NULL)
+        return -1;
+    o->n = n;
+    *out = o;
+    return 0;
+}
+static void obj_drop(struct obj **out) {
+    struct obj *o = malloc(sizeof(*o));
+    *out = o;
+    free(o);
+}
+int use(int n) {
+    struct obj *o;
+    struct obj *p;
+    obj_drop(&p);
+    if (obj_new(&o, n) != 0)
+        return -1;
+    if (o->n > 10)
+        return -2;
+    free(o);
+    return 0;
+}
+"""
+    assert events(code, "leak") == [(26, "o", True)]

@@ -27,7 +27,7 @@ from secreview.valueflow.integers import integer_type
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
-from secreview.valueflow.ownership import leaks
+from secreview.valueflow.ownership import filled_name, leaks
 
 __all__ = ["Event", "FileFacts", "dereferenced_where", "describe", "facts"]
 
@@ -64,7 +64,7 @@ def _analyse(file: CFile) -> FileFacts:
         node = function.node
         if not isinstance(node, ts.Node) or node.has_error:
             continue
-        tracked = _tracked(file, node, function)
+        tracked = _tracked(file, node, function, summaries)
         references = _local_references(file, node)
         followed = _followed_parameters(file, node, function)
         run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references,
@@ -97,7 +97,7 @@ def _analyse(file: CFile) -> FileFacts:
     return FileFacts(tuple(events), tuple(incomplete))
 
 
-def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str]:
+def _tracked(file: CFile, node: ts.Node, function: ir.Function, summaries: dict[str, Summary]) -> frozenset[str]:
     """Parameters and locals, neither static nor references, whose address is never taken and which no
     lambda of the function names (a lambda capturing by reference may assign them, unseen here). A name
     declared again in another block (`for (int i = 0; ...)` twice) is one variable here: each declaration
@@ -111,11 +111,25 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function) -> frozenset[str
     for name, declared in declarations.items():
         if any(variable.is_static or is_reference(file, variable) for variable in declared):
             continue
-        if name in captured or any(is_address_taken(use) for use in uses.get(name, ())) \
+        if name in captured or any(is_address_taken(use) and not _lent_to(file, use, summaries)
+                                   for use in uses.get(name, ())) \
                 or _shadowed(declared, uses.get(name, [])):
             continue
         names.add(name)
     return frozenset((names - _referred(file, declarations)) & (set(function.params) | set(uses)))
+
+
+def _lent_to(file: CFile, use: ts.Node, summaries: dict[str, Summary]) -> bool:
+    """`&x` passed straight to a function of the file that only uses that parameter during the call (it may
+    write x, which the interpreter follows: `fill(&x)`), not kept anywhere."""
+    address = use.parent
+    arguments = address.parent if address is not None else None
+    call = arguments.parent if arguments is not None else None
+    if arguments is None or arguments.type != "argument_list" or call is None or call.type != "call_expression":
+        return False
+    callee = call.child_by_field_name("function")
+    summary = summaries.get(file.text_of(callee)) if callee is not None and callee.type == "identifier" else None
+    return summary is not None and arguments.named_children.index(address) in summary.borrows
 
 
 def _referred(file: CFile, declarations: dict) -> set[str]:
@@ -226,7 +240,36 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
     opens = bool(allocates) and all(opened for opened, (_, value) in zip(run.returned_opened, run.returned)
                                     if value.null != NULL)
     return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives,
-                   allocates, borrows, keeps_when=_keeps_when(run, ends), returns_argument=returns_argument, opens=opens)
+                   allocates, borrows, keeps_when=_keeps_when(run, ends), returns_argument=returns_argument, opens=opens,
+                   fills=_fills(function, run, ends))
+
+
+def _fills(function: ir.Function, run: FunctionRun, ends: list[State]) -> tuple:
+    """The pointer parameters the function fills with memory it allocated (`Summary.fills`): on every exit,
+    or on the exits returning some values and not on those returning others."""
+    exits = [(state, value.interval) for state, value in run.returned] + [(state, None) for state in ends]
+    fills = []
+    for position in range(len(function.params)):
+        marks = [state.values.get(filled_name(position)) for state, _ in exits]
+        if not any(mark is not None for mark in marks):
+            continue
+        if any(mark is not None and mark.interval is None for mark in marks):
+            continue  # filled on some path merged into an exit, not on others: not known per outcome
+        origin = next(mark.null_origin for mark in marks if mark is not None)
+        if origin is None:
+            continue
+        filled = [interval for (_, interval), mark in zip(exits, marks) if mark is not None]
+        unfilled = [interval for (_, interval), mark in zip(exits, marks) if mark is None]
+        if not unfilled:
+            fills.append((position, None, None, origin.kind, origin.callee))
+            continue
+        if any(interval is None for interval in filled + unfilled):
+            continue
+        filled_values, unfilled_values = functools.reduce(Interval.join, filled), functools.reduce(Interval.join, unfilled)
+        if filled_values.meet(unfilled_values).is_empty():
+            fills.append((position, filled_values, unfilled_values, origin.kind, origin.callee))
+    return tuple(fills)
+
 
 
 def _keeps_when(run: FunctionRun, ends: list[State]) -> tuple[tuple[int, Interval, Interval], ...]:

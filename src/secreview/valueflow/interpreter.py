@@ -46,7 +46,7 @@ from secreview.valueflow.library import (
     REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, USING_ONLY, Copy,
     allocation_bytes, copy_bytes)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
-from secreview.valueflow.ownership import kept_back_name
+from secreview.valueflow.ownership import filled_name, kept_back_name
 from secreview.valueflow.refine import asserted, call_result_name, container_size, field_path, refine, tracked_operand
 
 MAX_PATHS = 8
@@ -167,6 +167,10 @@ class Summary:
     # (`if (full) return -1; q->items[n] = item; return 0;`: a caller whose call failed still owns the item)
     keeps_when: tuple[tuple[int, Interval, Interval], ...] = ()
     opens: bool = False  # what it allocates and returns is an open handle (`FILES`), not memory
+    # pointer-to-pointer parameters it fills with memory it allocated (`*out = p;`): (position, the values it
+    # returns having filled it, or None when it fills it on every exit, those it returns without, the
+    # allocation's kind and allocator as `Origin.kind`/`callee`)
+    fills: tuple[tuple[int, Interval | None, Interval | None, str, str], ...] = ()
     returns_argument: int | None = None  # the pointer parameter every return hands back, as it was passed
 
     def dereferenced_at(self, position: int) -> int:
@@ -233,6 +237,7 @@ class FunctionRun:
     _smart: dict[str, bool] = field(default_factory=dict)  # name -> a std::unique_ptr or std::shared_ptr
     _loop_kinds: dict[int, bool] = field(default_factory=dict)  # loop statement -> only its test may end it
     _unset_seen: bool = False  # a local declared without a value was met: reads are worth checking
+    _fills_seen: bool = False  # it wrote memory it allocated through a pointer parameter (`*out = p`)
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
     # what branch conditions may refine: the tracked variables and the data members of a C++ method's class
@@ -303,12 +308,23 @@ class FunctionRun:
         if not isinstance(expression, ir.Call) or not isinstance(expression.node, ts.Node):
             return None
         summary = self.summaries.get(expression.callee or "")
-        if summary is None or not summary.keeps_when:
+        if summary is None or not (summary.keeps_when or summary.fills):
             return None
         for position, kept, left in summary.keeps_when:
             if position < len(expression.args) and any(
                     key in state.owned for key in self._owners(expression.args[position], state)):
                 return expression, (kept, left)
+        for position, filled, unfilled, _, _ in summary.fills:
+            if filled is not None and unfilled is not None and position < len(expression.args) \
+                    and self._filled_variable(expression.args[position]) is not None:
+                return expression, (filled, unfilled)
+        return None
+
+    def _filled_variable(self, argument: ir.Expr) -> str | None:
+        """The local whose address is passed (`&obj`), for a callee that may fill it with memory it allocated."""
+        if isinstance(argument, ir.Name) and _address_of(argument.node) and argument.id in self.tracked \
+                and self._holds_ownership(argument):
+            return argument.id
         return None
 
     def _Assign(self, statement: ir.Assign, state: State) -> list[State]:
@@ -320,8 +336,13 @@ class FunctionRun:
         owners = self._owners(statement.value, source)
         moved = self._moved_smart_pointer(statement.value)
         for target in statement.targets:
+            filled = self._filled_parameter(target, owners, state)
             if owners and not self._holds_ownership(target):
                 state = self._hand_over(owners, statement.node, state)  # stored where this function does not follow it
+            if filled is not None:  # `*out = p;`: the caller gets it (the summary's `fills`)
+                # (exactly 1 marks it as this path's own: a join with a path that did not fill it loses that)
+                state = state.set(filled_name(filled[0]), Value(null_origin=filled[1], owners=owners,
+                                                                interval=Interval.exactly(1)))
             if isinstance(target, ir.Name) and self._smart_pointer(target):
                 value = self._smart_assigned(statement.value, statement.node, source)
             if moved is not None and not (isinstance(target, ir.Name) and target.id == moved.id):
@@ -796,7 +817,7 @@ class FunctionRun:
         if name == "strlen" and len(call.args) == 1 and name not in self.summaries:
             return self._string_length(self.value_of(call.args[0], state), state)
         summary = self.summaries.get(name)
-        if summary is not None and summary.keeps_when:
+        if summary is not None and (summary.keeps_when or summary.fills):
             known = state.values.get(call_result_name(call))
             if known is not None:  # this path took one outcome of the call (`_keeping_call`)
                 return known
@@ -882,6 +903,7 @@ class FunctionRun:
                                                        text=None, vague=False, unset=None, maybe_unset=False))
             if _address_of(argument.node) or (summary is not None and position in summary.references):
                 state = state.set(argument.id, Value())  # the callee may store anything there
+                state = self._filled_by(call, position, argument, summary, state)
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
             elif dereferenced_at:
@@ -932,11 +954,27 @@ class FunctionRun:
                 owners = owners | self.value_of(part, state).owners
         return owners
 
+    def _filled_parameter(self, target: ir.Target, owners: frozenset[int], state: State) -> tuple[int, Origin] | None:
+        """`*out = p` with out a pointer parameter still as passed and p memory this path allocated: out's
+        position and where the memory was made."""
+        if not (isinstance(target, ir.Subscript) and target.index is None and isinstance(target.obj, ir.Name)
+                and target.obj.id in self.entry_parameters and target.obj.id in self.tracked):
+            return None
+        fresh = [key for key in owners if key >= 0 and key in state.owned]
+        if len(fresh) != 1 or len(owners) != 1:
+            return None
+        self._fills_seen = True
+        return self.function.params.index(target.obj.id), state.owned[fresh[0]]
+
     def _hand_over(self, owners: frozenset[int], at: ts.Node, state: State) -> State:
         """The allocations `owners` leave this function's hands at `at`: released, returned, stored where it
         does not follow them, or passed to code that may keep them."""
         if not owners:
             return state
+        if self._fills_seen:  # what it wrote through a parameter moves on again (freed, stored elsewhere)
+            for name in [name for name, value in state.values.items()
+                         if name.startswith("<filled ") and value.owners & owners]:
+                state = state.set(name, Value())
         for key in owners:
             if key < 0:
                 self.kept.add(-key - 1)  # a parameter's memory: the caller learns that this function may keep it
@@ -1018,6 +1056,23 @@ class FunctionRun:
                     return False
             stack.extend(node.named_children)
         return True
+
+    def _filled_by(self, call: ir.Call, position: int, argument: ir.Name, summary: Summary | None,
+                   state: State) -> State:
+        """`make(&obj)` with a callee of the file that fills that parameter with memory it allocated (on this
+        path's outcome of the call): obj holds a new allocation this function owns."""
+        if summary is None or not summary.fills or self._filled_variable(argument) is None:
+            return state
+        known = state.values.get(call_result_name(call))
+        for where, filled, _, kind, callee in summary.fills:
+            if where != position:
+                continue
+            if filled is not None and (known is None or known.interval is None or known.interval.meet(filled).is_empty()):
+                continue  # only on the outcome that fills it
+            key = _key(argument.node)
+            return state.owning(key, Origin(call.node, kind, call.callee or callee, state.forks)).set(
+                argument.id, Value(owners=frozenset({key})))
+        return state
 
     def _kept_back(self, call: ir.Call, position: int, summary: Summary | None, state: State) -> bool:
         """On this path the callee failed, and when it fails it does not keep what is passed at `position`."""

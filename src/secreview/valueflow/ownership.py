@@ -70,6 +70,13 @@ def kept_back_name(key: int) -> str:
     return f"<kept back {key}>"
 
 
+def filled_name(position: int) -> str:
+    """The name under which a path records that the function wrote memory it allocated through its pointer
+    parameter at `position` (`*out = p;`): the value's `owners` are those allocations, its `null_origin`
+    where they were made (for the summary's `fills`)."""
+    return f"<filled {position}>"
+
+
 def _failed(state: State, key: int) -> bool:
     """The acquisition failed on this path: a variable holding it is NULL (`if (!p) return -1;`) or a negative
     descriptor (`if (fd < 0) return -1;`) here."""

@@ -297,7 +297,8 @@ class FunctionRun:
     def _keeping_call(self, statement: ir.Stmt, state: State) -> tuple[ir.Call, tuple[Interval, Interval]] | None:
         """The call the statement makes (as a whole, compared, or negated) to a function of the file that keeps
         a pointer argument only when it succeeds, passed memory this path owns, with the results of its two
-        outcomes: kept, and left to this function."""
+        outcomes: kept, and left to this function; or that fills a local passed by address (`make(&obj)`) only
+        when it succeeds: filled, and not."""
         expression = statement.value if isinstance(statement, (ir.Assign, ir.Return)) \
             else statement.expr if isinstance(statement, ir.ExprStmt) \
             else statement.test if isinstance(statement, ir.If) else None

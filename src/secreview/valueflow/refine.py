@@ -75,6 +75,9 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
     return [state]
 
 
+# assert-like calls whose result is the truth of their condition (`if (!assert(p != NULL)) return;`): only
+# names that are an assert (a statement `assertChdir(dir)` is the interpreter's `_ASSERTIONS`, which lets
+# the path go on only where its argument holds)
 _ASSERTING = re.compile(r"(?i)^(?:\w+_)?assert$")
 
 

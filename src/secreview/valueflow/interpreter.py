@@ -1012,11 +1012,13 @@ class FunctionRun:
         name = name.removeprefix("std::").removeprefix("::")
         if name in REALLOCATORS and call.args and self._owners(call.args[0], state):
             return False
+        if name not in FILES.acquire and name not in HEAP.acquire:
+            return False
         if _evaluated_conditionally(call.node):
             return False  # `if (quiet || (fd = open(path, O_RDONLY)) == -1)`: the lowering runs it before the test
         if name in FILES.acquire:  # the C library's, not a method of the same name called from its class
             return call.receiver is None and len(call.args) >= OPENING_ARITY.get(name, 0)
-        return name in HEAP.acquire
+        return True
 
     def _opens(self, call: ir.Call) -> bool:
         """The acquisition is an open handle (file, descriptor, socket, directory), not memory."""

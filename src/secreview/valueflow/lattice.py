@@ -319,8 +319,10 @@ class State:
         was written, which the caller handles)."""
         relations = self.relations
         values = self.values
-        if fields_too and any(key.startswith((f"{name}->", f"{name}.")) for key in values if "-" in key or "." in key):
-            values = {key: value for key, value in values.items() if not key.startswith((f"{name}->", f"{name}."))}
+        if fields_too and values:
+            prefixes = (f"{name}->", f"{name}.")
+            if any(key.startswith(prefixes) for key in values):
+                values = {key: value for key, value in values.items() if not key.startswith(prefixes)}
         if relations_too and relations and any(subject == name or relation.other == name for subject, relation in relations.items()):
             relations = {subject: relation for subject, relation in relations.items()
                          if subject != name and relation.other != name}
@@ -335,7 +337,7 @@ class State:
         """Without what it knew of fields reached through pointers (`p->f`, `s.f`: `interpreter._field_path`),
         or only of those named `field`: code it cannot see may have written them."""
         def kept(key: str) -> bool:
-            if not FIELD_KEY.match(key):
+            if ("->" not in key and "." not in key) or not FIELD_KEY.match(key):
                 return True
             return field is not None and not key.endswith((f"->{field}", f".{field}"))
         if all(kept(key) for key in self.values):

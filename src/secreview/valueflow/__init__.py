@@ -24,7 +24,7 @@ from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.lifetime import is_reference
 from secreview.taint import ir
 from secreview.valueflow.integers import integer_type
-from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary
+from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import filled_name, leaks
@@ -120,16 +120,21 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function, summaries: dict[
 
 
 def _lent_to(file: CFile, use: ts.Node, summaries: dict[str, Summary]) -> bool:
-    """`&x` passed straight to a function of the file that only uses that parameter during the call (it may
-    write x, which the interpreter follows: `fill(&x)`), not kept anywhere."""
+    """`&x` passed straight to a function of the file that fills that parameter with memory it allocates
+    (`Summary.fills`: `make(&x)`) and keeps no pointer to it: the interpreter follows what x then holds.
+    Other locals whose address is taken stay unfollowed."""
     address = use.parent
     arguments = address.parent if address is not None else None
     call = arguments.parent if arguments is not None else None
-    if arguments is None or arguments.type != "argument_list" or call is None or call.type != "call_expression":
-        return False
+    if arguments is None or arguments.type != "argument_list" or call is None or call.type != "call_expression" \
+            or evaluated_conditionally(call):
+        return False  # (the interpreter keeps what only the first operand of `&&`, `||` and `?:` does)
     callee = call.child_by_field_name("function")
     summary = summaries.get(file.text_of(callee)) if callee is not None and callee.type == "identifier" else None
-    return summary is not None and arguments.named_children.index(address) in summary.borrows
+    if summary is None:
+        return False
+    position = arguments.named_children.index(address)
+    return position in summary.borrows and any(where == position for where, *_ in summary.fills)
 
 
 def _referred(file: CFile, declarations: dict) -> set[str]:

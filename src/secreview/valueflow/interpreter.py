@@ -1014,7 +1014,7 @@ class FunctionRun:
             return False
         if name not in FILES.acquire and name not in HEAP.acquire:
             return False
-        if _evaluated_conditionally(call.node):
+        if evaluated_conditionally(call.node):
             return False  # `if (quiet || (fd = open(path, O_RDONLY)) == -1)`: the lowering runs it before the test
         if name in FILES.acquire:  # the C library's, not a method of the same name called from its class
             return call.receiver is None and len(call.args) >= OPENING_ARITY.get(name, 0)
@@ -2234,7 +2234,7 @@ def _failure_tested(test: ir.Expr | None) -> list[str]:
     return _null_tested(test)
 
 
-def _evaluated_conditionally(node: object) -> bool:
+def evaluated_conditionally(node: object) -> bool:
     """The expression runs only on some evaluations of its statement: in the right operand of `&&` or `||`,
     or an arm of `?:`."""
     if not isinstance(node, ts.Node):

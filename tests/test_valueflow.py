@@ -479,3 +479,35 @@ int use(int n) {
 }
 """
     assert events(code, "leak") == [(26, "o", True)]
+
+
+def test_a_local_filled_by_a_call_in_a_later_operand_of_or_is_not_read_as_unset() -> None:
+    code = """#include <stdlib.h>
+#include <string.h>
+static int twodigit(const char *p, int *value) {
+    if (p[0] < '0' || p[1] < '0')
+        return 1;
+    *value = (p[0] - '0') * 10 + p[1] - '0';
+    return 0;
+}
+static int make(int **out) {
+    int *made = malloc(sizeof(int));
+    if (made == NULL)
+        return -1;
+    *out = made;
+    return 0;
+}
+int year(const char *p, int *result, int full) {
+    int century;
+    int *cell;
+    if (strlen(p) < 4 || twodigit(p, &century) || twodigit(p + 2, result))
+        return -1;
+    *result += century * 100;
+    const int made = full ? make(&cell) : make(&cell);
+    if (made == 0)
+        free(cell);
+    return 0;
+}
+"""
+    assert events(code, "uninitialised-read") == []
+    assert events(code, "leak") == []

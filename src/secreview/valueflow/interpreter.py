@@ -46,7 +46,7 @@ from secreview.valueflow.library import (
     REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, USING_ONLY, Copy,
     allocation_bytes, copy_bytes)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
-from secreview.valueflow.ownership import filled_name, kept_back_name
+from secreview.valueflow.ownership import FILLED_PREFIX, filled_name, kept_back_name
 from secreview.valueflow.refine import asserted, call_result_name, container_size, field_path, refine, tracked_operand
 
 MAX_PATHS = 8
@@ -974,7 +974,7 @@ class FunctionRun:
             return state
         if self._fills_seen:  # what it wrote through a parameter moves on again (freed, stored elsewhere)
             for name in [name for name, value in state.values.items()
-                         if name.startswith("<filled ") and value.owners & owners]:
+                         if name.startswith(FILLED_PREFIX) and value.owners & owners]:
                 state = state.set(name, Value())
         for key in owners:
             if key < 0:

@@ -61,7 +61,8 @@ class Origin:
     # assigned | tested | allocation | function | released | invalidated (a container changed) |
     # empty (a smart pointer declared, reset or released empty) | moved (a smart pointer moved from) |
     # parameter (nullness unknown: still the value the caller passed, `callee` names the parameter) |
-    # opened (in `State.owned`: a handle from `fopen`, `open`, `socket`... or a function of the file returning one)
+    # opened (in `State.owned`: a handle from `fopen`, `open`, `socket`... or a function of the file returning one) |
+    # kept back (`ownership.kept_back_name`: the call that failed and so did not keep an allocation)
     kind: str
     callee: str = ""  # the function whose result or call it was, for allocation / function / released / invalidated
     forks: int = 0  # the path's undecided branches (`State.forks`) when it happened

@@ -70,11 +70,14 @@ def kept_back_name(key: int) -> str:
     return f"<kept back {key}>"
 
 
+FILLED_PREFIX = "<filled "
+
+
 def filled_name(position: int) -> str:
     """The name under which a path records that the function wrote memory it allocated through its pointer
     parameter at `position` (`*out = p;`): the value's `owners` are those allocations, its `null_origin`
     where they were made (for the summary's `fills`)."""
-    return f"<filled {position}>"
+    return f"{FILLED_PREFIX}{position}>"
 
 
 def _failed(state: State, key: int) -> bool:

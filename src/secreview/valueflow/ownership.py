@@ -128,8 +128,9 @@ def leak_placeholders(event: "Event") -> dict[str, str]:
         elsewhere = (f"because `{event.via}()` (line {event.via_line}) failed on this path, and it keeps what it "
                      "is given only when it succeeds")
     else:
-        reason = f"line {event.via_line} releases or hands it on"
-        elsewhere = f"while the path through line {event.via_line} releases it or hands it on"
+        releases = "closes" if resource_of(origin) == "handle" else "releases"
+        reason = f"line {event.via_line} {releases} or hands it on"
+        elsewhere = f"while the path through line {event.via_line} {releases} it or hands it on"
     return {"name": event.name or f"{origin.callee}(...)", "callee": origin.callee,
             "acquired_line": str(origin.node.start_point[0] + 1), "exit_line": str(exits[0]),
             "exits": ", ".join(str(line) for line in exits), "other": str(event.via_line),

@@ -268,30 +268,34 @@ def _fills(function: ir.Function, run: FunctionRun, ends: list[State]) -> tuple:
         if not unfilled:
             fills.append((position, None, None, origin.kind, origin.callee))
             continue
-        if any(interval is None for interval in filled + unfilled):
-            continue
-        filled_values, unfilled_values = functools.reduce(Interval.join, filled), functools.reduce(Interval.join, unfilled)
-        if filled_values.meet(unfilled_values).is_empty():
-            fills.append((position, filled_values, unfilled_values, origin.kind, origin.callee))
+        outcomes = _distinct_outcomes(filled, unfilled)
+        if outcomes is not None:
+            fills.append((position, *outcomes, origin.kind, origin.callee))
     return tuple(fills)
+
+
+def _distinct_outcomes(these: list[Interval | None], those: list[Interval | None]) -> tuple[Interval, Interval] | None:
+    """The values returned by two groups of exits, when both groups exist, every value is known and no value
+    is in both: the caller can tell from the result which group its call took."""
+    if not these or not those or any(interval is None for interval in these + those):
+        return None
+    joined = functools.reduce(Interval.join, these), functools.reduce(Interval.join, those)  # type: ignore[arg-type]
+    return joined if joined[0].meet(joined[1]).is_empty() else None
 
 
 
 def _keeps_when(run: FunctionRun, ends: list[State]) -> tuple[tuple[int, Interval, Interval], ...]:
     """The pointer parameters the function keeps (or releases) on the paths that return some values and
     leaves to the caller on those that return others (`Summary.keeps_when`)."""
-    if ends or not run.returned or any(value.interval is None for _, value in run.returned):
-        return ()
+    if ends:
+        return ()  # an exit that returns nothing tells the caller nothing
     conditional = []
     for position in sorted(run.kept):
         key = -position - 1
-        kept = [value.interval for state, value in run.returned if key not in state.owned]
-        left = [value.interval for state, value in run.returned if key in state.owned]
-        if not kept or not left:
-            continue
-        kept_values, left_values = functools.reduce(Interval.join, kept), functools.reduce(Interval.join, left)
-        if kept_values.meet(left_values).is_empty():
-            conditional.append((position, kept_values, left_values))
+        outcomes = _distinct_outcomes([value.interval for state, value in run.returned if key not in state.owned],
+                                      [value.interval for state, value in run.returned if key in state.owned])
+        if outcomes is not None:
+            conditional.append((position, *outcomes))
     return tuple(conditional)
 
 

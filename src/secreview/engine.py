@@ -69,6 +69,7 @@ from secreview.model import (
 )
 from secreview.rules import AnalysisLimitExceeded, Hit, Rewrite, Rule, fill, id_matches
 from secreview.sources import SourceFile
+from secreview.valueflow.project import FunctionIndex
 from secreview.testcode import relative_to
 
 try:
@@ -86,6 +87,8 @@ HEADER_PREFIX = "header:"  # a consulted entry naming a C/C++ header by its path
 # A template's consulted entry standing for every Python source of the run: the views that render it and
 # what they pass are found among all of them, so any change to the Python invalidates a template's result.
 PYTHON_SOURCES = "python-sources:"
+# A consulted entry naming a C/C++ function another file of the run may define (cross-file value flow).
+C_FUNCTION_PREFIX = "c-function:"
 
 # Default bounds on one file's analysis: far above what real files need (on OpenStack Nova and
 # curl the slowest file takes under 4 s on a busy machine, and a whole serial run stays under
@@ -190,6 +193,16 @@ class _Batch:
     _views: ViewIndex | None = None
     _digests: dict[str, str] = field(default_factory=dict)
     _headers: HeaderIndex | None = None
+    _functions: FunctionIndex | None = None
+
+    @property
+    def functions(self) -> FunctionIndex:
+        """The C/C++ functions the run's files define, for cross-file value flow (built once per process)."""
+        if self._functions is None:
+            self._functions = FunctionIndex(self.sources + self.context,
+                                            search_path(self.settings.project_root, self.settings.include_dirs),
+                                            self.settings.project_root)
+        return self._functions
 
     @property
     def project(self):
@@ -218,18 +231,27 @@ class _Batch:
 
     def __getstate__(self) -> dict:
         # A worker builds its own Project (it holds parsers and closures that do not pickle).
-        return {**self.__dict__, "_project": None, "_views": None, "_digests": {}, "_headers": None}
+        return {**self.__dict__, "_project": None, "_views": None, "_digests": {}, "_headers": None,
+                "_functions": None}
 
     def analyse(self, index: int) -> FileResult:
         project = self.project
         source = self.sources[index]
         template = source.language == TEMPLATE
+        c_family = source.language in C_FAMILY
+        functions = self.functions if c_family else None
         project.start_recording()
+        if functions is not None:
+            functions.start_recording()
         try:
-            result = analyze_file(source, self.rules, project, self.settings, self.views if template else None)
+            result = analyze_file(source, self.rules, project, self.settings, self.views if template else None,
+                                  functions)
         finally:
             consulted = project.stop_recording() | ({PYTHON_SOURCES} if template else set())
+            names = functions.stop_recording() if functions is not None else set()
         result.consulted = {module: self.module_digest(module) for module in sorted(consulted)}
+        result.consulted.update({C_FUNCTION_PREFIX + name: functions.definers_digest(name)  # type: ignore[union-attr]
+                                 for name in sorted(names)})
         return result
 
     def headers_digests(self, source: SourceFile) -> dict[str, str]:
@@ -274,10 +296,17 @@ def _all_results(batch: _Batch, cache: ResultStore | None, jobs: int, progress: 
 
 
 def _still_valid(cached: FileResult, batch: _Batch) -> bool:
-    """A cached result holds while every module it consulted is answered by the same files, and every
-    header it read holds the same bytes."""
-    return all((batch.headers.digest(name[len(HEADER_PREFIX):]) if name.startswith(HEADER_PREFIX)
-                else batch.module_digest(name)) == digest for name, digest in cached.consulted.items())
+    """A cached result holds while every module it consulted is answered by the same files, every C/C++
+    function it looked up is defined by the same files, and every header it read holds the same bytes."""
+    return all(_digest_now(name, batch) == digest for name, digest in cached.consulted.items())
+
+
+def _digest_now(name: str, batch: _Batch) -> str:
+    if name.startswith(HEADER_PREFIX):
+        return batch.headers.digest(name[len(HEADER_PREFIX):])
+    if name.startswith(C_FUNCTION_PREFIX):
+        return batch.functions.definers_digest(name[len(C_FUNCTION_PREFIX):])
+    return batch.module_digest(name)
 
 
 def text_digest(text: str) -> str:
@@ -539,7 +568,8 @@ def fingerprint_path(source: SourceFile, settings: Settings) -> str:
 
 
 def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
-                 settings: Settings = Settings(), views: ViewIndex | None = None) -> FileResult:
+                 settings: Settings = Settings(), views: ViewIndex | None = None,
+                 functions: FunctionIndex | None = None) -> FileResult:
     result = FileResult()
     applicable = [rule for rule in rules if rule.applies_to(source.language)]
     if source.language == TEMPLATE:
@@ -558,7 +588,7 @@ def analyze_file(source: SourceFile, rules: Sequence[type[Rule]], project=None,
         result.problems.append(FileProblem(
             source.path, ProblemKind.PARSE_ERRORS,
             f"syntax errors near line(s) {where}; analysed where the parser recovered"))
-    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search))
+    context = _parsed_file(source, tree, FileContext(project, settings.dataflow_budget, search, functions))
     return _review(context, source, rules, applicable, settings, result)
 
 

@@ -8,7 +8,7 @@ the per-file node-type index, ancestors.
 `FileContext` is everything a file's analysis may know beyond its own text,
 declared in one place and set by the engine: the run's cross-file index, the
 dataflow budget and, for C/C++, where headers are looked up (the headers a file
-read are recorded by the engine for the result cache).  Rules never attach attributes to a file; per-file answers go
+read are recorded by the engine for the result cache) and the functions other files define.  Rules never attach attributes to a file; per-file answers go
 through `ParsedFile.memo`, and facts about other files only through
 `FileContext.module_sources`, which records the module as consulted so the
 result cache invalidates this file's result when that module changes.
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from secreview.lang.c_family.include_dirs import SearchPath
     from secreview.sources import SourceFile
     from secreview.taint.project import Project
+    from secreview.valueflow.project import FunctionIndex
 
 _SIMPLE_PATTERN = re.compile(r"^\s*\((\w+)\)\s*@(\w+)\s*$")
 _CALL_TYPES = frozenset({"call", "call_expression"})  # the call node of the Python and of the C/C++ grammars
@@ -44,6 +45,7 @@ class FileContext:
     project: Project | None = None  # the run's cross-file index of Python modules; None: the file alone
     dataflow_budget: int = DEFAULT_STEP_BUDGET
     search_path: SearchPath | None = None  # C/C++: include directories and defines for the preprocessor step
+    functions: FunctionIndex | None = None  # C/C++: the functions other files of the run define (value flow)
 
     def module_sources(self, module: str) -> tuple[SourceFile, ...]:
         """The reviewed files answering to a dotted module name, recorded as consulted.

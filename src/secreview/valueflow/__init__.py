@@ -16,14 +16,20 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile, is_address_taken
-from secreview.lang.c_family.lifetime import is_reference
+from secreview.lang.c_family.flow import C_LIBRARY
+from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, FILES, HEAP, RELEASERS, is_reference
 from secreview.taint import ir
+from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import integer_type
+from secreview.valueflow.library import (
+    COPIES, LOCK_GIVING_FUNCTIONS, LOCK_TAKING_FUNCTIONS, LOCK_UNSURE_FUNCTIONS, REALLOCATORS, RESULT_RANGES,
+    RETURNS_FIRST_ARGUMENT, USING_ONLY)
 from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
@@ -49,52 +55,153 @@ def facts(file: CFile) -> FileFacts:
 
 
 def _analyse(file: CFile) -> FileFacts:
-    from secreview.taint.c_lower import lower
-
-    functions = [s.function for s in lower(file).body if isinstance(s, ir.FunctionDef)]
-    defined: dict[str, int] = {}
-    for function in functions:
-        defined[function.name] = defined.get(function.name, 0) + 1
-    summaries: dict[str, Summary] = {}
+    functions = _functions(file)
+    defined = _defined_once(functions)
+    # calls into functions other files of the run define (`FileContext.functions`), summarised there
+    summaries: dict[str, Summary] = _other_files_summaries(file, functions)
     events: list[Event] = []
     incomplete: list[str] = []
     orders: list[tuple[str, FunctionRun]] = []  # each function's lock order, for inversions between them
     methods: list[tuple[ir.Function, FunctionRun]] = []  # C++ methods touching data members, for unguarded ones
     for function in _callees_first(functions):
-        node = function.node
-        if not isinstance(node, ts.Node) or node.has_error:
+        outcome = _run(file, function, summaries, incomplete)
+        if outcome is None:
             continue
-        tracked = _tracked(file, node, function, summaries)
-        references = _local_references(file, node)
-        followed = _followed_parameters(file, node, function)
-        run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references,
-                          entry_parameters=followed)
-        try:
-            ends = run.run()
-        except BudgetExceeded:
-            events.extend(run.events.values())  # each seen on a real path before the budget ran out
-            run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1,  # one joined path
-                              references=references, entry_parameters=followed)
-            try:
-                ends = run.run()
-            except BudgetExceeded:
-                incomplete.append(f"value flow of `{function.name}` (line {node.start_point[0] + 1}) stopped: "
-                                  f"more than {STEP_BUDGET} steps")
-                events.extend(run.events.values())
-                continue
-        events.extend(run.events.values())
+        run, ends, seen = outcome
+        events.extend(seen)
+        if ends is None:
+            continue  # the budget ran out on both runs
+        node = function.node
         events.extend(_unreleased(file, node, run, ends))
         events.extend(leaks(node, run, ends))
         if run.lock_order:
             orders.append((function.name, run))
         if run.member_accesses or run.held_at_calls:
             methods.append((function, run))
-        if defined[function.name] == 1:
+        if function.name in defined:
             summaries[function.name] = _summary(function, run, ends, _reference_parameters(file, node, function))
     events.extend(_inversions(orders))
     events.extend(_unguarded(file, methods))
     events.sort(key=lambda event: event.node.start_byte)
     return FileFacts(tuple(events), tuple(incomplete))
+
+
+def _functions(file: CFile) -> list[ir.Function]:
+    from secreview.taint.c_lower import lower
+
+    return [s.function for s in lower(file).body if isinstance(s, ir.FunctionDef)]
+
+
+def _defined_once(functions: list[ir.Function]) -> set[str]:
+    """Names of the functions the file defines once (two definitions, under `#if` arms, leave no summary)."""
+    counts = Counter(function.name for function in functions)
+    return {name for name, count in counts.items() if count == 1}
+
+
+def _run(file: CFile, function: ir.Function, summaries: dict[str, Summary],
+         incomplete: list[str]) -> tuple[FunctionRun, list[State] | None, list[Event]] | None:
+    """One function's run: the run, its states at the end of the body (None when the budget ran out on the
+    path-by-path run and on the joined one) and the events seen; None for a function the parser broke."""
+    node = function.node
+    if not isinstance(node, ts.Node) or node.has_error:
+        return None
+    tracked = _tracked(file, node, function, summaries)
+    references = _local_references(file, node)
+    followed = _followed_parameters(file, node, function)
+    run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references,
+                      entry_parameters=followed)
+    seen: list[Event] = []
+    try:
+        return run, run.run(), list(run.events.values())
+    except BudgetExceeded:
+        seen.extend(run.events.values())  # each seen on a real path before the budget ran out
+    run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1,  # one joined path
+                      references=references, entry_parameters=followed)
+    try:
+        ends = run.run()
+    except BudgetExceeded:
+        incomplete.append(f"value flow of `{function.name}` (line {node.start_point[0] + 1}) stopped: "
+                          f"more than {STEP_BUDGET} steps")
+        return run, None, seen + list(run.events.values())
+    return run, ends, seen + list(run.events.values())
+
+
+# -- summaries for the other files of a run --------------------------------------------------
+
+_EXPORTED_KEY = ("value-flow", "exported")
+
+
+def exported_summaries(file: CFile, names: set[str]) -> dict[str, Summary]:
+    """Summaries of the functions named in `names` that `file` defines once and exports (not `static`), for
+    callers in other files. They are computed from this file alone (callees of other files unknown), and
+    only for the named functions and the functions of the file they call, in the order the whole file's
+    analysis runs them: the same summaries whichever names were asked first."""
+    state = file.memo(_EXPORTED_KEY, lambda: _ExportState(file))
+    return state.summaries_of(names)
+
+
+class _ExportState:
+    def __init__(self, file: CFile) -> None:
+        self.file = file
+        functions = _functions(file)
+        defined = _defined_once(functions)
+        self.order = _callees_first(functions)
+        self.by_name = {function.name: function for function in functions if function.name in defined}
+        self.exported = {name for name, function in self.by_name.items()
+                         if "::" not in name and not _is_static(file, function)}
+        self.summaries: dict[str, Summary] = {}
+        self.done: set[str] = set()
+
+    def summaries_of(self, names: set[str]) -> dict[str, Summary]:
+        wanted = self._closure(names & self.exported) - self.done
+        for function in self.order:
+            if function.name not in wanted:
+                continue
+            self.done.add(function.name)
+            outcome = _run(self.file, function, self.summaries, [])
+            if outcome is not None and outcome[1] is not None:
+                run, ends, _ = outcome
+                self.summaries[function.name] = _summary(
+                    function, run, ends, _reference_parameters(self.file, function.node, function))
+        return {name: self.summaries[name] for name in names & self.exported if name in self.summaries}
+
+    def _closure(self, names: set[str]) -> set[str]:
+        """The functions named and those of the file they call, directly or not."""
+        found: set[str] = set()
+        waiting = [name for name in names if name in self.by_name]
+        while waiting:
+            name = waiting.pop()
+            if name in found:
+                continue
+            found.add(name)
+            waiting.extend(callee for callee in _callees(self.by_name[name]) if callee in self.by_name)
+        return found
+
+
+def _is_static(file: CFile, function: ir.Function) -> bool:
+    node = function.node
+    if not isinstance(node, ts.Node):
+        return True
+    return any(child.type == "storage_class_specifier" and file.text_of(child) == "static" for child in node.children)
+
+
+def _other_files_summaries(file: CFile, functions: list[ir.Function]) -> dict[str, Summary]:
+    """Summaries of the functions this file calls and another file of the run defines. A function the engine
+    knows as the library's (`malloc`, `fopen`, `pthread_mutex_lock`...) keeps the library's meaning even
+    when the run holds a replacement of it (a debug allocator, a test stub)."""
+    index = file.context.functions if file.context is not None else None
+    if index is None:
+        return {}
+    own = {function.name for function in functions}
+    called = set().union(*(_callees(function) for function in functions)) if functions else set()
+    return index.summaries({name for name in called - own if name.isidentifier() and name not in _LIBRARY},
+                           file.path)
+
+
+_LIBRARY = frozenset().union(
+    C_LIBRARY, HEAP.acquire, HEAP.release, FILES.acquire, FILES.release, RELEASERS, EXIT_CALLS, COPIES,
+    RESULT_RANGES, REALLOCATORS, RETURNS_FIRST_ARGUMENT, USING_ONLY, LOCK_TAKING_FUNCTIONS, LOCK_GIVING_FUNCTIONS,
+    LOCK_UNSURE_FUNCTIONS, DEREFERENCING_CALLS)
 
 
 def _tracked(file: CFile, node: ts.Node, function: ir.Function, summaries: dict[str, Summary]) -> frozenset[str]:
@@ -433,6 +540,8 @@ def dereferenced_where(event: Event) -> str:
     if event.name in ("NULL", "nullptr", "0"):
         why = "the caller passes it NULL"
     where = f" on line {event.via_line}" if event.via_line else ""
+    if event.via_path:
+        where += f" of {event.via_path}"
     return f"`{event.via}()` dereferences the argument unchecked{where}, and {why}"
 
 

@@ -121,6 +121,7 @@ class Event:
     write: bool = False
     via: str = ""  # null-dereference: the function of the file that dereferences the argument passed to it
     via_line: int = 0  # ... and the line where it does (locks: the function taking the lock, or the other order)
+    via_path: str = ""  # ... in that file, when another file of the run defines the function
     symbolic: tuple[str, str] | None = None  # index-out-of-bounds against a size held in a variable: (size, index)
     lines: tuple[int, ...] = ()  # leak: the other exits that leak the same allocation
 
@@ -141,7 +142,7 @@ class Reach:
 
 @dataclass(frozen=True)
 class Summary:
-    """What callers in the same file learn about a function."""
+    """What callers learn about a function of the same file, or of another file of the run (`path`)."""
 
     returns_null: str | None  # "always" | "sometimes" | None
     releases: frozenset[int]  # positions of parameters released on every path that returns
@@ -172,6 +173,7 @@ class Summary:
     # allocation's kind and allocator as `Origin.kind`/`callee`)
     fills: tuple[tuple[int, Interval | None, Interval | None, str, str], ...] = ()
     returns_argument: int | None = None  # the pointer parameter every return hands back, as it was passed
+    path: str = ""  # the file defining the function, when it is another file of the run (its lines are there)
 
     def dereferenced_at(self, position: int) -> int:
         """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
@@ -885,7 +887,7 @@ class FunctionRun:
                 state = self._hand_over(self._owners(argument, state), call.node, state)
             dereferenced_at = summary.dereferenced_at(position) if summary is not None else 0
             if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
-                self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at)
+                self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at, via_path=summary.path)
             for reach in summary.reaches if summary is not None else ():
                 if reach.position == position:
                     self._passed_buffer(call, argument, reach, state)
@@ -908,7 +910,8 @@ class FunctionRun:
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
             elif dereferenced_at:
-                state = self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at)
+                state = self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at,
+                                          via_path=summary.path)  # type: ignore[union-attr]
             elif name in DEREFERENCING_CALLS and self._is_pointer(argument):
                 state = self._dereference(argument, call.node, state)
             elif READING_NAME.match(call.method or name.rsplit("::", 1)[-1]):
@@ -1470,21 +1473,23 @@ class FunctionRun:
 
     # -- the checks ------------------------------------------------------------------
 
-    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State, via: str = "", via_line: int = 0) -> State:
+    def _dereference(self, pointer: ir.Expr, at: ts.Node, state: State, via: str = "", via_line: int = 0,
+                     via_path: str = "") -> State:
         """`*p`, `p->f`, `p[i]` or a library call reading through p: after it, p is not NULL."""
         if isinstance(pointer, (ir.Call, ir.Const)) and isinstance(pointer.node, ts.Node):  # `p.get()->f`, `f(NULL)`
             value = self.value_of(pointer, state)
             if value.null in (NULL, MAYBE_NULL):
                 self._record(Event("null-dereference", at, self.file.text_of(pointer.node), value.null_origin,
                                    value.null == NULL and state.shown_alone(value.null_origin), via=via,
-                                   via_line=via_line))
+                                   via_line=via_line, via_path=via_path))
             return state
         path = field_path(pointer, self._refinable)
         if path is not None:
             known = state.get(path)
             if known.null in (NULL, MAYBE_NULL):
                 certain = known.null == NULL and not known.vague and state.shown_alone(known.null_origin)
-                self._record(Event("null-dereference", at, path, known.null_origin, certain, via=via, via_line=via_line))
+                self._record(Event("null-dereference", at, path, known.null_origin, certain, via=via, via_line=via_line,
+                                    via_path=via_path))
             # a later NULL test of it says the author thought it could be NULL here
             dereferenced = known.dereferenced or (Origin(at, "dereferenced", forks=state.forks) if known.null is None
                                                   else None)
@@ -1498,7 +1503,7 @@ class FunctionRun:
         if value.null in (NULL, MAYBE_NULL):
             certain = value.null == NULL and state.shown_alone(value.null_origin)
             self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via,
-                               via_line=via_line))
+                               via_line=via_line, via_path=via_path))
         self._freed_use(pointer, at, state)
         # a later NULL test of it says the author thought it could be NULL here
         dereferenced = value.dereferenced or (Origin(at, "dereferenced", forks=state.forks)

@@ -1,0 +1,147 @@
+"""Cross-file value flow for C/C++ (valueflow/project.py): a call into a function another reviewed file
+defines uses that function's summary, as a call within one file does.
+
+Each test shows the defect the summary reveals and its safe twin; a function two files define, or a
+`static` one, is not resolved; the result cache drops a caller's result when the callee's file changes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from secreview import engine, resultcache
+from secreview.model import Confidence
+from secreview.rules import all_rules
+from secreview.sources import SourceFile
+
+UTIL = textwrap.dedent("""\
+    #include <stdlib.h>
+    #include <string.h>
+
+    char *make_name(const char *base)
+    {
+        char *name = malloc(strlen(base) + 8);
+        if (!name)
+            return NULL;
+        strcpy(name, base);
+        return name;
+    }
+
+    int name_length(const char *name)
+    {
+        return (int)strlen(name);
+    }
+
+    void drop_name(char *name)
+    {
+        free(name);
+    }
+
+    void give_up(const char *why)
+    {
+        abort();
+    }
+""")
+
+CALLER = textwrap.dedent("""\
+    char *make_name(const char *base);
+    int name_length(const char *name);
+    void drop_name(char *name);
+    void give_up(const char *why);
+
+    int greet(const char *who)
+    {
+        char *name = make_name(who);
+        if (name == NULL)
+            return -1;
+        if (name_length(name) > 40)
+            return -2;          /* leak: make_name allocates */
+        drop_name(name);
+        {release}
+        return 0;
+    }
+
+    int count(const char *given)
+    {
+        {count}
+    }
+
+    int checked(const char *who)
+    {
+        char *name = make_name(who);
+        if (name == NULL)
+            give_up("out of memory");
+        name[0] = 'x';
+        drop_name(name);
+        return 0;
+    }
+""")
+
+RULES = ("memory-leak-on-error-path", "double-free", "null-pointer-dereference", "maybe-null-result-dereference")
+
+
+def _sources(util: str = UTIL, release: str = "", count: str = "return name_length(given);",
+             caller_path: str = "src/greet.c") -> list[SourceFile]:
+    caller = CALLER.replace("{release}", release).replace("{count}", count)
+    return [SourceFile("src/util.c", util, "c"), SourceFile(caller_path, caller, "c")]
+
+
+def _findings(sources: list[SourceFile], cache=None) -> dict[tuple[str, int], str]:
+    report = engine.analyze(sources, [r for r in all_rules() if r.id in RULES],
+                            engine.Settings(profile="audit", min_confidence=Confidence.LOW), cache=cache)
+    return {(f.rule_id, f.location.start_line): f.message for f in report.findings if f.location.path == "src/greet.c"}
+
+
+def test_an_allocating_function_of_another_file_owns_its_result_to_the_caller() -> None:
+    found = _findings(_sources())
+    assert "make_name" in found[("memory-leak-on-error-path", 12)], found
+    assert not any(line == 10 for _, line in found), "returning after a failed allocation leaks nothing"
+
+
+def test_a_releasing_function_of_another_file_releases_its_argument() -> None:
+    assert ("double-free", 14) in _findings(_sources(release="drop_name(name);"))
+    assert ("double-free", 14) not in _findings(_sources(release="name = NULL;"))
+
+
+def test_a_function_of_another_file_that_dereferences_its_parameter_named_with_its_file() -> None:
+    found = _findings(_sources(count="return name_length(NULL);"))
+    assert "src/util.c" in found[("null-pointer-dereference", 20)], found
+    assert not any(line == 20 for _, line in _findings(_sources()))
+
+
+def test_a_function_of_another_file_that_never_returns_ends_the_path() -> None:
+    found = _findings(_sources())
+    assert not any(line == 28 for _, line in found), found
+    returning = UTIL.replace("    abort();\n", "    (void)why;\n")
+    assert any(line == 28 for _, line in _findings(_sources(util=returning))), "give_up() returns: name may be NULL"
+
+
+def test_a_name_two_files_define_or_a_static_function_is_not_resolved() -> None:
+    twice = _sources() + [SourceFile("src/other.c", "void drop_name(char *p) { (void)p; }\n", "c")]
+    assert ("double-free", 14) not in _findings([*twice[:1], SourceFile(
+        "src/greet.c", _sources(release="drop_name(name);")[1].text, "c"), twice[2]])
+    static = UTIL.replace("void drop_name(char *name)", "static void drop_name(char *name)")
+    assert ("double-free", 14) not in _findings(_sources(util=static, release="drop_name(name);"))
+
+
+class _Store:
+    """An in-memory result store that round-trips entries through the cache's JSON form."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict] = {}
+
+    def get(self, key):
+        return resultcache.result_from_data(self.entries[key]) if key in self.entries else None
+
+    def put(self, key, result) -> None:
+        self.entries[key] = resultcache.result_to_data(result)
+
+
+def test_a_change_in_the_defining_file_invalidates_the_callers_cached_result() -> None:
+    store = _Store()
+    assert ("double-free", 14) in _findings(_sources(release="drop_name(name);"), cache=store)
+    keeping = UTIL.replace("    free(name);\n", "    (void)name;\n")
+    after = _findings(_sources(util=keeping, release="drop_name(name);"), cache=store)
+    assert ("double-free", 14) not in after, "the caller's stale finding must not survive"
+    added = _sources(release="drop_name(name);") + [SourceFile("src/again.c", "void drop_name(char *p) {}\n", "c")]
+    assert ("double-free", 14) not in _findings(added, cache=store), "a second definition makes the name ambiguous"

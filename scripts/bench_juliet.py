@@ -221,7 +221,9 @@ def chunks(paths: Sequence[str], limit: int = MAX_ARGV_CHARS) -> Iterable[list[s
 def run_secreview(command: list[str], paths: list[str], jobs: int) -> ToolRun:
     run = ToolRun("secreview")
     started = time.perf_counter()
-    pieces = [paths[i::jobs] for i in range(jobs)] if jobs > 1 else [paths]
+    # contiguous pieces: a test case's files (`..._51a.c`, `..._51b.c`) sit next to each other in `paths` and
+    # are reviewed in one run, as one program's files are, so calls between them are followed
+    pieces = [paths[i * len(paths) // jobs:(i + 1) * len(paths) // jobs] for i in range(jobs)] if jobs > 1 else [paths]
 
     def one(piece: list[str]) -> list[Finding]:
         found: list[Finding] = []
@@ -420,8 +422,10 @@ def main(argv: list[str] | None = None) -> int:
         copy = neutral_copy([Path(p) for p in paths] + headers, Path(scratch))
         for original in copy.new_errors:
             print(f"warning: the neutral copy of {original} parses with more errors", file=sys.stderr)
-        neutral_paths = sorted(str(neutral) for neutral, original in copy.originals.items()
-                               if original.suffix != ".h")
+        # in the originals' order, so a test case's files are next to each other (reviewed in one run, as
+        # one program's files are); the names a tool sees stay neutral
+        neutral_paths = [str(neutral) for neutral, original in sorted(copy.originals.items(), key=lambda item: item[1])
+                         if original.suffix != ".h"]
         for tool in [t.strip() for t in args.tools.split(",") if t.strip()]:
             saved = load_run(args.reuse, tool, paths) if args.reuse and tool not in rerun else None
             runs[tool] = saved or to_originals(

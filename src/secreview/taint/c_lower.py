@@ -19,6 +19,8 @@ that depends on its parts, never a dropped one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import NOT_CONSTANT, CFile, constructed_with_parentheses, unwrap
@@ -60,9 +62,7 @@ class CLowering:
 
     def _top_level(self, node: ts.Node) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
-        for position, child in enumerate(node.children):
-            if not child.is_named or node.field_name_for_child(position) in _SKIPPED_FIELDS:
-                continue
+        for child in _top_level_children(node):
             if child.type == "function_definition":
                 function = self.function(child)
                 if function is not None:
@@ -529,6 +529,31 @@ def jump_marker(node: ts.Node) -> ir.Stmt:
     """A statement that does nothing, standing for a `goto` or a label (`node` is the goto or labeled
     statement): where a path jumps and where jumps land."""
     return ir.ExprStmt(ir.Opaque((), node), node)
+
+
+def _top_level_children(node: ts.Node) -> Iterator[ts.Node]:
+    for position, child in enumerate(node.children):
+        if child.is_named and node.field_name_for_child(position) not in _SKIPPED_FIELDS:
+            yield child
+
+
+def function_definitions(file: CFile) -> list[ts.Node]:
+    """The function definitions `lower` lowers, in file order, without lowering anything."""
+    found: list[ts.Node] = []
+    waiting = [file.root]
+    while waiting:
+        node = waiting.pop()
+        for child in reversed(list(_top_level_children(node))):
+            if child.type == "function_definition":
+                found.append(child)
+            elif child.type in _CONTAINERS:
+                waiting.append(child)
+    return sorted(found, key=lambda node: node.start_byte)
+
+
+def lower_function(file: CFile, node: ts.Node) -> ir.Function | None:
+    """One function definition lowered as `lower` lowers it (None when it has no name or body)."""
+    return file.memo(("c-lowered-function", node.id), lambda: CLowering(file).function(node))
 
 
 def lower(file: CFile) -> ir.Module:

@@ -25,12 +25,12 @@ from secreview.lang.c_family.file import CFile, is_address_taken
 from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.lifetime import DEREFERENCING_CALLS, FILES, HEAP, RELEASERS, is_reference
 from secreview.taint import ir
-from secreview.taint.c_lower import EXIT_CALLS
+from secreview.taint.c_lower import EXIT_CALLS, function_definitions, lower_function
 from secreview.valueflow.integers import integer_type
 from secreview.valueflow.library import (
     COPIES, LOCK_GIVING_FUNCTIONS, LOCK_TAKING_FUNCTIONS, LOCK_UNSURE_FUNCTIONS, REALLOCATORS, RESULT_RANGES,
     RETURNS_FIRST_ARGUMENT, USING_ONLY)
-from secreview.valueflow.interpreter import BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally
+from secreview.valueflow.interpreter import MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally
 from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import filled_name, leaks
@@ -99,29 +99,32 @@ def _defined_once(functions: list[ir.Function]) -> set[str]:
 
 
 def _run(file: CFile, function: ir.Function, summaries: dict[str, Summary],
-         incomplete: list[str]) -> tuple[FunctionRun, list[State] | None, list[Event]] | None:
+         incomplete: list[str], paths: int = MAX_PATHS, budget: int | None = None) -> tuple[FunctionRun, list[State] | None, list[Event]] | None:
     """One function's run: the run, its states at the end of the body (None when the budget ran out on the
     path-by-path run and on the joined one) and the events seen; None for a function the parser broke."""
     node = function.node
     if not isinstance(node, ts.Node) or node.has_error:
         return None
+    budget = budget or STEP_BUDGET
     tracked = _tracked(file, node, function, summaries)
     references = _local_references(file, node)
     followed = _followed_parameters(file, node, function)
-    run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, references=references,
+    run = FunctionRun(file, function, tracked, summaries, budget, paths=paths, references=references,
                       entry_parameters=followed)
     seen: list[Event] = []
     try:
         return run, run.run(), list(run.events.values())
     except BudgetExceeded:
         seen.extend(run.events.values())  # each seen on a real path before the budget ran out
-    run = FunctionRun(file, function, tracked, summaries, STEP_BUDGET, paths=1,  # one joined path
+    if paths == 1:
+        return run, None, seen  # that was the joined run
+    run = FunctionRun(file, function, tracked, summaries, budget, paths=1,  # one joined path
                       references=references, entry_parameters=followed)
     try:
         ends = run.run()
     except BudgetExceeded:
         incomplete.append(f"value flow of `{function.name}` (line {node.start_point[0] + 1}) stopped: "
-                          f"more than {STEP_BUDGET} steps")
+                          f"more than {budget} steps")
         return run, None, seen + list(run.events.values())
     return run, ends, seen + list(run.events.values())
 
@@ -129,13 +132,15 @@ def _run(file: CFile, function: ir.Function, summaries: dict[str, Summary],
 # -- summaries for the other files of a run --------------------------------------------------
 
 _EXPORTED_KEY = ("value-flow", "exported")
+EXPORT_BUDGET = 3_000  # steps of one exported function's joined run: a summary is worth less than a review
 
 
 def exported_summaries(file: CFile, names: set[str]) -> dict[str, Summary]:
     """Summaries of the functions named in `names` that `file` defines once and exports (not `static`), for
-    callers in other files. They are computed from this file alone (callees of other files unknown), and
-    only for the named functions and the functions of the file they call, in the order the whole file's
-    analysis runs them: the same summaries whichever names were asked first."""
+    callers in other files. They are computed from this file alone (callees of other files unknown), on
+    one joined path per function (cheaper; coarser than the file's own review), and only for the named
+    functions and the functions of the file they call, which alone are lowered, in an order fixed by the
+    file's calls: the same summaries whichever names were asked first."""
     state = file.memo(_EXPORTED_KEY, lambda: _ExportState(file))
     return state.summaries_of(names)
 
@@ -143,45 +148,56 @@ def exported_summaries(file: CFile, names: set[str]) -> dict[str, Summary]:
 class _ExportState:
     def __init__(self, file: CFile) -> None:
         self.file = file
-        functions = _functions(file)
-        defined = _defined_once(functions)
-        self.order = _callees_first(functions)
-        self.by_name = {function.name: function for function in functions if function.name in defined}
-        self.exported = {name for name, function in self.by_name.items()
-                         if "::" not in name and not _is_static(file, function)}
+        nodes = function_definitions(file)
+        counts = Counter(file.function_name(node) for node in nodes)
+        self.by_name = {file.function_name(node): node for node in nodes if counts[file.function_name(node)] == 1}
+        self.calls = {name: _called_names(file, node) & self.by_name.keys() for name, node in self.by_name.items()}
+        self.order = _callees_first_by_name(list(self.by_name), self.calls)
+        self.exported = {name for name, node in self.by_name.items()
+                         if name.isidentifier() and not _is_static(file, node)}
         self.summaries: dict[str, Summary] = {}
         self.done: set[str] = set()
 
     def summaries_of(self, names: set[str]) -> dict[str, Summary]:
         wanted = self._closure(names & self.exported) - self.done
-        for function in self.order:
-            if function.name not in wanted:
+        for name in self.order:
+            if name not in wanted:
                 continue
-            self.done.add(function.name)
-            outcome = _run(self.file, function, self.summaries, [])
+            self.done.add(name)
+            function = lower_function(self.file, self.by_name[name])
+            if function is None:
+                continue
+            outcome = _run(self.file, function, self.summaries, [], paths=1, budget=EXPORT_BUDGET)
             if outcome is not None and outcome[1] is not None:
                 run, ends, _ = outcome
-                self.summaries[function.name] = _summary(
-                    function, run, ends, _reference_parameters(self.file, function.node, function))
+                self.summaries[name] = _summary(function, run, ends,
+                                                _reference_parameters(self.file, function.node, function))
         return {name: self.summaries[name] for name in names & self.exported if name in self.summaries}
 
     def _closure(self, names: set[str]) -> set[str]:
         """The functions named and those of the file they call, directly or not."""
         found: set[str] = set()
-        waiting = [name for name in names if name in self.by_name]
+        waiting = list(names)
         while waiting:
             name = waiting.pop()
-            if name in found:
-                continue
-            found.add(name)
-            waiting.extend(callee for callee in _callees(self.by_name[name]) if callee in self.by_name)
+            if name not in found:
+                found.add(name)
+                waiting.extend(self.calls[name])
         return found
 
 
-def _is_static(file: CFile, function: ir.Function) -> bool:
-    node = function.node
-    if not isinstance(node, ts.Node):
-        return True
+def _called_names(file: CFile, function: ts.Node) -> set[str]:
+    """Names of the functions a definition calls by name (`f(...)`), read from the syntax."""
+    body = file.function_body(function)
+    names = set()
+    for call in file.nodes_of_type("call_expression", within=body) if body is not None else ():
+        callee = call.child_by_field_name("function")
+        if callee is not None and callee.type == "identifier":
+            names.add(file.text_of(callee))
+    return names
+
+
+def _is_static(file: CFile, node: ts.Node) -> bool:
     return any(child.type == "storage_class_specifier" and file.text_of(child) == "static" for child in node.children)
 
 
@@ -504,27 +520,33 @@ def _returns_pointer(node: ts.Node) -> bool:
 
 def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
     """Functions ordered so that each comes after the functions of the file it calls (cycles broken)."""
-    by_name = {f.name: f for f in functions}
-    calls = {id(f): _callees(f) for f in functions}
-    ordered: list[ir.Function] = []
-    placed: set[int] = set()
-    entered: set[int] = set()
-    for root in functions:
-        stack: list[tuple[ir.Function, bool]] = [(root, False)]
+    by_name = {f.name: f for f in functions}  # (of two of one name, the later; both are run)
+    calls = {f.name: _callees(f) & by_name.keys() for f in functions}
+    names = _callees_first_by_name(list(dict.fromkeys(f.name for f in functions)), calls)
+    position = {name: index for index, name in enumerate(names)}
+    return sorted(functions, key=lambda f: position[f.name])
+
+
+def _callees_first_by_name(names: list[str], calls: dict[str, set[str]]) -> list[str]:
+    """`names` ordered so that each comes after those it calls (`calls`), cycles broken by file order."""
+    ordered: list[str] = []
+    placed: set[str] = set()
+    entered: set[str] = set()
+    for root in names:
+        stack: list[tuple[str, bool]] = [(root, False)]
         while stack:
-            function, expanded = stack.pop()
-            if id(function) in placed:
+            name, expanded = stack.pop()
+            if name in placed:
                 continue
             if expanded:
-                placed.add(id(function))
-                ordered.append(function)
+                placed.add(name)
+                ordered.append(name)
                 continue
-            if id(function) in entered:
+            if name in entered:
                 continue  # a cycle: it is placed when its first visit finishes
-            entered.add(id(function))
-            stack.append((function, True))
-            stack.extend((by_name[name], False) for name in sorted(calls[id(function)])
-                         if name in by_name and id(by_name[name]) not in entered)
+            entered.add(name)
+            stack.append((name, True))
+            stack.extend((callee, False) for callee in sorted(calls[name]) if callee not in entered)
     return ordered
 
 

@@ -8,9 +8,10 @@ at all. Summaries of another file are computed from that file alone (its own cal
 unknown), so a file's findings never depend on the order in which files are reviewed, and the workers of
 a parallel run report what one process reports.
 
-Finding the defining file costs one pass of a regular expression over each C/C++ file's text (candidate
-definitions: a name, a parenthesised parameter list, then `{`); only the candidate files a review needs
-are parsed, and of those only the functions asked for and their callees in that file are run. Which
+Finding the defining file costs two passes of regular expressions over each C/C++ file's text (candidate
+definitions: a name, a parenthesised parameter list, then `{`; and the names called); a defining file is
+parsed the first time a review needs one of its functions, and then only the functions other files call
+(and their callees there) are lowered and run, once per process. Which
 files a review consulted is recorded (`start_recording` / `stop_recording`), so a result cache can tell
 when a file's findings may change because another file did.
 """
@@ -21,20 +22,23 @@ import functools
 import hashlib
 import os
 import re
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 
 from secreview.sources import SourceFile
 
-C_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++")  # headers define inline helpers, mostly static
+# Only C files define functions here: a C++ name may be an overload, a namespace's, or (called bare inside a
+# method) a data member's method, which a name alone cannot tell apart. Headers define inline helpers, mostly
+# static.
+C_SOURCE_SUFFIXES = (".c",)
 MAX_DEFINING_FILE_BYTES = 2_000_000  # a bigger file is not parsed for another file's sake
-MAX_PARSED_FILES = 32  # parsed files kept per process (each holds its tree and analyses)
 
 # A function definition's head: a name at the start of a line (after its return type, if on the same line),
 # its parameters (one level of nested parentheses, for function-pointer parameters), then the body's `{`.
 _DEFINITION = re.compile(
     r"^[\w \t*&:<>,~]*?\b([A-Za-z_]\w*)[ \t]*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)"
     r"[ \t\r\n]*(?:const[ \t\r\n]*)?\{", re.M)
+_CALL = re.compile(r"\b([A-Za-z_]\w*)[ \t]*\(")
 _NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "return", "sizeof", "do", "else", "main", "catch"})
 
 
@@ -42,43 +46,31 @@ class FunctionIndex:
     """The C/C++ functions the files of a run define, and their value-flow summaries."""
 
     def __init__(self, sources: Iterable[SourceFile], search=None, root: str = "") -> None:
+        sources = tuple(sources)
         self._sources = [source for source in sources
-                         if source.language in ("c", "cpp") and source.kind == "file"
+                         if source.language == "c" and source.kind == "file"
                          and source.path.lower().endswith(C_SOURCE_SUFFIXES)
                          and len(source.text) <= MAX_DEFINING_FILE_BYTES]
         self._search = search
         self._root = root
+        self._callers_sources = [source for source in sources if source.language in ("c", "cpp")]
         self._definers: dict[str, list[SourceFile]] | None = None
-        self._files: OrderedDict[str, object] = OrderedDict()  # path -> CFile, most recently used last
-        self._summaries: dict[tuple[str, str], object] = {}  # (path, name) -> Summary, or None when it has none
+        self._demanded: dict[str, set[str]] = {}  # path -> the names it alone defines that other files call
+        self._summaries: dict[str, dict[str, object]] = {}  # path -> name -> Summary
         self._recording: set[str] | None = None
 
     def summaries(self, names: set[str], asking: str) -> dict[str, object]:
         """name -> `Summary` for the names only one other file of the run defines (and exports)."""
-        found: dict[str, object] = {}
-        wanted: dict[str, set[str]] = defaultdict(set)
-        sources: dict[str, SourceFile] = {}
         if self._recording is not None:
             self._recording.update(names)  # whichever file defines them, if any
-        for name in names:
+        found: dict[str, object] = {}
+        for name in sorted(names):
             definers = self._definers_of(name)
             if len(definers) != 1 or definers[0].path == asking:
                 continue
-            source = definers[0]
-            sources[source.path] = source
-            if (source.path, name) in self._summaries:
-                summary = self._summaries[(source.path, name)]
-                if summary is not None:
-                    found[name] = summary
-            else:
-                wanted[source.path].add(name)
-        for path, asked in sorted(wanted.items()):
-            computed = self._summarise(sources[path], asked)
-            for name in asked:
-                summary = computed.get(name)
-                self._summaries[(path, name)] = summary
-                if summary is not None:
-                    found[name] = summary
+            summaries = self._summaries_of(definers[0])
+            if name in summaries:
+                found[name] = summaries[name]
         return found
 
     def start_recording(self) -> None:
@@ -96,12 +88,31 @@ class FunctionIndex:
         return hashlib.sha256(repr(definers).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def _definers_of(self, name: str) -> list[SourceFile]:
-        if self._definers is None:
-            self._definers = defaultdict(list)
-            for source in self._sources:
-                for defined in {match.group(1) for match in _DEFINITION.finditer(source.text)} - _NOT_FUNCTIONS:
-                    self._definers[defined].append(source)
-        return self._definers.get(name, [])
+        self._index()
+        return self._definers.get(name, [])  # type: ignore[union-attr]
+
+    def _index(self) -> None:
+        """Which files define each name, and which files call it (read from the text, once)."""
+        if self._definers is not None:
+            return
+        self._definers = defaultdict(list)
+        for source in self._sources:
+            for defined in {match.group(1) for match in _DEFINITION.finditer(source.text)} - _NOT_FUNCTIONS:
+                self._definers[defined].append(source)
+        self._demanded = defaultdict(set)
+        for source in self._callers_sources:
+            for called in {match.group(1) for match in _CALL.finditer(source.text)} & self._definers.keys():
+                definers = self._definers[called]
+                if len(definers) == 1 and definers[0].path != source.path:
+                    self._demanded[definers[0].path].add(called)
+
+    def _summaries_of(self, source: SourceFile) -> dict[str, object]:
+        """The summaries of every function `source` defines that another file of the run calls, computed the
+        first time one is asked (the file is parsed once and not kept)."""
+        if source.path not in self._summaries:
+            wanted = self._demanded.get(source.path, set())
+            self._summaries[source.path] = self._summarise(source, wanted) if wanted else {}
+        return self._summaries[source.path]
 
     def _summarise(self, source: SourceFile, names: set[str]) -> dict[str, object]:
         from dataclasses import replace
@@ -119,18 +130,11 @@ class FunctionIndex:
         from secreview.lang.base import FileContext
         from secreview.lang.c_family.file import CFile
 
-        if source.path in self._files:
-            self._files.move_to_end(source.path)
-            return self._files[source.path]
         try:
             tree = lang.parse(source.language, source.text, self._search, source.path)
         except (lang.UnsupportedLanguageError, ValueError):
             return None
-        file = CFile(source.path, source.text, tree, source.language, FileContext(search_path=self._search))
-        self._files[source.path] = file
-        while len(self._files) > MAX_PARSED_FILES:
-            self._files.popitem(last=False)
-        return file
+        return CFile(source.path, source.text, tree, source.language, FileContext(search_path=self._search))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -206,8 +206,8 @@ def _other_files_summaries(file: CFile, functions: list[ir.Function]) -> dict[st
     knows as the library's (`malloc`, `fopen`, `pthread_mutex_lock`...) keeps the library's meaning even
     when the run holds a replacement of it (a debug allocator, a test stub)."""
     index = file.context.functions if file.context is not None else None
-    if index is None:
-        return {}
+    if index is None or file.language != "c":
+        return {}  # (a bare call in a C++ method may be a member function's: a name alone cannot tell)
     own = {function.name for function in functions}
     called = set().union(*(_callees(function) for function in functions)) if functions else set()
     return index.summaries({name for name in called - own if name.isidentifier() and name not in _LIBRARY},

@@ -1,4 +1,4 @@
-"""Cross-file value flow for C and C++: summaries of the functions other files of the run define.
+"""Cross-file value flow for C: summaries of the functions other files of the run define.
 
 When a file calls `parse_header(buf)` and another reviewed file defines it (not `static`, and no other
 file of the run defines a function of that name), the value-flow engine uses that function's summary as
@@ -27,9 +27,9 @@ from collections.abc import Iterable
 
 from secreview.sources import SourceFile
 
-# Only C files define functions here: a C++ name may be an overload, a namespace's, or (called bare inside a
-# method) a data member's method, which a name alone cannot tell apart. Headers define inline helpers, mostly
-# static.
+# Only C files define and resolve functions here: a C++ name may be an overload, a namespace's, or (called
+# bare inside a method) a member function, which a name alone cannot tell apart. Headers define inline
+# helpers, mostly static.
 C_SOURCE_SUFFIXES = (".c",)
 MAX_DEFINING_FILE_BYTES = 2_000_000  # a bigger file is not parsed for another file's sake
 
@@ -53,7 +53,7 @@ class FunctionIndex:
                          and len(source.text) <= MAX_DEFINING_FILE_BYTES]
         self._search = search
         self._root = root
-        self._callers_sources = [source for source in sources if source.language in ("c", "cpp")]
+        self._callers_sources = [source for source in sources if source.language == "c"]
         self._definers: dict[str, list[SourceFile]] | None = None
         self._demanded: dict[str, set[str]] = {}  # path -> the names it alone defines that other files call
         self._summaries: dict[str, dict[str, object]] = {}  # path -> name -> Summary

@@ -145,3 +145,54 @@ def test_a_change_in_the_defining_file_invalidates_the_callers_cached_result() -
     assert ("double-free", 14) not in after, "the caller's stale finding must not survive"
     added = _sources(release="drop_name(name);") + [SourceFile("src/again.c", "void drop_name(char *p) {}\n", "c")]
     assert ("double-free", 14) not in _findings(added, cache=store), "a second definition makes the name ambiguous"
+
+
+HEADER = textwrap.dedent("""\
+    class Input;
+    class Session {
+    public:
+        void setInput(Input *input);
+        int level() const;
+    private:
+        Input *current = nullptr;
+    };
+""")
+
+METHODS = textwrap.dedent("""\
+    #include "{header}"
+
+    struct Input { int gain; };
+
+    void Session::setInput(Input *input)
+    {
+        if (current == input)
+            return;
+        if (input && !current)
+            current = input;
+        else if (!input && current)
+            current = nullptr;
+        else
+            current->gain = 0;   /* both set: they differ */
+    }
+
+    int Session::level() const
+    {
+        if (!current)
+            return current->gain;
+        return 0;
+    }
+""")
+
+
+def test_members_a_cpp_file_s_own_header_declares_are_followed_in_its_methods(tmp_path) -> None:
+    (tmp_path / "session_p.h").write_text(HEADER)
+    (tmp_path / "other.h").write_text(HEADER)
+
+    def lines(header: str) -> set[int]:
+        source = SourceFile(str(tmp_path / "session.cpp"), METHODS.replace("{header}", header), "cpp")
+        report = engine.analyze([source], [r for r in all_rules() if r.id == "null-pointer-dereference"],
+                                engine.Settings(profile="audit", project_root=str(tmp_path)))
+        return {f.location.start_line for f in report.findings}
+
+    assert lines("session_p.h") == {20}, "line 14: a path where both are NULL was ruled out by line 7"
+    assert lines("other.h") == set(), "a header that is not the file's own says nothing about its class"

@@ -1176,16 +1176,18 @@ class FunctionRun:
         return False
 
     def _member_paths(self) -> frozenset[str]:
-        """`this->m` for each data member of a C++ method's class the body names: declared in the file's classes,
-        or named by the `m_` convention when the class is declared elsewhere (its header), and not a local."""
+        """`this->m` for each data member of a C++ method's class the body names: declared in the file's classes
+        or in its class's definition in the file's own header, or named by the `m_` convention when the class is
+        declared elsewhere, and not a local."""
         node = self.function.node
         if self.file.language != "cpp" or not isinstance(node, ts.Node) or not self._in_method():
             return frozenset()
         body = node.child_by_field_name("body")
         declared = self.file.declarations_in(node)
+        in_header = self.file.own_header_members.get(self._owner or "", frozenset())
         return frozenset(f"this->{name}" for name in (self.file.identifiers(body) if body is not None else {})
                          if name not in declared and name not in self.file.globals
-                         and (name in self.file.fields or _MEMBER_NAME.match(name)))
+                         and (name in self.file.fields or name in in_header or _MEMBER_NAME.match(name)))
 
     def _in_method(self) -> bool:
         if self._owner is None:

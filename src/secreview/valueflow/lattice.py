@@ -34,7 +34,7 @@ disagreements into "maybe".
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -233,6 +233,15 @@ def _join_heap(a: Value, b: Value) -> tuple[str | None, Origin | None]:
     return None, None
 
 
+# A path's `decided` entry saying two pointers differ (`DIFFERS a b`, names sorted): forgotten, like a test's
+# outcome, once either changes; both NULL on that path is impossible.
+DIFFERS = "differs:"
+
+
+def differs_key(first: str, second: str) -> str:
+    return " ".join((DIFFERS, *sorted((first, second))))
+
+
 @dataclass(frozen=True)
 class Relation:
     """What one tracked variable is, measured against another tracked variable `other` (as each holds
@@ -341,13 +350,25 @@ class State:
             if ("->" not in key and "." not in key) or not FIELD_KEY.match(key):
                 return True
             return field is not None and not key.endswith((f"->{field}", f".{field}"))
-        if all(kept(key) for key in self.values):
+        decided = self.decided
+        if any(test.startswith(DIFFERS) for test in decided):  # a pointer apart from a field that may change
+            decided = {test: truth for test, truth in decided.items()
+                       if not test.startswith(DIFFERS) or all(kept(name) for name in test.split()[1:])}
+        if all(kept(key) for key in self.values) and len(decided) == len(self.decided):
             return self
         # a field known not NULL stays as `vague`: a NULL a later test finds there needs the code not seen to
         # have reset it, which this path cannot show (`interpreter._dereference` leaves it to the audit profile)
         return State({key: value if kept(key) else STALE for key, value in self.values.items()
-                      if kept(key) or value.null == NON_NULL or value.vague}, self.forks, self.decided,
+                      if kept(key) or value.null == NON_NULL or value.vague}, self.forks, decided,
                      self.relations, self.locks, self.owned)
+
+    def apart(self, name: str) -> Iterator[str]:
+        """The pointers this path found different from `name` (`if (a == b) return;`), while neither changed."""
+        for test in self.decided:
+            if test.startswith(DIFFERS):
+                first, second = test.split()[1:]
+                if name in (first, second):
+                    yield second if name == first else first
 
     def get(self, name: str) -> Value:
         return self.values.get(name, UNKNOWN)

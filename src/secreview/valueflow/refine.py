@@ -15,7 +15,7 @@ import tree_sitter as ts
 
 from secreview.taint import ir
 from secreview.valueflow.library import SIZE_METHODS
-from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, Relation, State, Value, arithmetic
+from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, Relation, State, Value, arithmetic, differs_key
 
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -64,6 +64,9 @@ def refine(test: ir.Expr | None, truth: bool, state: State, tracked: frozenset[s
                 return [state]
             holds = operator if truth else _NEGATED[operator]
             states = _compared(name, holds, other, state, test)
+            apart = _operand(right, tracked, state) if holds == "!=" and not offset and other.null != NULL else None
+            if apart is not None and not apart[1] and apart[0] != name:  # `if (a == b) return;`: a and b differ
+                states = [after.deciding(differs_key(name, apart[0]), True) for after in states]
             measured = tracked_operand(right, tracked)
             if measured is not None and measured[0] != name:
                 states = [_related((name, offset), holds, measured, after) for after in states]
@@ -184,6 +187,8 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
         value = _null_compared(value, operator == "==", test, state.forks)
         if value is None:
             return []
+        if value.null == NULL and any(state.get(apart).null == NULL for apart in state.apart(name)):
+            return []  # it differs from a pointer this path holds NULL: it cannot be NULL too
     bound = other.interval
     if bound is not None:
         interval = _interval_compared(value.interval or Interval(None, None), operator, bound)

@@ -28,7 +28,7 @@ import tree_sitter as ts
 
 from secreview import lang
 from secreview.lang.base import FileContext, ParsedFile
-from secreview.lang.c_family.include_dirs import find_header, header_macros
+from secreview.lang.c_family.include_dirs import find_header, header_macros, read_header
 
 LANGUAGES = ("c", "cpp")
 
@@ -299,6 +299,25 @@ class CFile(ParsedFile):
             for variable in self.declared_variables(declaration, is_parameter=False):
                 found.setdefault(variable.name, variable)
         return found
+
+    @functools.cached_property
+    def own_header_members(self) -> dict[str, frozenset[str]]:
+        """Class name -> data members, as the file's own headers declare them (`player.cpp` includes
+        "player.h" or "player_p.h"): a C++ method defined here names its class's members bare."""
+        search = self.context.search_path if self.context is not None else None
+        if self.language != "cpp" or search is None:
+            return {}
+        stem = os.path.splitext(os.path.basename(self.path))[0].lower()
+        found: dict[str, set[str]] = defaultdict(set)
+        for spec in self.includes:
+            written = spec.strip().strip('"')
+            if not spec.strip().startswith('"') \
+                    or os.path.splitext(os.path.basename(written))[0].lower() not in (stem, f"{stem}_p"):
+                continue
+            header = find_header(spec.strip(), os.path.dirname(self.path), search)
+            for owner, members in (header_class_members(header, search) if header is not None else {}).items():
+                found[owner] |= members
+        return {owner: frozenset(members) for owner, members in found.items()}
 
     def variable(self, identifier: ts.Node) -> Variable | None:
         """The declaration an identifier refers to: a local or parameter of its function, else a global."""
@@ -862,3 +881,27 @@ def looks_like_cpp(content: bytes | str) -> bool:
     """For a `.h` header: does its text use C++-only constructs (classes, namespaces, templates, `::`)?"""
     data = content.encode("utf-8", "replace") if isinstance(content, str) else content
     return _CPP_MARKERS.search(data) is not None
+
+
+@functools.lru_cache(maxsize=64)
+def header_class_members(path: str, search) -> dict[str, frozenset[str]]:
+    """Class name -> the data members its definition in the C++ header at `path` declares (not methods)."""
+    text = read_header(path)
+    header = CFile(path, text, lang.parse("cpp", text, search, path), "cpp", FileContext(search_path=search))
+    found: dict[str, frozenset[str]] = {}
+    for specifier in header.nodes_of_type("class_specifier", "struct_specifier"):
+        name, body = specifier.child_by_field_name("name"), specifier.child_by_field_name("body")
+        if name is None or body is None:
+            continue
+        members = {variable.name for declaration in header.nodes_of_type("field_declaration", within=body)
+                   if _declaring_class(declaration) == specifier  # (also under `#if`; not a nested class's)
+                   for variable in header.declared_variables(declaration)}
+        found[header.text_of(name).split("<")[0].rsplit("::", 1)[-1]] = frozenset(members)
+    return found
+
+
+def _declaring_class(node: ts.Node) -> ts.Node | None:
+    parent = node.parent
+    while parent is not None and parent.type not in ("class_specifier", "struct_specifier"):
+        parent = parent.parent
+    return parent

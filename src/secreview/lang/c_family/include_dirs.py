@@ -196,6 +196,11 @@ def header_digest(path: str) -> str:
         return "unreadable"
 
 
+def read_header(path: str) -> str:
+    """A header's text, at most its first megabyte (Latin-1: every byte decodes, offsets kept)."""
+    return _read(path)
+
+
 def _read(path: str) -> str:
     try:
         with open(path, "rb") as handle:

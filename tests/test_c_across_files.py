@@ -159,7 +159,7 @@ HEADER = textwrap.dedent("""\
 """)
 
 METHODS = textwrap.dedent("""\
-    #include "{header}"
+    #include <module/{header}>
 
     struct Input { int gain; };
 

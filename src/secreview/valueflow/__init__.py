@@ -16,6 +16,7 @@ is in `lattice.py`; what a branch condition says about them, `refine.py`.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -222,13 +223,12 @@ _LIBRARY = frozenset().union(
 
 def _tracked(file: CFile, node: ts.Node, function: ir.Function, summaries: dict[str, Summary]) -> frozenset[str]:
     """Parameters and locals, neither static nor references, whose address is never taken and which no
-    lambda of the function names (a lambda capturing by reference may assign them, unseen here). A name
+    lambda of the function may write (a lambda capturing by reference may assign them, unseen here). A name
     declared again in another block (`for (int i = 0; ...)` twice) is one variable here: each declaration
     rebinds it."""
     body = node.child_by_field_name("body")
     uses = file.identifiers(body) if body is not None else {}
-    captured = {name for lam in file.nodes_of_type("lambda_expression", within=body) for name in file.identifiers(lam)} \
-        if body is not None and file.language == "cpp" else set()
+    captured = _written_in_lambdas(file, body) if body is not None and file.language == "cpp" else set()
     declarations = file.declarations_in(node)
     names = set()
     for name, declared in declarations.items():
@@ -240,6 +240,35 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function, summaries: dict[
             continue
         names.add(name)
     return frozenset((names - _referred(file, declarations)) & (set(function.params) | set(uses)))
+
+
+def _written_in_lambdas(file: CFile, body: ts.Node) -> set[str]:
+    """Names a lambda inside `body` may change: assigned, stepped, address taken, or passed to a call (which may
+    take a reference). Reading a captured variable changes nothing."""
+    written = set()
+    for lam in file.nodes_of_type("lambda_expression", within=body):
+        for name, uses in file.identifiers(lam).items():
+            if any(_may_write(file, use) for use in uses):
+                written.add(name)
+    return written
+
+
+def _may_write(file: CFile, use: ts.Node) -> bool:
+    parent = use.parent
+    if parent is None:
+        return False
+    if parent.type == "assignment_expression":
+        return parent.child_by_field_name("left") == use
+    if parent.type == "argument_list":  # a cast (`static_cast<T *>(p)`) only reads
+        callee = parent.parent.child_by_field_name("function") if parent.parent is not None else None
+        return callee is None or not _CAST.match(file.text_of(callee))
+    if parent.type == "pointer_expression":
+        operator = parent.child_by_field_name("operator")
+        return operator is not None and operator.type == "&"
+    return parent.type == "update_expression"
+
+
+_CAST = re.compile(r"^(?:static|dynamic|reinterpret|const|qobject)_cast\s*<")
 
 
 def _lent_to(file: CFile, use: ts.Node, summaries: dict[str, Summary]) -> bool:

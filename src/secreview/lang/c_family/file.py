@@ -28,7 +28,7 @@ import tree_sitter as ts
 
 from secreview import lang
 from secreview.lang.base import FileContext, ParsedFile
-from secreview.lang.c_family.include_dirs import find_header, header_macros, read_header
+from secreview.lang.c_family.include_dirs import find_header, header_macros, own_header, read_header
 
 LANGUAGES = ("c", "cpp")
 
@@ -303,18 +303,14 @@ class CFile(ParsedFile):
     @functools.cached_property
     def own_header_members(self) -> dict[str, frozenset[str]]:
         """Class name -> data members, as the file's own headers declare them (`player.cpp` includes
-        "player.h" or "player_p.h"): a C++ method defined here names its class's members bare."""
+        "player.h", "player_p.h" or `<module/player_p.h>`): a C++ method defined here names its class's
+        members bare."""
         search = self.context.search_path if self.context is not None else None
         if self.language != "cpp" or search is None:
             return {}
-        stem = os.path.splitext(os.path.basename(self.path))[0].lower()
         found: dict[str, set[str]] = defaultdict(set)
         for spec in self.includes:
-            written = spec.strip().strip('"')
-            if not spec.strip().startswith('"') \
-                    or os.path.splitext(os.path.basename(written))[0].lower() not in (stem, f"{stem}_p"):
-                continue
-            header = find_header(spec.strip(), os.path.dirname(self.path), search)
+            header = own_header(spec.strip(), self.path, search)
             for owner, members in (header_class_members(header, search) if header is not None else {}).items():
                 found[owner] |= members
         return {owner: frozenset(members) for owner, members in found.items()}

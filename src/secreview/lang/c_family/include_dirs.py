@@ -98,6 +98,21 @@ def find_header(spec: str, including_directory: str, search: SearchPath) -> str 
     return None
 
 
+def own_header(spec: str, source_path: str, search: SearchPath) -> str | None:
+    """The header an `#include` names when it is the including file's own (`player.cpp` includes
+    "player.h", "player_p.h" or `<module/player_p.h>`): found as any include is, or else next to the file."""
+    written = _HEADER_NAME.match(spec)
+    if written is None:
+        return None
+    name = written.group(1) or written.group(2)
+    stem = os.path.splitext(os.path.basename(source_path))[0].lower()
+    if os.path.splitext(os.path.basename(name))[0].lower() not in (stem, f"{stem}_p"):
+        return None
+    found = find_header(spec, os.path.dirname(source_path), search)
+    beside = os.path.join(os.path.dirname(source_path), os.path.basename(name))
+    return found if found is not None else (os.path.normpath(beside) if os.path.isfile(beside) else None)
+
+
 @functools.cache
 def header_macros(path: str, search: SearchPath) -> HeaderMacros:
     """What including the header does to macros (the headers it includes counted where it includes them)."""
@@ -166,7 +181,8 @@ class HeaderIndex:
     def read_by(self, text: str, path: str) -> tuple[str, ...]:
         """Every header a file with this text reads through its includes, transitively (found ones only)."""
         seen: dict[str, None] = {}
-        pending = list(self._included(text, path))
+        own = (own_header(d.argument, path, self._search) for d in directives(text) if d.keyword == "include")
+        pending = list(self._included(text, path)) + [header for header in own if header is not None]
         while pending:
             header = pending.pop()
             if header not in seen:

@@ -196,3 +196,11 @@ def test_members_a_cpp_file_s_own_header_declares_are_followed_in_its_methods(tm
 
     assert lines("session_p.h") == {20}, "line 14: a path where both are NULL was ruled out by line 7"
     assert lines("other.h") == set(), "a header that is not the file's own says nothing about its class"
+
+
+def test_a_defining_file_nested_too_deep_to_analyse_leaves_its_callers_reviewed() -> None:
+    deep = "int helper(int *p)\n{\n" + "    if (p) {\n" * 3000 + "    *p = 1;\n" + "    }\n" * 3000 + "    return 0;\n}\n"
+    caller = "int helper(int *p);\n\nint use(void)\n{\n    return helper(0);\n}\n"
+    report = engine.analyze([SourceFile("deep.c", deep, "c"), SourceFile("use.c", caller, "c")],
+                            [r for r in all_rules() if r.id in RULES], engine.Settings(profile="audit"))
+    assert not [p for p in report.problems if p.path == "use.c"], report.problems

@@ -31,7 +31,7 @@ from secreview.sources import SourceFile
 # bare inside a method) a member function, which a name alone cannot tell apart. Headers define inline
 # helpers, mostly static.
 C_SOURCE_SUFFIXES = (".c",)
-MAX_DEFINING_FILE_BYTES = 2_000_000  # a bigger file is not parsed for another file's sake
+MAX_DEFINING_FILE_BYTES = 1_000_000  # a bigger file is not parsed for another file's sake
 
 # A function definition's head: a name at the start of a line (after its return type, if on the same line),
 # its parameters (one level of nested parentheses, for function-pointer parameters), then the body's `{`.
@@ -122,8 +122,12 @@ class FunctionIndex:
         file = self._parsed(source)
         if file is None:
             return {}
+        try:
+            summaries = exported_summaries(file, names)
+        except RecursionError:  # nesting too deep to lower; that file's own review reports it
+            return {}
         where = os.path.relpath(source.path, self._root) if self._root and os.path.isabs(source.path) else source.path
-        return {name: replace(summary, path=where) for name, summary in exported_summaries(file, names).items()}
+        return {name: replace(summary, path=where) for name, summary in summaries.items()}
 
     def _parsed(self, source: SourceFile):
         from secreview import lang

@@ -101,6 +101,50 @@ void f(struct s *p) {
     assert events(code, "null-dereference") == [(8, "none()", True), (10, "q", True)]
 
 
+def test_a_function_returning_null_only_when_memory_runs_out_is_an_allocator_to_its_callers() -> None:
+    code = """#include <stdlib.h>
+struct box { int size; };
+struct box *box_new(int size) {
+    struct box *b = malloc(sizeof *b);
+    if (b == NULL)
+        return NULL;
+    b->size = size;
+    return b;
+}
+struct box *box_copy(struct box *from) {
+    struct box *b = box_new(from->size);
+    if (!b)
+        goto fail;
+    return b;
+fail:
+    return NULL;
+}
+struct box *box_find(int key) {
+    if (key < 0)
+        return NULL;
+    return box_new(key);
+}
+struct box *box_pick(int key) {
+    struct box *b = malloc(sizeof *b);
+    if (b == NULL || key < 0)
+        goto fail;
+    return b;
+fail:
+    free(b);
+    return NULL;
+}
+int use(struct box *given) {
+    return box_new(1)->size + box_copy(given)->size + box_find(2)->size + box_pick(3)->size;
+}
+"""
+    found = {(line, name, origin) for line, name, origin in
+             ((e.node.start_point[0] + 1, e.name, e.origin.kind) for e in facts(CFile("a.c", code, language="c")).events
+              if e.kind == "null-dereference")}
+    # box_copy fails only where box_new did; box_find also for a bad key; box_pick's NULL return joins both
+    assert found == {(33, "box_new(1)", "allocation"), (33, "box_copy(given)", "allocation"),
+                     (33, "box_find(2)", "function"), (33, "box_pick(3)", "function")}
+
+
 def test_a_function_past_its_budget_is_noted_not_hung(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(valueflow, "STEP_BUDGET", 100)
     branches = "\n".join(f"        if (x{i}) y = y + {i};" for i in range(40))

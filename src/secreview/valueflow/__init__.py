@@ -31,8 +31,9 @@ from secreview.valueflow.integers import integer_type
 from secreview.valueflow.library import (
     COPIES, LOCK_GIVING_FUNCTIONS, LOCK_TAKING_FUNCTIONS, LOCK_UNSURE_FUNCTIONS, REALLOCATORS, RESULT_RANGES,
     RETURNS_FIRST_ARGUMENT, USING_ONLY)
-from secreview.valueflow.interpreter import MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally
-from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, Interval, Origin, State
+from secreview.valueflow.interpreter import (
+    MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally, out_of_memory_origin)
+from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, OUT_OF_MEMORY, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import filled_name, leaks
 
@@ -398,7 +399,16 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
                                     if value.null != NULL)
     return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives,
                    allocates, borrows, keeps_when=_keeps_when(run, ends), returns_argument=returns_argument, opens=opens,
-                   fills=_fills(function, run, ends))
+                   fills=_fills(function, run, ends),
+                   null_when_out_of_memory=returns_null == "sometimes" and _null_only_out_of_memory(run))
+
+
+def _null_only_out_of_memory(run: FunctionRun) -> bool:
+    """Every return that may hand back NULL is on a path where memory ran out, or hands back an allocator's
+    unchecked result (`return malloc(n);`)."""
+    return all(value.null not in (NULL, MAYBE_NULL) or state.decided.get(OUT_OF_MEMORY) is True
+               or (value.null == MAYBE_NULL and out_of_memory_origin(value.null_origin))
+               for state, value in run.returned)
 
 
 def _fills(function: ir.Function, run: FunctionRun, ends: list[State]) -> tuple:

@@ -37,7 +37,8 @@ from secreview.taint.c_lower import EXIT_CALLS
 from secreview.valueflow.integers import IntType, bounded, cast_types, common, integer_type, literal_type, promoted, stored
 from secreview.valueflow.lattice import (
     FIELD_KEY,
-    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, UNKNOWN, Interval, Lock, Origin, Relation, State, Value,
+    FREED, MAYBE_FREED, MAYBE_NULL, NON_NULL, NULL, OUT_OF_MEMORY, UNKNOWN, Interval, Lock, Origin, Relation, State,
+    Value,
     arithmetic, join_all)
 from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
@@ -174,6 +175,9 @@ class Summary:
     fills: tuple[tuple[int, Interval | None, Interval | None, str, str], ...] = ()
     returns_argument: int | None = None  # the pointer parameter every return hands back, as it was passed
     path: str = ""  # the file defining the function, when it is another file of the run (its lines are there)
+    # it returns NULL only on paths where an allocation failed (`lattice.OUT_OF_MEMORY`), or the unchecked
+    # result of an allocator: to its callers it is an allocator, whose NULL the allocation rules judge
+    null_when_out_of_memory: bool = False
 
     def dereferenced_at(self, position: int) -> int:
         """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
@@ -484,6 +488,10 @@ class FunctionRun:
         taken = [_without_failed_acquisitions(statement.test, True, self._decided(statement.test, True, s)) for s in taken]
         skipped = [_without_failed_acquisitions(statement.test, False, self._decided(statement.test, False, s))
                    for s in skipped]
+        exhausted = self._out_of_memory_names(statement.test, state)
+        if exhausted:  # the branch where an allocation's result is NULL: memory ran out there
+            taken, skipped = ([s.deciding(OUT_OF_MEMORY, True) if any(s.get(n).null == NULL for n in exhausted) else s
+                               for s in branch] for branch in (taken, skipped))
         out: list[State] = []
         for entered, branch in ((taken, statement.body), (skipped, statement.orelse)):
             left = self.block(branch, entered)
@@ -827,7 +835,9 @@ class FunctionRun:
         value = Value()
         if summary is not None and summary.returns_null is not None:
             null = NULL if summary.returns_null == "always" else MAYBE_NULL
-            value = Value(null, Origin(call.node, "function", name, state.forks))
+            # a function that returns NULL only when memory runs out is an allocator to its callers
+            kind = "allocation" if null == MAYBE_NULL and summary.null_when_out_of_memory else "function"
+            value = Value(null, Origin(call.node, kind, name, state.forks))
         if summary is not None and summary.result is not None:
             # over every path of the callee, whatever the arguments; and a function returning a constant is
             # often a stub for one build configuration: a finding that needs it is for the audit profile
@@ -2084,6 +2094,12 @@ class FunctionRun:
                 state = self._decided(operand, truth, state)
         return state
 
+    def _out_of_memory_names(self, test: ir.Expr, state: State) -> list[str]:
+        """The pointers a test compares with NULL that hold what an allocator returned, or a function that
+        returns NULL only when memory runs out: NULL there means the allocation failed."""
+        return [name for name in _null_tested(test, self._refinable)
+                if state.get(name).null == MAYBE_NULL and out_of_memory_origin(state.get(name).null_origin)]
+
     def _test_text(self, test: ir.Expr) -> str:
         """A test's text, spaces squashed: the key under which a path remembers its outcome."""
         node = test.node if isinstance(test.node, ts.Node) else None
@@ -2479,3 +2495,10 @@ def _parts(expression: ir.Expr) -> tuple[ir.Expr, ...]:
     if isinstance(expression, ir.Not):
         return (expression.operand,)
     return ()
+
+
+def out_of_memory_origin(origin: Origin | None) -> bool:
+    """A NULL that comes from an allocator running out of memory (`malloc`, or a function of the run that
+    returns NULL only then): not from `new`, which throws, nor from an open that failed."""
+    return origin is not None and origin.kind == "allocation" and origin.callee not in ("new", "") \
+        and origin.callee not in FILES.acquire

@@ -233,6 +233,11 @@ def _join_heap(a: Value, b: Value) -> tuple[str | None, Origin | None]:
     return None, None
 
 
+# A path's `decided` entry saying memory ran out on it: a test found NULL what an allocator (or a function
+# that returns NULL only then) returned. Kept through joins only when every joined path has it; never
+# forgotten by a name (it names none).
+OUT_OF_MEMORY = "\x00out of memory"
+
 # A path's `decided` entry saying two pointers differ (`DIFFERS a b`, names sorted): forgotten, like a test's
 # outcome, once either changes; both NULL on that path is impossible.
 DIFFERS = "differs:"
@@ -340,7 +345,8 @@ class State:
             return self if relations is self.relations and values is self.values \
                 else State(values, self.forks, self.decided, relations, self.locks, self.owned)
         pattern = re.compile(rf"\b{re.escape(name)}\b")
-        return State(values, self.forks, {t: v for t, v in self.decided.items() if not pattern.search(t)},
+        return State(values, self.forks, {t: v for t, v in self.decided.items()
+                                          if t == OUT_OF_MEMORY or not pattern.search(t)},
                      relations, self.locks, self.owned)
 
     def without_fields(self, field: str | None = None) -> "State":

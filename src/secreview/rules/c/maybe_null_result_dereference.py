@@ -67,6 +67,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from secreview.lang.c_family.file import CFile
+from secreview.lang.c_family.lifetime import HEAP
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import ValueFlowRule
@@ -88,6 +89,13 @@ class MaybeNullResultDereference(ValueFlowRule):
     def check(self, file: CFile) -> Iterator[Hit]:
         for event in facts(file).of_kind("null-dereference"):
             origin = event.origin
-            if origin is not None and origin.kind == "function" and not event.certain:
-                yield Hit(event.node, {"name": event.name, "callee": origin.callee,
-                                       "line": str(origin.node.start_point[0] + 1)})
+            if origin is None or event.certain:
+                continue
+            values = {"name": event.name, "callee": origin.callee, "line": str(origin.node.start_point[0] + 1)}
+            if origin.kind == "function":
+                yield Hit(event.node, values)
+            elif origin.kind == "allocation" and origin.callee not in HEAP.acquire and origin.callee != "new":
+                # an allocating function of the run that returns NULL only when memory runs out: a crash on
+                # exhaustion, as an unchecked `malloc()` is (not the answer of a lookup that found nothing)
+                yield Hit(event.node, values, confidence=Confidence.LOW,
+                          note=f"`{origin.callee}()` returns NULL only when an allocation inside it fails.")

@@ -244,8 +244,9 @@ def _tracked(file: CFile, node: ts.Node, function: ir.Function, summaries: dict[
 
 
 def _written_in_lambdas(file: CFile, body: ts.Node) -> set[str]:
-    """Names a lambda inside `body` may change: assigned, stepped, address taken, or passed to a call (which may
-    take a reference). Reading a captured variable changes nothing."""
+    """Names a lambda inside `body` may change or take over: assigned, stepped, address taken, passed to a call
+    (which may take a reference), deleted, or bound to a capture's own name. Reading a captured variable
+    changes nothing."""
     written = set()
     for lam in file.nodes_of_type("lambda_expression", within=body):
         for name, uses in file.identifiers(lam).items():
@@ -258,6 +259,8 @@ def _may_write(file: CFile, use: ts.Node) -> bool:
     parent = use.parent
     if parent is None:
         return False
+    if parent.type in ("lambda_capture_initializer", "delete_expression"):
+        return True  # bound to another name there (`[&o = p]`, `[q = p]`), or released
     if parent.type == "assignment_expression":
         return parent.child_by_field_name("left") == use
     if parent.type == "argument_list":  # a cast (`static_cast<T *>(p)`) only reads

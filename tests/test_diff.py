@@ -113,6 +113,16 @@ def test_unchanged_modules_still_resolve_imports(tmp_path: Path, capsys, monkeyp
     assert run.status == 0 and run.findings() == [], "helpers.clean quotes its argument"
 
 
+def test_unchanged_c_files_still_summarise_the_functions_a_changed_file_calls(tmp_path: Path, capsys,
+                                                                              monkeypatch) -> None:
+    util = "#include <stdlib.h>\n\nvoid drop(char *p)\n{\n    free(p);\n}\n"
+    repo = new_repo(tmp_path / "repo", {"util.c": util, "use.c": "void drop(char *p);\n"})
+    write(repo, {"use.c": "#include <stdlib.h>\n\nvoid drop(char *p);\n\nvoid twice(void)\n{\n"
+                          "    char *p = malloc(4);\n    drop(p);\n    drop(p);\n}\n"})
+    run = secreview(repo, "--diff", "-f", "json", "--no-cache", capsys=capsys, monkeypatch=monkeypatch)
+    assert ("use.c", 9, "double-free") in run.findings(), "drop() in the unchanged util.c frees its argument"
+
+
 def test_outside_a_work_tree_is_a_clear_error(tmp_path: Path, capsys, monkeypatch) -> None:
     run = secreview(tmp_path, "--diff", capsys=capsys, monkeypatch=monkeypatch)
     assert run.status == 2 and "not inside a git work tree" in run.stderr

@@ -377,11 +377,14 @@ def _change_inputs(run: _Run) -> _Inputs:
     scope = {s.path: changes.scope_lines(reviewable[s.path], run.scope_kind, s.text, s.language)
              for s in collected.sources}
     context: list[sources.SourceFile] = []
-    # Python changes resolve imports, and templates find the views that render them, in the rest of the tree
-    if any(s.language in ("python", sources.TEMPLATE) for s in collected.sources):
+    # Python changes resolve imports, and templates find the views that render them, in the rest of the tree;
+    # C changes use the summaries of the functions other C files define
+    languages = ({"python"} if any(s.language in ("python", sources.TEMPLATE) for s in collected.sources) else set()) \
+        | ({"c"} if any(s.language == "c" for s in collected.sources) else set())
+    if languages:
         whole = sources.collect([str(p) for p in inside], sources.ReadOptions(
             max_file_size=options.max_file_size, exclude=options.exclude, exclude_base=options.exclude_base,
-            only_languages=frozenset({"python"})))
+            only_languages=frozenset(languages)))
         reviewed = {os.path.abspath(s.path) for s in collected.sources}
         context = [s for s in whole.sources if os.path.abspath(s.path) not in reviewed]
     _check_outputs(run, collected.sources)

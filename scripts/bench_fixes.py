@@ -2,7 +2,7 @@
 
     python scripts/bench_fixes.py REPO [--lang python|c|cpp] [--max-commits N] [--max-files-per-commit N]
         [--window 3] [--bandit CMD] [--ruff CMD] [--cppcheck CMD] [--flawfinder CMD] [--keep DIR]
-        [-- secreview options]
+        [--in-tree] [-- secreview options]
 
 1. Fix commits are chosen from REPO's history (merges excluded) by their message, matched
    case-insensitively against FIX_WORDS below: races and locks, leaks, crashes and unhandled
@@ -13,7 +13,12 @@
    modified), one folder per commit.  The changed lines of each are the lines of the pre-fix
    version that the fix removed or replaced (a pure insertion counts the lines around it).
 3. secreview (default settings: what a user sees) and each peer given reviews the scratch tree.
-   Files are reviewed without the rest of their project, so cross-file facts are not available.
+   Files are reviewed without the rest of their project, so cross-file facts are not available;
+   with `--in-tree`, secreview instead reviews each commit's pre-fix files inside the whole pre-fix
+   tree (the parent commit's files of the language, extracted with `git archive`, reviewed with
+   `--diff - --diff-scope file` and the fix's diff), as a reviewer of that change would: callers,
+   callees and imports in the rest of the project are available. Slower: one review per commit.
+   Peers still review the scratch tree.
 4. Printed per tool: files reviewed, files with a finding within `--window` lines of a changed
    line ("hit"), findings per file, and the lift over random placement: near findings divided by
    the near findings expected if each file's findings fell on uniformly random lines of that file.
@@ -31,6 +36,7 @@ import io
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -143,6 +149,35 @@ def run_secreview(scratch: Path, extra: list[str]) -> Located:
             for f in report["findings"]]
 
 
+def run_secreview_in_tree(repo: Path, files: list["FixedFile"], lang: str, work: Path, extra: list[str]) -> Located:
+    """Each commit's pre-fix files reviewed inside the whole pre-fix tree: the parent commit's files of the
+    language (`git archive`, so `repo` is not touched and large blobs a partial clone lacks are not needed),
+    `--diff -` given the fix's diff, whole files in scope."""
+    located: Located = []
+    by_commit: dict[str, set[str]] = defaultdict(set)
+    for fixed in files:
+        by_commit[fixed.commit].add(fixed.path)
+    tree = work / "whole-tree"
+    for commit, paths in by_commit.items():
+        shutil.rmtree(tree, ignore_errors=True)
+        tree.mkdir(parents=True)
+        suffixes = tuple(pattern.removeprefix("*") for pattern in EXTENSIONS[lang])
+        names = [name for name in git(repo, "ls-tree", "-r", "-z", "--name-only", f"{commit}^").split("\0")
+                 if name.endswith(suffixes)]
+        for start in range(0, len(names), 500):  # (named one by one: blobs of other files may be absent)
+            archive = subprocess.run(["git", "archive", "--format=tar", f"{commit}^", "--", *names[start:start + 500]],
+                                     cwd=repo, capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        diff = git(repo, "diff", "--no-renames", f"{commit}^", commit, "--", *sorted(paths))
+        report = review_json(tree, ["--no-cache", "-q", "--no-config", "--diff", "-", "--diff-scope", "file", *extra],
+                             env={"PYTHONPATH": str(REPO_ROOT / "src"), "PATH": "/usr/bin:/bin"}, stdin=diff)
+        for finding in report["findings"]:
+            path = finding["location"]["path"].removeprefix("./")
+            if path in paths:
+                located.append((f"{commit[:10]}/{path}", finding["location"]["start_line"], finding["rule_id"]))
+    return located
+
+
 def run_bandit(scratch: Path, command: str) -> Located:
     completed = subprocess.run([*shlex.split(command), "-r", ".", "-f", "json", "-q"], cwd=scratch,
                                capture_output=True, text=True, check=False)
@@ -224,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-files-per-commit", type=int, default=5)
     parser.add_argument("--window", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write the scratch tree here instead of a temporary folder")
+    parser.add_argument("--in-tree", action="store_true",
+                        help="review each commit's files inside its whole pre-fix tree (secreview only)")
     for peer in ("bandit", "ruff", "cppcheck", "flawfinder"):
         parser.add_argument(f"--{peer}", metavar="CMD", help=f"also run {peer} (its command)")
     args = parser.parse_args(argv)
@@ -234,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
         files = materialise(args.repo, commits, args.lang, scratch, args.max_files_per_commit)
         print(f"{args.repo.name}: {len(commits)} fix commits by message, {len(files)} pre-fix {args.lang} files "
               f"({sum(f.lines for f in files):,} lines), window ±{args.window}")
-        tools = {"secreview": lambda: run_secreview(scratch, extra)}
+        tools = {"secreview": (lambda: run_secreview_in_tree(args.repo, files, args.lang, scratch.parent, extra))
+                 if args.in_tree else (lambda: run_secreview(scratch, extra))}
         runners = {"bandit": run_bandit, "ruff": run_ruff, "cppcheck": run_cppcheck, "flawfinder": run_flawfinder}
         for peer, runner in runners.items():
             command = getattr(args, peer)

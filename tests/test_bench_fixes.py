@@ -44,3 +44,19 @@ def test_lift_compares_near_findings_with_random_placement() -> None:
     assert (overall.files, overall.hit, overall.findings, overall.near) == (1, 1, 2, 1)
     assert round(overall.lift, 2) == round(1 / (2 * 7 / 100), 2), "7 of 100 lines lie within 3 of line 50"
     assert rules["far-rule"].near == 0 and rules["near-rule"].near == 1
+
+
+def test_in_tree_reviews_a_fixed_file_with_the_rest_of_its_pre_fix_tree(tmp_path) -> None:
+    from workflow import git, new_repo, write
+
+    util = "#include <stdlib.h>\n\nvoid drop(char *p)\n{\n    free(p);\n}\n"
+    twice = "void drop(char *p);\n\nvoid twice(char *p)\n{\n    drop(p);\n    drop(p);\n}\n"
+    repo = new_repo(tmp_path / "repo", {"util.c": util, "use.c": twice})
+    write(repo, {"use.c": twice.replace("    drop(p);\n    drop(p);\n", "    drop(p);\n")})
+    git(repo, "commit", "-q", "-am", "Fix double free in twice()")
+    tool = _tool()
+    [fixed] = tool.materialise(repo, tool.fix_commits(repo, 5), "c", tmp_path / "scratch", 5)
+    in_tree = tool.run_secreview_in_tree(repo, [fixed], "c", tmp_path / "work", [])
+    alone = tool.run_secreview(tmp_path / "scratch", [])
+    assert (fixed.scratch, 6, "double-free") in in_tree, "drop() in util.c frees its argument"
+    assert not alone, "reviewed alone, use.c does not know what drop() does"

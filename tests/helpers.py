@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secreview import engine
+from secreview import engine, resultcache
 from secreview.model import Confidence, Finding
 from secreview.rules import Rule
 from secreview.sources import SourceFile
@@ -15,3 +15,16 @@ def run_rules(text: str, rules: list[type[Rule]], path: str = "example.py", lang
     report = engine.analyze([SourceFile(path, text, language)], rules, settings)
     assert not [p for p in report.problems if p.incomplete], report.problems
     return list(report.findings)
+
+
+class MemoryStore:
+    """An in-memory result store that round-trips entries through the result cache's JSON form."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict] = {}
+
+    def get(self, key):
+        return resultcache.result_from_data(self.entries[key]) if key in self.entries else None
+
+    def put(self, key, result) -> None:
+        self.entries[key] = resultcache.result_to_data(result)

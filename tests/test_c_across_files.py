@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import textwrap
 
-from secreview import engine, resultcache
+from helpers import MemoryStore
+
+from secreview import engine
 from secreview.model import Confidence
 from secreview.rules import all_rules
 from secreview.sources import SourceFile
@@ -124,21 +126,10 @@ def test_a_name_two_files_define_or_a_static_function_is_not_resolved() -> None:
     assert ("double-free", 14) not in _findings(_sources(util=static, release="drop_name(name);"))
 
 
-class _Store:
-    """An in-memory result store that round-trips entries through the cache's JSON form."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, dict] = {}
-
-    def get(self, key):
-        return resultcache.result_from_data(self.entries[key]) if key in self.entries else None
-
-    def put(self, key, result) -> None:
-        self.entries[key] = resultcache.result_to_data(result)
 
 
 def test_a_change_in_the_defining_file_invalidates_the_callers_cached_result() -> None:
-    store = _Store()
+    store = MemoryStore()
     assert ("double-free", 14) in _findings(_sources(release="drop_name(name);"), cache=store)
     keeping = UTIL.replace("    free(name);\n", "    (void)name;\n")
     after = _findings(_sources(util=keeping, release="drop_name(name);"), cache=store)

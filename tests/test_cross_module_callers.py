@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
-from secreview import engine, resultcache
+from helpers import MemoryStore
+
+from secreview import engine
 from secreview.model import Evidence
 from secreview.rules import all_rules
 from secreview.sources import SourceFile
@@ -86,21 +88,10 @@ def test_same_module_name_in_two_apps_resolves_to_the_importers_own() -> None:
     assert ("one/models/pagemodel.py", 8) in found and ("two/models/pagemodel.py", 8) not in found, found
 
 
-class _Store:
-    """An in-memory result store that round-trips entries through the cache's JSON form."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, dict] = {}
-
-    def get(self, key):
-        return resultcache.result_from_data(self.entries[key]) if key in self.entries else None
-
-    def put(self, key, result) -> None:
-        self.entries[key] = resultcache.result_to_data(result)
 
 
 def test_a_change_in_the_calling_module_invalidates_the_helpers_cached_result() -> None:
-    store = _Store()
+    store = MemoryStore()
     assert any(line == 8 for _, _, line, _ in _findings(_sources(), cache=store))
     after = _findings(_sources(argument='"1"'), cache=store)
     assert not any(line == 8 for _, _, line, _ in after), "the helper's stale finding must not survive"

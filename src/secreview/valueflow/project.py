@@ -8,12 +8,12 @@ at all. Summaries of another file are computed from that file alone (its own cal
 unknown), so a file's findings never depend on the order in which files are reviewed, and the workers of
 a parallel run report what one process reports.
 
-Finding the defining file costs two passes of regular expressions over each C/C++ file's text (candidate
+Finding the defining file costs two passes of regular expressions over each C file's text (candidate
 definitions: a name, a parenthesised parameter list, then `{`; and the names called); a defining file is
 parsed the first time a review needs one of its functions, and then only the functions other files call
-(and their callees there) are lowered and run, once per process. Which
-files a review consulted is recorded (`start_recording` / `stop_recording`), so a result cache can tell
-when a file's findings may change because another file did.
+(and their callees there) are lowered and run, once per process. The names a review looked up are
+recorded (`start_recording` / `stop_recording`), so a result cache can tell when a file's findings may
+change because a file defining one of them changed, appeared or went away.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from secreview.sources import SourceFile
 
@@ -43,7 +44,7 @@ _NOT_FUNCTIONS = frozenset({"if", "for", "while", "switch", "return", "sizeof", 
 
 
 class FunctionIndex:
-    """The C/C++ functions the files of a run define, and their value-flow summaries."""
+    """The C functions the files of a run define, and their value-flow summaries."""
 
     def __init__(self, sources: Iterable[SourceFile], search=None, root: str = "") -> None:
         sources = tuple(sources)
@@ -115,9 +116,7 @@ class FunctionIndex:
         return self._summaries[source.path]
 
     def _summarise(self, source: SourceFile, names: set[str]) -> dict[str, object]:
-        from dataclasses import replace
-
-        from secreview.valueflow import exported_summaries
+        from secreview.valueflow import exported_summaries  # (the package imports this module's users)
 
         file = self._parsed(source)
         if file is None:

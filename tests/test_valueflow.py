@@ -145,6 +145,29 @@ int use(struct box *given) {
                      (33, "box_find(2)", "function"), (33, "box_pick(3)", "function")}
 
 
+def test_fields_a_callee_leaves_null_on_every_path_through_a_parameter_it_keeps_are_null_after_the_call() -> None:
+    code = """#include <stdlib.h>
+struct s { char *buf; struct s *next; };
+void reset(struct s *p) { p->buf = NULL; }
+void hop(struct s *p) { p = p->next; p->buf = NULL; }
+void maybe(struct s *p, int n) { if (n) p->buf = NULL; }
+int f(struct s *a) {
+    reset(a);
+    return a->buf[0];
+}
+int g(struct s *b) {
+    hop(b);
+    return b->buf[0];
+}
+int h(struct s *c) {
+    maybe(c, 1);
+    return c->buf[0];
+}
+"""
+    # hop() moved its parameter: the field it cleared is another object's; maybe() clears it on one path only
+    assert events(code, "null-dereference") == [(8, "a->buf", True)]
+
+
 def test_a_function_past_its_budget_is_noted_not_hung(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(valueflow, "STEP_BUDGET", 100)
     branches = "\n".join(f"        if (x{i}) y = y + {i};" for i in range(40))

@@ -33,7 +33,7 @@ from secreview.valueflow.library import (
     RETURNS_FIRST_ARGUMENT, USING_ONLY)
 from secreview.valueflow.interpreter import (
     MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally, out_of_memory_origin)
-from secreview.valueflow.lattice import FREED, MAYBE_NULL, NULL, OUT_OF_MEMORY, Interval, Origin, State
+from secreview.valueflow.lattice import FIELD_KEY, FREED, MAYBE_NULL, NON_NULL, NULL, OUT_OF_MEMORY, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import filled_name, leaks
 
@@ -403,7 +403,27 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
     return Summary(returns_null, releases, bool(exits), result, references, dereferences, reaches, takes, holds, gives,
                    allocates, borrows, keeps_when=_keeps_when(run, ends), returns_argument=returns_argument, opens=opens,
                    fills=_fills(function, run, ends),
-                   null_when_out_of_memory=returns_null == "sometimes" and _null_only_out_of_memory(run))
+                   null_when_out_of_memory=returns_null == "sometimes" and _null_only_out_of_memory(run),
+                   writes_fields=_written_fields(run, exits), method_of=run.method_class())
+
+
+def _written_fields(run: FunctionRun, exits: list[State]) -> tuple[tuple[int, str, str], ...]:
+    """The fields every exit leaves NULL, or every exit leaves not NULL, reached from a pointer parameter the
+    function never reassigns, or a data member of the method's class (`Summary.writes_fields`)."""
+    positions = {name: position for position, name in enumerate(run.function.params)
+                 if name in run.tracked and not run.reassigned(name)}
+    agreed: dict[tuple[int, str], str] | None = None
+    for state in exits:
+        found = {}
+        for key, value in state.values.items():
+            root, arrow, field_name = key.partition("->")
+            if not arrow or not FIELD_KEY.match(key) or value.vague or value.null not in (NULL, NON_NULL):
+                continue
+            position = -1 if root == "this" else positions.get(root)
+            if position is not None:
+                found[(position, field_name)] = value.null
+        agreed = found if agreed is None else {key: null for key, null in agreed.items() if found.get(key) == null}
+    return tuple(sorted((position, field_name, null) for (position, field_name), null in (agreed or {}).items()))
 
 
 def _null_only_out_of_memory(run: FunctionRun) -> bool:
@@ -614,6 +634,8 @@ def describe(origin: Origin | None, what: str = "NULL") -> str:
     if origin is None:
         return f"it is {what} on some path"
     line = origin.node.start_point[0] + 1
+    if origin.kind == "assigned" and origin.callee:
+        return f"`{origin.callee}()` on line {line} leaves it {what} (on every path through it)"
     if origin.kind == "assigned":
         return f"it was set to {what} on line {line}"
     if origin.kind == "tested":

@@ -178,6 +178,11 @@ class Summary:
     # it returns NULL only on paths where an allocation failed (`lattice.OUT_OF_MEMORY`), or the unchecked
     # result of an allocator: to its callers it is an allocator, whose NULL the allocation rules judge
     null_when_out_of_memory: bool = False
+    # fields it leaves NULL or not NULL on every exit, through a pointer parameter it never reassigns
+    # (`p->buf = NULL;`: (position, field, nullness)) or, for a C++ method, data members of its class
+    # (position -1, `m_player = nullptr;`); `method_of` names that class
+    writes_fields: tuple[tuple[int, str, str], ...] = ()
+    method_of: str = ""
 
     def dereferenced_at(self, position: int) -> int:
         """The line where the parameter at `position` is first dereferenced, 0 when it is not."""
@@ -863,13 +868,34 @@ class FunctionRun:
             count = self._count_after(call, state.get(call.receiver.id), state) if counted == "vector" else None
             state = state.set(call.receiver.id, Value(interval=count, since=state.forks) if count is not None else Value())
         if not self._leaves_fields(call):
-            state = state.without_fields()
+            state = self._fields_written_by(call, state.without_fields())
         if isinstance(call.receiver, ir.Name) and call.method not in READ_ONLY_METHODS:
             state = state.forgetting(call.receiver.id)  # `v.push_back(x)`: its size, and tests on it, changed
             if call.receiver.id in self.tracked and not self._is_pointer(call.receiver) and counted is None \
                     and not self._smart_pointer(call.receiver) and not self._contiguous(call.receiver):
                 state = state.set(call.receiver.id, Value())  # `handle.put()`, `ptr.attach(p)`: it may hold anything now
         return self._locks_of_call(call, state)
+
+    def _fields_written_by(self, call: ir.Call, state: State) -> State:
+        """What a callee of the file leaves in fields on every exit (`Summary.writes_fields`): in the fields of
+        the pointers passed to it, and, for a method of this method's class called on `this`, in its data
+        members."""
+        summary = self.summaries.get(call.callee or "")
+        if summary is None or not summary.writes_fields:
+            return state
+        on_this = (call.receiver is None or (isinstance(call.receiver, ir.Name) and call.receiver.id == "this")) \
+            and bool(summary.method_of) and self._in_method() and summary.method_of == self._owner
+        for position, field_name, null in summary.writes_fields:
+            if position < 0:
+                key = f"this->{field_name}" if on_this else ""
+            else:
+                argument = call.args[position] if position < len(call.args) else None
+                key = f"{argument.id}->{field_name}" if isinstance(argument, ir.Name) and argument.id in self.tracked \
+                    and self._is_pointer(argument) else ""
+            if key and (position >= 0 or key in self._refinable):
+                origin = Origin(call.node, "assigned", call.callee or "", state.forks) if null == NULL else None
+                state = state.set(key, Value(null, origin))
+        return state
 
     def _leaves_fields(self, call: ir.Call) -> bool:
         """A call that writes no field except through the pointers passed to it (which `forgetting` drops): the
@@ -1112,6 +1138,19 @@ class FunctionRun:
     def pointer_parameter(self, name: str) -> bool:
         return any(variable.is_parameter and (variable.is_pointer or variable.is_array)
                    for variable in self.file.declarations_in(self.function.node).get(name, ()))
+
+    def reassigned(self, name: str) -> bool:
+        """Whether the body assigns the variable itself (`p = next;`), not only what it points to."""
+        node = self.function.node
+        body = node.child_by_field_name("body") if isinstance(node, ts.Node) else None
+        return body is None or any(
+            use.parent is not None and use.parent.type in ("assignment_expression", "update_expression")
+            and (use.parent.type == "update_expression" or use.parent.child_by_field_name("left") == use)
+            for use in self.file.identifiers(body).get(name, ()))
+
+    def method_class(self) -> str:
+        """The class a C++ method belongs to, "" for a function."""
+        return self._owner or "" if self._in_method() else ""
 
     # -- locks ---------------------------------------------------------------------------------
 

@@ -135,6 +135,10 @@ def _run(file: CFile, function: ir.Function, summaries: dict[str, Summary],
 
 _EXPORTED_KEY = ("value-flow", "exported")
 EXPORT_BUDGET = 3_000  # steps of one exported function's joined run: a summary is worth less than a review
+# Longer functions are not summarised for other files: the wrappers, allocators, resetters and lock helpers
+# whose summaries say something are short, a long function's joined-path summary says little, and running
+# them cost a third of the cross-file time on curl (each worker process summarises what its files call).
+EXPORT_MAX_BYTES = 2_000
 
 
 def exported_summaries(file: CFile, names: set[str]) -> dict[str, Summary]:
@@ -156,7 +160,8 @@ class _ExportState:
         self.calls = {name: _called_names(file, node) & self.by_name.keys() for name, node in self.by_name.items()}
         self.order = _callees_first_by_name(list(self.by_name), self.calls)
         self.exported = {name for name, node in self.by_name.items()
-                         if name.isidentifier() and not _is_static(file, node)}
+                         if name.isidentifier() and not _is_static(file, node)
+                         and node.end_byte - node.start_byte <= EXPORT_MAX_BYTES}
         self.summaries: dict[str, Summary] = {}
         self.done: set[str] = set()
 

@@ -195,3 +195,20 @@ def test_a_defining_file_nested_too_deep_to_analyse_leaves_its_callers_reviewed(
     report = engine.analyze([SourceFile("deep.c", deep, "c"), SourceFile("use.c", caller, "c")],
                             [r for r in all_rules() if r.id in RULES], engine.Settings(profile="audit"))
     assert not [p for p in report.problems if p.path == "use.c"], report.problems
+
+
+def test_worker_processes_report_what_one_process_reports() -> None:
+    """Parallel runs summarise the defining files once before the workers start (`FunctionIndex.prepare`)."""
+    callers = [SourceFile(f"src/caller{n}.c", CALLER.replace("{release}", "drop_name(name);" if n % 2 else "")
+                          .replace("{count}", "return name_length(NULL);" if n % 3 else "return 0;"), "c")
+               for n in range(9)]
+    sources = [SourceFile("src/util.c", UTIL, "c"), *callers]
+    rules = [r for r in all_rules() if r.id in RULES]
+    settings = engine.Settings(profile="audit", min_confidence=Confidence.LOW)
+
+    def found(jobs: int) -> list[tuple[str, int, str]]:
+        return sorted((f.location.path, f.location.start_line, f.rule_id)
+                      for f in engine.analyze(sources, rules, settings, jobs=jobs).findings)
+
+    one = found(1)
+    assert ("src/caller1.c", 14, "double-free") in one and one == found(2)

@@ -90,6 +90,10 @@ PYTHON_SOURCES = "python-sources:"
 # A consulted entry naming a C/C++ function another file of the run may define (cross-file value flow).
 C_FUNCTION_PREFIX = "c-function:"
 
+# At most this long is spent, before the workers start, summarising the C functions other files call; what is
+# left is summarised by the workers as their files need it (each under the per-file limits below).
+PREPARE_SECONDS = 60.0
+
 # Default bounds on one file's analysis: far above what real files need (on OpenStack Nova and
 # curl the slowest file takes under 4 s on a busy machine, and a whole serial run stays under
 # 200 MiB), low enough that a hostile file cannot hang a pre-commit hook or exhaust the memory.
@@ -332,6 +336,10 @@ def _run(batch: _Batch, todo: list[int], jobs: int) -> Iterator[tuple[int, FileR
         for index in sorted(todo, key=lambda i: len(batch.sources[i].text), reverse=True):
             yield index, _analyse_guarded(batch, index)
         return
+    if "fork" in multiprocessing.get_all_start_methods():
+        # Summarise the C functions the files to review call in other files once, here: forked workers
+        # inherit the summaries instead of each computing them again (bounded: see `prepare`).
+        batch.functions.prepare([batch.sources[i] for i in todo], PREPARE_SECONDS)
     yield from _run_in_workers(batch, todo, workers)
 
 

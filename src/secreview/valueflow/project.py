@@ -22,6 +22,7 @@ import functools
 import hashlib
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
@@ -73,6 +74,33 @@ class FunctionIndex:
             if name in summaries:
                 found[name] = summaries[name]
         return found
+
+    def prepare(self, callers: list[SourceFile], seconds: float) -> int:
+        """Summarise, before worker processes are forked, the defining files that `callers` call into, for
+        at most `seconds` (each file's work is bounded: at most 1 MB, functions of at most 2,000 bytes, a step
+        budget per function); a file whose summaries fail here is left to the workers, which review under
+        per-file limits. Returns how many defining files were summarised."""
+        deadline = time.monotonic() + seconds
+        self._index()
+        wanted: dict[str, SourceFile] = {}
+        for caller in callers:
+            if caller.language != "c":
+                continue
+            for called in {match.group(1) for match in _CALL.finditer(caller.text)} & self._definers.keys():  # type: ignore[union-attr]
+                definers = self._definers[called]  # type: ignore[index]
+                if len(definers) == 1 and definers[0].path != caller.path:
+                    wanted[definers[0].path] = definers[0]
+        done = 0
+        for path in sorted(wanted):
+            if time.monotonic() > deadline:
+                break
+            try:
+                self._summaries_of(wanted[path])
+            except Exception:  # noqa: BLE001 - left to the workers' guarded reviews, which report it
+                self._summaries.pop(path, None)
+                continue
+            done += 1
+        return done
 
     def start_recording(self) -> None:
         self._recording = set()

@@ -24,7 +24,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from secreview.sources import SourceFile
@@ -84,12 +84,8 @@ class FunctionIndex:
         self._index()
         wanted: dict[str, SourceFile] = {}
         for caller in callers:
-            if caller.language != "c":
-                continue
-            for called in {match.group(1) for match in _CALL.finditer(caller.text)} & self._definers.keys():  # type: ignore[union-attr]
-                definers = self._definers[called]  # type: ignore[index]
-                if len(definers) == 1 and definers[0].path != caller.path:
-                    wanted[definers[0].path] = definers[0]
+            if caller.language == "c":
+                wanted.update((definer.path, definer) for _, definer in self._called_elsewhere(caller))
         done = 0
         for path in sorted(wanted):
             if time.monotonic() > deadline:
@@ -130,10 +126,15 @@ class FunctionIndex:
                 self._definers[defined].append(source)
         self._demanded = defaultdict(set)
         for source in self._callers_sources:
-            for called in {match.group(1) for match in _CALL.finditer(source.text)} & self._definers.keys():
-                definers = self._definers[called]
-                if len(definers) == 1 and definers[0].path != source.path:
-                    self._demanded[definers[0].path].add(called)
+            for called, definer in self._called_elsewhere(source):
+                self._demanded[definer.path].add(called)
+
+    def _called_elsewhere(self, caller: SourceFile) -> Iterator[tuple[str, SourceFile]]:
+        """(name, its one defining file) for each name `caller` calls that another file alone defines."""
+        for called in {match.group(1) for match in _CALL.finditer(caller.text)} & self._definers.keys():  # type: ignore[union-attr]
+            definers = self._definers[called]  # type: ignore[index]
+            if len(definers) == 1 and definers[0].path != caller.path:
+                yield called, definers[0]
 
     def _summaries_of(self, source: SourceFile) -> dict[str, object]:
         """The summaries of every function `source` defines that another file of the run calls, computed the

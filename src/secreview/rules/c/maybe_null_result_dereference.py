@@ -72,6 +72,7 @@ from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import ValueFlowRule
 from secreview.valueflow import facts
+from secreview.valueflow.interpreter import out_of_memory_origin
 
 
 class MaybeNullResultDereference(ValueFlowRule):
@@ -94,7 +95,7 @@ class MaybeNullResultDereference(ValueFlowRule):
             values = {"name": event.name, "callee": origin.callee, "line": str(origin.node.start_point[0] + 1)}
             if origin.kind == "function":
                 yield Hit(event.node, values)
-            elif origin.kind == "allocation" and origin.callee not in HEAP.acquire and origin.callee != "new":
+            elif out_of_memory_origin(origin) and origin.callee not in HEAP.acquire:
                 # an allocating function of the run that returns NULL only when memory runs out: a crash on
                 # exhaustion, as an unchecked `malloc()` is (not the answer of a lookup that found nothing)
                 yield Hit(event.node, values, confidence=Confidence.LOW,

@@ -7,6 +7,8 @@ Each test shows the defect the summary reveals and its safe twin; a function two
 
 from __future__ import annotations
 
+import os
+import signal
 import textwrap
 
 from helpers import MemoryStore
@@ -15,6 +17,7 @@ from secreview import engine
 from secreview.model import Confidence
 from secreview.rules import all_rules
 from secreview.sources import SourceFile
+from secreview.valueflow.project import FunctionIndex
 
 UTIL = textwrap.dedent("""\
     #include <stdlib.h>
@@ -198,7 +201,7 @@ def test_a_defining_file_nested_too_deep_to_analyse_leaves_its_callers_reviewed(
 
 
 def test_worker_processes_report_what_one_process_reports() -> None:
-    """Parallel runs summarise the defining files once before the workers start (`FunctionIndex.prepare`)."""
+    """Parallel runs summarise the defining files in parallel before the review workers start."""
     callers = [SourceFile(f"src/caller{n}.c", CALLER.replace("{release}", "drop_name(name);" if n % 2 else "")
                           .replace("{count}", "return name_length(NULL);" if n % 3 else "return 0;"), "c")
                for n in range(9)]
@@ -212,3 +215,43 @@ def test_worker_processes_report_what_one_process_reports() -> None:
 
     one = found(1)
     assert ("src/caller1.c", 14, "double-free") in one and one == found(2)
+
+
+def _two_definers_and_callers() -> engine._Batch:
+    other = UTIL.replace("make_name", "make_label").replace("name_length", "label_length") \
+        .replace("drop_name", "drop_label").replace("give_up", "stop_now")
+    filled = CALLER.replace("{release}", "").replace("{count}", "return 0;")
+    labels = filled.replace("name", "label").replace("give_up", "stop_now").replace("greet", "greet_label") \
+        .replace("count", "count_label").replace("checked", "checked_label")
+    callers = [SourceFile(f"src/caller{n}.c", filled + labels, "c") for n in range(6)]
+    sources = (SourceFile("src/util.c", UTIL, "c"), SourceFile("src/label.c", other, "c"), *callers)
+    return engine._Batch(sources, (), tuple(r for r in all_rules() if r.id in RULES), engine.Settings())
+
+
+def test_parallel_summarising_leaves_nothing_for_the_review_workers() -> None:
+    batch = _two_definers_and_callers()
+    todo = list(range(len(batch.sources)))
+    assert {s.path for s in batch.functions.definers_called_by(batch.sources)} == {"src/util.c", "src/label.c"}
+    engine._summarise_in_parallel(batch, todo, 2)
+    assert batch.functions.definers_called_by(batch.sources) == []
+    assert "make_label" in batch.functions.summaries({"make_label"}, "src/caller0.c")
+
+
+def test_a_defining_file_whose_summarising_process_dies_leaves_its_callers_reviewed(monkeypatch) -> None:
+    """A summarising process killed (past its memory limit, by the out-of-memory killer): that file gives no
+    summaries, rather than killing each caller's review again; the other defining file is summarised."""
+    summarise = FunctionIndex.summarise
+
+    def dying_on_util(self, source):
+        if source.path == "src/util.c":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return summarise(self, source)
+
+    monkeypatch.setattr(FunctionIndex, "summarise", dying_on_util)  # inherited by the forked processes
+    batch = _two_definers_and_callers()
+    engine._summarise_in_parallel(batch, list(range(len(batch.sources))), 2)
+    monkeypatch.setattr(FunctionIndex, "summarise", summarise)
+    assert batch.functions.summaries({"make_name"}, "src/caller0.c") == {}
+    assert "make_label" in batch.functions.summaries({"make_label"}, "src/caller0.c")
+    report = engine.analyze(list(batch.sources), list(batch.rules), engine.Settings(profile="audit"), jobs=2)
+    assert not report.problems, report.problems

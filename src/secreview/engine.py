@@ -90,8 +90,8 @@ PYTHON_SOURCES = "python-sources:"
 # A consulted entry naming a C/C++ function another file of the run may define (cross-file value flow).
 C_FUNCTION_PREFIX = "c-function:"
 
-# At most this long is spent, before the workers start, summarising the C functions other files call; what is
-# left is summarised by the workers as their files need it (each under the per-file limits below).
+# At most this long is spent, before the review workers start, summarising (in parallel) the C functions other
+# files call; what is left is summarised by the workers as their files need it (under the per-file limits below).
 PREPARE_SECONDS = 60.0
 
 # Default bounds on one file's analysis: far above what real files need (on OpenStack Nova and
@@ -336,11 +336,75 @@ def _run(batch: _Batch, todo: list[int], jobs: int) -> Iterator[tuple[int, FileR
         for index in sorted(todo, key=lambda i: len(batch.sources[i].text), reverse=True):
             yield index, _analyse_guarded(batch, index)
         return
-    if "fork" in multiprocessing.get_all_start_methods():
-        # Summarise the C functions the files to review call in other files once, here: forked workers
-        # inherit the summaries instead of each computing them again (bounded: see `prepare`).
-        batch.functions.prepare([batch.sources[i] for i in todo], PREPARE_SECONDS)
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # Summarise the C functions the files to review call in other files once, before the review workers
+        # fork: they inherit the summaries instead of each computing them again.
+        _summarise_in_parallel(batch, todo, workers)
     yield from _run_in_workers(batch, todo, workers)
+
+
+def _summarise_in_parallel(batch: _Batch, todo: list[int], count: int) -> None:
+    """Compute the cross-file summaries the files to review need, in `count` forked processes taking the
+    defining files one at a time (each under the per-file limits), for at most PREPARE_SECONDS; what is not
+    done by then is summarised by the review workers as their files need it."""
+    functions = batch.functions
+    definers = functions.definers_called_by(batch.sources[i] for i in todo)
+    if len(definers) < 2:
+        return  # nothing to split
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)  # the next definer to summarise, shared by the processes
+    deadline = time.monotonic() + PREPARE_SECONDS
+    running: dict[Any, Any] = {}  # the parent's end of a process's pipe -> the process
+    started: dict[Any, str] = {}  # the parent's end of a process's pipe -> the definer it is working on
+    try:
+        for _ in range(min(count, len(definers))):
+            receiving, sending = context.Pipe(duplex=False)
+            process = context.Process(target=_summarise_shared, args=(batch, definers, taken, sending), daemon=True)
+            process.start()
+            sending.close()
+            running[receiving] = process
+        while running and time.monotonic() < deadline:
+            for receiving in multiprocessing.connection.wait(list(running), deadline - time.monotonic()):
+                try:
+                    path, summaries = receiving.recv()
+                except (EOFError, OSError):  # done, or died (past its memory limit, in the parser)
+                    if receiving in started:  # what killed it would kill each caller's review again
+                        functions.adopt(started.pop(receiving), {})
+                    running.pop(receiving).join()
+                    receiving.close()
+                    continue
+                if summaries is None:
+                    started[receiving] = path
+                else:
+                    started.pop(receiving, None)
+                    functions.adopt(path, summaries)
+    finally:
+        for receiving, process in running.items():  # past the deadline, or interrupted
+            process.kill()
+            process.join()
+            receiving.close()
+
+
+def _summarise_shared(batch: _Batch, definers: list[SourceFile], taken, connection) -> None:
+    """A summarising process: take the next defining file until none is left, say so, send its summaries."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled by the parent
+    gc.freeze()  # (see `_serve`)
+    settings = batch.settings
+    while True:
+        with taken.get_lock():
+            position = taken.value
+            taken.value += 1
+        if position >= len(definers):
+            break
+        source = definers[position]
+        connection.send((source.path, None))  # started: a death from here on is this file's
+        try:
+            with _memory_limit(settings.file_memory), _time_limit(settings.file_timeout):
+                summaries = batch.functions.summarise(source)
+        except (Exception, FileTimeLimitExceeded):  # noqa: BLE001 - its own review reports what went wrong
+            summaries = {}  # its callers are reviewed without them, rather than each failing on it again
+        connection.send((source.path, summaries))
+    connection.close()
 
 
 def _run_in_workers(batch: _Batch, todo: list[int], count: int) -> Iterator[tuple[int, FileResult]]:

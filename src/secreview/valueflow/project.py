@@ -11,7 +11,8 @@ a parallel run report what one process reports.
 Finding the defining file costs two passes of regular expressions over each C file's text (candidate
 definitions: a name, a parenthesised parameter list, then `{`; and the names called); a defining file is
 parsed the first time a review needs one of its functions, and then only the functions other files call
-(and their callees there) are lowered and run, once per process. The names a review looked up are
+(and their callees there) are lowered and run, once per process. Parallel runs summarise the defining files
+their files call before the review workers fork, split between processes (`engine._summarise_in_parallel`). The names a review looked up are
 recorded (`start_recording` / `stop_recording`), so a result cache can tell when a file's findings may
 change because a file defining one of them changed, appeared or went away.
 """
@@ -22,7 +23,6 @@ import functools
 import hashlib
 import os
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -75,28 +75,24 @@ class FunctionIndex:
                 found[name] = summaries[name]
         return found
 
-    def prepare(self, callers: list[SourceFile], seconds: float) -> int:
-        """Summarise, before worker processes are forked, the defining files that `callers` call into, for
-        at most `seconds` (each file's work is bounded: at most 1 MB, functions of at most 2,000 bytes, a step
-        budget per function); a file whose summaries fail here is left to the workers, which review under
-        per-file limits. Returns how many defining files were summarised."""
-        deadline = time.monotonic() + seconds
+    def definers_called_by(self, callers: Iterable[SourceFile]) -> list[SourceFile]:
+        """The defining files `callers` call into whose summaries are not computed yet, the largest first."""
         self._index()
         wanted: dict[str, SourceFile] = {}
         for caller in callers:
             if caller.language == "c":
-                wanted.update((definer.path, definer) for _, definer in self._called_elsewhere(caller))
-        done = 0
-        for path in sorted(wanted):
-            if time.monotonic() > deadline:
-                break
-            try:
-                self._summaries_of(wanted[path])
-            except Exception:  # noqa: BLE001 - left to the workers' guarded reviews, which report it
-                self._summaries.pop(path, None)
-                continue
-            done += 1
-        return done
+                wanted.update((definer.path, definer) for _, definer in self._called_elsewhere(caller)
+                              if definer.path not in self._summaries)
+        return sorted(wanted.values(), key=lambda source: (-len(source.text), source.path))
+
+    def summarise(self, source: SourceFile) -> dict[str, object]:
+        """The summaries of the functions `source` defines that other files call (computed once)."""
+        self._index()
+        return self._summaries_of(source)
+
+    def adopt(self, path: str, summaries: dict[str, object]) -> None:
+        """Take the summaries another process computed for the defining file `path` (`summarise`)."""
+        self._summaries[path] = summaries
 
     def start_recording(self) -> None:
         self._recording = set()

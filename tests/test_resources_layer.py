@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from secreview import engine
 from secreview.lang.python.exceptions import try_statements_around
@@ -140,3 +141,17 @@ def test_a_raise_when_nothing_was_acquired_leaks_nothing() -> None:
         """
     assert _leaks(code) == []
     assert _leaks(code.replace("if not created:", "if created:")) == [(3, [7])]
+
+
+def test_a_project_resource_left_when_its_own_manager_fails_is_shown_by_default() -> None:
+    """The volume whose `map_volume` on the same driver fails stays in that system (default profile); one
+    left when the function raises by itself, and a file or socket the interpreter closes, are audit."""
+    fixture = (Path(__file__).parent / "fixtures" / "python" / "resource-leak-on-error-path.py").read_text()
+    rules = [rule_by_id("resource-leak-on-error-path")]
+
+    def lines(profile: str) -> set[int]:
+        report = engine.analyze([SourceFile("disk.py", fixture, "python")], rules, engine.Settings(profile=profile))
+        return {f.location.start_line for f in report.findings}
+
+    assert lines("default") == {18}
+    assert {18, 32, 54, 72, 94, 186} <= lines("audit")

@@ -80,6 +80,11 @@ class Acquisition:
 class Leak:
     acquisition: Acquisition
     steps: tuple[ts.Node, ...]  # calls and raise statements that can fail with nothing releasing
+    # Of those, the further calls of the manager that created a project resource given that resource
+    # (`map_volume(volume_id)` after `volume_id = create_volume(...)` on the same driver): the system
+    # holding it fails on it, and it stays there after this process has gone, unlike a file or socket the
+    # interpreter closes once dropped.
+    manager_steps: tuple[ts.Node, ...] = ()
 
 
 def error_path_leaks(file: PyFile) -> list[Leak]:
@@ -95,7 +100,7 @@ def _leaks(file: PyFile) -> Iterator[Leak]:
                 continue
             steps = tuple(_uncovered_steps(file, acquisition))
             if steps:
-                yield Leak(acquisition, steps)
+                yield Leak(acquisition, steps, tuple(step for step in steps if _fails_on_it(file, step, acquisition)))
 
 
 # -- acquisitions ---------------------------------------------------------------------------
@@ -441,6 +446,16 @@ def _works_on(file: PyFile, step: ts.Node, acquisition: Acquisition, handle: set
         return any(_mentions(normalise(file.text_of(n)), handle | derived) for n in parts)
     return _sets_up(file, call, acquisition) or any(
         _mentions(normalise(file.text_of(n)), derived) for n in parts)
+
+
+def _fails_on_it(file: PyFile, step: ts.Node, acquisition: Acquisition) -> bool:
+    """`step` is a further call of the manager that made a project resource, given that resource."""
+    if not acquisition.noun or acquisition.handle is None or step.type != "call":
+        return False
+    call = file.call_at(step)
+    handle = {normalise(file.text_of(acquisition.handle))}
+    return _sets_up(file, call, acquisition) and any(
+        _mentions(normalise(file.text_of(argument)), handle) for argument in (*call.args, *call.kwargs.values()))
 
 
 def _acquired_nothing(file: PyFile, step: ts.Node, handle: set[str]) -> bool:

@@ -71,7 +71,7 @@ import tree_sitter as ts
 from secreview.lang.python.file import PyFile
 from secreview.lang.python.resources import error_path_leaks
 from secreview.lang.python.syntax import line_of
-from secreview.model import Confidence, Severity
+from secreview.model import Confidence, Evidence, Severity
 from secreview.rules import Hit, Rule, shorten
 
 _STEPS_SHOWN = 3
@@ -82,6 +82,11 @@ class ResourceLeakOnErrorPath(Rule):
     cwe = 460
     severity = Severity.MEDIUM
     confidence = Confidence.MEDIUM
+    # A resource made through the project's own API in another system (a volume, port, mapping) and left
+    # there when that system's next call fails outlives the process: shown by default. Files, sockets and
+    # connections the interpreter closes once the exception drops them stay in the audit profile (judged:
+    # mostly one-shot scripts, or steps that do not fail in practice; docs/precision.md).
+    hit_evidence = frozenset({Evidence.DEFINITE})
     message = "The {what} acquired by `{acquire}` is left behind when {steps} raises"
     description = (
         "`{acquire}` acquires a {what} ({known_by}), and {steps_long} can raise afterwards in the same "
@@ -111,7 +116,7 @@ class ResourceLeakOnErrorPath(Rule):
                 "release": acquisition.release,
                 "steps": names[0] if len(names) == 1 else f"{names[0]} or a later step",
                 "steps_long": steps_long,
-            })
+            }, evidence=Evidence.DEFINITE if leak.manager_steps else None)
 
 
 def _head(step: ts.Node) -> ts.Node:

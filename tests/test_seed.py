@@ -35,6 +35,14 @@ def test_the_default_review_shows_only_findings_with_evidence_and_counts_the_res
     assert result.returncode == (1 if report["findings"] else 0)
 
 
+def test_the_default_review_reports_what_the_human_reviewers_flagged_each_once() -> None:
+    """The volume created and left behind when mapping it fails (lines 1189 and 1208, two functions), and
+    the existence check of the disk guarding the removal of another image (936); nothing else."""
+    shown = sorted((f["rule_id"], f["location"]["start_line"]) for f in json.loads(_review().stdout)["findings"])
+    assert shown == [("resource-leak-on-error-path", 1189), ("resource-leak-on-error-path", 1208),
+                     ("state-check-on-other-object", 936)]
+
+
 def _at(findings: list[dict], rule: str, lines: range) -> list[dict]:
     return [f for f in findings if f["rule_id"] == rule and f["location"]["start_line"] in lines]
 

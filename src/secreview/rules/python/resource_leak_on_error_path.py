@@ -116,7 +116,8 @@ class ResourceLeakOnErrorPath(Rule):
                 "release": acquisition.release,
                 "steps": names[0] if len(names) == 1 else f"{names[0]} or a later step",
                 "steps_long": steps_long,
-            }, evidence=Evidence.DEFINITE if leak.manager_steps else None)
+            }, evidence=Evidence.DEFINITE if leak.manager_steps else None,
+                confidence=Confidence.HIGH if leak.manager_steps else None)
 
 
 def _head(step: ts.Node) -> ts.Node:

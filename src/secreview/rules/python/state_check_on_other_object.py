@@ -66,7 +66,7 @@ class StateCheckOnOtherObject(Rule):
     id = "state-check-on-other-object"
     cwe = 670
     severity = Severity.MEDIUM
-    confidence = Confidence.MEDIUM
+    confidence = Confidence.HIGH
     # The whole idiom (check X, undo Y, re-create Y right after, Y provably another object) has no reading
     # in which the check answers for what it guards; on the nine trees measured it fired once (the seed).
     evidence = Evidence.DEFINITE

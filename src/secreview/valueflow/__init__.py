@@ -59,13 +59,14 @@ def facts(file: CFile) -> FileFacts:
 def _analyse(file: CFile) -> FileFacts:
     functions = _functions(file)
     defined = _defined_once(functions)
+    callees = [_callees(function) for function in functions]  # (walking each body once)
     # calls into functions other files of the run define (`FileContext.functions`), summarised there
-    summaries: dict[str, Summary] = _other_files_summaries(file, functions)
+    summaries: dict[str, Summary] = _other_files_summaries(file, functions, callees)
     events: list[Event] = []
     incomplete: list[str] = []
     orders: list[tuple[str, FunctionRun]] = []  # each function's lock order, for inversions between them
     methods: list[tuple[ir.Function, FunctionRun]] = []  # C++ methods touching data members, for unguarded ones
-    for function in _callees_first(functions):
+    for function in _callees_first(functions, callees):
         outcome = _run(file, function, summaries, incomplete)
         if outcome is None:
             continue
@@ -208,7 +209,7 @@ def _is_static(file: CFile, node: ts.Node) -> bool:
     return any(child.type == "storage_class_specifier" and file.text_of(child) == "static" for child in node.children)
 
 
-def _other_files_summaries(file: CFile, functions: list[ir.Function]) -> dict[str, Summary]:
+def _other_files_summaries(file: CFile, functions: list[ir.Function], callees: list[set[str]]) -> dict[str, Summary]:
     """Summaries of the functions this file calls and another file of the run defines. A function the engine
     knows as the library's (`malloc`, `fopen`, `pthread_mutex_lock`...) keeps the library's meaning even
     when the run holds a replacement of it (a debug allocator, a test stub)."""
@@ -216,7 +217,7 @@ def _other_files_summaries(file: CFile, functions: list[ir.Function]) -> dict[st
     if index is None or file.language != "c":
         return {}  # (a bare call in a C++ method may be a member function's: a name alone cannot tell)
     own = {function.name for function in functions}
-    called = set().union(*(_callees(function) for function in functions)) if functions else set()
+    called = set().union(*callees) if callees else set()
     return index.summaries({name for name in called - own if name.isidentifier() and name not in _LIBRARY},
                            file.path)
 
@@ -585,10 +586,11 @@ def _returns_pointer(node: ts.Node) -> bool:
     return declarator is not None and declarator.type in ("pointer_declarator", "reference_declarator")
 
 
-def _callees_first(functions: list[ir.Function]) -> list[ir.Function]:
-    """Functions ordered so that each comes after the functions of the file it calls (cycles broken)."""
+def _callees_first(functions: list[ir.Function], callees: list[set[str]]) -> list[ir.Function]:
+    """Functions ordered so that each comes after the functions of the file it calls (cycles broken);
+    `callees` holds the names each function calls."""
     by_name = {f.name: f for f in functions}  # (of two of one name, the later; both are run)
-    calls = {f.name: _callees(f) & by_name.keys() for f in functions}
+    calls = {f.name: called & by_name.keys() for f, called in zip(functions, callees)}
     names = _callees_first_by_name(list(dict.fromkeys(f.name for f in functions)), calls)
     position = {name: index for index, name in enumerate(names)}
     return sorted(functions, key=lambda f: position[f.name])

@@ -316,8 +316,16 @@ class CFile(ParsedFile):
         return {owner: frozenset(members) for owner, members in found.items()}
 
     def variable(self, identifier: ts.Node) -> Variable | None:
-        """The declaration an identifier refers to: a local or parameter of its function, else a global."""
-        return self.lookup(self.text_of(identifier), identifier)
+        """The declaration an identifier refers to: a local or parameter of its function, else a global
+        (remembered per node: the value-flow engine asks again on every path through it)."""
+        known = self._variables
+        if identifier.id not in known:
+            known[identifier.id] = self.lookup(self.text_of(identifier), identifier)
+        return known[identifier.id]
+
+    @functools.cached_property
+    def _variables(self) -> dict[int, Variable | None]:
+        return {}
 
     def lookup(self, name: str, at: ts.Node) -> Variable | None:
         """The variable `name` means at node `at` (its function's locals and parameters, else globals)."""

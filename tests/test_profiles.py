@@ -149,3 +149,14 @@ def test_a_test_file_named_on_the_command_line_is_reviewed(tmp_path, capsys, mon
     assert named["summary"]["suppressed"].get("test-code") == 1, "reviewed, and hidden as test code"
     walked = secreview(tmp_path, "tests", "-f", "json", capsys=capsys, monkeypatch=monkeypatch).json
     assert walked["summary"]["test_files_not_reviewed"] == 1
+
+
+def test_an_index_the_network_chooses_is_shown_by_default_and_one_from_a_caller_is_audit() -> None:
+    """array-index-from-input: `atoi()` of bytes received from a socket, bounded below only, indexes a table
+    (dataflow from a remote source: default); the same conversion of a text the caller passes is audit."""
+    fixture = (Path(__file__).parent / "fixtures" / "c" / "array-index-from-input.c").read_text()
+    rules = [r for r in all_rules() if r.id == "array-index-from-input"]
+    report = engine.analyze([SourceFile("slots.c", fixture, "c")], rules, engine.Settings())
+    assert [(f.location.start_line, f.evidence) for f in report.findings] == [(42, Evidence.DATAFLOW)]
+    audit = engine.analyze([SourceFile("slots.c", fixture, "c")], rules, engine.Settings(profile="audit"))
+    assert {8, 10, 11, 25, 42} <= {f.location.start_line for f in audit.findings}

@@ -42,15 +42,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import tree_sitter as ts
+
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer, size_uses
+from secreview.lang.c_family.numeric import (
+    CONVERSIONS, MAGNITUDE_ORIGINS, SCANNERS, ExternalInteger, bounds_established, external_integer, size_uses)
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
+from secreview.rules.c._taint import TaintJudged
 
 
-class ArrayIndexFromInput(CRule):
+class ArrayIndexFromInput(TaintJudged, CRule):
+    """Shown by default when dataflow traces the converted text to input read in the program (a socket, the
+    console, a file, the environment): the input then chooses the index, and nothing bounds it above."""
+
     id = "array-index-from-input"
+    vulnerability = "number"
     cwe = 129
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
@@ -69,4 +77,22 @@ class ArrayIndexFromInput(CRule):
             external = external_integer(file, value, origins=MAGNITUDE_ORIGINS)
             if external is not None and "upper" not in bounds_established(file, external):
                 checked = "only checked against a lower bound" if external.tests else "used without a bounds check"
-                yield Hit(anchor, {"name": external.name, "source": external.source, "checked": checked})
+                yield Hit(anchor, {"name": external.name, "source": external.source, "checked": checked},
+                          data=_converted_text(file, external))
+
+
+def _converted_text(file: CFile, external: ExternalInteger) -> ts.Node | None:
+    """The text whose number the index is, when this function converts it (`atoi(text)`, `sscanf(text, "%d",
+    &i)`, `fscanf(stream, ...)`): dataflow judges whether the input chooses it. None for a value found by
+    dataflow elsewhere (a parameter, a byte read: its range is the caller's or the type's), a random number, or
+    a count (`%n`)."""
+    origin = external.origin
+    call = file.call_of(origin.call) if origin is not None and not origin.by_dataflow else None
+    if call is None or not call.args:
+        return None
+    if call.method in CONVERSIONS:
+        return call.args[0]
+    if call.method in SCANNERS and SCANNERS[call.method] == 2:
+        format_text = file.text_of(call.args[1]) if len(call.args) > 1 else ""
+        return call.args[0] if format_text.startswith('"') and "%n" not in format_text else None
+    return None

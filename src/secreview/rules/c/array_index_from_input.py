@@ -3,7 +3,10 @@
 ## What it does
 Flags `buf[i]` where `i` is a local variable assigned from input (`atoi`,
 `strtol`, `scanf("%d")`, a read, `rand()`) and no upper-bound check of `i`
-runs between that assignment and the access (none at all, or only `i >= 0`).
+runs between that assignment and the access (none at all, or only `i >= 0`),
+or, for a signed `i`, no lower-bound check (only `i < 10`: a negative value
+indexes before the array). Shown by default when dataflow traces the converted
+text to input from the network or another process.
 
 ## Why is this bad?
 The index is whatever the input says. Anything outside `0 .. length - 1`
@@ -65,7 +68,7 @@ class ArrayIndexFromInput(TaintJudged, CRule):
     message = "Index `{name}` comes from `{source}` and is {checked}"
     description = (
         "`{code}` indexes with `{name}`, which was read by `{source}` and is {checked}: nothing "
-        "limits it to the array's length. Input can set it to any value, negative or past the end, so the access reads or writes "
+        "keeps it within the array. Input can set it to any value, negative or past the end, so the access reads or writes "
         "memory outside the array: attackers use such writes to change return addresses, pointers or flags."
     )
     solution = "Check the index against both ends first: `if ({name} < 0 || {name} >= LENGTH) /* reject */`."
@@ -75,10 +78,16 @@ class ArrayIndexFromInput(TaintJudged, CRule):
             if use != "an array index":
                 continue
             external = external_integer(file, value, origins=MAGNITUDE_ORIGINS)
-            if external is not None and "upper" not in bounds_established(file, external):
-                checked = "only checked against a lower bound" if external.tests else "used without a bounds check"
-                yield Hit(anchor, {"name": external.name, "source": external.source, "checked": checked},
-                          data=_converted_text(file, external))
+            if external is None:
+                continue
+            bounds = bounds_established(file, external)
+            if "upper" in bounds and ("lower" in bounds or not external.signed):
+                continue
+            checked = "used without a bounds check" if not external.tests \
+                else "only checked against a lower bound" if "upper" not in bounds \
+                else "only checked against an upper bound (a negative value indexes before the array)"
+            yield Hit(anchor, {"name": external.name, "source": external.source, "checked": checked},
+                      data=_converted_text(file, external))
 
 
 def _converted_text(file: CFile, external: ExternalInteger) -> ts.Node | None:

@@ -152,11 +152,15 @@ def test_a_test_file_named_on_the_command_line_is_reviewed(tmp_path, capsys, mon
 
 
 def test_an_index_the_network_chooses_is_shown_by_default_and_one_from_a_caller_is_audit() -> None:
-    """array-index-from-input: `atoi()` of bytes received from a socket, bounded below only, indexes a table
-    (dataflow from a remote source: default); the same conversion of a text the caller passes is audit."""
-    fixture = (Path(__file__).parent / "fixtures" / "c" / "array-index-from-input.c").read_text()
-    rules = [r for r in all_rules() if r.id == "array-index-from-input"]
-    report = engine.analyze([SourceFile("slots.c", fixture, "c")], rules, engine.Settings())
-    assert [(f.location.start_line, f.evidence) for f in report.findings] == [(42, Evidence.DATAFLOW)]
-    audit = engine.analyze([SourceFile("slots.c", fixture, "c")], rules, engine.Settings(profile="audit"))
-    assert {8, 10, 11, 25, 42} <= {f.location.start_line for f in audit.findings}
+    """`atoi()` of bytes received from a socket, bounded on one side only, indexes a table (dataflow from a
+    remote source: default); the same conversion of a text the caller passes is audit. Both rules that judge
+    an input index's bounds share that evidence (`numeric.converted_text`)."""
+    fixtures = Path(__file__).parent / "fixtures" / "c"
+    for rule_id, line, audit in (("array-index-from-input", 42, {8, 10, 11, 25, 42}),
+                                 ("signed-length-check-without-minimum", 41, {9, 11, 13, 41})):
+        source = SourceFile("slots.c", (fixtures / f"{rule_id}.c").read_text(), "c")
+        rules = [r for r in all_rules() if r.id == rule_id]
+        report = engine.analyze([source], rules, engine.Settings())
+        assert [(f.location.start_line, f.evidence) for f in report.findings] == [(line, Evidence.DATAFLOW)], rule_id
+        everything = engine.analyze([source], rules, engine.Settings(profile="audit"))
+        assert audit <= {f.location.start_line for f in everything.findings}, rule_id

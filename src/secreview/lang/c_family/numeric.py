@@ -153,6 +153,23 @@ def external_integer(file: CFile, node: ts.Node | None, *, parameters: bool = Fa
     return ExternalInteger(name, variable, origin, tuple(_tests_before(file, body, name, node, start)))
 
 
+def converted_text(file: CFile, external: ExternalInteger) -> ts.Node | None:
+    """The text whose number `external` is (an index, a length), when its function converts it (`atoi(text)`, `sscanf(text, "%d",
+    &i)`, `fscanf(stream, ...)`): dataflow judges whether the input chooses it. None for a value found by
+    dataflow elsewhere (a parameter, a byte read: its range is the caller's or the type's), a random number, or
+    a count (`%n`)."""
+    origin = external.origin
+    call = file.call_of(origin.call) if origin is not None and not origin.by_dataflow else None
+    if call is None or not call.args:
+        return None
+    if call.method in CONVERSIONS:
+        return call.args[0]
+    if call.method in SCANNERS and SCANNERS[call.method] == 2:
+        format_text = file.text_of(call.args[1]) if len(call.args) > 1 else ""
+        return call.args[0] if format_text.startswith('"') and "%n" not in format_text else None
+    return None
+
+
 def _call_name(file: CFile, node: ts.Node) -> str:
     call = file.call_of(node)
     return (call.method or "") if call is not None else ""

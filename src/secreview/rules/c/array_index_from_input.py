@@ -3,10 +3,10 @@
 ## What it does
 Flags `buf[i]` where `i` is a local variable assigned from input (`atoi`,
 `strtol`, `scanf("%d")`, a read, `rand()`) and no upper-bound check of `i`
-runs between that assignment and the access (none at all, or only `i >= 0`),
-or, for a signed `i`, no lower-bound check (only `i < 10`: a negative value
-indexes before the array). Shown by default when dataflow traces the converted
-text to input from the network or another process.
+runs between that assignment and the access (none at all, or only `i >= 0`;
+`signed-length-check-without-minimum` reports the other half). Shown by default
+when dataflow traces the converted text to input from the network or another
+process.
 
 ## Why is this bad?
 The index is whatever the input says. Anything outside `0 .. length - 1`
@@ -45,11 +45,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import tree_sitter as ts
-
 from secreview.lang.c_family.file import CFile
 from secreview.lang.c_family.numeric import (
-    CONVERSIONS, MAGNITUDE_ORIGINS, SCANNERS, ExternalInteger, bounds_established, external_integer, size_uses)
+    MAGNITUDE_ORIGINS, bounds_established, converted_text, external_integer, size_uses)
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
@@ -68,7 +66,7 @@ class ArrayIndexFromInput(TaintJudged, CRule):
     message = "Index `{name}` comes from `{source}` and is {checked}"
     description = (
         "`{code}` indexes with `{name}`, which was read by `{source}` and is {checked}: nothing "
-        "keeps it within the array. Input can set it to any value, negative or past the end, so the access reads or writes "
+        "limits it to the array's length. Input can set it to any value, negative or past the end, so the access reads or writes "
         "memory outside the array: attackers use such writes to change return addresses, pointers or flags."
     )
     solution = "Check the index against both ends first: `if ({name} < 0 || {name} >= LENGTH) /* reject */`."
@@ -78,30 +76,7 @@ class ArrayIndexFromInput(TaintJudged, CRule):
             if use != "an array index":
                 continue
             external = external_integer(file, value, origins=MAGNITUDE_ORIGINS)
-            if external is None:
-                continue
-            bounds = bounds_established(file, external)
-            if "upper" in bounds and ("lower" in bounds or not external.signed):
-                continue
-            checked = "used without a bounds check" if not external.tests \
-                else "only checked against a lower bound" if "upper" not in bounds \
-                else "only checked against an upper bound (a negative value indexes before the array)"
-            yield Hit(anchor, {"name": external.name, "source": external.source, "checked": checked},
-                      data=_converted_text(file, external))
-
-
-def _converted_text(file: CFile, external: ExternalInteger) -> ts.Node | None:
-    """The text whose number the index is, when this function converts it (`atoi(text)`, `sscanf(text, "%d",
-    &i)`, `fscanf(stream, ...)`): dataflow judges whether the input chooses it. None for a value found by
-    dataflow elsewhere (a parameter, a byte read: its range is the caller's or the type's), a random number, or
-    a count (`%n`)."""
-    origin = external.origin
-    call = file.call_of(origin.call) if origin is not None and not origin.by_dataflow else None
-    if call is None or not call.args:
-        return None
-    if call.method in CONVERSIONS:
-        return call.args[0]
-    if call.method in SCANNERS and SCANNERS[call.method] == 2:
-        format_text = file.text_of(call.args[1]) if len(call.args) > 1 else ""
-        return call.args[0] if format_text.startswith('"') and "%n" not in format_text else None
-    return None
+            if external is not None and "upper" not in bounds_established(file, external):
+                checked = "only checked against a lower bound" if external.tests else "used without a bounds check"
+                yield Hit(anchor, {"name": external.name, "source": external.source, "checked": checked},
+                          data=converted_text(file, external))

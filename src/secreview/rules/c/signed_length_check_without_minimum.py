@@ -48,14 +48,20 @@ from dataclasses import replace
 import tree_sitter as ts
 
 from secreview.lang.c_family.file import CFile
-from secreview.lang.c_family.numeric import MAGNITUDE_ORIGINS, bounds_established, external_integer, size_uses
+from secreview.lang.c_family.numeric import (
+    MAGNITUDE_ORIGINS, bounds_established, converted_text, external_integer, size_uses)
 from secreview.model import Confidence, Severity
 from secreview.rules import Hit
 from secreview.rules.c import CRule
+from secreview.rules.c._taint import TaintJudged
 
 
-class SignedLengthCheckWithoutMinimum(CRule):
+class SignedLengthCheckWithoutMinimum(TaintJudged, CRule):
+    """Shown by default when dataflow traces the converted text to input from the network or another process
+    (as `array-index-from-input`)."""
+
     id = "signed-length-check-without-minimum"
+    vulnerability = "number"
     cwe = 839
     severity = Severity.HIGH
     confidence = Confidence.MEDIUM
@@ -82,7 +88,7 @@ class SignedLengthCheckWithoutMinimum(CRule):
             bounds = bounds_established(file, external)
             if "upper" in bounds and "lower" not in bounds:
                 yield Hit(anchor, {"name": external.name, "use": use, "type": external.variable.type_text,
-                                   "source": external.source})
+                                   "source": external.source}, data=converted_text(file, external))
 
 
 def _in_call(node: ts.Node) -> bool:

@@ -154,10 +154,10 @@ def external_integer(file: CFile, node: ts.Node | None, *, parameters: bool = Fa
 
 
 def converted_text(file: CFile, external: ExternalInteger) -> ts.Node | None:
-    """The text whose number `external` is (an index, a length), when its function converts it (`atoi(text)`, `sscanf(text, "%d",
-    &i)`, `fscanf(stream, ...)`): dataflow judges whether the input chooses it. None for a value found by
-    dataflow elsewhere (a parameter, a byte read: its range is the caller's or the type's), a random number, or
-    a count (`%n`)."""
+    """The text whose number `external` is (an index, a length), when its function converts it (`atoi(text)`,
+    `sscanf(text, "%d", &i)`, `fscanf(stream, ...)`): dataflow judges whether the input chooses it. None for a
+    value found by dataflow elsewhere (a parameter, a byte read: its range is the caller's or the type's), a
+    random number, or a count (`%n`)."""
     origin = external.origin
     call = file.call_of(origin.call) if origin is not None and not origin.by_dataflow else None
     if call is None or not call.args:

@@ -578,3 +578,38 @@ int year(const char *p, int *result, int full) {
 """
     assert events(code, "uninitialised-read") == []
     assert events(code, "leak") == []
+
+
+
+def test_paths_that_arrive_alike_go_on_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`f() && g()` is false in two ways that refine nothing followed: the statements after it run once for
+    both, and report what running them twice reports."""
+    code = """
+        int ready(void);
+        int open_now(void);
+        void fill(int rows)
+        {
+            int table[4];
+            if (ready() && open_now())
+                return;
+            for (int c = 0; c <= 4; c++)
+                table[c] = rows;
+        }
+        """
+    from secreview.valueflow import interpreter
+
+    runs: list[int] = []
+    statement = interpreter.FunctionRun.statement
+
+    def counting(self, node, state):
+        runs.append(node.node.start_point[0] if isinstance(node.node, interpreter.ts.Node) else -1)
+        return statement(self, node, state)
+
+    monkeypatch.setattr(interpreter.FunctionRun, "statement", counting)
+    found = events(code, "index-out-of-bounds")
+    assert [line for line, _, _ in found] == [10], found
+    once = runs.count(8)
+    monkeypatch.setattr(interpreter, "_distinct", lambda states: states)
+    runs.clear()
+    assert events(code, "index-out-of-bounds") == found
+    assert once < runs.count(8), (once, runs.count(8))

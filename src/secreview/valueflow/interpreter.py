@@ -57,8 +57,6 @@ _PRECISE_ROUNDS = 3  # loop rounds on head states kept apart ...
 _PRECISE_HEADS = 4  # ... while there are this few
 _MAX_ROUNDS = 12  # rounds on one joined head before giving up on a fixpoint (widening from the third)
 _WIDEN_AFTER = 2
-_LOOP_MEMO_ENTRIES = 8  # entry states remembered per loop
-_JUMP_STATEMENTS = frozenset({"goto_statement", "labeled_statement"})
 # Calls that end the process, or whose names say they do (error reporters that exit, assertion failures).
 _NORETURN_NAME = re.compile(r"(?:^|_)(?:die|fatal|panic|abort|exit|bug|fail|assert|unreachable)", re.I)
 _ASSERTIONS = re.compile(r"assert", re.I)
@@ -253,8 +251,6 @@ class FunctionRun:
     _fills_seen: bool = False  # it wrote memory it allocated through a pointer parameter (`*out = p`)
     _arms: dict[tuple[int, int], bool] = field(default_factory=dict)  # statement -> in an #else arm
     _casts: dict[tuple[int, int], IntType | None] = field(default_factory=dict)
-    # loop -> (entry state, steps its run took, its exits), for a loop entered again in the same state
-    _loop_memo: dict[int, list[tuple[State, int, tuple[State, ...]]]] = field(default_factory=dict)
     # what branch conditions may refine: the tracked variables and the data members of a C++ method's class
     # (`this->m`, also written `m`), held as fields of `this` (`field_path`)
     _refinable: frozenset[str] = frozenset()
@@ -287,7 +283,7 @@ class FunctionRun:
                 states = states + self._gotos.pop(self._label(statement.node), [])
             if isinstance(statement.node, ts.Node):
                 states = [self._scopes_left(statement.node, state) if state.locks else state for state in states]
-            states = [after for before in states for after in self.statement(statement, before)]
+            states = _distinct([after for before in states for after in self.statement(statement, before)])
             if len(states) > self.paths:
                 self._steps += sum(len(state.values) for state in states) // 32
                 states = [join_all(states)]  # type: ignore[list-item]
@@ -509,31 +505,6 @@ class FunctionRun:
         return out
 
     def _Loop(self, statement: ir.Loop, state: State) -> list[State]:
-        """A loop entered again in exactly the state of an earlier entry (an inner loop on its outer loop's
-        last, confirming round) ends as it did then: what its run records (events, returns, facts about
-        parameters, locks and members) accumulates by union, intersection or maximum, so running it again
-        would add nothing, and only its exits are needed. Its steps still count against the budget. Loops
-        with a label or a `goto` inside run again (their jumps carry states to other statements)."""
-        key = id(statement)
-        for entry, steps, exits in self._loop_memo.get(key, ()):
-            if _identical(entry, state):
-                self._steps += steps
-                if self._steps > self.budget:
-                    raise BudgetExceeded(self.function.name)
-                return list(exits)
-        before = self._steps
-        exits = self._loop(statement, state)
-        if self._memoisable(statement):
-            remembered = self._loop_memo.setdefault(key, [])
-            if len(remembered) < _LOOP_MEMO_ENTRIES:
-                remembered.append((state, self._steps - before, tuple(exits)))
-        return exits
-
-    def _memoisable(self, statement: ir.Loop) -> bool:
-        node = statement.node
-        return isinstance(node, ts.Node) and not contains_any(node, _JUMP_STATEMENTS)
-
-    def _loop(self, statement: ir.Loop, state: State) -> list[State]:
         """Rounds on the head states kept apart while they are few and settle soon (so a loop that
         surely runs once is seen to); otherwise on one joined head, widened until it stops changing."""
         ranged = self._ranged_container(statement)
@@ -2577,3 +2548,15 @@ def _identical(one: State, other: State) -> bool:
     locks and ownership qualify what a path finds)."""
     return one.values == other.values and one.forks == other.forks and one.decided == other.decided \
         and one.relations == other.relations and one.locks == other.locks and one.owned == other.owned
+
+
+def _distinct(states: list[State]) -> list[State]:
+    """The states without repeats: two paths that arrive alike in every respect (a test's two ways to be false
+    that refine nothing followed) go on as one, so each statement after runs once for them."""
+    if len(states) < 2:
+        return states
+    kept: list[State] = []
+    for state in states:
+        if not any(state is other or _identical(state, other) for other in kept):
+            kept.append(state)
+    return kept

@@ -5,8 +5,7 @@ Flags `buf[i]` where `i` is a local variable assigned from input (`atoi`,
 `strtol`, `scanf("%d")`, a read, `rand()`) and no upper-bound check of `i`
 runs between that assignment and the access (none at all, or only `i >= 0`;
 `signed-length-check-without-minimum` reports the other half). Shown by default
-when dataflow traces the converted text to input from the network or another
-process.
+when dataflow traces the converted text to remote input (a socket).
 
 ## Why is this bad?
 The index is whatever the input says. Anything outside `0 .. length - 1`
@@ -55,8 +54,9 @@ from secreview.rules.c._taint import TaintJudged
 
 
 class ArrayIndexFromInput(TaintJudged, CRule):
-    """Shown by default when dataflow traces the converted text to input read in the program (a socket, the
-    console, a file, the environment): the input then chooses the index, and nothing bounds it above."""
+    """Shown by default when dataflow traces the converted text to remote input (a socket): the peer then
+    chooses the index, and nothing bounds it above. The console, files and the environment are the local
+    user's (`taint` kind "local"), and stay audit."""
 
     id = "array-index-from-input"
     vulnerability = "number"

@@ -57,8 +57,8 @@ from secreview.rules.c._taint import TaintJudged
 
 
 class SignedLengthCheckWithoutMinimum(TaintJudged, CRule):
-    """Shown by default when dataflow traces the converted text to input from the network or another process
-    (as `array-index-from-input`)."""
+    """Shown by default when dataflow traces the converted text to remote input, a socket (as
+    `array-index-from-input`)."""
 
     id = "signed-length-check-without-minimum"
     vulnerability = "number"

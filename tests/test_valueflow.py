@@ -613,3 +613,25 @@ def test_paths_that_arrive_alike_go_on_as_one(monkeypatch: pytest.MonkeyPatch) -
     runs.clear()
     assert events(code, "index-out-of-bounds") == found
     assert once < runs.count(8), (once, runs.count(8))
+
+
+def test_an_index_only_loop_rounds_reach_is_an_audit_lead_at_medium_confidence() -> None:
+    """`a[total]` past the end only after rounds of a loop nothing bounds: audit, medium; a constant index
+    past the end is definite, high."""
+    from secreview import engine
+    from secreview.model import Confidence, Evidence
+    from secreview.rules import all_rules
+    from secreview.sources import SourceFile
+
+    code = """int f(int n) {
+    int total = 0;
+    int a[4];
+    for (int i = 0; i < n; i++) { total += i; a[total] = 1; }
+    a[4] = 2;
+    return total;
+}
+"""
+    rules = [r for r in all_rules() if r.id == "array-write-out-of-bounds"]
+    report = engine.analyze([SourceFile("f.c", code, "c")], rules, engine.Settings(profile="audit"))
+    found = {f.location.start_line: (f.confidence, f.evidence) for f in report.findings}
+    assert found == {4: (Confidence.MEDIUM, None), 5: (Confidence.HIGH, Evidence.DEFINITE)}, found

@@ -65,7 +65,7 @@ class OutOfBoundsIndexRule(ValueFlowRule):
     (`writes`), in place or in a function of the file that the buffer is passed to and that always touches
     that element. Definite when every value of the index there is outside, or its range is fully known
     from constants and tests, and the path took at most one undecided branch (or loop round) since the
-    index was computed; otherwise for the audit profile."""
+    index was computed; otherwise for the audit profile, at medium confidence."""
     hit_evidence = frozenset({Evidence.DEFINITE})
 
     writes: ClassVar[bool]
@@ -79,8 +79,11 @@ class OutOfBoundsIndexRule(ValueFlowRule):
             else:
                 size, index = str(event.size), _values(event.index)  # type: ignore[arg-type]
             where = f" by `{event.via}()`, which it is passed to" if event.via else ""
+            # a range only some path's rounds or joins reach (a loop stopped by a sentinel the engine cannot
+            # read, flags tied to the index) is a lead for the audit profile, not a sure defect
             yield Hit(event.node, {"array": event.name, "size": size, "index": index + where},
-                      evidence=Evidence.DEFINITE if event.certain else None)
+                      evidence=Evidence.DEFINITE if event.certain else None,
+                      confidence=None if event.certain else Confidence.MEDIUM)
 
 
 class EngineEventRule(ValueFlowRule):

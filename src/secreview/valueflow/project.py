@@ -12,9 +12,9 @@ Finding the defining file costs two passes of regular expressions over each C fi
 definitions: a name, a parenthesised parameter list, then `{`; and the names called); a defining file is
 parsed the first time a review needs one of its functions, and then only the functions other files call
 (and their callees there) are lowered and run, once per process. Parallel runs summarise the defining files
-their files call before the review workers fork, split between processes (`engine._summarise_in_parallel`). The names a review looked up are
-recorded (`start_recording` / `stop_recording`), so a result cache can tell when a file's findings may
-change because a file defining one of them changed, appeared or went away.
+their files call before the review workers fork, split between processes (`engine._summarise_in_parallel`).
+The names a review looked up are recorded (`start_recording` / `stop_recording`), so a result cache can
+tell when a file's findings may change because a file defining one of them changed, appeared or went away.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 
 from secreview.sources import SourceFile
@@ -58,6 +58,7 @@ class FunctionIndex:
         self._callers_sources = [source for source in sources if source.language == "c"]
         self._definers: dict[str, list[SourceFile]] | None = None
         self._demanded: dict[str, set[str]] = {}  # path -> the names it alone defines that other files call
+        self._calls_into: dict[str, dict[str, SourceFile]] = {}  # caller path -> the files it calls into, by path
         self._summaries: dict[str, dict[str, object]] = {}  # path -> name -> Summary
         self._recording: set[str] | None = None
 
@@ -80,9 +81,8 @@ class FunctionIndex:
         self._index()
         wanted: dict[str, SourceFile] = {}
         for caller in callers:
-            if caller.language == "c":
-                wanted.update((definer.path, definer) for _, definer in self._called_elsewhere(caller)
-                              if definer.path not in self._summaries)
+            wanted.update((path, definer) for path, definer in self._calls_into.get(caller.path, {}).items()
+                          if path not in self._summaries)
         return sorted(wanted.values(), key=lambda source: (-len(source.text), source.path))
 
     def summarise(self, source: SourceFile) -> dict[str, object]:
@@ -121,16 +121,13 @@ class FunctionIndex:
             for defined in {match.group(1) for match in _DEFINITION.finditer(source.text)} - _NOT_FUNCTIONS:
                 self._definers[defined].append(source)
         self._demanded = defaultdict(set)
+        self._calls_into = defaultdict(dict)
         for source in self._callers_sources:
-            for called, definer in self._called_elsewhere(source):
-                self._demanded[definer.path].add(called)
-
-    def _called_elsewhere(self, caller: SourceFile) -> Iterator[tuple[str, SourceFile]]:
-        """(name, its one defining file) for each name `caller` calls that another file alone defines."""
-        for called in {match.group(1) for match in _CALL.finditer(caller.text)} & self._definers.keys():  # type: ignore[union-attr]
-            definers = self._definers[called]  # type: ignore[index]
-            if len(definers) == 1 and definers[0].path != caller.path:
-                yield called, definers[0]
+            for called in {match.group(1) for match in _CALL.finditer(source.text)} & self._definers.keys():
+                definers = self._definers[called]
+                if len(definers) == 1 and definers[0].path != source.path:  # another file alone defines it
+                    self._demanded[definers[0].path].add(called)
+                    self._calls_into[source.path][definers[0].path] = definers[0]
 
     def _summaries_of(self, source: SourceFile) -> dict[str, object]:
         """The summaries of every function `source` defines that another file of the run calls, computed the

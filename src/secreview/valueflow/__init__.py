@@ -30,7 +30,7 @@ from secreview.taint.c_lower import EXIT_CALLS, function_definitions, lower_func
 from secreview.valueflow.integers import integer_type
 from secreview.valueflow.library import (
     COPIES, LOCK_GIVING_FUNCTIONS, LOCK_TAKING_FUNCTIONS, LOCK_UNSURE_FUNCTIONS, REALLOCATORS, RESULT_RANGES,
-    RETURNS_FIRST_ARGUMENT, USING_ONLY)
+    RETURNS_FIRST_ARGUMENT, USING_ONLY, null_result_reason)
 from secreview.valueflow.interpreter import (
     MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally, out_of_memory_origin)
 from secreview.valueflow.lattice import FIELD_KEY, FREED, MAYBE_NULL, NON_NULL, NULL, OUT_OF_MEMORY, Interval, Origin, State
@@ -654,4 +654,6 @@ def describe(origin: Origin | None, what: str = "NULL") -> str:
         return f"it was moved from on line {line}, which leaves a smart pointer empty (NULL)"
     if origin.kind in ("allocation", "function"):
         return f"`{origin.callee}()` on line {line} may return NULL and it is not checked"
+    if origin.kind == "library":
+        return f"`{origin.callee}()` on line {line} returns NULL when {null_result_reason(origin.callee)}, unchecked here"
     return f"`{origin.callee}` released it on line {line}"

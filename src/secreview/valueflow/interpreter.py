@@ -45,7 +45,7 @@ from secreview.valueflow.library import (
     COUNTED_VECTOR, FIXED_ARRAY, GROWING_BY_ONE,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
     REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, USING_ONLY, Copy,
-    allocation_bytes, copy_bytes)
+    allocation_bytes, copy_bytes, null_result_reason)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
 from secreview.valueflow.ownership import FILLED_PREFIX, filled_name, kept_back_name
 from secreview.valueflow.refine import asserted, call_result_name, container_size, field_path, refine, tracked_operand
@@ -828,6 +828,10 @@ class FunctionRun:
                          block=block, offset=Interval.exactly(0) if block is not None else None, since=since)
         if name in HEAP.acquire:
             return Value(MAYBE_NULL, Origin(call.node, "allocation", name, state.forks))
+        library = name.removeprefix("std::").removeprefix("::")
+        if call.receiver is None and name not in self.summaries and null_result_reason(library) is not None \
+                and len(call.args) >= OPENING_ARITY.get(library, 1 if library != "tmpfile" else 0):
+            return Value(MAYBE_NULL, Origin(call.node, "library", library, state.forks))
         if name in RESULT_RANGES and name not in self.summaries:
             return Value(interval=RESULT_RANGES[name], since=state.forks)
         if name == "strlen" and len(call.args) == 1 and name not in self.summaries:
@@ -924,6 +928,8 @@ class FunctionRun:
             dereferenced_at = summary.dereferenced_at(position) if summary is not None else 0
             if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
                 self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at, via_path=summary.path)
+            elif summary is None and isinstance(argument, ir.Call) and name in DEREFERENCING_CALLS:
+                self._dereference(argument, call.node, state)  # `strlen(getenv("HOME"))`
             for reach in summary.reaches if summary is not None else ():
                 if reach.position == position:
                     self._passed_buffer(call, argument, reach, state)

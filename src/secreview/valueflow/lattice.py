@@ -63,6 +63,8 @@ class Origin:
     # parameter (nullness unknown: still the value the caller passed, `callee` names the parameter) |
     # opened (in `State.owned`: a handle from `fopen`, `open`, `socket`... or a function of the file returning one) |
     # kept back (`ownership.kept_back_name`: the call that failed and so did not keep an allocation)
+    # library (a C library call that returns NULL when refused or when it finds nothing: `fopen`, `getenv`,
+    # `strchr`; `library.null_result_reason`)
     kind: str
     callee: str = ""  # the function whose result or call it was, for allocation / function / released / invalidated
     forks: int = 0  # the path's undecided branches (`State.forks`) when it happened

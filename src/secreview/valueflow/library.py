@@ -23,6 +23,41 @@ RESULT_RANGES: dict[str, Interval] = {
 # macros of the standard headers whose value the engine needs without the header
 CONSTANT_MACROS: dict[str, int] = {"EOF": -1}
 
+# C library calls that return NULL when something outside the program says no: a file or directory that cannot
+# be opened, an environment variable that is not set, a working directory that was removed. The program cannot
+# rule these out, so a result used without a test crashes whenever the machine, the user or an attacker
+# arranges it. function -> when it returns NULL, in words.
+NULL_WHEN_REFUSED: dict[str, str] = {
+    "fopen": "the file cannot be opened", "fopen64": "the file cannot be opened",
+    "_wfopen": "the file cannot be opened", "fdopen": "the descriptor cannot be turned into a stream",
+    "freopen": "the file cannot be opened", "tmpfile": "no temporary file can be created",
+    "popen": "the command cannot be started", "opendir": "the directory cannot be opened",
+    "fdopendir": "the directory cannot be opened", "getenv": "the variable is not set",
+    "secure_getenv": "the variable is not set or the program runs with raised privileges",
+    "_wgetenv": "the variable is not set", "getcwd": "the working directory was removed or its path is too long",
+    "realpath": "the path does not exist or cannot be resolved",
+}
+# Calls that return NULL when what they look for is not in the data they are given: whether it is depends on
+# that data, which the program may have checked in ways a path-by-path analysis cannot see.
+NULL_WHEN_NOT_FOUND: dict[str, str] = {
+    "strchr": "the character is not in the string", "strrchr": "the character is not in the string",
+    "strstr": "the text is not in the string", "strcasestr": "the text is not in the string",
+    "strpbrk": "none of the characters is in the string", "memchr": "the byte is not in the buffer",
+    "memrchr": "the byte is not in the buffer", "wcschr": "the character is not in the string",
+    "wcsrchr": "the character is not in the string", "wcsstr": "the text is not in the string",
+    "strtok": "no token is left", "readdir": "the directory has no entry left",
+    "getpwnam": "no such user exists", "getpwuid": "no such user exists", "getgrnam": "no such group exists",
+    "getgrgid": "no such group exists", "gethostbyname": "the name does not resolve",
+    "localtime": "the time cannot be represented", "gmtime": "the time cannot be represented",
+}
+# streams: `fopen-result-unchecked` reports these, `maybe-null-result-dereference` the rest
+STREAM_OPENERS = frozenset({"fopen", "fopen64", "_wfopen", "fdopen", "freopen", "tmpfile", "popen"})
+
+
+def null_result_reason(function: str) -> str | None:
+    """When the C library function returns NULL, in words (None: not one the engine knows to)."""
+    return NULL_WHEN_REFUSED.get(function) or NULL_WHEN_NOT_FOUND.get(function)
+
 
 @dataclass(frozen=True)
 class Copy:

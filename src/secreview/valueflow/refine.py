@@ -15,7 +15,7 @@ import tree_sitter as ts
 
 from secreview.taint import ir
 from secreview.valueflow.library import SIZE_METHODS
-from secreview.valueflow.lattice import NON_NULL, NULL, Interval, Origin, Relation, State, Value, arithmetic, differs_key
+from secreview.valueflow.lattice import MAYBE_NULL, NON_NULL, NULL, Interval, Origin, Relation, State, Value, arithmetic, differs_key
 
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
@@ -184,11 +184,18 @@ def _compared(name: str, operator: str, other: Value, state: State, test: ir.Exp
     if operator == "==" and _different_objects(value, other):
         return []
     if other.null == NULL and operator in ("==", "!="):
+        tested = value
         value = _null_compared(value, operator == "==", test, state.forks)
         if value is None:
             return []
         if value.null == NULL and any(state.get(apart).null == NULL for apart in state.apart(name)):
             return []  # it differs from a pointer this path holds NULL: it cannot be NULL too
+        if tested.null == MAYBE_NULL and tested.null_origin is not None:
+            # `in = opened; if (!in) return;`: a copy of the same result (the same call on the same path, so the
+            # same round of a loop) is tested too
+            for copy in [held for held, known in state.values.items() if held != name and known.null == MAYBE_NULL
+                         and known.null_origin == tested.null_origin]:
+                state = state.set(copy, state.get(copy).with_null(value.null, value.null_origin))
     bound = other.interval
     if bound is not None:
         interval = _interval_compared(value.interval or Interval(None, None), operator, bound)

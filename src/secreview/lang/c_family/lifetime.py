@@ -235,6 +235,10 @@ DEREFERENCING_CALLS = frozenset({
     "sprintf", "snprintf", "vsprintf", "fgets", "fread", "fwrite", "fprintf", "fputs", "fputc", "fgetc", "fscanf",
     "fseek", "ftell", "rewind", "fflush", "wcscpy", "wcsncpy", "wcscat", "wcslen", "wmemset", "wmemcpy", "fwprintf",
     "fgetws", "fputws", "strchr", "strstr", "puts", "atoi", "strtok", "bzero", "fclose", "getc", "putc",
+    # streams and directories (the C library does not test them for NULL)
+    "feof", "ferror", "clearerr", "fileno", "fgetpos", "fsetpos", "ungetc", "vfprintf", "fputwc", "fgetwc",
+    "setvbuf", "setbuf", "pclose", "readdir", "closedir", "rewinddir", "dirfd", "getline", "getdelim",
+    "strrchr", "strdup", "strndup", "strcasecmp", "strncasecmp", "strtol", "strtoul", "strtod", "atol", "atof",
 })
 
 

@@ -311,3 +311,16 @@ def test_header_index_reads_each_header_once_for_every_file_that_includes_it(tmp
     assert first == second == expected
     assert sorted(read) == list(expected), "each header is read once per run"
     assert index.digest(expected[0]) == include_dirs.header_digest(expected[0])
+
+
+def test_a_macro_call_beside_a_literal_is_read_as_a_piece_of_the_concatenation() -> None:
+    """Only a literal can sit beside a literal, so `FMT("10")` there loses its arguments and the line parses."""
+    text = 'void f(int n) {\n    printf("n = " FMT("10") " of %d\\n", n);\n    printf(FMT("4") "\\n", n);\n}\n'
+    kept = _kept(text)
+    assert 'printf("n = " FMT' + ' ' * 7 + '" of %d\\n", n);' in kept and 'printf(FMT' + ' ' * 6 + '"\\n", n);' in kept
+    assert not _parses(text.replace("FMT(", "fmt_of(")) and _parses(text)
+
+
+def test_a_macro_call_away_from_literals_keeps_its_arguments() -> None:
+    text = 'void f(int n) {\n    printf(FMT(n), n); /* "x" */\n    char *s = "a"; LOG(s);\n}\n'
+    assert _kept(text) == text

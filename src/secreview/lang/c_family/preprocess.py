@@ -53,6 +53,7 @@ _ALTERNATIVES = ("elif", "elifdef", "elifndef", "else")
 _COMMENT_OR_LITERAL = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _MACRO_CALL_NAME = re.compile(r"[A-Z_][A-Z0-9_]*|__\w+__|__declspec")  # the names a blanked call may have
+_UPPERCASE_CALL = re.compile(r"\b[A-Z_][A-Z0-9_]*[ \t]*\(")  # the calls a literal's neighbour may be
 _MACRO_WORD = re.compile(r"[A-Z_][A-Z0-9_]*|emit|__\w+")  # the names a blanked word may have
 # A name in capitals first on its line (`TRACE_OBJ`, `Q_UNUSED(x)`): a macro, if it stands alone there.
 _LINE_MACRO = re.compile(r"^[ \t]*([A-Z][A-Z0-9]*_[A-Z0-9_]*|[A-Z]{3,}[0-9]*)\b[ \t]*", re.MULTILINE)
@@ -228,7 +229,28 @@ def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
     names = set(_IDENTIFIER.findall(view))
     _calls(view, buffer, macros, in_directive, names)
     _words(view, buffer, macros, in_directive, names)
+    _literal_macro_calls(view, buffer, directive_spans)
     _statement_macros(buffer.decode("latin-1"), buffer, macros, directive_spans)
+
+
+def _literal_macro_calls(view: str, buffer: bytearray, directive_spans: list[tuple[int, int]]) -> None:
+    """`"x " FMT_ULL("10") " y"`: a macro call beside a string literal can only expand to a literal (C joins
+    adjacent literals and nothing else), so its argument list is blanked and the parser reads the name as a
+    piece of the concatenation, as it reads `"%" PRIu64`."""
+    if '"' not in view:
+        return
+    code = _code_view(view, directive_spans)  # literals and comments blanked: only calls in code are seen
+    for match in _UPPERCASE_CALL.finditer(code):
+        opening = match.end() - 1
+        closing = _closing_parenthesis(code, opening)
+        if closing is None:
+            continue
+        previous = match.start() - 1
+        while previous >= 0 and view[previous] in " \t\r\n":
+            previous -= 1
+        after = view[closing + 1:closing + 65].lstrip()[:1]
+        if (previous >= 0 and view[previous] == '"' and code[previous] == " ") or after == '"':
+            _blank(buffer, opening, closing + 1)
 
 
 def _cpp_constructs(view: str, buffer: bytearray) -> None:

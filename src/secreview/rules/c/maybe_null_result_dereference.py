@@ -13,8 +13,8 @@ It also flags C library calls that return NULL by design: `getenv` (the
 variable is not set), `opendir`, `getcwd`, `realpath` (refused by the
 environment: reported by default, since no path using the result untested
 is safe) and searches that may find nothing (`strchr`, `strstr`, `strtok`,
-`readdir`, `getpwnam`...: for the audit profile, as the program may know
-what its data holds). Streams from `fopen` and the like are
+`readdir`, `getpwnam`...: for the audit profile at low confidence, as the
+program often knows what its data holds, `strstr` after a suffix test). Streams from `fopen` and the like are
 `fopen-result-unchecked`'s.
 
 ## Why is this bad?
@@ -110,7 +110,7 @@ class MaybeNullResultDereference(ValueFlowRule):
                 # that uses the result untested is safe; a search that found nothing depends on the data,
                 # which the program may have checked in a way the engine cannot follow
                 yield Hit(event.node, values, evidence=Evidence.DEFINITE if refused else None,
-                          confidence=Confidence.HIGH if refused else None,
+                          confidence=Confidence.HIGH if refused else Confidence.LOW,
                           note=f"`{origin.callee}()` returns NULL when {null_result_reason(origin.callee)}.")
             elif origin.kind == "function":
                 yield Hit(event.node, values)

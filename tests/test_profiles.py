@@ -7,7 +7,7 @@ from pathlib import Path
 from workflow import secreview, write
 
 from secreview import engine
-from secreview.model import Evidence, HiddenBecause
+from secreview.model import Confidence, Evidence, HiddenBecause
 from secreview.rules import all_rules
 from secreview.sources import SourceFile
 
@@ -164,3 +164,21 @@ def test_an_index_the_network_chooses_is_shown_by_default_and_one_from_a_caller_
         assert [(f.location.start_line, f.evidence) for f in report.findings] == [(line, Evidence.DATAFLOW)], rule_id
         everything = engine.analyze([source], rules, engine.Settings(profile="audit"))
         assert audit <= {f.location.start_line for f in everything.findings}, rule_id
+
+
+def test_a_c_library_refusal_and_a_string_that_cannot_fit_are_shown_by_default() -> None:
+    """An unchecked `fopen()` or `getenv()` result (NULL when the environment refuses, on no path safe) and a
+    `strcpy`/`strcat` the engine proves too long for its destination are DEFINITE; a `strchr()` that may find
+    nothing, or a copy whose source length is unknown, stays in the audit profile."""
+    fixtures = Path(__file__).parent / "fixtures" / "c"
+    for rule_id, default, audit_only in (("fopen-result-unchecked", {5, 7, 9, 27, 46}, set()),
+                                         ("maybe-null-result-dereference", {41, 52}, {22, 62}),
+                                         ("strcpy-unbounded-copy", {31, 42, 50}, {13}),
+                                         ("strcat-unbounded-append", {20}, {9})):
+        source = SourceFile("example.c", (fixtures / f"{rule_id}.c").read_text(), "c")
+        rules = [r for r in all_rules() if r.id == rule_id]
+        shown = {f.location.start_line: f.evidence for f in engine.analyze([source], rules, engine.Settings()).findings}
+        assert shown == {line: Evidence.DEFINITE for line in default}, rule_id
+        settings = engine.Settings(profile="audit", min_confidence=Confidence.LOW)
+        everything = {f.location.start_line for f in engine.analyze([source], rules, settings).findings}
+        assert audit_only <= everything - default, rule_id

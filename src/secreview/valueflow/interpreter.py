@@ -44,8 +44,8 @@ from secreview.valueflow.library import (
     ALLOCATION_SIZE_ARGUMENTS, BORROWING_FUNCTIONS, BORROWING_METHODS, CONSTANT_MACROS, CONTIGUOUS_CONTAINER, COPIES,
     COUNTED_VECTOR, FIXED_ARRAY, GROWING_BY_ONE,
     ELEMENT_METHODS, EMPTYING_METHODS, GROWING_METHODS, INVALIDATING_METHODS, RAW_POINTER_METHODS, READ_ONLY_METHODS,
-    REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING, USING_ONLY, Copy,
-    allocation_bytes, copy_bytes, null_result_reason)
+    REALLOCATORS, RESULT_RANGES, RETURNS_FIRST_ARGUMENT, SIZE_METHODS, SMART_POINTER, SMART_POINTER_FACTORIES, STD_STRING,
+    STRING_COPIES, STRING_READERS, USING_ONLY, Copy, allocation_bytes, copy_bytes, null_result_reason)
 from secreview.valueflow.locks import LockKey, LockStep, call_steps, class_of, guard_steps, member_key
 from secreview.valueflow.ownership import FILLED_PREFIX, filled_name, kept_back_name
 from secreview.valueflow.refine import asserted, call_result_name, container_size, field_path, refine, tracked_operand
@@ -246,6 +246,7 @@ class FunctionRun:
     _containers: dict[str, bool] = field(default_factory=dict)  # name -> a std::vector or std::string
     _counted_kinds: dict[str, str | None] = field(default_factory=dict)  # name -> "vector" | "array" | None
     _smart: dict[str, bool] = field(default_factory=dict)  # name -> a std::unique_ptr or std::shared_ptr
+    _followed_strings: dict[str, bool] = field(default_factory=dict)  # array -> what string it holds is followed
     _loop_kinds: dict[int, bool] = field(default_factory=dict)  # loop statement -> only its test may end it
     _unset_seen: bool = False  # a local declared without a value was met: reads are worth checking
     _fills_seen: bool = False  # it wrote memory it allocated through a pointer parameter (`*out = p`)
@@ -391,6 +392,11 @@ class FunctionRun:
                         state = state.relating(target.id, extent)
             else:
                 state = self.visit(target, state, write=True)
+            if isinstance(target, ir.Name) and value.text is not None and isinstance(statement.value, ir.Const) \
+                    and self._string_followed(target) and value.text < (self._buffer_start(target, state).block
+                                                                        or Interval.exactly(0)).low:
+                # `char name[8] = "abc";` (not `char name[3] = "abc";`, which holds no NUL)
+                state = state.set(_string_key(target.id), Value(interval=Interval.exactly(value.text), since=state.forks))
             path = field_path(target, self._refinable)
             if isinstance(target, ir.Attr) or path is not None:  # the same field of another pointer may be this one
                 state = state.without_fields(target.attr if isinstance(target, ir.Attr) else target.id)
@@ -859,7 +865,10 @@ class FunctionRun:
             state = self._arrow(call.receiver, call.node, before, state)
         if call.receiver is not None and (self.file.language != "cpp" or not _USING_METHOD.match(call.method or "")):
             state = self._hand_over(self._owners(call.receiver, state), call.node, state)  # it may register itself
+        length = self._string_copy(call, state)
         state = self._call_arguments(call, state)
+        if length is not None:  # what the destination array holds now (its key was forgotten with the call)
+            state = state.set(_string_key(call.args[0].id), length)  # type: ignore[union-attr]
         if self._allocates(call, state):
             state = state.owning(_key(call.node), Origin(call.node, "opened" if self._opens(call) else "allocation",
                                                          call.callee or "", state.forks))
@@ -919,7 +928,11 @@ class FunctionRun:
         for position, argument in enumerate(call.args):
             # a value passed is not changed, unless a C++ callee takes it by reference
             by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
+            held = state.values.get(_string_key(argument.id)) if isinstance(argument, ir.Name) else None
             state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
+            if held is not None and summary is None and call.receiver is None and (
+                    name in STRING_READERS or (name in STRING_COPIES and position == STRING_COPIES[name][1])):
+                state = state.set(_string_key(argument.id), held)  # `strlen(s)`: it only read what s holds
             if self._kept_back(call, position, summary, state):
                 for key in self._owners(argument, state):
                     state = state.set(kept_back_name(key), Value(null_origin=Origin(call.node, "kept back", name)))
@@ -1387,12 +1400,17 @@ class FunctionRun:
         return size if isinstance(size, int) and size > 0 else None
 
     def _buffer_start(self, name: ir.Name, state: State) -> Value:
-        """An array, or `&x`: non-NULL, at the start of its bytes when their number is known."""
+        """An array, or `&x`: non-NULL, at the start of its bytes when their number is known (and the length
+        of the string it holds, when the path wrote one the engine follows)."""
         variable = self._variable(name)
         size = self._array_bytes(variable) if variable is not None and variable.is_array else None
         if size is None:
             return Value(NON_NULL)
-        return Value(NON_NULL, block=Interval.exactly(size), offset=Interval.exactly(0), since=state.forks)
+        held = state.values.get(_string_key(name.id)) if not _address_of(name.node) else None
+        text = held.interval.low if held is not None and held.interval is not None \
+            and held.interval.low == held.interval.high and self._string_followed(name) else None
+        return Value(NON_NULL, block=Interval.exactly(size), offset=Interval.exactly(0), text=text,
+                     since=state.forks if held is None else min(held.since, state.forks))
 
     def _array_bytes(self, variable: Variable) -> int | None:
         """sizeof an array variable (of numbers or of pointers), all its dimensions multiplied."""
@@ -1514,6 +1532,58 @@ class FunctionRun:
                 text = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else ""
                 certain = state.forks - min(length.since, buffer.since) <= 1
                 self._record(Event(kind, call.node, text, None, certain, room, touched))
+
+    def _string_copy(self, call: ir.Call, state: State) -> Value | None:
+        """`strcpy(dst, src)` / `strcat(dst, src)`: the bytes written are the source's characters and its NUL
+        (after those the destination held, for an append); too many for the destination's room is an overflow.
+        Returns the string length the destination array holds after the call, when it is followed and known."""
+        name = (call.callee or "").removeprefix("std::")
+        shape = STRING_COPIES.get(name) if call.receiver is None and name not in self.summaries else None
+        if shape is None or len(call.args) <= max(shape[0], shape[1]):
+            return None
+        destination_position, source_position, appends, width = shape
+        source = self._string_length(self.value_of(call.args[source_position], state), state)
+        if source.interval is None or source.interval.low is None:
+            return None
+        destination = call.args[destination_position]
+        held = Interval.exactly(0)
+        since = source.since
+        if appends:
+            if not isinstance(destination, ir.Name) or not self._string_followed(destination):
+                return None
+            before = state.values.get(_string_key(destination.id))
+            if before is None or before.interval is None or before.interval.low is None:
+                return None
+            held, since = before.interval, min(since, before.since)
+        length = arithmetic("+", held, source.interval)
+        if length is None or length.low is None:
+            return None
+        buffer = self.value_of(destination, state)
+        if buffer.block is not None and buffer.offset is not None and buffer.block.high is not None \
+                and buffer.offset.low is not None:
+            room = buffer.block.high - buffer.offset.low
+            written = Interval((length.low + 1) * width, None if length.high is None else (length.high + 1) * width)
+            if written.low > room:
+                text = self.file.text_of(destination.node) if isinstance(destination.node, ts.Node) else ""
+                certain = state.forks - min(since, buffer.since) <= 1 and not source.vague
+                self._record(Event("string-overflow", call.node, text, None, certain, room, written))
+        if isinstance(destination, ir.Name) and self._string_followed(destination) and length.low == length.high:
+            return Value(interval=length, since=min(since, state.forks))
+        return None
+
+    def _string_followed(self, array: ir.Name) -> bool:
+        """A local `char` array whose every use the function shows: indexed, measured, or passed to a C library
+        call that keeps no pointer to it. What such an array holds is only changed where the path can see."""
+        cached = self._followed_strings.get(array.id)
+        if cached is None:
+            variable = self._variable(array)
+            cached = variable is not None and variable.is_array and not variable.is_parameter \
+                and len(variable.array_sizes) == 1 and self.file.element_size(variable) == 1 \
+                and all(_seen_string_use(self.file, use)
+                        for use in self.file.identifiers(self.function.node).get(array.id, ())
+                        if self.file.variable(use) == variable)
+            self._followed_strings[array.id] = cached
+        return cached
 
     def _copy_reach(self, call: ir.Call, name: str, shape: Copy, state: State) -> None:
         """`memcpy(dst, src, n)` on the parameters as passed, on every path: the callers' buffers must hold n."""
@@ -2547,6 +2617,31 @@ def out_of_memory_origin(origin: Origin | None) -> bool:
     returns NULL only then): not from `new`, which throws, nor from an open that failed."""
     return origin is not None and origin.kind == "allocation" and origin.callee not in ("new", "") \
         and origin.callee not in FILES.acquire
+
+
+def _string_key(array: str) -> str:
+    """The name under which a path holds the length of the string in a followed `char` array (`strcpy`
+    sets it; `forgetting` the array drops it, as it drops the array's fields)."""
+    return f"{array}.<string>"
+
+
+def _seen_string_use(file: CFile, use: ts.Node) -> bool:
+    """An occurrence of an array that cannot let code the path does not see write it later: indexed,
+    measured, declared, or passed to a C library call that keeps no pointer to it."""
+    parent = use.parent
+    if parent is None:
+        return False
+    if parent.type in ("init_declarator", "array_declarator", "sizeof_expression", "declaration"):
+        return True
+    if parent.type == "subscript_expression" and parent.child_by_field_name("argument") == use:
+        return True
+    if parent.type == "parenthesized_expression" and parent.parent is not None \
+            and parent.parent.type == "sizeof_expression":
+        return True
+    if parent.type == "argument_list" and parent.parent is not None:
+        call = file.call_of(parent.parent)
+        return call is not None and call.receiver is None and (call.method or "") in USING_ONLY
+    return False
 
 
 def _identical(one: State, other: State) -> bool:

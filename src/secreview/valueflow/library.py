@@ -50,6 +50,19 @@ NULL_WHEN_NOT_FOUND: dict[str, str] = {
     "getgrgid": "no such group exists", "gethostbyname": "the name does not resolve",
     "localtime": "the time cannot be represented", "gmtime": "the time cannot be represented",
 }
+# Calls that copy a NUL-terminated string: function -> (destination, source, appends, bytes per character).
+STRING_COPIES: dict[str, tuple[int, int, bool, int]] = {
+    "strcpy": (0, 1, False, 1), "stpcpy": (0, 1, False, 1), "strcat": (0, 1, True, 1),
+    "wcscpy": (0, 1, False, 4), "wcscat": (0, 1, True, 4),
+}
+
+# C library calls that only read the strings they are given (what a followed array holds stays known)
+STRING_READERS = frozenset({
+    "strlen", "strnlen", "strcmp", "strncmp", "strcasecmp", "strncasecmp", "strchr", "strrchr", "strstr", "strspn",
+    "strcspn", "strpbrk", "strdup", "strndup", "puts", "fputs", "printf", "fprintf", "atoi", "atol", "atoll", "atof",
+    "strtol", "strtoul", "strtoll", "strtoull", "strtod", "memcmp", "memchr", "wcslen", "wcscmp",
+})
+
 # streams: `fopen-result-unchecked` reports these, `maybe-null-result-dereference` the rest
 STREAM_OPENERS = frozenset({"fopen", "fopen64", "_wfopen", "fdopen", "freopen", "tmpfile", "popen"})
 

@@ -145,21 +145,36 @@ class CCallRule(CallMixin, CRule):
 
 class UnboundedCopyRule(CCallRule):
     """`callee(destination, source)` copying without a size limit, reported unless the source provably fits;
-    high confidence when it cannot fit whatever buffer the destination is."""
+    high confidence when it cannot fit whatever buffer the destination is. Definite when the value-flow engine
+    knows the string copied (a literal, or what a followed array was given) and, on a path of its own, that
+    it and its NUL (after what the destination held, for an append) do not fit the destination."""
 
+    hit_evidence = frozenset({Evidence.DEFINITE})
     appends: ClassVar[bool] = False  # strcat-like: the source goes after what the destination holds
 
     def check(self, file: CFile) -> Iterator[Hit]:
+        overflows = {event.node.start_byte: event for event in facts(file).of_kind("string-overflow")
+                     if event.certain and event.index is not None and event.size is not None}
         for call in self.candidates(file):
             destination, source = call.arg(0), call.arg(1)
+            values = {"callee": call.method or self.callees[0], "destination": shorten(file.text_of(destination)),
+                      "source": shorten(file.text_of(source))}
+            proven = overflows.get(call.node.start_byte)
+            if proven is not None and proven.index is not None:
+                written = proven.index.low if proven.index.low == proven.index.high else f"at least {proven.index.low}"
+                values["room"] = f"of {proven.size} bytes"
+                what = "what it already held, the appended string and the NUL" if self.appends else "the string and its NUL"
+                note = (f"On this path the call writes {written} bytes ({what}) into `{values['destination']}`, "
+                        f"which holds {proven.size}: it overflows whatever the input.")
+                yield Hit(call.node, values, confidence=Confidence.HIGH, evidence=Evidence.DEFINITE, note=note)
+                continue
             copy = unbounded_copy(file, destination, source, call.node, appended=self.appends)
             if copy is None:
                 continue
             room = "of unknown size" if copy.room is None else f"of {_bytes(copy.room)} bytes"
             if copy.overflows:
                 room += f" (the source can hold {copy.needed})"
-            values = {"callee": call.method or self.callees[0], "destination": shorten(file.text_of(destination)),
-                      "source": shorten(file.text_of(source)), "room": room}
+            values["room"] = room
             yield Hit(call.node, values, confidence=Confidence.HIGH if copy.overflows else None)
 
 

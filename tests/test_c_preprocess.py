@@ -324,3 +324,16 @@ def test_a_macro_call_beside_a_literal_is_read_as_a_piece_of_the_concatenation()
 def test_a_macro_call_away_from_literals_keeps_its_arguments() -> None:
     text = 'void f(int n) {\n    printf(FMT(n), n); /* "x" */\n    char *s = "a"; LOG(s);\n}\n'
     assert _kept(text) == text
+
+
+def test_a_macro_call_after_an_include_line_keeps_its_arguments() -> None:
+    """The quote before `DEFINE_TEST(x)` closes an `#include "..."`, not a literal of the code."""
+    text = '#include "test.h"\n\nDEFINE_TEST(test_expand)\n{\n    const char *name = "x";\n}\n'
+    assert _kept(text) == text
+
+
+def test_a_comparison_operator_given_to_a_macro_joins_its_operands() -> None:
+    """No C expression is a bare `<`: the macro builds the comparison, which the call now reads as one argument."""
+    text = 'void f(unsigned len) {\n    ND_ICHECK_U(len, <, 4);\n    CHECK_MSG("n", len, >=, 9);\n}\n'
+    kept = _kept(text)
+    assert "ND_ICHECK_U(len  <  4);" in kept and 'CHECK_MSG("n", len  >=  9);' in kept and _parses(text)

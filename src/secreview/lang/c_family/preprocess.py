@@ -53,6 +53,8 @@ _ALTERNATIVES = ("elif", "elifdef", "elifndef", "else")
 _COMMENT_OR_LITERAL = re.compile(r"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.DOTALL)
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _MACRO_CALL_NAME = re.compile(r"[A-Z_][A-Z0-9_]*|__\w+__|__declspec")  # the names a blanked call may have
+# `, <, ` between two macro arguments (group 2 the operator, groups 1 and 3 the commas)
+_LONE_OPERATOR = re.compile(r"(,)[ \t]*(<=?|>=?|==|!=)[ \t]*(,)")
 _UPPERCASE_CALL = re.compile(r"\b[A-Z_][A-Z0-9_]*[ \t]*\(")  # the calls a literal's neighbour may be
 _MACRO_WORD = re.compile(r"[A-Z_][A-Z0-9_]*|emit|__\w+")  # the names a blanked word may have
 # A name in capitals first on its line (`TRACE_OBJ`, `Q_UNUSED(x)`): a macro, if it stands alone there.
@@ -218,19 +220,26 @@ def _directive(keyword: str, argument: str, macros: Macros, uncertain: bool, sea
 
 def _blank_macros(view: str, buffer: bytearray, macros: Macros) -> None:
     directive_spans = [match.span() for match in _directive_lines(view)]
-    starts = [start for start, _ in directive_spans]
-
-    def in_directive(position: int) -> bool:
-        index = bisect.bisect_right(starts, position) - 1
-        return index >= 0 and position < directive_spans[index][1]
-
+    in_directive = _inside_any(directive_spans)
     if macros.language == "cpp":
         _cpp_constructs(view, buffer)
     names = set(_IDENTIFIER.findall(view))
     _calls(view, buffer, macros, in_directive, names)
     _words(view, buffer, macros, in_directive, names)
     _literal_macro_calls(view, buffer, directive_spans)
+    _operator_arguments(view, buffer, directive_spans)
     _statement_macros(buffer.decode("latin-1"), buffer, macros, directive_spans)
+
+
+def _operator_arguments(view: str, buffer: bytearray, directive_spans: list[tuple[int, int]]) -> None:
+    """`ND_ICHECK_U(len, <, 4);`: a macro given a comparison operator as an argument builds the comparison
+    itself, and no expression can be `<` alone. The commas around the operator are blanked, so the call reads
+    `ND_ICHECK_U(len  <  4)`: one argument, the comparison the macro makes."""
+    if _LONE_OPERATOR.search(view) is None:
+        return
+    code = _code_view(view, directive_spans)
+    for match in _LONE_OPERATOR.finditer(code):
+        buffer[match.start(1)] = buffer[match.start(3)] = ord(" ")
 
 
 def _literal_macro_calls(view: str, buffer: bytearray, directive_spans: list[tuple[int, int]]) -> None:
@@ -240,6 +249,7 @@ def _literal_macro_calls(view: str, buffer: bytearray, directive_spans: list[tup
     if '"' not in view:
         return
     code = _code_view(view, directive_spans)  # literals and comments blanked: only calls in code are seen
+    in_directive = _inside_any(directive_spans)  # `#include "test.h"` ends with a quote that is no literal of code
     for match in _UPPERCASE_CALL.finditer(code):
         opening = match.end() - 1
         closing = _closing_parenthesis(code, opening)
@@ -249,8 +259,19 @@ def _literal_macro_calls(view: str, buffer: bytearray, directive_spans: list[tup
         while previous >= 0 and view[previous] in " \t\r\n":
             previous -= 1
         after = view[closing + 1:closing + 65].lstrip()[:1]
-        if (previous >= 0 and view[previous] == '"' and code[previous] == " ") or after == '"':
+        if (previous >= 0 and view[previous] == '"' and code[previous] == " " and not in_directive(previous)) \
+                or after == '"':
             _blank(buffer, opening, closing + 1)
+
+
+def _inside_any(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """Whether a position lies inside one of the sorted, disjoint spans."""
+    starts = [start for start, _ in spans]
+
+    def inside(position: int) -> bool:
+        index = bisect.bisect_right(starts, position) - 1
+        return index >= 0 and position < spans[index][1]
+    return inside
 
 
 def _cpp_constructs(view: str, buffer: bytearray) -> None:

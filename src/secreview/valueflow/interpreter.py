@@ -341,6 +341,17 @@ class FunctionRun:
         return None
 
     def _Assign(self, statement: ir.Assign, state: State) -> list[State]:
+        choice = statement.value
+        if isinstance(choice, ir.Conditional) and self._null_on_one_arm(statement, state):
+            # `p = x ? &d : NULL;`: as `if (x) p = &d; else p = NULL;`, each arm on a path of its own (a joined
+            # value would be "maybe NULL" on both and lose the test that decides it)
+            state = self.visit(choice.test, state)
+            arms = [(refine(choice.test, truth, state, self._refinable, self.value_of), branch)
+                    for truth, branch in ((True, choice.body), (False, choice.orelse))]
+            if arms[0][0] and arms[1][0]:
+                arms = [([entered.forked() for entered in states], branch) for states, branch in arms]
+            return [after for states, branch in arms for entered in states
+                    for after in self._Assign(replace(statement, value=branch), entered)]
         before = state
         state = self.visit(statement.value, state)
         # `p.release()` hands over what p held before the call emptied it
@@ -1532,6 +1543,15 @@ class FunctionRun:
                 text = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else ""
                 certain = state.forks - min(length.since, buffer.since) <= 1
                 self._record(Event(kind, call.node, text, None, certain, room, touched))
+
+    def _null_on_one_arm(self, statement: ir.Assign, state: State) -> bool:
+        """`p = test ? q : NULL`: a tracked pointer given NULL by exactly one arm of a conditional."""
+        target, choice = statement.targets[0], statement.value
+        if len(statement.targets) != 1 or not isinstance(target, ir.Name) or target.id not in self.tracked \
+                or not isinstance(choice, ir.Conditional) or not self._is_pointer(target):
+            return False
+        arms = [self.value_of(arm, state).null == NULL for arm in (choice.body, choice.orelse)]
+        return arms[0] != arms[1]
 
     def _string_copy(self, call: ir.Call, state: State) -> Value | None:
         """`strcpy(dst, src)` / `strcat(dst, src)`: the bytes written are the source's characters and its NUL

@@ -1106,7 +1106,11 @@ class FunctionRun:
             return value.but(owners=frozenset({_key(call.node)}))
         summary = self.summaries.get(name)
         if summary is not None and summary.returns_argument is not None and summary.returns_argument < len(call.args):
-            return value.but(owners=self._owners(call.args[summary.returns_argument], state))
+            passed = call.args[summary.returns_argument]
+            value = value.but(owners=self._owners(passed, state))
+            given = self.value_of(passed, state)  # the pointer handed back as it was passed: NULL when it was
+            return value.with_null(given.null, given.null_origin) if value.null is None and given.null is not None \
+                else value
         return value
 
     def _new_owned(self, new_expression: ts.Node) -> bool:

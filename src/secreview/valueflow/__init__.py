@@ -32,7 +32,8 @@ from secreview.valueflow.library import (
     COPIES, LOCK_GIVING_FUNCTIONS, LOCK_TAKING_FUNCTIONS, LOCK_UNSURE_FUNCTIONS, REALLOCATORS, RESULT_RANGES,
     RETURNS_FIRST_ARGUMENT, USING_ONLY, null_result_reason)
 from secreview.valueflow.interpreter import (
-    MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally, out_of_memory_origin)
+    MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally, out_of_memory_origin,
+    through_key)
 from secreview.valueflow.lattice import FIELD_KEY, FREED, MAYBE_NULL, NON_NULL, NULL, OUT_OF_MEMORY, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import filled_name, leaks
@@ -283,7 +284,8 @@ _CAST = re.compile(r"^(?:static|dynamic|reinterpret|const|qobject)_cast\s*<")
 
 def _lent_to(file: CFile, use: ts.Node, summaries: dict[str, Summary]) -> bool:
     """`&x` passed straight to a function of the file that fills that parameter with memory it allocates
-    (`Summary.fills`: `make(&x)`) and keeps no pointer to it: the interpreter follows what x then holds.
+    (`Summary.fills`: `make(&x)`), or sets it on every exit (`*slot = NULL;`, `Summary.writes_fields`), and keeps
+    no pointer to it: the interpreter follows what x then holds.
     Other locals whose address is taken stay unfollowed."""
     address = use.parent
     arguments = address.parent if address is not None else None
@@ -296,7 +298,8 @@ def _lent_to(file: CFile, use: ts.Node, summaries: dict[str, Summary]) -> bool:
     if summary is None:
         return False
     position = arguments.named_children.index(address)
-    return position in summary.borrows and any(where == position for where, *_ in summary.fills)
+    return position in summary.borrows and (any(where == position for where, *_ in summary.fills)
+                                            or (position, "*") in ((where, f) for where, f, _ in summary.writes_fields))
 
 
 def _referred(file: CFile, declarations: dict) -> set[str]:
@@ -413,6 +416,9 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
                    writes_fields=_written_fields(run, exits), method_of=run.method_class())
 
 
+THROUGH = through_key("")
+
+
 def _written_fields(run: FunctionRun, exits: list[State]) -> tuple[tuple[int, str, str], ...]:
     """The fields every exit leaves NULL, or every exit leaves not NULL, reached from a pointer parameter the
     function never reassigns, or a data member of the method's class (`Summary.writes_fields`)."""
@@ -422,8 +428,12 @@ def _written_fields(run: FunctionRun, exits: list[State]) -> tuple[tuple[int, st
     for state in exits:
         found = {}
         for key, value in state.values.items():
+            if value.vague or value.null not in (NULL, NON_NULL):
+                continue
             root, arrow, field_name = key.partition("->")
-            if not arrow or not FIELD_KEY.match(key) or value.vague or value.null not in (NULL, NON_NULL):
+            if key.endswith(THROUGH):  # `*slot = NULL;`
+                root, field_name = key.removesuffix(THROUGH), "*"
+            elif not arrow or not FIELD_KEY.match(key):
                 continue
             position = -1 if root == "this" else positions.get(root)
             if position is not None:

@@ -179,8 +179,8 @@ class Summary:
     # result of an allocator: to its callers it is an allocator, whose NULL the allocation rules judge
     null_when_out_of_memory: bool = False
     # fields it leaves NULL or not NULL on every exit, through a pointer parameter it never reassigns
-    # (`p->buf = NULL;`: (position, field, nullness)) or, for a C++ method, data members of its class
-    # (position -1, `m_player = nullptr;`); `method_of` names that class
+    # (`p->buf = NULL;`: (position, field, nullness); `*slot = NULL;`: field "*") or, for a C++ method, data
+    # members of its class (position -1, `m_player = nullptr;`); `method_of` names that class
     writes_fields: tuple[tuple[int, str, str], ...] = ()
     method_of: str = ""
 
@@ -403,6 +403,10 @@ class FunctionRun:
                         state = state.relating(target.id, extent)
             else:
                 state = self.visit(target, state, write=True)
+            if isinstance(target, ir.Subscript) and target.index is None and isinstance(target.obj, ir.Name) \
+                    and target.obj.id in self.entry_parameters and target.obj.id in self.tracked:
+                # `*out = NULL;`: what the caller's pointer holds after the call (`Summary.writes_fields`, "*")
+                state = state.set(through_key(target.obj.id), _nullness(value))
             if isinstance(target, ir.Name) and value.text is not None and isinstance(statement.value, ir.Const) \
                     and self._string_followed(target) and value.text < (self._buffer_start(target, state).block
                                                                         or Interval.exactly(0)).low:
@@ -910,7 +914,11 @@ class FunctionRun:
         on_this = (call.receiver is None or (isinstance(call.receiver, ir.Name) and call.receiver.id == "this")) \
             and bool(summary.method_of) and self._in_method() and summary.method_of == self._owner
         for position, field_name, null in summary.writes_fields:
-            if position < 0:
+            if field_name == "*":  # `clear(&p)` with `*slot = NULL;` in clear: p itself
+                argument = call.args[position] if position < len(call.args) else None
+                key = argument.id if isinstance(argument, ir.Name) and _address_of(argument.node) \
+                    and argument.id in self.tracked and self._is_pointer(argument) else ""
+            elif position < 0:
                 key = f"this->{field_name}" if on_this else ""
             else:
                 argument = call.args[position] if position < len(call.args) else None
@@ -971,7 +979,8 @@ class FunctionRun:
                 state = state.set(argument.id, value.but(interval=None, block=None, offset=None, wrapped=None,
                                                        text=None, vague=False, unset=None, maybe_unset=False))
             if _address_of(argument.node) or (summary is not None and position in summary.references):
-                state = state.set(argument.id, Value())  # the callee may store anything there
+                # the callee may free or keep what it held, and store anything there
+                state = self._hand_over(state.get(argument.id).owners, call.node, state).set(argument.id, Value())
                 state = self._filled_by(call, position, argument, summary, state)
             elif (name in RELEASERS and position == 0) or (summary is not None and position in summary.releases):
                 state = self._release(argument, state, call.node)
@@ -2641,6 +2650,12 @@ def out_of_memory_origin(origin: Origin | None) -> bool:
     returns NULL only then): not from `new`, which throws, nor from an open that failed."""
     return origin is not None and origin.kind == "allocation" and origin.callee not in ("new", "") \
         and origin.callee not in FILES.acquire
+
+
+def through_key(parameter: str) -> str:
+    """The name under which a path holds what it last wrote through a pointer parameter (`*out = NULL;`):
+    forgotten, as the parameter's fields are, when the parameter is reassigned or handed to a call."""
+    return f"{parameter}.<through>"
 
 
 def _string_key(array: str) -> str:

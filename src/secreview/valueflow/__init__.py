@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 import tree_sitter as ts
@@ -60,7 +61,7 @@ def facts(file: CFile) -> FileFacts:
 def _analyse(file: CFile) -> FileFacts:
     functions = _functions(file)
     defined = _defined_once(functions)
-    callees = [_callees(function) for function in functions]  # (walking each body once)
+    callees = [_callees(function, defined) for function in functions]  # (walking each body once)
     # calls into functions other files of the run define (`FileContext.functions`), summarised there
     summaries: dict[str, Summary] = _other_files_summaries(file, functions, callees)
     events: list[Event] = []
@@ -293,13 +294,41 @@ def _lent_to(file: CFile, use: ts.Node, summaries: dict[str, Summary]) -> bool:
     if arguments is None or arguments.type != "argument_list" or call is None or call.type != "call_expression" \
             or evaluated_conditionally(call):
         return False  # (the interpreter keeps what only the first operand of `&&`, `||` and `?:` does)
-    callee = call.child_by_field_name("function")
-    summary = summaries.get(file.text_of(callee)) if callee is not None and callee.type == "identifier" else None
-    if summary is None:
-        return False
     position = arguments.named_children.index(address)
-    return position in summary.borrows and (any(where == position for where, *_ in summary.fills)
-                                            or (position, "*") in ((where, f) for where, f, _ in summary.writes_fields))
+    targets = [summaries.get(name) for name in _called_functions(file, call.child_by_field_name("function"))]
+    if not targets or any(summary is None or position not in summary.borrows for summary in targets):
+        return False  # one of them may keep the address
+    return any(any(where == position for where, *_ in summary.fills)  # type: ignore[union-attr]
+               or (position, "*") in ((where, f) for where, f, _ in summary.writes_fields)  # type: ignore[union-attr]
+               for summary in targets)
+
+
+def _called_functions(file: CFile, callee: ts.Node | None) -> list[str]:
+    """The functions a call may run: its name, or, for a local function pointer (`fp(x)`, `(*fp)(x)`), every
+    function the enclosing function assigns to it (none when it is given anything else)."""
+    while callee is not None and callee.type in ("parenthesized_expression", "pointer_expression"):
+        callee = callee.named_children[-1] if callee.named_children else None
+    if callee is None or callee.type != "identifier":
+        return []
+    variable = file.variable(callee)
+    if variable is None or variable.is_parameter or variable.is_static:
+        return [file.text_of(callee)]
+    function = file.enclosing_function(callee)
+    values = [variable.initializer] if variable.initializer is not None else []
+    for use in file.identifiers(function).get(variable.name, ()) if function is not None else ():
+        parent = use.parent
+        if parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == use:
+            values.append(parent.child_by_field_name("right"))
+        elif parent is not None and parent.type == "pointer_expression" and file.text_of(parent).startswith("&"):
+            return []  # its address is taken: anything may be stored there
+    names = []
+    for value in values:
+        while value is not None and value.type in ("parenthesized_expression", "pointer_expression"):
+            value = value.named_children[-1] if value.named_children else None  # `&handler`
+        if value is None or value.type != "identifier" or file.variable(value) is not None:
+            return []
+        names.append(file.text_of(value))
+    return names
 
 
 def _referred(file: CFile, declarations: dict) -> set[str]:
@@ -629,8 +658,11 @@ def _callees_first_by_name(names: list[str], calls: dict[str, set[str]]) -> list
     return ordered
 
 
-def _callees(function: ir.Function) -> set[str]:
-    return {item.callee for item in ir.walk_ir(function.body) if isinstance(item, ir.Call) and item.callee}
+def _callees(function: ir.Function, defined: Collection[str] = ()) -> set[str]:
+    """The names the function calls, and the functions of the file it takes as values (`fp = handler;`: it
+    may call them through the pointer, so they are summarised before it)."""
+    return {item.callee if isinstance(item, ir.Call) else item.id for item in ir.walk_ir(function.body)
+            if (isinstance(item, ir.Call) and item.callee) or (isinstance(item, ir.Name) and item.id in defined)}
 
 
 def dereferenced_where(event: Event) -> str:

@@ -726,7 +726,7 @@ class FunctionRun:
             state = self.visit(expression.index, self.visit(expression.obj, state))
             return self._element(expression, state, write)
         if isinstance(expression, ir.Call):
-            return self._call(expression, state)
+            return self._call(self._through_pointer(expression, state), state)
         if isinstance(expression, ir.BoolOp):
             first = self.visit(expression.values[0], state)
             states = [first]
@@ -793,6 +793,8 @@ class FunctionRun:
                              text=length if "\0" not in value else None, since=state.forks)
             return Value()
         if isinstance(expression, ir.Name):
+            if expression.id in self.summaries and expression.id not in self.tracked and self._variable(expression) is None:
+                return Value(NON_NULL, function=expression.id)  # `handler = on_close;`, `&on_close`
             if _address_of(expression.node) or self._is_array(expression):
                 return self._buffer_start(expression, state)
             if expression.id in self.tracked:
@@ -804,6 +806,7 @@ class FunctionRun:
                 return Value(interval=Interval.exactly(CONSTANT_MACROS[expression.id]), since=state.forks)
             return self._constant_variable(expression, state)
         if isinstance(expression, ir.Call):
+            expression = self._through_pointer(expression, state)
             return self._owned_result(expression, self._result(expression, state), state)
         if isinstance(expression, ir.Binary):
             return self._binary(expression, state)
@@ -1556,6 +1559,16 @@ class FunctionRun:
                 text = self.file.text_of(argument.node) if isinstance(argument.node, ts.Node) else ""
                 certain = state.forks - min(length.since, buffer.since) <= 1
                 self._record(Event(kind, call.node, text, None, certain, room, touched))
+
+    def _through_pointer(self, call: ir.Call, state: State) -> ir.Call:
+        """`fp(x)` / `(*fp)(x)` with fp a followed pointer that holds one function of the run on this path: a
+        call of that function, whose summary applies."""
+        pointer = call.function.obj if isinstance(call.function, ir.Subscript) and call.function.index is None \
+            else call.function
+        if call.receiver is not None or not isinstance(pointer, ir.Name) or pointer.id not in self.tracked:
+            return call
+        target = state.get(pointer.id).function
+        return replace(call, callee=target, method=target) if target is not None else call
 
     def _null_on_one_arm(self, statement: ir.Assign, state: State) -> bool:
         """`p = test ? q : NULL`: a tracked pointer given NULL by exactly one arm of a conditional."""

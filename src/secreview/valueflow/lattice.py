@@ -158,6 +158,7 @@ class Value:
     # where a pointer whose nullness nothing told was dereferenced, on every path merged into this one
     dereferenced: Origin | None = None
     owners: frozenset[int] = frozenset()  # allocations it may point into (`State.owned`), on any path merged in
+    function: str | None = None  # the function of the run a function pointer points to, on every path merged in
 
     def __eq__(self, other: object) -> bool:
         # the fields' dictionaries compare in C: the interpreter compares values at every step
@@ -181,7 +182,7 @@ class Value:
                      unset is not None and (self.maybe_unset or other.maybe_unset or self.unset is None
                                             or other.unset is None),
                      self.dereferenced if self.dereferenced is not None and other.dereferenced is not None else None,
-                     self.owners | other.owners)
+                     self.owners | other.owners, self.function if self.function == other.function else None)
 
     def widen(self, newer: "Value", thresholds: tuple[int, ...] = ()) -> "Value":
         joined = self.join(newer)

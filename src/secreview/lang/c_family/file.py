@@ -390,6 +390,9 @@ class CFile(ParsedFile):
                 initializer = node.child_by_field_name("parameters")  # `std::lock_guard<std::mutex> g(m);`
                 node = node.child_by_field_name("declarator")
                 continue
+            elif node.type == "function_declarator" and _points_to_function(node):
+                node = node.child_by_field_name("declarator")  # `void (*handler)(int)`: a pointer variable
+                continue
             elif node.type in ("function_declarator", "abstract_function_declarator"):
                 return
             elif node.type == "reference_declarator":
@@ -859,6 +862,13 @@ def _binary(operator: str, left: object, right: object) -> object:
     except (ZeroDivisionError, ValueError, OverflowError):
         return NOT_CONSTANT
     return NOT_CONSTANT
+
+
+def _points_to_function(declarator: ts.Node) -> bool:
+    """`(*handler)(int)`: a function declarator around a parenthesised pointer declares a function pointer."""
+    inner = declarator.child_by_field_name("declarator")
+    return inner is not None and inner.type == "parenthesized_declarator" \
+        and any(child.type == "pointer_declarator" for child in inner.named_children)
 
 
 def _squash(text: str) -> str:

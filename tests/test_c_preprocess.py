@@ -337,3 +337,20 @@ def test_a_comparison_operator_given_to_a_macro_joins_its_operands() -> None:
     text = 'void f(unsigned len) {\n    ND_ICHECK_U(len, <, 4);\n    CHECK_MSG("n", len, >=, 9);\n}\n'
     kept = _kept(text)
     assert "ND_ICHECK_U(len  <  4);" in kept and 'CHECK_MSG("n", len  >=  9);' in kept and _parses(text)
+
+
+def test_undecided_branches_that_cannot_all_stay_keep_one() -> None:
+    """Pieces of one declaration keep the last branch (the default); branches that each open the same block
+    or start the same statement keep the first. Other undecided groups keep every branch."""
+    pieces = "#if defined(TESTING)\nvoid\n#else\nstatic void\n#endif\nrelease(int *p) {\n}\n"
+    kept = _kept(pieces)
+    assert "static void" in kept and "#if" not in kept and not kept.lstrip().startswith("void") and _parses(pieces)
+    blocks = ("void f(int *p, int *q) {\n#if LEVEL == 1\n  if (p) {\n#else\n  if (q) {\n#endif\n"
+              "    *p = 1;\n  }\n}\n")
+    kept = _kept(blocks)
+    assert "if (p) {" in kept and "if (q)" not in kept and _parses(blocks)
+    heads = "void f(int a, int b) {\n#ifdef EXTRA\n  if (a && b)\n#else\n  if (b)\n#endif\n    g();\n}\n"
+    kept = _kept(heads)
+    assert "if (a && b)" in kept and "if (b)\n" not in kept and _parses(heads)
+    whole = "void f(void) {\n#ifdef EXTRA\n  g();\n#else\n  h();\n#endif\n}\n"
+    assert _kept(whole) == whole

@@ -32,7 +32,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from secreview.lang.c_family import qt_macros
 from secreview.lang.c_family.conditions import evaluate
@@ -55,6 +55,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 _MACRO_CALL_NAME = re.compile(r"[A-Z_][A-Z0-9_]*|__\w+__|__declspec")  # the names a blanked call may have
 # `, <, ` between two macro arguments (group 2 the operator, groups 1 and 3 the commas)
 _LONE_OPERATOR = re.compile(r"(,)[ \t]*(<=?|>=?|==|!=)[ \t]*(,)")
+_DECLARATION_WORDS = re.compile(r"[\s\w*&]+")  # `static void`, `XMLCALL int *`: words of a declaration
 _UPPERCASE_CALL = re.compile(r"\b[A-Z_][A-Z0-9_]*[ \t]*\(")  # the calls a literal's neighbour may be
 _MACRO_WORD = re.compile(r"[A-Z_][A-Z0-9_]*|emit|__\w+")  # the names a blanked word may have
 # A name in capitals first on its line (`TRACE_OBJ`, `Q_UNUSED(x)`): a macro, if it stands alone there.
@@ -98,6 +99,7 @@ class _Group:
     taken: bool  # a branch has been chosen
     keeping: bool  # the lines of the current branch stay
     opening: tuple[int, int] | None = None  # undecided: the line that opened its one branch (none: several)
+    lines: list[tuple[int, int]] = field(default_factory=list)  # undecided: its directive lines so far
 
 
 def _resolve_conditions(view: str, buffer: bytearray, macros: Macros, search: SearchPath, directory: str) -> None:
@@ -135,10 +137,13 @@ def _read_directive(stack: list[_Group], match: re.Match, span: tuple[int, int],
             _blank(buffer, start, end)
         else:
             group.opening = (start, end)
+            group.lines.append((start, end))
     elif keyword in _ALTERNATIVES and stack:
         _alternative(stack[-1], keyword, argument, macros, outer_active, buffer, (start, start + match.start(1), end))
     elif keyword == "endif" and stack:
-        _close(stack.pop(), buffer, start, end)
+        group = stack.pop()
+        group.lines.append((start, end))
+        _close(group, buffer, start, end)
     elif active:
         _directive(keyword, argument, macros, not all(group.decided for group in stack), search, directory)
 
@@ -162,6 +167,7 @@ def _alternative(group: _Group, keyword: str, argument: str, macros: Macros, out
         return
     if not group.decided:
         group.opening = None  # every branch of an undecided group stays, and so do its directives
+        group.lines.append((line_start, end))
         return
     value = 1 if keyword == "else" else _condition(keyword, argument, macros)
     if value is None:
@@ -181,6 +187,24 @@ def _close(group: _Group, buffer: bytearray, start: int, end: int) -> None:
         _blank(buffer, start, end)
     if not group.decided and group.opening is not None:
         _blank(buffer, *group.opening)
+    if group.decided or group.opening is not None or len(group.lines) < 3:
+        return
+    branches = [bytes(buffer[end:start]).decode("latin-1") for (_, end), (start, _) in zip(group.lines, group.lines[1:])]
+    if all(0 < len(branch.strip()) <= 80 and _DECLARATION_WORDS.fullmatch(branch) for branch in branches):
+        # `#if defined(TESTING) void #else static void #endif`: branches that are pieces of one declaration
+        # cannot all stay (`void static void f()` does not parse); the last one, the default, is kept
+        _blank(buffer, group.lines[0][0], group.lines[-2][1])
+        _blank(buffer, *group.lines[-1])
+        return
+    code = [_COMMENT_OR_LITERAL.sub(" ", branch).strip() for branch in branches]
+    balances = {piece.count("{") - piece.count("}") for piece in code}
+    unfinished = all(piece and piece[-1] not in ";{}" for piece in code)
+    if (len(balances) == 1 and balances != {0}) or unfinished:
+        # `#if X  if (p) {  #else  if (q) {  #endif`: each branch opens (or closes) the same block, or starts
+        # the same statement (`if (a)` / `if (b)` before one body), which only one of them can; the first,
+        # the code the condition is written for, is kept
+        _blank(buffer, *group.lines[0])
+        _blank(buffer, group.lines[1][0], group.lines[-1][1])
 
 
 def _condition(keyword: str, argument: str, macros: Macros) -> int | None:

@@ -182,3 +182,27 @@ def test_a_c_library_refusal_and_a_string_that_cannot_fit_are_shown_by_default()
         settings = engine.Settings(profile="audit", min_confidence=Confidence.LOW)
         everything = {f.location.start_line for f in engine.analyze([source], rules, settings).findings}
         assert audit_only <= everything - default, rule_id
+
+
+def test_a_null_arm_chosen_by_a_value_is_definite_and_one_chosen_by_a_call_is_audit() -> None:
+    """`p = given ? &d : NULL` splits into two paths, so the dereference on the NULL one is DEFINITE; when a
+    call's outcome picks the arm (`fill(&b) ? NULL : &b`), NULL depends on what the call is given: audit."""
+    code = """struct s { int on; };
+static struct s d;
+extern int fill(struct s *into);
+int by_value(int given) {
+    struct s *p = given ? &d : (struct s *)0;
+    return p->on;
+}
+int by_call(void) {
+    struct s b;
+    struct s *q = fill(&b) ? (struct s *)0 : &b;
+    return q->on;
+}
+"""
+    source = SourceFile("arms.c", code, "c")
+    rules = [r for r in all_rules() if r.id == "null-pointer-dereference"]
+    shown = engine.analyze([source], rules, engine.Settings()).findings
+    assert [(f.location.start_line, f.evidence) for f in shown] == [(6, Evidence.DEFINITE)]
+    everything = engine.analyze([source], rules, engine.Settings(profile="audit")).findings
+    assert {f.location.start_line for f in everything} == {6, 11}

@@ -1571,10 +1571,13 @@ class FunctionRun:
         return replace(call, callee=target, method=target) if target is not None else call
 
     def _null_on_one_arm(self, statement: ir.Assign, state: State) -> bool:
-        """`p = test ? q : NULL`: a tracked pointer given NULL by exactly one arm of a conditional."""
+        """`p = test ? q : NULL`: a tracked pointer given NULL by exactly one arm of a conditional whose test
+        reads values, not a call's outcome (`localtime_s(&tm, &t) ? NULL : &tm` is NULL when the call fails,
+        which depends on what it is given, as a search that may find nothing does: the joined value stays)."""
         target, choice = statement.targets[0], statement.value
         if len(statement.targets) != 1 or not isinstance(target, ir.Name) or target.id not in self.tracked \
-                or not isinstance(choice, ir.Conditional) or not self._is_pointer(target):
+                or not isinstance(choice, ir.Conditional) or not self._is_pointer(target) \
+                or any(isinstance(item, ir.Call) for item in ir.walk_ir(choice.test)):
             return False
         arms = [self.value_of(arm, state).null == NULL for arm in (choice.body, choice.orelse)]
         return arms[0] != arms[1]

@@ -172,7 +172,7 @@ def test_a_c_library_refusal_and_a_string_that_cannot_fit_are_shown_by_default()
     nothing, or a copy whose source length is unknown, stays in the audit profile."""
     fixtures = Path(__file__).parent / "fixtures" / "c"
     for rule_id, default, audit_only in (("fopen-result-unchecked", {5, 7, 9, 27, 46}, set()),
-                                         ("maybe-null-result-dereference", {41, 52}, {22, 62}),
+                                         ("maybe-null-result-dereference", {41, 52, 85}, {22, 62}),
                                          ("strcpy-unbounded-copy", {31, 42, 50}, {13}),
                                          ("strcat-unbounded-append", {20}, {9})):
         source = SourceFile("example.c", (fixtures / f"{rule_id}.c").read_text(), "c")

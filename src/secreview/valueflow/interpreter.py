@@ -855,6 +855,8 @@ class FunctionRun:
         library = name.removeprefix("std::").removeprefix("::")
         if call.receiver is None and name not in self.summaries and null_result_reason(library) is not None \
                 and len(call.args) >= OPENING_ARITY.get(library, 1 if library != "tmpfile" else 0):
+            if library not in FILES.acquire and state.decided.get(self._test_text(call)) is True:
+                return Value(NON_NULL)  # `if (getenv("TMP") != NULL) tmp = getenv("TMP");`: asked again
             return Value(MAYBE_NULL, Origin(call.node, "library", library, state.forks))
         if name in RESULT_RANGES and name not in self.summaries:
             return Value(interval=RESULT_RANGES[name], since=state.forks)

@@ -335,6 +335,8 @@ class State:
         change it; `relations_too` False: a call that gets its value, and may change only what it points to),
         and what it knew of the fields reached through it (`name->f`; not when `fields_too` is False: one field
         was written, which the caller handles)."""
+        if not name:  # rooted in no variable (a constant, a call's result): nothing the path knows changes
+            return self
         relations = self.relations
         values = self.values
         if fields_too and values:

@@ -266,3 +266,12 @@ def test_function_names_of_functions_returning_references() -> None:
     file = CFile("x.cpp", "const int& value() { return v; }\nS& A::self() { return *this; }\n", language="cpp")
     names = [file.function_name(node) for node in file.nodes_of_type("function_definition")]
     assert names == ["value", "A::self"]
+
+
+def test_a_function_whose_head_is_a_macro_is_named_by_that_head() -> None:
+    """`DEFINE_TEST(test_basic) {...}` parses as type `DEFINE_TEST` with declarator `(test_basic)`: it is a
+    function, named so that no call of `test_basic` (or of a C library name, `PHP_FUNCTION(strlen)`) is it;
+    `(x)` after an ordinary type is left alone."""
+    file = CFile("t.c", "DEFINE_TEST(test_basic)\n{\n    int x = 0;\n}\nint (y) = 3;\n", language="c")
+    assert [file.function_name(node) for node in file.nodes_of_type("function_definition")] == \
+        ["DEFINE_TEST(test_basic)"]

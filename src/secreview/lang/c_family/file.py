@@ -247,8 +247,19 @@ class CFile(ParsedFile):
             declarator = inner if inner is not None or declarator.type != "reference_declarator" \
                 else next(iter(declarator.named_children), None)
         if declarator is None:
-            return ""
+            return self._macro_defined_name(function)
         return _squash(self.text_of(declarator.child_by_field_name("declarator")))
+
+    def _macro_defined_name(self, function: ts.Node) -> str:
+        """`DEFINE_TEST(test_basic) { ... }`, `PHP_FUNCTION(strlen) { ... }`: a macro that expands to a function's
+        head, which the parser reads as type `DEFINE_TEST` and declarator `(test_basic)`. Named by the whole
+        head, which no call spells, so it never stands for the function the argument may name."""
+        kind, declarator = function.child_by_field_name("type"), function.child_by_field_name("declarator")
+        if kind is None or declarator is None or declarator.type != "parenthesized_declarator" \
+                or not _MACRO_NAME.fullmatch(self.text_of(kind)) \
+                or [child.type for child in declarator.named_children] != ["identifier"]:
+            return ""
+        return f"{self.text_of(kind)}({self.text_of(declarator.named_children[0])})"
 
     def function_body(self, function: ts.Node) -> ts.Node | None:
         return function.child_by_field_name("body")
@@ -862,6 +873,9 @@ def _binary(operator: str, left: object, right: object) -> object:
     except (ZeroDivisionError, ValueError, OverflowError):
         return NOT_CONSTANT
     return NOT_CONSTANT
+
+
+_MACRO_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*")  # `DEFINE_TEST`, `PHP_FUNCTION`: a macro's name
 
 
 def _points_to_function(declarator: ts.Node) -> bool:

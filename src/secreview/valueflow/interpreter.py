@@ -965,8 +965,11 @@ class FunctionRun:
             dereferenced_at = summary.dereferenced_at(position) if summary is not None else 0
             if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
                 self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at, via_path=summary.path)
-            elif summary is None and isinstance(argument, ir.Call) and name in DEREFERENCING_CALLS:
-                self._dereference(argument, call.node, state)  # `strlen(getenv("HOME"))`
+            elif summary is None and isinstance(argument, ir.Call) and name in DEREFERENCING_CALLS \
+                    and (self.value_of(argument, state).null_origin or Origin(call.node, "")).kind == "library":
+                # `strlen(getenv("HOME"))` (a function of the run that may return NULL, passed on the spot,
+                # is left to the audit profile's held results: judged mostly false there)
+                self._dereference(argument, call.node, state)
             for reach in summary.reaches if summary is not None else ():
                 if reach.position == position:
                     self._passed_buffer(call, argument, reach, state)

@@ -1940,8 +1940,8 @@ class FunctionRun:
             self._inner_element(subscript, state, write)
         if isinstance(pointer, ir.Binary) and pointer.op in ("+", "-") and not _address_of(subscript.node):
             self._moved_element(subscript, pointer, state, write)
-        if isinstance(pointer, ir.Attr) and not _address_of(subscript.node):
-            return self._dereference(pointer, subscript.node, state)  # `s->data[0]`, `*s->data`
+        if isinstance(pointer, (ir.Attr, ir.Call)) and not _address_of(subscript.node):
+            return self._dereference(pointer, subscript.node, state)  # `s->data[0]`, `*s->data`, `*find(k)`
         if not isinstance(pointer, ir.Name) or _address_of(subscript.node):
             return state
         variable = self._variable(pointer)

@@ -635,3 +635,10 @@ def test_an_index_only_loop_rounds_reach_is_an_audit_lead_at_medium_confidence()
     report = engine.analyze([SourceFile("f.c", code, "c")], rules, engine.Settings(profile="audit"))
     found = {f.location.start_line: (f.confidence, f.evidence) for f in report.findings}
     assert found == {4: (Confidence.MEDIUM, None), 5: (Confidence.HIGH, Evidence.DEFINITE)}, found
+
+
+def test_a_literal_whose_escapes_decode_to_lone_surrogates_is_measured_not_fatal() -> None:
+    """`"\\xd834"` (a wide escape in a narrow literal, libexpat's tests) decodes to a lone surrogate, which
+    strict UTF-8 refuses: its size is counted, no crash."""
+    code = 'int f(void) {\n    char name[8] = "\\xd834";\n    char *p = "\\xdd5ex";\n    return (int)sizeof "\\xd834" + p[0] + name[0];\n}\n'
+    assert events(code, "index-out-of-bounds") == []

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 import tree_sitter as ts
 
 from secreview.lang.c_family.buffers import member_array_length
-from secreview.lang.c_family.file import CFile, Variable
+from secreview.lang.c_family.file import CFile, Variable, literal_bytes
 from secreview.lang.c_family.flow import C_LIBRARY
 from secreview.lang.c_family.initialisation import declared_without_value, reads_value
 from secreview.lang.c_family.lifetime import (
@@ -788,7 +788,7 @@ class FunctionRun:
                 if width > 1:  # `L"..."`, `u"..."`: wide characters, whose count is the length
                     return Value(NON_NULL, block=Interval.exactly((len(value) + 1) * width),
                                  offset=Interval.exactly(0), since=state.forks)
-                length = len(value.encode("utf-8"))
+                length = literal_bytes(value)
                 return Value(NON_NULL, block=Interval.exactly(length + 1), offset=Interval.exactly(0),
                              text=length if "\0" not in value else None, since=state.forks)
             return Value()

@@ -23,7 +23,8 @@ import tree_sitter as ts
 
 from secreview.lang.c_family import flow
 from secreview.lang.c_family.expressions import int_value, literal_text
-from secreview.lang.c_family.file import PRIMITIVE_SIZES, CFile, Variable, is_address_taken, is_written, strip_casts
+from secreview.lang.c_family.file import (
+    PRIMITIVE_SIZES, CFile, Variable, is_address_taken, is_written, literal_bytes, strip_casts)
 
 STACK_ALLOCATORS = frozenset({"alloca", "_alloca", "__builtin_alloca", "_malloca"})
 HEAP_ALLOCATORS = frozenset({"malloc", "realloc", "g_malloc", "kmalloc"})
@@ -150,7 +151,7 @@ def string_bound(file: CFile, node: ts.Node | None, at: ts.Node) -> int | None:
         return None
     text = file.string_value(node)
     if isinstance(text, str):
-        return len(text.encode("utf-8")) + 1
+        return literal_bytes(text) + 1
     held = capacity_range(file, node, at)
     return held[1] if held is not None else None
 

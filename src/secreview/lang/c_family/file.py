@@ -608,7 +608,7 @@ class CFile(ParsedFile):
             return PRIMITIVE_SIZES.get(self.text_of(operand), NOT_CONSTANT)
         if operand is not None and operand.type in _STRING_LITERAL_TYPES:
             value = self.string_value(operand)
-            return len(value.encode("utf-8")) + 1 if isinstance(value, str) else NOT_CONSTANT
+            return literal_bytes(value) + 1 if isinstance(value, str) else NOT_CONSTANT
         return NOT_CONSTANT
 
     def sizeof_operand(self, node: ts.Node | None) -> ts.Node | None:
@@ -873,6 +873,12 @@ def _binary(operator: str, left: object, right: object) -> object:
     except (ZeroDivisionError, ValueError, OverflowError):
         return NOT_CONSTANT
     return NOT_CONSTANT
+
+
+def literal_bytes(text: str) -> int:
+    """The bytes a string literal's text takes (without its NUL). Escapes may decode to lone surrogates
+    (`"\\uD800"`), which strict UTF-8 refuses: they count as the three bytes they would take."""
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 _MACRO_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]*")  # `DEFINE_TEST`, `PHP_FUNCTION`: a macro's name

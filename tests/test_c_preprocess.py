@@ -354,3 +354,12 @@ def test_undecided_branches_that_cannot_all_stay_keep_one() -> None:
     assert "if (a && b)" in kept and "if (b)\n" not in kept and _parses(heads)
     whole = "void f(void) {\n#ifdef EXTRA\n  g();\n#else\n  h();\n#endif\n}\n"
     assert _kept(whole) == whole
+
+
+def test_a_known_attribute_macro_after_a_parameter_name_is_blanked() -> None:
+    """tcpdump's `u_int len _U_)`: a macro whose every definition is an attribute or nothing goes wherever it
+    stands; an unknown word of that shape before `)` stays (it may be a constant)."""
+    text = ("#if HAVE_ATTR\n#define _U_ __attribute__((unused))\n#else\n#define _U_\n#endif\n"
+            "int f(int ndo _U_, unsigned len _U_) {\n    return g(MODE_EXPORT);\n}\n")
+    kept = _kept(text)
+    assert "int ndo    , unsigned len    )" in kept and "g(MODE_EXPORT)" in kept and _parses(text)

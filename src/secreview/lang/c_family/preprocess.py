@@ -351,8 +351,11 @@ def _words(view: str, buffer: bytearray, macros: Macros, in_directive: Callable[
             continue
         if word in ("emit", "Q_EMIT") and not re.match(r"[A-Za-z_:]", following):
             continue  # `emit` is only Qt's keyword before the signal call
-        if not _DECLARATION_START.match(following) and not qt_macros.is_qt_name(word):
-            continue  # `mode == MODE_EXPORT`: a constant shaped like an export macro, not one
+        if not _DECLARATION_START.match(following) and not qt_macros.is_qt_name(word) \
+                and not (macros.is_known(word) and macros.is_annotation(word)):
+            # `mode == MODE_EXPORT`: a constant shaped like an export macro, not one (a macro whose every
+            # definition is an attribute or nothing, `u_int len _U_)`, goes wherever it stands)
+            continue
         _blank(buffer, match.start(), match.end())
 
 

@@ -363,3 +363,15 @@ def test_a_known_attribute_macro_after_a_parameter_name_is_blanked() -> None:
             "int f(int ndo _U_, unsigned len _U_) {\n    return g(MODE_EXPORT);\n}\n")
     kept = _kept(text)
     assert "int ndo    , unsigned len    )" in kept and "g(MODE_EXPORT)" in kept and _parses(text)
+
+
+def test_headers_a_header_includes_are_found_when_the_file_is_named_relative_to_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`./print.c` includes "outer.h", which includes "attrs.h" defining `_U_`: `normpath` makes the first
+    header `outer.h`, whose directory is "", and its neighbours must still be looked for in "."."""
+    (tmp_path / "attrs.h").write_text("#define _U_ __attribute__((unused))\n", encoding="utf-8")
+    (tmp_path / "outer.h").write_text('#include "attrs.h"\n', encoding="utf-8")
+    text = '#include "outer.h"\nint f(int n _U_) {\n    return 0;\n}\n'
+    monkeypatch.chdir(tmp_path)
+    for path in ("print.c", "./print.c"):
+        assert not lang.parse("c", text, SearchPath(), path).root_node.has_error, path

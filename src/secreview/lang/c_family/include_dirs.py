@@ -90,7 +90,8 @@ def find_header(spec: str, including_directory: str, search: SearchPath) -> str 
         return None  # a computed include (`#include MACRO`)
     name = written.group(1) or written.group(2)
     quoted = written.group(1) is not None
-    candidates = ([including_directory] if quoted and including_directory else []) + list(search.directories)
+    # a file in the working directory has directory "" (`normpath("./x.h")` is "x.h"): its neighbours are in "."
+    candidates = ([including_directory or os.curdir] if quoted else []) + list(search.directories)
     for directory in candidates:
         path = os.path.join(directory, name)
         if os.path.isfile(path):

@@ -206,3 +206,30 @@ int by_call(void) {
     assert [(f.location.start_line, f.evidence) for f in shown] == [(6, Evidence.DEFINITE)]
     everything = engine.analyze([source], rules, engine.Settings(profile="audit")).findings
     assert {f.location.start_line for f in everything} == {6, 11}
+
+
+def test_a_null_that_only_an_exhausted_allocation_leaves_is_audit() -> None:
+    """tcpdump's `if (host_url == NULL && size > 0) error(...)` lets a NULL through only when `malloc` failed
+    (with a size the engine cannot rule out): the dereference after it is the allocation rules' audit
+    finding, while a NULL a test leaves on a path of its own otherwise stays DEFINITE."""
+    code = """#include <stdlib.h>
+#include <string.h>
+extern void fail(const char *why) __attribute__((noreturn));
+void copy_out(const char *from, long size) {
+    char *copy = malloc(size + 1);
+    if (copy == NULL && size + 1 > 0)
+        fail("no memory");
+    memcpy(copy, from, size);
+}
+void copy_given(char *copy, const char *from, long size) {
+    if (copy == NULL && size > 0)
+        fail("no buffer");
+    memcpy(copy, from, size);
+}
+"""
+    source = SourceFile("copy.c", code, "c")
+    rules = [r for r in all_rules() if r.id == "null-pointer-dereference"]
+    shown = engine.analyze([source], rules, engine.Settings()).findings
+    assert [(f.location.start_line, f.evidence) for f in shown] == [(13, Evidence.DEFINITE)]
+    everything = engine.analyze([source], rules, engine.Settings(profile="audit")).findings
+    assert {f.location.start_line for f in everything} == {8, 13}

@@ -1661,14 +1661,14 @@ class FunctionRun:
             value = self.value_of(pointer, state)
             if value.null in (NULL, MAYBE_NULL):
                 self._record(Event("null-dereference", at, self.file.text_of(pointer.node), value.null_origin,
-                                   value.null == NULL and state.shown_alone(value.null_origin), via=via,
+                                   value.null == NULL and _shown_alone(state, value.null_origin), via=via,
                                    via_line=via_line, via_path=via_path))
             return state
         path = field_path(pointer, self._refinable)
         if path is not None:
             known = state.get(path)
             if known.null in (NULL, MAYBE_NULL):
-                certain = known.null == NULL and not known.vague and state.shown_alone(known.null_origin)
+                certain = known.null == NULL and not known.vague and _shown_alone(state, known.null_origin)
                 self._record(Event("null-dereference", at, path, known.null_origin, certain, via=via, via_line=via_line,
                                     via_path=via_path))
             # a later NULL test of it says the author thought it could be NULL here
@@ -1682,7 +1682,7 @@ class FunctionRun:
             # on every path into the function, before anything tested it
             self.dereferenced.setdefault(pointer.id, at.start_point[0] + 1)
         if value.null in (NULL, MAYBE_NULL):
-            certain = value.null == NULL and state.shown_alone(value.null_origin)
+            certain = value.null == NULL and _shown_alone(state, value.null_origin)
             self._record(Event("null-dereference", at, pointer.id, value.null_origin, certain, via=via,
                                via_line=via_line, via_path=via_path))
         self._freed_use(pointer, at, state)
@@ -2671,6 +2671,13 @@ def out_of_memory_origin(origin: Origin | None) -> bool:
     returns NULL only then): not from `new`, which throws, nor from an open that failed."""
     return origin is not None and origin.kind == "allocation" and origin.callee not in ("new", "") \
         and origin.callee not in FILES.acquire
+
+
+def _shown_alone(state: State, origin: Origin | None) -> bool:
+    """A NULL this path holds from `origin` through at most one undecided branch, and not because memory ran
+    out (`if (!(p = malloc(n)) && n > 0) fail();` leaves p NULL only when the allocation failed): a NULL
+    that only exhaustion brings is the allocation rules' audit finding, not a sure defect."""
+    return state.shown_alone(origin) and state.decided.get(OUT_OF_MEMORY) is not True
 
 
 def through_key(parameter: str) -> str:

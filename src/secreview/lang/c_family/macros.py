@@ -20,7 +20,7 @@ _DIRECTIVE = re.compile(r"[ \t]*#[ \t]*(\w+)[ \t]*(.*)", re.DOTALL)
 _DEFINE = re.compile(r"([A-Za-z_]\w*)(\([^)]*\))?[ \t]*(.*)", re.DOTALL)
 _CONTINUATION = re.compile(r"\\\r?\n")
 # Pieces of a macro body that only annotate a declaration.
-_ANNOTATION = re.compile(r"__attribute__\s*\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)"
+_ANNOTATION = re.compile(r"__attribute(?:__)?\s*\(\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\)"
                          r"|__declspec\s*\([^()]*(?:\([^()]*\))?[^()]*\)|\[\[[^\]]*\]\]|/\*.*?\*/|//.*", re.DOTALL)
 _STORAGE_WORDS = frozenset({"static", "extern", "inline", "__inline", "__inline__", "__forceinline", "__cdecl",
                             "__stdcall", "__fastcall", "constexpr", "noexcept", "override", "final"})

@@ -33,8 +33,8 @@ from secreview.valueflow.library import (
     COPIES, LOCK_GIVING_FUNCTIONS, LOCK_TAKING_FUNCTIONS, LOCK_UNSURE_FUNCTIONS, REALLOCATORS, RESULT_RANGES,
     RETURNS_FIRST_ARGUMENT, USING_ONLY, null_result_reason)
 from secreview.valueflow.interpreter import (
-    MAX_PATHS, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally, out_of_memory_origin,
-    through_key)
+    MAX_PATHS, THROUGH, BudgetExceeded, Event, FunctionRun, MemberAccess, Summary, evaluated_conditionally,
+    out_of_memory_origin)
 from secreview.valueflow.lattice import FIELD_KEY, FREED, MAYBE_NULL, NON_NULL, NULL, OUT_OF_MEMORY, Interval, Origin, State
 from secreview.valueflow.locks import LockKey, class_of, is_failure_return
 from secreview.valueflow.ownership import filled_name, leaks
@@ -443,9 +443,6 @@ def _summary(function: ir.Function, run: FunctionRun, ends: list[State], referen
                    fills=_fills(function, run, ends),
                    null_when_out_of_memory=returns_null == "sometimes" and _null_only_out_of_memory(run),
                    writes_fields=_written_fields(run, exits), method_of=run.method_class())
-
-
-THROUGH = through_key("")
 
 
 def _written_fields(run: FunctionRun, exits: list[State]) -> tuple[tuple[int, str, str], ...]:

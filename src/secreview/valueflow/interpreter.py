@@ -949,13 +949,15 @@ class FunctionRun:
         summary = self.summaries.get(name)
         if name in COPIES and summary is None:
             self._copy(call, name, state)
+        reads_strings = summary is None and call.receiver is None and (name in STRING_READERS or name in STRING_COPIES)
         for position, argument in enumerate(call.args):
             # a value passed is not changed, unless a C++ callee takes it by reference
             by_reference = position in summary.references if summary is not None else self._may_take_reference(name)
-            held = state.values.get(_string_key(argument.id)) if isinstance(argument, ir.Name) else None
+            only_read = reads_strings and isinstance(argument, ir.Name) \
+                and (name in STRING_READERS or position == STRING_COPIES[name][1])
+            held = state.values.get(_string_key(argument.id)) if only_read else None  # type: ignore[union-attr]
             state = self.visit(argument, state).forgetting(_root(argument), relations_too=by_reference)
-            if held is not None and summary is None and call.receiver is None and (
-                    name in STRING_READERS or (name in STRING_COPIES and position == STRING_COPIES[name][1])):
+            if held is not None:
                 state = state.set(_string_key(argument.id), held)  # `strlen(s)`: it only read what s holds
             if self._kept_back(call, position, summary, state):
                 for key in self._owners(argument, state):
@@ -966,7 +968,7 @@ class FunctionRun:
             if dereferenced_at and not isinstance(argument, ir.Name):  # `get_age(NULL)`, `get_age(find(id))`
                 self._dereference(argument, call.node, state, via=name, via_line=dereferenced_at, via_path=summary.path)
             elif summary is None and isinstance(argument, ir.Call) and name in DEREFERENCING_CALLS \
-                    and (self.value_of(argument, state).null_origin or Origin(call.node, "")).kind == "library":
+                    and _from_library(self.value_of(argument, state)):
                 # `strlen(getenv("HOME"))` (a function of the run that may return NULL, passed on the spot,
                 # is left to the audit profile's held results: judged mostly false there)
                 self._dereference(argument, call.node, state)
@@ -2680,10 +2682,18 @@ def _shown_alone(state: State, origin: Origin | None) -> bool:
     return state.shown_alone(origin) and state.decided.get(OUT_OF_MEMORY) is not True
 
 
+THROUGH = ".<through>"
+
+
 def through_key(parameter: str) -> str:
     """The name under which a path holds what it last wrote through a pointer parameter (`*out = NULL;`):
     forgotten, as the parameter's fields are, when the parameter is reassigned or handed to a call."""
-    return f"{parameter}.<through>"
+    return parameter + THROUGH
+
+
+def _from_library(value: Value) -> bool:
+    """A C library call's NULL result (`getenv`, `strchr`: `library.null_result_reason`)."""
+    return value.null_origin is not None and value.null_origin.kind == "library"
 
 
 def _string_key(array: str) -> str:

@@ -153,14 +153,16 @@ class UnboundedCopyRule(CCallRule):
     appends: ClassVar[bool] = False  # strcat-like: the source goes after what the destination holds
 
     def check(self, file: CFile) -> Iterator[Hit]:
+        calls = list(self.candidates(file))
+        # (the value flow of a file without such a copy is not asked for)
         overflows = {event.node.start_byte: event for event in facts(file).of_kind("string-overflow")
-                     if event.certain and event.index is not None and event.size is not None}
-        for call in self.candidates(file):
+                     if event.certain and event.index is not None and event.size is not None} if calls else {}
+        for call in calls:
             destination, source = call.arg(0), call.arg(1)
             values = {"callee": call.method or self.callees[0], "destination": shorten(file.text_of(destination)),
                       "source": shorten(file.text_of(source))}
             proven = overflows.get(call.node.start_byte)
-            if proven is not None and proven.index is not None:
+            if proven is not None and proven.index is not None:  # (checked above: narrows the type)
                 written = proven.index.low if proven.index.low == proven.index.high else f"at least {proven.index.low}"
                 values["room"] = f"of {proven.size} bytes"
                 what = "what it already held, the appended string and the NUL" if self.appends else "the string and its NUL"
